@@ -1,0 +1,72 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Alert is one RMM alert as alertdesk knows it.
+type Alert struct{ ent.Schema }
+
+func (Alert) Mixin() []ent.Mixin { return tenantScoped() }
+
+func (Alert) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("integration_id"),
+		field.Enum("provider").Values("ninjaone", "tacticalrmm"),
+		field.String("external_alert_id").NotEmpty().MaxLen(200),
+		field.String("external_device_id").Default("").MaxLen(200),
+		field.Int("asset_id").Optional().Nillable(),
+		field.Int("client_id").Optional().Nillable(),
+		field.String("activity_type").Default(""),
+		field.String("alert_class").Default(""),
+		field.String("source_type").Default(""),
+		field.Enum("severity").Values("critical", "major", "moderate", "minor", "none").Default("none"),
+		field.Text("message").Default(""),
+		field.String("device_name").Default(""),
+		field.String("external_organization_id").Default(""),
+		// organization_unmapped: the alert's organization has no mapping and
+		// its client is unknown; it waits for an admin to map and reprocess.
+		field.Bool("organization_unmapped").Default(false),
+		field.Enum("status").Values("active", "acknowledged", "resolved", "suppressed").Default("active"),
+		field.Time("triggered_at").Optional().Nillable(),
+		field.Time("acknowledged_at").Optional().Nillable(),
+		field.Time("resolved_at").Optional().Nillable(),
+		field.String("acknowledged_by").Default(""),
+		// last_event_at is the newest event time applied; older events are ignored.
+		field.Time("last_event_at"),
+		field.String("dedup_key").MaxLen(500),
+		field.Int("occurrence_count").Default(1),
+		field.Time("last_occurrence_at").Optional().Nillable(),
+		field.Int("matched_rule_id").Optional().Nillable(),
+		field.Bool("auto_ticket_created").Default(false),
+		field.Int("suppressed_by_window_id").Optional().Nillable(),
+		field.Int("ticket_id").Optional().Nillable(),
+		// ticket_error is why the ticket could not be created; retried later.
+		field.String("ticket_error").Default(""),
+		field.JSON("metadata", map[string]any{}).Optional(),
+		field.JSON("decision_trace", []map[string]any{}).Optional(),
+	}
+}
+
+func (Alert) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("integration", Integration.Type).Field("integration_id").Unique().Required(),
+		edge.To("asset", Asset.Type).Field("asset_id").Unique(),
+		edge.To("client", Customer.Type).Field("client_id").Unique(),
+		edge.To("matched_rule", AlertRule.Type).Field("matched_rule_id").Unique(),
+		edge.To("suppressed_by_window", MaintenanceWindow.Type).Field("suppressed_by_window_id").Unique(),
+		edge.To("ticket", Ticket.Type).Field("ticket_id").Unique(),
+	}
+}
+
+func (Alert) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "integration_id", "external_alert_id").Unique(),
+		index.Fields("tenant_id", "integration_id", "dedup_key"),
+		index.Fields("tenant_id", "ticket_id"),
+		index.Fields("tenant_id", "status"),
+	}
+}

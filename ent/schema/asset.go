@@ -1,0 +1,58 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Asset is a device the MSP manages for a client.
+type Asset struct{ ent.Schema }
+
+func (Asset) Mixin() []ent.Mixin { return tenantScoped() }
+
+func (Asset) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(200),
+		field.Int("client_id").Optional().Nillable(),
+	}
+}
+
+func (Asset) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("client", Customer.Type).Field("client_id").Unique(),
+		edge.From("devices", AssetDevice.Type).Ref("asset"),
+	}
+}
+
+func (Asset) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "name")}
+}
+
+// AssetDevice maps an asset to its device in one RMM integration.
+type AssetDevice struct{ ent.Schema }
+
+func (AssetDevice) Mixin() []ent.Mixin { return tenantScoped() }
+
+func (AssetDevice) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("asset_id"),
+		field.Int("integration_id"),
+		field.String("external_device_id").NotEmpty().MaxLen(200),
+	}
+}
+
+func (AssetDevice) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("asset", Asset.Type).Field("asset_id").Unique().Required(),
+		edge.To("integration", Integration.Type).Field("integration_id").Unique().Required(),
+	}
+}
+
+func (AssetDevice) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "integration_id", "external_device_id").Unique(),
+		index.Fields("tenant_id", "asset_id", "integration_id").Unique(),
+	}
+}

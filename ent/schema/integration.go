@@ -1,0 +1,60 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Integration is one connection to an RMM.
+type Integration struct{ ent.Schema }
+
+func (Integration) Mixin() []ent.Mixin { return tenantScoped() }
+
+func (Integration) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("provider").Values("ninjaone", "tacticalrmm"),
+		field.String("name").NotEmpty().MaxLen(200),
+		field.Enum("connection_state").Values("disconnected", "connected", "error").Default("disconnected"),
+		field.Bytes("credentials").Optional().Sensitive(),
+		field.String("webhook_secret").Default("").Sensitive(),
+		field.String("base_url").Default(""),
+		field.String("region").Default(""),
+		field.Bool("polling_enabled").Default(true),
+		field.Int("polling_interval_minutes").Default(15).Range(5, 60),
+		field.Time("last_polled_at").Optional().Nillable(),
+		field.String("last_poll_error").Default(""),
+		field.JSON("last_poll_counts", map[string]int{}).Optional(),
+	}
+}
+
+func (Integration) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "provider")}
+}
+
+// OrganizationMapping maps an RMM organization (NinjaOne organization,
+// TacticalRMM client) to a client.
+type OrganizationMapping struct{ ent.Schema }
+
+func (OrganizationMapping) Mixin() []ent.Mixin { return tenantScoped() }
+
+func (OrganizationMapping) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("integration_id"),
+		field.String("external_organization_id").NotEmpty().MaxLen(200),
+		field.String("external_organization_name").Default("").MaxLen(200),
+		field.Int("client_id"),
+	}
+}
+
+func (OrganizationMapping) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("integration", Integration.Type).Field("integration_id").Unique().Required(),
+		edge.To("client", Customer.Type).Field("client_id").Unique().Required(),
+	}
+}
+
+func (OrganizationMapping) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "integration_id", "external_organization_id").Unique()}
+}

@@ -1,0 +1,128 @@
+// Package event defines the provider-neutral alert event that every RMM
+// normalizer produces and the pipeline consumes.
+package event
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Kind is what happened to an alert.
+type Kind string
+
+const (
+	Triggered    Kind = "triggered"
+	Reset        Kind = "reset"
+	Acknowledged Kind = "acknowledged"
+)
+
+// Severity is the normalized severity scale shared by all providers.
+type Severity string
+
+const (
+	Critical Severity = "critical"
+	Major    Severity = "major"
+	Moderate Severity = "moderate"
+	Minor    Severity = "minor"
+	None     Severity = "none"
+)
+
+// Severities lists every severity, most severe first.
+var Severities = []Severity{Critical, Major, Moderate, Minor, None}
+
+// ParseSeverity maps a case-insensitive name to a Severity; unknown or empty
+// names become None.
+func ParseSeverity(s string) Severity {
+	switch Severity(strings.ToLower(strings.TrimSpace(s))) {
+	case Critical:
+		return Critical
+	case Major:
+		return Major
+	case Moderate:
+		return Moderate
+	case Minor:
+		return Minor
+	}
+	return None
+}
+
+// Provider names an RMM.
+type Provider string
+
+const (
+	NinjaOne    Provider = "ninjaone"
+	TacticalRMM Provider = "tacticalrmm"
+)
+
+// Label is the provider's display name.
+func (p Provider) Label() string {
+	switch p {
+	case NinjaOne:
+		return "NinjaOne"
+	case TacticalRMM:
+		return "TacticalRMM"
+	}
+	return string(p)
+}
+
+// ErrIgnored is returned by normalizers for well-formed payloads that carry
+// no alert (non-alert activities). Webhooks answer 200 for it.
+var ErrIgnored = errors.New("not an alert event")
+
+// Event is one normalized alert event. Tenant and integration are set by the
+// receiver (from the integration), never from the payload.
+type Event struct {
+	TenantID      int
+	IntegrationID int
+	Provider      Provider
+	Kind          Kind
+
+	ExternalAlertID        string
+	ExternalDeviceID       string
+	ConditionIdentity      string
+	ActivityType           string
+	AlertClass             string
+	SourceType             string
+	Severity               Severity
+	Message                string
+	DeviceName             string
+	ExternalOrganizationID string
+	OccurredAt             time.Time
+	AcknowledgedBy         string
+
+	// Extra holds provider facts worth keeping that have no column
+	// (NinjaOne activity id, TacticalRMM site id, ...).
+	Extra map[string]string
+	// Raw is the original payload, kept in the alert's metadata.
+	Raw json.RawMessage
+	// Origin says where the event came from: "webhook" or "poller".
+	Origin string
+}
+
+// DedupKey identifies the condition on the device: two alerts with the same
+// key are the same condition firing again.
+func (e Event) DedupKey() string {
+	cond := e.ConditionIdentity
+	for _, c := range []string{e.AlertClass, e.ActivityType, e.SourceType} {
+		if cond != "" {
+			break
+		}
+		cond = c
+	}
+	return e.ExternalDeviceID + "|" + cond
+}
+
+// Validate reports the first missing field the pipeline cannot do without.
+func (e Event) Validate() error {
+	switch {
+	case e.Kind != Triggered && e.Kind != Reset && e.Kind != Acknowledged:
+		return errors.New("event: unknown kind " + string(e.Kind))
+	case e.ExternalAlertID == "":
+		return errors.New("event: missing external alert id")
+	case e.OccurredAt.IsZero():
+		return errors.New("event: missing occurrence time")
+	}
+	return nil
+}
