@@ -3,6 +3,7 @@
 package event
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -102,8 +103,13 @@ type Event struct {
 }
 
 // DedupKey identifies the condition on the device: two alerts with the same
-// key are the same condition firing again.
+// key are the same condition firing again. Without a device the alert is
+// its own group, so one condition on unknown devices never merges.
 func (e Event) DedupKey() string {
+	device := e.ExternalDeviceID
+	if device == "" {
+		device = "alert:" + e.ExternalAlertID
+	}
 	cond := e.ConditionIdentity
 	for _, c := range []string{e.AlertClass, e.ActivityType, e.SourceType} {
 		if cond != "" {
@@ -111,7 +117,28 @@ func (e Event) DedupKey() string {
 		}
 		cond = c
 	}
-	return e.ExternalDeviceID + "|" + cond
+	return device + "|" + cond
+}
+
+// Clean removes NUL characters, which are valid in JSON but refused by
+// PostgreSQL text and jsonb columns.
+func (e Event) Clean() Event {
+	for _, f := range []*string{&e.ExternalAlertID, &e.ExternalDeviceID, &e.ConditionIdentity,
+		&e.ActivityType, &e.AlertClass, &e.SourceType, &e.Message, &e.DeviceName,
+		&e.ExternalOrganizationID, &e.AcknowledgedBy} {
+		*f = strings.ReplaceAll(*f, "\x00", "")
+	}
+	if len(e.Extra) > 0 {
+		extra := make(map[string]string, len(e.Extra))
+		for k, v := range e.Extra {
+			extra[strings.ReplaceAll(k, "\x00", "")] = strings.ReplaceAll(v, "\x00", "")
+		}
+		e.Extra = extra
+	}
+	if bytes.Contains(e.Raw, []byte(`\u0000`)) {
+		e.Raw = bytes.ReplaceAll(e.Raw, []byte(`\u0000`), []byte(`\ufffd`))
+	}
+	return e
 }
 
 // Validate reports the first missing field the pipeline cannot do without.
