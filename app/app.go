@@ -1,0 +1,123 @@
+// Package app assembles a running alertdesk from its configuration: store,
+// Redis (external or embedded), pipeline, HTTP server and demo seed.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/alertdesk/alertdesk/config"
+	"github.com/alertdesk/alertdesk/desk"
+	"github.com/alertdesk/alertdesk/embedredis"
+	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/seed"
+	"github.com/alertdesk/alertdesk/server"
+	"github.com/alertdesk/alertdesk/store"
+)
+
+// App is a started alertdesk process.
+type App struct {
+	Config   config.Config
+	Store    *store.Store
+	Redis    redis.UniversalClient
+	Pipeline *pipeline.Pipeline
+	Demo     *seed.Result
+	Log      *slog.Logger
+
+	embedded *embedredis.Server
+}
+
+// New opens every dependency; Close releases them.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, Log: log}
+	var err error
+	if a.Store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if err := a.openRedis(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Pipeline = pipeline.New(a.Store, desk.New(a.Store), log)
+	if cfg.SeedDemo() {
+		if a.Demo, err = seed.Demo(ctx, a.Store, seed.Options{DataDir: cfg.DataDir, PublicURL: cfg.PublicURL}); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("app: seed demo: %w", err)
+		}
+		if err := a.Demo.WriteJSON(filepath.Join(cfg.DataDir, "demo.json")); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("app: write demo.json: %w", err)
+		}
+	}
+	return a, nil
+}
+
+func (a *App) openRedis() error {
+	url := a.Config.RedisURL
+	if url == "" {
+		srv, err := embedredis.Start("127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("app: embedded redis: %w", err)
+		}
+		a.embedded = srv
+		url = "redis://" + srv.Addr()
+		a.Log.Info("embedded Redis-compatible server started", "addr", srv.Addr())
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return fmt.Errorf("app: REDIS_URL: %w", err)
+	}
+	a.Redis = redis.NewClient(opts)
+	return nil
+}
+
+// Handler is the HTTP surface.
+func (a *App) Handler() http.Handler {
+	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Log: a.Log}
+	return s.Handler()
+}
+
+// Serve listens on the configured address until ctx ends, then drains.
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("app: listen %s: %w", a.Config.Addr, err)
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("alertdesk listening", "addr", ln.Addr().String(), "public_url", a.Config.PublicURL,
+		"database", a.Store.Dialect)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close releases every dependency.
+func (a *App) Close() {
+	if a.Redis != nil {
+		_ = a.Redis.Close()
+	}
+	if a.embedded != nil {
+		a.embedded.Close()
+	}
+	if a.Store != nil {
+		_ = a.Store.Close()
+	}
+}

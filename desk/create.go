@@ -1,0 +1,116 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/board"
+	"github.com/alertdesk/alertdesk/ent/ticketstatus"
+)
+
+// NewTicket is what a ticket is made from. Zero BoardID means the tenant's
+// default board; the status is always that board's default status.
+type NewTicket struct {
+	TenantID        int
+	Title           string
+	Description     string
+	BoardID         int
+	PriorityID      *int
+	AssigneeID      *int
+	ClientID        *int
+	AssetID         *int
+	Source          string
+	SourceReference string
+}
+
+// Create opens a ticket on its board's default status.
+func (d *Desk) Create(ctx context.Context, tx *ent.Tx, in NewTicket) (*ent.Ticket, error) {
+	title := strings.TrimSpace(in.Title)
+	if title == "" {
+		return nil, fmt.Errorf("%w: empty title", ErrInvalid)
+	}
+	if r := []rune(title); len(r) > 500 {
+		title = string(r[:500])
+	}
+	b, err := d.resolveBoard(ctx, tx, in.TenantID, in.BoardID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := DefaultStatus(ctx, tx.Client(), in.TenantID, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	num, err := d.locks.NextTicketNumber(ctx, tx, in.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("desk: ticket number: %w", err)
+	}
+	t, err := tx.Ticket.Create().
+		SetTenantID(in.TenantID).
+		SetNumber(num).
+		SetTitle(title).
+		SetDescription(in.Description).
+		SetBoardID(b.ID).
+		SetStatusID(st.ID).
+		SetNillablePriorityID(in.PriorityID).
+		SetNillableAssigneeID(in.AssigneeID).
+		SetNillableClientID(in.ClientID).
+		SetNillableAssetID(in.AssetID).
+		SetSource(in.Source).
+		SetSourceReference(in.SourceReference).
+		Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("desk: create ticket: %w", err)
+	}
+	return t, nil
+}
+
+func (d *Desk) resolveBoard(ctx context.Context, tx *ent.Tx, tenantID, boardID int) (*ent.Board, error) {
+	q := tx.Board.Query().Where(board.TenantID(tenantID))
+	if boardID != 0 {
+		b, err := q.Where(board.ID(boardID)).Only(ctx)
+		if err != nil {
+			return nil, notFound("board", boardID, err)
+		}
+		return b, nil
+	}
+	b, err := q.Where(board.IsDefault(true)).Order(board.ByID()).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, ErrNoBoard
+	}
+	if err != nil {
+		return nil, fmt.Errorf("desk: default board: %w", err)
+	}
+	return b, nil
+}
+
+// DefaultStatus is the board's default status, else its first open one.
+func DefaultStatus(ctx context.Context, c *ent.Client, tenantID, boardID int) (*ent.TicketStatus, error) {
+	st, err := c.TicketStatus.Query().
+		Where(ticketstatus.TenantID(tenantID), ticketstatus.BoardID(boardID), ticketstatus.IsClosed(false)).
+		Order(ent.Desc(ticketstatus.FieldIsDefault), ent.Asc(ticketstatus.FieldSortOrder), ent.Asc(ticketstatus.FieldID)).
+		First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fmt.Errorf("%w: board %d has no open status", ErrNoStatus, boardID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("desk: default status: %w", err)
+	}
+	return st, nil
+}
+
+// FirstClosedStatus is the board's first closed status by order.
+func FirstClosedStatus(ctx context.Context, c *ent.Client, tenantID, boardID int) (*ent.TicketStatus, error) {
+	st, err := c.TicketStatus.Query().
+		Where(ticketstatus.TenantID(tenantID), ticketstatus.BoardID(boardID), ticketstatus.IsClosed(true)).
+		Order(ent.Asc(ticketstatus.FieldSortOrder), ent.Asc(ticketstatus.FieldID)).
+		First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fmt.Errorf("%w: board %d has no closed status", ErrNoStatus, boardID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("desk: closed status: %w", err)
+	}
+	return st, nil
+}

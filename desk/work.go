@@ -1,0 +1,119 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/comment"
+	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/ent/user"
+)
+
+// Get loads a ticket of the tenant.
+func Get(ctx context.Context, c *ent.Client, tenantID, ticketID int) (*ent.Ticket, error) {
+	t, err := c.Ticket.Query().Where(ticket.TenantID(tenantID), ticket.ID(ticketID)).Only(ctx)
+	if err != nil {
+		return nil, notFound("ticket", ticketID, err)
+	}
+	return t, nil
+}
+
+// Comment adds a comment. A human comment touches the ticket; a system
+// comment (Actor System) does not.
+func (d *Desk) Comment(ctx context.Context, tx *ent.Tx, tenantID, ticketID int, body string, internal bool, by Actor) (*ent.Comment, error) {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil, fmt.Errorf("%w: empty comment", ErrInvalid)
+	}
+	if _, err := Get(ctx, tx.Client(), tenantID, ticketID); err != nil {
+		return nil, err
+	}
+	if err := checkUser(ctx, tx.Client(), tenantID, by.UserID); err != nil {
+		return nil, err
+	}
+	kind := comment.AuthorKindSystem
+	if by.Kind == Human {
+		kind = comment.AuthorKindHuman
+	}
+	c, err := tx.Comment.Create().
+		SetTenantID(tenantID).
+		SetTicketID(ticketID).
+		SetBody(body).
+		SetInternal(internal).
+		SetAuthorKind(kind).
+		SetNillableAuthorID(by.UserID).
+		Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("desk: add comment: %w", err)
+	}
+	return c, d.bump(ctx, tx, tenantID, ticketID)
+}
+
+// LogTime records minutes of work by a person; it touches the ticket.
+func (d *Desk) LogTime(ctx context.Context, tx *ent.Tx, tenantID, ticketID, userID, minutes int, note string) (*ent.TimeEntry, error) {
+	if minutes <= 0 || minutes > 24*60 {
+		return nil, fmt.Errorf("%w: minutes must be between 1 and 1440", ErrInvalid)
+	}
+	if _, err := Get(ctx, tx.Client(), tenantID, ticketID); err != nil {
+		return nil, err
+	}
+	if err := checkUser(ctx, tx.Client(), tenantID, &userID); err != nil {
+		return nil, err
+	}
+	e, err := tx.TimeEntry.Create().
+		SetTenantID(tenantID).
+		SetTicketID(ticketID).
+		SetUserID(userID).
+		SetMinutes(minutes).
+		SetNote(strings.TrimSpace(note)).
+		Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("desk: log time: %w", err)
+	}
+	return e, d.bump(ctx, tx, tenantID, ticketID)
+}
+
+// Assign sets or clears (nil) the assignee. Assignment never touches a
+// ticket: rules assign too.
+func (d *Desk) Assign(ctx context.Context, tx *ent.Tx, tenantID, ticketID int, userID *int) (*ent.Ticket, error) {
+	if _, err := Get(ctx, tx.Client(), tenantID, ticketID); err != nil {
+		return nil, err
+	}
+	if err := checkUser(ctx, tx.Client(), tenantID, userID); err != nil {
+		return nil, err
+	}
+	u := tx.Ticket.UpdateOneID(ticketID).Where(ticket.TenantID(tenantID))
+	if userID == nil {
+		u.ClearAssigneeID()
+	} else {
+		u.SetAssigneeID(*userID)
+	}
+	t, err := u.Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("desk: assign: %w", err)
+	}
+	return t, nil
+}
+
+func (d *Desk) bump(ctx context.Context, tx *ent.Tx, tenantID, ticketID int) error {
+	if err := tx.Ticket.Update().Where(ticket.TenantID(tenantID), ticket.ID(ticketID)).Exec(ctx); err != nil {
+		return fmt.Errorf("desk: touch updated_at: %w", err)
+	}
+	return nil
+}
+
+func checkUser(ctx context.Context, c *ent.Client, tenantID int, userID *int) error {
+	if userID == nil {
+		return nil
+	}
+	ok, err := c.User.Query().Where(user.TenantID(tenantID), user.ID(*userID)).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("desk: check user: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("%w: user %d", ErrNotFound, *userID)
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+// Package apptest starts a real alertdesk (store, pipeline, HTTP server)
+// seeded with the demo tenant, for integration tests through HTTP.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+
+	"github.com/alertdesk/alertdesk/desk"
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/fixtures"
+	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/seed"
+	"github.com/alertdesk/alertdesk/server"
+	"github.com/alertdesk/alertdesk/store"
+	"github.com/alertdesk/alertdesk/storetest"
+	"github.com/alertdesk/alertdesk/webhook"
+)
+
+// Env is one running alertdesk on a fresh database.
+type Env struct {
+	T        testing.TB
+	Ctx      context.Context
+	Store    *store.Store
+	DB       *ent.Client
+	Desk     *desk.Desk
+	Pipeline *pipeline.Pipeline
+	Demo     *seed.Result
+	HTTP     *httptest.Server
+}
+
+// New starts alertdesk on a fresh database of the dialect, seeded with the
+// demo tenant.
+func New(t testing.TB, dialect string) *Env {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t, dialect)
+	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: "http://alertdesk.test"})
+	if err != nil {
+		t.Fatalf("seed demo: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d := desk.New(st)
+	p := pipeline.New(st, d, log)
+	srv := &server.Server{Store: st, Pipeline: p, Log: log}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return &Env{T: t, Ctx: ctx, Store: st, DB: st.Ent, Desk: d, Pipeline: p, Demo: demo, HTTP: hs}
+}
+
+// Integration returns the demo integration of a provider.
+func (e *Env) Integration(p event.Provider) seed.Integration {
+	e.T.Helper()
+	for _, in := range e.Demo.Integrations {
+		if in.Provider == string(p) {
+			return in
+		}
+	}
+	e.T.Fatalf("no demo integration for %s", p)
+	return seed.Integration{}
+}
+
+// Response is a webhook answer.
+type Response struct {
+	Status   int
+	Outcome  string `json:"status"`
+	AlertID  int    `json:"alertId"`
+	TicketID *int   `json:"ticketId"`
+	Error    string `json:"error"`
+}
+
+// Post sends a webhook body to the demo integration of the provider with
+// its secret.
+func (e *Env) Post(p event.Provider, body []byte) Response {
+	e.T.Helper()
+	in := e.Integration(p)
+	return e.PostTo(p, in.ID, in.Secret, body)
+}
+
+// PostFixture posts a named fixture.
+func (e *Env) PostFixture(p event.Provider, name string) Response {
+	e.T.Helper()
+	return e.Post(p, fixtures.Read(name))
+}
+
+// PostTo sends a webhook with an explicit integration id and secret.
+func (e *Env) PostTo(p event.Provider, integrationID int, secret string, body []byte) Response {
+	e.T.Helper()
+	url := e.HTTP.URL + "/webhooks/" + string(p) + "/" + strconv.Itoa(integrationID)
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if secret != "" {
+		req.Header.Set(webhook.SecretHeader, secret)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.T.Fatalf("post webhook: %v", err)
+	}
+	defer res.Body.Close()
+	out := Response{Status: res.StatusCode}
+	raw, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		e.T.Fatalf("webhook answered %d with non-JSON %q", res.StatusCode, raw)
+	}
+	return out
+}
+
+// Patch decodes a JSON object, applies changes, and encodes it again: handy
+// to vary a fixture.
+func Patch(t testing.TB, body []byte, changes map[string]any) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("patch: %v", err)
+	}
+	for k, v := range changes {
+		if v == nil {
+			delete(m, k)
+			continue
+		}
+		m[k] = v
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,51 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/outbox"
+)
+
+// acknowledge records who acknowledged the alert in the RMM. A suppressed
+// alert stays suppressed; a resolved one is left alone.
+func (p *Pipeline) acknowledge(ctx context.Context, s *State) error {
+	ev := s.Event
+	a, err := findAlert(ctx, s.Tx, ev)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		if s.Alert, err = newAlert(ctx, s.Tx, ev, entalert.StatusAcknowledged); err != nil {
+			return err
+		}
+		s.Tracef("acknowledgement of an alert never seen triggered: recorded as acknowledged")
+		s.Stop(Acknowledged)
+		return nil
+	}
+	s.Alert = a
+	switch {
+	case ev.OccurredAt.Before(a.LastEventAt):
+		s.Tracef("ignored: acknowledgement older than the last applied event")
+		s.Stop(Stale)
+		return nil
+	case a.Status == entalert.StatusResolved || a.Status == entalert.StatusAcknowledged:
+		s.Tracef("replay: alert already %s", a.Status)
+		s.Stop(Replay)
+		return nil
+	}
+	u := s.Tx.Alert.UpdateOne(a).
+		SetAcknowledgedAt(ev.OccurredAt).
+		SetAcknowledgedBy(ev.AcknowledgedBy).
+		SetLastEventAt(ev.OccurredAt)
+	if a.Status == entalert.StatusActive {
+		u.SetStatus(entalert.StatusAcknowledged)
+	}
+	if s.Alert, err = u.Save(ctx); err != nil {
+		return fmt.Errorf("acknowledge alert: %w", err)
+	}
+	s.Tracef("acknowledged by %q", ev.AcknowledgedBy)
+	s.Stop(Acknowledged)
+	return outbox.Add(ctx, s.Tx.Client(), ev.TenantID, outbox.AlertFeed, feedPayload(s, "acknowledged"))
+}

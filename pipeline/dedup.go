@@ -1,0 +1,75 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/alertdesk/alertdesk/desk"
+	"github.com/alertdesk/alertdesk/ent"
+	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/outbox"
+)
+
+// dedup joins the condition's open ticket when there is one: the alert is
+// linked, the group's occurrence count grows, and one comment says so.
+func (p *Pipeline) dedup(ctx context.Context, s *State) error {
+	a := s.Alert
+	// The group's first alert on an open ticket carries the count.
+	first, err := s.Tx.Alert.Query().
+		Where(entalert.TenantID(a.TenantID), entalert.IntegrationID(a.IntegrationID),
+			entalert.DedupKey(a.DedupKey), entalert.TicketIDNotNil(),
+			entalert.HasTicketWith(ticket.TenantID(a.TenantID), ticket.ClosedAtIsNil())).
+		Order(ent.Asc(entalert.FieldID)).
+		First(ctx)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find open ticket for %q: %w", a.DedupKey, err)
+	}
+	ticketID := *first.TicketID
+	now := s.At
+	if first.ID == a.ID {
+		// This alert re-triggered on its own still-open ticket.
+		first = a
+	}
+	first, err = s.Tx.Alert.UpdateOne(first).
+		AddOccurrenceCount(1).
+		SetLastOccurrenceAt(now).
+		Save(ctx)
+	if err != nil {
+		return fmt.Errorf("count occurrence: %w", err)
+	}
+	if first.ID == a.ID {
+		a = first
+	}
+	if s.Alert, err = s.Tx.Alert.UpdateOne(a).SetTicketID(ticketID).SetTicketError("").Save(ctx); err != nil {
+		return fmt.Errorf("link alert: %w", err)
+	}
+	n := first.OccurrenceCount
+	body := fmt.Sprintf("Alert re-triggered — %s occurrence\n\n%s", Ordinal(n), alertDetails(s.Alert, s.At))
+	if _, err := p.desk.Comment(ctx, s.Tx, a.TenantID, ticketID, body, true, desk.System); err != nil {
+		return fmt.Errorf("occurrence comment: %w", err)
+	}
+	if s.Ticket, err = desk.Get(ctx, s.Tx.Client(), a.TenantID, ticketID); err != nil {
+		return err
+	}
+	s.Tracef("joined open ticket #%d of the same condition: %s occurrence", s.Ticket.Number, Ordinal(n))
+	if err := outbox.Add(ctx, s.Tx.Client(), a.TenantID, outbox.AlertFeed, feedPayload(s, "occurrence")); err != nil {
+		return err
+	}
+	s.Stop(Joined)
+	return nil
+}
+
+// alertDetails is the alert summary used in ticket comments.
+func alertDetails(a *ent.Alert, at time.Time) string {
+	device := a.DeviceName
+	if device == "" {
+		device = a.ExternalDeviceID
+	}
+	return fmt.Sprintf("Severity: %s\nDevice: %s\nMessage: %s\nAlert ID: %s\nOccurred: %s",
+		a.Severity, device, a.Message, a.ExternalAlertID, at.UTC().Format(time.RFC3339))
+}

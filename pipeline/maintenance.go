@@ -1,0 +1,66 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/alertdesk/alertdesk/ent"
+	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
+	"github.com/alertdesk/alertdesk/maintenance"
+	"github.com/alertdesk/alertdesk/outbox"
+)
+
+// maintenance suppresses the alert when an active window in scope covers
+// the time it is judged at: no ticket, no notification, no event.
+func (p *Pipeline) maintenance(ctx context.Context, s *State) error {
+	rows, err := s.Tx.MaintenanceWindow.Query().
+		Where(maintenancewindow.TenantID(s.Event.TenantID), maintenancewindow.IsActive(true)).
+		Order(ent.Asc(maintenancewindow.FieldID)).
+		All(ctx)
+	if err != nil {
+		return fmt.Errorf("load windows: %w", err)
+	}
+	if len(rows) == 0 {
+		s.Tracef("maintenance: no active windows")
+		return nil
+	}
+	ws := make([]maintenance.Window, len(rows))
+	for i, r := range rows {
+		ws[i] = WindowOf(r)
+	}
+	w, lines := maintenance.FirstCovering(ws, s.Event.IntegrationID, s.ClientID, s.AssetID, s.At)
+	for _, l := range lines {
+		s.Tracef("maintenance: %s", l)
+	}
+	if w == nil {
+		return nil
+	}
+	if s.Alert, err = s.Tx.Alert.UpdateOne(s.Alert).
+		SetStatus(entalert.StatusSuppressed).
+		SetSuppressedByWindowID(w.ID).
+		Save(ctx); err != nil {
+		return fmt.Errorf("suppress alert: %w", err)
+	}
+	s.Tracef("suppressed by maintenance window %d %q", w.ID, w.Name)
+	if err := outbox.Add(ctx, s.Tx.Client(), s.Event.TenantID, outbox.AlertFeed, feedPayload(s, "suppressed")); err != nil {
+		return err
+	}
+	s.Stop(Suppressed)
+	return nil
+}
+
+// WindowOf converts a stored window to the maintenance package's view.
+func WindowOf(r *ent.MaintenanceWindow) maintenance.Window {
+	return maintenance.Window{
+		ID:            r.ID,
+		Name:          r.Name,
+		Active:        r.IsActive,
+		IntegrationID: r.IntegrationID,
+		ClientID:      r.ClientID,
+		AssetID:       r.AssetID,
+		StartsAt:      r.StartsAt,
+		EndsAt:        r.EndsAt,
+		Recurrence:    r.Recurrence,
+	}
+}

@@ -1,0 +1,140 @@
+// Package pipeline turns normalized alert events into alert records and
+// ticket decisions. One event runs inside one transaction, makes no external
+// calls, and writes its side effects to the outbox.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/alertdesk/alertdesk/desk"
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/rule"
+	"github.com/alertdesk/alertdesk/store"
+)
+
+// maxTraces bounds the per-alert decision trace history.
+const maxTraces = 20
+
+// Pipeline processes events for every tenant.
+type Pipeline struct {
+	store *store.Store
+	desk  *desk.Desk
+	rules *rule.Cache
+	log   *slog.Logger
+
+	triggered    MultiStage
+	reset        MultiStage
+	acknowledged MultiStage
+	route        MultiStage
+}
+
+// New assembles the pipeline's stages.
+func New(s *store.Store, d *desk.Desk, log *slog.Logger) *Pipeline {
+	if log == nil {
+		log = slog.Default()
+	}
+	p := &Pipeline{store: s, desk: d, rules: rule.NewCache(), log: log}
+	p.route = MultiStage{
+		stageFunc{"scope", p.scope},
+		stageFunc{"maintenance", p.maintenance},
+		stageFunc{"rules", p.matchRules},
+		stageFunc{"dedup", p.dedup},
+		stageFunc{"ticket", p.createTicket},
+		stageFunc{"publish", p.publishTriggered},
+	}
+	p.triggered = MultiStage{stageFunc{"upsert", p.upsertTriggered}, p.route}
+	p.reset = MultiStage{
+		stageFunc{"load", p.loadForReset},
+		stageFunc{"resolve", p.resolve},
+		stageFunc{"ticket-sync", p.syncTicketOnReset},
+		stageFunc{"publish", p.publishResolved},
+	}
+	p.acknowledged = MultiStage{stageFunc{"acknowledge", p.acknowledge}}
+	return p
+}
+
+// Result says what happened to one event.
+type Result struct {
+	AlertID  int
+	TicketID *int
+	Outcome  Outcome
+	Trace    []string
+}
+
+// Process runs one event through the pipeline in its own transaction.
+func (p *Pipeline) Process(ctx context.Context, ev event.Event) (Result, error) {
+	ev = ev.Clean()
+	if err := ev.Validate(); err != nil {
+		return Result{}, err
+	}
+	if ev.TenantID == 0 || ev.IntegrationID == 0 {
+		return Result{}, fmt.Errorf("pipeline: event without tenant or integration")
+	}
+	ev.OccurredAt = ev.OccurredAt.UTC()
+	stages := map[event.Kind]MultiStage{
+		event.Triggered:    p.triggered,
+		event.Reset:        p.reset,
+		event.Acknowledged: p.acknowledged,
+	}[ev.Kind]
+
+	var res Result
+	err := p.store.Tx(ctx, func(tx *ent.Tx) error {
+		// Serialize per alert, then per condition; always in this order so
+		// two events can never wait on each other's locks.
+		if err := p.store.LockKeys(ctx, tx,
+			fmt.Sprintf("alert:%d:%d:%s", ev.TenantID, ev.IntegrationID, ev.ExternalAlertID),
+			fmt.Sprintf("dedup:%d:%d:%s", ev.TenantID, ev.IntegrationID, ev.DedupKey()),
+		); err != nil {
+			return fmt.Errorf("pipeline: lock: %w", err)
+		}
+		s := &State{Event: ev, Tx: tx, At: ev.OccurredAt}
+		if err := stages.Exec(ctx, s); err != nil {
+			return err
+		}
+		var err error
+		res, err = p.finish(ctx, s)
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// finish stores the decision trace on the alert and builds the result.
+func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
+	res := Result{Outcome: s.Outcome, Trace: s.steps}
+	if s.Alert == nil {
+		return res, nil
+	}
+	res.AlertID = s.Alert.ID
+	switch {
+	case s.Ticket != nil:
+		res.TicketID = &s.Ticket.ID
+	case s.Alert.TicketID != nil:
+		res.TicketID = s.Alert.TicketID
+	}
+	if s.Outcome == Replay || s.Outcome == Stale {
+		// A replay changes nothing, not even the trace.
+		return res, nil
+	}
+	entry := map[string]any{
+		"at":      time.Now().UTC().Format(time.RFC3339Nano),
+		"event":   string(s.Event.Kind),
+		"origin":  s.Event.Origin,
+		"outcome": string(s.Outcome),
+		"steps":   s.steps,
+	}
+	traces := append(s.Alert.DecisionTrace, entry)
+	if len(traces) > maxTraces {
+		traces = traces[len(traces)-maxTraces:]
+	}
+	if err := s.Tx.Alert.UpdateOneID(s.Alert.ID).SetDecisionTrace(traces).Exec(ctx); err != nil {
+		return res, fmt.Errorf("pipeline: save trace: %w", err)
+	}
+	return res, nil
+}

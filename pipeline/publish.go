@@ -1,0 +1,60 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/alertdesk/alertdesk/outbox"
+)
+
+// publishTriggered writes RMM_ALERT_TRIGGERED and, when the rule lists
+// users to notify, a notification request.
+func (p *Pipeline) publishTriggered(ctx context.Context, s *State) error {
+	c := s.Tx.Client()
+	if err := outbox.Add(ctx, c, s.Event.TenantID, outbox.AlertTriggered, eventPayload(s, "")); err != nil {
+		return err
+	}
+	if s.Rule != nil && len(s.Rule.Actions.NotifyUserIDs) > 0 && s.Ticket != nil {
+		if err := outbox.Add(ctx, c, s.Event.TenantID, outbox.NotificationRequest, map[string]any{
+			"category": "rmm-alert",
+			"userIds":  s.Rule.Actions.NotifyUserIDs,
+			"alertId":  s.Alert.ID,
+			"ticketId": s.Ticket.ID,
+			"ruleId":   s.Rule.ID,
+		}); err != nil {
+			return err
+		}
+		s.Tracef("notification requested for users %v", s.Rule.Actions.NotifyUserIDs)
+	}
+	return nil
+}
+
+// eventPayload is the provider-generic workflow event body.
+func eventPayload(s *State, reason string) map[string]any {
+	a := s.Alert
+	m := map[string]any{
+		"alertId":          a.ID,
+		"integrationId":    a.IntegrationID,
+		"provider":         string(a.Provider),
+		"externalAlertId":  a.ExternalAlertID,
+		"externalDeviceId": a.ExternalDeviceID,
+		"severity":         string(a.Severity),
+		"message":          a.Message,
+		"assetId":          a.AssetID,
+		"clientId":         a.ClientID,
+		"ticketId":         a.TicketID,
+		"time":             s.At.UTC().Format(time.RFC3339Nano),
+	}
+	if reason != "" {
+		m["reason"] = reason
+	}
+	return m
+}
+
+// feedPayload is a live-feed entry for changes that have no workflow event.
+func feedPayload(s *State, kind string) map[string]any {
+	m := eventPayload(s, "")
+	m["type"] = kind
+	m["status"] = string(s.Alert.Status)
+	return m
+}

@@ -1,0 +1,145 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/alertdesk/alertdesk/desk"
+	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/alertrule"
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/outbox"
+)
+
+// loadForReset finds the alert a reset is about. A reset of an unknown
+// alert is recorded as resolved history; a reset of a resolved alert (such
+// as the RMM echoing a reset alertdesk made) changes nothing.
+func (p *Pipeline) loadForReset(ctx context.Context, s *State) error {
+	a, err := findAlert(ctx, s.Tx, s.Event)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		if s.Alert, err = newAlert(ctx, s.Tx, s.Event, entalert.StatusResolved); err != nil {
+			return err
+		}
+		s.Tracef("reset of an alert never seen triggered: recorded as resolved")
+		s.Stop(Resolved)
+		return nil
+	}
+	s.Alert = a
+	switch {
+	case s.Event.OccurredAt.Before(a.LastEventAt):
+		s.Tracef("ignored: reset from %s is older than the last applied event %s", s.Event.OccurredAt, a.LastEventAt)
+		s.Stop(Stale)
+	case a.Status == entalert.StatusResolved:
+		s.Tracef("replay: alert already resolved")
+		s.Stop(Replay)
+	}
+	return nil
+}
+
+// resolve marks the alert resolved. A suppressed alert resolves quietly.
+func (p *Pipeline) resolve(ctx context.Context, s *State) error {
+	was := s.Alert.Status
+	var err error
+	if s.Alert, err = s.Tx.Alert.UpdateOne(s.Alert).
+		SetStatus(entalert.StatusResolved).
+		SetResolvedAt(s.Event.OccurredAt).
+		SetLastEventAt(s.Event.OccurredAt).
+		SetMetadata(metadata(s.Alert.Metadata, s.Event)).
+		Save(ctx); err != nil {
+		return fmt.Errorf("resolve alert: %w", err)
+	}
+	s.Outcome = Resolved
+	if was == entalert.StatusSuppressed {
+		s.Tracef("suppressed alert resolved quietly")
+		s.Stop(Resolved)
+		return nil
+	}
+	s.Tracef("alert resolved (%s)", resetReason(s.Event))
+	return nil
+}
+
+// resetReason says who noticed the alert clear.
+func resetReason(ev event.Event) string {
+	if ev.Origin == "poller" {
+		return "the poller found it no longer active in " + ev.Provider.Label()
+	}
+	return ev.Provider.Label() + " reported the reset"
+}
+
+// syncTicketOnReset comments on the linked open ticket and, when the rule
+// auto-resolves, closes it if nobody touched it and no other linked alert
+// is still active.
+func (p *Pipeline) syncTicketOnReset(ctx context.Context, s *State) error {
+	a := s.Alert
+	if a.TicketID == nil {
+		return nil
+	}
+	t, err := desk.Get(ctx, s.Tx.Client(), a.TenantID, *a.TicketID)
+	if err != nil {
+		return err
+	}
+	s.Ticket = t
+	if t.ClosedAt != nil {
+		s.Tracef("ticket #%d already closed", t.Number)
+		return nil
+	}
+	decision, closeIt, statusID, err := p.autoResolveDecision(ctx, s)
+	if err != nil {
+		return err
+	}
+	body := fmt.Sprintf("Alert cleared — %s.\n%s\n\n%s", resetReason(s.Event), decision, alertDetails(a, s.At))
+	if _, err := p.desk.Comment(ctx, s.Tx, a.TenantID, t.ID, body, true, desk.System); err != nil {
+		return fmt.Errorf("reset comment: %w", err)
+	}
+	s.Tracef("ticket #%d: %s", t.Number, strings.ToLower(decision[:1])+decision[1:])
+	if !closeIt {
+		return nil
+	}
+	if s.Ticket, err = p.desk.Close(ctx, s.Tx, a.TenantID, t.ID, statusID, desk.System); err != nil {
+		return fmt.Errorf("auto-resolve ticket: %w", err)
+	}
+	return nil
+}
+
+func (p *Pipeline) autoResolveDecision(ctx context.Context, s *State) (string, bool, *int, error) {
+	a := s.Alert
+	if a.MatchedRuleID == nil {
+		return "The ticket stays open: no rule asks to auto-resolve it.", false, nil, nil
+	}
+	r, err := s.Tx.AlertRule.Query().
+		Where(alertrule.TenantID(a.TenantID), alertrule.ID(*a.MatchedRuleID)).
+		Only(ctx)
+	if err != nil {
+		return "The ticket stays open: its rule no longer exists.", false, nil, nil
+	}
+	if !r.Actions.ShouldAutoResolve() {
+		return fmt.Sprintf("The ticket stays open: rule %q does not auto-resolve.", r.Name), false, nil, nil
+	}
+	touched, err := desk.Touched(ctx, s.Tx.Client(), a.TenantID, *a.TicketID)
+	if err != nil {
+		return "", false, nil, err
+	}
+	if touched {
+		return "The ticket stays open: someone has worked on it.", false, nil, nil
+	}
+	others, err := s.Tx.Alert.Query().
+		Where(entalert.TenantID(a.TenantID), entalert.TicketID(*a.TicketID), entalert.IDNEQ(a.ID),
+			entalert.StatusIn(entalert.StatusActive, entalert.StatusAcknowledged)).
+		Count(ctx)
+	if err != nil {
+		return "", false, nil, fmt.Errorf("count linked active alerts: %w", err)
+	}
+	if others > 0 {
+		return fmt.Sprintf("The ticket stays open: %d other linked alert(s) still active.", others), false, nil, nil
+	}
+	return "The ticket was untouched and is closed automatically.", true, r.Actions.AutoResolveStatusID, nil
+}
+
+// publishResolved writes RMM_ALERT_RESOLVED.
+func (p *Pipeline) publishResolved(ctx context.Context, s *State) error {
+	return outbox.Add(ctx, s.Tx.Client(), s.Event.TenantID, outbox.AlertResolved, eventPayload(s, resetReason(s.Event)))
+}

@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/alertrule"
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/rule"
+)
+
+// matchRules finds the first matching active rule of the integration. No
+// match, or a match that says createTicket false, records the alert only.
+func (p *Pipeline) matchRules(ctx context.Context, s *State) error {
+	rows, err := s.Tx.AlertRule.Query().
+		Where(alertrule.TenantID(s.Event.TenantID), alertrule.IntegrationID(s.Event.IntegrationID),
+			alertrule.IsActive(true)).
+		All(ctx)
+	if err != nil {
+		return fmt.Errorf("load rules: %w", err)
+	}
+	rules := make([]rule.Rule, len(rows))
+	for i, r := range rows {
+		rules[i] = RuleOf(r)
+	}
+	res := p.rules.Evaluate(rules, alertEvent(s))
+	for _, st := range res.Steps {
+		switch {
+		case st.Err != "":
+			s.Tracef("rule %d %q skipped: %s", st.RuleID, st.RuleName, st.Err)
+		default:
+			s.Tracef("rule %d %q: %s", st.RuleID, st.RuleName, st.Reason)
+		}
+	}
+	if res.Rule == nil {
+		s.Tracef("no rule matched: alert recorded without a ticket")
+		s.Stop(NoRule)
+		return nil
+	}
+	s.Rule = res.Rule
+	if s.Alert, err = s.Tx.Alert.UpdateOne(s.Alert).SetMatchedRuleID(res.Rule.ID).Save(ctx); err != nil {
+		return fmt.Errorf("save matched rule: %w", err)
+	}
+	if !res.Rule.Actions.ShouldCreateTicket() {
+		s.Tracef("rule %d says createTicket false: alert recorded only", res.Rule.ID)
+		s.Stop(Recorded)
+	}
+	return nil
+}
+
+// alertEvent is the stored alert seen as an event, so reprocessing judges
+// exactly what the webhook delivered.
+func alertEvent(s *State) event.Event {
+	a := s.Alert
+	ev := s.Event
+	ev.Severity = event.Severity(a.Severity)
+	ev.Message = a.Message
+	ev.ActivityType = a.ActivityType
+	ev.AlertClass = a.AlertClass
+	ev.SourceType = a.SourceType
+	ev.ExternalOrganizationID = a.ExternalOrganizationID
+	return ev
+}
+
+// RuleOf converts a stored rule to the rule package's view.
+func RuleOf(r *ent.AlertRule) rule.Rule {
+	return rule.Rule{
+		ID:            r.ID,
+		Name:          r.Name,
+		Version:       r.UpdatedAt,
+		PriorityOrder: r.PriorityOrder,
+		CreatedAt:     r.CreatedAt,
+		Active:        r.IsActive,
+		Conditions:    r.Conditions,
+		Actions:       r.Actions,
+	}
+}

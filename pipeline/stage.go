@@ -1,0 +1,95 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/rule"
+)
+
+// A Stage is one step of the pipeline. Stages run in order inside the
+// event's transaction; a stage ends processing early by calling State.Stop.
+type Stage interface {
+	Name() string
+	Exec(ctx context.Context, s *State) error
+}
+
+// MultiStage runs stages in order until one stops or fails.
+type MultiStage []Stage
+
+// Name implements Stage.
+func (MultiStage) Name() string { return "multi" }
+
+// Exec implements Stage.
+func (ms MultiStage) Exec(ctx context.Context, s *State) error {
+	for _, st := range ms {
+		if s.stopped {
+			return nil
+		}
+		if err := st.Exec(ctx, s); err != nil {
+			return fmt.Errorf("pipeline: %s: %w", st.Name(), err)
+		}
+	}
+	return nil
+}
+
+// State is what the stages know and decide about one event.
+type State struct {
+	Event event.Event
+	Tx    *ent.Tx
+	// At is the time the event is judged at: when it occurred, or for a
+	// reprocessed alert, the time of reprocessing.
+	At time.Time
+
+	Alert      *ent.Alert
+	AssetID    *int
+	ClientID   *int
+	ClientName string
+	Rule       *rule.Rule
+	Ticket     *ent.Ticket
+
+	Outcome Outcome
+	steps   []string
+	stopped bool
+}
+
+// Tracef adds a line to the decision trace.
+func (s *State) Tracef(format string, args ...any) {
+	s.steps = append(s.steps, fmt.Sprintf(format, args...))
+}
+
+// Stop ends processing with an outcome.
+func (s *State) Stop(o Outcome) {
+	s.Outcome = o
+	s.stopped = true
+}
+
+// Outcome is what the pipeline did with an event.
+type Outcome string
+
+// Outcomes.
+const (
+	Created      Outcome = "ticket_created"
+	Joined       Outcome = "occurrence_added"
+	Suppressed   Outcome = "suppressed"
+	NoRule       Outcome = "no_rule_matched"
+	Recorded     Outcome = "recorded"
+	Unmapped     Outcome = "unmapped_organization"
+	Replay       Outcome = "replay"
+	Stale        Outcome = "out_of_order"
+	Resolved     Outcome = "resolved"
+	Acknowledged Outcome = "acknowledged"
+	TicketFailed Outcome = "ticket_failed"
+)
+
+// stageFunc adapts a function to a Stage.
+type stageFunc struct {
+	name string
+	fn   func(ctx context.Context, s *State) error
+}
+
+func (f stageFunc) Name() string                             { return f.name }
+func (f stageFunc) Exec(ctx context.Context, s *State) error { return f.fn(ctx, s) }

@@ -1,0 +1,135 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/alertdesk/alertdesk/ent"
+	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/event"
+)
+
+// findAlert loads the event's alert, or nil when it is new.
+func findAlert(ctx context.Context, tx *ent.Tx, ev event.Event) (*ent.Alert, error) {
+	a, err := tx.Alert.Query().Where(
+		entalert.TenantID(ev.TenantID),
+		entalert.IntegrationID(ev.IntegrationID),
+		entalert.ExternalAlertID(ev.ExternalAlertID),
+	).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load alert: %w", err)
+	}
+	return a, nil
+}
+
+// metadata is what the alert keeps of the event beyond its columns.
+func metadata(prev map[string]any, ev event.Event) map[string]any {
+	m := make(map[string]any, len(prev)+4)
+	for k, v := range prev {
+		m[k] = v
+	}
+	if len(ev.Raw) > 0 && json.Valid(ev.Raw) {
+		m["raw"] = ev.Raw
+	}
+	if ev.Origin != "" {
+		m["origin"] = ev.Origin
+	}
+	if len(ev.Extra) > 0 {
+		m["extra"] = ev.Extra
+	}
+	return m
+}
+
+// newAlert creates the alert row for a first-seen event.
+func newAlert(ctx context.Context, tx *ent.Tx, ev event.Event, status entalert.Status) (*ent.Alert, error) {
+	c := tx.Alert.Create().
+		SetTenantID(ev.TenantID).
+		SetIntegrationID(ev.IntegrationID).
+		SetProvider(entalert.Provider(ev.Provider)).
+		SetExternalAlertID(ev.ExternalAlertID).
+		SetExternalDeviceID(ev.ExternalDeviceID).
+		SetActivityType(ev.ActivityType).
+		SetAlertClass(ev.AlertClass).
+		SetSourceType(ev.SourceType).
+		SetSeverity(entalert.Severity(ev.Severity)).
+		SetMessage(ev.Message).
+		SetDeviceName(ev.DeviceName).
+		SetExternalOrganizationID(ev.ExternalOrganizationID).
+		SetStatus(status).
+		SetLastEventAt(ev.OccurredAt).
+		SetDedupKey(ev.DedupKey()).
+		SetMetadata(metadata(nil, ev))
+	switch status {
+	case entalert.StatusActive:
+		c.SetTriggeredAt(ev.OccurredAt)
+	case entalert.StatusResolved:
+		c.SetResolvedAt(ev.OccurredAt)
+	case entalert.StatusAcknowledged:
+		c.SetAcknowledgedAt(ev.OccurredAt).SetAcknowledgedBy(ev.AcknowledgedBy)
+	}
+	a, err := c.Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("create alert: %w", err)
+	}
+	return a, nil
+}
+
+// upsertTriggered records a triggered event: a new alert, a re-trigger of a
+// resolved one, or nothing for replays and out-of-order deliveries.
+func (p *Pipeline) upsertTriggered(ctx context.Context, s *State) error {
+	ev := s.Event
+	a, err := findAlert(ctx, s.Tx, ev)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		if s.Alert, err = newAlert(ctx, s.Tx, ev, entalert.StatusActive); err != nil {
+			return err
+		}
+		s.Tracef("alert %s recorded from %s (dedup key %q)", ev.ExternalAlertID, originOf(ev), ev.DedupKey())
+		return nil
+	}
+	s.Alert = a
+	if ev.OccurredAt.Before(a.LastEventAt) {
+		s.Tracef("ignored: event from %s is older than the last applied event %s", ev.OccurredAt, a.LastEventAt)
+		s.Stop(Stale)
+		return nil
+	}
+	if a.Status != entalert.StatusResolved {
+		s.Tracef("replay: alert already %s", a.Status)
+		s.Stop(Replay)
+		return nil
+	}
+	// The alert fired again after it cleared: start a new life for it.
+	s.Alert, err = s.Tx.Alert.UpdateOne(a).
+		SetStatus(entalert.StatusActive).
+		SetTriggeredAt(ev.OccurredAt).
+		ClearResolvedAt().
+		ClearAcknowledgedAt().
+		SetAcknowledgedBy("").
+		ClearSuppressedByWindowID().
+		ClearMatchedRuleID().
+		SetTicketError("").
+		SetSeverity(entalert.Severity(ev.Severity)).
+		SetMessage(ev.Message).
+		SetLastEventAt(ev.OccurredAt).
+		SetDedupKey(ev.DedupKey()).
+		SetMetadata(metadata(a.Metadata, ev)).
+		Save(ctx)
+	if err != nil {
+		return fmt.Errorf("re-trigger alert: %w", err)
+	}
+	s.Tracef("alert %s re-triggered after it was resolved", ev.ExternalAlertID)
+	return nil
+}
+
+func originOf(ev event.Event) string {
+	if ev.Origin == "" {
+		return "webhook"
+	}
+	return ev.Origin
+}
