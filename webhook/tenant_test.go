@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/ticket"
 	"github.com/alertdesk/alertdesk/fixtures"
 	"github.com/alertdesk/alertdesk/internal/apptest"

@@ -230,4 +230,3 @@ func TestAcknowledged(t *testing.T) {
 		}
 	})
 }
-
