@@ -106,4 +106,3 @@ func TestTicketFailureKeepsAlert(t *testing.T) {
 		}
 	})
 }
-
