@@ -23,6 +23,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent/board"
 	"github.com/alertdesk/alertdesk/ent/comment"
 	"github.com/alertdesk/alertdesk/ent/customer"
+	"github.com/alertdesk/alertdesk/ent/eventdelivery"
+	"github.com/alertdesk/alertdesk/ent/eventsubscription"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/notification"
@@ -32,6 +34,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/ent/ticketcounter"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/ent/user"
@@ -60,6 +63,10 @@ type Client struct {
 	Comment *CommentClient
 	// Customer is the client for interacting with the Customer builders.
 	Customer *CustomerClient
+	// EventDelivery is the client for interacting with the EventDelivery builders.
+	EventDelivery *EventDeliveryClient
+	// EventSubscription is the client for interacting with the EventSubscription builders.
+	EventSubscription *EventSubscriptionClient
 	// Integration is the client for interacting with the Integration builders.
 	Integration *IntegrationClient
 	// MaintenanceWindow is the client for interacting with the MaintenanceWindow builders.
@@ -78,6 +85,8 @@ type Client struct {
 	Tenant *TenantClient
 	// Ticket is the client for interacting with the Ticket builders.
 	Ticket *TicketClient
+	// TicketCounter is the client for interacting with the TicketCounter builders.
+	TicketCounter *TicketCounterClient
 	// TicketStatus is the client for interacting with the TicketStatus builders.
 	TicketStatus *TicketStatusClient
 	// TimeEntry is the client for interacting with the TimeEntry builders.
@@ -103,6 +112,8 @@ func (c *Client) init() {
 	c.Board = NewBoardClient(c.config)
 	c.Comment = NewCommentClient(c.config)
 	c.Customer = NewCustomerClient(c.config)
+	c.EventDelivery = NewEventDeliveryClient(c.config)
+	c.EventSubscription = NewEventSubscriptionClient(c.config)
 	c.Integration = NewIntegrationClient(c.config)
 	c.MaintenanceWindow = NewMaintenanceWindowClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
@@ -112,6 +123,7 @@ func (c *Client) init() {
 	c.StatusChange = NewStatusChangeClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.Ticket = NewTicketClient(c.config)
+	c.TicketCounter = NewTicketCounterClient(c.config)
 	c.TicketStatus = NewTicketStatusClient(c.config)
 	c.TimeEntry = NewTimeEntryClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -215,6 +227,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Board:               NewBoardClient(cfg),
 		Comment:             NewCommentClient(cfg),
 		Customer:            NewCustomerClient(cfg),
+		EventDelivery:       NewEventDeliveryClient(cfg),
+		EventSubscription:   NewEventSubscriptionClient(cfg),
 		Integration:         NewIntegrationClient(cfg),
 		MaintenanceWindow:   NewMaintenanceWindowClient(cfg),
 		Notification:        NewNotificationClient(cfg),
@@ -224,6 +238,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		StatusChange:        NewStatusChangeClient(cfg),
 		Tenant:              NewTenantClient(cfg),
 		Ticket:              NewTicketClient(cfg),
+		TicketCounter:       NewTicketCounterClient(cfg),
 		TicketStatus:        NewTicketStatusClient(cfg),
 		TimeEntry:           NewTimeEntryClient(cfg),
 		User:                NewUserClient(cfg),
@@ -254,6 +269,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Board:               NewBoardClient(cfg),
 		Comment:             NewCommentClient(cfg),
 		Customer:            NewCustomerClient(cfg),
+		EventDelivery:       NewEventDeliveryClient(cfg),
+		EventSubscription:   NewEventSubscriptionClient(cfg),
 		Integration:         NewIntegrationClient(cfg),
 		MaintenanceWindow:   NewMaintenanceWindowClient(cfg),
 		Notification:        NewNotificationClient(cfg),
@@ -263,6 +280,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		StatusChange:        NewStatusChangeClient(cfg),
 		Tenant:              NewTenantClient(cfg),
 		Ticket:              NewTicketClient(cfg),
+		TicketCounter:       NewTicketCounterClient(cfg),
 		TicketStatus:        NewTicketStatusClient(cfg),
 		TimeEntry:           NewTimeEntryClient(cfg),
 		User:                NewUserClient(cfg),
@@ -296,9 +314,10 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.Alert, c.AlertRule, c.Asset, c.AssetDevice, c.Board, c.Comment,
-		c.Customer, c.Integration, c.MaintenanceWindow, c.Notification,
-		c.OrganizationMapping, c.OutboxEntry, c.Priority, c.StatusChange, c.Tenant,
-		c.Ticket, c.TicketStatus, c.TimeEntry, c.User,
+		c.Customer, c.EventDelivery, c.EventSubscription, c.Integration,
+		c.MaintenanceWindow, c.Notification, c.OrganizationMapping, c.OutboxEntry,
+		c.Priority, c.StatusChange, c.Tenant, c.Ticket, c.TicketCounter,
+		c.TicketStatus, c.TimeEntry, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -309,9 +328,10 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.Alert, c.AlertRule, c.Asset, c.AssetDevice, c.Board, c.Comment,
-		c.Customer, c.Integration, c.MaintenanceWindow, c.Notification,
-		c.OrganizationMapping, c.OutboxEntry, c.Priority, c.StatusChange, c.Tenant,
-		c.Ticket, c.TicketStatus, c.TimeEntry, c.User,
+		c.Customer, c.EventDelivery, c.EventSubscription, c.Integration,
+		c.MaintenanceWindow, c.Notification, c.OrganizationMapping, c.OutboxEntry,
+		c.Priority, c.StatusChange, c.Tenant, c.Ticket, c.TicketCounter,
+		c.TicketStatus, c.TimeEntry, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -336,6 +356,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Comment.mutate(ctx, m)
 	case *CustomerMutation:
 		return c.Customer.mutate(ctx, m)
+	case *EventDeliveryMutation:
+		return c.EventDelivery.mutate(ctx, m)
+	case *EventSubscriptionMutation:
+		return c.EventSubscription.mutate(ctx, m)
 	case *IntegrationMutation:
 		return c.Integration.mutate(ctx, m)
 	case *MaintenanceWindowMutation:
@@ -354,6 +378,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Tenant.mutate(ctx, m)
 	case *TicketMutation:
 		return c.Ticket.mutate(ctx, m)
+	case *TicketCounterMutation:
+		return c.TicketCounter.mutate(ctx, m)
 	case *TicketStatusMutation:
 		return c.TicketStatus.mutate(ctx, m)
 	case *TimeEntryMutation:
@@ -1794,6 +1820,336 @@ func (c *CustomerClient) mutate(ctx context.Context, m *CustomerMutation) (Value
 		return (&CustomerDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Customer mutation op: %q", m.Op())
+	}
+}
+
+// EventDeliveryClient is a client for the EventDelivery schema.
+type EventDeliveryClient struct {
+	config
+}
+
+// NewEventDeliveryClient returns a client for the EventDelivery from the given config.
+func NewEventDeliveryClient(c config) *EventDeliveryClient {
+	return &EventDeliveryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `eventdelivery.Hooks(f(g(h())))`.
+func (c *EventDeliveryClient) Use(hooks ...Hook) {
+	c.hooks.EventDelivery = append(c.hooks.EventDelivery, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `eventdelivery.Intercept(f(g(h())))`.
+func (c *EventDeliveryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EventDelivery = append(c.inters.EventDelivery, interceptors...)
+}
+
+// Create returns a builder for creating a EventDelivery entity.
+func (c *EventDeliveryClient) Create() *EventDeliveryCreate {
+	mutation := newEventDeliveryMutation(c.config, OpCreate)
+	return &EventDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EventDelivery entities.
+func (c *EventDeliveryClient) CreateBulk(builders ...*EventDeliveryCreate) *EventDeliveryCreateBulk {
+	return &EventDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EventDeliveryClient) MapCreateBulk(slice any, setFunc func(*EventDeliveryCreate, int)) *EventDeliveryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EventDeliveryCreateBulk{err: fmt.Errorf("calling to EventDeliveryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EventDeliveryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EventDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EventDelivery.
+func (c *EventDeliveryClient) Update() *EventDeliveryUpdate {
+	mutation := newEventDeliveryMutation(c.config, OpUpdate)
+	return &EventDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EventDeliveryClient) UpdateOne(_m *EventDelivery) *EventDeliveryUpdateOne {
+	mutation := newEventDeliveryMutation(c.config, OpUpdateOne, withEventDelivery(_m))
+	return &EventDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EventDeliveryClient) UpdateOneID(id int) *EventDeliveryUpdateOne {
+	mutation := newEventDeliveryMutation(c.config, OpUpdateOne, withEventDeliveryID(id))
+	return &EventDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EventDelivery.
+func (c *EventDeliveryClient) Delete() *EventDeliveryDelete {
+	mutation := newEventDeliveryMutation(c.config, OpDelete)
+	return &EventDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EventDeliveryClient) DeleteOne(_m *EventDelivery) *EventDeliveryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EventDeliveryClient) DeleteOneID(id int) *EventDeliveryDeleteOne {
+	builder := c.Delete().Where(eventdelivery.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EventDeliveryDeleteOne{builder}
+}
+
+// Query returns a query builder for EventDelivery.
+func (c *EventDeliveryClient) Query() *EventDeliveryQuery {
+	return &EventDeliveryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEventDelivery},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EventDelivery entity by its id.
+func (c *EventDeliveryClient) Get(ctx context.Context, id int) (*EventDelivery, error) {
+	return c.Query().Where(eventdelivery.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EventDeliveryClient) GetX(ctx context.Context, id int) *EventDelivery {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a EventDelivery.
+func (c *EventDeliveryClient) QueryTenant(_m *EventDelivery) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(eventdelivery.Table, eventdelivery.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, eventdelivery.TenantTable, eventdelivery.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySubscription queries the subscription edge of a EventDelivery.
+func (c *EventDeliveryClient) QuerySubscription(_m *EventDelivery) *EventSubscriptionQuery {
+	query := (&EventSubscriptionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(eventdelivery.Table, eventdelivery.FieldID, id),
+			sqlgraph.To(eventsubscription.Table, eventsubscription.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, eventdelivery.SubscriptionTable, eventdelivery.SubscriptionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EventDeliveryClient) Hooks() []Hook {
+	return c.hooks.EventDelivery
+}
+
+// Interceptors returns the client interceptors.
+func (c *EventDeliveryClient) Interceptors() []Interceptor {
+	return c.inters.EventDelivery
+}
+
+func (c *EventDeliveryClient) mutate(ctx context.Context, m *EventDeliveryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EventDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EventDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EventDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EventDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EventDelivery mutation op: %q", m.Op())
+	}
+}
+
+// EventSubscriptionClient is a client for the EventSubscription schema.
+type EventSubscriptionClient struct {
+	config
+}
+
+// NewEventSubscriptionClient returns a client for the EventSubscription from the given config.
+func NewEventSubscriptionClient(c config) *EventSubscriptionClient {
+	return &EventSubscriptionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `eventsubscription.Hooks(f(g(h())))`.
+func (c *EventSubscriptionClient) Use(hooks ...Hook) {
+	c.hooks.EventSubscription = append(c.hooks.EventSubscription, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `eventsubscription.Intercept(f(g(h())))`.
+func (c *EventSubscriptionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EventSubscription = append(c.inters.EventSubscription, interceptors...)
+}
+
+// Create returns a builder for creating a EventSubscription entity.
+func (c *EventSubscriptionClient) Create() *EventSubscriptionCreate {
+	mutation := newEventSubscriptionMutation(c.config, OpCreate)
+	return &EventSubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EventSubscription entities.
+func (c *EventSubscriptionClient) CreateBulk(builders ...*EventSubscriptionCreate) *EventSubscriptionCreateBulk {
+	return &EventSubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EventSubscriptionClient) MapCreateBulk(slice any, setFunc func(*EventSubscriptionCreate, int)) *EventSubscriptionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EventSubscriptionCreateBulk{err: fmt.Errorf("calling to EventSubscriptionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EventSubscriptionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EventSubscriptionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EventSubscription.
+func (c *EventSubscriptionClient) Update() *EventSubscriptionUpdate {
+	mutation := newEventSubscriptionMutation(c.config, OpUpdate)
+	return &EventSubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EventSubscriptionClient) UpdateOne(_m *EventSubscription) *EventSubscriptionUpdateOne {
+	mutation := newEventSubscriptionMutation(c.config, OpUpdateOne, withEventSubscription(_m))
+	return &EventSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EventSubscriptionClient) UpdateOneID(id int) *EventSubscriptionUpdateOne {
+	mutation := newEventSubscriptionMutation(c.config, OpUpdateOne, withEventSubscriptionID(id))
+	return &EventSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EventSubscription.
+func (c *EventSubscriptionClient) Delete() *EventSubscriptionDelete {
+	mutation := newEventSubscriptionMutation(c.config, OpDelete)
+	return &EventSubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EventSubscriptionClient) DeleteOne(_m *EventSubscription) *EventSubscriptionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EventSubscriptionClient) DeleteOneID(id int) *EventSubscriptionDeleteOne {
+	builder := c.Delete().Where(eventsubscription.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EventSubscriptionDeleteOne{builder}
+}
+
+// Query returns a query builder for EventSubscription.
+func (c *EventSubscriptionClient) Query() *EventSubscriptionQuery {
+	return &EventSubscriptionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEventSubscription},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EventSubscription entity by its id.
+func (c *EventSubscriptionClient) Get(ctx context.Context, id int) (*EventSubscription, error) {
+	return c.Query().Where(eventsubscription.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EventSubscriptionClient) GetX(ctx context.Context, id int) *EventSubscription {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a EventSubscription.
+func (c *EventSubscriptionClient) QueryTenant(_m *EventSubscription) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(eventsubscription.Table, eventsubscription.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, eventsubscription.TenantTable, eventsubscription.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDeliveries queries the deliveries edge of a EventSubscription.
+func (c *EventSubscriptionClient) QueryDeliveries(_m *EventSubscription) *EventDeliveryQuery {
+	query := (&EventDeliveryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(eventsubscription.Table, eventsubscription.FieldID, id),
+			sqlgraph.To(eventdelivery.Table, eventdelivery.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, eventsubscription.DeliveriesTable, eventsubscription.DeliveriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EventSubscriptionClient) Hooks() []Hook {
+	return c.hooks.EventSubscription
+}
+
+// Interceptors returns the client interceptors.
+func (c *EventSubscriptionClient) Interceptors() []Interceptor {
+	return c.inters.EventSubscription
+}
+
+func (c *EventSubscriptionClient) mutate(ctx context.Context, m *EventSubscriptionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EventSubscriptionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EventSubscriptionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EventSubscriptionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EventSubscriptionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EventSubscription mutation op: %q", m.Op())
 	}
 }
 
@@ -3394,6 +3750,155 @@ func (c *TicketClient) mutate(ctx context.Context, m *TicketMutation) (Value, er
 	}
 }
 
+// TicketCounterClient is a client for the TicketCounter schema.
+type TicketCounterClient struct {
+	config
+}
+
+// NewTicketCounterClient returns a client for the TicketCounter from the given config.
+func NewTicketCounterClient(c config) *TicketCounterClient {
+	return &TicketCounterClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ticketcounter.Hooks(f(g(h())))`.
+func (c *TicketCounterClient) Use(hooks ...Hook) {
+	c.hooks.TicketCounter = append(c.hooks.TicketCounter, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ticketcounter.Intercept(f(g(h())))`.
+func (c *TicketCounterClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TicketCounter = append(c.inters.TicketCounter, interceptors...)
+}
+
+// Create returns a builder for creating a TicketCounter entity.
+func (c *TicketCounterClient) Create() *TicketCounterCreate {
+	mutation := newTicketCounterMutation(c.config, OpCreate)
+	return &TicketCounterCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TicketCounter entities.
+func (c *TicketCounterClient) CreateBulk(builders ...*TicketCounterCreate) *TicketCounterCreateBulk {
+	return &TicketCounterCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TicketCounterClient) MapCreateBulk(slice any, setFunc func(*TicketCounterCreate, int)) *TicketCounterCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TicketCounterCreateBulk{err: fmt.Errorf("calling to TicketCounterClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TicketCounterCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TicketCounterCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TicketCounter.
+func (c *TicketCounterClient) Update() *TicketCounterUpdate {
+	mutation := newTicketCounterMutation(c.config, OpUpdate)
+	return &TicketCounterUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TicketCounterClient) UpdateOne(_m *TicketCounter) *TicketCounterUpdateOne {
+	mutation := newTicketCounterMutation(c.config, OpUpdateOne, withTicketCounter(_m))
+	return &TicketCounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TicketCounterClient) UpdateOneID(id int) *TicketCounterUpdateOne {
+	mutation := newTicketCounterMutation(c.config, OpUpdateOne, withTicketCounterID(id))
+	return &TicketCounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TicketCounter.
+func (c *TicketCounterClient) Delete() *TicketCounterDelete {
+	mutation := newTicketCounterMutation(c.config, OpDelete)
+	return &TicketCounterDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TicketCounterClient) DeleteOne(_m *TicketCounter) *TicketCounterDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TicketCounterClient) DeleteOneID(id int) *TicketCounterDeleteOne {
+	builder := c.Delete().Where(ticketcounter.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TicketCounterDeleteOne{builder}
+}
+
+// Query returns a query builder for TicketCounter.
+func (c *TicketCounterClient) Query() *TicketCounterQuery {
+	return &TicketCounterQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTicketCounter},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TicketCounter entity by its id.
+func (c *TicketCounterClient) Get(ctx context.Context, id int) (*TicketCounter, error) {
+	return c.Query().Where(ticketcounter.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TicketCounterClient) GetX(ctx context.Context, id int) *TicketCounter {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a TicketCounter.
+func (c *TicketCounterClient) QueryTenant(_m *TicketCounter) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ticketcounter.Table, ticketcounter.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ticketcounter.TenantTable, ticketcounter.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TicketCounterClient) Hooks() []Hook {
+	return c.hooks.TicketCounter
+}
+
+// Interceptors returns the client interceptors.
+func (c *TicketCounterClient) Interceptors() []Interceptor {
+	return c.inters.TicketCounter
+}
+
+func (c *TicketCounterClient) mutate(ctx context.Context, m *TicketCounterMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TicketCounterCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TicketCounterUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TicketCounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TicketCounterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TicketCounter mutation op: %q", m.Op())
+	}
+}
+
 // TicketStatusClient is a client for the TicketStatus schema.
 type TicketStatusClient struct {
 	config
@@ -3893,15 +4398,15 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIToken, Alert, AlertRule, Asset, AssetDevice, Board, Comment, Customer,
-		Integration, MaintenanceWindow, Notification, OrganizationMapping, OutboxEntry,
-		Priority, StatusChange, Tenant, Ticket, TicketStatus, TimeEntry,
-		User []ent.Hook
+		EventDelivery, EventSubscription, Integration, MaintenanceWindow, Notification,
+		OrganizationMapping, OutboxEntry, Priority, StatusChange, Tenant, Ticket,
+		TicketCounter, TicketStatus, TimeEntry, User []ent.Hook
 	}
 	inters struct {
 		APIToken, Alert, AlertRule, Asset, AssetDevice, Board, Comment, Customer,
-		Integration, MaintenanceWindow, Notification, OrganizationMapping, OutboxEntry,
-		Priority, StatusChange, Tenant, Ticket, TicketStatus, TimeEntry,
-		User []ent.Interceptor
+		EventDelivery, EventSubscription, Integration, MaintenanceWindow, Notification,
+		OrganizationMapping, OutboxEntry, Priority, StatusChange, Tenant, Ticket,
+		TicketCounter, TicketStatus, TimeEntry, User []ent.Interceptor
 	}
 )
 

@@ -20,6 +20,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent/board"
 	"github.com/alertdesk/alertdesk/ent/comment"
 	"github.com/alertdesk/alertdesk/ent/customer"
+	"github.com/alertdesk/alertdesk/ent/eventdelivery"
+	"github.com/alertdesk/alertdesk/ent/eventsubscription"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/notification"
@@ -29,6 +31,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/ent/ticketcounter"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/ent/user"
@@ -100,6 +103,8 @@ func checkColumn(t, c string) error {
 			board.Table:               board.ValidColumn,
 			comment.Table:             comment.ValidColumn,
 			customer.Table:            customer.ValidColumn,
+			eventdelivery.Table:       eventdelivery.ValidColumn,
+			eventsubscription.Table:   eventsubscription.ValidColumn,
 			integration.Table:         integration.ValidColumn,
 			maintenancewindow.Table:   maintenancewindow.ValidColumn,
 			notification.Table:        notification.ValidColumn,
@@ -109,6 +114,7 @@ func checkColumn(t, c string) error {
 			statuschange.Table:        statuschange.ValidColumn,
 			tenant.Table:              tenant.ValidColumn,
 			ticket.Table:              ticket.ValidColumn,
+			ticketcounter.Table:       ticketcounter.ValidColumn,
 			ticketstatus.Table:        ticketstatus.ValidColumn,
 			timeentry.Table:           timeentry.ValidColumn,
 			user.Table:                user.ValidColumn,

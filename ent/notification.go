@@ -39,6 +39,8 @@ type Notification struct {
 	AlertID *int `json:"alert_id,omitempty"`
 	// ReadAt holds the value of the "read_at" field.
 	ReadAt *time.Time `json:"read_at,omitempty"`
+	// DedupKey holds the value of the "dedup_key" field.
+	DedupKey *string `json:"dedup_key,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the NotificationQuery when eager-loading is set.
 	Edges        NotificationEdges `json:"edges"`
@@ -85,7 +87,7 @@ func (*Notification) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case notification.FieldID, notification.FieldTenantID, notification.FieldUserID, notification.FieldTicketID, notification.FieldAlertID:
 			values[i] = new(sql.NullInt64)
-		case notification.FieldCategory, notification.FieldTitle, notification.FieldBody, notification.FieldLink:
+		case notification.FieldCategory, notification.FieldTitle, notification.FieldBody, notification.FieldLink, notification.FieldDedupKey:
 			values[i] = new(sql.NullString)
 		case notification.FieldCreatedAt, notification.FieldReadAt:
 			values[i] = new(sql.NullTime)
@@ -173,6 +175,13 @@ func (_m *Notification) assignValues(columns []string, values []any) error {
 				_m.ReadAt = new(time.Time)
 				*_m.ReadAt = value.Time
 			}
+		case notification.FieldDedupKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field dedup_key", values[i])
+			} else if value.Valid {
+				_m.DedupKey = new(string)
+				*_m.DedupKey = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -253,6 +262,11 @@ func (_m *Notification) String() string {
 	if v := _m.ReadAt; v != nil {
 		builder.WriteString("read_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.DedupKey; v != nil {
+		builder.WriteString("dedup_key=")
+		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -132,6 +132,20 @@ func (_c *NotificationCreate) SetNillableReadAt(v *time.Time) *NotificationCreat
 	return _c
 }
 
+// SetDedupKey sets the "dedup_key" field.
+func (_c *NotificationCreate) SetDedupKey(v string) *NotificationCreate {
+	_c.mutation.SetDedupKey(v)
+	return _c
+}
+
+// SetNillableDedupKey sets the "dedup_key" field if the given value is not nil.
+func (_c *NotificationCreate) SetNillableDedupKey(v *string) *NotificationCreate {
+	if v != nil {
+		_c.SetDedupKey(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *NotificationCreate) SetTenant(v *Tenant) *NotificationCreate {
 	return _c.SetTenantID(v.ID)
@@ -224,6 +238,11 @@ func (_c *NotificationCreate) check() error {
 	if _, ok := _c.mutation.Link(); !ok {
 		return &ValidationError{Name: "link", err: errors.New(`ent: missing required field "Notification.link"`)}
 	}
+	if v, ok := _c.mutation.DedupKey(); ok {
+		if err := notification.DedupKeyValidator(v); err != nil {
+			return &ValidationError{Name: "dedup_key", err: fmt.Errorf(`ent: validator failed for field "Notification.dedup_key": %w`, err)}
+		}
+	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Notification.tenant"`)}
 	}
@@ -288,6 +307,10 @@ func (_c *NotificationCreate) createSpec() (*Notification, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.ReadAt(); ok {
 		_spec.SetField(notification.FieldReadAt, field.TypeTime, value)
 		_node.ReadAt = &value
+	}
+	if value, ok := _c.mutation.DedupKey(); ok {
+		_spec.SetField(notification.FieldDedupKey, field.TypeString, value)
+		_node.DedupKey = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -501,6 +524,24 @@ func (u *NotificationUpsert) ClearReadAt() *NotificationUpsert {
 	return u
 }
 
+// SetDedupKey sets the "dedup_key" field.
+func (u *NotificationUpsert) SetDedupKey(v string) *NotificationUpsert {
+	u.Set(notification.FieldDedupKey, v)
+	return u
+}
+
+// UpdateDedupKey sets the "dedup_key" field to the value that was provided on create.
+func (u *NotificationUpsert) UpdateDedupKey() *NotificationUpsert {
+	u.SetExcluded(notification.FieldDedupKey)
+	return u
+}
+
+// ClearDedupKey clears the value of the "dedup_key" field.
+func (u *NotificationUpsert) ClearDedupKey() *NotificationUpsert {
+	u.SetNull(notification.FieldDedupKey)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -693,6 +734,27 @@ func (u *NotificationUpsertOne) UpdateReadAt() *NotificationUpsertOne {
 func (u *NotificationUpsertOne) ClearReadAt() *NotificationUpsertOne {
 	return u.Update(func(s *NotificationUpsert) {
 		s.ClearReadAt()
+	})
+}
+
+// SetDedupKey sets the "dedup_key" field.
+func (u *NotificationUpsertOne) SetDedupKey(v string) *NotificationUpsertOne {
+	return u.Update(func(s *NotificationUpsert) {
+		s.SetDedupKey(v)
+	})
+}
+
+// UpdateDedupKey sets the "dedup_key" field to the value that was provided on create.
+func (u *NotificationUpsertOne) UpdateDedupKey() *NotificationUpsertOne {
+	return u.Update(func(s *NotificationUpsert) {
+		s.UpdateDedupKey()
+	})
+}
+
+// ClearDedupKey clears the value of the "dedup_key" field.
+func (u *NotificationUpsertOne) ClearDedupKey() *NotificationUpsertOne {
+	return u.Update(func(s *NotificationUpsert) {
+		s.ClearDedupKey()
 	})
 }
 
@@ -1054,6 +1116,27 @@ func (u *NotificationUpsertBulk) UpdateReadAt() *NotificationUpsertBulk {
 func (u *NotificationUpsertBulk) ClearReadAt() *NotificationUpsertBulk {
 	return u.Update(func(s *NotificationUpsert) {
 		s.ClearReadAt()
+	})
+}
+
+// SetDedupKey sets the "dedup_key" field.
+func (u *NotificationUpsertBulk) SetDedupKey(v string) *NotificationUpsertBulk {
+	return u.Update(func(s *NotificationUpsert) {
+		s.SetDedupKey(v)
+	})
+}
+
+// UpdateDedupKey sets the "dedup_key" field to the value that was provided on create.
+func (u *NotificationUpsertBulk) UpdateDedupKey() *NotificationUpsertBulk {
+	return u.Update(func(s *NotificationUpsert) {
+		s.UpdateDedupKey()
+	})
+}
+
+// ClearDedupKey clears the value of the "dedup_key" field.
+func (u *NotificationUpsertBulk) ClearDedupKey() *NotificationUpsertBulk {
+	return u.Update(func(s *NotificationUpsert) {
+		s.ClearDedupKey()
 	})
 }
 

@@ -173,6 +173,26 @@ func (_u *NotificationUpdate) ClearReadAt() *NotificationUpdate {
 	return _u
 }
 
+// SetDedupKey sets the "dedup_key" field.
+func (_u *NotificationUpdate) SetDedupKey(v string) *NotificationUpdate {
+	_u.mutation.SetDedupKey(v)
+	return _u
+}
+
+// SetNillableDedupKey sets the "dedup_key" field if the given value is not nil.
+func (_u *NotificationUpdate) SetNillableDedupKey(v *string) *NotificationUpdate {
+	if v != nil {
+		_u.SetDedupKey(*v)
+	}
+	return _u
+}
+
+// ClearDedupKey clears the value of the "dedup_key" field.
+func (_u *NotificationUpdate) ClearDedupKey() *NotificationUpdate {
+	_u.mutation.ClearDedupKey()
+	return _u
+}
+
 // SetUser sets the "user" edge to the User entity.
 func (_u *NotificationUpdate) SetUser(v *User) *NotificationUpdate {
 	return _u.SetUserID(v.ID)
@@ -226,6 +246,11 @@ func (_u *NotificationUpdate) check() error {
 	if v, ok := _u.mutation.Title(); ok {
 		if err := notification.TitleValidator(v); err != nil {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Notification.title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DedupKey(); ok {
+		if err := notification.DedupKeyValidator(v); err != nil {
+			return &ValidationError{Name: "dedup_key", err: fmt.Errorf(`ent: validator failed for field "Notification.dedup_key": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -284,6 +309,12 @@ func (_u *NotificationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if _u.mutation.ReadAtCleared() {
 		_spec.ClearField(notification.FieldReadAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DedupKey(); ok {
+		_spec.SetField(notification.FieldDedupKey, field.TypeString, value)
+	}
+	if _u.mutation.DedupKeyCleared() {
+		_spec.ClearField(notification.FieldDedupKey, field.TypeString)
 	}
 	if _u.mutation.UserCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -478,6 +509,26 @@ func (_u *NotificationUpdateOne) ClearReadAt() *NotificationUpdateOne {
 	return _u
 }
 
+// SetDedupKey sets the "dedup_key" field.
+func (_u *NotificationUpdateOne) SetDedupKey(v string) *NotificationUpdateOne {
+	_u.mutation.SetDedupKey(v)
+	return _u
+}
+
+// SetNillableDedupKey sets the "dedup_key" field if the given value is not nil.
+func (_u *NotificationUpdateOne) SetNillableDedupKey(v *string) *NotificationUpdateOne {
+	if v != nil {
+		_u.SetDedupKey(*v)
+	}
+	return _u
+}
+
+// ClearDedupKey clears the value of the "dedup_key" field.
+func (_u *NotificationUpdateOne) ClearDedupKey() *NotificationUpdateOne {
+	_u.mutation.ClearDedupKey()
+	return _u
+}
+
 // SetUser sets the "user" edge to the User entity.
 func (_u *NotificationUpdateOne) SetUser(v *User) *NotificationUpdateOne {
 	return _u.SetUserID(v.ID)
@@ -544,6 +595,11 @@ func (_u *NotificationUpdateOne) check() error {
 	if v, ok := _u.mutation.Title(); ok {
 		if err := notification.TitleValidator(v); err != nil {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Notification.title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DedupKey(); ok {
+		if err := notification.DedupKeyValidator(v); err != nil {
+			return &ValidationError{Name: "dedup_key", err: fmt.Errorf(`ent: validator failed for field "Notification.dedup_key": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -619,6 +675,12 @@ func (_u *NotificationUpdateOne) sqlSave(ctx context.Context) (_node *Notificati
 	}
 	if _u.mutation.ReadAtCleared() {
 		_spec.ClearField(notification.FieldReadAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DedupKey(); ok {
+		_spec.SetField(notification.FieldDedupKey, field.TypeString, value)
+	}
+	if _u.mutation.DedupKeyCleared() {
+		_spec.ClearField(notification.FieldDedupKey, field.TypeString)
 	}
 	if _u.mutation.UserCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -13,6 +13,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent/board"
 	"github.com/alertdesk/alertdesk/ent/comment"
 	"github.com/alertdesk/alertdesk/ent/customer"
+	"github.com/alertdesk/alertdesk/ent/eventdelivery"
+	"github.com/alertdesk/alertdesk/ent/eventsubscription"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/notification"
@@ -23,6 +25,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/ent/ticketcounter"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/ent/user"
@@ -306,6 +309,116 @@ func init() {
 			return nil
 		}
 	}()
+	eventdeliveryMixin := schema.EventDelivery{}.Mixin()
+	eventdeliveryMixinFields1 := eventdeliveryMixin[1].Fields()
+	_ = eventdeliveryMixinFields1
+	eventdeliveryFields := schema.EventDelivery{}.Fields()
+	_ = eventdeliveryFields
+	// eventdeliveryDescCreatedAt is the schema descriptor for created_at field.
+	eventdeliveryDescCreatedAt := eventdeliveryMixinFields1[0].Descriptor()
+	// eventdelivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	eventdelivery.DefaultCreatedAt = eventdeliveryDescCreatedAt.Default.(func() time.Time)
+	// eventdeliveryDescDeliveryID is the schema descriptor for delivery_id field.
+	eventdeliveryDescDeliveryID := eventdeliveryFields[2].Descriptor()
+	// eventdelivery.DeliveryIDValidator is a validator for the "delivery_id" field. It is called by the builders before save.
+	eventdelivery.DeliveryIDValidator = func() func(string) error {
+		validators := eventdeliveryDescDeliveryID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(delivery_id string) error {
+			for _, fn := range fns {
+				if err := fn(delivery_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// eventdeliveryDescEventType is the schema descriptor for event_type field.
+	eventdeliveryDescEventType := eventdeliveryFields[3].Descriptor()
+	// eventdelivery.EventTypeValidator is a validator for the "event_type" field. It is called by the builders before save.
+	eventdelivery.EventTypeValidator = func() func(string) error {
+		validators := eventdeliveryDescEventType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(event_type string) error {
+			for _, fn := range fns {
+				if err := fn(event_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// eventdeliveryDescStatusCode is the schema descriptor for status_code field.
+	eventdeliveryDescStatusCode := eventdeliveryFields[5].Descriptor()
+	// eventdelivery.DefaultStatusCode holds the default value on creation for the status_code field.
+	eventdelivery.DefaultStatusCode = eventdeliveryDescStatusCode.Default.(int)
+	// eventdeliveryDescSuccess is the schema descriptor for success field.
+	eventdeliveryDescSuccess := eventdeliveryFields[6].Descriptor()
+	// eventdelivery.DefaultSuccess holds the default value on creation for the success field.
+	eventdelivery.DefaultSuccess = eventdeliveryDescSuccess.Default.(bool)
+	// eventdeliveryDescError is the schema descriptor for error field.
+	eventdeliveryDescError := eventdeliveryFields[7].Descriptor()
+	// eventdelivery.DefaultError holds the default value on creation for the error field.
+	eventdelivery.DefaultError = eventdeliveryDescError.Default.(string)
+	// eventdelivery.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	eventdelivery.ErrorValidator = eventdeliveryDescError.Validators[0].(func(string) error)
+	// eventdeliveryDescDurationMs is the schema descriptor for duration_ms field.
+	eventdeliveryDescDurationMs := eventdeliveryFields[8].Descriptor()
+	// eventdelivery.DefaultDurationMs holds the default value on creation for the duration_ms field.
+	eventdelivery.DefaultDurationMs = eventdeliveryDescDurationMs.Default.(int)
+	eventsubscriptionMixin := schema.EventSubscription{}.Mixin()
+	eventsubscriptionMixinFields1 := eventsubscriptionMixin[1].Fields()
+	_ = eventsubscriptionMixinFields1
+	eventsubscriptionFields := schema.EventSubscription{}.Fields()
+	_ = eventsubscriptionFields
+	// eventsubscriptionDescCreatedAt is the schema descriptor for created_at field.
+	eventsubscriptionDescCreatedAt := eventsubscriptionMixinFields1[0].Descriptor()
+	// eventsubscription.DefaultCreatedAt holds the default value on creation for the created_at field.
+	eventsubscription.DefaultCreatedAt = eventsubscriptionDescCreatedAt.Default.(func() time.Time)
+	// eventsubscriptionDescURL is the schema descriptor for url field.
+	eventsubscriptionDescURL := eventsubscriptionFields[0].Descriptor()
+	// eventsubscription.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	eventsubscription.URLValidator = func() func(string) error {
+		validators := eventsubscriptionDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// eventsubscriptionDescSecret is the schema descriptor for secret field.
+	eventsubscriptionDescSecret := eventsubscriptionFields[1].Descriptor()
+	// eventsubscription.SecretValidator is a validator for the "secret" field. It is called by the builders before save.
+	eventsubscription.SecretValidator = eventsubscriptionDescSecret.Validators[0].(func(string) error)
+	// eventsubscriptionDescDescription is the schema descriptor for description field.
+	eventsubscriptionDescDescription := eventsubscriptionFields[3].Descriptor()
+	// eventsubscription.DefaultDescription holds the default value on creation for the description field.
+	eventsubscription.DefaultDescription = eventsubscriptionDescDescription.Default.(string)
+	// eventsubscription.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	eventsubscription.DescriptionValidator = eventsubscriptionDescDescription.Validators[0].(func(string) error)
+	// eventsubscriptionDescIsActive is the schema descriptor for is_active field.
+	eventsubscriptionDescIsActive := eventsubscriptionFields[4].Descriptor()
+	// eventsubscription.DefaultIsActive holds the default value on creation for the is_active field.
+	eventsubscription.DefaultIsActive = eventsubscriptionDescIsActive.Default.(bool)
+	// eventsubscriptionDescUpdatedAt is the schema descriptor for updated_at field.
+	eventsubscriptionDescUpdatedAt := eventsubscriptionFields[5].Descriptor()
+	// eventsubscription.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	eventsubscription.DefaultUpdatedAt = eventsubscriptionDescUpdatedAt.Default.(func() time.Time)
+	// eventsubscription.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	eventsubscription.UpdateDefaultUpdatedAt = eventsubscriptionDescUpdatedAt.UpdateDefault.(func() time.Time)
 	integrationMixin := schema.Integration{}.Mixin()
 	integrationMixinFields1 := integrationMixin[1].Fields()
 	_ = integrationMixinFields1
@@ -429,6 +542,10 @@ func init() {
 	notificationDescLink := notificationFields[4].Descriptor()
 	// notification.DefaultLink holds the default value on creation for the link field.
 	notification.DefaultLink = notificationDescLink.Default.(string)
+	// notificationDescDedupKey is the schema descriptor for dedup_key field.
+	notificationDescDedupKey := notificationFields[8].Descriptor()
+	// notification.DedupKeyValidator is a validator for the "dedup_key" field. It is called by the builders before save.
+	notification.DedupKeyValidator = notificationDescDedupKey.Validators[0].(func(string) error)
 	organizationmappingMixin := schema.OrganizationMapping{}.Mixin()
 	organizationmappingMixinFields1 := organizationmappingMixin[1].Fields()
 	_ = organizationmappingMixinFields1
@@ -614,6 +731,19 @@ func init() {
 	ticket.DefaultUpdatedAt = ticketDescUpdatedAt.Default.(func() time.Time)
 	// ticket.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	ticket.UpdateDefaultUpdatedAt = ticketDescUpdatedAt.UpdateDefault.(func() time.Time)
+	ticketcounterMixin := schema.TicketCounter{}.Mixin()
+	ticketcounterMixinFields1 := ticketcounterMixin[1].Fields()
+	_ = ticketcounterMixinFields1
+	ticketcounterFields := schema.TicketCounter{}.Fields()
+	_ = ticketcounterFields
+	// ticketcounterDescCreatedAt is the schema descriptor for created_at field.
+	ticketcounterDescCreatedAt := ticketcounterMixinFields1[0].Descriptor()
+	// ticketcounter.DefaultCreatedAt holds the default value on creation for the created_at field.
+	ticketcounter.DefaultCreatedAt = ticketcounterDescCreatedAt.Default.(func() time.Time)
+	// ticketcounterDescLastNumber is the schema descriptor for last_number field.
+	ticketcounterDescLastNumber := ticketcounterFields[0].Descriptor()
+	// ticketcounter.DefaultLastNumber holds the default value on creation for the last_number field.
+	ticketcounter.DefaultLastNumber = ticketcounterDescLastNumber.Default.(int)
 	ticketstatusMixin := schema.TicketStatus{}.Mixin()
 	ticketstatusMixinFields1 := ticketstatusMixin[1].Fields()
 	_ = ticketstatusMixinFields1

@@ -30,6 +30,10 @@ type Tx struct {
 	Comment *CommentClient
 	// Customer is the client for interacting with the Customer builders.
 	Customer *CustomerClient
+	// EventDelivery is the client for interacting with the EventDelivery builders.
+	EventDelivery *EventDeliveryClient
+	// EventSubscription is the client for interacting with the EventSubscription builders.
+	EventSubscription *EventSubscriptionClient
 	// Integration is the client for interacting with the Integration builders.
 	Integration *IntegrationClient
 	// MaintenanceWindow is the client for interacting with the MaintenanceWindow builders.
@@ -48,6 +52,8 @@ type Tx struct {
 	Tenant *TenantClient
 	// Ticket is the client for interacting with the Ticket builders.
 	Ticket *TicketClient
+	// TicketCounter is the client for interacting with the TicketCounter builders.
+	TicketCounter *TicketCounterClient
 	// TicketStatus is the client for interacting with the TicketStatus builders.
 	TicketStatus *TicketStatusClient
 	// TimeEntry is the client for interacting with the TimeEntry builders.
@@ -193,6 +199,8 @@ func (tx *Tx) init() {
 	tx.Board = NewBoardClient(tx.config)
 	tx.Comment = NewCommentClient(tx.config)
 	tx.Customer = NewCustomerClient(tx.config)
+	tx.EventDelivery = NewEventDeliveryClient(tx.config)
+	tx.EventSubscription = NewEventSubscriptionClient(tx.config)
 	tx.Integration = NewIntegrationClient(tx.config)
 	tx.MaintenanceWindow = NewMaintenanceWindowClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
@@ -202,6 +210,7 @@ func (tx *Tx) init() {
 	tx.StatusChange = NewStatusChangeClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.Ticket = NewTicketClient(tx.config)
+	tx.TicketCounter = NewTicketCounterClient(tx.config)
 	tx.TicketStatus = NewTicketStatusClient(tx.config)
 	tx.TimeEntry = NewTimeEntryClient(tx.config)
 	tx.User = NewUserClient(tx.config)

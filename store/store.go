@@ -36,6 +36,9 @@ type Store struct {
 	DB *sql.DB
 	// Dialect is dialect.Postgres or dialect.SQLite ("postgres", "sqlite3").
 	Dialect string
+
+	// numbers is a small pool of its own for ticket numbers (PostgreSQL).
+	numbers *sql.DB
 }
 
 // Open connects (see Connect) and applies pending migrations.
@@ -81,7 +84,16 @@ func Connect(ctx context.Context, databaseURL, dataDir string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
-	return New(db, name), nil
+	s := New(db, name)
+	if name == dialect.Postgres {
+		if s.numbers, err = sql.Open("pgx", databaseURL); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: open ticket-number pool: %w", err)
+		}
+		s.numbers.SetMaxOpenConns(4)
+		s.numbers.SetMaxIdleConns(4)
+	}
+	return s, nil
 }
 
 // New wraps an already open pool; dialectName is "postgres" or "sqlite3".
@@ -161,6 +173,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 // Close closes the ent client and the pool.
 func (s *Store) Close() error {
+	if s.numbers != nil {
+		_ = s.numbers.Close()
+	}
 	// ent's Close closes the *sql.DB it wraps.
 	if err := s.Ent.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
@@ -230,25 +245,30 @@ func (s *Store) LockKeys(ctx context.Context, tx *ent.Tx, keys ...string) error 
 	return nil
 }
 
-// NextTicketNumber returns the next per-tenant ticket number, to be used by
-// a ticket created in the same transaction.
+// NextTicketNumber returns the next per-tenant ticket number, for a
+// ticket created in the same transaction.
 //
-// On PostgreSQL it takes the advisory lock "ticket-number:<tenant>" and
-// then reads MAX(number)+1, so concurrent creators get distinct numbers.
-// The cost: ticket creation in one tenant is serialized from this call
-// until the transaction ends, so call it late in the transaction (after
-// the slow parts) and keep such transactions short. A counter table would
-// lift that if it ever matters. On SQLite transactions already run one at
-// a time.
-//
-// Numbers of rolled-back tickets are reused; the highest number is reused
-// if that ticket is deleted.
+// On PostgreSQL the tenant's counter row advances in its own short
+// statement on a separate small pool, so its row lock is held for that
+// statement only and ticket creation in one tenant is not serialized for
+// the whole pipeline transaction (a separate pool, so transactions that
+// hold every connection of the main pool can never wait on themselves).
+// A transaction that rolls back leaves a gap in the numbers. On SQLite the
+// counter advances inside the transaction: writers already run one at a
+// time.
 func (s *Store) NextTicketNumber(ctx context.Context, tx *ent.Tx, tenantID int) (int, error) {
-	if err := s.LockKeys(ctx, tx, "ticket-number:"+strconv.Itoa(tenantID)); err != nil {
-		return 0, err
+	const upsert = `INSERT INTO ticket_counters (tenant_id, last_number, created_at) VALUES (%[1]s, 1, %[2]s)
+ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
+RETURNING last_number`
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if s.IsPostgres() && s.numbers != nil {
+		rows, err = s.numbers.QueryContext(ctx, fmt.Sprintf(upsert, "$1", "now()"), tenantID)
+	} else {
+		rows, err = tx.QueryContext(ctx, fmt.Sprintf(upsert, s.placeholder(1), "CURRENT_TIMESTAMP"), tenantID)
 	}
-	q := "SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE tenant_id = " + s.placeholder(1)
-	rows, err := tx.QueryContext(ctx, q, tenantID)
 	if err != nil {
 		return 0, fmt.Errorf("store: next ticket number: %w", err)
 	}

@@ -105,6 +105,30 @@ func (f CustomerFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CustomerMutation", m)
 }
 
+// The EventDeliveryFunc type is an adapter to allow the use of ordinary
+// function as EventDelivery mutator.
+type EventDeliveryFunc func(context.Context, *ent.EventDeliveryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EventDeliveryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EventDeliveryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EventDeliveryMutation", m)
+}
+
+// The EventSubscriptionFunc type is an adapter to allow the use of ordinary
+// function as EventSubscription mutator.
+type EventSubscriptionFunc func(context.Context, *ent.EventSubscriptionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EventSubscriptionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EventSubscriptionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EventSubscriptionMutation", m)
+}
+
 // The IntegrationFunc type is an adapter to allow the use of ordinary
 // function as Integration mutator.
 type IntegrationFunc func(context.Context, *ent.IntegrationMutation) (ent.Value, error)
@@ -211,6 +235,18 @@ func (f TicketFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TicketMutation", m)
+}
+
+// The TicketCounterFunc type is an adapter to allow the use of ordinary
+// function as TicketCounter mutator.
+type TicketCounterFunc func(context.Context, *ent.TicketCounterMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TicketCounterFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TicketCounterMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TicketCounterMutation", m)
 }
 
 // The TicketStatusFunc type is an adapter to allow the use of ordinary

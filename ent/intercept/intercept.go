@@ -16,6 +16,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent/board"
 	"github.com/alertdesk/alertdesk/ent/comment"
 	"github.com/alertdesk/alertdesk/ent/customer"
+	"github.com/alertdesk/alertdesk/ent/eventdelivery"
+	"github.com/alertdesk/alertdesk/ent/eventsubscription"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/notification"
@@ -26,6 +28,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/ent/ticketcounter"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/ent/user"
@@ -303,6 +306,60 @@ func (f TraverseCustomer) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.CustomerQuery", q)
 }
 
+// The EventDeliveryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type EventDeliveryFunc func(context.Context, *ent.EventDeliveryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f EventDeliveryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.EventDeliveryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.EventDeliveryQuery", q)
+}
+
+// The TraverseEventDelivery type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseEventDelivery func(context.Context, *ent.EventDeliveryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseEventDelivery) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseEventDelivery) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EventDeliveryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.EventDeliveryQuery", q)
+}
+
+// The EventSubscriptionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type EventSubscriptionFunc func(context.Context, *ent.EventSubscriptionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f EventSubscriptionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.EventSubscriptionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.EventSubscriptionQuery", q)
+}
+
+// The TraverseEventSubscription type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseEventSubscription func(context.Context, *ent.EventSubscriptionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseEventSubscription) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseEventSubscription) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EventSubscriptionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.EventSubscriptionQuery", q)
+}
+
 // The IntegrationFunc type is an adapter to allow the use of ordinary function as a Querier.
 type IntegrationFunc func(context.Context, *ent.IntegrationQuery) (ent.Value, error)
 
@@ -546,6 +603,33 @@ func (f TraverseTicket) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.TicketQuery", q)
 }
 
+// The TicketCounterFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TicketCounterFunc func(context.Context, *ent.TicketCounterQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TicketCounterFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TicketCounterQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TicketCounterQuery", q)
+}
+
+// The TraverseTicketCounter type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTicketCounter func(context.Context, *ent.TicketCounterQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTicketCounter) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTicketCounter) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TicketCounterQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TicketCounterQuery", q)
+}
+
 // The TicketStatusFunc type is an adapter to allow the use of ordinary function as a Querier.
 type TicketStatusFunc func(context.Context, *ent.TicketStatusQuery) (ent.Value, error)
 
@@ -646,6 +730,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CommentQuery, predicate.Comment, comment.OrderOption]{typ: ent.TypeComment, tq: q}, nil
 	case *ent.CustomerQuery:
 		return &query[*ent.CustomerQuery, predicate.Customer, customer.OrderOption]{typ: ent.TypeCustomer, tq: q}, nil
+	case *ent.EventDeliveryQuery:
+		return &query[*ent.EventDeliveryQuery, predicate.EventDelivery, eventdelivery.OrderOption]{typ: ent.TypeEventDelivery, tq: q}, nil
+	case *ent.EventSubscriptionQuery:
+		return &query[*ent.EventSubscriptionQuery, predicate.EventSubscription, eventsubscription.OrderOption]{typ: ent.TypeEventSubscription, tq: q}, nil
 	case *ent.IntegrationQuery:
 		return &query[*ent.IntegrationQuery, predicate.Integration, integration.OrderOption]{typ: ent.TypeIntegration, tq: q}, nil
 	case *ent.MaintenanceWindowQuery:
@@ -664,6 +752,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.TenantQuery, predicate.Tenant, tenant.OrderOption]{typ: ent.TypeTenant, tq: q}, nil
 	case *ent.TicketQuery:
 		return &query[*ent.TicketQuery, predicate.Ticket, ticket.OrderOption]{typ: ent.TypeTicket, tq: q}, nil
+	case *ent.TicketCounterQuery:
+		return &query[*ent.TicketCounterQuery, predicate.TicketCounter, ticketcounter.OrderOption]{typ: ent.TypeTicketCounter, tq: q}, nil
 	case *ent.TicketStatusQuery:
 		return &query[*ent.TicketStatusQuery, predicate.TicketStatus, ticketstatus.OrderOption]{typ: ent.TypeTicketStatus, tq: q}, nil
 	case *ent.TimeEntryQuery:

@@ -384,6 +384,86 @@ var (
 			},
 		},
 	}
+	// EventDeliveriesColumns holds the columns for the "event_deliveries" table.
+	EventDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "outbox_entry_id", Type: field.TypeInt},
+		{Name: "delivery_id", Type: field.TypeString, Size: 100},
+		{Name: "event_type", Type: field.TypeString, Size: 100},
+		{Name: "attempt", Type: field.TypeInt},
+		{Name: "status_code", Type: field.TypeInt, Default: 0},
+		{Name: "success", Type: field.TypeBool, Default: false},
+		{Name: "error", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "duration_ms", Type: field.TypeInt, Default: 0},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "subscription_id", Type: field.TypeInt},
+	}
+	// EventDeliveriesTable holds the schema information for the "event_deliveries" table.
+	EventDeliveriesTable = &schema.Table{
+		Name:       "event_deliveries",
+		Columns:    EventDeliveriesColumns,
+		PrimaryKey: []*schema.Column{EventDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "event_deliveries_tenants_tenant",
+				Columns:    []*schema.Column{EventDeliveriesColumns[10]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "event_deliveries_event_subscriptions_subscription",
+				Columns:    []*schema.Column{EventDeliveriesColumns[11]},
+				RefColumns: []*schema.Column{EventSubscriptionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "eventdelivery_tenant_id_subscription_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventDeliveriesColumns[10], EventDeliveriesColumns[11], EventDeliveriesColumns[1]},
+			},
+			{
+				Name:    "eventdelivery_tenant_id_outbox_entry_id_subscription_id",
+				Unique:  false,
+				Columns: []*schema.Column{EventDeliveriesColumns[10], EventDeliveriesColumns[2], EventDeliveriesColumns[11]},
+			},
+		},
+	}
+	// EventSubscriptionsColumns holds the columns for the "event_subscriptions" table.
+	EventSubscriptionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString, Size: 2000},
+		{Name: "secret", Type: field.TypeString},
+		{Name: "event_types", Type: field.TypeJSON},
+		{Name: "description", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "is_active", Type: field.TypeBool, Default: true},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+	}
+	// EventSubscriptionsTable holds the schema information for the "event_subscriptions" table.
+	EventSubscriptionsTable = &schema.Table{
+		Name:       "event_subscriptions",
+		Columns:    EventSubscriptionsColumns,
+		PrimaryKey: []*schema.Column{EventSubscriptionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "event_subscriptions_tenants_tenant",
+				Columns:    []*schema.Column{EventSubscriptionsColumns[8]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "eventsubscription_tenant_id_is_active",
+				Unique:  false,
+				Columns: []*schema.Column{EventSubscriptionsColumns[8], EventSubscriptionsColumns[6]},
+			},
+		},
+	}
 	// IntegrationsColumns holds the columns for the "integrations" table.
 	IntegrationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -487,6 +567,7 @@ var (
 		{Name: "ticket_id", Type: field.TypeInt, Nullable: true},
 		{Name: "alert_id", Type: field.TypeInt, Nullable: true},
 		{Name: "read_at", Type: field.TypeTime, Nullable: true},
+		{Name: "dedup_key", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "tenant_id", Type: field.TypeInt},
 		{Name: "user_id", Type: field.TypeInt},
 	}
@@ -498,13 +579,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "notifications_tenants_tenant",
-				Columns:    []*schema.Column{NotificationsColumns[9]},
+				Columns:    []*schema.Column{NotificationsColumns[10]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "notifications_users_user",
-				Columns:    []*schema.Column{NotificationsColumns[10]},
+				Columns:    []*schema.Column{NotificationsColumns[11]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -513,7 +594,12 @@ var (
 			{
 				Name:    "notification_tenant_id_user_id_read_at",
 				Unique:  false,
-				Columns: []*schema.Column{NotificationsColumns[9], NotificationsColumns[10], NotificationsColumns[8]},
+				Columns: []*schema.Column{NotificationsColumns[10], NotificationsColumns[11], NotificationsColumns[8]},
+			},
+			{
+				Name:    "notification_tenant_id_user_id_dedup_key",
+				Unique:  true,
+				Columns: []*schema.Column{NotificationsColumns[10], NotificationsColumns[11], NotificationsColumns[9]},
 			},
 		},
 	}
@@ -759,6 +845,34 @@ var (
 			},
 		},
 	}
+	// TicketCountersColumns holds the columns for the "ticket_counters" table.
+	TicketCountersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "last_number", Type: field.TypeInt, Default: 0},
+		{Name: "tenant_id", Type: field.TypeInt},
+	}
+	// TicketCountersTable holds the schema information for the "ticket_counters" table.
+	TicketCountersTable = &schema.Table{
+		Name:       "ticket_counters",
+		Columns:    TicketCountersColumns,
+		PrimaryKey: []*schema.Column{TicketCountersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ticket_counters_tenants_tenant",
+				Columns:    []*schema.Column{TicketCountersColumns[3]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ticketcounter_tenant_id",
+				Unique:  true,
+				Columns: []*schema.Column{TicketCountersColumns[3]},
+			},
+		},
+	}
 	// TicketStatusColumns holds the columns for the "ticket_status" table.
 	TicketStatusColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -881,6 +995,8 @@ var (
 		BoardsTable,
 		CommentsTable,
 		ClientsTable,
+		EventDeliveriesTable,
+		EventSubscriptionsTable,
 		IntegrationsTable,
 		MaintenanceWindowsTable,
 		NotificationsTable,
@@ -890,6 +1006,7 @@ var (
 		StatusChangesTable,
 		TenantsTable,
 		TicketsTable,
+		TicketCountersTable,
 		TicketStatusTable,
 		TimeEntriesTable,
 		UsersTable,
@@ -921,6 +1038,9 @@ func init() {
 	ClientsTable.Annotation = &entsql.Annotation{
 		Table: "clients",
 	}
+	EventDeliveriesTable.ForeignKeys[0].RefTable = TenantsTable
+	EventDeliveriesTable.ForeignKeys[1].RefTable = EventSubscriptionsTable
+	EventSubscriptionsTable.ForeignKeys[0].RefTable = TenantsTable
 	IntegrationsTable.ForeignKeys[0].RefTable = TenantsTable
 	MaintenanceWindowsTable.ForeignKeys[0].RefTable = TenantsTable
 	MaintenanceWindowsTable.ForeignKeys[1].RefTable = IntegrationsTable
@@ -942,6 +1062,7 @@ func init() {
 	TicketsTable.ForeignKeys[4].RefTable = TicketStatusTable
 	TicketsTable.ForeignKeys[5].RefTable = PrioritiesTable
 	TicketsTable.ForeignKeys[6].RefTable = UsersTable
+	TicketCountersTable.ForeignKeys[0].RefTable = TenantsTable
 	TicketStatusTable.ForeignKeys[0].RefTable = TenantsTable
 	TicketStatusTable.ForeignKeys[1].RefTable = BoardsTable
 	TimeEntriesTable.ForeignKeys[0].RefTable = TenantsTable

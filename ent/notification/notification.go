@@ -34,6 +34,8 @@ const (
 	FieldAlertID = "alert_id"
 	// FieldReadAt holds the string denoting the read_at field in the database.
 	FieldReadAt = "read_at"
+	// FieldDedupKey holds the string denoting the dedup_key field in the database.
+	FieldDedupKey = "dedup_key"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeUser holds the string denoting the user edge name in mutations.
@@ -69,6 +71,7 @@ var Columns = []string{
 	FieldTicketID,
 	FieldAlertID,
 	FieldReadAt,
+	FieldDedupKey,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -92,6 +95,8 @@ var (
 	DefaultBody string
 	// DefaultLink holds the default value on creation for the "link" field.
 	DefaultLink string
+	// DedupKeyValidator is a validator for the "dedup_key" field. It is called by the builders before save.
+	DedupKeyValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Notification queries.
@@ -150,6 +155,11 @@ func ByAlertID(opts ...sql.OrderTermOption) OrderOption {
 // ByReadAt orders the results by the read_at field.
 func ByReadAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReadAt, opts...).ToFunc()
+}
+
+// ByDedupKey orders the results by the dedup_key field.
+func ByDedupKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDedupKey, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -30,6 +30,12 @@ type Comment func(*sql.Selector)
 // Customer is the predicate function for customer builders.
 type Customer func(*sql.Selector)
 
+// EventDelivery is the predicate function for eventdelivery builders.
+type EventDelivery func(*sql.Selector)
+
+// EventSubscription is the predicate function for eventsubscription builders.
+type EventSubscription func(*sql.Selector)
+
 // Integration is the predicate function for integration builders.
 type Integration func(*sql.Selector)
 
@@ -56,6 +62,9 @@ type Tenant func(*sql.Selector)
 
 // Ticket is the predicate function for ticket builders.
 type Ticket func(*sql.Selector)
+
+// TicketCounter is the predicate function for ticketcounter builders.
+type TicketCounter func(*sql.Selector)
 
 // TicketStatus is the predicate function for ticketstatus builders.
 type TicketStatus func(*sql.Selector)

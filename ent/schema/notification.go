@@ -22,6 +22,9 @@ func (Notification) Fields() []ent.Field {
 		field.Int("ticket_id").Optional().Nillable(),
 		field.Int("alert_id").Optional().Nillable(),
 		field.Time("read_at").Optional().Nillable(),
+		// dedup_key makes a re-delivered request create no second row
+		// (e.g. "outbox:<entry id>"); null for notifications without one.
+		field.String("dedup_key").Optional().Nillable().MaxLen(200),
 	}
 }
 
@@ -30,5 +33,8 @@ func (Notification) Edges() []ent.Edge {
 }
 
 func (Notification) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("tenant_id", "user_id", "read_at")}
+	return []ent.Index{
+		index.Fields("tenant_id", "user_id", "read_at"),
+		index.Fields("tenant_id", "user_id", "dedup_key").Unique(),
+	}
 }
