@@ -7,6 +7,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/board"
+	"github.com/alertdesk/alertdesk/ent/comment"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 )
 
@@ -23,6 +24,8 @@ type NewTicket struct {
 	AssetID         *int
 	Source          string
 	SourceReference string
+	// InitialComment, when set, is added as an internal system comment.
+	InitialComment string
 }
 
 // Create opens a ticket on its board's default status.
@@ -62,6 +65,17 @@ func (d *Desk) Create(ctx context.Context, tx *ent.Tx, in NewTicket) (*ent.Ticke
 		Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("desk: create ticket: %w", err)
+	}
+	if body := strings.TrimSpace(in.InitialComment); body != "" {
+		if err := tx.Comment.Create().
+			SetTenantID(in.TenantID).
+			SetTicketID(t.ID).
+			SetBody(body).
+			SetInternal(true).
+			SetAuthorKind(comment.AuthorKindSystem).
+			Exec(ctx); err != nil {
+			return nil, fmt.Errorf("desk: initial comment: %w", err)
+		}
 	}
 	return t, nil
 }

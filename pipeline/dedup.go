@@ -45,9 +45,9 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 	if first.ID == a.ID {
 		a = first
 	}
-	if s.Alert, err = s.Tx.Alert.UpdateOne(a).SetTicketID(ticketID).SetTicketError("").Save(ctx); err != nil {
-		return fmt.Errorf("link alert: %w", err)
-	}
+	s.Alert = a
+	s.alertUpdate().SetTicketID(ticketID).SetTicketError("")
+	a.TicketID, a.TicketError = &ticketID, ""
 	n := first.OccurrenceCount
 	body := fmt.Sprintf("Alert re-triggered — %s occurrence\n\n%s", Ordinal(n), alertDetails(s.Alert, s.At))
 	if _, err := p.desk.Comment(ctx, s.Tx, a.TenantID, ticketID, body, true, desk.System); err != nil {

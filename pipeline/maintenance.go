@@ -36,12 +36,8 @@ func (p *Pipeline) maintenance(ctx context.Context, s *State) error {
 	if w == nil {
 		return nil
 	}
-	if s.Alert, err = s.Tx.Alert.UpdateOne(s.Alert).
-		SetStatus(entalert.StatusSuppressed).
-		SetSuppressedByWindowID(w.ID).
-		Save(ctx); err != nil {
-		return fmt.Errorf("suppress alert: %w", err)
-	}
+	s.alertUpdate().SetStatus(entalert.StatusSuppressed).SetSuppressedByWindowID(w.ID)
+	s.Alert.Status, s.Alert.SuppressedByWindowID = entalert.StatusSuppressed, &w.ID
 	s.Tracef("suppressed by maintenance window %d %q", w.ID, w.Name)
 	if err := outbox.Add(ctx, s.Tx.Client(), s.Event.TenantID, outbox.AlertFeed, feedPayload(s, "suppressed")); err != nil {
 		return err

@@ -21,7 +21,8 @@ var (
 
 // Reprocess runs a stored alert through the routing stages again, judged at
 // the current time: an alert kept because its organization was unmapped,
-// or a suppressed alert still firing after its window ended.
+// a suppressed alert still firing after its window ended, or one whose
+// ticket could not be created.
 func (p *Pipeline) Reprocess(ctx context.Context, tenantID, alertID int, origin string) (Result, error) {
 	return p.withStoredAlert(ctx, tenantID, alertID, origin, func(ctx context.Context, s *State) error {
 		a := s.Alert
@@ -32,10 +33,12 @@ func (p *Pipeline) Reprocess(ctx context.Context, tenantID, alertID int, origin 
 			return ErrNotActive
 		}
 		var err error
+		// The old ticket error goes: routing records a new one if it fails again.
 		if s.Alert, err = s.Tx.Alert.UpdateOne(a).
 			SetStatus(entalert.StatusActive).
 			ClearSuppressedByWindowID().
 			ClearMatchedRuleID().
+			SetTicketError("").
 			Save(ctx); err != nil {
 			return fmt.Errorf("reopen alert: %w", err)
 		}

@@ -133,7 +133,7 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 	if len(traces) > maxTraces {
 		traces = traces[len(traces)-maxTraces:]
 	}
-	if err := s.Tx.Alert.UpdateOneID(s.Alert.ID).SetDecisionTrace(traces).Exec(ctx); err != nil {
+	if err := s.alertUpdate().SetDecisionTrace(traces).Exec(ctx); err != nil {
 		return res, fmt.Errorf("pipeline: save trace: %w", err)
 	}
 	return res, nil

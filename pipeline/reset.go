@@ -62,8 +62,15 @@ func (p *Pipeline) resolve(ctx context.Context, s *State) error {
 	return nil
 }
 
+// OriginTicketClosed marks the reset alertdesk applies locally after it
+// cleared the alert in the RMM because its ticket closed.
+const OriginTicketClosed = "ticket-closed"
+
 // resetReason says who noticed the alert clear.
 func resetReason(ev event.Event) string {
+	if ev.Origin == OriginTicketClosed {
+		return "ticket closed"
+	}
 	if ev.Origin == "poller" {
 		return "the poller found it no longer active in " + ev.Provider.Label()
 	}

@@ -39,9 +39,8 @@ func (p *Pipeline) matchRules(ctx context.Context, s *State) error {
 		return nil
 	}
 	s.Rule = res.Rule
-	if s.Alert, err = s.Tx.Alert.UpdateOne(s.Alert).SetMatchedRuleID(res.Rule.ID).Save(ctx); err != nil {
-		return fmt.Errorf("save matched rule: %w", err)
-	}
+	s.alertUpdate().SetMatchedRuleID(res.Rule.ID)
+	s.Alert.MatchedRuleID = &res.Rule.ID
 	if !res.Rule.Actions.ShouldCreateTicket() {
 		s.Tracef("rule %d says createTicket false: alert recorded only", res.Rule.ID)
 		s.Stop(Recorded)

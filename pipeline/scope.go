@@ -67,13 +67,16 @@ func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
 		}
 	}
 	unmapped := s.ClientID == nil && orgID != ""
-	upd := s.Tx.Alert.UpdateOne(a).
+	s.alertUpdate().
 		SetNillableAssetID(s.AssetID).
 		SetNillableClientID(s.ClientID).
 		SetOrganizationUnmapped(unmapped)
-	var err error
-	if s.Alert, err = upd.Save(ctx); err != nil {
-		return false, fmt.Errorf("save alert scope: %w", err)
+	if s.AssetID != nil {
+		a.AssetID = s.AssetID
 	}
+	if s.ClientID != nil {
+		a.ClientID = s.ClientID
+	}
+	a.OrganizationUnmapped = unmapped
 	return unmapped, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
+	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/rule"
 )
@@ -54,6 +55,18 @@ type State struct {
 	Outcome Outcome
 	steps   []string
 	stopped bool
+	pending *ent.AlertUpdate
+}
+
+// alertUpdate collects changes to the alert; finish writes them in one
+// statement with the trace (a plain UPDATE: ent's UpdateOne would read the
+// row back). Stages also set the in-memory fields they change, so later
+// stages see them.
+func (s *State) alertUpdate() *ent.AlertUpdate {
+	if s.pending == nil {
+		s.pending = s.Tx.Alert.Update().Where(entalert.ID(s.Alert.ID))
+	}
+	return s.pending
 }
 
 // Tracef adds a line to the decision trace.

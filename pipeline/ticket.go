@@ -36,9 +36,8 @@ func (p *Pipeline) createTicket(ctx context.Context, s *State) error {
 	}
 	p.log.WarnContext(ctx, "ticket creation failed; alert kept for retry",
 		"tenant", s.Event.TenantID, "alert", s.Alert.ID, "err", err)
-	if s.Alert, err = s.Tx.Alert.UpdateOne(s.Alert).SetTicketError(err.Error()).Save(ctx); err != nil {
-		return fmt.Errorf("record ticket error: %w", err)
-	}
+	s.alertUpdate().SetTicketError(err.Error())
+	s.Alert.TicketError = err.Error()
 	s.Tracef("ticket creation failed: %s (kept for retry)", s.Alert.TicketError)
 	s.Stop(TicketFailed)
 	return nil
@@ -80,6 +79,10 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 	if act.BoardID != nil {
 		boardID = *act.BoardID
 	}
+	opener := fmt.Sprintf("rule %q", s.Rule.Name)
+	if !auto {
+		opener = "the create-ticket action"
+	}
 	t, err := p.desk.Create(ctx, s.Tx, desk.NewTicket{
 		TenantID:        tenantID,
 		Title:           title,
@@ -91,26 +94,14 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 		AssetID:         s.AssetID,
 		Source:          string(a.Provider),
 		SourceReference: a.ExternalAlertID,
+		InitialComment: fmt.Sprintf("Ticket opened by %s for a %s alert.\n\n%s",
+			opener, s.Event.Provider.Label(), alertDetails(a, s.At)),
 	})
 	if err != nil {
 		return nil, err
 	}
-	opener := fmt.Sprintf("rule %q", s.Rule.Name)
-	if !auto {
-		opener = "the create-ticket action"
-	}
-	body := fmt.Sprintf("Ticket opened by %s for a %s alert.\n\n%s",
-		opener, s.Event.Provider.Label(), alertDetails(a, s.At))
-	if _, err := p.desk.Comment(ctx, s.Tx, tenantID, t.ID, body, true, desk.System); err != nil {
-		return nil, err
-	}
-	if s.Alert, err = s.Tx.Alert.UpdateOne(a).
-		SetTicketID(t.ID).
-		SetAutoTicketCreated(auto).
-		SetTicketError("").
-		Save(ctx); err != nil {
-		return nil, fmt.Errorf("link ticket: %w", err)
-	}
+	s.alertUpdate().SetTicketID(t.ID).SetAutoTicketCreated(auto).SetTicketError("")
+	a.TicketID, a.AutoTicketCreated, a.TicketError = &t.ID, auto, ""
 	s.Tracef("created ticket #%d %q (priority %s)", t.Number, t.Title, how)
 	s.Outcome = Created
 	return t, nil

@@ -1,0 +1,44 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/alertdesk/alertdesk/ent"
+	entalert "github.com/alertdesk/alertdesk/ent/alert"
+)
+
+// StampMetadata sets one key of a stored alert's metadata (such as the
+// outcome of an outbound reset), under the alert's pipeline lock so a
+// concurrent event cannot overwrite it. A nil value removes the key.
+func (p *Pipeline) StampMetadata(ctx context.Context, tenantID, alertID int, key string, value any) error {
+	a, err := p.store.Ent.Alert.Query().Where(entalert.TenantID(tenantID), entalert.ID(alertID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return ErrAlertNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("pipeline: load alert: %w", err)
+	}
+	return p.store.Tx(ctx, func(tx *ent.Tx) error {
+		if err := p.store.LockKeys(ctx, tx, fmt.Sprintf("alert:%d:%d:%s", tenantID, a.IntegrationID, a.ExternalAlertID)); err != nil {
+			return fmt.Errorf("pipeline: lock: %w", err)
+		}
+		a, err := tx.Alert.Query().Where(entalert.TenantID(tenantID), entalert.ID(alertID)).Only(ctx)
+		if err != nil {
+			return fmt.Errorf("pipeline: reload alert: %w", err)
+		}
+		m := make(map[string]any, len(a.Metadata)+1)
+		for k, v := range a.Metadata {
+			m[k] = v
+		}
+		if value == nil {
+			delete(m, key)
+		} else {
+			m[key] = value
+		}
+		if err := tx.Alert.UpdateOneID(a.ID).SetMetadata(m).Exec(ctx); err != nil {
+			return fmt.Errorf("pipeline: stamp %s: %w", key, err)
+		}
+		return nil
+	})
+}
