@@ -1,16 +1,21 @@
 // Command alertdesk turns RMM alerts into tickets and keeps both in step.
 //
-//	alertdesk [serve]   run the API, webhooks and workers (default)
+//	alertdesk [serve] [--role api|worker|all]
+//	                    run the API, webhooks and workers (default all)
 //	alertdesk migrate   apply database migrations and exit
+//	alertdesk token create --tenant <slug> --email <email> [--role …] [--name …]
+//	                    create an API token (and the user if missing)
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // maintenance windows name IANA zones; minimal images lack them
 
@@ -39,12 +44,15 @@ func run(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	cmd := "serve"
-	if len(args) > 0 {
-		cmd = args[0]
+	cmd, flags := "serve", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "--role") {
+		cmd, flags = args[0], args[1:]
 	}
 	switch cmd {
 	case "serve":
+		if cfg.Role, err = parseRole(flags, cfg.Role); err != nil {
+			return err
+		}
 		return serve(ctx, cfg, log)
 	case "migrate":
 		s, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
@@ -54,11 +62,13 @@ func run(args []string) error {
 		defer s.Close()
 		log.Info("migrations applied", "database", s.Dialect)
 		return nil
+	case "token":
+		return tokenCmd(ctx, cfg, args[1:], os.Stdout)
 	case "help", "-h", "--help":
-		fmt.Println("usage: alertdesk [serve|migrate]")
+		fmt.Println("usage: alertdesk [serve [--role api|worker|all]|migrate|token create]")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve or migrate)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate or token)", cmd)
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
@@ -72,4 +82,19 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		fmt.Printf("Demo tenant ready (also in %s/demo.json):\n%s\n", cfg.DataDir, out)
 	}
 	return a.Serve(ctx)
+}
+
+// parseRole reads serve's flags: --role api|worker|all (default from
+// ALERTDESK_ROLE, else all).
+func parseRole(args []string, def string) (string, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	role := fs.String("role", def, "what to run: api (webhooks and API), worker (background tasks) or all")
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	r := strings.ToLower(*role)
+	return r, config.ValidateRole(r)
 }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/event"
@@ -21,7 +23,6 @@ import (
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/server"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/webhook"
 )
 
@@ -35,25 +36,38 @@ type Env struct {
 	Pipeline *pipeline.Pipeline
 	Demo     *seed.Result
 	HTTP     *httptest.Server
+	// Redis is Options.Redis (nil unless given).
+	Redis redis.UniversalClient
+	// Services are the connect, events and task-queue services the API
+	// runs with.
+	Services Services
 }
+
+// PublicURL is the public URL test servers pretend to have.
+const PublicURL = "http://alertdesk.test"
 
 // New starts alertdesk on a fresh database of the dialect, seeded with the
 // demo tenant.
 func New(t testing.TB, dialect string) *Env {
 	t.Helper()
+	return NewWith(t, dialect, Options{})
+}
+
+// NewWith is New with options.
+func NewWith(t testing.TB, dialect string, opts Options) *Env {
+	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t, dialect)
-	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: "http://alertdesk.test"})
-	if err != nil {
-		t.Fatalf("seed demo: %v", err)
-	}
+	st, demo := opts.store(t, dialect)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d := desk.New(st)
 	p := pipeline.New(st, d, log)
-	srv := &server.Server{Store: st, Pipeline: p, Log: log}
+	svc := newServices(t, st, opts.Redis, log)
+	srv := &server.Server{Store: st, Redis: opts.Redis, Pipeline: p, Log: log, Desk: d, PublicURL: PublicURL,
+		Connect: svc.Connect, Events: svc.Events, Enqueuer: svc.enqueuer()}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &Env{T: t, Ctx: ctx, Store: st, DB: st.Ent, Desk: d, Pipeline: p, Demo: demo, HTTP: hs}
+	return &Env{T: t, Ctx: ctx, Store: st, DB: st.Ent, Desk: d, Pipeline: p, Demo: demo, HTTP: hs, Redis: opts.Redis,
+		Services: svc}
 }
 
 // Integration returns the demo integration of a provider.

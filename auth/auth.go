@@ -1,0 +1,146 @@
+// Package auth authenticates API requests: a bearer token, stored hashed,
+// names a user, whose tenant and role become the request's tenancy.Viewer.
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alertdesk/alertdesk/apitoken"
+	"github.com/alertdesk/alertdesk/ent"
+	entapitoken "github.com/alertdesk/alertdesk/ent/apitoken"
+	"github.com/alertdesk/alertdesk/tenancy"
+)
+
+// ErrUnauthenticated means no token, or one that is unknown or revoked.
+var ErrUnauthenticated = errors.New("auth: missing, unknown or revoked API token")
+
+// lastUsedEvery is how stale last_used_at may get: it is written at most
+// once per interval per token, not on every request.
+const lastUsedEvery = time.Minute
+
+// Authenticator looks tokens up. DB is the unscoped client: the tenant is
+// not known until the token is found.
+type Authenticator struct {
+	DB  *ent.Client
+	Log *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Viewer returns who the token belongs to, or ErrUnauthenticated.
+func (a *Authenticator) Viewer(ctx context.Context, token string) (tenancy.Viewer, error) {
+	if !apitoken.LooksValid(token) {
+		return tenancy.Viewer{}, ErrUnauthenticated
+	}
+	t, err := a.DB.APIToken.Query().
+		Where(entapitoken.TokenHash(apitoken.Hash(token)), entapitoken.RevokedAtIsNil()).
+		WithUser().
+		Only(ctx)
+	if ent.IsNotFound(err) {
+		return tenancy.Viewer{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return tenancy.Viewer{}, fmt.Errorf("auth: look up token: %w", err)
+	}
+	u := t.Edges.User
+	if u == nil || u.TenantID != t.TenantID {
+		// A token must never carry a user across tenants.
+		return tenancy.Viewer{}, ErrUnauthenticated
+	}
+	a.touch(ctx, t)
+	return tenancy.Viewer{TenantID: t.TenantID, UserID: u.ID, Role: tenancy.Role(u.Role)}, nil
+}
+
+// touch records the token's use, at most once per lastUsedEvery; the
+// condition in the UPDATE keeps replicas from all writing at once.
+func (a *Authenticator) touch(ctx context.Context, t *ent.APIToken) {
+	now := time.Now()
+	if a.Now != nil {
+		now = a.Now()
+	}
+	if t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < lastUsedEvery {
+		return
+	}
+	_, err := a.DB.APIToken.Update().
+		Where(entapitoken.ID(t.ID), entapitoken.Or(
+			entapitoken.LastUsedAtIsNil(),
+			entapitoken.LastUsedAtLT(now.Add(-lastUsedEvery)),
+		)).
+		SetLastUsedAt(now).
+		Save(ctx)
+	if err != nil {
+		a.log().WarnContext(ctx, "auth: record token use", "token_id", t.ID, "err", err)
+	}
+}
+
+func (a *Authenticator) log() *slog.Logger {
+	if a.Log != nil {
+		return a.Log
+	}
+	return slog.Default()
+}
+
+// BearerToken extracts the token from an Authorization header value.
+func BearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// Middleware puts the request's viewer in its context and answers 401 with
+// a GraphQL-shaped error when the token is missing or bad. WebSocket
+// upgrades pass through unauthenticated: they authenticate in
+// connection_init.
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocketUpgrade(r) || r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		token, ok := BearerToken(r.Header.Get("Authorization"))
+		if !ok {
+			Unauthenticated(w, "authentication required: send Authorization: Bearer <token>")
+			return
+		}
+		v, err := a.Viewer(r.Context(), token)
+		if errors.Is(err, ErrUnauthenticated) {
+			Unauthenticated(w, "unknown or revoked API token")
+			return
+		}
+		if err != nil {
+			a.log().ErrorContext(r.Context(), "auth: authenticate", "err", err)
+			writeError(w, http.StatusInternalServerError, "internal error", "INTERNAL_SERVER_ERROR")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(tenancy.WithViewer(r.Context(), v)))
+	})
+}
+
+func isWebSocketUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket") &&
+		strings.Contains(strings.ToLower(r.Header.Get("Connection")), "upgrade")
+}
+
+// Unauthenticated answers 401 {"errors":[{"message":…,"extensions":{"code":"UNAUTHENTICATED"}}]}.
+func Unauthenticated(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="alertdesk"`)
+	writeError(w, http.StatusUnauthorized, msg, "UNAUTHENTICATED")
+}
+
+func writeError(w http.ResponseWriter, status int, msg, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+	})
+}

@@ -1,0 +1,166 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/alertdesk/alertdesk/auth"
+	"github.com/alertdesk/alertdesk/connect"
+	"github.com/alertdesk/alertdesk/desk"
+	"github.com/alertdesk/alertdesk/events"
+	"github.com/alertdesk/alertdesk/graph/generated"
+	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/store"
+	"github.com/alertdesk/alertdesk/tenancy"
+)
+
+// Default limits of an operation.
+const (
+	DefaultMaxDepth      = 12
+	DefaultMaxComplexity = 10000
+)
+
+// maxRequestBytes bounds a request body; operations are small.
+const maxRequestBytes = 1 << 20
+
+// Deps are what the API needs.
+type Deps struct {
+	Store    *store.Store
+	Pipeline *pipeline.Pipeline
+	Desk     *desk.Desk
+	// Redis carries the live feed and notifications; without it
+	// subscriptions fail with code UNAVAILABLE.
+	Redis redis.UniversalClient
+	// PublicURL is where alertdesk is reached; webhook URLs build on it.
+	PublicURL string
+	Log       *slog.Logger
+	// Playground serves a GraphQL playground at GET /playground.
+	Playground bool
+	// Connect connects integrations to their RMM APIs; without it the
+	// connect mutations fail with code UNAVAILABLE.
+	Connect *connect.Service
+	// Events manages workflow webhook subscriptions; by default one on
+	// Store.
+	Events *events.Service
+	// Enqueuer queues pollNow's polls (worker.NewEnqueuer fits); without it
+	// pollNow fails with code UNAVAILABLE.
+	Enqueuer Enqueuer
+
+	// Driver, when set, is the database driver of the API's scoped client
+	// (tests wrap it to count statements); by default the store's pool.
+	Driver dialect.Driver
+	// MaxDepth and MaxComplexity bound an operation; zero means the default.
+	MaxDepth, MaxComplexity int
+}
+
+// Enqueuer puts a poll of an integration on the worker queue.
+type Enqueuer interface {
+	PollNow(ctx context.Context, tenantID, integrationID int) error
+}
+
+// NewHandler serves the API at /graphql (POST, GET for queries, WebSocket
+// subscriptions over graphql-transport-ws) and, when enabled, a playground
+// at /playground. Requests need a bearer API token; the WebSocket
+// authenticates in connection_init instead.
+func NewHandler(d Deps) http.Handler {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	drv := d.Driver
+	if drv == nil {
+		drv = entsql.OpenDB(d.Store.Dialect, d.Store.DB)
+	}
+	db := tenancy.NewClient(drv)
+	if d.Events == nil {
+		d.Events = &events.Service{Store: d.Store}
+	}
+	r := &Resolver{
+		db:        db,
+		store:     d.Store,
+		pipeline:  d.Pipeline,
+		desk:      d.Desk,
+		rdb:       d.Redis,
+		publicURL: strings.TrimRight(d.PublicURL, "/"),
+		log:       d.Log,
+		connect:   d.Connect,
+		events:    d.Events,
+		enqueuer:  d.Enqueuer,
+	}
+	authn := &auth.Authenticator{DB: d.Store.Ent, Log: d.Log}
+
+	cfg := generated.Config{Resolvers: r}
+	cfg.Directives.Admin = adminDirective
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(generated.NewExecutableSchema(cfg))
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 10 * time.Second,
+		// A connection that never authenticates is dropped.
+		InitTimeout: 10 * time.Second,
+		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			v, err := authn.Viewer(ctx, initToken(p))
+			if err != nil {
+				if !errors.Is(err, auth.ErrUnauthenticated) {
+					d.Log.ErrorContext(ctx, "graph: authenticate websocket", "err", err)
+				}
+				return ctx, nil, auth.ErrUnauthenticated
+			}
+			return tenancy.WithViewer(ctx, v), nil, nil
+		},
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.Use(extension.Introspection{})
+	srv.Use(depthLimit{max: orDefault(d.MaxDepth, DefaultMaxDepth)})
+	srv.Use(extension.FixedComplexityLimit(orDefault(d.MaxComplexity, DefaultMaxComplexity)))
+	srv.SetErrorPresenter(presentError(d.Log))
+	srv.SetRecoverFunc(recoverPanic(d.Log))
+	// Fresh loaders per response: a subscription's events never see
+	// records cached for an earlier one.
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		return next(withLoaders(ctx, newLoaders(db)))
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", http.MaxBytesHandler(authn.Middleware(srv), maxRequestBytes))
+	if d.Playground {
+		mux.Handle("GET /playground", playground.Handler("alertdesk GraphQL", "/graphql"))
+	}
+	return mux
+}
+
+// initToken reads the token from a connection_init payload:
+// {"authorization": "Bearer …"} or {"token": "…"}.
+func initToken(p transport.InitPayload) string {
+	if t, ok := p["token"].(string); ok && t != "" {
+		return t
+	}
+	for _, k := range []string{"authorization", "Authorization"} {
+		if h, ok := p[k].(string); ok {
+			if t, ok := auth.BearerToken(h); ok {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
+func orDefault(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}

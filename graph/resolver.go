@@ -1,0 +1,30 @@
+package graph
+
+import (
+	"log/slog"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/alertdesk/alertdesk/connect"
+	"github.com/alertdesk/alertdesk/desk"
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/events"
+	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/store"
+)
+
+// Resolver is the root of every resolver; it holds the API's dependencies.
+type Resolver struct {
+	// db is the tenant-scoped client: every read and write of a resolver
+	// goes through it (or a transaction of it).
+	db        *ent.Client
+	store     *store.Store
+	pipeline  *pipeline.Pipeline
+	desk      *desk.Desk
+	rdb       redis.UniversalClient
+	publicURL string
+	log       *slog.Logger
+	connect   *connect.Service
+	events    *events.Service
+	enqueuer  Enqueuer
+}

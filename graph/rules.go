@@ -1,0 +1,153 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/alertrule"
+	"github.com/alertdesk/alertdesk/graph/model"
+	"github.com/alertdesk/alertdesk/rule"
+	"github.com/alertdesk/alertdesk/validation"
+)
+
+// ruleSpec is a rule's conditions and actions as given, decoded.
+type ruleSpec struct {
+	conditions    rule.Conditions
+	actions       rule.Actions
+	hasConditions bool
+	hasActions    bool
+}
+
+// decodeRule decodes and checks the given conditions and actions (absent
+// ones are skipped): strict shapes, rule.Validate, and references that must
+// exist in the tenant (through the scoped client c). Field problems go to
+// errs; a failed lookup is the error.
+func decodeRule(ctx context.Context, c *ent.Client, conds, acts model.JSON, errs *validation.Error) (ruleSpec, error) {
+	var (
+		s                  ruleSpec
+		condsOK, actionsOK bool
+	)
+	if len(conds) > 0 {
+		s.hasConditions = true
+		var err error
+		s.conditions, err = rule.DecodeConditions(conds)
+		condsOK = addDecodeError(errs, "conditions", err)
+	}
+	if len(acts) > 0 {
+		s.hasActions = true
+		var err error
+		s.actions, err = rule.DecodeActions(acts)
+		actionsOK = addDecodeError(errs, "actions", err)
+	}
+	var shape *validation.Error
+	switch {
+	case condsOK && actionsOK:
+		shape = rule.Validate(s.conditions, s.actions)
+	case condsOK:
+		shape = rule.Validate(s.conditions, rule.Actions{})
+	case actionsOK:
+		shape = rule.Validate(rule.Conditions{}, s.actions)
+	}
+	errs.Merge(shape)
+	if actionsOK {
+		refErrs, err := rule.ValidateRefs(ctx, s.actions, refs{c})
+		if err != nil {
+			return s, err
+		}
+		if refErrs != nil {
+			for _, fe := range refErrs.Errors {
+				// "must be a positive id" already says it.
+				if len(shape.Messages(fe.Field)) == 0 {
+					errs.Add(fe.Field, fe.Message)
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
+// addDecodeError records a strict-decoding failure and reports success.
+func addDecodeError(errs *validation.Error, root string, err error) bool {
+	if err == nil {
+		return true
+	}
+	var verr *validation.Error
+	if errors.As(err, &verr) {
+		errs.Merge(verr)
+	} else {
+		errs.Add(root, err.Error())
+	}
+	return false
+}
+
+// rulesLockKey serializes changes to the order of an integration's rules.
+func rulesLockKey(tenantID, integrationID int) string {
+	return fmt.Sprintf("rules:%d:%d", tenantID, integrationID)
+}
+
+// nextRuleOrder is one past the integration's last rule.
+func nextRuleOrder(ctx context.Context, c *ent.Client, integrationID int) (int, error) {
+	last, err := c.AlertRule.Query().Where(alertrule.IntegrationID(integrationID)).
+		Order(ent.Desc(alertrule.FieldPriorityOrder)).First(ctx)
+	if ent.IsNotFound(err) {
+		return 1, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last rule: %w", err)
+	}
+	return last.PriorityOrder + 1, nil
+}
+
+// checkOrder verifies that ids lists exactly the rules in have, once each.
+func checkOrder(have []int, ids []int) *validation.Error {
+	want := make(map[int]bool, len(have))
+	for _, id := range have {
+		want[id] = true
+	}
+	var unknown, dup []int
+	seen := make(map[int]bool, len(ids))
+	for _, id := range ids {
+		switch {
+		case seen[id]:
+			dup = append(dup, id)
+		case !want[id]:
+			unknown = append(unknown, id)
+		}
+		seen[id] = true
+	}
+	var missing []int
+	for _, id := range have {
+		if !seen[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(unknown)+len(dup)+len(missing) == 0 {
+		return nil
+	}
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, "missing "+joinIDs(missing))
+	}
+	if len(unknown) > 0 {
+		parts = append(parts, "not rules of this integration: "+joinIDs(unknown))
+	}
+	if len(dup) > 0 {
+		parts = append(parts, "listed twice: "+joinIDs(dup))
+	}
+	return fieldError("ruleIds", fmt.Sprintf("must list each of the integration's %d rules exactly once (%s)",
+		len(have), strings.Join(parts, "; ")))
+}
+
+func joinIDs(ids []int) string {
+	slices.Sort(ids)
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.Itoa(id)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,91 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/feed"
+	"github.com/alertdesk/alertdesk/graph/model"
+	"github.com/alertdesk/alertdesk/tenancy"
+)
+
+var alertEventTypes = map[string]model.AlertEventType{
+	feed.Triggered:    model.AlertEventTypeTriggered,
+	feed.Occurrence:   model.AlertEventTypeOccurrence,
+	feed.Acknowledged: model.AlertEventTypeAcknowledged,
+	feed.Resolved:     model.AlertEventTypeResolved,
+	feed.Suppressed:   model.AlertEventTypeSuppressed,
+}
+
+// errNoFeed is returned by subscriptions when no Redis is configured.
+var errNoFeed = coded(CodeUnavailable, "live updates are not available")
+
+// alertEvents streams the viewer's tenant's feed, each message resolved to
+// the alert as it is now (loaded through the scoped client).
+func (r *Resolver) alertEvents(ctx context.Context, v tenancy.Viewer, integrationID *int) (<-chan *model.AlertEvent, error) {
+	msgs, err := feed.Subscribe(ctx, r.rdb, v.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *model.AlertEvent, 16)
+	go func() {
+		defer close(out)
+		for m := range msgs {
+			typ, ok := alertEventTypes[m.Type]
+			if !ok || m.TenantID != v.TenantID || (integrationID != nil && m.IntegrationID != *integrationID) {
+				continue
+			}
+			a, err := r.db.Alert.Get(ctx, m.AlertID)
+			if err != nil {
+				if !ent.IsNotFound(err) && ctx.Err() == nil {
+					r.log.WarnContext(ctx, "graph: load alert for feed", "alert_id", m.AlertID, "err", err)
+				}
+				continue
+			}
+			if integrationID != nil && a.IntegrationID != *integrationID {
+				continue
+			}
+			ev := &model.AlertEvent{Type: typ, Alert: a}
+			if t, err := time.Parse(time.RFC3339Nano, m.At); err == nil {
+				ev.At = &t
+			}
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// notificationsAdded streams the viewer's new notifications.
+func (r *Resolver) notificationsAdded(ctx context.Context, v tenancy.Viewer) (<-chan *ent.Notification, error) {
+	ids, err := feed.SubscribeNotifications(ctx, r.rdb, v.TenantID, v.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *ent.Notification, 16)
+	go func() {
+		defer close(out)
+		for id := range ids {
+			n, err := r.db.Notification.Get(ctx, id)
+			if err != nil {
+				if !ent.IsNotFound(err) && ctx.Err() == nil {
+					r.log.WarnContext(ctx, "graph: load notification", "notification_id", id, "err", err)
+				}
+				continue
+			}
+			if n.UserID != v.UserID {
+				continue
+			}
+			select {
+			case out <- n:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}

@@ -1,0 +1,231 @@
+package graph_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/alertdesk/alertdesk/auth"
+	"github.com/alertdesk/alertdesk/desk"
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/board"
+	"github.com/alertdesk/alertdesk/ent/comment"
+	"github.com/alertdesk/alertdesk/ent/ticketstatus"
+	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/fixtures"
+	"github.com/alertdesk/alertdesk/internal/apptest"
+)
+
+// foreign is one row of every kind in tenant B.
+type foreign struct {
+	tenant, integration, rule, window, mapping, alert, ticket, comment, board, status,
+	priority, user, client, asset, token, notification int
+	unmappedAlert int
+}
+
+// marker is in the name of every named row of tenant B: it must never
+// appear in an answer to tenant A.
+const marker = "zzTenantB"
+
+func makeForeign(t *testing.T, e *apptest.Env) foreign {
+	t.Helper()
+	c, ctx := e.DB, e.Ctx
+	in := e.OtherTenant("other-secret")
+	var f foreign
+	f.integration = in.ID
+	f.tenant = c.Integration.GetX(ctx, in.ID).TenantID
+	c.Integration.UpdateOneID(in.ID).SetName(marker + " RMM").ExecX(ctx)
+	r := e.PostTo(ninja, in.ID, in.Secret, fixtures.Read("ninjaone-condition-triggered.json"))
+	if r.TicketID == nil {
+		t.Fatalf("tenant B webhook: %+v", r)
+	}
+	f.alert, f.ticket = r.AlertID, *r.TicketID
+	u := e.PostTo(ninja, in.ID, in.Secret, ninjaTrigger(t, map[string]any{
+		"seriesUid": "00000000-0000-4000-8000-00000000b0b0", "deviceId": 77,
+		"device": map[string]any{"id": 77, "organizationId": 4242, "displayName": marker + "-PC"},
+	}))
+	if u.Outcome != "unmapped_organization" {
+		t.Fatalf("tenant B unmapped webhook: %+v", u)
+	}
+	f.unmappedAlert = u.AlertID
+
+	f.rule = e.DB.AlertRule.Query().Where().AllX(ctx)[2].ID // demo has two
+	c.AlertRule.UpdateOneID(f.rule).SetName(marker + " rule").ExecX(ctx)
+	f.board = c.Board.Query().Where(board.TenantID(f.tenant)).OnlyX(ctx).ID
+	c.Board.UpdateOneID(f.board).SetName(marker + " board").ExecX(ctx)
+	f.status = c.TicketStatus.Query().Where(ticketstatus.TenantID(f.tenant), ticketstatus.IsClosed(false)).FirstX(ctx).ID
+	f.priority = c.Priority.Create().SetTenantID(f.tenant).SetName(marker + " prio").SaveX(ctx).ID
+	f.client = c.Customer.Create().SetTenantID(f.tenant).SetName(marker + " client").SaveX(ctx).ID
+	f.asset = c.Asset.Create().SetTenantID(f.tenant).SetName(marker + " asset").SetClientID(f.client).SaveX(ctx).ID
+	f.window = c.MaintenanceWindow.Create().SetTenantID(f.tenant).SetName(marker + " window").SetClientID(f.client).
+		SetStartsAt(fixtureStart).SetEndsAt(fixtureEnd).SaveX(ctx).ID
+	f.mapping = c.OrganizationMapping.Create().SetTenantID(f.tenant).SetIntegrationID(in.ID).
+		SetExternalOrganizationID("5").SetExternalOrganizationName(marker + " org").SetClientID(f.client).SaveX(ctx).ID
+	bu := c.User.Create().SetTenantID(f.tenant).SetEmail(marker + "@b.test").SetName(marker).SetRole(user.RoleAdmin).SaveX(ctx)
+	f.user = bu.ID
+	_, tk, err := auth.Issue(ctx, c, f.tenant, bu.ID, marker+" token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.token = tk.ID
+	f.notification = c.Notification.Create().SetTenantID(f.tenant).SetUserID(bu.ID).SetCategory("rmm-alert").
+		SetTitle(marker + " note").SaveX(ctx).ID
+	err = e.Store.Tx(ctx, func(tx *ent.Tx) error {
+		cm, err := e.Desk.Comment(ctx, tx, f.tenant, f.ticket, marker+" comment", true, desk.Person(bu.ID))
+		if err != nil {
+			return err
+		}
+		f.comment = cm.ID
+		_, err = e.Desk.LogTime(ctx, tx, f.tenant, f.ticket, bu.ID, 5, marker+" work")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+var idInMessage = regexp.MustCompile(`\d+`)
+
+// A token of tenant A reads and changes nothing of tenant B, by id or by
+// list, and errors say no more than for an id that exists nowhere.
+func TestCrossTenantMatrix(t *testing.T) {
+	eachDialect(t, func(t *testing.T, e *apptest.Env) {
+		e.PostFixture(ninja, "ninjaone-condition-triggered.json") // tenant A has data too
+		f := makeForeign(t, e)
+		a := e.Demo.TenantID
+		ts := func(id int) string { return apptest.ID(id) }
+
+		// Reads by id answer null, as for a missing id.
+		var byID map[string]any
+		e.Admin(`query($a: ID!, $t: ID!, $i: ID!, $r: ID!, $w: ID!) {
+			alert(id: $a) { id } ticket(id: $t) { id } integration(id: $i) { id }
+			alertRule(id: $r) { id } maintenanceWindow(id: $w) { id } }`,
+			apptest.Vars("a", ts(f.alert), "t", ts(f.ticket), "i", ts(f.integration), "r", ts(f.rule), "w", ts(f.window))).Must(&byID)
+		for k, v := range byID {
+			if v != nil {
+				t.Errorf("%s of tenant B readable: %v", k, v)
+			}
+		}
+
+		// Lists hold tenant A's rows only, counts included.
+		lists := []string{
+			`{ alerts(first: 100) { totalCount nodes { id ticket { id } integration { name } } } }`,
+			`{ alerts(filter: {integrationId: "` + ts(f.integration) + `"}) { totalCount nodes { id } } }`,
+			`{ tickets(first: 100) { totalCount nodes { id title comments { body } timeEntries { note } } } }`,
+			`{ tickets(filter: {clientId: "` + ts(f.client) + `"}) { totalCount } }`,
+			`{ integrations { id name rules { name } organizationMappings { externalOrganizationName } unmappedOrganizations { externalOrganizationId } } }`,
+			`{ alertRules(integrationId: "` + ts(f.integration) + `") { id name } }`,
+			`{ maintenanceWindows { id name } }`,
+			`{ organizationMappings { id externalOrganizationName } }`,
+			`{ organizationMappings(integrationId: "` + ts(f.integration) + `") { id } }`,
+			`{ unmappedOrganizations { externalOrganizationId integration { name } } }`,
+			`{ boards { id name statuses { name } } }`,
+			`{ ticketStatuses(boardId: "` + ts(f.board) + `") { id } }`,
+			`{ ticketStatuses { id board { name } } }`,
+			`{ priorities { id name } }`,
+			`{ users { id email name } }`,
+			`{ clients { id name assets { name } } }`,
+			`{ assets(clientId: "` + ts(f.client) + `") { id } }`,
+			`{ assets(search: "zz") { id name } }`,
+			`{ apiTokens { id name user { email } } }`,
+			`{ notifications { totalCount nodes { title } } unreadNotificationCount }`,
+			`{ tenant { id name } me { id } }`,
+		}
+		for _, q := range lists {
+			r := e.Admin(q, nil).Must(nil)
+			if strings.Contains(string(r.Raw), marker) {
+				t.Errorf("%s leaked tenant B: %s", q, r.Raw)
+			}
+		}
+		// Alerts and tickets carry no marker: compare ids.
+		type ids struct{ Nodes []struct{ ID string } }
+		var got struct {
+			Alerts struct {
+				TotalCount int
+				ids
+			}
+			Tickets struct {
+				TotalCount int
+				ids
+			}
+		}
+		e.Admin(`{ alerts { totalCount nodes { id } } tickets { totalCount nodes { id } } }`, nil).Must(&got)
+		mineA := e.DB.Alert.Query().Where(alert.TenantID(a)).OnlyX(e.Ctx)
+		if got.Alerts.TotalCount != 1 || len(got.Alerts.Nodes) != 1 || got.Alerts.Nodes[0].ID != ts(mineA.ID) {
+			t.Errorf("tenant A alerts = %+v, want only %d", got.Alerts, mineA.ID)
+		}
+		if got.Tickets.TotalCount != 1 || len(got.Tickets.Nodes) != 1 || got.Tickets.Nodes[0].ID != ts(*mineA.TicketID) {
+			t.Errorf("tenant A tickets = %+v, want only %d", got.Tickets, *mineA.TicketID)
+		}
+
+		// Changes by id are refused exactly like a missing id.
+		before := snapshot(t, e)
+		aTicket := e.DB.Ticket.Query().Where().FirstX(e.Ctx).ID
+		changes := []struct{ query, foreignID string }{
+			{`mutation($id: ID!) { updateAlertRule(id: $id, input: {name: "x"}) { id } }`, ts(f.rule)},
+			{`mutation($id: ID!) { deleteAlertRule(id: $id) }`, ts(f.rule)},
+			{`mutation($id: ID!) { setAlertRuleActive(id: $id, active: false) { id } }`, ts(f.rule)},
+			{`mutation($id: ID!) { reorderAlertRules(integrationId: $id, ruleIds: []) { id } }`, ts(f.integration)},
+			{`mutation($id: ID!) { createAlertRule(input: {integrationId: $id, name: "x"}) { id } }`, ts(f.integration)},
+			{`mutation($id: ID!) { createAlertRule(input: {integrationId: "1", name: "x", actions: {boardId: ` + ts(f.board) + `}}) { id } }`, ts(f.board)},
+			{`mutation($id: ID!) { updateMaintenanceWindow(id: $id, input: {name: "x", startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-01-02T00:00:00Z"}) { id } }`, ts(f.window)},
+			{`mutation($id: ID!) { deleteMaintenanceWindow(id: $id) }`, ts(f.window)},
+			{`mutation($id: ID!) { createMaintenanceWindow(input: {name: "x", assetId: $id, startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-01-02T00:00:00Z"}) { id } }`, ts(f.asset)},
+			{`mutation($id: ID!) { updateIntegration(id: $id, input: {name: "x"}) { id } }`, ts(f.integration)},
+			{`mutation($id: ID!) { deleteIntegration(id: $id) }`, ts(f.integration)},
+			{`mutation($id: ID!) { rotateWebhookSecret(id: $id) { id } }`, ts(f.integration)},
+			{`mutation($id: ID!) { updatePollingSettings(input: {integrationId: $id, enabled: false, intervalMinutes: 10}) { id } }`, ts(f.integration)},
+			{`mutation($id: ID!) { createOrganizationMapping(input: {integrationId: $id, externalOrganizationId: "9", clientId: "1"}) { id } }`, ts(f.integration)},
+			{`mutation($id: ID!) { createOrganizationMapping(input: {integrationId: "1", externalOrganizationId: "9", clientId: $id}) { id } }`, ts(f.client)},
+			{`mutation($id: ID!) { updateOrganizationMapping(id: $id, input: {externalOrganizationName: "x"}) { id } }`, ts(f.mapping)},
+			{`mutation($id: ID!) { deleteOrganizationMapping(id: $id) }`, ts(f.mapping)},
+			{`mutation($id: ID!) { reprocessUnmappedAlerts(integrationId: $id, externalOrganizationId: "4242") { processed } }`, ts(f.integration)},
+			{`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, ts(f.token)},
+			{`mutation($id: ID!) { createApiToken(input: {name: "x", userId: $id}) { token } }`, ts(f.user)},
+			{`mutation($id: ID!) { createTicketForAlert(alertId: $id) { id } }`, ts(f.unmappedAlert)},
+			{`mutation($id: ID!) { addComment(ticketId: $id, body: "x") { id } }`, ts(f.ticket)},
+			{`mutation($id: ID!) { logTime(ticketId: $id, minutes: 5) { id } }`, ts(f.ticket)},
+			{`mutation($id: ID!) { changeTicketStatus(ticketId: $id, statusId: "1") { id } }`, ts(f.ticket)},
+			{`mutation($id: ID!) { changeTicketStatus(ticketId: "` + ts(aTicket) + `", statusId: $id) { id } }`, ts(f.status)},
+			{`mutation($id: ID!) { assignTicket(ticketId: $id, userId: null) { id } }`, ts(f.ticket)},
+			{`mutation($id: ID!) { assignTicket(ticketId: "` + ts(aTicket) + `", userId: $id) { id } }`, ts(f.user)},
+			{`mutation($id: ID!) { closeTicket(ticketId: $id) { id } }`, ts(f.ticket)},
+		}
+		for _, c := range changes {
+			got := e.Admin(c.query, apptest.Vars("id", c.foreignID))
+			missing := e.Admin(c.query, apptest.Vars("id", "987654"))
+			if len(got.Errors) == 0 {
+				t.Errorf("%s on tenant B's %s succeeded: %s", c.query, c.foreignID, got.Raw)
+				continue
+			}
+			if g, m := normalize(got), normalize(missing); g != m {
+				t.Errorf("%s: tenant B's id answers differently from a missing id:\n%s\n%s", c.query, g, m)
+			}
+		}
+		var read struct{ MarkNotificationsRead int }
+		e.Admin(`mutation($id: ID!) { markNotificationsRead(ids: [$id]) }`, apptest.Vars("id", ts(f.notification))).Must(&read)
+		if read.MarkNotificationsRead != 0 || e.DB.Notification.GetX(e.Ctx, f.notification).ReadAt != nil {
+			t.Error("marked tenant B's notification read")
+		}
+		if after := snapshot(t, e); after != before {
+			t.Errorf("tenant A changed data:\nbefore %s\nafter  %s", before, after)
+		}
+		if n := e.DB.Comment.Query().Where(comment.TicketID(f.ticket)).CountX(e.Ctx); n != 2 {
+			t.Errorf("tenant B's ticket has %d comments, want 2", n)
+		}
+	})
+}
+
+// normalize is an error answer without ids, for comparing messages.
+func normalize(r apptest.GQLResponse) string {
+	var b strings.Builder
+	for _, e := range r.Errors {
+		b.WriteString(e.Extensions.Code + ": " + idInMessage.ReplaceAllString(e.Message, "N"))
+		for _, f := range e.Extensions.Fields {
+			b.WriteString(" [" + f.Field + ": " + idInMessage.ReplaceAllString(f.Message, "N") + "]")
+		}
+	}
+	return b.String()
+}

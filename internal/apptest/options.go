@@ -1,0 +1,78 @@
+package apptest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/alertdesk/alertdesk/redistest"
+	"github.com/alertdesk/alertdesk/seed"
+	"github.com/alertdesk/alertdesk/store"
+	"github.com/alertdesk/alertdesk/storetest"
+)
+
+// Options vary NewWith.
+type Options struct {
+	// Redis carries the live feed; without it subscriptions are unavailable.
+	Redis redis.UniversalClient
+	// ReplicaOf, when set, makes the new Env a second replica of that one:
+	// its own pool on the same PostgreSQL database, its demo data, no seed.
+	ReplicaOf *Env
+	// UniqueTenantIDs starts tenant ids at a random large number, so that
+	// Redis channels named after tenants (the live feed) do not collide with
+	// other tests sharing the machine's Redis.
+	UniqueTenantIDs bool
+}
+
+func (o Options) store(t testing.TB, dialect string) (*store.Store, *seed.Result) {
+	t.Helper()
+	ctx := context.Background()
+	if o.ReplicaOf != nil {
+		st, err := store.Connect(ctx, storetest.URL(t, o.ReplicaOf.Store), "")
+		if err != nil {
+			t.Fatalf("replica store: %v", err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st, o.ReplicaOf.Demo
+	}
+	st := storetest.Open(t, dialect)
+	if o.UniqueTenantIDs {
+		bumpTenantIDs(t, st)
+	}
+	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: PublicURL})
+	if err != nil {
+		t.Fatalf("seed demo: %v", err)
+	}
+	return st, demo
+}
+
+// bumpTenantIDs makes the next tenant id a random number above a million.
+func bumpTenantIDs(t testing.TB, st *store.Store) {
+	t.Helper()
+	n := 1_000_000 + rand.IntN(1_000_000_000)
+	var err error
+	if st.IsPostgres() {
+		_, err = st.DB.Exec(fmt.Sprintf("ALTER TABLE tenants ALTER COLUMN id RESTART WITH %d", n))
+	} else {
+		// AUTOINCREMENT continues after sqlite_sequence's value.
+		_, err = st.DB.Exec("DELETE FROM sqlite_sequence WHERE name = 'tenants'")
+		if err == nil {
+			_, err = st.DB.Exec("INSERT INTO sqlite_sequence (name, seq) VALUES ('tenants', ?)", n-1)
+		}
+	}
+	if err != nil {
+		t.Fatalf("bump tenant ids: %v", err)
+	}
+}
+
+// Redis returns a client of the machine's Redis (skipping or failing the
+// test like the other services when it is down), closed at the end.
+func Redis(t testing.TB) redis.UniversalClient {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: redistest.Addr(t)})
+	t.Cleanup(func() { c.Close() })
+	return c
+}

@@ -1,0 +1,110 @@
+package apptest
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Subscription is a graphql-transport-ws subscription over a WebSocket.
+type Subscription struct {
+	t    testing.TB
+	conn *websocket.Conn
+	msgs chan wsMessage
+	// Closed is closed when the connection ends; Err says why.
+	Closed chan struct{}
+	Err    error
+}
+
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// Subscribe opens a WebSocket to /graphql, sends connection_init with
+// initPayload and, once acknowledged, subscribes to query. If the server
+// refuses the connection, the returned Subscription is already closed and
+// Err holds the reason; ok is false.
+func (e *Env) Subscribe(initPayload map[string]any, query string, vars map[string]any) (s *Subscription, ok bool) {
+	e.T.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	e.T.Cleanup(cancel)
+	url := "ws" + strings.TrimPrefix(e.HTTP.URL, "http") + "/graphql"
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		e.T.Fatalf("dial websocket: %v", err)
+	}
+	e.T.Cleanup(func() { conn.Close(websocket.StatusNormalClosure, "") })
+	s = &Subscription{t: e.T, conn: conn, msgs: make(chan wsMessage, 64), Closed: make(chan struct{})}
+	s.send(ctx, wsMessage{Type: "connection_init", Payload: mustJSON(e.T, initPayload)})
+	go s.read(ctx)
+	select {
+	case m, open := <-s.msgs:
+		if !open {
+			return s, false
+		}
+		if m.Type != "connection_ack" {
+			e.T.Fatalf("websocket: got %s %s before connection_ack", m.Type, m.Payload)
+		}
+	case <-time.After(5 * time.Second):
+		e.T.Fatal("websocket: no connection_ack")
+	}
+	s.send(ctx, wsMessage{ID: "1", Type: "subscribe", Payload: mustJSON(e.T, map[string]any{"query": query, "variables": vars})})
+	return s, true
+}
+
+func (s *Subscription) send(ctx context.Context, m wsMessage) {
+	b, _ := json.Marshal(m)
+	if err := s.conn.Write(ctx, websocket.MessageText, b); err != nil {
+		s.t.Logf("websocket write: %v", err)
+	}
+}
+
+func (s *Subscription) read(ctx context.Context) {
+	defer close(s.Closed)
+	defer close(s.msgs)
+	for {
+		_, b, err := s.conn.Read(ctx)
+		if err != nil {
+			s.Err = err
+			return
+		}
+		var m wsMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			continue
+		}
+		if m.Type == "ping" {
+			s.send(ctx, wsMessage{Type: "pong"})
+			continue
+		}
+		s.msgs <- m
+	}
+}
+
+// Next waits up to timeout for the next message of the subscription:
+// "next" with its payload ({"data": …}) or "error"/"complete". ok is false
+// on timeout or when the connection ended.
+func (s *Subscription) Next(timeout time.Duration) (typ string, payload json.RawMessage, ok bool) {
+	select {
+	case m, open := <-s.msgs:
+		if !open {
+			return "", nil, false
+		}
+		return m.Type, m.Payload, true
+	case <-time.After(timeout):
+		return "", nil, false
+	}
+}
+
+func mustJSON(t testing.TB, v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
