@@ -18,9 +18,11 @@ import (
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/embedredis"
 	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/server"
 	"github.com/alertdesk/alertdesk/store"
+	"github.com/alertdesk/alertdesk/worker"
 )
 
 // App is a started alertdesk process.
@@ -31,6 +33,11 @@ type App struct {
 	Pipeline *pipeline.Pipeline
 	Demo     *seed.Result
 	Log      *slog.Logger
+	// Secrets seals integration credentials.
+	Secrets *secrets.Box
+	// Worker runs background tasks while Serve runs, for the worker and
+	// all roles.
+	Worker *worker.Worker
 
 	embedded *embedredis.Server
 }
@@ -43,6 +50,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	if err := a.openRedis(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openSecrets(); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -81,7 +92,9 @@ func (a *App) openRedis() error {
 
 // Handler is the HTTP surface.
 func (a *App) Handler() http.Handler {
-	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Log: a.Log}
+	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Log: a.Log,
+		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(),
+		Events: a.Events(), Enqueuer: worker.NewEnqueuer(a.Redis, "")}
 	return s.Handler()
 }
 
@@ -91,11 +104,16 @@ func (a *App) Serve(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("app: listen %s: %w", a.Config.Addr, err)
 	}
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: a.roleHandler(), ReadHeaderTimeout: 10 * time.Second}
+	if err := a.startWorker(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.stopWorker() // after the HTTP server: drains in-flight tasks
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("alertdesk listening", "addr", ln.Addr().String(), "public_url", a.Config.PublicURL,
-		"database", a.Store.Dialect)
+		"database", a.Store.Dialect, "role", a.Config.Role)
 	select {
 	case err := <-errc:
 		return err

@@ -4,6 +4,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -17,6 +18,55 @@ type Config struct {
 	PublicURL   string // ALERTDESK_PUBLIC_URL
 	Demo        string // ALERTDESK_DEMO: auto, on or off
 	LogLevel    string // ALERTDESK_LOG_LEVEL
+	// Role is what `serve` runs: api, worker or all (ALERTDESK_ROLE, --role).
+	Role string
+	// SecretKey encrypts integration credentials: base64 of 32 bytes
+	// (ALERTDESK_SECRET_KEY). Empty: a key generated in DataDir.
+	SecretKey string
+	// NinjaOne is the OAuth app admins connect NinjaOne through.
+	NinjaOne NinjaOneApp
+	// SMTP sends notification emails; no host means no email.
+	SMTP SMTP
+}
+
+// NinjaOneApp is alertdesk's NinjaOne OAuth client
+// (ALERTDESK_NINJAONE_CLIENT_ID, ALERTDESK_NINJAONE_CLIENT_SECRET); its
+// redirect URI is PublicURL + "/oauth/ninjaone/callback".
+type NinjaOneApp struct {
+	ClientID     string
+	ClientSecret string
+}
+
+// SMTP is the mail server for notification emails (ALERTDESK_SMTP_HOST,
+// _PORT (default 587), _USER, _PASSWORD, _FROM).
+type SMTP struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+	From     string
+}
+
+// Process roles.
+const (
+	RoleAll    = "all"
+	RoleAPI    = "api"
+	RoleWorker = "worker"
+)
+
+// RunsAPI reports whether the process serves webhooks and the API.
+func (c Config) RunsAPI() bool { return c.Role != RoleWorker }
+
+// RunsWorker reports whether the process runs the background workers.
+func (c Config) RunsWorker() bool { return c.Role != RoleAPI }
+
+// ValidateRole checks a role name.
+func ValidateRole(r string) error {
+	switch r {
+	case RoleAll, RoleAPI, RoleWorker:
+		return nil
+	}
+	return fmt.Errorf("config: role must be api, worker or all, not %q", r)
 }
 
 // Embedded reports whether no external database is configured.
@@ -43,6 +93,26 @@ func FromEnv() (Config, error) {
 		PublicURL:   os.Getenv("ALERTDESK_PUBLIC_URL"),
 		Demo:        strings.ToLower(env("ALERTDESK_DEMO", "auto")),
 		LogLevel:    strings.ToLower(env("ALERTDESK_LOG_LEVEL", "info")),
+		Role:        strings.ToLower(env("ALERTDESK_ROLE", RoleAll)),
+		SecretKey:   os.Getenv("ALERTDESK_SECRET_KEY"),
+		NinjaOne: NinjaOneApp{
+			ClientID:     os.Getenv("ALERTDESK_NINJAONE_CLIENT_ID"),
+			ClientSecret: os.Getenv("ALERTDESK_NINJAONE_CLIENT_SECRET"),
+		},
+		SMTP: SMTP{
+			Host:     os.Getenv("ALERTDESK_SMTP_HOST"),
+			User:     os.Getenv("ALERTDESK_SMTP_USER"),
+			Password: os.Getenv("ALERTDESK_SMTP_PASSWORD"),
+			From:     os.Getenv("ALERTDESK_SMTP_FROM"),
+		},
+	}
+	port, err := strconv.Atoi(env("ALERTDESK_SMTP_PORT", "587"))
+	if err != nil || port <= 0 || port > 65535 {
+		return c, fmt.Errorf("config: ALERTDESK_SMTP_PORT must be a port number, not %q", os.Getenv("ALERTDESK_SMTP_PORT"))
+	}
+	c.SMTP.Port = port
+	if c.SMTP.Host != "" && c.SMTP.From == "" {
+		return c, fmt.Errorf("config: ALERTDESK_SMTP_FROM is required with ALERTDESK_SMTP_HOST")
 	}
 	if c.PublicURL == "" {
 		host := c.Addr
@@ -54,6 +124,9 @@ func FromEnv() (Config, error) {
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, fmt.Errorf("config: DATABASE_URL must be a postgres:// URL")
+	}
+	if err := ValidateRole(c.Role); err != nil {
+		return c, err
 	}
 	switch c.Demo {
 	case "auto", "on", "off":

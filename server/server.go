@@ -1,4 +1,5 @@
-// Package server routes alertdesk's HTTP surface: webhooks and health.
+// Package server routes alertdesk's HTTP surface: webhooks, the GraphQL API
+// and health.
 package server
 
 import (
@@ -10,12 +11,19 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/alertdesk/alertdesk/connect"
+	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/events"
+	"github.com/alertdesk/alertdesk/graph"
+	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/providers/ninjaone"
 	"github.com/alertdesk/alertdesk/providers/tacticalrmm"
 	"github.com/alertdesk/alertdesk/store"
+	"github.com/alertdesk/alertdesk/web"
 	"github.com/alertdesk/alertdesk/webhook"
+	"github.com/alertdesk/alertdesk/worker"
 )
 
 // Server holds what the HTTP handlers need.
@@ -24,25 +32,68 @@ type Server struct {
 	Redis    redis.UniversalClient
 	Pipeline *pipeline.Pipeline
 	Log      *slog.Logger
+	// Desk runs the API's ticket operations; desk.New(Store) when nil.
+	Desk *desk.Desk
+	// PublicURL is where alertdesk is reached (webhook URLs in the API).
+	PublicURL string
+	// Playground serves the GraphQL playground at GET /playground.
+	Playground bool
+	// Connect serves the NinjaOne OAuth callback and the API's connect
+	// mutations when set.
+	Connect *connect.Service
+	// Events manages workflow webhook subscriptions in the API; one on
+	// Store when nil.
+	Events *events.Service
+	// Enqueuer queues the API's pollNow polls; worker.NewEnqueuer(Redis,
+	// "") when nil and Redis is set.
+	Enqueuer graph.Enqueuer
 }
 
 // Handler returns the routed HTTP handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /webhooks/{provider}/{integrationId}", &webhook.Handler{
+	mux.Handle("POST /webhooks/{provider}/{integrationId}", metrics.InstrumentWebhooks(&webhook.Handler{
 		DB:       s.Store.Ent,
-		Pipeline: s.Pipeline,
+		Pipeline: metrics.TimedProcessor{Next: s.Pipeline},
 		Normalizers: map[event.Provider]webhook.Normalizer{
 			event.NinjaOne:    ninjaone.NormalizeWebhook,
 			event.TacticalRMM: tacticalrmm.NormalizeWebhook,
 		},
 		Log: s.Log,
+	}))
+	mux.Handle("GET /metrics", metrics.Handler())
+	d := s.Desk
+	if d == nil {
+		d = desk.New(s.Store)
+	}
+	api := graph.NewHandler(graph.Deps{
+		Store: s.Store, Pipeline: s.Pipeline, Desk: d, Redis: s.Redis,
+		PublicURL: s.PublicURL, Log: s.Log, Playground: s.Playground,
+		Connect: s.Connect, Events: s.Events, Enqueuer: s.enqueuer(),
 	})
+	mux.Handle("/graphql", api)
+	mux.Handle("GET /playground", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
+	if s.Connect != nil {
+		mux.Handle("GET "+connect.CallbackPath, s.Connect.Callback())
+	}
+	// The admin UI at "/" (embedded assets); more specific routes win.
+	mux.Handle("/", web.Handler())
 	return mux
+}
+
+// enqueuer is Enqueuer, or one on Redis.
+func (s *Server) enqueuer() graph.Enqueuer {
+	if s.Enqueuer != nil {
+		return s.Enqueuer
+	}
+	if s.Redis != nil {
+		return worker.NewEnqueuer(s.Redis, "")
+	}
+	return nil
 }
 
 // ready answers 200 when the database and Redis both answer.

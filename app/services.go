@@ -1,0 +1,35 @@
+package app
+
+import (
+	"github.com/alertdesk/alertdesk/connect"
+	"github.com/alertdesk/alertdesk/events"
+	"github.com/alertdesk/alertdesk/notify"
+	"github.com/alertdesk/alertdesk/worker"
+)
+
+// Connect is the integration connect service (NinjaOne OAuth and client
+// credentials, TacticalRMM API key, disconnect) for the API and the OAuth
+// callback. A connect polls at once through the task queue.
+func (a *App) Connect() *connect.Service {
+	return &connect.Service{
+		Store: a.Store, Redis: a.Redis, Secrets: a.Secrets,
+		PublicURL: a.Config.PublicURL, NinjaOne: a.Config.NinjaOne,
+		Poller: worker.NewEnqueuer(a.Redis, ""), Log: a.Log,
+	}
+}
+
+// Events is the workflow webhook subscription service for the API.
+func (a *App) Events() *events.Service { return &events.Service{Store: a.Store} }
+
+// registerConsumers adds the outbox consumers that live outside package
+// worker: workflow webhooks (next to the live feed) and notifications.
+func (a *App) registerConsumers(w *worker.Worker) {
+	events.Register(w, a.Redis, &events.Deliverer{Store: a.Store, Log: a.Log})
+	var mailer notify.Mailer
+	if c := a.Config.SMTP; c.Host != "" {
+		mailer = &notify.SMTP{Host: c.Host, Port: c.Port, User: c.User, Password: c.Password, From: c.From}
+	} else {
+		a.Log.Info("ALERTDESK_SMTP_HOST is not set: notification emails are off")
+	}
+	notify.Register(w, &notify.Consumer{Store: a.Store, Redis: a.Redis, Mailer: mailer, PublicURL: a.Config.PublicURL, Log: a.Log})
+}

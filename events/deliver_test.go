@@ -1,0 +1,126 @@
+package events_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/alertdesk/alertdesk/ent/outboxentry"
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/events"
+	"github.com/alertdesk/alertdesk/outbox"
+)
+
+func TestWebhookDelivery(t *testing.T) {
+	eachDialect(t, func(t *testing.T, h *harness) {
+		ctx, cancel := context.WithTimeout(h.Ctx, 30*time.Second)
+		defer cancel()
+		flaky := newReceiver(t, 500) // fails once, then takes it
+		steady := newReceiver(t)
+		const secret = "a-secret-of-enough-length"
+		flakySub, err := h.Svc.CreateSubscription(ctx, h.Demo.TenantID, events.SubscriptionInput{
+			URL: flaky.URL + "/hook", Secret: secret, EventTypes: []string{outbox.AlertTriggered}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		steadySub, err := h.Svc.CreateSubscription(ctx, h.Demo.TenantID, events.SubscriptionInput{
+			URL: steady.URL, EventTypes: []string{outbox.AlertTriggered, outbox.AlertResolved}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Another tenant's subscription never sees this tenant's events.
+		other := h.OtherTenant("other-secret")
+		otherRecv := newReceiver(t)
+		otherTenant := h.DB.Integration.GetX(ctx, other.ID).TenantID
+		if _, err := h.Svc.CreateSubscription(ctx, otherTenant, events.SubscriptionInput{
+			URL: otherRecv.URL, EventTypes: events.Names()}); err != nil {
+			t.Fatal(err)
+		}
+
+		r := h.PostFixture(event.NinjaOne, "ninjaone-condition-triggered.json")
+		h.PostFixture(event.NinjaOne, "ninjaone-condition-reset.json")
+		eventually(t, 20*time.Second, "events delivered", func() bool {
+			n, err := h.DB.OutboxEntry.Query().Where(outboxentry.DeliveredAtIsNil(),
+				outboxentry.TopicIn(outbox.AlertTriggered, outbox.AlertResolved)).Count(ctx)
+			return err == nil && n == 0
+		})
+
+		// The flaky receiver: only the triggered event, 500 then 200, same
+		// delivery id, each signed.
+		got := flaky.requests()
+		if len(got) != 2 {
+			t.Fatalf("flaky receiver got %d requests, want 2 (500, then 200)", len(got))
+		}
+		for _, req := range got {
+			if req.Header.Get(events.HeaderEvent) != outbox.AlertTriggered {
+				t.Errorf("unsubscribed event delivered: %s", req.Header.Get(events.HeaderEvent))
+			}
+			if err := events.Verify(secret, req.Header.Get(events.HeaderTimestamp), req.Header.Get(events.HeaderSignature), req.Body, time.Minute); err != nil {
+				t.Errorf("signature: %v", err)
+			}
+			if events.Verify("another-secret-entirely", req.Header.Get(events.HeaderTimestamp), req.Header.Get(events.HeaderSignature), req.Body, 0) == nil {
+				t.Error("signature verifies with a wrong secret")
+			}
+			var env events.Envelope
+			if err := json.Unmarshal(req.Body, &env); err != nil || env.Event != outbox.AlertTriggered ||
+				int(env.Data["alertId"].(float64)) != r.AlertID || int(env.Data["ticketId"].(float64)) != *r.TicketID {
+				t.Errorf("body %s, %v", req.Body, err)
+			}
+			if env.ID != req.Header.Get(events.HeaderDelivery) || env.ID != got[0].Header.Get(events.HeaderDelivery) {
+				t.Errorf("delivery id %q / header %q changed across attempts", env.ID, req.Header.Get(events.HeaderDelivery))
+			}
+			if req.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("Content-Type %q", req.Header.Get("Content-Type"))
+			}
+		}
+		// The payload carries every field the catalog requires.
+		var env events.Envelope
+		_ = json.Unmarshal(got[0].Body, &env)
+		for _, k := range events.Catalog()[0].PayloadSchema["required"].([]string) {
+			if _, ok := env.Data[k]; !ok {
+				t.Errorf("payload lacks %q required by the catalog", k)
+			}
+		}
+
+		// The steady receiver took each event once, not again on the
+		// flaky one's retry.
+		var types []string
+		for _, req := range steady.requests() {
+			types = append(types, req.Header.Get(events.HeaderEvent))
+		}
+		slices.Sort(types)
+		if !slices.Equal(types, []string{outbox.AlertResolved, outbox.AlertTriggered}) {
+			t.Errorf("steady receiver got %v", types)
+		}
+		if n := len(otherRecv.requests()); n != 0 {
+			t.Errorf("another tenant's subscription got %d deliveries", n)
+		}
+
+		// The log: newest first, with status, attempt, error and duration.
+		log, err := h.Svc.Deliveries(ctx, h.Demo.TenantID, flakySub.ID, events.DeliveryFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(log) != 2 || log[0].Attempt != 2 || log[0].StatusCode != 200 || !log[0].Success || log[0].Error != "" ||
+			log[1].Attempt != 1 || log[1].StatusCode != 500 || log[1].Success || log[1].Error == "" ||
+			log[0].DeliveryID != log[1].DeliveryID || log[0].DurationMs < 0 || log[0].CreatedAt.IsZero() {
+			for _, l := range log {
+				t.Logf("log row %+v", l)
+			}
+			t.Fatal("flaky subscription's log is not [200 attempt 2, 500 attempt 1]")
+		}
+		failed, err := h.Svc.Deliveries(ctx, h.Demo.TenantID, flakySub.ID, events.DeliveryFilter{FailedOnly: true})
+		if err != nil || len(failed) != 1 || failed[0].StatusCode != 500 {
+			t.Errorf("failed-only log %v, %v", failed, err)
+		}
+		if log, err := h.Svc.Deliveries(ctx, h.Demo.TenantID, steadySub.ID, events.DeliveryFilter{Limit: 1}); err != nil || len(log) != 1 {
+			t.Errorf("paged log %v, %v", log, err)
+		}
+		if _, err := h.Svc.Deliveries(ctx, otherTenant, flakySub.ID, events.DeliveryFilter{}); err != events.ErrNotFound {
+			t.Errorf("another tenant read the log: %v", err)
+		}
+
+	})
+}

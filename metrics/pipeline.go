@@ -1,0 +1,33 @@
+package metrics
+
+import (
+	"context"
+	"time"
+
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/pipeline"
+)
+
+// Processor runs events through the pipeline; *pipeline.Pipeline is one.
+type Processor interface {
+	Process(ctx context.Context, ev event.Event) (pipeline.Result, error)
+}
+
+// TimedProcessor observes pipeline latency around another Processor.
+type TimedProcessor struct{ Next Processor }
+
+// Process implements Processor.
+func (t TimedProcessor) Process(ctx context.Context, ev event.Event) (pipeline.Result, error) {
+	start := time.Now()
+	res, err := t.Next.Process(ctx, ev)
+	outcome := string(res.Outcome)
+	if err != nil {
+		outcome = "error"
+	}
+	origin := ev.Origin
+	if origin == "" {
+		origin = "webhook"
+	}
+	PipelineDuration.WithLabelValues(origin, string(ev.Kind), outcome).Observe(time.Since(start).Seconds())
+	return res, err
+}

@@ -1,0 +1,55 @@
+package providers_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/providers"
+	"github.com/alertdesk/alertdesk/providers/providertest"
+)
+
+func TestNew(t *testing.T) {
+	n := providertest.NewNinjaOne(t)
+	n.SetAlerts(providertest.Alert("uid-1", 7, "Memory high"))
+	f := providertest.NewTactical(t)
+	f.SetAlerts(providertest.TacticalAlert(1523, "agent-1", "SRV-01", 88))
+
+	var saved [][]byte
+	opts := providers.Options{SaveCredentials: func(_ context.Context, b []byte) error { saved = append(saved, b); return nil }}
+	cases := []struct {
+		name  string
+		in    *ent.Integration
+		creds []byte
+		want  string // first active alert, "" for a build error
+	}{
+		{"ninjaone", &ent.Integration{ID: 1, Provider: integration.ProviderNinjaone, BaseURL: n.URL}, n.Credentials(), "uid-1"},
+		{"tacticalrmm", &ent.Integration{ID: 2, Provider: integration.ProviderTacticalrmm, BaseURL: f.URL}, f.Credentials(), "1523"},
+		{"tacticalrmm without host", &ent.Integration{ID: 3, Provider: integration.ProviderTacticalrmm}, f.Credentials(), ""},
+		{"bad credentials", &ent.Integration{ID: 4, Provider: integration.ProviderNinjaone, BaseURL: n.URL}, []byte(`{}`), ""},
+	}
+	for _, c := range cases {
+		a, err := providers.New(c.in, c.creds, opts)
+		if c.want == "" {
+			if err == nil {
+				t.Errorf("%s: built an adapter", c.name)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		evs, err := a.FetchActive(context.Background())
+		if err != nil || len(evs) == 0 || evs[0].ExternalAlertID != c.want {
+			t.Errorf("%s: FetchActive = %+v, %v", c.name, evs, err)
+		}
+	}
+	if len(saved) != 1 {
+		t.Errorf("NinjaOne token saved %d times, want 1", len(saved))
+	}
+	if _, err := providers.New(&ent.Integration{ID: 5, Provider: integration.ProviderNinjaone}, nil, opts); !errors.Is(err, providers.ErrNoAdapter) {
+		t.Errorf("no credentials: %v, want ErrNoAdapter", err)
+	}
+}

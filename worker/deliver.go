@@ -1,0 +1,63 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/outboxentry"
+)
+
+// handleDeliver runs one outbox entry's consumer and marks the entry
+// delivered when it succeeds. An entry already delivered (a duplicate
+// task) is skipped; a consumer error is recorded on the entry and retried
+// by asynq with backoff.
+func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
+	var p deliverPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.ID == 0 {
+		return fmt.Errorf("worker: bad deliver payload %q: %w", t.Payload(), asynq.SkipRetry)
+	}
+	e, err := w.d.Store.Ent.OutboxEntry.Query().Where(outboxentry.ID(p.ID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("worker: load outbox entry %d: %w", p.ID, err)
+	}
+	if e.DeliveredAt != nil {
+		return nil
+	}
+	r, ok := w.route(e.Topic)
+	if !ok {
+		// A replica without this consumer (mid-deploy): let another take it.
+		return fmt.Errorf("worker: no consumer for %s here", e.Topic)
+	}
+	n, _ := asynq.GetRetryCount(ctx)
+	max, _ := asynq.GetMaxRetry(ctx)
+	err = r.consumer.Consume(ctx, entryOf(e, n+1, n >= max))
+	switch {
+	case isPermanent(err):
+		w.log.Error("outbox: entry set aside: its consumer cannot apply it", "id", e.ID, "topic", e.Topic, "err", err)
+		w.markDelivered(ctx, e.ID, err.Error())
+		return nil
+	case err != nil:
+		w.noteError(ctx, e.ID, err)
+		return err
+	}
+	w.markDelivered(ctx, e.ID, "")
+	return nil
+}
+
+// noteError keeps the consumer's last error on the entry for operators.
+func (w *Worker) noteError(ctx context.Context, id int, cause error) {
+	msg := cause.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	if err := w.d.Store.Ent.OutboxEntry.UpdateOneID(id).SetLastError(msg).Exec(ctx); err != nil && !ent.IsNotFound(err) {
+		w.log.Warn("outbox: record error", "id", id, "err", err)
+	}
+}

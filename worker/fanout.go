@@ -1,0 +1,69 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// fanoutMemo is how long a part's success is remembered: past the last
+// retry of any topic.
+const fanoutMemo = 7 * 24 * time.Hour
+
+// Part is one consumer of a fanned-out topic.
+type Part struct {
+	// Name identifies the part in its success marker; keep it stable.
+	Name     string
+	Consumer Consumer
+}
+
+// Fanout makes several consumers share one topic, since the relay has one
+// consumer per topic. Each part that applied an entry is remembered in
+// Redis, so a retry caused by one part (a failing outbound webhook) does
+// not repeat the others (the live feed). A part's permanent error sets
+// only that part aside.
+func (w *Worker) Fanout(parts ...Part) Consumer {
+	return ConsumerFunc(func(ctx context.Context, e Entry) error {
+		var retry, final []error
+		for _, p := range parts {
+			key := w.fanoutKey(e.ID, p.Name)
+			// The marker holds "ok", or the error that set the part aside.
+			if v, err := w.d.Redis.Get(ctx, key).Result(); err == nil {
+				if v != "ok" {
+					final = append(final, errors.New(v))
+				}
+				continue
+			}
+			err := p.Consumer.Consume(ctx, e)
+			mark := "ok"
+			switch {
+			case err == nil:
+			case isPermanent(err):
+				// %v: a permanent part must not make the retry permanent.
+				err = fmt.Errorf("%s: %v", p.Name, err)
+				final, mark = append(final, err), err.Error()
+			default:
+				retry = append(retry, fmt.Errorf("%s: %w", p.Name, err))
+				continue
+			}
+			if err := w.d.Redis.Set(ctx, key, mark, fanoutMemo).Err(); err != nil {
+				// Worst case the part runs again; consumers are idempotent.
+				w.log.Warn("outbox: remember fanout part", "id", e.ID, "part", p.Name, "err", err)
+			}
+		}
+		if len(retry) > 0 {
+			return errors.Join(append(retry, final...)...)
+		}
+		if len(final) > 0 {
+			return Permanent(errors.Join(final...))
+		}
+		return nil
+	})
+}
+
+// fanoutKey is per queue, so tests sharing a Redis stay apart.
+func (w *Worker) fanoutKey(entryID int, part string) string {
+	return "alertdesk:fanout:" + w.d.Queue + ":" + strconv.Itoa(entryID) + ":" + part
+}

@@ -1,0 +1,76 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/alertdesk/alertdesk/feed"
+	"github.com/alertdesk/alertdesk/outbox"
+)
+
+// FeedConsumer publishes alert changes to the live feed: ALERT_FEED
+// entries by their own type, RMM_ALERT_TRIGGERED as "triggered" and
+// RMM_ALERT_RESOLVED as "resolved". The feed is live only, so a message
+// repeated after a crash is harmless to subscribers.
+type FeedConsumer struct {
+	Redis redis.UniversalClient
+}
+
+// Consume implements Consumer.
+func (c FeedConsumer) Consume(ctx context.Context, e Entry) error {
+	m, err := FeedMessage(e)
+	if err != nil {
+		return err
+	}
+	return feed.Publish(ctx, c.Redis, m)
+}
+
+// FeedMessage builds the live-feed message of an outbox entry.
+func FeedMessage(e Entry) (feed.Message, error) {
+	m := feed.Message{
+		TenantID:      e.TenantID,
+		AlertID:       intOf(e.Payload["alertId"]),
+		IntegrationID: intOf(e.Payload["integrationId"]),
+		At:            stringOf(e.Payload["time"]),
+	}
+	if id := intOf(e.Payload["ticketId"]); id != 0 {
+		m.TicketID = &id
+	}
+	switch e.Topic {
+	case outbox.AlertTriggered:
+		m.Type = feed.Triggered
+	case outbox.AlertResolved:
+		m.Type = feed.Resolved
+	case outbox.AlertFeed:
+		m.Type = stringOf(e.Payload["type"])
+	}
+	switch m.Type {
+	case feed.Triggered, feed.Occurrence, feed.Acknowledged, feed.Resolved, feed.Suppressed:
+	default:
+		return m, Permanent(fmt.Errorf("worker: feed: entry %d (%s) has no feed type %q", e.ID, e.Topic, m.Type))
+	}
+	if m.At == "" {
+		m.At = e.Created.UTC().Format("2006-01-02T15:04:05.999999999Z07:00")
+	}
+	return m, nil
+}
+
+// intOf reads a JSON number (float64 after decoding) or integer.
+func intOf(v any) int {
+	switch n := v.(type) {
+	case float64:
+		return int(n)
+	case int:
+		return n
+	case int64:
+		return int(n)
+	}
+	return 0
+}
+
+func stringOf(v any) string {
+	s, _ := v.(string)
+	return s
+}

@@ -1,0 +1,264 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/alertdesk/alertdesk/ent"
+	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/maintenance"
+	"github.com/alertdesk/alertdesk/metrics"
+	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/providers"
+)
+
+// TypePoll is the reconciliation task of one integration.
+const TypePoll = "rmm:poll"
+
+// OriginPoller marks events the poller synthesizes.
+const OriginPoller = "poller"
+
+// pollPayload is the TypePoll task body.
+type pollPayload struct {
+	TenantID      int `json:"tenantId"`
+	IntegrationID int `json:"integrationId"`
+	// Now is set by pollNow: poll even if a cycle ran moments ago.
+	Now bool `json:"now,omitempty"`
+}
+
+// PollCounts are what one cycle did; they are stored on the integration.
+type PollCounts struct {
+	Fetched      int `json:"fetched"`
+	Ingested     int `json:"ingested"`
+	Reset        int `json:"reset"`
+	Unsuppressed int `json:"unsuppressed"`
+	Failed       int `json:"failed"`
+}
+
+func (c PollCounts) asMap() map[string]int {
+	return map[string]int{"fetched": c.Fetched, "ingested": c.Ingested, "reset": c.Reset, "unsuppressed": c.Unsuppressed, "failed": c.Failed}
+}
+
+// handlePoll runs one reconciliation cycle. Problems with the RMM are
+// recorded on the integration, not retried: the next cycle is the retry.
+func (w *Worker) handlePoll(ctx context.Context, t *asynq.Task) error {
+	var p pollPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.TenantID == 0 || p.IntegrationID == 0 {
+		return fmt.Errorf("worker: bad poll payload %q: %w", t.Payload(), asynq.SkipRetry)
+	}
+	_, err := w.Poll(ctx, p.TenantID, p.IntegrationID, p.Now)
+	if errors.Is(err, errPollSkipped) {
+		return nil
+	}
+	return err
+}
+
+// errPollSkipped: the integration is not pollable now, or another replica
+// just polled it.
+var errPollSkipped = errors.New("worker: poll skipped")
+
+// minGap is how soon after a cycle another may start: scheduled cycles
+// leave a minute of slack for replicas whose schedules tick at different
+// moments; pollNow only debounces.
+func minGap(in *ent.Integration, now bool) time.Duration {
+	if now {
+		return 5 * time.Second
+	}
+	return time.Duration(in.PollingIntervalMinutes-1) * time.Minute
+}
+
+// Poll runs one reconciliation cycle of an integration, unless it is not
+// connected, has polling off (a pollNow still polls), or was polled too
+// recently. The cycle's time, counts and error are stored on the
+// integration; a failed fetch is returned as the error and changes no
+// alert.
+func (w *Worker) Poll(ctx context.Context, tenantID, integrationID int, now bool) (PollCounts, error) {
+	in, err := w.d.Store.Ent.Integration.Query().
+		Where(integration.TenantID(tenantID), integration.ID(integrationID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return PollCounts{}, errPollSkipped
+	}
+	if err != nil {
+		return PollCounts{}, fmt.Errorf("worker: poll: load integration %d: %w", integrationID, err)
+	}
+	if in.ConnectionState != integration.ConnectionStateConnected || (!now && !in.PollingEnabled) {
+		return PollCounts{}, errPollSkipped
+	}
+	start := time.Now().UTC()
+	// Claim the cycle: only one replica passes for a given slot.
+	n, err := w.d.Store.Ent.Integration.Update().
+		Where(integration.TenantID(tenantID), integration.ID(integrationID),
+			integration.Or(integration.LastPolledAtIsNil(), integration.LastPolledAtLTE(start.Add(-minGap(in, now))))).
+		SetLastPolledAt(start).
+		Save(ctx)
+	if err != nil {
+		return PollCounts{}, fmt.Errorf("worker: poll: claim integration %d: %w", integrationID, err)
+	}
+	if n == 0 {
+		return PollCounts{}, errPollSkipped
+	}
+	log := w.log.With("tenant", tenantID, "integration", integrationID, "provider", in.Provider)
+
+	var counts PollCounts
+	ad, err := w.adapters(ctx, in)
+	if err == nil {
+		counts, err = w.reconcile(ctx, in, ad, start)
+	}
+	result := "ok"
+	msg := ""
+	if err != nil {
+		result, msg = "error", err.Error()
+		if len(msg) > 1000 {
+			msg = msg[:1000]
+		}
+		log.Warn("poll cycle had errors", "err", err, "counts", counts)
+	} else {
+		log.Info("poll cycle done", "counts", counts)
+	}
+	provider := string(in.Provider)
+	metrics.PollCycles.WithLabelValues(provider, result).Inc()
+	metrics.PollAlerts.WithLabelValues(provider, "ingested").Add(float64(counts.Ingested))
+	metrics.PollAlerts.WithLabelValues(provider, "reset").Add(float64(counts.Reset))
+	metrics.PollAlerts.WithLabelValues(provider, "unsuppressed").Add(float64(counts.Unsuppressed))
+	metrics.PollAlerts.WithLabelValues(provider, "failed").Add(float64(counts.Failed))
+	if uerr := w.d.Store.Ent.Integration.Update().
+		Where(integration.TenantID(tenantID), integration.ID(integrationID)).
+		SetLastPollError(msg).
+		SetLastPollCounts(counts.asMap()).
+		Exec(ctx); uerr != nil {
+		return counts, errors.Join(err, fmt.Errorf("worker: poll: record result: %w", uerr))
+	}
+	return counts, err
+}
+
+// reconcile brings local alerts in line with the RMM's active list, all
+// through the pipeline: (1) active alerts missing locally are triggered;
+// (2) live local alerts the RMM no longer lists are reset; (3) suppressed
+// alerts still active whose window has ended are reprocessed. A failed
+// fetch stops before any change; one failing alert is counted and the
+// cycle goes on.
+func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad providers.Adapter, start time.Time) (PollCounts, error) {
+	var c PollCounts
+	events, err := ad.FetchActive(ctx)
+	if err != nil {
+		return c, fmt.Errorf("fetch active alerts: %w", err)
+	}
+	c.Fetched = len(events)
+	active := make(map[string]bool, len(events))
+	for _, ev := range events {
+		active[ev.ExternalAlertID] = true
+	}
+	live, err := w.d.Store.Ent.Alert.Query().
+		Where(entalert.TenantID(in.TenantID), entalert.IntegrationID(in.ID),
+			entalert.StatusIn(entalert.StatusActive, entalert.StatusAcknowledged, entalert.StatusSuppressed)).
+		All(ctx)
+	if err != nil {
+		return c, fmt.Errorf("load live alerts: %w", err)
+	}
+	known := make(map[string]*ent.Alert, len(live))
+	for _, a := range live {
+		known[a.ExternalAlertID] = a
+	}
+	var failures []string
+	fail := func(what string, err error) {
+		c.Failed++
+		if len(failures) < 5 {
+			failures = append(failures, what+": "+err.Error())
+		}
+	}
+
+	// (1) RMM-active alerts that are not live here.
+	for _, ev := range events {
+		if known[ev.ExternalAlertID] != nil {
+			continue
+		}
+		ev.TenantID, ev.IntegrationID, ev.Origin = in.TenantID, in.ID, OriginPoller
+		res, err := w.process(ctx, ev)
+		if err != nil {
+			fail("trigger "+ev.ExternalAlertID, err)
+			continue
+		}
+		if res.Outcome != pipeline.Replay && res.Outcome != pipeline.Stale {
+			c.Ingested++
+		}
+	}
+
+	// (2) Live alerts the RMM no longer lists, except very recent ones the
+	// list may not show yet.
+	cutoff := start.Add(-w.d.PollGrace)
+	for _, a := range live {
+		if active[a.ExternalAlertID] || a.CreatedAt.After(cutoff) || a.LastEventAt.After(cutoff) {
+			continue
+		}
+		res, err := w.process(ctx, resetEvent(a, OriginPoller, time.Now()))
+		if err != nil {
+			fail("reset "+a.ExternalAlertID, err)
+			continue
+		}
+		if res.Outcome == pipeline.Resolved {
+			c.Reset++
+		}
+	}
+
+	// (3) Suppressed alerts still active in the RMM whose window is over.
+	var (
+		windows []maintenance.Window
+		loaded  bool
+	)
+	for _, a := range live {
+		if a.Status != entalert.StatusSuppressed || !active[a.ExternalAlertID] {
+			continue
+		}
+		if !loaded {
+			if windows, err = w.windows(ctx, in.TenantID); err != nil {
+				return c, err
+			}
+			loaded = true
+		}
+		if win, _ := maintenance.FirstCovering(windows, in.ID, a.ClientID, a.AssetID, time.Now()); win != nil {
+			continue
+		}
+		res, err := w.d.Pipeline.Reprocess(ctx, in.TenantID, a.ID, OriginPoller)
+		if errors.Is(err, pipeline.ErrAlreadyLinked) || errors.Is(err, pipeline.ErrNotActive) {
+			continue
+		}
+		if err != nil {
+			fail("reprocess "+a.ExternalAlertID, err)
+			continue
+		}
+		if res.Outcome != pipeline.Suppressed {
+			c.Unsuppressed++
+		}
+	}
+	if len(failures) > 0 {
+		return c, fmt.Errorf("%d alert(s) failed: %s", c.Failed, strings.Join(failures, "; "))
+	}
+	return c, nil
+}
+
+// process runs an event through the pipeline, timed.
+func (w *Worker) process(ctx context.Context, ev event.Event) (pipeline.Result, error) {
+	return metrics.TimedProcessor{Next: w.d.Pipeline}.Process(ctx, ev)
+}
+
+func (w *Worker) windows(ctx context.Context, tenantID int) ([]maintenance.Window, error) {
+	rows, err := w.d.Store.Ent.MaintenanceWindow.Query().
+		Where(maintenancewindow.TenantID(tenantID), maintenancewindow.IsActive(true)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load maintenance windows: %w", err)
+	}
+	ws := make([]maintenance.Window, len(rows))
+	for i, r := range rows {
+		ws[i] = pipeline.WindowOf(r)
+	}
+	return ws, nil
+}

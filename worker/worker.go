@@ -1,0 +1,242 @@
+// Package worker runs everything that leaves the request path as asynq
+// tasks on Redis: the outbox relay and its consumers (live feed, outbound
+// alert resets), the per-integration reconciliation polls with their
+// schedules, and the retry of failed ticket creation.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/outbox"
+	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/providers"
+	"github.com/alertdesk/alertdesk/secrets"
+	"github.com/alertdesk/alertdesk/store"
+)
+
+// DefaultQueue is the asynq queue alertdesk's tasks go to.
+const DefaultQueue = "alertdesk"
+
+// AdapterFactory builds the RMM adapter of an integration.
+type AdapterFactory func(ctx context.Context, in *ent.Integration) (providers.Adapter, error)
+
+// Deps are what the worker needs; zero options take their defaults.
+type Deps struct {
+	Store    *store.Store
+	Redis    redis.UniversalClient
+	Pipeline *pipeline.Pipeline
+	// Secrets opens integration credentials (required unless Adapters is set).
+	Secrets *secrets.Box
+	Log     *slog.Logger
+
+	// Adapters overrides how RMM adapters are built (tests).
+	Adapters AdapterFactory
+	// HTTP is the client for RMM APIs (default: 30 s timeout).
+	HTTP *http.Client
+
+	// Queue is the asynq queue name (default "alertdesk"); tests use a
+	// unique one per run on a shared Redis.
+	Queue string
+	// Concurrency is the number of tasks run at once (default 10).
+	Concurrency int
+	// RelayInterval is how often the relay looks for entries (default 1 s).
+	RelayInterval time.Duration
+	// Lease is how long a dispatched entry waits for its consumer before
+	// the sweeper hands it out again (default 2 min).
+	Lease time.Duration
+	// ScheduleSync is how often poll schedules are re-read (default 30 s).
+	ScheduleSync time.Duration
+	// RetryDelay is the backoff before retry n of a failed task
+	// (default 10 s doubling, at most 10 min).
+	RetryDelay func(n int) time.Duration
+	// ResetRetries is how often a failed outbound reset is retried before
+	// it is stamped on the alert (default 8).
+	ResetRetries int
+	// PollGrace keeps a poll from resetting alerts that appeared this
+	// recently before its fetch (default 2 min), since an RMM's list may
+	// lag its webhooks.
+	PollGrace time.Duration
+	// ShutdownTimeout bounds the drain of in-flight tasks (default 25 s).
+	ShutdownTimeout time.Duration
+	// SchedulerHeartbeat is how often schedules are published to Redis for
+	// inspection (default 10 s).
+	SchedulerHeartbeat time.Duration
+	// TicketRetryEvery is how often failed ticket creation is retried
+	// (default 1 min); TicketRetryBackoff spaces the retries of one alert
+	// (default TicketRetryBackoff).
+	TicketRetryEvery   time.Duration
+	TicketRetryBackoff func(n int) time.Duration
+}
+
+func (d *Deps) defaults() {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Queue == "" {
+		d.Queue = DefaultQueue
+	}
+	if d.Concurrency <= 0 {
+		d.Concurrency = 10
+	}
+	if d.RelayInterval <= 0 {
+		d.RelayInterval = time.Second
+	}
+	if d.Lease <= 0 {
+		d.Lease = 2 * time.Minute
+	}
+	if d.ScheduleSync <= 0 {
+		d.ScheduleSync = 30 * time.Second
+	}
+	if d.RetryDelay == nil {
+		d.RetryDelay = func(n int) time.Duration {
+			d := 10 * time.Second << min(n, 6)
+			return min(d, 10*time.Minute)
+		}
+	}
+	if d.ResetRetries <= 0 {
+		d.ResetRetries = 8
+	}
+	if d.PollGrace <= 0 {
+		d.PollGrace = 2 * time.Minute
+	}
+	if d.ShutdownTimeout <= 0 {
+		d.ShutdownTimeout = 25 * time.Second
+	}
+	if d.SchedulerHeartbeat <= 0 {
+		d.SchedulerHeartbeat = 10 * time.Second
+	}
+	if d.HTTP == nil {
+		d.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	if d.TicketRetryEvery <= 0 {
+		d.TicketRetryEvery = time.Minute
+	}
+	if d.TicketRetryBackoff == nil {
+		d.TicketRetryBackoff = TicketRetryBackoff
+	}
+}
+
+// Worker is the background half of alertdesk.
+type Worker struct {
+	d        Deps
+	log      *slog.Logger
+	client   *asynq.Client
+	inspect  *asynq.Inspector
+	server   *asynq.Server
+	schedule *asynq.PeriodicTaskManager
+	adapters AdapterFactory
+
+	mu        sync.RWMutex
+	consumers map[string]route
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New assembles a worker with the default consumers: the live feed for
+// ALERT_FEED, RMM_ALERT_TRIGGERED and RMM_ALERT_RESOLVED, and outbound
+// resets for TICKET_CLOSED. NOTIFICATION_REQUESTED waits in the outbox
+// until a consumer is registered for it.
+func New(d Deps) *Worker {
+	d.defaults()
+	w := &Worker{
+		d:         d,
+		log:       d.Log.With("component", "worker"),
+		client:    asynq.NewClientFromRedisClient(d.Redis),
+		inspect:   asynq.NewInspectorFromRedisClient(d.Redis),
+		consumers: map[string]route{},
+	}
+	w.adapters = d.Adapters
+	if w.adapters == nil {
+		w.adapters = w.buildAdapter
+	}
+	fc := FeedConsumer{Redis: d.Redis}
+	w.HandleInline(outbox.AlertFeed, fc)
+	w.Handle(outbox.AlertTriggered, fc)
+	w.Handle(outbox.AlertResolved, fc)
+	w.Handle(outbox.TicketClosed, &ResetConsumer{Store: d.Store, Pipeline: d.Pipeline, Adapters: w.adapters, Log: w.log},
+		WithMaxRetry(d.ResetRetries))
+	return w
+}
+
+// Start runs the task server, the relay and the poll schedules until
+// Shutdown. The webhook path never needs it: entries wait in the outbox.
+func (w *Worker) Start(ctx context.Context) error {
+	mux := asynq.NewServeMux()
+	mux.Use(instrument)
+	mux.HandleFunc(TypeDeliver, w.handleDeliver)
+	mux.HandleFunc(TypePoll, w.handlePoll)
+	mux.HandleFunc(TypeRetryTickets, w.handleRetryTickets)
+	w.server = asynq.NewServerFromRedisClient(w.d.Redis, asynq.Config{
+		Concurrency:              w.d.Concurrency,
+		Queues:                   map[string]int{w.d.Queue: 1},
+		RetryDelayFunc:           func(n int, _ error, _ *asynq.Task) time.Duration { return w.d.RetryDelay(n) },
+		ShutdownTimeout:          w.d.ShutdownTimeout,
+		DelayedTaskCheckInterval: min(time.Second, w.d.RelayInterval),
+		TaskCheckInterval:        min(time.Second, w.d.RelayInterval),
+		Logger:                   asynqLogger{w.log},
+		LogLevel:                 asynq.WarnLevel,
+	})
+	if err := w.server.Start(mux); err != nil {
+		return fmt.Errorf("worker: start task server: %w", err)
+	}
+	mgr, err := asynq.NewPeriodicTaskManager(asynq.PeriodicTaskManagerOpts{
+		PeriodicTaskConfigProvider: schedules{
+			polls: &ScheduleProvider{Store: w.d.Store, Queue: w.d.Queue, Log: w.log},
+			fixed: []*asynq.PeriodicTaskConfig{retryConfig(w.d.Queue, w.d.TicketRetryEvery)},
+		},
+		RedisUniversalClient: w.d.Redis,
+		SyncInterval:         w.d.ScheduleSync,
+		SchedulerOpts: &asynq.SchedulerOpts{
+			Logger:            asynqLogger{w.log},
+			LogLevel:          asynq.WarnLevel,
+			HeartbeatInterval: w.d.SchedulerHeartbeat,
+		},
+	})
+	if err == nil {
+		err = mgr.Start()
+	}
+	if err != nil {
+		w.server.Shutdown()
+		return fmt.Errorf("worker: start poll schedules: %w", err)
+	}
+	w.schedule = mgr
+
+	ctx, w.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		w.relayLoop(ctx)
+	}()
+	w.log.Info("worker started", "queue", w.d.Queue, "concurrency", w.d.Concurrency)
+	return nil
+}
+
+// Shutdown stops the relay and the schedules, then waits for in-flight
+// tasks to finish (up to ShutdownTimeout; unfinished ones are re-queued
+// by asynq and, failing that, re-sent by the relay).
+func (w *Worker) Shutdown() {
+	if w.cancel != nil {
+		w.cancel()
+	}
+	w.wg.Wait()
+	if w.schedule != nil {
+		w.schedule.Shutdown()
+	}
+	if w.server != nil {
+		w.server.Shutdown()
+	}
+	w.log.Info("worker stopped")
+}
+
+// Inspector exposes asynq's view of the queue (tests, admin tools).
+func (w *Worker) Inspector() *asynq.Inspector { return w.inspect }
