@@ -1,0 +1,157 @@
+// Command ingest benchmarks alertdesk's webhook ingest on PostgreSQL over
+// HTTP and compares it with pgbench replaying the SQL of one ingest.
+//
+//	go run ./internal/bench/ingest -n 5000 -c 16
+//
+// It creates a scratch database, builds alertdesk and starts it against
+// that database with the demo tenant, warms up, posts N distinct NinjaOne
+// TRIGGERED webhooks (each its own alert, dedup key and ticket) at
+// concurrency C, and records throughput, latency percentiles and the
+// server's peak RSS. It then captures the statements of one more ingest
+// from the PostgreSQL log (log_statement = 'all' set on the scratch
+// database only, for that one request), turns them into a pgbench script
+// and runs pgbench on the same database with the server stopped, so both
+// measurements get the machine alone. The result is a Markdown report.
+//
+// Everything talks to 127.0.0.1 only and is bounded: by -n, by
+// -pgbench-time and by -timeout. The scratch database and the temporary
+// directory are removed at the end unless -keep is given.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(log)
+	opts, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ingest:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, opts, log); err != nil {
+		log.Error("benchmark failed", "err", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+// options are the command-line settings.
+type options struct {
+	N           int           // measured requests
+	C           int           // concurrency (HTTP clients and pgbench clients)
+	Warmup      int           // requests before measuring
+	Rounds      int           // ingest/pgbench alternations
+	AdminURL    string        // PostgreSQL URL used to create and drop the scratch database
+	RedisURL    string        // Redis for the server
+	Pgbench     string        // pgbench binary
+	PgbenchTime time.Duration // duration of each timed pgbench run
+	PgbenchJobs int           // pgbench -j
+	Modes       []string      // pgbench query modes to run
+	ProfileTime time.Duration // duration of the pgbench -r run (0: none)
+	PGLog       string        // PostgreSQL log file; empty: ask the server
+	Sample      time.Duration // pg_stat_activity sampling period (0: off)
+	Analyze     bool          // VACUUM (ANALYZE) before each timed phase
+	Role        string        // ALERTDESK_ROLE of the measured server ("": its default)
+	Keep        bool          // keep the database and temporary directory
+	Out         string        // write the Markdown report here too
+	ScriptOut   string        // write the pgbench script here too
+	Root        string        // module root; empty: from `go env GOMOD`
+	Timeout     time.Duration // bound on the whole run
+	Args        []string      // the command line, for the report
+}
+
+func parseFlags(args []string) (options, error) {
+	o := options{Args: args}
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	fs.IntVar(&o.N, "n", 5000, "measured webhook requests")
+	fs.IntVar(&o.C, "c", 16, "concurrency: HTTP clients, and pgbench clients")
+	fs.IntVar(&o.Warmup, "warmup", 200, "warm-up requests before measuring")
+	fs.IntVar(&o.Rounds, "rounds", 1,
+		"alternate ingest and pgbench this many times (-n and -pgbench-time are split), so both see the same background load")
+	fs.StringVar(&o.AdminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
+		"PostgreSQL URL (superuser, 127.0.0.1) used to create the scratch database")
+	fs.StringVar(&o.RedisURL, "redis-url", "redis://127.0.0.1:6379/0", "REDIS_URL for the server")
+	fs.StringVar(&o.Pgbench, "pgbench", "/usr/bin/pgbench", "pgbench binary")
+	fs.DurationVar(&o.PgbenchTime, "pgbench-time", 20*time.Second, "duration of each pgbench query mode's timed run (-T), split over -rounds")
+	fs.IntVar(&o.PgbenchJobs, "pgbench-jobs", 2, "pgbench threads (-j)")
+	modes := fs.String("pgbench-modes", "simple,prepared", "pgbench query modes (-M) to run, comma-separated")
+	fs.DurationVar(&o.ProfileTime, "profile-time", 10*time.Second,
+		"duration of an extra pgbench -r -M prepared run for per-statement latencies (0 to skip)")
+	fs.StringVar(&o.PGLog, "pglog", "", "PostgreSQL log file (default: pg_current_logfile(), else the Debian path)")
+	fs.DurationVar(&o.Sample, "sample", 10*time.Millisecond, "pg_stat_activity sampling period during timed runs (0 to skip)")
+	fs.BoolVar(&o.Analyze, "analyze", true,
+		"VACUUM (ANALYZE) the scratch database before each timed phase, as autovacuum would have (it may be off)")
+	fs.StringVar(&o.Role, "role", "",
+		"ALERTDESK_ROLE of the measured server: all (webhooks, API and workers) or api; empty: the server's default")
+	fs.BoolVar(&o.Keep, "keep", false, "keep the scratch database and temporary directory")
+	fs.StringVar(&o.Out, "out", "", "also write the Markdown report to this file")
+	fs.StringVar(&o.ScriptOut, "script-out", "", "also write the generated pgbench script to this file")
+	fs.StringVar(&o.Root, "root", "", "alertdesk module root (default: from go env GOMOD)")
+	fs.DurationVar(&o.Timeout, "timeout", 20*time.Minute, "bound on the whole run")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	for _, m := range strings.Split(*modes, ",") {
+		m = strings.TrimSpace(m)
+		switch m {
+		case "":
+		case "simple", "extended", "prepared":
+			o.Modes = append(o.Modes, m)
+		default:
+			return o, fmt.Errorf("-pgbench-modes: unknown mode %q (want simple, extended or prepared)", m)
+		}
+	}
+	switch {
+	case o.N < 1 || o.N > 1_000_000:
+		return o, errors.New("-n must be between 1 and 1000000")
+	case o.C < 1 || o.C > 64:
+		return o, errors.New("-c must be between 1 and 64 (the server's pool has 20 connections)")
+	case o.Warmup < 0 || o.Warmup > 100_000:
+		return o, errors.New("-warmup must be between 0 and 100000")
+	case o.Rounds < 1 || o.Rounds > 10 || o.Rounds > o.N:
+		return o, errors.New("-rounds must be between 1 and 10, and at most -n")
+	case o.PgbenchTime < time.Second || o.PgbenchTime > 10*time.Minute:
+		return o, errors.New("-pgbench-time must be between 1s and 10m")
+	case o.ProfileTime < 0 || o.ProfileTime > 10*time.Minute:
+		return o, errors.New("-profile-time must be between 0 and 10m")
+	case o.PgbenchJobs < 1 || o.PgbenchJobs > o.C:
+		return o, errors.New("-pgbench-jobs must be between 1 and -c")
+	case len(o.Modes) == 0:
+		return o, errors.New("-pgbench-modes: need at least one mode")
+	case o.Sample < 0:
+		return o, errors.New("-sample must not be negative")
+	case o.Timeout < time.Minute:
+		return o, errors.New("-timeout must be at least 1m")
+	}
+	switch o.Role {
+	case "", "all", "api":
+	default:
+		return o, fmt.Errorf("-role %q: want all or api (a worker-only process serves no webhooks)", o.Role)
+	}
+	if err := checkLoopbackURL(o.AdminURL); err != nil {
+		return o, fmt.Errorf("-admin-url: %w", err)
+	}
+	if err := checkLoopbackURL(o.RedisURL); err != nil {
+		return o, fmt.Errorf("-redis-url: %w", err)
+	}
+	return o, nil
+}

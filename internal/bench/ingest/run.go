@@ -1,0 +1,447 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// report is everything the Markdown report shows.
+type report struct {
+	Opts     options
+	Env      environment
+	Database string
+
+	Rounds []round
+
+	Stmts      []stmt
+	Script     []scriptStmt
+	ScriptPath string
+	Profile    *pgbenchResult
+
+	Checks []string
+}
+
+// round is one ingest measurement followed by one pgbench run per mode.
+type round struct {
+	Ingest  ingestPhase
+	Pgbench []pgbenchPhase
+}
+
+// ingestPhase is one measured run of webhooks against one server process.
+type ingestPhase struct {
+	Load    loadResult
+	CPU     cpuUse
+	Waits   *waitProfile
+	PeakRSS int64 // VmHWM of the server process at the end
+}
+
+// pgbenchPhase is one timed pgbench run with what was measured around it.
+type pgbenchPhase struct {
+	Result pgbenchResult
+	CPU    cpuUse
+	Waits  *waitProfile
+}
+
+// environment describes the machine and software measured.
+type environment struct {
+	CPUs     int
+	CPUModel string
+	Memory   string
+	Kernel   string
+	Postgres string
+	Settings []string // name=value of the PostgreSQL settings that matter here
+	Pgbench  string
+	Go       string
+	Commit   string
+	Started  time.Time
+}
+
+// cpuPoll is how often PostgreSQL backends' CPU time is read.
+const cpuPoll = 100 * time.Millisecond
+
+// cleanupTimeout bounds each cleanup step, which runs even after the main
+// context is cancelled.
+const cleanupTimeout = 30 * time.Second
+
+func run(ctx context.Context, o options, log *slog.Logger) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+
+	root, err := moduleRoot(ctx, o.Root)
+	if err != nil {
+		return err
+	}
+	fixture, err := os.ReadFile(filepath.Join(root, "fixtures", "ninjaone-condition-triggered.json"))
+	if err != nil {
+		return fmt.Errorf("read fixture: %w", err)
+	}
+	tmp, err := os.MkdirTemp("", "alertdesk-bench-")
+	if err != nil {
+		return fmt.Errorf("temporary directory: %w", err)
+	}
+	defer func() {
+		if o.Keep {
+			log.Info("kept temporary directory", "dir", tmp)
+			return
+		}
+		if rerr := os.RemoveAll(tmp); rerr != nil {
+			log.Warn("remove temporary directory", "dir", tmp, "err", rerr)
+		}
+	}()
+
+	admin, err := pgx.Connect(ctx, o.AdminURL)
+	if err != nil {
+		return fmt.Errorf("connect %s: %w", o.AdminURL, err)
+	}
+	defer func() {
+		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer ccancel()
+		_ = admin.Close(cctx)
+	}()
+
+	rep := &report{Opts: o}
+	if rep.Env, err = describeEnv(ctx, admin, o.Pgbench, root); err != nil {
+		return err
+	}
+	pglog, err := findPGLog(ctx, admin, o.PGLog)
+	if err != nil {
+		return err
+	}
+
+	rep.Database = "alertdesk_bench_" + randHex(4)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{rep.Database}.Sanitize()); err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	log.Info("created scratch database", "db", rep.Database)
+	defer func() {
+		if o.Keep {
+			log.Info("kept scratch database", "db", rep.Database)
+			return
+		}
+		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer ccancel()
+		if _, derr := admin.Exec(cctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{rep.Database}.Sanitize()+" WITH (FORCE)"); derr != nil {
+			log.Warn("drop scratch database", "db", rep.Database, "err", derr)
+			err = errors.Join(err, fmt.Errorf("drop database %s: %w", rep.Database, derr))
+		}
+	}()
+	dbURL, err := withDatabase(o.AdminURL, rep.Database)
+	if err != nil {
+		return err
+	}
+
+	log.Info("building alertdesk", "root", root)
+	bin := filepath.Join(tmp, "alertdesk")
+	if err := buildServer(ctx, root, bin); err != nil {
+		return err
+	}
+	cfg := serverConfig{
+		Bin: bin, DataDir: tmp, DatabaseURL: dbURL, RedisURL: o.RedisURL, Role: o.Role,
+		LogPath: filepath.Join(tmp, "server.log"),
+	}
+
+	// Round 1 is the warm-up and the first measurement on one server; the
+	// capture follows (it needs the tables filled a little), then pgbench.
+	// Further rounds restart the server and alternate again, so ingest and
+	// pgbench see the same background load on a shared machine.
+	counts := splitCount(o.N, o.Rounds)
+	first, err := ingestRound(ctx, o, cfg, fixture, rep.Database, 1, o.Warmup, counts[0], log)
+	if err != nil {
+		return err
+	}
+
+	bench, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return fmt.Errorf("connect %s: %w", rep.Database, err)
+	}
+	defer func() {
+		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer ccancel()
+		_ = bench.Close(cctx)
+	}()
+	if rep.Stmts, err = captureIngest(ctx, cfg, fixture, admin, bench, pglog, rep.Database, log); err != nil {
+		return err
+	}
+	if err := describeTypes(ctx, bench, rep.Stmts); err != nil {
+		return err
+	}
+	script, sstmts, err := buildScript(rep.Stmts, scriptPlan{IDStarts: captureIDStarts, TicketNumber: captureTicketNumber})
+	if err != nil {
+		return fmt.Errorf("pgbench script: %w", err)
+	}
+	rep.Script = sstmts
+	rep.ScriptPath = filepath.Join(tmp, "ingest.pgbench.sql")
+	if err := os.WriteFile(rep.ScriptPath, []byte(script), 0o600); err != nil {
+		return fmt.Errorf("write pgbench script: %w", err)
+	}
+	if o.ScriptOut != "" {
+		if err := os.WriteFile(o.ScriptOut, []byte(script), 0o644); err != nil {
+			return fmt.Errorf("write -script-out: %w", err)
+		}
+	}
+	pb := &pgbencher{o: o, bench: bench, db: rep.Database, script: rep.ScriptPath, log: log}
+	if pb.conn, err = pgConnFrom(o.AdminURL); err != nil {
+		return err
+	}
+	if err := pb.validate(ctx); err != nil {
+		return err
+	}
+	rep.Checks = append(rep.Checks, pb.checks...)
+
+	perRound := time.Duration(math.Ceil(o.PgbenchTime.Seconds()/float64(o.Rounds))) * time.Second
+	for r := 1; r <= o.Rounds; r++ {
+		rd := round{Ingest: first}
+		if r > 1 {
+			if rd.Ingest, err = ingestRound(ctx, o, cfg, fixture, rep.Database, r, min(o.Warmup, roundWarmup), counts[r-1], log); err != nil {
+				return err
+			}
+		}
+		for _, mode := range o.Modes {
+			ph, err := pb.timed(ctx, mode, perRound)
+			if err != nil {
+				return err
+			}
+			rd.Pgbench = append(rd.Pgbench, ph)
+		}
+		rep.Rounds = append(rep.Rounds, rd)
+	}
+	check, err := pb.checkTotals(ctx)
+	if err != nil {
+		return err
+	}
+	rep.Checks = append(rep.Checks, check)
+	if o.ProfileTime > 0 {
+		if rep.Profile, err = pb.profile(ctx); err != nil {
+			return err
+		}
+	}
+
+	md := renderReport(rep)
+	fmt.Print(md)
+	if o.Out != "" {
+		if err := os.WriteFile(o.Out, []byte(md), 0o644); err != nil {
+			return fmt.Errorf("write -out: %w", err)
+		}
+	}
+	return nil
+}
+
+// roundWarmup bounds the warm-up of rounds after the first: a fresh
+// server process needs its connection pool and statement caches filled.
+const roundWarmup = 50
+
+// splitCount splits n requests over r rounds, the remainder to the first.
+func splitCount(n, r int) []int {
+	out := make([]int, r)
+	for i := range out {
+		out[i] = n / r
+	}
+	out[0] += n % r
+	return out
+}
+
+// ingestRound starts a server, warms it up with warm requests, and
+// measures n more: latency, throughput, CPU and peak RSS. Every request is
+// a new alert (tags and device ids differ by round).
+func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byte, db string, r, warm, n int, log *slog.Logger) (ingestPhase, error) {
+	var ph ingestPhase
+	base := int64(600_000_000 + r*3_000_000)
+	warmBodies, err := webhookBodies(fixture, fmt.Sprintf("r%dw", r), base+2_000_000, warm)
+	if err != nil {
+		return ph, err
+	}
+	bodies, err := webhookBodies(fixture, fmt.Sprintf("r%d", r), base, n)
+	if err != nil {
+		return ph, err
+	}
+	srv, err := startServer(cfg)
+	if err != nil {
+		return ph, err
+	}
+	defer func() {
+		if serr := srv.stop(); serr != nil {
+			log.Warn("stop server", "err", serr)
+		}
+	}()
+	if err := srv.waitReady(ctx, 2*time.Minute); err != nil {
+		return ph, err
+	}
+	in, err := readDemo(cfg.DataDir)
+	if err != nil {
+		return ph, err
+	}
+	t := target{
+		URL:          fmt.Sprintf("%s/webhooks/ninjaone/%d", srv.baseURL(), in.ID),
+		SecretHeader: in.SecretHeader,
+		Secret:       in.Secret,
+	}
+	client := newClient(o.C)
+	defer client.CloseIdleConnections()
+
+	log.Info("warming up", "round", r, "requests", warm, "concurrency", o.C)
+	warmed := runLoad(ctx, client, t, warmBodies, o.C)
+	if warmed.Failures > 0 {
+		return ph, fmt.Errorf("warm-up: %d of %d requests failed, first: %s", warmed.Failures, warm, warmed.FirstFailure)
+	}
+	if o.Analyze {
+		if err := vacuumAnalyze(ctx, cfg.DatabaseURL); err != nil {
+			return ph, err
+		}
+	}
+
+	log.Info("measuring ingest", "round", r, "requests", n, "concurrency", o.C)
+	stopSampling, waits, err := startSampler(ctx, o, db)
+	if err != nil {
+		return ph, err
+	}
+	cpu, err := watchCPU(ctx, srv.pid(), db, cpuPoll)
+	if err != nil {
+		stopSampling()
+		return ph, err
+	}
+	ph.Load = runLoad(ctx, client, t, bodies, o.C)
+	ph.CPU, err = cpu.stop()
+	stopSampling()
+	if err != nil {
+		return ph, err
+	}
+	if ph.Waits, err = waits(); err != nil {
+		return ph, err
+	}
+	if ph.PeakRSS, err = peakRSS(srv.pid()); err != nil {
+		return ph, err
+	}
+	if ph.Load.Failures > 0 {
+		return ph, fmt.Errorf("ingest: %d of %d requests failed, first: %s", ph.Load.Failures, n, ph.Load.FirstFailure)
+	}
+	if o.Role != "api" {
+		// Outside the measurement: let the relay finish what it claimed, so
+		// stopping the server leaves no pending tasks in the shared Redis.
+		drainOutbox(ctx, cfg.DatabaseURL, 30*time.Second, log)
+	}
+	log.Info("ingest measured", "round", r, "req_per_s", fmt.Sprintf("%.1f", ph.Load.Throughput()),
+		"p50", ph.Load.Percentile(0.50), "p99", ph.Load.Percentile(0.99))
+	return ph, nil
+}
+
+// describeEnv records the machine, PostgreSQL and tool versions.
+func describeEnv(ctx context.Context, admin *pgx.Conn, pgbench, root string) (environment, error) {
+	e := environment{CPUs: runtime.NumCPU(), Go: runtime.Version(), Started: time.Now().UTC()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				e.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+				var kb int64
+				if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err == nil {
+					e.Memory = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+				}
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		e.Kernel = strings.TrimSpace(string(b))
+	}
+	if err := admin.QueryRow(ctx, "SHOW server_version").Scan(&e.Postgres); err != nil {
+		return e, fmt.Errorf("server version: %w", err)
+	}
+	for _, name := range []string{"shared_buffers", "max_connections", "fsync", "synchronous_commit", "wal_sync_method", "autovacuum"} {
+		var v string
+		if err := admin.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err != nil {
+			return e, fmt.Errorf("setting %s: %w", name, err)
+		}
+		e.Settings = append(e.Settings, name+"="+v)
+	}
+	var err error
+	if e.Pgbench, err = pgbenchVersion(ctx, pgbench); err != nil {
+		return e, err
+	}
+	if out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short", "HEAD").Output(); err == nil {
+		e.Commit = strings.TrimSpace(string(out))
+		if st, err := exec.CommandContext(ctx, "git", "-C", root, "status", "--porcelain").Output(); err == nil && len(st) > 0 {
+			e.Commit += " + uncommitted changes"
+		}
+	}
+	return e, nil
+}
+
+// vacuumAnalyze runs VACUUM (ANALYZE) on the database at url: what
+// autovacuum would have done by then on a server where it is on.
+func vacuumAnalyze(ctx context.Context, url string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("vacuum analyze: connect: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer cancel()
+		_ = conn.Close(cctx)
+	}()
+	if _, err := conn.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
+		return fmt.Errorf("vacuum analyze: %w", err)
+	}
+	return nil
+}
+
+// drainOutbox waits, up to limit, until no outbox entry is claimed by the
+// relay and still undelivered, twice in a row across a relay interval.
+// Entries of topics without a consumer are never claimed and do not count.
+func drainOutbox(ctx context.Context, url string, limit time.Duration, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		log.Warn("drain outbox: connect", "err", err)
+		return
+	}
+	defer func() {
+		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer ccancel()
+		_ = conn.Close(cctx)
+	}()
+	zeros := 0
+	var n int64
+	for zeros < 2 {
+		err := conn.QueryRow(ctx, "SELECT count(*) FROM outbox_entries WHERE delivered_at IS NULL AND attempts > 0").Scan(&n)
+		if err != nil {
+			log.Warn("outbox not drained; the server may leave pending tasks in Redis", "claimed_undelivered", n, "err", err)
+			return
+		}
+		if n == 0 {
+			zeros++
+		} else {
+			zeros = 0
+		}
+		select {
+		case <-ctx.Done():
+			log.Warn("outbox not drained; the server may leave pending tasks in Redis", "claimed_undelivered", n)
+			return
+		case <-time.After(1500 * time.Millisecond):
+		}
+	}
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
