@@ -1,0 +1,232 @@
+// The shell: sign-in gate, navigation, hash routing and the shared context
+// (viewer, tenant, pickers, live client) every screen receives.
+import { gql, getToken, setToken, setUnauthorizedHandler, LiveClient, resetCaches } from './api.js';
+import { h, clear, loading, errorState, toast } from './dom.js';
+import { renderSignIn } from './signin.js';
+import * as integrations from './integrations.js';
+import * as rules from './rules.js';
+import * as windows from './windows.js';
+import * as feed from './feed.js';
+import * as tickets from './tickets.js';
+
+const NAV = [
+  { path: 'integrations', label: 'Integrations', icon: 'plug', screen: integrations },
+  { path: 'rules', label: 'Alert Rules', icon: 'rules', screen: rules },
+  { path: 'maintenance', label: 'Maintenance', icon: 'wrench', screen: windows },
+  { path: 'alerts', label: 'Alerts', icon: 'bell', screen: feed },
+  { path: 'tickets', label: 'Tickets', icon: 'ticket', screen: tickets },
+];
+
+const ICONS = {
+  plug: 'M9 2v6M15 2v6M6 8h12v4a6 6 0 0 1-12 0V8ZM12 18v4',
+  rules: 'M4 6h16M4 12h10M4 18h6M17 15l2 2 3-4',
+  wrench: 'M14.7 6.3a4 4 0 0 0-5.4 5.4L3 18l3 3 6.3-6.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.4-.6-.6-2.4 2.5-2.5Z',
+  bell: 'M6 16V11a6 6 0 1 1 12 0v5l2 2H4l2-2ZM10 21h4',
+  ticket: 'M4 7a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2v3a2 2 0 0 0 0 4v3a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-3a2 2 0 0 0 0-4V7ZM13 5v14',
+};
+
+function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', 'nav-icon');
+  const p = document.createElementNS(ns, 'path');
+  p.setAttribute('d', ICONS[name]);
+  svg.append(p);
+  return svg;
+}
+
+const app = document.getElementById('app');
+let ctx = null;
+let cleanup = null;
+let navigatedByUser = false;
+
+setUnauthorizedHandler(() => {
+  if (ctx) signOut('Your session ended: the API token was refused. Sign in again.');
+});
+
+// Context caches the tenant's pickers; screens call ctx.refs() and
+// ctx.invalidate() after changes.
+function makeContext(viewer) {
+  let refsPromise = null;
+  const c = {
+    me: viewer.me,
+    tenant: viewer.tenant,
+    isAdmin: viewer.me.role === 'ADMIN',
+    live: new LiveClient({ token: getToken(), onState: (s, detail) => liveState(s, detail) }),
+    refs() {
+      if (!refsPromise) {
+        refsPromise = gql(`{
+          boards { id name isDefault statuses { id name isClosed isDefault sortOrder } }
+          priorities { id name sortOrder }
+          users { id name email role }
+          clients { id name assets { id name } }
+          integrations { id name provider }
+        }`).catch((err) => {
+          refsPromise = null;
+          throw err;
+        });
+      }
+      return refsPromise;
+    },
+    invalidate() {
+      refsPromise = null;
+    },
+    navigate(hash) {
+      navigatedByUser = true;
+      if (location.hash === hash) route();
+      else location.hash = hash;
+    },
+  };
+  return c;
+}
+
+const liveListeners = new Set();
+function liveState(s, detail) {
+  for (const fn of liveListeners) fn(s, detail);
+}
+export function onLiveState(fn) {
+  liveListeners.add(fn);
+  return () => liveListeners.delete(fn);
+}
+
+async function start() {
+  const token = getToken();
+  if (!token) {
+    showSignIn();
+    return;
+  }
+  clear(app).append(h('div.boot', loading('Signing in…')));
+  try {
+    const viewer = await gql('{ me { id name email role } tenant { id name slug } }');
+    ctx = makeContext(viewer);
+    renderShell();
+    route();
+  } catch (err) {
+    if (err.code === 'UNAUTHENTICATED') {
+      setToken('');
+      showSignIn('The saved API token was refused. Sign in again.');
+      return;
+    }
+    clear(app).append(h('div.boot', errorState(err, start)));
+  }
+}
+
+function showSignIn(message = '') {
+  ctx = null;
+  clear(app);
+  renderSignIn(app, {
+    message,
+    onSignedIn: (token) => {
+      setToken(token);
+      resetCaches();
+      if (!location.hash || location.hash === '#/signin') history.replaceState(null, '', '#/integrations');
+      start();
+    },
+  });
+}
+
+function signOut(message = '') {
+  if (cleanup) cleanup();
+  cleanup = null;
+  if (ctx) ctx.live.close();
+  setToken('');
+  resetCaches();
+  showSignIn(message);
+  if (!message) toast('Signed out');
+}
+
+let mainEl = null;
+let navLinks = [];
+
+function renderShell() {
+  navLinks = NAV.map((n) => h('a.nav-link', { href: `#/${n.path}`, dataset: { path: n.path } }, icon(n.icon), h('span', n.label)));
+  const initials = (ctx.me.name || ctx.me.email || '?').split(/[\s@.]+/).filter(Boolean).slice(0, 2).map((s) => s[0].toUpperCase()).join('');
+  mainEl = h('main.main', { id: 'main', tabindex: '-1' });
+  const signOutBtn = h('button.btn.ghost', { type: 'button', onclick: () => signOut() }, 'Sign out');
+  const liveDot = h('span.live-dot', { title: 'Live updates' });
+  const liveText = h('span.live-text', 'Connecting');
+  const liveEl = h('span.live', { role: 'status', 'aria-label': 'Live updates' }, liveDot, liveText);
+  onLiveState((s, detail) => {
+    liveEl.dataset.state = s;
+    liveText.textContent = { live: 'Live', connecting: 'Connecting', reconnecting: 'Reconnecting', refused: 'Offline', unavailable: 'Live updates unavailable', idle: 'Idle' }[s] || s;
+    liveEl.title = detail || liveText.textContent;
+  });
+  liveEl.dataset.state = 'idle';
+  liveText.textContent = 'Idle';
+  clear(app).append(h('div.shell',
+    h('aside.sidebar', h('div.sidebar-inner',
+      h('div.brand', h('img', { src: '/favicon.svg', alt: '', width: 28, height: 28 }), h('span', 'alertdesk')),
+      h('nav', { 'aria-label': 'Main' }, h('ul', navLinks.map((a) => h('li', a)))))),
+    h('div.content',
+      h('header.topbar',
+        h('div.tenant', h('span.tenant-label', 'Tenant'), h('span.tenant-name', { 'data-testid': 'tenant-name' }, ctx.tenant.name)),
+        h('div.topbar-right',
+          liveEl,
+          h('div.user', { 'data-testid': 'user' },
+            h('span.avatar', { 'aria-hidden': 'true' }, initials),
+            h('span.user-text', h('span.user-name', ctx.me.name || ctx.me.email),
+              h('span.user-role', `${ctx.me.role === 'ADMIN' ? 'Admin' : 'Technician'} · ${ctx.me.email}`))),
+          signOutBtn)),
+      mainEl)));
+  ctx.live.connect();
+  const skip = document.querySelector('.skip-link');
+  skip.onclick = (e) => {
+    e.preventDefault();
+    if (mainEl) mainEl.focus();
+  };
+}
+
+window.addEventListener('hashchange', () => {
+  if (ctx) route();
+});
+
+document.addEventListener('click', (e) => {
+  const a = e.target.closest && e.target.closest('a[href^="#/"]');
+  if (a) navigatedByUser = true;
+});
+
+function parseHash() {
+  const parts = location.hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean);
+  const query = new URLSearchParams(location.hash.split('?')[1] || '');
+  return { parts, query };
+}
+
+function route() {
+  if (!ctx) return;
+  const { parts, query } = parseHash();
+  let entry = NAV.find((n) => n.path === parts[0]);
+  if (!entry) {
+    history.replaceState(null, '', '#/integrations');
+    entry = NAV[0];
+    parts.splice(0, parts.length, 'integrations');
+  }
+  for (const a of navLinks) {
+    if (a.dataset.path === entry.path) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  if (cleanup) {
+    try {
+      cleanup();
+    } catch {
+      /* a screen's cleanup must not break navigation */
+    }
+  }
+  cleanup = null;
+  clear(mainEl);
+  document.title = `${entry.label} · alertdesk`;
+  try {
+    const r = entry.screen.render(mainEl, ctx, { id: parts[1] || '', parts: parts.slice(1), query });
+    cleanup = typeof r === 'function' ? r : null;
+  } catch (err) {
+    mainEl.append(errorState(err));
+  }
+  if (navigatedByUser) {
+    mainEl.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }
+  navigatedByUser = false;
+}
+
+start();

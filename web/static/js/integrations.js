@@ -1,0 +1,558 @@
+// Integrations: connection, webhook endpoint and secret, polling,
+// organization mappings (with the unmapped organizations seen) and, next to
+// them, the integration's alert rules.
+import { gql, apiMutations, apiFields, inputFields, objectFields, typeRef } from './api.js';
+import {
+  h, clear, fill, field, select, checkbox, copyButton, confirmDialog, openDialog, toast, timeEl, fmtTime, badge,
+  loading, errorState, emptyState, providerName, busy, showFieldErrors, nextId, capitalize,
+} from './dom.js';
+import { rulesSection } from './rules.js';
+
+function integrationQuery(isAdmin) {
+  return `query($id: ID!) { integration(id: $id) {
+    id name provider connectionState webhookUrl secretHeaderName ${isAdmin ? 'webhookSecret' : ''}
+    baseUrl region pollingEnabled pollingIntervalMinutes lastPolledAt lastPollCounts lastPollError createdAt
+    organizationMappings { id externalOrganizationId externalOrganizationName client { id name } createdAt }
+    unmappedOrganizations { externalOrganizationId alertCount pendingAlertCount lastSeenAt mapping { id client { id name } } }
+  } }`;
+}
+
+const LIST = `{ integrations { id name provider connectionState pollingEnabled lastPollError } }`;
+
+function stateText(state) {
+  return { CONNECTED: 'Connected', DISCONNECTED: 'Disconnected', ERROR: 'Error' }[state] || state;
+}
+
+export function stateBadge(state) {
+  const map = { CONNECTED: ['Connected', 'ok'], DISCONNECTED: ['Disconnected', 'neutral'], ERROR: ['Error', 'danger'] };
+  const [text, kind] = map[state] || [state, ''];
+  return badge(text, kind);
+}
+
+export function render(main, ctx, params) {
+  const header = h('div.page-head', h('div', h('h1', 'Integrations'),
+    h('p.subtitle', 'Where alerts come from: webhook endpoints, polling, organization mappings and the rules that route them.')));
+  const tabs = h('nav.tabs', { 'aria-label': 'Integrations' });
+  const body = h('div.page-body', loading());
+  main.append(header, tabs, body);
+  let alive = true;
+
+  gql(LIST).then(async ({ integrations }) => {
+    if (!alive) return;
+    if (!integrations.length) {
+      clear(body).append(emptyState('No integrations yet', 'Create an integration through the API (createIntegration) to receive NinjaOne or TacticalRMM alerts.'));
+      return;
+    }
+    const current = integrations.find((i) => i.id === params.id) || integrations[0];
+    for (const i of integrations) {
+      tabs.append(h('a.tab', { href: `#/integrations/${i.id}`, 'aria-current': i.id === current.id ? 'page' : null },
+        h('span.tab-title', i.name), h('span.tab-sub', `${providerName(i.provider)} · ${stateText(i.connectionState)}`)));
+    }
+    await renderIntegration(body, ctx, current.id, () => alive);
+  }).catch((err) => {
+    if (alive) clear(body).append(errorState(err, () => ctx.navigate(location.hash)));
+  });
+  return () => {
+    alive = false;
+  };
+}
+
+async function renderIntegration(body, ctx, id, alive) {
+  let data;
+  let mutations;
+  let queries;
+  let refs;
+  try {
+    [data, mutations, queries, refs] = await Promise.all([gql(integrationQuery(ctx.isAdmin), { id }), apiMutations(), apiFields('Query'), ctx.refs()]);
+  } catch (err) {
+    clear(body).append(errorState(err, () => renderIntegration(body, ctx, id, alive)));
+    return;
+  }
+  if (!alive()) return;
+  const it = data.integration;
+  if (!it) {
+    clear(body).append(emptyState('Integration not found', 'It may have been deleted.'));
+    return;
+  }
+  const reload = () => renderIntegration(body, ctx, id, alive);
+  const tabSub = document.querySelector(`.tabs a[href="#/integrations/${it.id}"] .tab-sub`);
+  if (tabSub) tabSub.textContent = `${providerName(it.provider)} · ${stateText(it.connectionState)}`;
+  fill(body,
+    h('div.grid.cols-3',
+      connectionCard(ctx, it, mutations, queries, reload),
+      webhookCard(ctx, it, reload),
+      pollingCard(ctx, it, mutations, reload)),
+    it.actionCard ? h('div.grid.action-row', it.actionCard) : null,
+    h('div.grid.cols-2.settings-split',
+      mappingsCard(ctx, it, refs, reload),
+      h('section.card', { 'aria-labelledby': `rules-title-${it.id}` },
+        h('div.card-head', h('h2', { id: `rules-title-${it.id}` }, 'Alert rules'),
+          h('p.card-sub', 'Tried in order; the first active rule that matches wins.')),
+        rulesSection(ctx, it, { mappings: it.organizationMappings, unmapped: it.unmappedOrganizations }))));
+}
+
+const ID_ARG = /^(id|integrationId)$/;
+
+// findMutation finds the first mutation of this API version with one of
+// the names.
+function findMutation(mutations, names) {
+  for (const n of names) if (mutations.has(n)) return { name: n, ...mutations.get(n) };
+  return null;
+}
+
+// connectOptions are the API's ways to connect this integration: fields
+// named connect… (not disconnect…) that fit the provider, on Mutation or,
+// for a consent URL, on Query.
+function connectOptions(it, mutations, queries) {
+  const other = it.provider === 'NINJAONE' ? /tactical/i : /ninja/i;
+  const pick = (fields, op) => [...fields].filter(([n]) => /^(connect|authorize)/i.test(n) && !/disconnect/i.test(n) && !other.test(n))
+    .map(([name, f]) => ({ name, op, ...f }));
+  const opts = [...pick(mutations, 'mutation'), ...pick(queries, 'query').filter((q) => /url/i.test(q.name))];
+  for (const o of opts) {
+    o.oauth = /url|oauth|authorize|consent/i.test(o.name) || /authoriz/i.test(o.returnType || '');
+    o.label = o.oauth ? `Sign in with ${providerName(it.provider)}` : /client/i.test(o.name) ? 'Connect with an API client' : 'Connect';
+  }
+  return opts;
+}
+
+// callWithId runs a field that takes the integration id (and nothing else
+// that is required), selecting what a result needs to be acted on.
+async function callWithId(m, id, vars = {}, extraDefs = [], extraArgs = []) {
+  const idArg = m.args.find((a) => ID_ARG.test(a.name)) || m.args[0];
+  const sel = await selection(m);
+  const defs = [`$id: ${typeRef(idArg.type, true)}`, ...extraDefs].join(', ');
+  const args = [`${idArg.name}: $id`, ...extraArgs].join(', ');
+  const d = await gql(`${m.op || 'mutation'}(${defs}) { ${m.name}(${args})${sel} }`, { id, ...vars });
+  return d[m.name];
+}
+
+// selection picks, of an object result, its URL and webhook fields.
+async function selection(m) {
+  if (!m.returnsObject) return '';
+  let fields = [];
+  try {
+    fields = await objectFields(m.returnType);
+  } catch {
+    fields = [];
+  }
+  const wanted = fields.filter((f) => f.type.kind === 'SCALAR' && /url|webhook/i.test(f.name)).map((f) => f.name);
+  return ` { __typename ${wanted.join(' ')} }`;
+}
+
+// afterConnect follows a consent URL or reports the webhook registration.
+function afterConnect(it, result, reload) {
+  const url = typeof result === 'string' ? result
+    : result && Object.entries(result).find(([k, v]) => /url/i.test(k) && typeof v === 'string' && /^https?:/.test(v) && !/webhook/i.test(k));
+  const target = typeof url === 'string' ? url : url && url[1];
+  if (target && /^https?:/.test(target)) {
+    location.assign(target);
+    return;
+  }
+  const werr = result && typeof result === 'object' ? Object.entries(result).find(([k, v]) => /webhook.*error/i.test(k) && v) : null;
+  const registered = result && typeof result === 'object' && result.webhookRegistered === true;
+  toast(werr ? `${it.name} connected; register the webhook by hand: ${werr[1]}`
+    : `${it.name} connected${registered ? `; ${providerName(it.provider)}'s webhook now points at alertdesk` : ''}`, werr ? 'error' : 'success');
+  reload();
+}
+
+function connectionCard(ctx, it, mutations, queries, reload) {
+  const actions = h('div.card-actions');
+  const options = connectOptions(it, mutations, queries);
+  const disconnect = findMutation(mutations, ['disconnectIntegration', 'clearIntegrationCredentials', 'disconnect']);
+  if (ctx.isAdmin) {
+    if (it.connectionState !== 'CONNECTED') {
+      if (!options.length) actions.append(h('button.btn.primary', { type: 'button', disabled: true }, 'Connect'));
+      options.forEach((o, i) => {
+        const btn = h(`button.btn${i === 0 ? '.primary' : ''}`, { type: 'button' }, o.label);
+        btn.addEventListener('click', () => {
+          if (o.args.some((a) => !ID_ARG.test(a.name))) {
+            connectDialog(it, o, reload);
+            return;
+          }
+          busy(btn, async () => {
+            try {
+              afterConnect(it, await callWithId(o, it.id), reload);
+            } catch (err) {
+              toast(err.message, 'error');
+            }
+          });
+        });
+        actions.append(btn);
+      });
+    }
+    if (it.connectionState !== 'DISCONNECTED') {
+      const btn = h('button.btn', { type: 'button', disabled: !disconnect }, 'Disconnect');
+      if (disconnect) {
+        btn.addEventListener('click', async () => {
+          const ok = await confirmDialog({
+            title: `Disconnect ${it.name}?`,
+            message: 'alertdesk forgets the API credentials and stops polling. Webhooks keep working.',
+            confirmLabel: 'Disconnect',
+          });
+          if (!ok) return;
+          try {
+            await callWithId(disconnect, it.id);
+            toast(`${it.name} disconnected`, 'success');
+            reload();
+          } catch (err) {
+            toast(err.message, 'error');
+          }
+        });
+      }
+      actions.append(btn);
+    }
+    if (!options.length && !disconnect) {
+      actions.append(h('p.hint', 'This API version cannot connect credentials yet; webhooks work without them.'));
+    }
+  }
+  return h('section.card', { 'aria-labelledby': `conn-${it.id}` },
+    h('div.card-head', h('h2', { id: `conn-${it.id}` }, 'Connection'), stateBadge(it.connectionState)),
+    h('dl.facts',
+      h('dt', 'Provider'), h('dd', providerName(it.provider)),
+      h('dt', 'API base URL'), h('dd', it.baseUrl || h('span.muted', 'Not set')),
+      it.provider === 'NINJAONE' ? [h('dt', 'Region'), h('dd', it.region || h('span.muted', 'Not set'))] : null,
+      h('dt', 'Created'), h('dd', fmtTime(it.createdAt))),
+    h('p.hint', it.connectionState === 'CONNECTED'
+      ? 'API credentials work: the poller reconciles missed webhooks.'
+      : 'Without API credentials alertdesk still receives webhooks; polling and alert resets need a connection.'),
+    actions);
+}
+
+const SECRET_NAME = /secret|key|password|token/i;
+
+function humanize(name) {
+  const s = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  return capitalize(s.replace(/\burl\b/g, 'URL').replace(/\bapi\b/g, 'API').replace(/\bid\b/g, 'ID'));
+}
+
+// connectDialog builds the credentials form from the mutation's arguments
+// (an input object's fields, or plain string arguments).
+async function connectDialog(it, m, reload) {
+  const controls = []; // {arg, field, path, el, type}
+  const form = h('form.form', { novalidate: true, id: nextId('connect-form') });
+  try {
+    for (const a of m.args) {
+      if (ID_ARG.test(a.name)) continue;
+      if (a.type.kind === 'INPUT_OBJECT') {
+        for (const f of await inputFields(a.type.name)) {
+          if (ID_ARG.test(f.name)) {
+            controls.push({ arg: a.name, field: f.name, fixed: it.id });
+            continue;
+          }
+          const el = f.type.name === 'JSON' ? h('textarea.mono', { rows: 4 }) : h('input', { type: SECRET_NAME.test(f.name) ? 'password' : 'text', autocomplete: 'off', value: it[f.name] || '' });
+          controls.push({ arg: a.name, field: f.name, el, type: f.type.name, required: f.required });
+          form.append(field(humanize(f.name) + (f.required ? '' : ' (optional)'), el, { name: f.name, hint: f.description }));
+        }
+      } else {
+        const el = a.type.name === 'JSON' ? h('textarea.mono', { rows: 4, placeholder: '{"clientId": "…", "clientSecret": "…"}' }) : h('input', { type: SECRET_NAME.test(a.name) ? 'password' : 'text', autocomplete: 'off', value: it[a.name] || '' });
+        controls.push({ arg: a.name, el, type: a.type.name, required: a.required });
+        form.append(field(humanize(a.name) + (a.required ? '' : ' (optional)'), el, { name: a.name, hint: a.description }));
+      }
+    }
+  } catch (err) {
+    toast(err.message, 'error');
+    return;
+  }
+  const save = h('button.btn.primary', { type: 'submit', form: form.id }, m.oauth ? 'Continue' : 'Connect');
+  const cancel = h('button.btn', { type: 'button' }, 'Cancel');
+  const { close, dialog } = openDialog({
+    title: `${m.label}: ${it.name}`,
+    body: [h('p.hint', `API credentials for ${providerName(it.provider)}; they are stored encrypted.`), form],
+    footer: [cancel, save],
+  });
+  cancel.addEventListener('click', close);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const vars = {};
+    const defs = [];
+    const args = [];
+    for (const a of m.args) {
+      if (ID_ARG.test(a.name)) {
+        vars[a.name] = it.id;
+      } else if (a.type.kind === 'INPUT_OBJECT') {
+        const obj = {};
+        for (const c of controls.filter((x) => x.arg === a.name)) {
+          if (c.fixed !== undefined) obj[c.field] = c.fixed;
+          else if (c.el.value.trim()) obj[c.field] = c.type === 'Int' ? Number(c.el.value) : c.el.value.trim();
+        }
+        vars[a.name] = obj;
+      } else {
+        const c = controls.find((x) => x.arg === a.name && !x.field);
+        let v = c.el.value.trim();
+        if (c.type === 'JSON' && v) {
+          try {
+            v = JSON.parse(v);
+          } catch {
+            showFieldErrors(dialog, [{ field: a.name, message: 'Enter valid JSON.' }]);
+            return;
+          }
+        }
+        if (v === '' && !a.required) continue;
+        vars[a.name] = v;
+      }
+      defs.push(`$${a.name}: ${typeRef(a.type, a.required)}`);
+      args.push(`${a.name}: $${a.name}`);
+    }
+    try {
+      const sel = await selection(m);
+      const d = await busy(save, () => gql(`${m.op || 'mutation'}(${defs.join(', ')}) { ${m.name}(${args.join(', ')})${sel} }`, vars));
+      close();
+      afterConnect(it, d[m.name], reload);
+    } catch (err) {
+      const fields = (err.fields || []).map((f) => ({ ...f, field: f.field.replace(/^input\./, '') }));
+      const rest = showFieldErrors(dialog, fields);
+      if (!fields.length || rest.length) toast(err.message, 'error');
+    }
+  });
+}
+
+function webhookCard(ctx, it, reload) {
+  const rows = [
+    h('div.copy-row', h('label', { for: `wh-url-${it.id}` }, 'Webhook URL'),
+      h('div.copy-field', h('input.mono', { type: 'text', id: `wh-url-${it.id}`, readonly: true, value: it.webhookUrl }), copyButton('Copy webhook URL', it.webhookUrl))),
+    h('div.copy-row', h('label', { for: `wh-h-${it.id}` }, 'Secret header'),
+      h('div.copy-field', h('input.mono', { type: 'text', id: `wh-h-${it.id}`, readonly: true, value: it.secretHeaderName }), copyButton('Copy header name', it.secretHeaderName))),
+  ];
+  if (ctx.isAdmin) {
+    const secret = h('input.mono', { id: `wh-s-${it.id}`, readonly: true, type: 'password', value: it.webhookSecret, 'data-testid': 'webhook-secret' });
+    const toggle = h('button.btn.small', { type: 'button', 'aria-pressed': 'false', 'aria-controls': secret.id }, 'Show');
+    toggle.addEventListener('click', () => {
+      const show = secret.type === 'password';
+      secret.type = show ? 'text' : 'password';
+      toggle.textContent = show ? 'Hide' : 'Show';
+      toggle.setAttribute('aria-pressed', String(show));
+    });
+    const rotate = h('button.btn.small.danger-outline', { type: 'button' }, 'Rotate');
+    rotate.addEventListener('click', async () => {
+      const ok = await confirmDialog({
+        title: 'Rotate the webhook secret?',
+        message: `The current secret stops working at once: ${providerName(it.provider)} must be updated with the new one, or its webhooks are refused (401).`,
+        confirmLabel: 'Rotate secret',
+      });
+      if (!ok) return;
+      try {
+        const d = await gql('mutation($id: ID!) { rotateWebhookSecret(id: $id) { id webhookSecret } }', { id: it.id });
+        secret.value = d.rotateWebhookSecret.webhookSecret;
+        it.webhookSecret = secret.value;
+        toast('Webhook secret rotated: update the RMM', 'success');
+      } catch (err) {
+        toast(err.message, 'error');
+      }
+    });
+    rows.push(h('div.copy-row', h('label', { for: secret.id }, 'Secret'),
+      h('div.copy-field.multi', secret, toggle, copyButton('Copy secret', () => secret.value), rotate)));
+  }
+  let extra = null;
+  if (it.provider === 'TACTICALRMM') {
+    const pre = h('pre.code', { id: `tpl-${it.id}`, tabindex: '0', 'aria-label': 'TacticalRMM action body' }, 'Loading…');
+    fetch('/tactical-action-template.json').then((r) => r.text()).then((t) => {
+      try {
+        pre.textContent = JSON.stringify(JSON.parse(t), null, 2);
+      } catch {
+        pre.textContent = t;
+      }
+    }).catch(() => {
+      pre.textContent = 'Could not load the template.';
+    });
+    extra = h('p.hint', 'TacticalRMM posts the action body below to this URL, with the secret header.');
+    it.actionCard = h('section.card', { 'aria-labelledby': `tpl-title-${it.id}` },
+      h('div.card-head', h('h2', { id: `tpl-title-${it.id}` }, 'TacticalRMM action body'), copyButton('Copy action body', () => pre.textContent),
+        h('p.card-sub', 'In an alert template, add a REST action for failure and one for resolve that POST this body to the webhook URL with the secret header. In the resolve action use "event": "resolve".')),
+      pre);
+  } else {
+    extra = h('p.hint', 'In NinjaOne, add a webhook to this URL with the activity filter CONDITION, expand ["device"] and the secret as a custom header.');
+  }
+  return h('section.card', { 'aria-labelledby': `wh-${it.id}` },
+    h('div.card-head', h('h2', { id: `wh-${it.id}` }, 'Webhook')), ...rows, extra);
+}
+
+function pollingCard(ctx, it, mutations, reload) {
+  const pollingBadge = () => (it.pollingEnabled ? badge(`Every ${it.pollingIntervalMinutes} min`, 'ok') : badge('Off', 'neutral'));
+  let pollBadge = pollingBadge();
+  const enabled = checkbox('Poll the RMM for missed alerts', { checked: it.pollingEnabled, switchStyle: true });
+  const interval = h('input', { type: 'number', min: 5, max: 60, step: 1, value: it.pollingIntervalMinutes, inputmode: 'numeric', required: true });
+  const save = h('button.btn', { type: 'submit' }, 'Save polling');
+  const form = h('form.form.inline-form', { novalidate: true },
+    h('div.field', { dataset: { field: 'enabled' } }, enabled.el, h('p.field-error', { hidden: true })),
+    field('Interval (minutes)', interval, { name: 'intervalMinutes', hint: 'Between 5 and 60.' }),
+    h('div.form-actions', save));
+  if (!ctx.isAdmin) {
+    enabled.input.disabled = true;
+    interval.disabled = true;
+    save.hidden = true;
+  }
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const minutes = Number(interval.value);
+    if (!Number.isInteger(minutes) || minutes < 5 || minutes > 60) {
+      showFieldErrors(form, [{ field: 'intervalMinutes', message: 'Enter a whole number of minutes from 5 to 60.' }]);
+      return;
+    }
+    try {
+      await busy(save, () => gql(`mutation($input: PollingSettingsInput!) { updatePollingSettings(input: $input) { id pollingEnabled pollingIntervalMinutes } }`,
+        { input: { integrationId: it.id, enabled: enabled.input.checked, intervalMinutes: minutes } }));
+      showFieldErrors(form, []);
+      it.pollingEnabled = enabled.input.checked;
+      it.pollingIntervalMinutes = minutes;
+      pollBadge.replaceWith(pollBadge = pollingBadge());
+      toast('Polling settings saved', 'success');
+    } catch (err) {
+      const rest = showFieldErrors(form, err.fields || []);
+      if (!err.fields || !err.fields.length || rest.length) toast(err.message, 'error');
+    }
+  });
+  const counts = it.lastPollCounts && typeof it.lastPollCounts === 'object' ? Object.entries(it.lastPollCounts) : [];
+  const pollNowM = findMutation(mutations, ['pollIntegrationNow', 'pollNow', 'pollIntegration', 'runPoll', 'triggerPoll']);
+  const pollNow = h('button.btn', { type: 'button', disabled: !pollNowM || it.connectionState !== 'CONNECTED' || !ctx.isAdmin }, 'Poll now');
+  if (pollNowM) {
+    pollNow.addEventListener('click', async () => {
+      try {
+        await busy(pollNow, () => callWithId(pollNowM, it.id));
+        toast('Poll cycle started', 'success');
+        setTimeout(reload, 2000);
+      } catch (err) {
+        toast(err.message, 'error');
+      }
+    });
+  }
+  const pollHint = !pollNowM ? 'This API version cannot start a poll on demand.'
+    : it.connectionState !== 'CONNECTED' ? 'Polling needs a connected integration.' : '';
+  return h('section.card', { 'aria-labelledby': `poll-${it.id}` },
+    h('div.card-head', h('h2', { id: `poll-${it.id}` }, 'Polling'), pollBadge),
+    form,
+    h('dl.facts',
+      h('dt', 'Last poll'), h('dd', { 'data-testid': 'last-poll' }, it.lastPolledAt ? timeEl(it.lastPolledAt) : h('span.muted', 'Never')),
+      h('dt', 'Last counts'), h('dd', counts.length ? h('span.chips', counts.map(([k, v]) => h('span.chip', `${k}: ${v}`))) : h('span.muted', '—'))),
+    it.lastPollError ? h('div.callout.danger', { role: 'status' }, h('strong', 'Last poll failed: '), it.lastPollError) : null,
+    h('div.card-actions', pollNow, pollHint ? h('span.hint', pollHint) : null));
+}
+
+function clientOptions(refs, placeholder = 'Choose a client…') {
+  return [{ value: '', label: placeholder }, ...refs.clients.map((c) => ({ value: c.id, label: c.name }))];
+}
+
+function mappingsCard(ctx, it, refs, reload) {
+  const card = h('section.card', { 'aria-labelledby': `map-${it.id}` },
+    h('div.card-head', h('h2', { id: `map-${it.id}` }, 'Organization mappings'),
+      h('p.card-sub', `Which alertdesk client each ${it.provider === 'NINJAONE' ? 'NinjaOne organization' : 'TacticalRMM client'} belongs to.`)));
+  if (it.organizationMappings.length) {
+    const tbody = h('tbody');
+    for (const m of it.organizationMappings) {
+      const pick = select(clientOptions(refs), m.client.id, { 'aria-label': `Client for organization ${m.externalOrganizationName || m.externalOrganizationId}`, disabled: !ctx.isAdmin });
+      pick.addEventListener('change', async () => {
+        if (!pick.value) return;
+        try {
+          await gql('mutation($id: ID!, $input: UpdateOrganizationMappingInput!) { updateOrganizationMapping(id: $id, input: $input) { id } }', { id: m.id, input: { clientId: pick.value } });
+          toast('Mapping updated', 'success');
+        } catch (err) {
+          toast(err.message, 'error');
+          pick.value = m.client.id;
+        }
+      });
+      const del = h('button.btn.small.ghost.danger-text', { type: 'button', 'aria-label': `Delete mapping of ${m.externalOrganizationName || m.externalOrganizationId}`, hidden: !ctx.isAdmin }, 'Remove');
+      del.addEventListener('click', async () => {
+        const ok = await confirmDialog({ title: 'Remove this mapping?', message: `Later alerts of organization ${m.externalOrganizationId} are kept as unmapped until it is mapped again.`, confirmLabel: 'Remove' });
+        if (!ok) return;
+        try {
+          await gql('mutation($id: ID!) { deleteOrganizationMapping(id: $id) }', { id: m.id });
+          toast('Mapping removed', 'success');
+          reload();
+        } catch (err) {
+          toast(err.message, 'error');
+        }
+      });
+      tbody.append(h('tr',
+        h('td', h('div.cell-title', m.externalOrganizationName || '—'), h('div.cell-sub.mono', `ID ${m.externalOrganizationId}`)),
+        h('td', pick),
+        h('td.actions', del)));
+    }
+    card.append(h('div.table-wrap', h('table.table',
+      h('caption.sr-only', 'Organization mappings'),
+      h('thead', h('tr', h('th', { scope: 'col' }, 'RMM organization'), h('th', { scope: 'col' }, 'Client'), h('th', { scope: 'col' }, h('span.sr-only', 'Actions')))),
+      tbody)));
+  } else {
+    card.append(emptyState('No mappings yet', 'Alerts of unmapped organizations are kept and listed below so you can map them.'));
+  }
+
+  // Unmapped organizations seen on alerts.
+  const unmapped = it.unmappedOrganizations;
+  const sub = h('div.subsection', h('h3', 'Unmapped organizations'));
+  if (!unmapped.length) {
+    sub.append(h('p.muted.small', 'None: every alert so far belonged to a mapped organization.'));
+  } else {
+    const list = h('ul.unmapped-list');
+    for (const u of unmapped) {
+      const pick = select(clientOptions(refs), u.mapping ? u.mapping.client.id : '', { 'aria-label': `Client for organization ${u.externalOrganizationId}`, disabled: !ctx.isAdmin || Boolean(u.mapping) });
+      const name = h('input', { type: 'text', placeholder: 'Organization name (optional)', 'aria-label': `Name of organization ${u.externalOrganizationId}`, disabled: !ctx.isAdmin || Boolean(u.mapping) });
+      const btn = h('button.btn.primary.small', { type: 'button', hidden: !ctx.isAdmin }, u.mapping ? 'Reprocess' : 'Map & reprocess');
+      btn.addEventListener('click', async () => {
+        if (!u.mapping && !pick.value) {
+          toast('Choose a client first', 'error');
+          pick.focus();
+          return;
+        }
+        await busy(btn, async () => {
+          try {
+            if (!u.mapping) {
+              await gql('mutation($input: CreateOrganizationMappingInput!) { createOrganizationMapping(input: $input) { id } }', {
+                input: { integrationId: it.id, externalOrganizationId: u.externalOrganizationId, externalOrganizationName: name.value.trim() || null, clientId: pick.value },
+              });
+            }
+            const d = await gql('mutation($i: ID!, $o: String!) { reprocessUnmappedAlerts(integrationId: $i, externalOrganizationId: $o) { processed ticketsCreated stillUnmapped failed } }',
+              { i: it.id, o: u.externalOrganizationId });
+            const r = d.reprocessUnmappedAlerts;
+            toast(`Reprocessed ${r.processed} alert${r.processed === 1 ? '' : 's'}: ${r.ticketsCreated} ticket${r.ticketsCreated === 1 ? '' : 's'} created${r.failed ? `, ${r.failed} failed` : ''}`, r.failed ? 'error' : 'success');
+            reload();
+          } catch (err) {
+            toast(err.message, 'error');
+          }
+        });
+      });
+      list.append(h('li.unmapped',
+        h('div.unmapped-info',
+          h('div.cell-title.mono', `Organization ${u.externalOrganizationId}`),
+          h('div.cell-sub', `${u.alertCount} alert${u.alertCount === 1 ? '' : 's'} kept, ${u.pendingAlertCount} waiting for a ticket · last seen `, timeEl(u.lastSeenAt))),
+        h('div.unmapped-actions', u.mapping ? h('span.badge.ok', `Mapped to ${u.mapping.client.name}`) : [name, pick], btn)));
+    }
+    sub.append(list);
+  }
+  card.append(sub);
+
+  if (ctx.isAdmin) card.append(addMappingForm(it, refs, reload));
+  return card;
+}
+
+function addMappingForm(it, refs, reload) {
+  const orgId = h('input', { type: 'text', required: true, autocomplete: 'off' });
+  const orgName = h('input', { type: 'text', autocomplete: 'off' });
+  const client = select(clientOptions(refs), '', { required: true });
+  const add = h('button.btn', { type: 'submit' }, 'Add mapping');
+  const form = h('form.form.add-mapping', { novalidate: true },
+    h('h3', 'Add a mapping'),
+    h('div.form-row',
+      field('Organization ID', orgId, { name: 'externalOrganizationId' }),
+      field('Organization name', orgName, { name: 'externalOrganizationName' }),
+      field('Client', client, { name: 'clientId' })),
+    h('div.form-actions', add));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const local = [];
+    if (!orgId.value.trim()) local.push({ field: 'externalOrganizationId', message: 'Enter the organization ID from the RMM.' });
+    if (!client.value) local.push({ field: 'clientId', message: 'Choose a client.' });
+    if (local.length) {
+      showFieldErrors(form, local);
+      return;
+    }
+    try {
+      await busy(add, () => gql('mutation($input: CreateOrganizationMappingInput!) { createOrganizationMapping(input: $input) { id } }', {
+        input: { integrationId: it.id, externalOrganizationId: orgId.value.trim(), externalOrganizationName: orgName.value.trim() || null, clientId: client.value },
+      }));
+      toast('Mapping added', 'success');
+      reload();
+    } catch (err) {
+      const rest = showFieldErrors(form, (err.fields || []).map((f) => ({ ...f, field: f.field.replace(/^input\./, '') })));
+      if (!err.fields || !err.fields.length || rest.length) toast(err.message, 'error');
+    }
+  });
+  return form;
+}
