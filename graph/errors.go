@@ -98,7 +98,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return withCode(ctx, "not found", CodeNotFound, nil)
 		case errors.Is(err, desk.ErrInvalid), errors.Is(err, desk.ErrNoBoard), errors.Is(err, desk.ErrNoStatus):
 			return withCode(ctx, err.Error(), CodeBadUserInput, nil)
-		case errors.As(err, &gqErr):
+		case errors.As(err, &gqErr) && !wrapsResolverError(gqErr):
 			// gqlgen's own errors (argument coercion, complexity): the
 			// client's doing, already phrased for it.
 			return graphql.DefaultErrorPresenter(ctx, err)
@@ -108,6 +108,17 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		log.ErrorContext(ctx, "graphql: internal error", "err", err, "path", graphql.GetPath(ctx).String())
 		return withCode(ctx, "internal error", CodeInternal, nil)
 	}
+}
+
+// wrapsResolverError reports whether gqlgen merely wrapped an error a
+// resolver returned; its text is not meant for clients (it may name
+// tables, hosts or queues) and is shown as "internal error".
+func wrapsResolverError(e *gqlerror.Error) bool {
+	if e.Err == nil {
+		return false
+	}
+	var inner *gqlerror.Error
+	return !errors.As(e.Err, &inner)
 }
 
 func withCode(ctx context.Context, msg, code string, ext map[string]any) *gqlerror.Error {

@@ -4,7 +4,7 @@ package model
 
 import (
 	"encoding/json"
-	"fmt"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"io"
 )
 
@@ -17,7 +17,7 @@ type JSON json.RawMessage
 func (j *JSON) UnmarshalGQL(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("JSON scalar: %w", err)
+		return gqlerror.Errorf("JSON scalar: %v", err)
 	}
 	*j = b
 	return nil
