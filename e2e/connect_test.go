@@ -52,7 +52,9 @@ func TestConnectPollNowDisconnect(t *testing.T) {
 	u.waitJS("confirmation", `document.querySelector('dialog[open]')`)
 	u.clickText("dialog[open] button", "Disconnect")
 	u.waitJS("disconnected", `[...document.querySelectorAll('main .card-head .badge')].some((b) => b.textContent === 'Disconnected')`)
-	var out struct{ Integration struct{ ConnectionState string } }
+	var out struct {
+		Integration struct{ ConnectionState string }
+	}
 	u.gql(`query($id: ID!) { integration(id: $id) { connectionState } }`, map[string]any{"id": fmt.Sprint(ninja)}, &out)
 	if out.Integration.ConnectionState != "DISCONNECTED" {
 		t.Errorf("state = %s", out.Integration.ConnectionState)
