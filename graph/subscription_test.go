@@ -90,7 +90,7 @@ func TestAlertEventsSubscription(t *testing.T) {
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			rdb := apptest.Redis(t)
-			e := apptest.NewWith(t, d, apptest.Options{Redis: rdb, UniqueTenantIDs: true})
+			e := apptest.NewWith(t, d, apptest.Options{Redis: rdb})
 			tenant, integ := e.Demo.TenantID, e.Integration(ninja).ID
 			if tenant < 1_000_000 {
 				t.Fatalf("tenant id %d: feed channels could collide with other tests", tenant)
@@ -123,7 +123,7 @@ func TestAlertEventsSubscription(t *testing.T) {
 
 func TestSubscriptionNeedsAuthentication(t *testing.T) {
 	rdb := apptest.Redis(t)
-	e := apptest.NewWith(t, "postgres", apptest.Options{Redis: rdb, UniqueTenantIDs: true})
+	e := apptest.NewWith(t, "postgres", apptest.Options{Redis: rdb})
 	for name, init := range map[string]map[string]any{
 		"no token":      {},
 		"bad token":     bearer("adk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
@@ -150,7 +150,7 @@ func TestSubscriptionNeedsAuthentication(t *testing.T) {
 // a forged message naming A's alert on B's channel.
 func TestSubscriptionTenantScoped(t *testing.T) {
 	rdb := apptest.Redis(t)
-	e := apptest.NewWith(t, "postgres", apptest.Options{Redis: rdb, UniqueTenantIDs: true})
+	e := apptest.NewWith(t, "postgres", apptest.Options{Redis: rdb})
 	other := e.OtherTenant("other-secret")
 	otherTenant := e.DB.Integration.GetX(e.Ctx, other.ID).TenantID
 	tokB, _ := e.NewToken(otherTenant, "b@other.test", user.RoleAdmin)
@@ -180,7 +180,7 @@ func TestSubscriptionTenantScoped(t *testing.T) {
 // replica 1's Redis client reaches a subscriber of replica 2 within a second.
 func TestSubscriptionAcrossReplicas(t *testing.T) {
 	rdb1, rdb2 := apptest.Redis(t), apptest.Redis(t)
-	one := apptest.NewWith(t, "postgres", apptest.Options{Redis: rdb1, UniqueTenantIDs: true})
+	one := apptest.NewWith(t, "postgres", apptest.Options{Redis: rdb1})
 	two := apptest.NewWith(t, "postgres", apptest.Options{Redis: rdb2, ReplicaOf: one})
 	s, _ := two.Subscribe(bearer(one.Demo.AdminToken), alertEventsQuery, nil)
 	waitSubscribed(t, rdb1, feed.Channel(one.Demo.TenantID), 1)
@@ -199,7 +199,7 @@ func TestNotificationAdded(t *testing.T) {
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			rdb := apptest.Redis(t)
-			e := apptest.NewWith(t, d, apptest.Options{Redis: rdb, UniqueTenantIDs: true})
+			e := apptest.NewWith(t, d, apptest.Options{Redis: rdb})
 			tenant, admin := e.Demo.TenantID, e.Demo.AdminUserID
 			techTok, techID := e.NewToken(tenant, "tech@demo.test", user.RoleTechnician)
 			q := `subscription { notificationAdded { id title link readAt } }`

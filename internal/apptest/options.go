@@ -21,10 +21,11 @@ type Options struct {
 	// ReplicaOf, when set, makes the new Env a second replica of that one:
 	// its own pool on the same PostgreSQL database, its demo data, no seed.
 	ReplicaOf *Env
-	// UniqueTenantIDs starts tenant ids at a random large number, so that
-	// Redis channels named after tenants (the live feed) do not collide with
-	// other tests sharing the machine's Redis.
-	UniqueTenantIDs bool
+	// SequentialTenantIDs keeps tenant ids starting at 1. By default they
+	// start at a random large number, so Redis channels named after
+	// tenants (the live feed) never collide between tests, or packages,
+	// sharing the machine's Redis.
+	SequentialTenantIDs bool
 }
 
 func (o Options) store(t testing.TB, dialect string) (*store.Store, *seed.Result) {
@@ -39,7 +40,7 @@ func (o Options) store(t testing.TB, dialect string) (*store.Store, *seed.Result
 		return st, o.ReplicaOf.Demo
 	}
 	st := storetest.Open(t, dialect)
-	if o.UniqueTenantIDs {
+	if !o.SequentialTenantIDs {
 		bumpTenantIDs(t, st)
 	}
 	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: PublicURL})
