@@ -88,8 +88,8 @@ func (p *Pipeline) withStoredAlert(ctx context.Context, tenantID, alertID int, o
 	var res Result
 	err = p.store.Tx(ctx, func(tx *ent.Tx) error {
 		if err := p.store.LockKeys(ctx, tx,
-			fmt.Sprintf("alert:%d:%d:%s", tenantID, a.IntegrationID, a.ExternalAlertID),
-			fmt.Sprintf("dedup:%d:%d:%s", tenantID, a.IntegrationID, a.DedupKey),
+			alertLockKey(tenantID, a.IntegrationID, a.ExternalAlertID),
+			dedupLockKey(tenantID, a.IntegrationID, a.DedupKey),
 		); err != nil {
 			return fmt.Errorf("pipeline: lock: %w", err)
 		}

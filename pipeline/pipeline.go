@@ -86,8 +86,8 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event) (Result, error) 
 		// Serialize per alert, then per condition; always in this order so
 		// two events can never wait on each other's locks.
 		if err := p.store.LockKeys(ctx, tx,
-			fmt.Sprintf("alert:%d:%d:%s", ev.TenantID, ev.IntegrationID, ev.ExternalAlertID),
-			fmt.Sprintf("dedup:%d:%d:%s", ev.TenantID, ev.IntegrationID, ev.DedupKey()),
+			alertLockKey(ev.TenantID, ev.IntegrationID, ev.ExternalAlertID),
+			dedupLockKey(ev.TenantID, ev.IntegrationID, ev.DedupKey()),
 		); err != nil {
 			return fmt.Errorf("pipeline: lock: %w", err)
 		}
@@ -103,6 +103,16 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event) (Result, error) 
 		return Result{}, err
 	}
 	return res, nil
+}
+
+// alertLockKey and dedupLockKey name the advisory locks that serialize
+// work on one alert and on one condition; always taken in that order.
+func alertLockKey(tenantID, integrationID int, externalAlertID string) string {
+	return fmt.Sprintf("alert:%d:%d:%s", tenantID, integrationID, externalAlertID)
+}
+
+func dedupLockKey(tenantID, integrationID int, dedupKey string) string {
+	return fmt.Sprintf("dedup:%d:%d:%s", tenantID, integrationID, dedupKey)
 }
 
 // finish stores the decision trace on the alert and builds the result.

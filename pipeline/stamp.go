@@ -20,7 +20,7 @@ func (p *Pipeline) StampMetadata(ctx context.Context, tenantID, alertID int, key
 		return fmt.Errorf("pipeline: load alert: %w", err)
 	}
 	return p.store.Tx(ctx, func(tx *ent.Tx) error {
-		if err := p.store.LockKeys(ctx, tx, fmt.Sprintf("alert:%d:%d:%s", tenantID, a.IntegrationID, a.ExternalAlertID)); err != nil {
+		if err := p.store.LockKeys(ctx, tx, alertLockKey(tenantID, a.IntegrationID, a.ExternalAlertID)); err != nil {
 			return fmt.Errorf("pipeline: lock: %w", err)
 		}
 		a, err := tx.Alert.Query().Where(entalert.TenantID(tenantID), entalert.ID(alertID)).Only(ctx)
