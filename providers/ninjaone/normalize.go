@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/alertdesk/alertdesk/providers/internal/lenient"
+
 	"github.com/alertdesk/alertdesk/event"
 )
 
@@ -107,7 +109,7 @@ func NormalizeWebhook(body []byte) (event.Event, error) {
 	}
 	setIf(ev.Extra, "activityId", a.ID)
 	setIf(ev.Extra, "priority", a.Priority)
-	ev.Raw = rawJSON(trimBody(body))
+	ev.Raw = rawJSON(lenient.TrimBody(body))
 	return ev, nil
 }
 
@@ -115,7 +117,7 @@ func NormalizeWebhook(body []byte) (event.Event, error) {
 // Anything but a JSON array of well-formed alerts is an error, so a failed
 // fetch never reads as "nothing active".
 func NormalizeAlertsList(body []byte) ([]event.Event, error) {
-	body = trimBody(body)
+	body = lenient.TrimBody(body)
 	if len(body) == 0 || body[0] != '[' {
 		return nil, errors.New("ninjaone: alerts list: not a JSON array")
 	}
@@ -154,7 +156,7 @@ func NormalizeAlertsList(body []byte) ([]event.Event, error) {
 // decodeObject decodes a JSON object; null, arrays and scalars are errors.
 func decodeObject(b []byte) (activity, error) {
 	var a activity
-	b = trimBody(b)
+	b = lenient.TrimBody(b)
 	if len(b) == 0 {
 		return a, errors.New("empty body")
 	}

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/alertdesk/alertdesk/providers/internal/lenient"
 )
 
 // value is a template field as TacticalRMM renders it: a string ("None" and
@@ -57,9 +57,9 @@ func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, errors.New("missing")
 	}
-	t, err := parseISO(s)
+	t, err := lenient.ISO(s)
 	if c := s[0]; err != nil && (c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9')) && !strings.ContainsAny(s, ":T") {
-		t, err = parseEpoch(s)
+		t, err = lenient.Epoch(s)
 	}
 	if err != nil {
 		return time.Time{}, err
@@ -70,62 +70,6 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("time %.40q out of range", s)
 	}
 	return t, nil
-}
-
-// maxEpochMillis bounds accepted epochs so arithmetic cannot overflow.
-const maxEpochMillis = 1e15
-
-// parseEpoch parses decimal text exactly and falls back to floats for
-// exponent notation.
-func parseEpoch(s string) (time.Time, error) {
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	if hasFrac && frac == "" {
-		hasFrac = false
-	}
-	sec, err := strconv.ParseInt(intPart, 10, 64)
-	if err != nil || (hasFrac && strings.Trim(frac, "0123456789") != "") {
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return time.Time{}, fmt.Errorf("invalid time %.40q", s)
-		}
-		if f <= 0 || f >= maxEpochMillis {
-			return time.Time{}, fmt.Errorf("time %.40q out of range", s)
-		}
-		if f > 1e12 {
-			f /= 1000
-		}
-		whole := math.Floor(f)
-		return time.Unix(int64(whole), int64(math.Round((f-whole)*1e6))*1e3).UTC(), nil
-	}
-	if sec <= 0 || sec >= maxEpochMillis {
-		return time.Time{}, fmt.Errorf("time %.40q out of range", s)
-	}
-	frac = (frac + "000000000")[:9]
-	fracNs, _ := strconv.ParseInt(frac, 10, 64)
-	if sec > 1e12 { // milliseconds
-		return time.Unix(sec/1000, (sec%1000)*1e6+fracNs/1000).UTC(), nil
-	}
-	return time.Unix(sec, fracNs).UTC(), nil
-}
-
-// isoLayouts accept an optional fraction (time.Parse always does) and a
-// missing zone, taken as UTC (Django's naive datetimes are UTC).
-var isoLayouts = []string{
-	"2006-01-02 15:04:05Z07:00",
-	time.RFC3339Nano,
-	"2006-01-02 15:04:05Z0700",
-	"2006-01-02T15:04:05Z0700",
-	"2006-01-02 15:04:05",
-	"2006-01-02T15:04:05",
-}
-
-func parseISO(s string) (time.Time, error) {
-	for _, layout := range isoLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("invalid time %.40q", s)
 }
 
 // rawID reads an id sent as a number, a string or an object with "id"
@@ -153,11 +97,6 @@ func setIf(m map[string]string, k string, v value) {
 	if v != "" {
 		m[k] = string(v)
 	}
-}
-
-// trimBody drops surrounding whitespace and a UTF-8 byte order mark.
-func trimBody(b []byte) []byte {
-	return bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(b), []byte("\xef\xbb\xbf")))
 }
 
 // rawJSON copies a valid JSON document for Event.Raw, so the event does not

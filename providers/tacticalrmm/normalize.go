@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/alertdesk/alertdesk/providers/internal/lenient"
+
 	"github.com/alertdesk/alertdesk/event"
 )
 
@@ -107,13 +109,13 @@ const maxLiteralDepth = 2
 // or else the text as a JSON string.
 func decodeWebhook(body []byte) (payload, json.RawMessage, error) {
 	var p payload
-	text := trimBody(body)
+	text := lenient.TrimBody(body)
 	for depth := 0; len(text) > 0 && text[0] == '"' && depth < maxLiteralDepth; depth++ {
 		var s string
 		if err := json.Unmarshal(text, &s); err != nil {
 			return p, nil, fmt.Errorf("broken string literal: %w", err)
 		}
-		text = trimBody([]byte(s))
+		text = lenient.TrimBody([]byte(s))
 	}
 	switch {
 	case len(text) == 0:
@@ -163,7 +165,7 @@ type listAlert struct {
 // skipping resolved entries. Anything but a JSON array of well-formed alerts
 // is an error, so a failed fetch never reads as "nothing active".
 func NormalizeAlertsList(body []byte) ([]event.Event, error) {
-	body = trimBody(body)
+	body = lenient.TrimBody(body)
 	if len(body) == 0 || body[0] != '[' {
 		return nil, errors.New("tacticalrmm: alerts list: not a JSON array")
 	}
