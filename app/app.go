@@ -94,7 +94,7 @@ func (a *App) openRedis() error {
 func (a *App) Handler() http.Handler {
 	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Log: a.Log,
 		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(),
-		Events: a.Events(), Enqueuer: worker.NewEnqueuer(a.Redis, "")}
+		Events: a.Events()}
 	return s.Handler()
 }
 

@@ -30,8 +30,12 @@ func (ms MultiStage) Exec(ctx context.Context, s *State) error {
 		if s.stopped {
 			return nil
 		}
-		if err := st.Exec(ctx, s); err != nil {
+		err := st.Exec(ctx, s)
+		if _, nested := st.(MultiStage); err != nil && !nested {
 			return fmt.Errorf("pipeline: %s: %w", st.Name(), err)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
