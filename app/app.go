@@ -105,6 +105,12 @@ func (a *App) Serve(ctx context.Context) error {
 		return fmt.Errorf("app: listen %s: %w", a.Config.Addr, err)
 	}
 	srv := &http.Server{Handler: a.roleHandler(), ReadHeaderTimeout: 10 * time.Second}
+	if a.Config.DebugAddr != "" {
+		if err := a.serveDebug(ctx); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	if err := a.startWorker(ctx); err != nil {
 		ln.Close()
 		return err

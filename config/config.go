@@ -18,6 +18,9 @@ type Config struct {
 	PublicURL   string // ALERTDESK_PUBLIC_URL
 	Demo        string // ALERTDESK_DEMO: auto, on or off
 	LogLevel    string // ALERTDESK_LOG_LEVEL
+	// DebugAddr, when set, serves Go's profiler (net/http/pprof) on its own
+	// listener (ALERTDESK_DEBUG_ADDR, e.g. 127.0.0.1:6060); never public.
+	DebugAddr string
 	// Role is what `serve` runs: api, worker or all (ALERTDESK_ROLE, --role).
 	Role string
 	// SecretKey encrypts integration credentials: base64 of 32 bytes
@@ -93,6 +96,7 @@ func FromEnv() (Config, error) {
 		PublicURL:   os.Getenv("ALERTDESK_PUBLIC_URL"),
 		Demo:        strings.ToLower(env("ALERTDESK_DEMO", "auto")),
 		LogLevel:    strings.ToLower(env("ALERTDESK_LOG_LEVEL", "info")),
+		DebugAddr:   os.Getenv("ALERTDESK_DEBUG_ADDR"),
 		Role:        strings.ToLower(env("ALERTDESK_ROLE", RoleAll)),
 		SecretKey:   os.Getenv("ALERTDESK_SECRET_KEY"),
 		NinjaOne: NinjaOneApp{

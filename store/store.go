@@ -234,13 +234,23 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
 // LockKeys see everything the previous holder committed. Under REPEATABLE
 // READ they would not if the snapshot was taken earlier; lock first.
 func (s *Store) LockKeys(ctx context.Context, tx *ent.Tx, keys ...string) error {
-	if !s.IsPostgres() {
+	if !s.IsPostgres() || len(keys) == 0 {
 		return nil
 	}
-	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", k); err != nil {
-			return fmt.Errorf("store: lock %q: %w", k, err)
+	// One statement, one round trip: PostgreSQL evaluates a select list
+	// left to right, so the locks are still taken in the order given.
+	var q strings.Builder
+	args := make([]any, len(keys))
+	q.WriteString("SELECT ")
+	for i, k := range keys {
+		if i > 0 {
+			q.WriteString(", ")
 		}
+		fmt.Fprintf(&q, "pg_advisory_xact_lock(hashtextextended($%d, 0))", i+1)
+		args[i] = k
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("store: lock %q: %w", keys, err)
 	}
 	return nil
 }

@@ -196,6 +196,76 @@ func TestLockKeysSerializes(t *testing.T) {
 	}
 }
 
+// TestLockKeysInOrder: the keys of one call are taken in the order given.
+// While another transaction holds "second", a call locking "first" then
+// "second" holds "first" and waits; locked the other way round it would
+// hold neither.
+func TestLockKeysInOrder(t *testing.T) {
+	s := storetest.Open(t, dialect.Postgres)
+	ctx := context.Background()
+
+	holding, release := make(chan struct{}), make(chan struct{})
+	blocker := make(chan error, 1)
+	go func() {
+		blocker <- s.Tx(ctx, func(tx *ent.Tx) error {
+			if err := s.LockKeys(ctx, tx, "second"); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	waiter := make(chan error, 1)
+	go func() {
+		waiter <- s.Tx(ctx, func(tx *ent.Tx) error { return s.LockKeys(ctx, tx, "first", "second") })
+	}()
+
+	// Session-level try-lock on one connection, so the unlock reaches it.
+	conn, err := s.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	firstFree := func() bool {
+		var free bool
+		row := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtextextended('first', 0))`)
+		if err := row.Scan(&free); err != nil {
+			t.Fatal(err)
+		}
+		if free {
+			if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock(hashtextextended('first', 0))`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return free
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for firstFree() {
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatal(`"first" was never locked while "second" was held elsewhere`)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-waiter:
+		t.Fatalf("LockKeys returned (%v) while \"second\" was held elsewhere", err)
+	default:
+	}
+	close(release)
+	if err := <-blocker; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-waiter; err != nil {
+		t.Fatal(err)
+	}
+	if !firstFree() {
+		t.Fatal(`"first" still locked after commit`)
+	}
+}
+
 func TestLockKeysSQLiteNoop(t *testing.T) {
 	s := storetest.Open(t, dialect.SQLite)
 	ctx := context.Background()

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -473,8 +474,9 @@ func hasCaptureCommit(entries []logEntry) bool {
 func oneIngest(stmts []stmt, alertKey string) ([]stmt, error) {
 	lock := -1
 	for i, s := range stmts {
-		if strings.Contains(s.SQL, "pg_advisory_xact_lock") && len(s.Params) == 1 && s.Params[0] != nil &&
-			strings.Contains(*s.Params[0], alertKey) {
+		if strings.Contains(s.SQL, "pg_advisory_xact_lock") && slices.ContainsFunc(s.Params, func(p *string) bool {
+			return p != nil && strings.Contains(*p, alertKey)
+		}) {
 			lock = i
 			break
 		}

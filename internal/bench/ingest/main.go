@@ -53,27 +53,28 @@ func main() {
 
 // options are the command-line settings.
 type options struct {
-	N           int           // measured requests
-	C           int           // concurrency (HTTP clients and pgbench clients)
-	Warmup      int           // requests before measuring
-	Rounds      int           // ingest/pgbench alternations
-	AdminURL    string        // PostgreSQL URL used to create and drop the scratch database
-	RedisURL    string        // Redis for the server
-	Pgbench     string        // pgbench binary
-	PgbenchTime time.Duration // duration of each timed pgbench run
-	PgbenchJobs int           // pgbench -j
-	Modes       []string      // pgbench query modes to run
-	ProfileTime time.Duration // duration of the pgbench -r run (0: none)
-	PGLog       string        // PostgreSQL log file; empty: ask the server
-	Sample      time.Duration // pg_stat_activity sampling period (0: off)
-	Analyze     bool          // VACUUM (ANALYZE) before each timed phase
-	Role        string        // ALERTDESK_ROLE of the measured server ("": its default)
-	Keep        bool          // keep the database and temporary directory
-	Out         string        // write the Markdown report here too
-	ScriptOut   string        // write the pgbench script here too
-	Root        string        // module root; empty: from `go env GOMOD`
-	Timeout     time.Duration // bound on the whole run
-	Args        []string      // the command line, for the report
+	N             int           // measured requests
+	C             int           // concurrency (HTTP clients and pgbench clients)
+	Warmup        int           // requests before measuring
+	Rounds        int           // ingest/pgbench alternations
+	AdminURL      string        // PostgreSQL URL used to create and drop the scratch database
+	RedisURL      string        // Redis for the server
+	Pgbench       string        // pgbench binary
+	PgbenchTime   time.Duration // duration of each timed pgbench run
+	PgbenchJobs   int           // pgbench -j
+	Modes         []string      // pgbench query modes to run
+	ProfileTime   time.Duration // duration of the pgbench -r run (0: none)
+	PGLog         string        // PostgreSQL log file; empty: ask the server
+	Sample        time.Duration // pg_stat_activity sampling period (0: off)
+	Analyze       bool          // VACUUM (ANALYZE) before each timed phase
+	Role          string        // ALERTDESK_ROLE of the measured server ("": its default)
+	ServerProfile string        // write a CPU profile of the server here ("": none)
+	Keep          bool          // keep the database and temporary directory
+	Out           string        // write the Markdown report here too
+	ScriptOut     string        // write the pgbench script here too
+	Root          string        // module root; empty: from `go env GOMOD`
+	Timeout       time.Duration // bound on the whole run
+	Args          []string      // the command line, for the report
 }
 
 func parseFlags(args []string) (options, error) {
@@ -99,6 +100,8 @@ func parseFlags(args []string) (options, error) {
 		"VACUUM (ANALYZE) the scratch database before each timed phase, as autovacuum would have (it may be off)")
 	fs.StringVar(&o.Role, "role", "",
 		"ALERTDESK_ROLE of the measured server: all (webhooks, API and workers) or api; empty: the server's default")
+	fs.StringVar(&o.ServerProfile, "server-cpuprofile", "",
+		"write a Go CPU profile of the server during the first round's measured ingest to this file (5 s, taken through ALERTDESK_DEBUG_ADDR)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the scratch database and temporary directory")
 	fs.StringVar(&o.Out, "out", "", "also write the Markdown report to this file")
 	fs.StringVar(&o.ScriptOut, "script-out", "", "also write the generated pgbench script to this file")

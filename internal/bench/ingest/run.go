@@ -149,7 +149,7 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 		return err
 	}
 	cfg := serverConfig{
-		Bin: bin, DataDir: tmp, DatabaseURL: dbURL, RedisURL: o.RedisURL, Role: o.Role,
+		Bin: bin, DataDir: tmp, DatabaseURL: dbURL, RedisURL: o.RedisURL, Role: o.Role, Debug: o.ServerProfile != "",
 		LogPath: filepath.Join(tmp, "server.log"),
 	}
 
@@ -312,7 +312,16 @@ func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byt
 		stopSampling()
 		return ph, err
 	}
+	profiled := make(chan error, 1)
+	if o.ServerProfile != "" && r == 1 {
+		go func() { profiled <- srv.cpuProfile(ctx, 5*time.Second, o.ServerProfile) }()
+	} else {
+		profiled <- nil
+	}
 	ph.Load = runLoad(ctx, client, t, bodies, o.C)
+	if err := <-profiled; err != nil {
+		log.Warn("server CPU profile", "err", err)
+	}
 	ph.CPU, err = cpu.stop()
 	stopSampling()
 	if err != nil {

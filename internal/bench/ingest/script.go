@@ -291,11 +291,14 @@ func label(s stmt) string {
 	case !s.Extended:
 		return truncate(sql, 50)
 	case strings.Contains(sql, "pg_advisory_xact_lock"):
-		key := ""
-		if len(s.Params) == 1 && s.Params[0] != nil {
-			key, _, _ = strings.Cut(*s.Params[0], ":")
+		var keys []string
+		for _, p := range s.Params {
+			if p != nil {
+				k, _, _ := strings.Cut(*p, ":")
+				keys = append(keys, k+":…")
+			}
 		}
-		return "advisory lock " + key + ":…"
+		return "advisory lock " + strings.Join(keys, ", ")
 	case nextTicketNumber.MatchString(sql):
 		return "UPSERT ticket_counters (own statement, outside the transaction)"
 	}

@@ -84,12 +84,15 @@ type serverConfig struct {
 	// server's default (all: webhooks, API and background workers).
 	Role    string
 	LogPath string // stdout and stderr of the child, appended
+	// Debug starts the server's profiler listener (ALERTDESK_DEBUG_ADDR).
+	Debug bool
 }
 
 // server is a running alertdesk child process.
 type server struct {
 	cmd     *exec.Cmd
 	addr    string
+	debug   string // profiler address, "" when off
 	logPath string
 	done    chan struct{} // closed when the process has exited
 	waitErr error
@@ -126,6 +129,13 @@ func startServer(cfg serverConfig) (*server, error) {
 	if cfg.Role != "" {
 		env = append(env, "ALERTDESK_ROLE="+cfg.Role)
 	}
+	var debug string
+	if cfg.Debug {
+		if debug, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		env = append(env, "ALERTDESK_DEBUG_ADDR="+debug)
+	}
 	cmd := exec.Command(cfg.Bin, "serve")
 	cmd.Env = env
 	cmd.Dir = cfg.DataDir
@@ -134,7 +144,7 @@ func startServer(cfg serverConfig) (*server, error) {
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", cfg.Bin, err)
 	}
-	s := &server{cmd: cmd, addr: addr, logPath: cfg.LogPath, done: make(chan struct{})}
+	s := &server{cmd: cmd, addr: addr, debug: debug, logPath: cfg.LogPath, done: make(chan struct{})}
 	go func() {
 		s.waitErr = cmd.Wait()
 		logf.Close()
@@ -271,4 +281,30 @@ func peakRSS(pid int) (int64, error) {
 		}
 	}
 	return 0, errors.New("no VmHWM in /proc status")
+}
+
+// cpuProfile fetches a CPU profile of d from the server's profiler into
+// path.
+func (s *server) cpuProfile(ctx context.Context, d time.Duration, path string) error {
+	if s.debug == "" {
+		return errors.New("server started without its profiler")
+	}
+	u := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.debug, int(d.Seconds()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("get %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("get %s: %s", u, resp.Status)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("read profile: %w", err)
+	}
+	return os.WriteFile(path, b, 0o644)
 }
