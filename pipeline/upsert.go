@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/alertdesk/alertdesk/ent"
@@ -46,6 +48,30 @@ func metadata(prev map[string]any, ev event.Event) map[string]any {
 
 // newAlert creates the alert row for a first-seen event.
 func newAlert(ctx context.Context, tx *ent.Tx, ev event.Event, status entalert.Status) (*ent.Alert, error) {
+	a, err := alertCreate(tx, ev, status).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("create alert: %w", err)
+	}
+	return a, nil
+}
+
+// insertAlert creates the alert unless it exists, and then returns nil:
+// one statement for a first-seen alert, the common case of a trigger. The
+// caller holds the alert's lock, so an existing row stays put.
+func insertAlert(ctx context.Context, tx *ent.Tx, ev event.Event, status entalert.Status) (*ent.Alert, error) {
+	c := alertCreate(tx, ev, status)
+	c.OnConflictColumns(entalert.FieldTenantID, entalert.FieldIntegrationID, entalert.FieldExternalAlertID).DoNothing()
+	a, err := c.Save(ctx)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("create alert: %w", err)
+	}
+	return a, nil
+}
+
+func alertCreate(tx *ent.Tx, ev event.Event, status entalert.Status) *ent.AlertCreate {
 	c := tx.Alert.Create().
 		SetTenantID(ev.TenantID).
 		SetIntegrationID(ev.IntegrationID).
@@ -71,27 +97,27 @@ func newAlert(ctx context.Context, tx *ent.Tx, ev event.Event, status entalert.S
 	case entalert.StatusAcknowledged:
 		c.SetAcknowledgedAt(ev.OccurredAt).SetAcknowledgedBy(ev.AcknowledgedBy)
 	}
-	a, err := c.Save(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("create alert: %w", err)
-	}
-	return a, nil
+	return c
 }
 
 // upsertTriggered records a triggered event: a new alert, a re-trigger of a
 // resolved one, or nothing for replays and out-of-order deliveries.
 func (p *Pipeline) upsertTriggered(ctx context.Context, s *State) error {
 	ev := s.Event
-	a, err := findAlert(ctx, s.Tx, ev)
+	a, err := insertAlert(ctx, s.Tx, ev, entalert.StatusActive)
 	if err != nil {
 		return err
 	}
-	if a == nil {
-		if s.Alert, err = newAlert(ctx, s.Tx, ev, entalert.StatusActive); err != nil {
-			return err
-		}
+	if a != nil {
+		s.Alert = a
 		s.Tracef("alert %s recorded from %s (dedup key %q)", ev.ExternalAlertID, originOf(ev), ev.DedupKey())
 		return nil
+	}
+	if a, err = findAlert(ctx, s.Tx, ev); err != nil {
+		return err
+	}
+	if a == nil {
+		return fmt.Errorf("alert %s: neither inserted nor found", ev.ExternalAlertID)
 	}
 	s.Alert = a
 	if ev.OccurredAt.Before(a.LastEventAt) {
