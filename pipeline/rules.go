@@ -24,14 +24,9 @@ func (p *Pipeline) matchRules(ctx context.Context, s *State) error {
 	for i, r := range rows {
 		rules[i] = RuleOf(r)
 	}
-	res := p.rules.Evaluate(rules, alertEvent(s))
-	for _, st := range res.Steps {
-		switch {
-		case st.Err != "":
-			s.Tracef("rule %d %q skipped: %s", st.RuleID, st.RuleName, st.Err)
-		default:
-			s.Tracef("rule %d %q: %s", st.RuleID, st.RuleName, st.Reason)
-		}
+	res := p.rules.Set(rules).Evaluate(alertEvent(s))
+	for _, l := range res.Lines() {
+		s.Tracef("%s", l)
 	}
 	if res.Rule == nil {
 		s.Tracef("no rule matched: alert recorded without a ticket")

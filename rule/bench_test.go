@@ -61,26 +61,49 @@ func benchEvent() event.Event {
 	}
 }
 
+// BenchmarkEvaluate is the per-alert cost: the Set is built once per
+// configuration version.
 func BenchmarkEvaluate(b *testing.B) {
-	runEvaluate(b, typicalPattern)
+	runEvaluate(b, typicalPattern, false)
 }
 
 func BenchmarkEvaluateLiteralFree(b *testing.B) {
-	runEvaluate(b, literalFreePattern)
+	runEvaluate(b, literalFreePattern, false)
 }
 
-func runEvaluate(b *testing.B, pattern func(int) string) {
+// BenchmarkEvaluateWithTrace adds rendering the decision trace, which the
+// pipeline stores on every alert.
+func BenchmarkEvaluateWithTrace(b *testing.B) {
+	runEvaluate(b, typicalPattern, true)
+}
+
+func runEvaluate(b *testing.B, pattern func(int) string, trace bool) {
 	for _, n := range []int{1, 100, 1000} {
 		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
-			rules, ev, c := benchRules(n, pattern), benchEvent(), NewCache()
-			if res := c.Evaluate(rules, ev); res.Rule == nil || res.Rule.ID != n || len(res.Steps) != n {
-				b.Fatalf("want rule %d to match after %d steps, got %+v", n, n, res)
+			set, ev := NewCache().Set(benchRules(n, pattern)), benchEvent()
+			if res := set.Evaluate(ev); res.Rule == nil || res.Rule.ID != n || res.Tried() != n {
+				b.Fatalf("want rule %d to match after %d rules, got %+v after %d", n, n, res.Rule, res.Tried())
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				c.Evaluate(rules, ev)
+				res := set.Evaluate(ev)
+				if trace {
+					res.Lines()
+				}
 			}
 		})
+	}
+}
+
+// BenchmarkSet is the cost of a new configuration version: building a Set
+// whose rules are all compiled already.
+func BenchmarkSet(b *testing.B) {
+	rules, c := benchRules(1000, typicalPattern), NewCache()
+	c.Set(rules)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		c.Set(rules)
 	}
 }

@@ -59,10 +59,10 @@ func TestEvaluate(t *testing.T) {
 			if gotID != tt.want {
 				t.Errorf("winner = %d, want %d", gotID, tt.want)
 			}
-			if len(res.Steps) != len(tt.wantSteps) {
-				t.Fatalf("steps = %+v, want %q", res.Steps, tt.wantSteps)
+			if len(res.Steps()) != len(tt.wantSteps) || res.Tried() != len(tt.wantSteps) {
+				t.Fatalf("steps = %+v, want %q", res.Steps(), tt.wantSteps)
 			}
-			for i, s := range res.Steps {
+			for i, s := range res.Steps() {
 				id, want, _ := strings.Cut(tt.wantSteps[i], ":")
 				got := s.Reason
 				if errWant, isErr := strings.CutPrefix(want, "ERR:"); isErr {
@@ -91,8 +91,8 @@ func TestEvaluateResultIsACopy(t *testing.T) {
 	if rules[0].Name != "all" {
 		t.Error("Result.Rule must not alias the caller's slice")
 	}
-	if !res.Steps[0].Matched || res.Steps[0].RuleName != "all" {
-		t.Errorf("step = %+v", res.Steps[0])
+	if !res.Steps()[0].Matched || res.Steps()[0].RuleName != "all" {
+		t.Errorf("step = %+v", res.Steps()[0])
 	}
 }
 

@@ -151,14 +151,17 @@ func Compile(r Rule) (*Compiled, error) {
 // ("severity major not in [critical]").
 func (c *Compiled) Match(ev event.Event) (bool, string) {
 	in := newInput(&ev)
-	return c.match(&in)
+	o := c.check(&in)
+	return o == matched, c.reason(o, &in.raw)
 }
 
-func (c *Compiled) match(in *input) (bool, string) {
+// check returns matched or the first condition that failed. It builds no
+// strings: reasons are rendered only when a trace is read.
+func (c *Compiled) check(in *input) outcome {
 	for i := range c.sets {
 		s := &c.sets[i]
 		if !s.has(in.value(s.field)) {
-			return false, s.label + " " + showValue(in.raw[s.field]) + s.suffix
+			return outcome(s.field)
 		}
 	}
 	if len(c.keywords) > 0 {
@@ -170,24 +173,44 @@ func (c *Compiled) match(in *input) (bool, string) {
 			}
 		}
 		if !found {
-			return false, c.kwReason
+			return failKeywords
 		}
 	}
 	if c.re != nil {
-		if len(c.filter.alts) > 0 && !c.filter.mayMatch(in) || !c.re.MatchString(in.ev.Message) {
-			return false, c.reReason
+		if len(c.filter.alts) > 0 && !c.filter.mayMatch(in) || !c.re.MatchString(in.message) {
+			return failPattern
 		}
 	}
-	if c.catchAll {
-		return true, "matched (no conditions)"
+	return matched
+}
+
+// reason renders what check returned for an event whose compared fields
+// were raw.
+func (c *Compiled) reason(o outcome, raw *[numFields]string) string {
+	switch o {
+	case matched:
+		if c.catchAll {
+			return "matched (no conditions)"
+		}
+		return "matched"
+	case failKeywords:
+		return c.kwReason
+	case failPattern:
+		return c.reReason
 	}
-	return true, "matched"
+	for i := range c.sets {
+		if s := &c.sets[i]; outcome(s.field) == o {
+			return s.label + " " + showValue(raw[s.field]) + s.suffix
+		}
+	}
+	return ""
 }
 
 // input is an event prepared once for matching against many rules.
 type input struct {
-	ev  *event.Event
-	raw [numFields]string
+	// Strings only, no pointer to the event, which would then escape.
+	message string
+	raw     [numFields]string
 
 	// Computed on first use: a rule set may never look at some of them.
 	folded                      [numFields]value
@@ -199,7 +222,7 @@ type input struct {
 }
 
 func newInput(ev *event.Event) input {
-	in := input{ev: ev, raw: [numFields]string{
+	in := input{message: ev.Message, raw: [numFields]string{
 		fieldSeverity:     string(ev.Severity),
 		fieldActivityType: ev.ActivityType,
 		fieldAlertClass:   ev.AlertClass,
@@ -219,14 +242,14 @@ func (in *input) value(field int) value {
 
 func (in *input) foldedMessage() string {
 	if !in.msgDone {
-		in.msg, in.msgDone = fold(in.ev.Message), true
+		in.msg, in.msgDone = fold(in.message), true
 	}
 	return in.msg
 }
 
 func (in *input) rawGrams() *grams {
 	if !in.rawDone {
-		in.rawMsgGrams, in.rawDone = gramsOf(in.ev.Message), true
+		in.rawMsgGrams, in.rawDone = gramsOf(in.message), true
 	}
 	return &in.rawMsgGrams
 }

@@ -117,7 +117,7 @@ func (f *literalFilter) mayMatch(in *input) bool {
 			if in.foldedGrams().has(&l.grams) && strings.Contains(in.foldedMessage(), l.s) {
 				return true
 			}
-		} else if in.rawGrams().has(&l.grams) && strings.Contains(in.ev.Message, l.s) {
+		} else if in.rawGrams().has(&l.grams) && strings.Contains(in.message, l.s) {
 			return true
 		}
 	}
