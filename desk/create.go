@@ -14,10 +14,15 @@ import (
 // NewTicket is what a ticket is made from. Zero BoardID means the tenant's
 // default board; the status is always that board's default status.
 type NewTicket struct {
-	TenantID        int
-	Title           string
-	Description     string
-	BoardID         int
+	TenantID    int
+	Title       string
+	Description string
+	BoardID     int
+	// StatusID, with BoardID, says the caller has already resolved the
+	// board and its default status (the pipeline, from its configuration
+	// cache): Create then looks neither up. The database's foreign keys
+	// still refuse ids that do not exist.
+	StatusID        int
 	PriorityID      *int
 	AssigneeID      *int
 	ClientID        *int
@@ -37,13 +42,17 @@ func (d *Desk) Create(ctx context.Context, tx *ent.Tx, in NewTicket) (*ent.Ticke
 	if r := []rune(title); len(r) > 500 {
 		title = string(r[:500])
 	}
-	b, err := d.resolveBoard(ctx, tx, in.TenantID, in.BoardID)
-	if err != nil {
-		return nil, err
-	}
-	st, err := DefaultStatus(ctx, tx.Client(), in.TenantID, b.ID)
-	if err != nil {
-		return nil, err
+	boardID, statusID := in.BoardID, in.StatusID
+	if boardID == 0 || statusID == 0 {
+		b, err := d.resolveBoard(ctx, tx, in.TenantID, in.BoardID)
+		if err != nil {
+			return nil, err
+		}
+		st, err := DefaultStatus(ctx, tx.Client(), in.TenantID, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		boardID, statusID = b.ID, st.ID
 	}
 	num, err := d.locks.NextTicketNumber(ctx, tx, in.TenantID)
 	if err != nil {
@@ -54,8 +63,8 @@ func (d *Desk) Create(ctx context.Context, tx *ent.Tx, in NewTicket) (*ent.Ticke
 		SetNumber(num).
 		SetTitle(title).
 		SetDescription(in.Description).
-		SetBoardID(b.ID).
-		SetStatusID(st.ID).
+		SetBoardID(boardID).
+		SetStatusID(statusID).
 		SetNillablePriorityID(in.PriorityID).
 		SetNillableAssigneeID(in.AssigneeID).
 		SetNillableClientID(in.ClientID).

@@ -686,6 +686,10 @@ func init() {
 	tenantDescCreatedAt := tenantFields[2].Descriptor()
 	// tenant.DefaultCreatedAt holds the default value on creation for the created_at field.
 	tenant.DefaultCreatedAt = tenantDescCreatedAt.Default.(func() time.Time)
+	// tenantDescConfigVersion is the schema descriptor for config_version field.
+	tenantDescConfigVersion := tenantFields[3].Descriptor()
+	// tenant.DefaultConfigVersion holds the default value on creation for the config_version field.
+	tenant.DefaultConfigVersion = tenantDescConfigVersion.Default.(int64)
 	ticketMixin := schema.Ticket{}.Mixin()
 	ticketMixinFields1 := ticketMixin[1].Fields()
 	_ = ticketMixinFields1

@@ -48,6 +48,20 @@ func (_c *TenantCreate) SetNillableCreatedAt(v *time.Time) *TenantCreate {
 	return _c
 }
 
+// SetConfigVersion sets the "config_version" field.
+func (_c *TenantCreate) SetConfigVersion(v int64) *TenantCreate {
+	_c.mutation.SetConfigVersion(v)
+	return _c
+}
+
+// SetNillableConfigVersion sets the "config_version" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableConfigVersion(v *int64) *TenantCreate {
+	if v != nil {
+		_c.SetConfigVersion(*v)
+	}
+	return _c
+}
+
 // Mutation returns the TenantMutation object of the builder.
 func (_c *TenantCreate) Mutation() *TenantMutation {
 	return _c.mutation
@@ -87,6 +101,10 @@ func (_c *TenantCreate) defaults() {
 		v := tenant.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
+	if _, ok := _c.mutation.ConfigVersion(); !ok {
+		v := tenant.DefaultConfigVersion
+		_c.mutation.SetConfigVersion(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -109,6 +127,9 @@ func (_c *TenantCreate) check() error {
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "Tenant.created_at"`)}
+	}
+	if _, ok := _c.mutation.ConfigVersion(); !ok {
+		return &ValidationError{Name: "config_version", err: errors.New(`ent: missing required field "Tenant.config_version"`)}
 	}
 	return nil
 }
@@ -148,6 +169,10 @@ func (_c *TenantCreate) createSpec() (*Tenant, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(tenant.FieldCreatedAt, field.TypeTime, value)
 		_node.CreatedAt = value
+	}
+	if value, ok := _c.mutation.ConfigVersion(); ok {
+		_spec.SetField(tenant.FieldConfigVersion, field.TypeInt64, value)
+		_node.ConfigVersion = value
 	}
 	return _node, _spec
 }
@@ -225,6 +250,24 @@ func (u *TenantUpsert) UpdateSlug() *TenantUpsert {
 	return u
 }
 
+// SetConfigVersion sets the "config_version" field.
+func (u *TenantUpsert) SetConfigVersion(v int64) *TenantUpsert {
+	u.Set(tenant.FieldConfigVersion, v)
+	return u
+}
+
+// UpdateConfigVersion sets the "config_version" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateConfigVersion() *TenantUpsert {
+	u.SetExcluded(tenant.FieldConfigVersion)
+	return u
+}
+
+// AddConfigVersion adds v to the "config_version" field.
+func (u *TenantUpsert) AddConfigVersion(v int64) *TenantUpsert {
+	u.Add(tenant.FieldConfigVersion, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -295,6 +338,27 @@ func (u *TenantUpsertOne) SetSlug(v string) *TenantUpsertOne {
 func (u *TenantUpsertOne) UpdateSlug() *TenantUpsertOne {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateSlug()
+	})
+}
+
+// SetConfigVersion sets the "config_version" field.
+func (u *TenantUpsertOne) SetConfigVersion(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetConfigVersion(v)
+	})
+}
+
+// AddConfigVersion adds v to the "config_version" field.
+func (u *TenantUpsertOne) AddConfigVersion(v int64) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddConfigVersion(v)
+	})
+}
+
+// UpdateConfigVersion sets the "config_version" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateConfigVersion() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateConfigVersion()
 	})
 }
 
@@ -534,6 +598,27 @@ func (u *TenantUpsertBulk) SetSlug(v string) *TenantUpsertBulk {
 func (u *TenantUpsertBulk) UpdateSlug() *TenantUpsertBulk {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateSlug()
+	})
+}
+
+// SetConfigVersion sets the "config_version" field.
+func (u *TenantUpsertBulk) SetConfigVersion(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetConfigVersion(v)
+	})
+}
+
+// AddConfigVersion adds v to the "config_version" field.
+func (u *TenantUpsertBulk) AddConfigVersion(v int64) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddConfigVersion(v)
+	})
+}
+
+// UpdateConfigVersion sets the "config_version" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateConfigVersion() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateConfigVersion()
 	})
 }
 

@@ -55,6 +55,27 @@ func (_u *TenantUpdate) SetNillableSlug(v *string) *TenantUpdate {
 	return _u
 }
 
+// SetConfigVersion sets the "config_version" field.
+func (_u *TenantUpdate) SetConfigVersion(v int64) *TenantUpdate {
+	_u.mutation.ResetConfigVersion()
+	_u.mutation.SetConfigVersion(v)
+	return _u
+}
+
+// SetNillableConfigVersion sets the "config_version" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableConfigVersion(v *int64) *TenantUpdate {
+	if v != nil {
+		_u.SetConfigVersion(*v)
+	}
+	return _u
+}
+
+// AddConfigVersion adds value to the "config_version" field.
+func (_u *TenantUpdate) AddConfigVersion(v int64) *TenantUpdate {
+	_u.mutation.AddConfigVersion(v)
+	return _u
+}
+
 // Mutation returns the TenantMutation object of the builder.
 func (_u *TenantUpdate) Mutation() *TenantMutation {
 	return _u.mutation
@@ -120,6 +141,12 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(tenant.FieldSlug, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.ConfigVersion(); ok {
+		_spec.SetField(tenant.FieldConfigVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedConfigVersion(); ok {
+		_spec.AddField(tenant.FieldConfigVersion, field.TypeInt64, value)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{tenant.Label}
@@ -165,6 +192,27 @@ func (_u *TenantUpdateOne) SetNillableSlug(v *string) *TenantUpdateOne {
 	if v != nil {
 		_u.SetSlug(*v)
 	}
+	return _u
+}
+
+// SetConfigVersion sets the "config_version" field.
+func (_u *TenantUpdateOne) SetConfigVersion(v int64) *TenantUpdateOne {
+	_u.mutation.ResetConfigVersion()
+	_u.mutation.SetConfigVersion(v)
+	return _u
+}
+
+// SetNillableConfigVersion sets the "config_version" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableConfigVersion(v *int64) *TenantUpdateOne {
+	if v != nil {
+		_u.SetConfigVersion(*v)
+	}
+	return _u
+}
+
+// AddConfigVersion adds value to the "config_version" field.
+func (_u *TenantUpdateOne) AddConfigVersion(v int64) *TenantUpdateOne {
+	_u.mutation.AddConfigVersion(v)
 	return _u
 }
 
@@ -262,6 +310,12 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(tenant.FieldSlug, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ConfigVersion(); ok {
+		_spec.SetField(tenant.FieldConfigVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedConfigVersion(); ok {
+		_spec.AddField(tenant.FieldConfigVersion, field.TypeInt64, value)
 	}
 	_node = &Tenant{config: _u.config}
 	_spec.Assign = _node.assignValues

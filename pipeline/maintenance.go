@@ -2,11 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
-	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/maintenance"
 	"github.com/alertdesk/alertdesk/outbox"
 )
@@ -14,20 +12,14 @@ import (
 // maintenance suppresses the alert when an active window in scope covers
 // the time it is judged at: no ticket, no notification, no event.
 func (p *Pipeline) maintenance(ctx context.Context, s *State) error {
-	rows, err := s.Tx.MaintenanceWindow.Query().
-		Where(maintenancewindow.TenantID(s.Event.TenantID), maintenancewindow.IsActive(true)).
-		Order(ent.Asc(maintenancewindow.FieldID)).
-		All(ctx)
+	cfg, err := p.config(ctx, s)
 	if err != nil {
-		return fmt.Errorf("load windows: %w", err)
+		return err
 	}
-	if len(rows) == 0 {
+	ws := cfg.Windows
+	if len(ws) == 0 {
 		s.Tracef("maintenance: no active windows")
 		return nil
-	}
-	ws := make([]maintenance.Window, len(rows))
-	for i, r := range rows {
-		ws[i] = WindowOf(r)
 	}
 	w, lines := maintenance.FirstCovering(ws, s.Event.IntegrationID, s.ClientID, s.AssetID, s.At)
 	for _, l := range lines {

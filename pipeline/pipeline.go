@@ -12,7 +12,6 @@ import (
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/event"
-	"github.com/alertdesk/alertdesk/rule"
 	"github.com/alertdesk/alertdesk/store"
 )
 
@@ -21,10 +20,10 @@ const maxTraces = 20
 
 // Pipeline processes events for every tenant.
 type Pipeline struct {
-	store *store.Store
-	desk  *desk.Desk
-	rules *rule.Cache
-	log   *slog.Logger
+	store   *store.Store
+	desk    *desk.Desk
+	configs *configCache
+	log     *slog.Logger
 
 	triggered    MultiStage
 	reset        MultiStage
@@ -37,7 +36,7 @@ func New(s *store.Store, d *desk.Desk, log *slog.Logger) *Pipeline {
 	if log == nil {
 		log = slog.Default()
 	}
-	p := &Pipeline{store: s, desk: d, rules: rule.NewCache(), log: log}
+	p := &Pipeline{store: s, desk: d, configs: newConfigCache(), log: log}
 	p.route = MultiStage{
 		stageFunc{"scope", p.scope},
 		stageFunc{"maintenance", p.maintenance},
@@ -83,19 +82,14 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event) (Result, error) 
 
 	var res Result
 	err := p.store.Tx(ctx, func(tx *ent.Tx) error {
-		// Serialize per alert, then per condition; always in this order so
-		// two events can never wait on each other's locks.
-		if err := p.store.LockKeys(ctx, tx,
-			alertLockKey(ev.TenantID, ev.IntegrationID, ev.ExternalAlertID),
-			dedupLockKey(ev.TenantID, ev.IntegrationID, ev.DedupKey()),
-		); err != nil {
-			return fmt.Errorf("pipeline: lock: %w", err)
+		version, err := p.lockEvent(ctx, tx, ev)
+		if err != nil {
+			return err
 		}
-		s := &State{Event: ev, Tx: tx, At: ev.OccurredAt}
+		s := &State{Event: ev, Tx: tx, At: ev.OccurredAt, version: version, versionRead: true}
 		if err := stages.Exec(ctx, s); err != nil {
 			return err
 		}
-		var err error
 		res, err = p.finish(ctx, s)
 		return err
 	})
@@ -103,6 +97,45 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event) (Result, error) 
 		return Result{}, err
 	}
 	return res, nil
+}
+
+// lockEvent serializes work per alert, then per condition (always in this
+// order, so two events never wait on each other's locks), and reads the
+// tenant's configuration version in the same round trip.
+func (p *Pipeline) lockEvent(ctx context.Context, tx *ent.Tx, ev event.Event) (int64, error) {
+	q, args := "SELECT config_version FROM tenants WHERE id = ?", []any{ev.TenantID}
+	if p.store.IsPostgres() {
+		locks, keys := store.LockKeysSelect(
+			alertLockKey(ev.TenantID, ev.IntegrationID, ev.ExternalAlertID),
+			dedupLockKey(ev.TenantID, ev.IntegrationID, ev.DedupKey()),
+		)
+		q = fmt.Sprintf("SELECT %s, (SELECT config_version FROM tenants WHERE id = $%d)", locks, len(keys)+1)
+		args = append(keys, ev.TenantID)
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("pipeline: lock: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, fmt.Errorf("pipeline: lock: %w", err)
+		}
+		return 0, fmt.Errorf("pipeline: tenant %d not found", ev.TenantID)
+	}
+	dest := make([]any, len(args))
+	for i := range dest {
+		dest[i] = new(any)
+	}
+	var version *int64
+	dest[len(dest)-1] = &version
+	if err := rows.Scan(dest...); err != nil {
+		return 0, fmt.Errorf("pipeline: lock: %w", err)
+	}
+	if version == nil {
+		return 0, fmt.Errorf("pipeline: tenant %d not found", ev.TenantID)
+	}
+	return *version, rows.Close()
 }
 
 // alertLockKey and dedupLockKey name the advisory locks that serialize

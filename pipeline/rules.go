@@ -2,10 +2,8 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/alertdesk/alertdesk/ent"
-	"github.com/alertdesk/alertdesk/ent/alertrule"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/rule"
 )
@@ -13,20 +11,13 @@ import (
 // matchRules finds the first matching active rule of the integration. No
 // match, or a match that says createTicket false, records the alert only.
 func (p *Pipeline) matchRules(ctx context.Context, s *State) error {
-	rows, err := s.Tx.AlertRule.Query().
-		Where(alertrule.TenantID(s.Event.TenantID), alertrule.IntegrationID(s.Event.IntegrationID),
-			alertrule.IsActive(true)).
-		All(ctx)
+	cfg, err := p.config(ctx, s)
 	if err != nil {
-		return fmt.Errorf("load rules: %w", err)
+		return err
 	}
-	rules := make([]rule.Rule, len(rows))
-	for i, r := range rows {
-		rules[i] = RuleOf(r)
-	}
-	res := p.rules.Set(rules).Evaluate(alertEvent(s))
+	res := cfg.Rules.Evaluate(alertEvent(s))
 	for _, l := range res.Lines() {
-		s.Tracef("%s", l)
+		s.trace(l)
 	}
 	if res.Rule == nil {
 		s.Tracef("no rule matched: alert recorded without a ticket")

@@ -2,11 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/alertdesk/alertdesk/ent"
-	"github.com/alertdesk/alertdesk/ent/assetdevice"
-	"github.com/alertdesk/alertdesk/ent/organizationmapping"
 )
 
 // scope finds the alert's asset (from the device mapping) and client (the
@@ -28,41 +23,28 @@ func (p *Pipeline) scope(ctx context.Context, s *State) error {
 // resolveScope sets the state's asset and client and stores them on the
 // alert; it reports whether the organization is unmapped.
 func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
-	ev, a := s.Event, s.Alert
-	deviceID := a.ExternalDeviceID
-	if deviceID != "" {
-		dev, err := s.Tx.AssetDevice.Query().
-			Where(assetdevice.TenantID(ev.TenantID), assetdevice.IntegrationID(ev.IntegrationID),
-				assetdevice.ExternalDeviceID(deviceID)).
-			WithAsset(func(q *ent.AssetQuery) { q.WithClient() }).
-			Only(ctx)
-		switch {
-		case ent.IsNotFound(err):
-			s.Tracef("device %s is not mapped to an asset", deviceID)
-		case err != nil:
-			return false, fmt.Errorf("load device mapping: %w", err)
-		default:
-			s.AssetID = &dev.AssetID
-			s.Tracef("device %s is asset %q", deviceID, dev.Edges.Asset.Name)
-			if c := dev.Edges.Asset.Edges.Client; c != nil {
+	cfg, err := p.config(ctx, s)
+	if err != nil {
+		return false, err
+	}
+	a := s.Alert
+	if deviceID := a.ExternalDeviceID; deviceID != "" {
+		if asset, ok := cfg.Devices[deviceID]; ok {
+			s.AssetID = &asset.ID
+			s.Tracef("device %s is asset %q", deviceID, asset.Name)
+			if asset.Client != nil {
+				c := *asset.Client // the config is shared: point at a copy
 				s.ClientID, s.ClientName = &c.ID, c.Name
 				s.Tracef("client %q from the asset", c.Name)
 			}
+		} else {
+			s.Tracef("device %s is not mapped to an asset", deviceID)
 		}
 	}
 	orgID := a.ExternalOrganizationID
 	if s.ClientID == nil && orgID != "" {
-		m, err := s.Tx.OrganizationMapping.Query().
-			Where(organizationmapping.TenantID(ev.TenantID), organizationmapping.IntegrationID(ev.IntegrationID),
-				organizationmapping.ExternalOrganizationID(orgID)).
-			WithClient().
-			Only(ctx)
-		switch {
-		case ent.IsNotFound(err):
-		case err != nil:
-			return false, fmt.Errorf("load organization mapping: %w", err)
-		default:
-			s.ClientID, s.ClientName = &m.ClientID, m.Edges.Client.Name
+		if c, ok := cfg.Orgs[orgID]; ok {
+			s.ClientID, s.ClientName = &c.ID, c.Name
 			s.Tracef("client %q from organization %s", s.ClientName, orgID)
 		}
 	}

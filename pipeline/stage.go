@@ -60,6 +60,12 @@ type State struct {
 	steps   []string
 	stopped bool
 	pending *ent.AlertUpdate
+
+	// The tenant's configuration version as the transaction read it, and
+	// the routing configuration of that version once a stage needed it.
+	version     int64
+	versionRead bool
+	cfg         *Config
 }
 
 // alertUpdate collects changes to the alert; finish writes them in one
@@ -77,6 +83,9 @@ func (s *State) alertUpdate() *ent.AlertUpdate {
 func (s *State) Tracef(format string, args ...any) {
 	s.steps = append(s.steps, fmt.Sprintf(format, args...))
 }
+
+// trace adds a line that is already formatted.
+func (s *State) trace(line string) { s.steps = append(s.steps, line) }
 
 // Stop ends processing with an outcome.
 func (s *State) Stop(o Outcome) {

@@ -4,35 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
-	"github.com/alertdesk/alertdesk/ent/priority"
-	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/rule"
 )
 
 // createTicket opens a routed ticket for the alert. If the ticket cannot be
 // made (no default board, say), the alert is kept with the failure recorded
-// so it can be retried; nothing of the half-made ticket remains.
+// so it can be retried. Such failures are found from the cached
+// configuration before anything is written, so none needs undoing.
 func (p *Pipeline) createTicket(ctx context.Context, s *State) error {
-	if _, err := s.Tx.ExecContext(ctx, "SAVEPOINT create_ticket"); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
 	t, err := p.newTicket(ctx, s, true)
 	if err == nil {
-		if _, err := s.Tx.ExecContext(ctx, "RELEASE SAVEPOINT create_ticket"); err != nil {
-			return fmt.Errorf("release savepoint: %w", err)
-		}
 		s.Ticket = t
 		return nil
 	}
 	if !isRoutingError(err) {
 		return err
-	}
-	if _, rerr := s.Tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT create_ticket"); rerr != nil {
-		return fmt.Errorf("rollback savepoint: %w (after %v)", rerr, err)
 	}
 	p.log.WarnContext(ctx, "ticket creation failed; alert kept for retry",
 		"tenant", s.Event.TenantID, "alert", s.Alert.ID, "err", err)
@@ -54,40 +46,42 @@ func isRoutingError(err error) bool {
 	return false
 }
 
-// newTicket creates and links the ticket; auto says a rule made it.
+// newTicket creates and links the ticket; auto says a rule made it. Every
+// routing error is returned before the first write.
 func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Ticket, error) {
+	cfg, err := p.config(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	a, act := s.Alert, s.Rule.Actions
-	tenantID := a.TenantID
-	prio, how, err := p.ticketPriority(ctx, s.Tx, tenantID, act, event.Severity(a.Severity))
+	prio, how, err := ticketPriority(cfg, act, event.Severity(a.Severity))
 	if err != nil {
 		return nil, err
 	}
 	assignee := act.AssignToUserID
-	if assignee != nil {
-		ok, err := s.Tx.User.Query().Where(user.TenantID(tenantID), user.ID(*assignee)).Exist(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("check assignee: %w", err)
-		}
-		if !ok {
-			return nil, fmt.Errorf("%w: assignee %d", desk.ErrNotFound, *assignee)
-		}
+	if assignee != nil && !cfg.Users[*assignee] {
+		return nil, fmt.Errorf("%w: assignee %d", desk.ErrNotFound, *assignee)
+	}
+	b, err := ticketBoard(cfg, act)
+	if err != nil {
+		return nil, err
 	}
 	vars := s.templateVars()
 	title := rule.TicketTitle(act, s.Event.Provider.Label(), vars)
-	description := rule.TicketDescription(act, vars)
-	boardID := 0
-	if act.BoardID != nil {
-		boardID = *act.BoardID
+	if strings.TrimSpace(title) == "" {
+		return nil, fmt.Errorf("%w: empty title", desk.ErrInvalid)
 	}
+	description := rule.TicketDescription(act, vars)
 	opener := fmt.Sprintf("rule %q", s.Rule.Name)
 	if !auto {
 		opener = "the create-ticket action"
 	}
 	t, err := p.desk.Create(ctx, s.Tx, desk.NewTicket{
-		TenantID:        tenantID,
+		TenantID:        a.TenantID,
 		Title:           title,
 		Description:     description,
-		BoardID:         boardID,
+		BoardID:         b.ID,
+		StatusID:        b.DefaultStatus,
 		PriorityID:      prio,
 		AssigneeID:      assignee,
 		ClientID:        s.ClientID,
@@ -107,28 +101,35 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 	return t, nil
 }
 
+// ticketBoard is the rule's board, else the tenant's default one, with the
+// status new tickets start in; the errors are the ticket desk's.
+func ticketBoard(cfg *Config, act rule.Actions) (BoardConfig, error) {
+	id := cfg.DefaultBoard
+	if act.BoardID != nil {
+		id = *act.BoardID
+	}
+	b, ok := cfg.Boards[id]
+	switch {
+	case id == 0:
+		return b, desk.ErrNoBoard
+	case !ok:
+		return b, fmt.Errorf("%w: board %d", desk.ErrNotFound, id)
+	case b.DefaultStatus == 0:
+		return b, fmt.Errorf("%w: board %d has no open status", desk.ErrNoStatus, id)
+	}
+	return b, nil
+}
+
 // ticketPriority is the rule's override, else the tenant's priority for the
 // alert's severity; no matching priority leaves it empty.
-func (p *Pipeline) ticketPriority(ctx context.Context, tx *ent.Tx, tenantID int, act rule.Actions, sev event.Severity) (*int, string, error) {
+func ticketPriority(cfg *Config, act rule.Actions, sev event.Severity) (*int, string, error) {
 	if id := act.PriorityOverride; id != nil {
-		ok, err := tx.Priority.Query().Where(priority.TenantID(tenantID), priority.ID(*id)).Exist(ctx)
-		if err != nil {
-			return nil, "", fmt.Errorf("check priority: %w", err)
-		}
-		if !ok {
+		if !slices.ContainsFunc(cfg.Priorities, func(p PriorityChoice) bool { return p.ID == *id }) {
 			return nil, "", fmt.Errorf("%w: priority %d", desk.ErrNotFound, *id)
 		}
 		return id, "from the rule", nil
 	}
-	ps, err := tx.Priority.Query().Where(priority.TenantID(tenantID)).All(ctx)
-	if err != nil {
-		return nil, "", fmt.Errorf("load priorities: %w", err)
-	}
-	choices := make([]PriorityChoice, len(ps))
-	for i, pr := range ps {
-		choices[i] = PriorityChoice{ID: pr.ID, Name: pr.Name, Order: pr.SortOrder}
-	}
-	id, ok := PriorityForSeverity(sev, choices)
+	id, ok := PriorityForSeverity(sev, cfg.Priorities)
 	if !ok {
 		return nil, "none: no priority fits severity " + string(sev), nil
 	}

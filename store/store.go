@@ -237,11 +237,20 @@ func (s *Store) LockKeys(ctx context.Context, tx *ent.Tx, keys ...string) error 
 	if !s.IsPostgres() || len(keys) == 0 {
 		return nil
 	}
-	// One statement, one round trip: PostgreSQL evaluates a select list
-	// left to right, so the locks are still taken in the order given.
+	q, args := LockKeysSelect(keys...)
+	if _, err := tx.ExecContext(ctx, "SELECT "+q, args...); err != nil {
+		return fmt.Errorf("store: lock %q: %w", keys, err)
+	}
+	return nil
+}
+
+// LockKeysSelect is the PostgreSQL select list that LockKeys runs, with
+// its arguments ($1 … $n), for callers that read something else in the
+// same round trip. PostgreSQL evaluates a select list left to right, so the
+// locks are taken in the order given.
+func LockKeysSelect(keys ...string) (string, []any) {
 	var q strings.Builder
 	args := make([]any, len(keys))
-	q.WriteString("SELECT ")
 	for i, k := range keys {
 		if i > 0 {
 			q.WriteString(", ")
@@ -249,10 +258,7 @@ func (s *Store) LockKeys(ctx context.Context, tx *ent.Tx, keys ...string) error 
 		fmt.Fprintf(&q, "pg_advisory_xact_lock(hashtextextended($%d, 0))", i+1)
 		args[i] = k
 	}
-	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-		return fmt.Errorf("store: lock %q: %w", keys, err)
-	}
-	return nil
+	return q.String(), args
 }
 
 // NextTicketNumber returns the next per-tenant ticket number, for a

@@ -757,6 +757,7 @@ var (
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "slug", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "created_at", Type: field.TypeTime},
+		{Name: "config_version", Type: field.TypeInt64, Default: 0},
 	}
 	// TenantsTable holds the schema information for the "tenants" table.
 	TenantsTable = &schema.Table{

@@ -15,5 +15,10 @@ func (Tenant) Fields() []ent.Field {
 		field.String("name").NotEmpty().MaxLen(200),
 		field.String("slug").NotEmpty().MaxLen(100).Unique(),
 		field.Time("created_at").Default(time.Now).Immutable(),
+		// Advanced by database triggers whenever anything the alert
+		// pipeline caches changes (rules, windows, boards, statuses,
+		// priorities, users, clients, assets, devices, organization
+		// mappings), so every replica can tell its cache is stale.
+		field.Int64("config_version").Default(0),
 	}
 }

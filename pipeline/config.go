@@ -1,0 +1,182 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/alertrule"
+	"github.com/alertdesk/alertdesk/ent/assetdevice"
+	"github.com/alertdesk/alertdesk/ent/board"
+	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
+	"github.com/alertdesk/alertdesk/ent/organizationmapping"
+	"github.com/alertdesk/alertdesk/ent/priority"
+	"github.com/alertdesk/alertdesk/ent/ticketstatus"
+	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/maintenance"
+	"github.com/alertdesk/alertdesk/rule"
+)
+
+// Config is what routing reads of one tenant and integration, as of one
+// configuration version (tenants.config_version, advanced by triggers on
+// every table it is built from). It is immutable once built and shared by
+// every event of that version, so routing an alert reads none of it from
+// the database.
+type Config struct {
+	Version int64
+
+	Rules        *rule.Set
+	Windows      []maintenance.Window // active ones
+	Priorities   []PriorityChoice
+	Boards       map[int]BoardConfig
+	DefaultBoard int // 0: the tenant has no default board
+	Users        map[int]bool
+	Devices      map[string]AssetRef // by external device id
+	Orgs         map[string]ClientRef
+}
+
+// ConfigTables are the tables a Config is built from. Each has triggers
+// (migrations 0004) that advance tenants.config_version on every insert,
+// update and delete; a table added to LoadConfig must get them too.
+var ConfigTables = []string{
+	"alert_rules", "maintenance_windows", "boards", "ticket_status", "priorities",
+	"users", "clients", "assets", "asset_devices", "organization_mappings",
+}
+
+// BoardConfig is a board as ticket creation needs it.
+type BoardConfig struct {
+	ID int
+	// DefaultStatus is where new tickets start: the default open status,
+	// else the first open one by order; 0 when the board has none.
+	DefaultStatus int
+}
+
+// ClientRef names a client.
+type ClientRef struct {
+	ID   int
+	Name string
+}
+
+// AssetRef is a mapped device's asset and the asset's client, if any.
+type AssetRef struct {
+	ID     int
+	Name   string
+	Client *ClientRef
+}
+
+// LoadConfig reads a tenant's routing configuration for one integration
+// through c (a transaction, so that it is one consistent view).
+func LoadConfig(ctx context.Context, c *ent.Client, tenantID, integrationID int, version int64, rules *rule.Cache) (*Config, error) {
+	cfg := &Config{Version: version}
+	ruleRows, err := c.AlertRule.Query().
+		Where(alertrule.TenantID(tenantID), alertrule.IntegrationID(integrationID), alertrule.IsActive(true)).
+		All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load rules: %w", err)
+	}
+	rs := make([]rule.Rule, len(ruleRows))
+	for i, r := range ruleRows {
+		rs[i] = RuleOf(r)
+	}
+	cfg.Rules = rules.Set(rs)
+
+	windows, err := c.MaintenanceWindow.Query().
+		Where(maintenancewindow.TenantID(tenantID), maintenancewindow.IsActive(true)).
+		Order(ent.Asc(maintenancewindow.FieldID)).
+		All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load windows: %w", err)
+	}
+	for _, w := range windows {
+		cfg.Windows = append(cfg.Windows, WindowOf(w))
+	}
+
+	prios, err := c.Priority.Query().Where(priority.TenantID(tenantID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load priorities: %w", err)
+	}
+	for _, pr := range prios {
+		cfg.Priorities = append(cfg.Priorities, PriorityChoice{ID: pr.ID, Name: pr.Name, Order: pr.SortOrder})
+	}
+
+	if err := cfg.loadBoards(ctx, c, tenantID); err != nil {
+		return nil, err
+	}
+
+	userIDs, err := c.User.Query().Where(user.TenantID(tenantID)).IDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load users: %w", err)
+	}
+	cfg.Users = make(map[int]bool, len(userIDs))
+	for _, id := range userIDs {
+		cfg.Users[id] = true
+	}
+
+	if err := cfg.loadDirectory(ctx, c, tenantID, integrationID); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// loadBoards finds each board's starting status and the default board,
+// with the same choices as the ticket desk makes (desk.DefaultStatus).
+func (cfg *Config) loadBoards(ctx context.Context, c *ent.Client, tenantID int) error {
+	boards, err := c.Board.Query().Where(board.TenantID(tenantID)).Order(board.ByID()).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load boards: %w", err)
+	}
+	statuses, err := c.TicketStatus.Query().
+		Where(ticketstatus.TenantID(tenantID), ticketstatus.IsClosed(false)).
+		Order(ent.Desc(ticketstatus.FieldIsDefault), ent.Asc(ticketstatus.FieldSortOrder), ent.Asc(ticketstatus.FieldID)).
+		All(ctx)
+	if err != nil {
+		return fmt.Errorf("load statuses: %w", err)
+	}
+	cfg.Boards = make(map[int]BoardConfig, len(boards))
+	for _, b := range boards {
+		cfg.Boards[b.ID] = BoardConfig{ID: b.ID}
+		if b.IsDefault && cfg.DefaultBoard == 0 {
+			cfg.DefaultBoard = b.ID
+		}
+	}
+	for _, st := range statuses {
+		if b, ok := cfg.Boards[st.BoardID]; ok && b.DefaultStatus == 0 {
+			b.DefaultStatus = st.ID
+			cfg.Boards[st.BoardID] = b
+		}
+	}
+	return nil
+}
+
+// loadDirectory maps the integration's devices to assets and its
+// organizations to clients.
+func (cfg *Config) loadDirectory(ctx context.Context, c *ent.Client, tenantID, integrationID int) error {
+	devices, err := c.AssetDevice.Query().
+		Where(assetdevice.TenantID(tenantID), assetdevice.IntegrationID(integrationID)).
+		WithAsset(func(q *ent.AssetQuery) { q.WithClient() }).
+		All(ctx)
+	if err != nil {
+		return fmt.Errorf("load device mappings: %w", err)
+	}
+	cfg.Devices = make(map[string]AssetRef, len(devices))
+	for _, d := range devices {
+		a := d.Edges.Asset
+		ref := AssetRef{ID: a.ID, Name: a.Name}
+		if cl := a.Edges.Client; cl != nil {
+			ref.Client = &ClientRef{ID: cl.ID, Name: cl.Name}
+		}
+		cfg.Devices[d.ExternalDeviceID] = ref
+	}
+	orgs, err := c.OrganizationMapping.Query().
+		Where(organizationmapping.TenantID(tenantID), organizationmapping.IntegrationID(integrationID)).
+		WithClient().
+		All(ctx)
+	if err != nil {
+		return fmt.Errorf("load organization mappings: %w", err)
+	}
+	cfg.Orgs = make(map[string]ClientRef, len(orgs))
+	for _, m := range orgs {
+		cfg.Orgs[m.ExternalOrganizationID] = ClientRef{ID: m.ClientID, Name: m.Edges.Client.Name}
+	}
+	return nil
+}
