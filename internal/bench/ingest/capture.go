@@ -321,34 +321,41 @@ func describeTypes(ctx context.Context, conn *pgx.Conn, stmts []stmt) error {
 	return nil
 }
 
-// captureIngest records the statements of one ingest: it gives the
-// capture's rows distinctive ids, turns log_statement on for the scratch
-// database only, starts a fresh server (a fresh pool, so every connection
-// sees the setting), posts one webhook and reads the log.
-func captureIngest(ctx context.Context, cfg serverConfig, fixture []byte, admin, bench *pgx.Conn, pglog *pgLog, db string, log *slog.Logger) ([]stmt, error) {
+// markCapture gives the capture's rows distinctive ids and ticket number.
+func markCapture(ctx context.Context, bench *pgx.Conn) error {
 	// Advance the tenant's ticket counter to one below the capture's
 	// number, so the captured ticket's number is distinctive too.
 	tag, err := bench.Exec(ctx, `UPDATE ticket_counters SET last_number = $1
 		WHERE tenant_id = (SELECT tenant_id FROM tickets ORDER BY id DESC LIMIT 1)`, captureTicketNumber-1)
 	if err != nil {
-		return nil, fmt.Errorf("ticket counter: %w", err)
+		return fmt.Errorf("ticket counter: %w", err)
 	}
 	if tag.RowsAffected() != 1 {
-		return nil, errors.New("ticket counter: no tenant with tickets")
+		return errors.New("ticket counter: no tenant with tickets")
 	}
 	for table, start := range captureIDStarts {
 		var maxID int64
 		if err := bench.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&maxID); err != nil {
-			return nil, fmt.Errorf("max id of %s: %w", table, err)
+			return fmt.Errorf("max id of %s: %w", table, err)
 		}
 		if maxID >= start {
-			return nil, fmt.Errorf("%s already has id %d ≥ %d: use a smaller -n", table, maxID, start)
+			return fmt.Errorf("%s already has id %d ≥ %d: use a smaller -n", table, maxID, start)
 		}
 		if _, err := bench.Exec(ctx, "SELECT setval(pg_get_serial_sequence($1, 'id'), $2, false)", table, start); err != nil {
-			return nil, fmt.Errorf("restart id sequence of %s: %w", table, err)
+			return fmt.Errorf("restart id sequence of %s: %w", table, err)
 		}
 	}
 
+	return nil
+}
+
+// captureIngest records the statements of one ingest in the steady state:
+// it turns log_statement on for the scratch database only, starts a fresh
+// server (a fresh pool, so every connection sees the setting), posts one
+// webhook to warm the server's caches, gives the capture's rows
+// distinctive ids, posts the captured webhook and reads the log from
+// after the warm-up.
+func captureIngest(ctx context.Context, cfg serverConfig, fixture []byte, admin, bench *pgx.Conn, pglog *pgLog, db string, log *slog.Logger) ([]stmt, error) {
 	ident := pgx.Identifier{db}.Sanitize()
 	if _, err := admin.Exec(ctx, "ALTER DATABASE "+ident+" SET log_statement = 'all'"); err != nil {
 		return nil, fmt.Errorf("turn statement logging on: %w", err)
@@ -391,6 +398,21 @@ func captureIngest(ctx context.Context, cfg serverConfig, fixture []byte, admin,
 	if err != nil {
 		return nil, err
 	}
+	client := newClient(1)
+	defer client.CloseIdleConnections()
+	t := target{URL: fmt.Sprintf("%s/webhooks/ninjaone/%d", srv.baseURL(), in.ID), SecretHeader: in.SecretHeader, Secret: in.Secret}
+	// A fresh server loads each tenant's routing configuration on its first
+	// event; every later event reads it from the cache. Capture a later one.
+	warm, err := webhookBody(fixture, captureSeriesPrefix+"warm", 8888888887, 8888888887)
+	if err != nil {
+		return nil, err
+	}
+	if err := postOne(ctx, client, t, warm); err != nil {
+		return nil, fmt.Errorf("warm-up webhook: %w", err)
+	}
+	if err := markCapture(ctx, bench); err != nil {
+		return nil, err
+	}
 	offset, err := pglog.size(ctx)
 	if err != nil {
 		return nil, err
@@ -399,9 +421,6 @@ func captureIngest(ctx context.Context, cfg serverConfig, fixture []byte, admin,
 	if err != nil {
 		return nil, err
 	}
-	client := newClient(1)
-	defer client.CloseIdleConnections()
-	t := target{URL: fmt.Sprintf("%s/webhooks/ninjaone/%d", srv.baseURL(), in.ID), SecretHeader: in.SecretHeader, Secret: in.Secret}
 	if err := postOne(ctx, client, t, body); err != nil {
 		return nil, fmt.Errorf("capture webhook: %w", err)
 	}

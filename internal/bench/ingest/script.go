@@ -293,8 +293,7 @@ func label(s stmt) string {
 	case strings.Contains(sql, "pg_advisory_xact_lock"):
 		var keys []string
 		for _, p := range s.Params {
-			if p != nil {
-				k, _, _ := strings.Cut(*p, ":")
+			if k, _, ok := strings.Cut(deref(p), ":"); ok {
 				keys = append(keys, k+":…")
 			}
 		}
@@ -342,4 +341,11 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n-1] + "…"
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
