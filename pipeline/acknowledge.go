@@ -47,5 +47,6 @@ func (p *Pipeline) acknowledge(ctx context.Context, s *State) error {
 	}
 	s.Tracef("acknowledged by %q", ev.AcknowledgedBy)
 	s.Stop(Acknowledged)
-	return outbox.Add(ctx, s.Tx.Client(), ev.TenantID, outbox.AlertFeed, feedPayload(s, "acknowledged"))
+	s.publish(outbox.AlertFeed, func() map[string]any { return feedPayload(s, "acknowledged") })
+	return nil
 }

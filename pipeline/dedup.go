@@ -46,7 +46,9 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 		a = first
 	}
 	s.Alert = a
-	s.alertUpdate().SetTicketID(ticketID).SetTicketError("")
+	m := s.alertChanges()
+	m.SetTicketID(ticketID)
+	m.SetTicketError("")
 	a.TicketID, a.TicketError = &ticketID, ""
 	n := first.OccurrenceCount
 	body := fmt.Sprintf("Alert re-triggered — %s occurrence\n\n%s", Ordinal(n), alertDetails(s.Alert, s.At))
@@ -57,9 +59,7 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 		return err
 	}
 	s.Tracef("joined open ticket #%d of the same condition: %s occurrence", s.Ticket.Number, Ordinal(n))
-	if err := outbox.Add(ctx, s.Tx.Client(), a.TenantID, outbox.AlertFeed, feedPayload(s, "occurrence")); err != nil {
-		return err
-	}
+	s.publish(outbox.AlertFeed, func() map[string]any { return feedPayload(s, "occurrence") })
 	s.Stop(Joined)
 	return nil
 }

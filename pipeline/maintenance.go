@@ -28,12 +28,12 @@ func (p *Pipeline) maintenance(ctx context.Context, s *State) error {
 	if w == nil {
 		return nil
 	}
-	s.alertUpdate().SetStatus(entalert.StatusSuppressed).SetSuppressedByWindowID(w.ID)
+	m := s.alertChanges()
+	m.SetStatus(entalert.StatusSuppressed)
+	m.SetSuppressedByWindowID(w.ID)
 	s.Alert.Status, s.Alert.SuppressedByWindowID = entalert.StatusSuppressed, &w.ID
 	s.Tracef("suppressed by maintenance window %d %q", w.ID, w.Name)
-	if err := outbox.Add(ctx, s.Tx.Client(), s.Event.TenantID, outbox.AlertFeed, feedPayload(s, "suppressed")); err != nil {
-		return err
-	}
+	s.publish(outbox.AlertFeed, func() map[string]any { return feedPayload(s, "suppressed") })
 	s.Stop(Suppressed)
 	return nil
 }

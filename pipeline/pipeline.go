@@ -12,6 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/store"
 )
 
@@ -148,22 +149,16 @@ func dedupLockKey(tenantID, integrationID int, dedupKey string) string {
 	return fmt.Sprintf("dedup:%d:%d:%s", tenantID, integrationID, dedupKey)
 }
 
-// finish stores the decision trace on the alert and builds the result.
+// finish writes the alert with its decision trace, then the outbox
+// entries the stages queued, and builds the result.
 func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 	res := Result{Outcome: s.Outcome, Trace: s.steps}
 	if s.Alert == nil {
 		return res, nil
 	}
-	res.AlertID = s.Alert.ID
-	switch {
-	case s.Ticket != nil:
-		res.TicketID = &s.Ticket.ID
-	case s.Alert.TicketID != nil:
-		res.TicketID = s.Alert.TicketID
-	}
 	if s.Outcome == Replay || s.Outcome == Stale {
 		// A replay changes nothing, not even the trace.
-		return res, nil
+		return s.result(res), nil
 	}
 	entry := map[string]any{
 		"at":      time.Now().UTC().Format(time.RFC3339Nano),
@@ -176,8 +171,33 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 	if len(traces) > maxTraces {
 		traces = traces[len(traces)-maxTraces:]
 	}
-	if err := s.alertUpdate().SetDecisionTrace(traces).Exec(ctx); err != nil {
-		return res, fmt.Errorf("pipeline: save trace: %w", err)
+	s.alertChanges().SetDecisionTrace(traces)
+	if s.create != nil {
+		a, err := s.create.Save(ctx)
+		if err != nil {
+			return res, fmt.Errorf("pipeline: create alert: %w", err)
+		}
+		s.Alert.ID, s.create = a.ID, nil
+	} else if err := s.pending.Exec(ctx); err != nil {
+		return res, fmt.Errorf("pipeline: save alert: %w", err)
 	}
-	return res, nil
+	s.Alert.DecisionTrace = traces
+	for _, o := range s.outbox {
+		if err := outbox.Add(ctx, s.Tx.Client(), s.Event.TenantID, o.topic, o.payload()); err != nil {
+			return res, err
+		}
+	}
+	return s.result(res), nil
+}
+
+// result fills in the alert and ticket of res.
+func (s *State) result(res Result) Result {
+	res.AlertID = s.Alert.ID
+	switch {
+	case s.Ticket != nil:
+		res.TicketID = &s.Ticket.ID
+	case s.Alert.TicketID != nil:
+		res.TicketID = s.Alert.TicketID
+	}
+	return res
 }

@@ -10,20 +10,17 @@ import (
 // publishTriggered writes RMM_ALERT_TRIGGERED and, when the rule lists
 // users to notify, a notification request.
 func (p *Pipeline) publishTriggered(ctx context.Context, s *State) error {
-	c := s.Tx.Client()
-	if err := outbox.Add(ctx, c, s.Event.TenantID, outbox.AlertTriggered, eventPayload(s, "")); err != nil {
-		return err
-	}
+	s.publish(outbox.AlertTriggered, func() map[string]any { return eventPayload(s, "") })
 	if s.Rule != nil && len(s.Rule.Actions.NotifyUserIDs) > 0 && s.Ticket != nil {
-		if err := outbox.Add(ctx, c, s.Event.TenantID, outbox.NotificationRequest, map[string]any{
-			"category": "rmm-alert",
-			"userIds":  s.Rule.Actions.NotifyUserIDs,
-			"alertId":  s.Alert.ID,
-			"ticketId": s.Ticket.ID,
-			"ruleId":   s.Rule.ID,
-		}); err != nil {
-			return err
-		}
+		s.publish(outbox.NotificationRequest, func() map[string]any {
+			return map[string]any{
+				"category": "rmm-alert",
+				"userIds":  s.Rule.Actions.NotifyUserIDs,
+				"alertId":  s.Alert.ID,
+				"ticketId": s.Ticket.ID,
+				"ruleId":   s.Rule.ID,
+			}
+		})
 		s.Tracef("notification requested for users %v", s.Rule.Actions.NotifyUserIDs)
 	}
 	return nil

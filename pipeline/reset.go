@@ -148,5 +148,6 @@ func (p *Pipeline) autoResolveDecision(ctx context.Context, s *State) (string, b
 
 // publishResolved writes RMM_ALERT_RESOLVED.
 func (p *Pipeline) publishResolved(ctx context.Context, s *State) error {
-	return outbox.Add(ctx, s.Tx.Client(), s.Event.TenantID, outbox.AlertResolved, eventPayload(s, resetReason(s.Event)))
+	s.publish(outbox.AlertResolved, func() map[string]any { return eventPayload(s, resetReason(s.Event)) })
+	return nil
 }

@@ -25,7 +25,7 @@ func (p *Pipeline) matchRules(ctx context.Context, s *State) error {
 		return nil
 	}
 	s.Rule = res.Rule
-	s.alertUpdate().SetMatchedRuleID(res.Rule.ID)
+	s.alertChanges().SetMatchedRuleID(res.Rule.ID)
 	s.Alert.MatchedRuleID = &res.Rule.ID
 	if !res.Rule.Actions.ShouldCreateTicket() {
 		s.Tracef("rule %d says createTicket false: alert recorded only", res.Rule.ID)

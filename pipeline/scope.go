@@ -49,10 +49,14 @@ func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
 		}
 	}
 	unmapped := s.ClientID == nil && orgID != ""
-	s.alertUpdate().
-		SetNillableAssetID(s.AssetID).
-		SetNillableClientID(s.ClientID).
-		SetOrganizationUnmapped(unmapped)
+	m := s.alertChanges()
+	if s.AssetID != nil {
+		m.SetAssetID(*s.AssetID)
+	}
+	if s.ClientID != nil {
+		m.SetClientID(*s.ClientID)
+	}
+	m.SetOrganizationUnmapped(unmapped)
 	if s.AssetID != nil {
 		a.AssetID = s.AssetID
 	}

@@ -59,7 +59,9 @@ type State struct {
 	Outcome Outcome
 	steps   []string
 	stopped bool
+	create  *ent.AlertCreate // a first-seen alert, inserted by finish
 	pending *ent.AlertUpdate
+	outbox  []outboxEntry
 
 	// The tenant's configuration version as the transaction read it, and
 	// the routing configuration of that version once a stage needed it.
@@ -68,15 +70,30 @@ type State struct {
 	cfg         *Config
 }
 
-// alertUpdate collects changes to the alert; finish writes them in one
-// statement with the trace (a plain UPDATE: ent's UpdateOne would read the
-// row back). Stages also set the in-memory fields they change, so later
-// stages see them.
-func (s *State) alertUpdate() *ent.AlertUpdate {
+// alertChanges collects changes to the alert; finish writes them in one
+// statement with the trace: the INSERT of a first-seen alert, else a
+// plain UPDATE (ent's UpdateOne would read the row back). Stages also set
+// the in-memory fields they change, so later stages see them.
+func (s *State) alertChanges() *ent.AlertMutation {
+	if s.create != nil {
+		return s.create.Mutation()
+	}
 	if s.pending == nil {
 		s.pending = s.Tx.Alert.Update().Where(entalert.ID(s.Alert.ID))
 	}
-	return s.pending
+	return s.pending.Mutation()
+}
+
+// outboxEntry is a side effect finish writes after the alert, when the
+// alert has its id and its final state.
+type outboxEntry struct {
+	topic   string
+	payload func() map[string]any
+}
+
+// publish queues an outbox entry; payload is called by finish.
+func (s *State) publish(topic string, payload func() map[string]any) {
+	s.outbox = append(s.outbox, outboxEntry{topic, payload})
 }
 
 // Tracef adds a line to the decision trace.

@@ -27,8 +27,8 @@ func (p *Pipeline) createTicket(ctx context.Context, s *State) error {
 		return err
 	}
 	p.log.WarnContext(ctx, "ticket creation failed; alert kept for retry",
-		"tenant", s.Event.TenantID, "alert", s.Alert.ID, "err", err)
-	s.alertUpdate().SetTicketError(err.Error())
+		"tenant", s.Event.TenantID, "integration", s.Event.IntegrationID, "alert", s.Alert.ExternalAlertID, "err", err)
+	s.alertChanges().SetTicketError(err.Error())
 	s.Alert.TicketError = err.Error()
 	s.Tracef("ticket creation failed: %s (kept for retry)", s.Alert.TicketError)
 	s.Stop(TicketFailed)
@@ -94,7 +94,10 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 	if err != nil {
 		return nil, err
 	}
-	s.alertUpdate().SetTicketID(t.ID).SetAutoTicketCreated(auto).SetTicketError("")
+	m := s.alertChanges()
+	m.SetTicketID(t.ID)
+	m.SetAutoTicketCreated(auto)
+	m.SetTicketError("")
 	a.TicketID, a.AutoTicketCreated, a.TicketError = &t.ID, auto, ""
 	s.Tracef("created ticket #%d %q (priority %s)", t.Number, t.Title, how)
 	s.Outcome = Created

@@ -2,10 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
@@ -55,20 +54,33 @@ func newAlert(ctx context.Context, tx *ent.Tx, ev event.Event, status entalert.S
 	return a, nil
 }
 
-// insertAlert creates the alert unless it exists, and then returns nil:
-// one statement for a first-seen alert, the common case of a trigger. The
-// caller holds the alert's lock, so an existing row stays put.
-func insertAlert(ctx context.Context, tx *ent.Tx, ev event.Event, status entalert.Status) (*ent.Alert, error) {
-	c := alertCreate(tx, ev, status)
-	c.OnConflictColumns(entalert.FieldTenantID, entalert.FieldIntegrationID, entalert.FieldExternalAlertID).DoNothing()
-	a, err := c.Save(ctx)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("create alert: %w", err)
+// pendingAlert is the alert alertCreate will insert, as stages see it
+// before it has an id.
+func pendingAlert(ev event.Event, status entalert.Status) *ent.Alert {
+	a := &ent.Alert{
+		TenantID:               ev.TenantID,
+		CreatedAt:              time.Now(),
+		IntegrationID:          ev.IntegrationID,
+		Provider:               entalert.Provider(ev.Provider),
+		ExternalAlertID:        ev.ExternalAlertID,
+		ExternalDeviceID:       ev.ExternalDeviceID,
+		ActivityType:           ev.ActivityType,
+		AlertClass:             ev.AlertClass,
+		SourceType:             ev.SourceType,
+		Severity:               entalert.Severity(ev.Severity),
+		Message:                ev.Message,
+		DeviceName:             ev.DeviceName,
+		ExternalOrganizationID: ev.ExternalOrganizationID,
+		Status:                 status,
+		LastEventAt:            ev.OccurredAt,
+		DedupKey:               ev.DedupKey(),
+		OccurrenceCount:        1,
+		Metadata:               metadata(nil, ev),
 	}
-	return a, nil
+	if status == entalert.StatusActive {
+		a.TriggeredAt = &ev.OccurredAt
+	}
+	return a
 }
 
 func alertCreate(tx *ent.Tx, ev event.Event, status entalert.Status) *ent.AlertCreate {
@@ -104,20 +116,17 @@ func alertCreate(tx *ent.Tx, ev event.Event, status entalert.Status) *ent.AlertC
 // resolved one, or nothing for replays and out-of-order deliveries.
 func (p *Pipeline) upsertTriggered(ctx context.Context, s *State) error {
 	ev := s.Event
-	a, err := insertAlert(ctx, s.Tx, ev, entalert.StatusActive)
+	a, err := findAlert(ctx, s.Tx, ev)
 	if err != nil {
 		return err
 	}
-	if a != nil {
-		s.Alert = a
+	if a == nil {
+		// Inserted by finish, once, with everything routing decides: one
+		// INSERT instead of an INSERT and an UPDATE of the fresh row.
+		s.create = alertCreate(s.Tx, ev, entalert.StatusActive)
+		s.Alert = pendingAlert(ev, entalert.StatusActive)
 		s.Tracef("alert %s recorded from %s (dedup key %q)", ev.ExternalAlertID, originOf(ev), ev.DedupKey())
 		return nil
-	}
-	if a, err = findAlert(ctx, s.Tx, ev); err != nil {
-		return err
-	}
-	if a == nil {
-		return fmt.Errorf("alert %s: neither inserted nor found", ev.ExternalAlertID)
 	}
 	s.Alert = a
 	if ev.OccurredAt.Before(a.LastEventAt) {
