@@ -95,14 +95,18 @@ func (r loadResult) Throughput() float64 {
 }
 
 // Percentile returns the nearest-rank p-quantile (0 < p <= 1) of latency.
-func (r loadResult) Percentile(p float64) time.Duration {
-	n := len(r.Latencies)
+func (r loadResult) Percentile(p float64) time.Duration { return percentile(r.Latencies, p) }
+
+// percentile is the nearest-rank p-quantile (0 < p <= 1) of sorted; 0 when
+// empty. The ingest and pgbench share it so their percentiles compare.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	n := len(sorted)
 	if n == 0 {
 		return 0
 	}
 	i := int(math.Ceil(p*float64(n))) - 1
 	i = min(max(i, 0), n-1)
-	return r.Latencies[i]
+	return sorted[i]
 }
 
 // runLoad posts every body once with c workers and checks that each answer

@@ -11,7 +11,10 @@
 // from the PostgreSQL log (log_statement = 'all' set on the scratch
 // database only, for that one request), turns them into a pgbench script
 // and runs pgbench on the same database with the server stopped, so both
-// measurements get the machine alone. The result is a Markdown report.
+// measurements get the machine alone; pgbench logs every transaction (-l)
+// so its latency percentiles compare with the ingest's. With -sweep, both
+// are measured again at each listed concurrency. The result is a Markdown
+// report.
 //
 // Everything talks to 127.0.0.1 only and is bounded: by -n, by
 // -pgbench-time and by -timeout. The scratch database and the temporary
@@ -53,28 +56,31 @@ func main() {
 
 // options are the command-line settings.
 type options struct {
-	N             int           // measured requests
-	C             int           // concurrency (HTTP clients and pgbench clients)
-	Warmup        int           // requests before measuring
-	Rounds        int           // ingest/pgbench alternations
-	AdminURL      string        // PostgreSQL URL used to create and drop the scratch database
-	RedisURL      string        // Redis for the server
-	Pgbench       string        // pgbench binary
-	PgbenchTime   time.Duration // duration of each timed pgbench run
-	PgbenchJobs   int           // pgbench -j
-	Modes         []string      // pgbench query modes to run
-	ProfileTime   time.Duration // duration of the pgbench -r run (0: none)
-	PGLog         string        // PostgreSQL log file; empty: ask the server
-	Sample        time.Duration // pg_stat_activity sampling period (0: off)
-	Analyze       bool          // VACUUM (ANALYZE) before each timed phase
-	Role          string        // ALERTDESK_ROLE of the measured server ("": its default)
-	ServerProfile string        // write a CPU profile of the server here ("": none)
-	Keep          bool          // keep the database and temporary directory
-	Out           string        // write the Markdown report here too
-	ScriptOut     string        // write the pgbench script here too
-	Root          string        // module root; empty: from `go env GOMOD`
-	Timeout       time.Duration // bound on the whole run
-	Args          []string      // the command line, for the report
+	N                int           // measured requests
+	C                int           // concurrency (HTTP clients and pgbench clients)
+	Warmup           int           // requests before measuring
+	Rounds           int           // ingest/pgbench alternations
+	AdminURL         string        // PostgreSQL URL used to create and drop the scratch database
+	RedisURL         string        // Redis for the server
+	Pgbench          string        // pgbench binary
+	PgbenchTime      time.Duration // duration of each timed pgbench run
+	PgbenchJobs      int           // pgbench -j
+	Modes            []string      // pgbench query modes to run
+	ProfileTime      time.Duration // duration of the pgbench -r run (0: none)
+	PGLog            string        // PostgreSQL log file; empty: ask the server
+	Sample           time.Duration // pg_stat_activity sampling period (0: off)
+	Analyze          bool          // VACUUM (ANALYZE) before each timed phase
+	Role             string        // ALERTDESK_ROLE of the measured server ("": its default)
+	ServerProfile    string        // write a CPU profile of the server here ("": none)
+	Keep             bool          // keep the database and temporary directory
+	Out              string        // write the Markdown report here too
+	ScriptOut        string        // write the pgbench script here too
+	Root             string        // module root; empty: from `go env GOMOD`
+	Sweep            []int         // concurrencies of the sweep (none: no sweep)
+	SweepN           int           // measured requests per sweep concurrency
+	SweepPgbenchTime time.Duration // duration of each sweep pgbench run
+	Timeout          time.Duration // bound on the whole run
+	Args             []string      // the command line, for the report
 }
 
 func parseFlags(args []string) (options, error) {
@@ -107,7 +113,18 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.ScriptOut, "script-out", "", "also write the generated pgbench script to this file")
 	fs.StringVar(&o.Root, "root", "", "alertdesk module root (default: from go env GOMOD)")
 	fs.DurationVar(&o.Timeout, "timeout", 20*time.Minute, "bound on the whole run")
+	sweep := fs.String("sweep", "",
+		"after the main measurement, measure ingest and pgbench -M prepared at each of these concurrencies, comma-separated (e.g. 1,4,8,16)")
+	fs.IntVar(&o.SweepN, "sweep-n", 2000, "measured webhook requests per -sweep concurrency")
+	fs.DurationVar(&o.SweepPgbenchTime, "sweep-pgbench-time", 5*time.Second, "duration of the pgbench run per -sweep concurrency")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	var err error
+	if o.Sweep, err = parseSweep(*sweep); err != nil {
+		return o, err
+	}
+	if err := checkSweepFlags(o); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -54,6 +55,9 @@ type pgbenchRun struct {
 	// Transactions is -t per client, when Duration is 0.
 	Transactions int
 	PerStatement bool // -r
+	// LogPrefix turns on the per-transaction log (-l) into files named
+	// LogPrefix.<pid>[.<thread>], read and deleted after the run.
+	LogPrefix string
 }
 
 // args are the command-line arguments for the run on db with script.
@@ -71,6 +75,9 @@ func (r pgbenchRun) args(c pgConn, db, script string) []string {
 	if r.PerStatement {
 		a = append(a, "-r")
 	}
+	if r.LogPrefix != "" {
+		a = append(a, "-l", "--log-prefix", r.LogPrefix)
+	}
 	return append(a, "-f", script, db)
 }
 
@@ -85,7 +92,10 @@ type pgbenchResult struct {
 	// Statements are -r's per-command average latencies, in script order
 	// (the \set meta-command included).
 	Statements []stmtLatency
-	Output     string
+	// Latencies are every transaction's latency from the -l log, sorted;
+	// nil without LogPrefix.
+	Latencies []time.Duration
+	Output    string
 }
 
 // stmtLatency is one line of pgbench -r.
@@ -110,15 +120,34 @@ func runPgbench(ctx context.Context, bin string, c pgConn, db, script string, r 
 	shown := append([]string{"pgbench"}, args...)
 	shown[len(shown)-2] = "ingest.pgbench.sql"
 	shown[len(shown)-1] = "<db>"
+	if r.LogPrefix != "" {
+		shown[len(shown)-4] = "<tmp>/" + filepath.Base(r.LogPrefix)
+	}
 	res.Command = strings.Join(shown, " ")
 	if err != nil {
+		if r.LogPrefix != "" {
+			removeTxnLogs(r.LogPrefix)
+		}
 		return res, fmt.Errorf("pgbench -M %s: %w\n%s", r.Mode, err, tail(res.Output, 3000))
+	}
+	var tl txnLog
+	if r.LogPrefix != "" {
+		if tl, err = readTxnLogs(r.LogPrefix); err != nil {
+			return res, fmt.Errorf("pgbench -M %s: %w", r.Mode, err)
+		}
+		res.Latencies = tl.Latencies
 	}
 	if err := parsePgbench(res.Output, &res); err != nil {
 		return res, fmt.Errorf("pgbench -M %s: %w\n%s", r.Mode, err, tail(res.Output, 3000))
 	}
 	if res.Failed > 0 {
 		return res, fmt.Errorf("pgbench -M %s: %d failed transactions\n%s", r.Mode, res.Failed, tail(res.Output, 3000))
+	}
+	// The percentiles stand for the whole run only if the log holds
+	// exactly the transactions pgbench counted.
+	if r.LogPrefix != "" && (len(tl.Latencies) != res.Processed || tl.Failed+tl.Skipped > 0) {
+		return res, fmt.Errorf("pgbench -M %s: its log holds %d transactions with a latency and %d without, but it reported %d processed",
+			r.Mode, len(tl.Latencies), tl.Failed+tl.Skipped, res.Processed)
 	}
 	return res, nil
 }
@@ -200,10 +229,13 @@ type pgbencher struct {
 	conn   pgConn
 	db     string
 	script string
+	logDir string // where timed runs' per-transaction logs go
 	log    *slog.Logger
 
 	linked    int64 // alert+ticket pairs made by pgbench so far, plus the capture's
 	processed int   // transactions reported by the timed runs
+	slack     int   // clients of the timed runs: each may finish one uncounted transaction
+	runs      int   // timed runs so far, to name their logs
 	checks    []string
 }
 
@@ -243,16 +275,19 @@ func (p *pgbencher) validate(ctx context.Context) error {
 	return nil
 }
 
-// timed runs pgbench for d in mode with the benchmark's concurrency.
-func (p *pgbencher) timed(ctx context.Context, mode string, d time.Duration) (pgbenchPhase, error) {
+// timed runs pgbench for d in mode with clients and jobs, logging every
+// transaction's latency.
+func (p *pgbencher) timed(ctx context.Context, mode string, clients, jobs int, d time.Duration) (pgbenchPhase, error) {
 	var ph pgbenchPhase
 	if p.o.Analyze {
 		if _, err := p.bench.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
 			return ph, fmt.Errorf("vacuum analyze: %w", err)
 		}
 	}
-	p.log.Info("running pgbench", "mode", mode, "clients", p.o.C, "duration", d)
-	r := pgbenchRun{Mode: mode, Clients: p.o.C, Jobs: p.o.PgbenchJobs, Duration: d}
+	p.log.Info("running pgbench", "mode", mode, "clients", clients, "duration", d)
+	p.runs++
+	r := pgbenchRun{Mode: mode, Clients: clients, Jobs: jobs, Duration: d,
+		LogPrefix: filepath.Join(p.logDir, fmt.Sprintf("pgbench-%s-c%d-%d", mode, clients, p.runs))}
 	stopSampling, waits, err := startSampler(ctx, p.o, p.db)
 	if err != nil {
 		return ph, err
@@ -273,12 +308,14 @@ func (p *pgbencher) timed(ctx context.Context, mode string, d time.Duration) (pg
 		return ph, err
 	}
 	p.processed += res.Processed
+	p.slack += clients
 	// pgbench pays nothing for delivering its outbox entries; settle them
 	// so the next round's relay starts without pgbench's backlog.
 	if _, err := p.bench.Exec(ctx, "UPDATE outbox_entries SET delivered_at = now() WHERE delivered_at IS NULL"); err != nil {
 		return ph, fmt.Errorf("settle pgbench's outbox entries: %w", err)
 	}
-	p.log.Info("pgbench done", "mode", mode, "tps", fmt.Sprintf("%.1f", res.TPS))
+	p.log.Info("pgbench done", "mode", mode, "clients", clients, "tps", fmt.Sprintf("%.1f", res.TPS),
+		"p50", percentile(res.Latencies, 0.50), "p99", percentile(res.Latencies, 0.99))
 	return ph, nil
 }
 
@@ -290,10 +327,21 @@ func (p *pgbencher) checkTotals(ctx context.Context) (string, error) {
 		return "", err
 	}
 	made := n - p.linked
-	if extra := made - int64(p.processed); extra < 0 || extra > int64(p.o.C*len(p.o.Modes)*p.o.Rounds) {
+	if extra := made - int64(p.processed); extra < 0 || extra > int64(p.slack) {
 		return fmt.Sprintf("MISMATCH: timed pgbench runs reported %d transactions but made %d linked alert+ticket pairs", p.processed, made), nil
 	}
 	return fmt.Sprintf("timed pgbench runs reported %d transactions and made %d linked alert+ticket pairs", p.processed, made), nil
+}
+
+// restartTotals makes the next checkTotals cover only the timed runs from
+// here on.
+func (p *pgbencher) restartTotals(ctx context.Context) error {
+	n, err := p.countLinked(ctx)
+	if err != nil {
+		return err
+	}
+	p.linked, p.processed, p.slack = n, 0, 0
+	return nil
 }
 
 // profile runs pgbench -r -M prepared for per-statement latencies.

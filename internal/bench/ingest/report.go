@@ -52,6 +52,9 @@ type pgbenchSummary struct {
 	TPS       float64       // mean of the rounds
 	Latency   time.Duration // mean of the rounds
 	Processed int
+	// Latencies are every transaction of the mode's timed runs, from the
+	// per-transaction logs, sorted.
+	Latencies []time.Duration
 	CPU       cpuUse
 	Waits     *waitProfile
 	Command   string
@@ -63,6 +66,7 @@ func (r *report) pgbench() []pgbenchSummary {
 		s := pgbenchSummary{Mode: mode}
 		var cpus []cpuUse
 		var waits []*waitProfile
+		var lats [][]time.Duration
 		for _, rd := range r.Rounds {
 			p := rd.Pgbench[i]
 			s.TPS += p.Result.TPS / float64(len(r.Rounds))
@@ -71,8 +75,10 @@ func (r *report) pgbench() []pgbenchSummary {
 			s.Command = p.Result.Command
 			cpus = append(cpus, p.CPU)
 			waits = append(waits, p.Waits)
+			lats = append(lats, p.Result.Latencies)
 		}
 		s.CPU, s.Waits = sumCPU(cpus), mergeWaits(waits)
+		s.Latencies = mergeLatencies(lats...)
 		out = append(out, s)
 	}
 	return out
@@ -143,6 +149,19 @@ func renderReport(r *report) string {
 		verdict = fmt.Sprintf("**missed** by %s ms (%.1f× the target)", ms(p99-targetP99), float64(p99)/float64(targetP99))
 	}
 	fmt.Fprintf(&b, "| p99 target < %s ms | %s |\n", ms(targetP99), verdict)
+	sums := r.pgbench()
+	for _, s := range sums {
+		pp := percentile(s.Latencies, 0.99)
+		if pp <= 0 {
+			continue
+		}
+		alone := ""
+		if pp >= targetP99 {
+			alone = fmt.Sprintf("; PostgreSQL alone is %.1f× the target", float64(pp)/float64(targetP99))
+		}
+		fmt.Fprintf(&b, "| p99 of pgbench -M %s replaying the same statements, %d clients | %s ms — the ingest's p99 is **%s** that%s |\n",
+			s.Mode, o.C, ms(pp), times(p99, pp), alone)
+	}
 	fmt.Fprintf(&b, "| server peak RSS (VmHWM) | %.1f MiB |\n", float64(r.peakRSS())/(1<<20))
 	n := float64(max(len(l.Latencies), 1))
 	c := r.ingestCPU()
@@ -150,9 +169,10 @@ func renderReport(r *report) string {
 		ms(time.Duration(float64(c.Server)/n)), ms(time.Duration(float64(c.Postgres)/n)), ms(time.Duration(float64(c.Self)/n)))
 	fmt.Fprintf(&b, "| machine CPU busy (of it, other processes) | %.0f%% (%.0f%%) of %d CPUs |\n\n", 100*c.Machine, 100*c.Others(), e.CPUs)
 
-	sums := r.pgbench()
-	b.WriteString("pgbench replaying the statements of one ingest (integration lookup + the transaction), same database, server stopped:\n\n")
-	b.WriteString("| pgbench -M | tps | latency avg | CPU per txn: PostgreSQL / pgbench | machine CPU busy (others) | ingest ÷ pgbench | target ≥ 0.6 |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("pgbench replaying the statements of one ingest (integration lookup + the transaction), same database, server stopped; " +
+		"`-l` on (pgbench's buffered per-transaction log, one short line per transaction), percentiles over every transaction of the timed runs:\n\n")
+	b.WriteString("| pgbench -M | tps | latency avg | latency p50 / p90 / p99 / max | CPU per txn: PostgreSQL / pgbench | machine CPU busy (others) | ingest ÷ pgbench | target ≥ 0.6 |\n" +
+		"|---|---|---|---|---|---|---|---|\n")
 	for _, s := range sums {
 		ratio := l.Throughput() / s.TPS
 		v := "met"
@@ -160,8 +180,9 @@ func renderReport(r *report) string {
 			v = fmt.Sprintf("**missed** (%.0f%% of the target)", 100*ratio/targetRatio)
 		}
 		txns := float64(max(s.Processed, 1))
-		fmt.Fprintf(&b, "| %s | %.0f | %s ms | %s / %s ms | %.0f%% (%.0f%%) | **%.2f** | %s |\n",
+		fmt.Fprintf(&b, "| %s | %.0f | %s ms | %s / %s / **%s** / %s ms | %s / %s ms | %.0f%% (%.0f%%) | **%.2f** | %s |\n",
 			s.Mode, s.TPS, ms(s.Latency),
+			ms(percentile(s.Latencies, 0.50)), ms(percentile(s.Latencies, 0.90)), ms(percentile(s.Latencies, 0.99)), ms(percentile(s.Latencies, 1)),
 			ms(time.Duration(float64(s.CPU.Postgres)/txns)), ms(time.Duration(float64(s.CPU.Children)/txns)),
 			100*s.CPU.Machine, 100*s.CPU.Others(), ratio, v)
 	}
@@ -173,6 +194,7 @@ func renderReport(r *report) string {
 	if len(r.Rounds) > 1 {
 		writeRounds(&b, r)
 	}
+	writeSweep(&b, r)
 
 	writeStatements(&b, r)
 	writeWaits(&b, r, sums)

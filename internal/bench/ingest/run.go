@@ -31,6 +31,8 @@ type report struct {
 	ScriptPath string
 	Profile    *pgbenchResult
 
+	Sweep []sweepPoint
+
 	Checks []string
 }
 
@@ -192,7 +194,7 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 			return fmt.Errorf("write -script-out: %w", err)
 		}
 	}
-	pb := &pgbencher{o: o, bench: bench, db: rep.Database, script: rep.ScriptPath, log: log}
+	pb := &pgbencher{o: o, bench: bench, db: rep.Database, script: rep.ScriptPath, logDir: tmp, log: log}
 	if pb.conn, err = pgConnFrom(o.AdminURL); err != nil {
 		return err
 	}
@@ -210,7 +212,7 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 			}
 		}
 		for _, mode := range o.Modes {
-			ph, err := pb.timed(ctx, mode, perRound)
+			ph, err := pb.timed(ctx, mode, o.C, o.PgbenchJobs, perRound)
 			if err != nil {
 				return err
 			}
@@ -227,6 +229,16 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 		if rep.Profile, err = pb.profile(ctx); err != nil {
 			return err
 		}
+	}
+	if len(o.Sweep) > 0 {
+		if rep.Sweep, err = runSweep(ctx, o, cfg, fixture, rep.Database, pb, log); err != nil {
+			return err
+		}
+		check, err := pb.checkTotals(ctx)
+		if err != nil {
+			return err
+		}
+		rep.Checks = append(rep.Checks, "sweep: "+check)
 	}
 
 	md := renderReport(rep)
