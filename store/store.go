@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -37,8 +38,11 @@ type Store struct {
 	// Dialect is dialect.Postgres or dialect.SQLite ("postgres", "sqlite3").
 	Dialect string
 
-	// numbers is a small pool of its own for ticket numbers (PostgreSQL).
-	numbers *sql.DB
+	// numbers is a small pool of its own for creating ticket-number
+	// sequences (PostgreSQL); sequences records the tenants known to
+	// have one.
+	numbers   *sql.DB
+	sequences sync.Map
 }
 
 // Open connects (see Connect) and applies pending migrations.
@@ -90,8 +94,8 @@ func Connect(ctx context.Context, databaseURL, dataDir string) (*Store, error) {
 			s.Close()
 			return nil, fmt.Errorf("store: open ticket-number pool: %w", err)
 		}
-		s.numbers.SetMaxOpenConns(4)
-		s.numbers.SetMaxIdleConns(4)
+		s.numbers.SetMaxOpenConns(2)
+		s.numbers.SetMaxIdleConns(1)
 	}
 	return s, nil
 }
@@ -105,6 +109,9 @@ func New(db *sql.DB, dialectName string) *Store {
 		Dialect: dialectName,
 	}
 }
+
+// maxConns bounds the main PostgreSQL pool.
+const maxConns = 20
 
 func openPostgres(databaseURL string) (*sql.DB, error) {
 	db, err := sql.Open("pgx", databaseURL)
@@ -262,29 +269,82 @@ func LockKeysSelect(keys ...string) (string, []any) {
 }
 
 // NextTicketNumber returns the next per-tenant ticket number, for a
-// ticket created in the same transaction.
+// ticket created in the same transaction. A transaction that rolls back
+// leaves a gap in the numbers.
 //
-// On PostgreSQL the tenant's counter row advances in its own short
-// statement on a separate small pool, so its row lock is held for that
-// statement only and ticket creation in one tenant is not serialized for
-// the whole pipeline transaction (a separate pool, so transactions that
-// hold every connection of the main pool can never wait on themselves).
-// A transaction that rolls back leaves a gap in the numbers. On SQLite the
-// counter advances inside the transaction: writers already run one at a
-// time.
+// On PostgreSQL each tenant has a sequence of its own, created on first
+// use: nextval holds no lock beyond the call and needs no commit, so
+// tickets of one tenant are never serialized on their numbering. (A
+// counter row was: its lock lasted through its commit, WAL flush included,
+// which capped a tenant at one ticket per flush and gave busy tenants
+// long latency tails.) On SQLite a counter row advances inside the
+// transaction: writers already run one at a time.
 func (s *Store) NextTicketNumber(ctx context.Context, tx *ent.Tx, tenantID int) (int, error) {
-	const upsert = `INSERT INTO ticket_counters (tenant_id, last_number, created_at) VALUES (%[1]s, 1, %[2]s)
+	if s.IsPostgres() {
+		return s.nextFromSequence(ctx, tx, tenantID)
+	}
+	const upsert = `INSERT INTO ticket_counters (tenant_id, last_number, created_at) VALUES (?, 1, CURRENT_TIMESTAMP)
 ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
 RETURNING last_number`
-	var (
-		rows *sql.Rows
-		err  error
-	)
-	if s.IsPostgres() && s.numbers != nil {
-		rows, err = s.numbers.QueryContext(ctx, fmt.Sprintf(upsert, "$1", "now()"), tenantID)
-	} else {
-		rows, err = tx.QueryContext(ctx, fmt.Sprintf(upsert, s.placeholder(1), "CURRENT_TIMESTAMP"), tenantID)
+	return queryInt(ctx, tx, upsert, tenantID)
+}
+
+// ticketSequence names a tenant's ticket-number sequence.
+func ticketSequence(tenantID int) string { return fmt.Sprintf("ticket_numbers_%d", tenantID) }
+
+func (s *Store) nextFromSequence(ctx context.Context, tx *ent.Tx, tenantID int) (int, error) {
+	if _, ok := s.sequences.Load(tenantID); !ok {
+		if err := s.ensureTicketSequence(ctx, tenantID); err != nil {
+			return 0, err
+		}
+		s.sequences.Store(tenantID, true)
 	}
+	return queryInt(ctx, tx, "SELECT nextval($1::regclass)", ticketSequence(tenantID))
+}
+
+// ensureTicketSequence creates the tenant's sequence unless it exists,
+// continuing after the highest number the tenant has used. It runs on the
+// small pool of its own, so that transactions holding every connection of
+// the main pool can never wait on themselves; the advisory lock makes
+// replicas create it once.
+func (s *Store) ensureTicketSequence(ctx context.Context, tenantID int) error {
+	name := ticketSequence(tenantID)
+	pool := s.numbers
+	if pool == nil {
+		pool = s.DB
+	}
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: ticket numbers of tenant %d: %w", tenantID, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "ticket-numbers:"+name); err != nil {
+		return fmt.Errorf("store: ticket numbers of tenant %d: %w", tenantID, err)
+	}
+	var exists bool
+	if err := tx.QueryRowContext(ctx, "SELECT to_regclass($1) IS NOT NULL", name).Scan(&exists); err != nil {
+		return fmt.Errorf("store: ticket numbers of tenant %d: %w", tenantID, err)
+	}
+	if !exists {
+		var last int64
+		if err := tx.QueryRowContext(ctx, `SELECT GREATEST(
+	(SELECT COALESCE(MAX(number), 0) FROM tickets WHERE tenant_id = $1),
+	(SELECT COALESCE(MAX(last_number), 0) FROM ticket_counters WHERE tenant_id = $1))`, tenantID).Scan(&last); err != nil {
+			return fmt.Errorf("store: ticket numbers of tenant %d: %w", tenantID, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("CREATE SEQUENCE %s START WITH %d", name, last+1)); err != nil {
+			return fmt.Errorf("store: ticket numbers of tenant %d: %w", tenantID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: ticket numbers of tenant %d: %w", tenantID, err)
+	}
+	return nil
+}
+
+// queryInt runs a query that returns one integer.
+func queryInt(ctx context.Context, tx *ent.Tx, query string, args ...any) (int, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return 0, fmt.Errorf("store: next ticket number: %w", err)
 	}

@@ -333,3 +333,65 @@ func TestNextTicketNumberConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestTicketNumbersAcrossReplicas: on PostgreSQL a tenant's numbers come
+// from a sequence created on first use. It continues after the highest
+// number the tenant already has (its tickets, or the counter row an older
+// version kept), and two replicas using it for the first time at once
+// share one sequence.
+func TestTicketNumbersAcrossReplicas(t *testing.T) {
+	one := storetest.Open(t, dialect.Postgres)
+	ctx := context.Background()
+	two, err := store.Connect(ctx, storetest.URL(t, one), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { two.Close() })
+
+	tn := one.Ent.Tenant.Create().SetName("T").SetSlug("t").SaveX(ctx)
+	board := one.Ent.Board.Create().SetTenantID(tn.ID).SetName("B").SetIsDefault(true).SaveX(ctx)
+	status := one.Ent.TicketStatus.Create().SetTenantID(tn.ID).SetBoardID(board.ID).SetName("Open").SaveX(ctx)
+	one.Ent.Ticket.Create().SetTenantID(tn.ID).SetNumber(41).SetTitle("old").
+		SetBoardID(board.ID).SetStatusID(status.ID).ExecX(ctx)
+	if _, err := one.DB.ExecContext(ctx, `INSERT INTO ticket_counters (tenant_id, last_number, created_at) VALUES ($1, 45, now())`, tn.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	const n = 10
+	var (
+		mu      sync.Mutex
+		numbers []int
+		wg      sync.WaitGroup
+	)
+	start := make(chan struct{})
+	for i := range 2 * n {
+		s := []*store.Store{one, two}[i%2]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			err := s.Tx(ctx, func(tx *ent.Tx) error {
+				num, err := s.NextTicketNumber(ctx, tx, tn.ID)
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				numbers = append(numbers, num)
+				mu.Unlock()
+				return tx.Ticket.Create().SetTenantID(tn.ID).SetNumber(num).SetTitle("t").
+					SetBoardID(board.ID).SetStatusID(status.ID).Exec(ctx)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	slices.Sort(numbers)
+	for i, got := range numbers {
+		if got != 46+i {
+			t.Fatalf("numbers = %v, want 46..%d", numbers, 45+2*n)
+		}
+	}
+}

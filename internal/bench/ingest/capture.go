@@ -323,15 +323,15 @@ func describeTypes(ctx context.Context, conn *pgx.Conn, stmts []stmt) error {
 
 // markCapture gives the capture's rows distinctive ids and ticket number.
 func markCapture(ctx context.Context, bench *pgx.Conn) error {
-	// Advance the tenant's ticket counter to one below the capture's
-	// number, so the captured ticket's number is distinctive too.
-	tag, err := bench.Exec(ctx, `UPDATE ticket_counters SET last_number = $1
-		WHERE tenant_id = (SELECT tenant_id FROM tickets ORDER BY id DESC LIMIT 1)`, captureTicketNumber-1)
-	if err != nil {
-		return fmt.Errorf("ticket counter: %w", err)
+	// Set the tenant's ticket-number sequence (made by the warm-up's
+	// ticket) to one below the capture's number, so the captured ticket's
+	// number is distinctive too.
+	var tenantID int64
+	if err := bench.QueryRow(ctx, `SELECT tenant_id FROM tickets ORDER BY id DESC LIMIT 1`).Scan(&tenantID); err != nil {
+		return fmt.Errorf("ticket numbers: no tenant with tickets: %w", err)
 	}
-	if tag.RowsAffected() != 1 {
-		return errors.New("ticket counter: no tenant with tickets")
+	if _, err := bench.Exec(ctx, "SELECT setval($1::regclass, $2)", fmt.Sprintf("ticket_numbers_%d", tenantID), captureTicketNumber-1); err != nil {
+		return fmt.Errorf("ticket numbers: %w", err)
 	}
 	for table, start := range captureIDStarts {
 		var maxID int64
@@ -530,14 +530,6 @@ func oneIngest(stmts []stmt, alertKey string) ([]stmt, error) {
 		case strings.EqualFold(s.SQL, "commit") || strings.EqualFold(s.SQL, "rollback"):
 			inTx[s.PID] = false
 		case !inTx[s.PID]:
-			out = append(out, s)
-		}
-	}
-	// The ticket number is advanced on a pool of its own, in a statement
-	// of its own: it goes before the transaction, where its row lock is
-	// held just as briefly in the pgbench replay as in the server.
-	for _, s := range stmts[begin : commit+1] {
-		if s.PID != pid && nextTicketNumber.MatchString(s.SQL) {
 			out = append(out, s)
 		}
 	}

@@ -54,7 +54,9 @@ type binding struct {
 
 var (
 	insertReturningID = regexp.MustCompile(`(?is)^INSERT INTO "?(\w+)"? .* RETURNING "?id"?$`)
-	nextTicketNumber  = regexp.MustCompile(`(?is)^INSERT\s+INTO\s+"?ticket_counters"?\s.*RETURNING\s+last_number\s*$`)
+	// The next ticket number: a tenant's sequence on PostgreSQL (older
+	// versions advanced a counter row).
+	nextTicketNumber = regexp.MustCompile(`(?is)^(SELECT\s+nextval\(.*\)|INSERT\s+INTO\s+"?ticket_counters"?\s.*RETURNING\s+last_number)\s*$`)
 )
 
 // buildScript turns the captured statements into a pgbench script:
@@ -94,7 +96,11 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 			if plan.TicketNumber <= 0 {
 				return "", nil, fmt.Errorf("statement %d reads the next ticket number but the captured ticket's number is unknown", i+1)
 			}
-			producers[i] = producer{"ticket_", binding{strconv.FormatInt(plan.TicketNumber, 10), "ticket_last_number"}}
+			v := "ticket_last_number"
+			if strings.Contains(strings.ToLower(s.SQL), "nextval") {
+				v = "ticket_nextval" // \gset names it after the column
+			}
+			producers[i] = producer{"ticket_", binding{strconv.FormatInt(plan.TicketNumber, 10), v}}
 		}
 	}
 
@@ -298,6 +304,8 @@ func label(s stmt) string {
 			}
 		}
 		return "advisory lock " + strings.Join(keys, ", ")
+	case nextTicketNumber.MatchString(sql) && strings.Contains(strings.ToLower(sql), "nextval"):
+		return "nextval of the tenant's ticket-number sequence"
 	case nextTicketNumber.MatchString(sql):
 		return "UPSERT ticket_counters (own statement, outside the transaction)"
 	}

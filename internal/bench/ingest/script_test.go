@@ -242,3 +242,31 @@ func TestOneIngest(t *testing.T) {
 		t.Error("want an error without the capture's lock")
 	}
 }
+
+// TestBuildScriptSequence: the ticket number drawn from the tenant's
+// sequence inside the transaction is captured with \gset like the
+// counter row was.
+func TestBuildScriptSequence(t *testing.T) {
+	stmts := []stmt{
+		{SQL: "begin"},
+		{SQL: `SELECT nextval($1::regclass)`, Extended: true, Params: []*string{ptr("ticket_numbers_1")}, Types: []string{"regclass"}},
+		{SQL: `INSERT INTO "tickets" ("number") VALUES ($1) RETURNING "id"`, Extended: true,
+			Params: []*string{ptr("7400001")}, Types: []string{"bigint"}},
+		{SQL: "commit"},
+	}
+	script, out, err := buildScript(stmts, scriptPlan{IDStarts: captureIDStarts, TicketNumber: captureTicketNumber})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`SELECT nextval('ticket_numbers_1'::regclass::regclass) \gset ticket_`,
+		`VALUES ((:ticket_nextval)::bigint) RETURNING "id"`,
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("script lacks %s\n%s", want, script)
+		}
+	}
+	if out[1].Label != "nextval of the tenant's ticket-number sequence" {
+		t.Errorf("label = %q", out[1].Label)
+	}
+}
