@@ -120,8 +120,12 @@ func openPostgres(databaseURL string) (*sql.DB, error) {
 	}
 	// Room for webhook requests, workers and the poller at once, without
 	// exhausting max_connections (100 by default) across a few replicas.
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	// Keep every connection the pool has opened: with fewer idle slots
+	// than open ones, a burst above them closes connections on release and
+	// dials new ones (a PostgreSQL backend started per dial) moments later.
+	// Idle ones still go after five minutes.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	db.SetConnMaxLifetime(30 * time.Minute)
 	return db, nil
