@@ -103,8 +103,11 @@ func (h *Handler) authenticate(r *http.Request, provider event.Provider) (*ent.I
 	if err != nil || id <= 0 {
 		return nil, errUnauthorized
 	}
+	// Only what a webhook needs: not the sealed credentials or the poll
+	// status, which every webhook would otherwise read and decode.
 	in, err := h.DB.Integration.Query().
 		Where(integration.ID(id), integration.ProviderEQ(integration.Provider(provider))).
+		Select(integration.FieldTenantID, integration.FieldWebhookSecret).
 		Only(r.Context())
 	if ent.IsNotFound(err) {
 		return nil, errUnauthorized
