@@ -27,12 +27,24 @@ func (d *Desk) Comment(ctx context.Context, tx *ent.Tx, tenantID, ticketID int, 
 	if body == "" {
 		return nil, fmt.Errorf("%w: empty comment", ErrInvalid)
 	}
-	if _, err := Get(ctx, tx.Client(), tenantID, ticketID); err != nil {
+	t, err := Get(ctx, tx.Client(), tenantID, ticketID)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkUser(ctx, tx.Client(), tenantID, by.UserID); err != nil {
 		return nil, err
 	}
+	return d.CommentOn(ctx, tx, t, body, internal, by)
+}
+
+// CommentOn is Comment on a ticket the caller loaded in tx, with an actor
+// it has checked: it reads neither again.
+func (d *Desk) CommentOn(ctx context.Context, tx *ent.Tx, t *ent.Ticket, body string, internal bool, by Actor) (*ent.Comment, error) {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil, fmt.Errorf("%w: empty comment", ErrInvalid)
+	}
+	tenantID, ticketID := t.TenantID, t.ID
 	kind := comment.AuthorKindSystem
 	if by.Kind == Human {
 		kind = comment.AuthorKindHuman

@@ -35,28 +35,26 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 		// This alert re-triggered on its own still-open ticket.
 		first = a
 	}
-	first, err = s.Tx.Alert.UpdateOne(first).
+	// No read-back: every change to the group's count holds its lock.
+	if err := s.Tx.Alert.Update().Where(entalert.ID(first.ID)).
 		AddOccurrenceCount(1).
 		SetLastOccurrenceAt(now).
-		Save(ctx)
-	if err != nil {
+		Exec(ctx); err != nil {
 		return fmt.Errorf("count occurrence: %w", err)
 	}
-	if first.ID == a.ID {
-		a = first
-	}
-	s.Alert = a
+	first.OccurrenceCount++
+	first.LastOccurrenceAt = &now
 	m := s.alertChanges()
 	m.SetTicketID(ticketID)
 	m.SetTicketError("")
 	a.TicketID, a.TicketError = &ticketID, ""
 	n := first.OccurrenceCount
-	body := fmt.Sprintf("Alert re-triggered — %s occurrence\n\n%s", Ordinal(n), alertDetails(s.Alert, s.At))
-	if _, err := p.desk.Comment(ctx, s.Tx, a.TenantID, ticketID, body, true, desk.System); err != nil {
-		return fmt.Errorf("occurrence comment: %w", err)
-	}
 	if s.Ticket, err = desk.Get(ctx, s.Tx.Client(), a.TenantID, ticketID); err != nil {
 		return err
+	}
+	body := fmt.Sprintf("Alert re-triggered — %s occurrence\n\n%s", Ordinal(n), alertDetails(s.Alert, s.At))
+	if _, err := p.desk.CommentOn(ctx, s.Tx, s.Ticket, body, true, desk.System); err != nil {
+		return fmt.Errorf("occurrence comment: %w", err)
 	}
 	s.Tracef("joined open ticket #%d of the same condition: %s occurrence", s.Ticket.Number, Ordinal(n))
 	s.publish(outbox.AlertFeed, func() map[string]any { return feedPayload(s, "occurrence") })
