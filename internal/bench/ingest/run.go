@@ -331,10 +331,11 @@ func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byt
 		profiled <- nil
 	}
 	ph.Load = runLoad(ctx, client, t, bodies, o.C)
-	if err := <-profiled; err != nil {
-		log.Warn("server CPU profile", "err", err)
-	}
 	ph.CPU, err = cpu.stop()
+	// After the CPU figures: the profile may outlast the load.
+	if perr := <-profiled; perr != nil {
+		log.Warn("server CPU profile", "err", perr)
+	}
 	stopSampling()
 	if err != nil {
 		return ph, err
