@@ -22,6 +22,7 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 			entalert.DedupKey(a.DedupKey), entalert.TicketIDNotNil(),
 			entalert.HasTicketWith(ticket.TenantID(a.TenantID), ticket.ClosedAtIsNil())).
 		Order(ent.Asc(entalert.FieldID)).
+		Select(entalert.FieldTicketID, entalert.FieldOccurrenceCount).
 		First(ctx)
 	if ent.IsNotFound(err) {
 		return nil
