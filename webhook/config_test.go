@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -231,4 +232,63 @@ func TestConfigChangeReachesOtherReplica(t *testing.T) {
 
 	wantOutcome(t, two.Post(ninja, firing(t, 3, 7)), 200, "no_rule_matched")
 	wantOutcome(t, one.Post(ninja, firing(t, 4, 7)), 200, "no_rule_matched")
+}
+
+// TestConfigChangesDuringTraffic: alerts of distinct conditions arrive
+// while an admin flips the rule between creating tickets and recording
+// only. Every alert is routed by one whole configuration (a ticket exactly
+// when it says ticket_created), and once the flipping stops the next alert
+// sees the final setting. Run with -race: every event shares the cached
+// configuration.
+func TestConfigChangesDuringTraffic(t *testing.T) {
+	eachDialect(t, func(t *testing.T, e *apptest.Env) {
+		const n = 60
+		admin := e
+		if e.Store.IsPostgres() {
+			// A pool of its own: the webhooks may hold all of e's.
+			admin = apptest.NewWith(t, e.Store.Dialect, apptest.Options{ReplicaOf: e})
+		}
+		stop := make(chan struct{})
+		flipped := make(chan struct{})
+		go func() {
+			defer close(flipped)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					admin.SetActions(ninja, rule.Actions{CreateTicket: apptest.Bool(false)})
+					return
+				default:
+				}
+				admin.SetActions(ninja, rule.Actions{CreateTicket: apptest.Bool(i%2 == 0)})
+			}
+		}()
+		var wg sync.WaitGroup
+		results := make([]apptest.Response, n)
+		for i := range n {
+			wg.Go(func() { results[i] = e.Post(ninja, firing(t, 100+i, 7)) })
+		}
+		wg.Wait()
+		close(stop)
+		<-flipped
+
+		outcomes := map[string]int{}
+		for _, r := range results {
+			if r.Status != 200 {
+				t.Fatalf("webhook answered %d %q", r.Status, r.Error)
+			}
+			outcomes[r.Outcome]++
+			a := e.Alert(r.AlertID)
+			if linked := a.TicketID != nil; linked != (r.Outcome == "ticket_created") {
+				t.Errorf("alert %d: outcome %q but linked to a ticket: %v", r.AlertID, r.Outcome, linked)
+			}
+		}
+		t.Logf("outcomes while the rule flipped: %v", outcomes)
+		if outcomes["ticket_created"]+outcomes["recorded"] != n {
+			t.Errorf("outcomes = %v, want only ticket_created and recorded", outcomes)
+		}
+		if c := e.Count(); c.Tickets != outcomes["ticket_created"] {
+			t.Errorf("%d tickets for %d ticket_created answers", c.Tickets, outcomes["ticket_created"])
+		}
+		wantOutcome(t, e.Post(ninja, firing(t, 999, 7)), 200, "recorded")
+	})
 }
