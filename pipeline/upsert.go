@@ -47,16 +47,16 @@ func metadata(prev map[string]any, ev event.Event) map[string]any {
 
 // newAlert creates the alert row for a first-seen event.
 func newAlert(ctx context.Context, tx *ent.Tx, ev event.Event, status entalert.Status) (*ent.Alert, error) {
-	a, err := alertCreate(tx, ev, status).Save(ctx)
+	a, err := alertCreate(tx, firstSeen(ev, status)).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("create alert: %w", err)
 	}
 	return a, nil
 }
 
-// pendingAlert is the alert alertCreate will insert, as stages see it
-// before it has an id.
-func pendingAlert(ev event.Event, status entalert.Status) *ent.Alert {
+// firstSeen is the alert a first-seen event makes, before it has an id.
+func firstSeen(ev event.Event, status entalert.Status) *ent.Alert {
+	at := ev.OccurredAt
 	a := &ent.Alert{
 		TenantID:               ev.TenantID,
 		CreatedAt:              time.Now(),
@@ -72,44 +72,45 @@ func pendingAlert(ev event.Event, status entalert.Status) *ent.Alert {
 		DeviceName:             ev.DeviceName,
 		ExternalOrganizationID: ev.ExternalOrganizationID,
 		Status:                 status,
-		LastEventAt:            ev.OccurredAt,
+		LastEventAt:            at,
 		DedupKey:               ev.DedupKey(),
 		OccurrenceCount:        1,
 		Metadata:               metadata(nil, ev),
 	}
-	if status == entalert.StatusActive {
-		a.TriggeredAt = &ev.OccurredAt
+	switch status {
+	case entalert.StatusActive:
+		a.TriggeredAt = &at
+	case entalert.StatusResolved:
+		a.ResolvedAt = &at
+	case entalert.StatusAcknowledged:
+		a.AcknowledgedAt, a.AcknowledgedBy = &at, ev.AcknowledgedBy
 	}
 	return a
 }
 
-func alertCreate(tx *ent.Tx, ev event.Event, status entalert.Status) *ent.AlertCreate {
-	c := tx.Alert.Create().
-		SetTenantID(ev.TenantID).
-		SetIntegrationID(ev.IntegrationID).
-		SetProvider(entalert.Provider(ev.Provider)).
-		SetExternalAlertID(ev.ExternalAlertID).
-		SetExternalDeviceID(ev.ExternalDeviceID).
-		SetActivityType(ev.ActivityType).
-		SetAlertClass(ev.AlertClass).
-		SetSourceType(ev.SourceType).
-		SetSeverity(entalert.Severity(ev.Severity)).
-		SetMessage(ev.Message).
-		SetDeviceName(ev.DeviceName).
-		SetExternalOrganizationID(ev.ExternalOrganizationID).
-		SetStatus(status).
-		SetLastEventAt(ev.OccurredAt).
-		SetDedupKey(ev.DedupKey()).
-		SetMetadata(metadata(nil, ev))
-	switch status {
-	case entalert.StatusActive:
-		c.SetTriggeredAt(ev.OccurredAt)
-	case entalert.StatusResolved:
-		c.SetResolvedAt(ev.OccurredAt)
-	case entalert.StatusAcknowledged:
-		c.SetAcknowledgedAt(ev.OccurredAt).SetAcknowledgedBy(ev.AcknowledgedBy)
-	}
-	return c
+// alertCreate inserts a (firstSeen); stages may add to its mutation first.
+func alertCreate(tx *ent.Tx, a *ent.Alert) *ent.AlertCreate {
+	return tx.Alert.Create().
+		SetTenantID(a.TenantID).
+		SetIntegrationID(a.IntegrationID).
+		SetProvider(a.Provider).
+		SetExternalAlertID(a.ExternalAlertID).
+		SetExternalDeviceID(a.ExternalDeviceID).
+		SetActivityType(a.ActivityType).
+		SetAlertClass(a.AlertClass).
+		SetSourceType(a.SourceType).
+		SetSeverity(a.Severity).
+		SetMessage(a.Message).
+		SetDeviceName(a.DeviceName).
+		SetExternalOrganizationID(a.ExternalOrganizationID).
+		SetStatus(a.Status).
+		SetLastEventAt(a.LastEventAt).
+		SetDedupKey(a.DedupKey).
+		SetMetadata(a.Metadata).
+		SetNillableTriggeredAt(a.TriggeredAt).
+		SetNillableResolvedAt(a.ResolvedAt).
+		SetNillableAcknowledgedAt(a.AcknowledgedAt).
+		SetAcknowledgedBy(a.AcknowledgedBy)
 }
 
 // upsertTriggered records a triggered event: a new alert, a re-trigger of a
@@ -123,8 +124,8 @@ func (p *Pipeline) upsertTriggered(ctx context.Context, s *State) error {
 	if a == nil {
 		// Inserted by finish, once, with everything routing decides: one
 		// INSERT instead of an INSERT and an UPDATE of the fresh row.
-		s.create = alertCreate(s.Tx, ev, entalert.StatusActive)
-		s.Alert = pendingAlert(ev, entalert.StatusActive)
+		s.Alert = firstSeen(ev, entalert.StatusActive)
+		s.create = alertCreate(s.Tx, s.Alert)
 		s.Tracef("alert %s recorded from %s (dedup key %q)", ev.ExternalAlertID, originOf(ev), ev.DedupKey())
 		return nil
 	}
