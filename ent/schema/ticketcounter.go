@@ -6,9 +6,10 @@ import (
 	"entgo.io/ent/schema/index"
 )
 
-// TicketCounter holds a tenant's last ticket number. It is advanced in a
-// short statement of its own, so ticket creation in one tenant is not
-// serialized for the length of the pipeline's transaction.
+// TicketCounter holds a tenant's last ticket number on SQLite, advanced
+// inside the transaction (SQLite runs writers one at a time). PostgreSQL
+// numbers tickets from a sequence per tenant (store.NextTicketNumber);
+// counter rows written there by earlier versions only seed the sequences.
 type TicketCounter struct{ ent.Schema }
 
 func (TicketCounter) Mixin() []ent.Mixin { return tenantScoped() }
