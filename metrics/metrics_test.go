@@ -15,7 +15,7 @@ import (
 
 type fakeProcessor struct{}
 
-func (fakeProcessor) Process(context.Context, event.Event) (pipeline.Result, error) {
+func (fakeProcessor) Process(context.Context, event.Event, ...pipeline.Option) (pipeline.Result, error) {
 	return pipeline.Result{Outcome: pipeline.Created}, nil
 }
 

@@ -10,16 +10,16 @@ import (
 
 // Processor runs events through the pipeline; *pipeline.Pipeline is one.
 type Processor interface {
-	Process(ctx context.Context, ev event.Event) (pipeline.Result, error)
+	Process(ctx context.Context, ev event.Event, opts ...pipeline.Option) (pipeline.Result, error)
 }
 
 // TimedProcessor observes pipeline latency around another Processor.
 type TimedProcessor struct{ Next Processor }
 
 // Process implements Processor.
-func (t TimedProcessor) Process(ctx context.Context, ev event.Event) (pipeline.Result, error) {
+func (t TimedProcessor) Process(ctx context.Context, ev event.Event, opts ...pipeline.Option) (pipeline.Result, error) {
 	start := time.Now()
-	res, err := t.Next.Process(ctx, ev)
+	res, err := t.Next.Process(ctx, ev, opts...)
 	outcome := string(res.Outcome)
 	if err != nil {
 		outcome = "error"

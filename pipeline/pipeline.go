@@ -5,8 +5,11 @@ package pipeline
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/alertdesk/alertdesk/desk"
@@ -66,7 +69,11 @@ type Result struct {
 }
 
 // Process runs one event through the pipeline in its own transaction.
-func (p *Pipeline) Process(ctx context.Context, ev event.Event) (Result, error) {
+func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) (Result, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	ev = ev.Clean()
 	if err := ev.Validate(); err != nil {
 		return Result{}, err
@@ -83,7 +90,7 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event) (Result, error) 
 
 	var res Result
 	err := p.store.Tx(ctx, func(tx *ent.Tx) error {
-		version, err := p.lockEvent(ctx, tx, ev)
+		version, err := p.lockEvent(ctx, tx, ev, o)
 		if err != nil {
 			return err
 		}
@@ -102,18 +109,35 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event) (Result, error) 
 
 // lockEvent serializes work per alert, then per condition (always in this
 // order, so two events never wait on each other's locks), and reads the
-// tenant's configuration version in the same round trip.
-func (p *Pipeline) lockEvent(ctx context.Context, tx *ent.Tx, ev event.Event) (int64, error) {
-	q, args := "SELECT config_version FROM tenants WHERE id = ?", []any{ev.TenantID}
+// tenant's configuration version, and the integration's webhook secret
+// when o asks to confirm it, in the same round trip.
+func (p *Pipeline) lockEvent(ctx context.Context, tx *ent.Tx, ev event.Event, o options) (int64, error) {
+	var (
+		cols []string
+		args []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		if p.store.IsPostgres() {
+			return fmt.Sprintf("$%d", len(args))
+		}
+		return "?"
+	}
 	if p.store.IsPostgres() {
-		locks, keys := store.LockKeysSelect(
+		var locks string
+		locks, args = store.LockKeysSelect(
 			alertLockKey(ev.TenantID, ev.IntegrationID, ev.ExternalAlertID),
 			dedupLockKey(ev.TenantID, ev.IntegrationID, ev.DedupKey()),
 		)
-		q = fmt.Sprintf("SELECT %s, (SELECT config_version FROM tenants WHERE id = $%d)", locks, len(keys)+1)
-		args = append(keys, ev.TenantID)
+		cols = append(cols, locks)
 	}
-	rows, err := tx.QueryContext(ctx, q, args...)
+	locked := len(args)
+	cols = append(cols, fmt.Sprintf("(SELECT config_version FROM tenants WHERE id = %s)", arg(ev.TenantID)))
+	if o.withSecret {
+		cols = append(cols, fmt.Sprintf("(SELECT webhook_secret FROM integrations WHERE id = %s AND tenant_id = %s)",
+			arg(ev.IntegrationID), arg(ev.TenantID)))
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+strings.Join(cols, ", "), args...)
 	if err != nil {
 		return 0, fmt.Errorf("pipeline: lock: %w", err)
 	}
@@ -122,21 +146,34 @@ func (p *Pipeline) lockEvent(ctx context.Context, tx *ent.Tx, ev event.Event) (i
 		if err := rows.Err(); err != nil {
 			return 0, fmt.Errorf("pipeline: lock: %w", err)
 		}
-		return 0, fmt.Errorf("pipeline: tenant %d not found", ev.TenantID)
+		return 0, errors.New("pipeline: lock: no row")
 	}
-	dest := make([]any, len(args))
+	var (
+		version *int64
+		secret  *string
+	)
+	dest := make([]any, locked, locked+2)
 	for i := range dest {
 		dest[i] = new(any)
 	}
-	var version *int64
-	dest[len(dest)-1] = &version
+	dest = append(dest, &version)
+	if o.withSecret {
+		dest = append(dest, &secret)
+	}
 	if err := rows.Scan(dest...); err != nil {
 		return 0, fmt.Errorf("pipeline: lock: %w", err)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, fmt.Errorf("pipeline: lock: %w", err)
+	}
+	if o.withSecret && (secret == nil || *secret == "" ||
+		subtle.ConstantTimeCompare([]byte(*secret), []byte(o.secret)) != 1) {
+		return 0, ErrSecretChanged
 	}
 	if version == nil {
 		return 0, fmt.Errorf("pipeline: tenant %d not found", ev.TenantID)
 	}
-	return *version, rows.Close()
+	return *version, nil
 }
 
 // alertLockKey and dedupLockKey name the advisory locks that serialize

@@ -29,7 +29,7 @@ type Normalizer func(body []byte) (event.Event, error)
 
 // Processor runs normalized events; the pipeline implements it.
 type Processor interface {
-	Process(ctx context.Context, ev event.Event) (pipeline.Result, error)
+	Process(ctx context.Context, ev event.Event, opts ...pipeline.Option) (pipeline.Result, error)
 }
 
 // Handler serves POST /webhooks/{provider}/{integrationId}.
@@ -38,6 +38,8 @@ type Handler struct {
 	Pipeline    Processor
 	Normalizers map[event.Provider]Normalizer
 	Log         *slog.Logger
+
+	auth authCache
 }
 
 // ServeHTTP implements http.Handler.
@@ -52,18 +54,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown provider"})
 		return
 	}
-	in, err := h.authenticate(r, provider)
-	if errors.Is(err, errUnauthorized) {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unknown integration or bad secret"})
+	cr, err := h.authenticate(r, provider, true)
+	if !authorized(w, r, log, err) {
 		return
 	}
-	if err != nil {
-		log.ErrorContext(r.Context(), "webhook: load integration", "err", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
-		return
+	// A remembered secret is confirmed by the pipeline inside the event's
+	// transaction; an answer given without the pipeline confirms it against
+	// the database first, so a rotated secret never gets anything but 401.
+	confirmed := func() bool {
+		if !cr.remembered {
+			return true
+		}
+		_, err := h.authenticate(r, provider, false)
+		return authorized(w, r, log, err)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
+		if !confirmed() {
+			return
+		}
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "body larger than 1 MiB"})
@@ -73,6 +82,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev, err := normalize(body)
+	if err != nil && !confirmed() {
+		return
+	}
 	if errors.Is(err, event.ErrIgnored) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ignored", "reason": err.Error()})
 		return
@@ -81,11 +93,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	}
-	ev.TenantID, ev.IntegrationID, ev.Origin = in.TenantID, in.ID, "webhook"
-	res, err := h.Pipeline.Process(r.Context(), ev)
+	ev.TenantID, ev.IntegrationID, ev.Origin = cr.tenantID, cr.integrationID, "webhook"
+	res, err := h.Pipeline.Process(r.Context(), ev, pipeline.WithWebhookSecret(cr.secret))
+	if errors.Is(err, pipeline.ErrSecretChanged) {
+		// Rotated or removed since it was read: the secret sent is no
+		// longer the integration's.
+		h.auth.forget(cr.integrationID)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unknown integration or bad secret"})
+		return
+	}
 	if err != nil {
 		log.ErrorContext(r.Context(), "webhook: pipeline failed",
-			"provider", provider, "integration", in.ID, "alert", ev.ExternalAlertID, "err", err)
+			"provider", provider, "integration", cr.integrationID, "alert", ev.ExternalAlertID, "err", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
 		return
 	}
@@ -96,12 +115,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// authenticate finds the integration and checks its secret in constant
-// time. An unknown integration and a bad secret look the same to the caller.
-func (h *Handler) authenticate(r *http.Request, provider event.Provider) (*ent.Integration, error) {
+// authenticate checks the secret header against the integration's webhook
+// secret in constant time: the remembered one when remembered is allowed,
+// else the stored one. An unknown integration and a bad secret look the
+// same to the caller.
+func (h *Handler) authenticate(r *http.Request, provider event.Provider, remembered bool) (credentials, error) {
 	id, err := strconv.Atoi(r.PathValue("integrationId"))
 	if err != nil || id <= 0 {
-		return nil, errUnauthorized
+		return credentials{}, errUnauthorized
+	}
+	got := r.Header.Get(SecretHeader)
+	if cr, ok := h.auth.match(id, provider, got); ok && remembered {
+		return cr, nil
 	}
 	// Only what a webhook needs: not the sealed credentials or the poll
 	// status, which every webhook would otherwise read and decode.
@@ -110,17 +135,35 @@ func (h *Handler) authenticate(r *http.Request, provider event.Provider) (*ent.I
 		Select(integration.FieldTenantID, integration.FieldWebhookSecret).
 		Only(r.Context())
 	if ent.IsNotFound(err) {
-		return nil, errUnauthorized
+		h.auth.forget(id)
+		return credentials{}, errUnauthorized
 	}
 	if err != nil {
-		return nil, err
+		return credentials{}, err
 	}
-	got := r.Header.Get(SecretHeader)
 	if in.WebhookSecret == "" || got == "" ||
 		subtle.ConstantTimeCompare([]byte(got), []byte(in.WebhookSecret)) != 1 {
-		return nil, errUnauthorized
+		h.auth.forget(id)
+		return credentials{}, errUnauthorized
 	}
-	return in, nil
+	cr := credentials{integrationID: in.ID, tenantID: in.TenantID, provider: provider, secret: in.WebhookSecret}
+	h.auth.remember(cr)
+	return cr, nil
+}
+
+// authorized answers 401 or 500 for an authentication error and reports
+// whether there was none.
+func authorized(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, errUnauthorized):
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unknown integration or bad secret"})
+	default:
+		log.ErrorContext(r.Context(), "webhook: load integration", "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+	}
+	return false
 }
 
 var errUnauthorized = errors.New("webhook: unauthorized")
