@@ -11,13 +11,18 @@ import (
 	"github.com/alertdesk/alertdesk/event"
 )
 
-// findAlert loads the event's alert, or nil when it is new.
-func findAlert(ctx context.Context, tx *ent.Tx, ev event.Event) (*ent.Alert, error) {
-	a, err := tx.Alert.Query().Where(
+// findAlert loads the event's alert, or nil when it is new; with fields,
+// only those columns (and the id).
+func findAlert(ctx context.Context, tx *ent.Tx, ev event.Event, fields ...string) (*ent.Alert, error) {
+	q := tx.Alert.Query().Where(
 		entalert.TenantID(ev.TenantID),
 		entalert.IntegrationID(ev.IntegrationID),
 		entalert.ExternalAlertID(ev.ExternalAlertID),
-	).Only(ctx)
+	)
+	if len(fields) > 0 {
+		q.Select(fields...)
+	}
+	a, err := q.Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
@@ -117,7 +122,11 @@ func alertCreate(tx *ent.Tx, a *ent.Alert) *ent.AlertCreate {
 // resolved one, or nothing for replays and out-of-order deliveries.
 func (p *Pipeline) upsertTriggered(ctx context.Context, s *State) error {
 	ev := s.Event
-	a, err := findAlert(ctx, s.Tx, ev)
+	// Only what the checks below and a re-trigger use (the re-trigger
+	// reads the whole row back): a new alert, the common case, finds
+	// nothing, yet every column selected costs to build and describe.
+	a, err := findAlert(ctx, s.Tx, ev,
+		entalert.FieldStatus, entalert.FieldLastEventAt, entalert.FieldTicketID, entalert.FieldMetadata)
 	if err != nil {
 		return err
 	}
