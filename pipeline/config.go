@@ -36,7 +36,7 @@ type Config struct {
 }
 
 // ConfigTables are the tables a Config is built from. Each has triggers
-// (migrations 0004) that advance tenants.config_version on every insert,
+// (migration 0004) that advance tenants.config_version on every insert,
 // update and delete; a table added to LoadConfig must get them too.
 var ConfigTables = []string{
 	"alert_rules", "maintenance_windows", "boards", "ticket_status", "priorities",
