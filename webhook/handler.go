@@ -141,13 +141,17 @@ func (h *Handler) authenticate(r *http.Request, provider event.Provider, remembe
 	if err != nil {
 		return credentials{}, err
 	}
-	if in.WebhookSecret == "" || got == "" ||
-		subtle.ConstantTimeCompare([]byte(got), []byte(in.WebhookSecret)) != 1 {
+	if in.WebhookSecret == "" {
 		h.auth.forget(id)
 		return credentials{}, errUnauthorized
 	}
+	// Remember the stored secret whatever was sent: a wrong secret then
+	// neither evicts nor replaces the entry.
 	cr := credentials{integrationID: in.ID, tenantID: in.TenantID, provider: provider, secret: in.WebhookSecret}
 	h.auth.remember(cr)
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(in.WebhookSecret)) != 1 {
+		return credentials{}, errUnauthorized
+	}
 	return cr, nil
 }
 
