@@ -25,6 +25,7 @@ import (
 )
 
 func main() {
+	tuneGC()
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "alertdesk:", err)
 		os.Exit(1)
