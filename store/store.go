@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -367,12 +366,4 @@ func queryInt(ctx context.Context, tx *ent.Tx, query string, args ...any) (int, 
 		return 0, fmt.Errorf("store: next ticket number: %w", err)
 	}
 	return n, nil
-}
-
-// placeholder returns the i-th (1-based) bind parameter in the dialect.
-func (s *Store) placeholder(i int) string {
-	if s.IsPostgres() {
-		return "$" + strconv.Itoa(i)
-	}
-	return "?"
 }
