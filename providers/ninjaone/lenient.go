@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/alertdesk/alertdesk/providers/internal/lenient"
 )
@@ -51,24 +50,8 @@ func parseTime(raw json.RawMessage) (time.Time, error) {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return time.Time{}, err
 		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return time.Time{}, errors.New("missing")
-		}
 	}
-	t, err := lenient.ISO(s)
-	if c := s[0]; err != nil && (c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9')) && !strings.ContainsAny(s, ":T") {
-		t, err = lenient.Epoch(s)
-	}
-	if err != nil {
-		return time.Time{}, err
-	}
-	// Outside this range the value is garbage, and years past 9999 would
-	// not even marshal back to JSON.
-	if t.Year() < 1970 || t.Year() > 9999 {
-		return time.Time{}, fmt.Errorf("time %.40q out of range", s)
-	}
-	return t, nil
+	return lenient.Time(s)
 }
 
 // firstNonEmpty returns the first non-empty value.
@@ -86,23 +69,4 @@ func setIf(m map[string]string, k string, v text) {
 	if v != "" {
 		m[k] = string(v)
 	}
-}
-
-// rawJSON copies a valid JSON document for Event.Raw, so the event does not
-// alias the caller's buffer. Invalid UTF-8, which JSON columns reject, is
-// re-encoded with U+FFFD; valid payloads are kept byte for byte.
-func rawJSON(b []byte) json.RawMessage {
-	if utf8.Valid(b) {
-		return bytes.Clone(b)
-	}
-	var v any
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if d.Decode(&v) == nil {
-		if out, err := json.Marshal(v); err == nil {
-			return out
-		}
-	}
-	out, _ := json.Marshal(string(b)) // a string always encodes
-	return out
 }

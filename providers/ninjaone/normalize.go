@@ -109,7 +109,7 @@ func NormalizeWebhook(body []byte) (event.Event, error) {
 	}
 	setIf(ev.Extra, "activityId", a.ID)
 	setIf(ev.Extra, "priority", a.Priority)
-	ev.Raw = rawJSON(lenient.TrimBody(body))
+	ev.Raw = lenient.RawJSON(lenient.TrimBody(body))
 	return ev, nil
 }
 
@@ -147,7 +147,7 @@ func NormalizeAlertsList(body []byte) ([]event.Event, error) {
 		ev.Severity = event.None // the API has no severity
 		ev.OccurredAt = at
 		setIf(ev.Extra, "psaTicketId", a.PSATicketID)
-		ev.Raw = rawJSON(raw)
+		ev.Raw = lenient.RawJSON(raw)
 		events = append(events, ev)
 	}
 	return events, nil

@@ -72,7 +72,7 @@ func NormalizeWebhook(body []byte) (event.Event, error) {
 			field, when = "resolved_on", p.ResolvedOn
 		}
 	}
-	at, err := parseTime(string(when))
+	at, err := lenient.Time(string(when))
 	if err != nil {
 		return event.Event{}, fmt.Errorf("tacticalrmm: %s: %w", field, err)
 	}
@@ -127,7 +127,7 @@ func decodeWebhook(body []byte) (payload, json.RawMessage, error) {
 		if err := json.Unmarshal(text, &p); err != nil {
 			return p, nil, err
 		}
-		return p, rawJSON(text), nil
+		return p, lenient.RawJSON(text), nil
 	}
 	fields := recoverFields(string(text))
 	if len(fields) == 0 {
@@ -142,7 +142,7 @@ func decodeWebhook(body []byte) (payload, json.RawMessage, error) {
 	if err != nil {
 		return p, nil, fmt.Errorf("recovered fields: %w", err)
 	}
-	return p, jsonString(string(text)), nil
+	return p, lenient.JSONString(string(text)), nil
 }
 
 // listAlert is one entry of the PATCH /alerts/ response.
@@ -191,7 +191,7 @@ func NormalizeAlertsList(body []byte) ([]event.Event, error) {
 		if a.ID == "" {
 			return nil, fmt.Errorf("tacticalrmm: alerts list entry %d: missing id", i)
 		}
-		at, err := parseTime(string(a.AlertTime))
+		at, err := lenient.Time(string(a.AlertTime))
 		if err != nil {
 			return nil, fmt.Errorf("tacticalrmm: alerts list entry %d (id %s): alert_time: %w", i, a.ID, err)
 		}
@@ -208,7 +208,7 @@ func NormalizeAlertsList(body []byte) ([]event.Event, error) {
 			DeviceName:        string(a.Hostname),
 			OccurredAt:        at,
 			Extra:             map[string]string{},
-			Raw:               rawJSON(raw),
+			Raw:               lenient.RawJSON(raw),
 		}
 		setIf(ev.Extra, "clientName", a.Client)
 		setIf(ev.Extra, "siteName", a.Site)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/fixtures"
+	"github.com/alertdesk/alertdesk/providers/internal/lenient"
 )
 
 const srv01 = "ZqXbLmNoPqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTu"
@@ -74,7 +75,7 @@ func TestNormalizeWebhook(t *testing.T) {
 		},
 		{
 			name: "string literal around valid JSON",
-			body: string(jsonString(string(fixtures.Read("tactical-check-trigger.json")))),
+			body: string(lenient.JSONString(string(fixtures.Read("tactical-check-trigger.json")))),
 			kind: event.Triggered, alert: "1523", device: srv01, cond: "check:88", class: "check",
 			severity: event.Critical, org: "3", host: "SRV-01", at: checkTrig,
 		},
@@ -358,14 +359,14 @@ func TestParseTime(t *testing.T) {
 		"2026-06-12 10:00:00.123456+00:00", "2026-06-12 12:00:00.123456+02:00", "2026-06-12T10:00:00.123456Z",
 		"2026-06-12 10:00:00.123456", "1781258400.123456", "1781258400123.456",
 	} {
-		got, err := parseTime(in)
+		got, err := lenient.Time(in)
 		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
-			t.Errorf("parseTime(%q) = %v, %v", in, got, err)
+			t.Errorf("lenient.Time(%q) = %v, %v", in, got, err)
 		}
 	}
 	for _, in := range []string{"", "None", "x", "-1", "0001-01-01 00:00:00", "1e30", "NaN"} {
-		if got, err := parseTime(in); err == nil {
-			t.Errorf("parseTime(%q) = %v, want error", in, got)
+		if got, err := lenient.Time(in); err == nil {
+			t.Errorf("lenient.Time(%q) = %v, want error", in, got)
 		}
 	}
 }

@@ -5,11 +5,14 @@ package lenient
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // maxEpochMillis bounds accepted epochs (year ~33000) so arithmetic cannot
@@ -73,4 +76,55 @@ func ISO(s string) (time.Time, error) {
 // TrimBody drops surrounding whitespace and a UTF-8 byte order mark.
 func TrimBody(b []byte) []byte {
 	return bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(b), []byte("\xef\xbb\xbf")))
+}
+
+// Time reads an ISO-8601 time, Python's str(datetime), or epoch seconds
+// (milliseconds above 1e12) as decimal text, in UTC. Years outside
+// 1970–9999 are refused: such a value is garbage, and years past 9999
+// would not even marshal back to JSON.
+func Time(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, errors.New("missing")
+	}
+	t, err := ISO(s)
+	if c := s[0]; err != nil && (c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9')) && !strings.ContainsAny(s, ":T") {
+		t, err = Epoch(s)
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t.Year() < 1970 || t.Year() > 9999 {
+		return time.Time{}, fmt.Errorf("time %.40q out of range", s)
+	}
+	return t, nil
+}
+
+// RawJSON copies a valid JSON document for Event.Raw, so the event does not
+// alias the caller's buffer. Invalid UTF-8, which JSON columns reject, is
+// re-encoded with U+FFFD; valid payloads are kept byte for byte, and what
+// does not decode at all is kept as a JSON string.
+func RawJSON(b []byte) json.RawMessage {
+	if utf8.Valid(b) {
+		return bytes.Clone(b)
+	}
+	var v any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if d.Decode(&v) == nil {
+		if out, err := json.Marshal(v); err == nil {
+			return out
+		}
+	}
+	return JSONString(string(b))
+}
+
+// JSONString encodes s as a JSON string literal, keeping <, > and & as is;
+// invalid UTF-8 becomes U+FFFD so the result is always valid JSON.
+func JSONString(s string) json.RawMessage {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return json.RawMessage(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
