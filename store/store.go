@@ -208,8 +208,14 @@ func (s *Store) IsPostgres() bool { return s.Dialect == dialect.Postgres }
 // it returns an error or panics (the panic continues). fn's error is
 // returned as is so callers can match it; begin and commit failures are
 // wrapped. Inside fn use tx (tx.Client()), never s.Ent.
-func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
-	tx, err := s.Ent.Tx(ctx)
+func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	return WithTx(ctx, s.Ent, fn)
+}
+
+// WithTx is Tx on any client of the store's database, such as a
+// tenant-scoped one.
+func WithTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) (err error) {
+	tx, err := c.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)
 	}
