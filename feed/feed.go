@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
@@ -51,36 +50,14 @@ func Publish(ctx context.Context, rdb redis.UniversalClient, m Message) error {
 // is confirmed before Subscribe returns, so nothing published afterwards is
 // missed.
 func Subscribe(ctx context.Context, rdb redis.UniversalClient, tenantID int) (<-chan Message, error) {
-	sub := rdb.Subscribe(ctx, Channel(tenantID))
-	if _, err := sub.Receive(ctx); err != nil {
-		sub.Close()
-		return nil, fmt.Errorf("feed: subscribe: %w", err)
-	}
-	out := make(chan Message, 64)
-	go func() {
-		defer close(out)
-		defer sub.Close()
-		ch := sub.Channel()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case raw, ok := <-ch:
-				if !ok {
-					return
-				}
-				var m Message
-				if err := json.Unmarshal([]byte(raw.Payload), &m); err != nil || m.TenantID != tenantID {
-					slog.Warn("feed: dropping bad message", "channel", raw.Channel, "err", err)
-					continue
-				}
-				select {
-				case out <- m:
-				case <-ctx.Done():
-					return
-				}
-			}
+	return subscribe(ctx, rdb, Channel(tenantID), 64, func(payload string) (Message, error) {
+		var m Message
+		if err := json.Unmarshal([]byte(payload), &m); err != nil {
+			return m, err
 		}
-	}()
-	return out, nil
+		if m.TenantID != tenantID {
+			return m, fmt.Errorf("message of tenant %d", m.TenantID)
+		}
+		return m, nil
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
@@ -39,36 +38,14 @@ func PublishNotification(ctx context.Context, rdb redis.UniversalClient, tenantI
 // until ctx ends. Like Subscribe, the subscription is confirmed before it
 // returns.
 func SubscribeNotifications(ctx context.Context, rdb redis.UniversalClient, tenantID, userID int) (<-chan int, error) {
-	sub := rdb.Subscribe(ctx, NotificationChannel(tenantID, userID))
-	if _, err := sub.Receive(ctx); err != nil {
-		sub.Close()
-		return nil, fmt.Errorf("feed: subscribe notifications: %w", err)
-	}
-	out := make(chan int, 16)
-	go func() {
-		defer close(out)
-		defer sub.Close()
-		ch := sub.Channel()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case raw, ok := <-ch:
-				if !ok {
-					return
-				}
-				var m notificationMessage
-				if err := json.Unmarshal([]byte(raw.Payload), &m); err != nil || m.NotificationID <= 0 {
-					slog.Warn("feed: dropping bad notification message", "channel", raw.Channel, "err", err)
-					continue
-				}
-				select {
-				case out <- m.NotificationID:
-				case <-ctx.Done():
-					return
-				}
-			}
+	return subscribe(ctx, rdb, NotificationChannel(tenantID, userID), 16, func(payload string) (int, error) {
+		var m notificationMessage
+		if err := json.Unmarshal([]byte(payload), &m); err != nil {
+			return 0, err
 		}
-	}()
-	return out, nil
+		if m.NotificationID <= 0 {
+			return 0, fmt.Errorf("notification id %d", m.NotificationID)
+		}
+		return m.NotificationID, nil
+	})
 }
