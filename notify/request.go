@@ -3,6 +3,7 @@ package notify
 import (
 	"fmt"
 
+	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/worker"
 )
 
@@ -19,15 +20,15 @@ type request struct {
 // can never be delivered, so it is a permanent error.
 func parseRequest(e worker.Entry) (request, error) {
 	r := request{
-		Category: stringOf(e.Payload["category"]),
-		AlertID:  intOf(e.Payload["alertId"]),
-		TicketID: intOf(e.Payload["ticketId"]),
-		RuleID:   intOf(e.Payload["ruleId"]),
+		Category: outbox.String(e.Payload["category"]),
+		AlertID:  outbox.Int(e.Payload["alertId"]),
+		TicketID: outbox.Int(e.Payload["ticketId"]),
+		RuleID:   outbox.Int(e.Payload["ruleId"]),
 	}
 	ids, _ := e.Payload["userIds"].([]any)
 	seen := map[int]bool{}
 	for _, v := range ids {
-		if id := intOf(v); id > 0 && !seen[id] {
+		if id := outbox.Int(v); id > 0 && !seen[id] {
 			seen[id] = true
 			r.UserIDs = append(r.UserIDs, id)
 		}
@@ -36,22 +37,4 @@ func parseRequest(e worker.Entry) (request, error) {
 		return r, worker.Permanent(fmt.Errorf("notify: entry %d names no category or users: %v", e.ID, e.Payload))
 	}
 	return r, nil
-}
-
-// intOf reads a JSON number (float64 after decoding) or an integer.
-func intOf(v any) int {
-	switch n := v.(type) {
-	case float64:
-		return int(n)
-	case int:
-		return n
-	case int64:
-		return int(n)
-	}
-	return 0
-}
-
-func stringOf(v any) string {
-	s, _ := v.(string)
-	return s
 }

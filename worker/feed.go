@@ -31,11 +31,11 @@ func (c FeedConsumer) Consume(ctx context.Context, e Entry) error {
 func FeedMessage(e Entry) (feed.Message, error) {
 	m := feed.Message{
 		TenantID:      e.TenantID,
-		AlertID:       intOf(e.Payload["alertId"]),
-		IntegrationID: intOf(e.Payload["integrationId"]),
-		At:            stringOf(e.Payload["time"]),
+		AlertID:       outbox.Int(e.Payload["alertId"]),
+		IntegrationID: outbox.Int(e.Payload["integrationId"]),
+		At:            outbox.String(e.Payload["time"]),
 	}
-	if id := intOf(e.Payload["ticketId"]); id != 0 {
+	if id := outbox.Int(e.Payload["ticketId"]); id != 0 {
 		m.TicketID = &id
 	}
 	switch e.Topic {
@@ -44,7 +44,7 @@ func FeedMessage(e Entry) (feed.Message, error) {
 	case outbox.AlertResolved:
 		m.Type = feed.Resolved
 	case outbox.AlertFeed:
-		m.Type = stringOf(e.Payload["type"])
+		m.Type = outbox.String(e.Payload["type"])
 	}
 	switch m.Type {
 	case feed.Triggered, feed.Occurrence, feed.Acknowledged, feed.Resolved, feed.Suppressed:
@@ -55,22 +55,4 @@ func FeedMessage(e Entry) (feed.Message, error) {
 		m.At = e.Created.UTC().Format("2006-01-02T15:04:05.999999999Z07:00")
 	}
 	return m, nil
-}
-
-// intOf reads a JSON number (float64 after decoding) or integer.
-func intOf(v any) int {
-	switch n := v.(type) {
-	case float64:
-		return int(n)
-	case int:
-		return n
-	case int64:
-		return int(n)
-	}
-	return 0
-}
-
-func stringOf(v any) string {
-	s, _ := v.(string)
-	return s
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/ticket"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/metrics"
+	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/providers"
 	"github.com/alertdesk/alertdesk/store"
@@ -40,7 +41,7 @@ type ResetConsumer struct {
 // on its last attempt, or for a permanent failure, the error is stamped on
 // the alert and logged, and the close stands.
 func (c *ResetConsumer) Consume(ctx context.Context, e Entry) error {
-	ticketID := intOf(e.Payload["ticketId"])
+	ticketID := outbox.Int(e.Payload["ticketId"])
 	if ticketID == 0 {
 		return Permanent(fmt.Errorf("worker: reset: entry %d without ticketId", e.ID))
 	}
@@ -142,7 +143,7 @@ func (c *ResetConsumer) fail(ctx context.Context, e Entry, a *ent.Alert, cause e
 		"error":    cause.Error(),
 		"at":       time.Now().UTC().Format(time.RFC3339Nano),
 		"attempts": e.Attempt,
-		"ticketId": intOf(e.Payload["ticketId"]),
+		"ticketId": outbox.Int(e.Payload["ticketId"]),
 	}
 	if err := c.Pipeline.StampMetadata(ctx, a.TenantID, a.ID, ResetErrorKey, stamp); err != nil {
 		return fmt.Errorf("stamp reset failure: %w", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/pipeline"
 )
 
@@ -128,9 +129,9 @@ type retryState struct {
 
 func retryStateOf(meta map[string]any) retryState {
 	m, _ := meta[TicketRetryKey].(map[string]any)
-	st := retryState{Attempts: intOf(m["attempts"])}
-	st.NextAt, _ = time.Parse(time.RFC3339Nano, stringOf(m["nextAt"]))
-	st.LastAt, _ = time.Parse(time.RFC3339Nano, stringOf(m["lastAt"]))
+	st := retryState{Attempts: outbox.Int(m["attempts"])}
+	st.NextAt, _ = time.Parse(time.RFC3339Nano, outbox.String(m["nextAt"]))
+	st.LastAt, _ = time.Parse(time.RFC3339Nano, outbox.String(m["lastAt"]))
 	return st
 }
 
