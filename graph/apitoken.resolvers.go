@@ -34,7 +34,7 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, input model.Creat
 	err = r.inTx(ctx, func(tx *ent.Tx) error {
 		var errs validation.Error
 		name := checkName(&errs, "name", input.Name, maxNameRunes)
-		if err := checkRef(ctx, &errs, "userId", "user", &userID, refs{tx.Client()}.User); err != nil {
+		if err := errs.CheckRef(ctx, "userId", "user", &userID, refs{tx.Client()}.User); err != nil {
 			return err
 		}
 		if errs.OrNil() != nil {

@@ -29,10 +29,10 @@ func (r *mutationResolver) CreateOrganizationMapping(ctx context.Context, input 
 		var errs validation.Error
 		orgID := checkName(&errs, "externalOrganizationId", input.ExternalOrganizationID, maxNameRunes)
 		name := checkLength(&errs, "externalOrganizationName", deref(input.ExternalOrganizationName), maxNameRunes)
-		if err := checkRef(ctx, &errs, "integrationId", "integration", &input.IntegrationID, refs{c}.Integration); err != nil {
+		if err := errs.CheckRef(ctx, "integrationId", "integration", &input.IntegrationID, refs{c}.Integration); err != nil {
 			return err
 		}
-		if err := checkRef(ctx, &errs, "clientId", "client", &input.ClientID, refs{c}.Client); err != nil {
+		if err := errs.CheckRef(ctx, "clientId", "client", &input.ClientID, refs{c}.Client); err != nil {
 			return err
 		}
 		if errs.OrNil() != nil {
@@ -73,7 +73,7 @@ func (r *mutationResolver) UpdateOrganizationMapping(ctx context.Context, id int
 			u.SetExternalOrganizationName(checkLength(&errs, "externalOrganizationName", *input.ExternalOrganizationName, maxNameRunes))
 		}
 		if input.ClientID != nil {
-			if err := checkRef(ctx, &errs, "clientId", "client", input.ClientID, refs{c}.Client); err != nil {
+			if err := errs.CheckRef(ctx, "clientId", "client", input.ClientID, refs{c}.Client); err != nil {
 				return err
 			}
 			u.SetClientID(*input.ClientID)

@@ -38,7 +38,7 @@ func (r *mutationResolver) CreateAlertRule(ctx context.Context, input model.Crea
 		var errs validation.Error
 		name := checkName(&errs, "name", input.Name, maxNameRunes)
 		desc := checkLength(&errs, "description", deref(input.Description), maxDescriptionRunes)
-		if err := checkRef(ctx, &errs, "integrationId", "integration", &input.IntegrationID, refs{c}.Integration); err != nil {
+		if err := errs.CheckRef(ctx, "integrationId", "integration", &input.IntegrationID, refs{c}.Integration); err != nil {
 			return err
 		}
 		spec, err := decodeRule(ctx, c, input.Conditions, input.Actions, &errs)

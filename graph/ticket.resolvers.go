@@ -70,7 +70,7 @@ func (r *mutationResolver) AssignTicket(ctx context.Context, ticketID int, userI
 	var out *ent.Ticket
 	err := r.ticketOp(ctx, ticketID, func(tx *ent.Tx, t *ent.Ticket, _ desk.Actor, tenantID int) error {
 		var errs validation.Error
-		if err := checkRef(ctx, &errs, "userId", "user", userID, refs{tx.Client()}.User); err != nil {
+		if err := errs.CheckRef(ctx, "userId", "user", userID, refs{tx.Client()}.User); err != nil {
 			return err
 		}
 		if errs.OrNil() != nil {

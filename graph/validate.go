@@ -97,22 +97,3 @@ func (r refs) Client(ctx context.Context, id int) (bool, error) {
 func (r refs) Asset(ctx context.Context, id int) (bool, error) {
 	return r.c.Asset.Query().Where(asset.ID(id)).Exist(ctx)
 }
-
-// checkRef reports field when the optional id names no record (of the
-// tenant); a failed lookup is the error.
-func checkRef(ctx context.Context, errs *validation.Error, field, kind string, id *int, lookup func(context.Context, int) (bool, error)) error {
-	if id == nil {
-		return nil
-	}
-	ok := false
-	if *id > 0 {
-		var err error
-		if ok, err = lookup(ctx, *id); err != nil {
-			return fmt.Errorf("look up %s %d: %w", kind, *id, err)
-		}
-	}
-	if !ok {
-		errs.Add(field, fmt.Sprintf("%s %d does not exist", kind, *id))
-	}
-	return nil
-}

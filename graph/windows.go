@@ -64,7 +64,7 @@ func windowFromInput(ctx context.Context, c *ent.Client, in model.MaintenanceWin
 	}
 	for _, ch := range checks {
 		if ch.id != nil && *ch.id > 0 {
-			if err := checkRef(ctx, &errs, ch.field, ch.kind, ch.id, ch.lookup); err != nil {
+			if err := errs.CheckRef(ctx, ch.field, ch.kind, ch.id, ch.lookup); err != nil {
 				return w, err
 			}
 		}

@@ -137,30 +137,14 @@ func ValidateRefs(ctx context.Context, a Actions, refs Refs) (*ValidationError, 
 		return nil, errors.New("rule: validate references: nil Refs")
 	}
 	var errs ValidationError
-	check := func(field, kind string, id *int, lookup func(context.Context, int) (bool, error)) error {
-		if id == nil {
-			return nil
-		}
-		ok := false
-		if *id > 0 {
-			var err error
-			if ok, err = lookup(ctx, *id); err != nil {
-				return fmt.Errorf("rule: look up %s %d: %w", kind, *id, err)
-			}
-		}
-		if !ok {
-			errs.Add(field, fmt.Sprintf("%s %d does not exist", kind, *id))
-		}
-		return nil
+	if err := errs.CheckRef(ctx, "actions.boardId", "board", a.BoardID, refs.Board); err != nil {
+		return nil, fmt.Errorf("rule: %w", err)
 	}
-	if err := check("actions.boardId", "board", a.BoardID, refs.Board); err != nil {
-		return nil, err
+	if err := errs.CheckRef(ctx, "actions.priorityOverride", "priority", a.PriorityOverride, refs.Priority); err != nil {
+		return nil, fmt.Errorf("rule: %w", err)
 	}
-	if err := check("actions.priorityOverride", "priority", a.PriorityOverride, refs.Priority); err != nil {
-		return nil, err
-	}
-	if err := check("actions.assignToUserId", "user", a.AssignToUserID, refs.User); err != nil {
-		return nil, err
+	if err := errs.CheckRef(ctx, "actions.assignToUserId", "user", a.AssignToUserID, refs.User); err != nil {
+		return nil, fmt.Errorf("rule: %w", err)
 	}
 	if id := a.AutoResolveStatusID; id != nil {
 		exists, closed := false, false
@@ -183,8 +167,8 @@ func ValidateRefs(ctx context.Context, a Actions, refs Refs) (*ValidationError, 
 			continue
 		}
 		looked[id] = true
-		if err := check("actions.notifyUserIds", "user", &id, refs.User); err != nil {
-			return nil, err
+		if err := errs.CheckRef(ctx, "actions.notifyUserIds", "user", &id, refs.User); err != nil {
+			return nil, fmt.Errorf("rule: %w", err)
 		}
 	}
 	return errs.OrNil(), nil

@@ -2,7 +2,11 @@
 // layers can show each message next to the form field it belongs to.
 package validation
 
-import "strings"
+import (
+	"context"
+	"fmt"
+	"strings"
+)
 
 // FieldError is one problem with one input field. Field is a dotted path
 // from the root of the input ("conditions.messagePattern",
@@ -72,4 +76,24 @@ func (e *Error) OrNil() *Error {
 		return nil
 	}
 	return e
+}
+
+// CheckRef records "<kind> <id> does not exist" under field when the
+// optional id names no record: a non-positive id without a lookup, else
+// when exists says so. A failed lookup is the error.
+func (e *Error) CheckRef(ctx context.Context, field, kind string, id *int, exists func(context.Context, int) (bool, error)) error {
+	if id == nil {
+		return nil
+	}
+	ok := false
+	if *id > 0 {
+		var err error
+		if ok, err = exists(ctx, *id); err != nil {
+			return fmt.Errorf("look up %s %d: %w", kind, *id, err)
+		}
+	}
+	if !ok {
+		e.Add(field, fmt.Sprintf("%s %d does not exist", kind, *id))
+	}
+	return nil
 }
