@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/alertdesk/alertdesk/desk"
@@ -82,11 +81,15 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) 
 		return Result{}, fmt.Errorf("pipeline: event without tenant or integration")
 	}
 	ev.OccurredAt = ev.OccurredAt.UTC()
-	stages := map[event.Kind]MultiStage{
-		event.Triggered:    p.triggered,
-		event.Reset:        p.reset,
-		event.Acknowledged: p.acknowledged,
-	}[ev.Kind]
+	var stages MultiStage
+	switch ev.Kind {
+	case event.Triggered:
+		stages = p.triggered
+	case event.Reset:
+		stages = p.reset
+	case event.Acknowledged:
+		stages = p.acknowledged
+	}
 
 	var res Result
 	err := p.store.Tx(ctx, func(tx *ent.Tx) error {
@@ -109,35 +112,28 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) 
 
 // lockEvent serializes work per alert, then per condition (always in this
 // order, so two events never wait on each other's locks), and reads the
-// tenant's configuration version, and the integration's webhook secret
-// when o asks to confirm it, in the same round trip.
+// tenant's configuration version and the integration's webhook secret in
+// the same round trip; the secret is compared when o asks to confirm it.
 func (p *Pipeline) lockEvent(ctx context.Context, tx *ent.Tx, ev event.Event, o options) (int64, error) {
 	var (
-		cols []string
-		args []any
+		version *int64
+		secret  *string
+		q       = `SELECT (SELECT config_version FROM tenants WHERE id = ?),
+	(SELECT webhook_secret FROM integrations WHERE id = ? AND tenant_id = ?)`
+		args = []any{ev.TenantID, ev.IntegrationID, ev.TenantID}
+		dest = []any{&version, &secret}
 	)
-	arg := func(v any) string {
-		args = append(args, v)
-		if p.store.IsPostgres() {
-			return fmt.Sprintf("$%d", len(args))
-		}
-		return "?"
-	}
 	if p.store.IsPostgres() {
-		var locks string
-		locks, args = store.LockKeysSelect(
+		locks, keys := store.LockKeysSelect(
 			alertLockKey(ev.TenantID, ev.IntegrationID, ev.ExternalAlertID),
 			dedupLockKey(ev.TenantID, ev.IntegrationID, ev.DedupKey()),
 		)
-		cols = append(cols, locks)
+		q = "SELECT " + locks + `, (SELECT config_version FROM tenants WHERE id = $3),
+	(SELECT webhook_secret FROM integrations WHERE id = $4 AND tenant_id = $3)`
+		args = append(keys, ev.TenantID, ev.IntegrationID)
+		dest = []any{new(any), new(any), &version, &secret}
 	}
-	locked := len(args)
-	cols = append(cols, fmt.Sprintf("(SELECT config_version FROM tenants WHERE id = %s)", arg(ev.TenantID)))
-	if o.withSecret {
-		cols = append(cols, fmt.Sprintf("(SELECT webhook_secret FROM integrations WHERE id = %s AND tenant_id = %s)",
-			arg(ev.IntegrationID), arg(ev.TenantID)))
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT "+strings.Join(cols, ", "), args...)
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("pipeline: lock: %w", err)
 	}
@@ -147,18 +143,6 @@ func (p *Pipeline) lockEvent(ctx context.Context, tx *ent.Tx, ev event.Event, o 
 			return 0, fmt.Errorf("pipeline: lock: %w", err)
 		}
 		return 0, errors.New("pipeline: lock: no row")
-	}
-	var (
-		version *int64
-		secret  *string
-	)
-	dest := make([]any, locked, locked+2)
-	for i := range dest {
-		dest[i] = new(any)
-	}
-	dest = append(dest, &version)
-	if o.withSecret {
-		dest = append(dest, &secret)
 	}
 	if err := rows.Scan(dest...); err != nil {
 		return 0, fmt.Errorf("pipeline: lock: %w", err)
