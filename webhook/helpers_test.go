@@ -7,23 +7,15 @@ import (
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/fixtures"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
-// eachDialect runs a flow test on PostgreSQL and on SQLite.
-func eachDialect(t *testing.T, fn func(t *testing.T, e *apptest.Env)) {
-	t.Helper()
-	for _, d := range storetest.Dialects() {
-		t.Run(d, func(t *testing.T) { fn(t, apptest.New(t, d)) })
-	}
-}
+// eachDialect runs a test on PostgreSQL and on SQLite.
+var eachDialect = apptest.EachDialect
 
 const ninja = event.NinjaOne
 
 // ninjaTrigger is the NinjaOne TRIGGERED fixture with changes applied.
-func ninjaTrigger(t testing.TB, changes map[string]any) []byte {
-	return apptest.Patch(t, fixtures.Read("ninjaone-condition-triggered.json"), changes)
-}
+var ninjaTrigger = apptest.NinjaTrigger
 
 // ninjaReset is the NinjaOne RESET fixture with changes applied.
 func ninjaReset(t testing.TB, changes map[string]any) []byte {

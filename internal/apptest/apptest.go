@@ -23,6 +23,7 @@ import (
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/server"
 	"github.com/alertdesk/alertdesk/store"
+	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/webhook"
 )
 
@@ -149,4 +150,18 @@ func Patch(t testing.TB, body []byte, changes map[string]any) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// EachDialect runs a test on PostgreSQL and on SQLite, each with a fresh
+// Env.
+func EachDialect(t *testing.T, fn func(t *testing.T, e *Env)) {
+	t.Helper()
+	for _, d := range storetest.Dialects() {
+		t.Run(d, func(t *testing.T) { fn(t, New(t, d)) })
+	}
+}
+
+// NinjaTrigger is the NinjaOne TRIGGERED fixture with changes applied.
+func NinjaTrigger(t testing.TB, changes map[string]any) []byte {
+	return Patch(t, fixtures.Read("ninjaone-condition-triggered.json"), changes)
 }
