@@ -33,7 +33,9 @@ type NewTicket struct {
 	InitialComment string
 }
 
-// Create opens a ticket on its board's default status.
+// Create opens a ticket on its board's default status. On PostgreSQL the
+// ticket returned is a plain value (not bound to a client): read it again
+// to traverse its edges.
 func (d *Desk) Create(ctx context.Context, tx *ent.Tx, in NewTicket) (*ent.Ticket, error) {
 	title := strings.TrimSpace(in.Title)
 	if title == "" {
@@ -53,6 +55,20 @@ func (d *Desk) Create(ctx context.Context, tx *ent.Tx, in NewTicket) (*ent.Ticke
 			return nil, err
 		}
 		boardID, statusID = b.ID, st.ID
+	}
+	body := strings.TrimSpace(in.InitialComment)
+	if sq, ok := d.locks.(sequencer); ok {
+		seq, err := sq.TicketSequence(ctx, in.TenantID)
+		if err != nil {
+			return nil, fmt.Errorf("desk: ticket number: %w", err)
+		}
+		if seq != "" {
+			t := newTicketRow(in, title, boardID, statusID)
+			if err := insertTicket(ctx, tx, seq, t, body); err != nil {
+				return nil, err
+			}
+			return t, nil
+		}
 	}
 	num, err := d.locks.NextTicketNumber(ctx, tx, in.TenantID)
 	if err != nil {
@@ -75,7 +91,7 @@ func (d *Desk) Create(ctx context.Context, tx *ent.Tx, in NewTicket) (*ent.Ticke
 	if err != nil {
 		return nil, fmt.Errorf("desk: create ticket: %w", err)
 	}
-	if body := strings.TrimSpace(in.InitialComment); body != "" {
+	if body != "" {
 		if err := tx.Comment.Create().
 			SetTenantID(in.TenantID).
 			SetTicketID(t.ID).

@@ -302,13 +302,28 @@ RETURNING last_number`
 func ticketSequence(tenantID int) string { return fmt.Sprintf("ticket_numbers_%d", tenantID) }
 
 func (s *Store) nextFromSequence(ctx context.Context, tx *ent.Tx, tenantID int) (int, error) {
+	seq, err := s.TicketSequence(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	return queryInt(ctx, tx, "SELECT nextval($1::regclass)", seq)
+}
+
+// TicketSequence names the PostgreSQL sequence the tenant's ticket numbers
+// come from, creating it on first use, so that an INSERT can draw its
+// number itself (nextval) instead of a round trip of its own. On SQLite it
+// is "": numbers come from NextTicketNumber.
+func (s *Store) TicketSequence(ctx context.Context, tenantID int) (string, error) {
+	if !s.IsPostgres() {
+		return "", nil
+	}
 	if _, ok := s.sequences.Load(tenantID); !ok {
 		if err := s.ensureTicketSequence(ctx, tenantID); err != nil {
-			return 0, err
+			return "", err
 		}
 		s.sequences.Store(tenantID, true)
 	}
-	return queryInt(ctx, tx, "SELECT nextval($1::regclass)", ticketSequence(tenantID))
+	return ticketSequence(tenantID), nil
 }
 
 // ensureTicketSequence creates the tenant's sequence unless it exists,
