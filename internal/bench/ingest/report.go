@@ -237,6 +237,8 @@ func writeStatements(b *strings.Builder, r *report) {
 			kinds["SELECT"]++
 		case strings.HasPrefix(sql, "INSERT"):
 			kinds["INSERT"]++
+		case strings.HasPrefix(sql, "WITH") && strings.Contains(sql, " AS (INSERT"):
+			kinds["INSERT (several tables)"]++
 		case strings.HasPrefix(sql, "UPDATE"):
 			kinds["UPDATE"]++
 		case strings.Contains(sql, "SAVEPOINT"):

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +58,9 @@ var (
 	// The next ticket number: a tenant's sequence on PostgreSQL (older
 	// versions advanced a counter row).
 	nextTicketNumber = regexp.MustCompile(`(?is)^(SELECT\s+nextval\(.*\)|INSERT\s+INTO\s+"?ticket_counters"?\s.*RETURNING\s+last_number)\s*$`)
+	// A ticket that draws its own number (nextval in its INSERT), alone
+	// or with its initial comment in a data-modifying CTE.
+	ticketWithNumber = regexp.MustCompile(`(?is)^(?:WITH\s+\w+\s+AS\s+\()?INSERT\s+INTO\s+"?tickets"?\s.*RETURNING\s+id,\s*number(?:\).*SELECT\s+id,\s*number\s+FROM\s+\w+)?\s*$`)
 )
 
 // buildScript turns the captured statements into a pgbench script:
@@ -67,7 +71,7 @@ var (
 func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 	type producer struct {
 		prefix string
-		bind   binding
+		binds  []binding
 	}
 	producers := make(map[int]producer)
 	inserts := map[string]int{}
@@ -77,19 +81,27 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 		if !s.Extended {
 			continue
 		}
+		table := ""
 		if m := insertReturningID.FindStringSubmatch(s.SQL); m != nil {
-			table := m[1]
-			start, ok := plan.IDStarts[table]
-			if !ok {
-				continue
-			}
+			table = m[1]
+		} else if ticketWithNumber.MatchString(s.SQL) {
+			table = "tickets"
+		}
+		if start, ok := plan.IDStarts[table]; ok {
 			k := inserts[table]
 			inserts[table]++
 			prefix := table + "_"
 			if k > 0 {
 				prefix = table + strconv.Itoa(k+1) + "_"
 			}
-			producers[i] = producer{prefix, binding{strconv.FormatInt(start+int64(k), 10), prefix + "id"}}
+			p := producer{prefix, []binding{{strconv.FormatInt(start+int64(k), 10), prefix + "id"}}}
+			if ticketWithNumber.MatchString(s.SQL) {
+				if plan.TicketNumber <= 0 {
+					return "", nil, fmt.Errorf("statement %d draws the ticket number but the captured ticket's number is unknown", i+1)
+				}
+				p.binds = append(p.binds, binding{strconv.FormatInt(plan.TicketNumber, 10), prefix + "number"})
+			}
+			producers[i] = p
 			continue
 		}
 		if nextTicketNumber.MatchString(s.SQL) {
@@ -100,7 +112,7 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 			if strings.Contains(strings.ToLower(s.SQL), "nextval") {
 				v = "ticket_nextval" // \gset names it after the column
 			}
-			producers[i] = producer{"ticket_", binding{strconv.FormatInt(plan.TicketNumber, 10), v}}
+			producers[i] = producer{"ticket_", []binding{{strconv.FormatInt(plan.TicketNumber, 10), v}}}
 		}
 	}
 
@@ -125,7 +137,7 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 			})
 		}
 		if p, ok := producers[i]; ok {
-			active = append(active, p.bind)
+			active = append(active, p.binds...)
 		}
 	}
 	// A produced value seen before it was produced would mean the tokens
@@ -133,8 +145,10 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 	for j, p := range producers {
 		for i := 0; i <= j; i++ {
 			for _, v := range stmts[i].Params {
-				if v != nil && indexToken(*v, p.bind.Token, 0) >= 0 {
-					return "", nil, fmt.Errorf("statement %d uses %s before statement %d produces it", i+1, p.bind.Token, j+1)
+				for _, bd := range p.binds {
+					if v != nil && indexToken(*v, bd.Token, 0) >= 0 {
+						return "", nil, fmt.Errorf("statement %d uses %s before statement %d produces it", i+1, bd.Token, j+1)
+					}
 				}
 			}
 		}
@@ -148,7 +162,7 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 	out := make([]scriptStmt, len(stmts))
 	for i, s := range stmts {
 		text := rendered[i]
-		if p, ok := producers[i]; ok && used[p.bind.Var] {
+		if p, ok := producers[i]; ok && slices.ContainsFunc(p.binds, func(bd binding) bool { return used[bd.Var] }) {
 			text += " \\gset " + p.prefix
 		} else {
 			text += ";"
@@ -308,6 +322,10 @@ func label(s stmt) string {
 		return "nextval of the tenant's ticket-number sequence"
 	case nextTicketNumber.MatchString(sql):
 		return "UPSERT ticket_counters (own statement, outside the transaction)"
+	case ticketWithNumber.MatchString(sql) && strings.HasPrefix(strings.ToUpper(sql), "WITH"):
+		return "INSERT tickets (numbered by nextval) and comments"
+	case ticketWithNumber.MatchString(sql):
+		return "INSERT tickets (numbered by nextval)"
 	}
 	if m := reInsert.FindStringSubmatch(sql); m != nil {
 		return "INSERT " + m[1]

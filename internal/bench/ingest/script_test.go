@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -268,5 +269,45 @@ func TestBuildScriptSequence(t *testing.T) {
 	}
 	if out[1].Label != "nextval of the tenant's ticket-number sequence" {
 		t.Errorf("label = %q", out[1].Label)
+	}
+}
+
+// TestBuildScriptTicketDrawsItsNumber: a ticket INSERT that draws its own
+// number (alone, or with its comment in a CTE) yields the ticket's id and
+// number to the statements after it.
+func TestBuildScriptTicketDrawsItsNumber(t *testing.T) {
+	const insert = `INSERT INTO tickets (tenant_id, number, title) VALUES ($1, nextval($2::regclass), $3) RETURNING id, number`
+	for _, tc := range []struct{ name, sql, gset, label string }{
+		{"alone", insert, `RETURNING id, number \gset tickets_`, "INSERT tickets (numbered by nextval)"},
+		{"with comment", `WITH t AS (` + insert + `), c AS (INSERT INTO comments (ticket_id) SELECT t.id FROM t) SELECT id, number FROM t`,
+			`SELECT id, number FROM t \gset tickets_`, "INSERT tickets (numbered by nextval) and comments"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stmts := []stmt{
+				{SQL: "begin"},
+				{SQL: tc.sql, Extended: true, Params: []*string{ptr("1"), ptr("ticket_numbers_1"), ptr("Disk full")},
+					Types: []string{"bigint", "regclass", "text"}},
+				{SQL: `INSERT INTO "alerts" ("ticket_id", "decision_trace") VALUES ($1, $2) RETURNING "id"`, Extended: true,
+					Params: []*string{ptr(strconv.FormatInt(captureIDStarts["tickets"], 10)),
+						ptr(fmt.Sprintf(`["created ticket #%d"]`, captureTicketNumber))},
+					Types: []string{"bigint", "jsonb"}},
+				{SQL: "commit"},
+			}
+			script, out, err := buildScript(stmts, scriptPlan{IDStarts: captureIDStarts, TicketNumber: captureTicketNumber})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{
+				tc.gset,
+				`VALUES ((:tickets_id)::bigint, ('["created ticket #' || :tickets_number || '"]')::jsonb)`,
+			} {
+				if !strings.Contains(script, want) {
+					t.Errorf("script lacks %s\n%s", want, script)
+				}
+			}
+			if out[1].Label != tc.label {
+				t.Errorf("label = %q, want %q", out[1].Label, tc.label)
+			}
+		})
 	}
 }
