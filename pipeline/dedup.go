@@ -16,40 +16,27 @@ import (
 // linked, the group's occurrence count grows, and one comment says so.
 func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 	a := s.Alert
-	// The group's first alert on an open ticket carries the count.
-	first, err := s.Tx.Alert.Query().
-		Where(entalert.TenantID(a.TenantID), entalert.IntegrationID(a.IntegrationID),
-			entalert.DedupKey(a.DedupKey), entalert.TicketIDNotNil(),
-			entalert.HasTicketWith(ticket.TenantID(a.TenantID), ticket.ClosedAtIsNil())).
-		Order(ent.Asc(entalert.FieldID)).
-		Select(entalert.FieldTicketID, entalert.FieldOccurrenceCount).
-		First(ctx)
-	if ent.IsNotFound(err) {
-		return nil
+	head, err := openGroup(ctx, s)
+	if err != nil || head == nil {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("find open ticket for %q: %w", a.DedupKey, err)
-	}
-	ticketID := *first.TicketID
-	now := s.At
-	if first.ID == a.ID {
-		// This alert re-triggered on its own still-open ticket.
-		first = a
-	}
+	ticketID, now := head.TicketID, s.At
 	// No read-back: every change to the group's count holds its lock.
-	if err := s.Tx.Alert.Update().Where(entalert.ID(first.ID)).
+	if err := s.Tx.Alert.Update().Where(entalert.ID(head.AlertID)).
 		AddOccurrenceCount(1).
 		SetLastOccurrenceAt(now).
 		Exec(ctx); err != nil {
 		return fmt.Errorf("count occurrence: %w", err)
 	}
-	first.OccurrenceCount++
-	first.LastOccurrenceAt = &now
+	n := head.OccurrenceCount + 1
+	if head.AlertID == a.ID {
+		// This alert re-triggered on its own still-open ticket.
+		a.OccurrenceCount, a.LastOccurrenceAt = n, &now
+	}
 	m := s.alertChanges()
 	m.SetTicketID(ticketID)
 	m.SetTicketError("")
 	a.TicketID, a.TicketError = &ticketID, ""
-	n := first.OccurrenceCount
 	if s.Ticket, err = desk.Get(ctx, s.Tx.Client(), a.TenantID, ticketID); err != nil {
 		return err
 	}
@@ -61,6 +48,30 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 	s.publish(outbox.AlertFeed, func() map[string]any { return feedPayload(s, "occurrence") })
 	s.Stop(Joined)
 	return nil
+}
+
+// openGroup is the first alert of the condition's group on an open
+// ticket (it carries the group's count), or nil; lookupTrigger may have
+// read it already.
+func openGroup(ctx context.Context, s *State) (*groupHead, error) {
+	if s.groupKnown {
+		return s.group, nil
+	}
+	a := s.Alert
+	first, err := s.Tx.Alert.Query().
+		Where(entalert.TenantID(a.TenantID), entalert.IntegrationID(a.IntegrationID),
+			entalert.DedupKey(a.DedupKey), entalert.TicketIDNotNil(),
+			entalert.HasTicketWith(ticket.TenantID(a.TenantID), ticket.ClosedAtIsNil())).
+		Order(ent.Asc(entalert.FieldID)).
+		Select(entalert.FieldTicketID, entalert.FieldOccurrenceCount).
+		First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find open ticket for %q: %w", a.DedupKey, err)
+	}
+	return &groupHead{AlertID: first.ID, TicketID: *first.TicketID, OccurrenceCount: first.OccurrenceCount}, nil
 }
 
 // alertDetails is the alert summary used in ticket comments.

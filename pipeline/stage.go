@@ -62,6 +62,10 @@ type State struct {
 	create  *ent.AlertCreate // a first-seen alert, inserted by finish
 	pending *ent.AlertUpdate
 	outbox  []outboxEntry
+	// The condition's open ticket group (nil: none), when lookupTrigger
+	// has already read it.
+	group      *groupHead
+	groupKnown bool
 
 	// The tenant's configuration version as the transaction read it, and
 	// the routing configuration of that version once a stage needed it.

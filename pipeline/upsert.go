@@ -125,8 +125,7 @@ func (p *Pipeline) upsertTriggered(ctx context.Context, s *State) error {
 	// Only what the checks below and a re-trigger use (the re-trigger
 	// reads the whole row back): a new alert, the common case, finds
 	// nothing, yet every column selected costs to build and describe.
-	a, err := findAlert(ctx, s.Tx, ev,
-		entalert.FieldStatus, entalert.FieldLastEventAt, entalert.FieldTicketID, entalert.FieldMetadata)
+	a, err := p.lookupTrigger(ctx, s)
 	if err != nil {
 		return err
 	}
