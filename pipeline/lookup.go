@@ -19,22 +19,28 @@ type groupHead struct {
 }
 
 // triggerLookupSQL finds, in one round trip, the event's alert (the columns
-// upsertTriggered checks) and the open ticket group of the event's
-// condition (what dedup reads), as rows of kind 0 and 1.
-const triggerLookupSQL = `SELECT 0, id, status, last_event_at, ticket_id, metadata, NULL::bigint
+// upsertTriggered checks; kind 0), the open ticket group of the event's
+// condition (what dedup reads; kind 1) and, when the alert is new, an id
+// for it (kind 2), so that insertAlert can write the outbox entries that
+// name it in the same statement. An id drawn for an event that then
+// fails is a gap in the ids, nothing more.
+const triggerLookupSQL = `SELECT 0 AS kind, id, status, last_event_at, ticket_id, metadata, NULL::bigint AS occurrence_count
 FROM alerts WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = $3
 UNION ALL
 SELECT * FROM (SELECT 1, a.id, NULL::varchar, NULL::timestamptz, a.ticket_id, NULL::jsonb, a.occurrence_count
 	FROM alerts a JOIN tickets t ON t.id = a.ticket_id
 	WHERE a.tenant_id = $1 AND a.integration_id = $2 AND a.dedup_key = $4 AND a.ticket_id IS NOT NULL
 		AND t.tenant_id = $1 AND t.closed_at IS NULL
-	ORDER BY a.id LIMIT 1) g`
+	ORDER BY a.id LIMIT 1) g
+UNION ALL
+SELECT 2, nextval(pg_get_serial_sequence('alerts', 'id')), NULL, NULL, NULL, NULL, NULL
+WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = $3)`
 
 // lookupTrigger loads the event's alert, or nil when it is new, with the
 // columns upsertTriggered uses. On PostgreSQL the condition's open ticket
 // group comes in the same round trip, kept for dedup (a first-seen alert's
 // dedup key is the event's, and the condition's lock is held until
-// commit). SQLite runs in process, where a round trip costs little.
+// commit), and so does a new alert's id. SQLite runs in process, where a round trip costs little.
 func (p *Pipeline) lookupTrigger(ctx context.Context, s *State) (*ent.Alert, error) {
 	ev := s.Event
 	if !p.store.IsPostgres() {
@@ -49,6 +55,7 @@ func (p *Pipeline) lookupTrigger(ctx context.Context, s *State) (*ent.Alert, err
 	var (
 		alert *ent.Alert
 		group *groupHead
+		drawn int
 	)
 	for rows.Next() {
 		var (
@@ -62,8 +69,12 @@ func (p *Pipeline) lookupTrigger(ctx context.Context, s *State) (*ent.Alert, err
 		if err := rows.Scan(&kind, &id, &status, &lastEventAt, &ticketID, &meta, &count); err != nil {
 			return nil, fmt.Errorf("load alert: %w", err)
 		}
-		if kind == 1 {
+		switch kind {
+		case 1:
 			group = &groupHead{AlertID: id, TicketID: int(ticketID.Int64), OccurrenceCount: int(count.Int64)}
+			continue
+		case 2:
+			drawn = id
 			continue
 		}
 		alert = &ent.Alert{ID: id, Status: entalert.Status(status.String), LastEventAt: lastEventAt.Time}
@@ -84,7 +95,7 @@ func (p *Pipeline) lookupTrigger(ctx context.Context, s *State) (*ent.Alert, err
 		return nil, fmt.Errorf("load alert: %w", err)
 	}
 	if alert == nil {
-		s.group, s.groupKnown = group, true
+		s.group, s.groupKnown, s.drawnID = group, true, drawn
 	}
 	return alert, nil
 }

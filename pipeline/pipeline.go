@@ -193,6 +193,15 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 		traces = traces[len(traces)-maxTraces:]
 	}
 	s.alertChanges().SetDecisionTrace(traces)
+	if s.create != nil && s.Alert.ID != 0 {
+		// Its id was drawn in the lookup (PostgreSQL): the alert and the
+		// entries naming it go in one statement.
+		if err := insertAlert(ctx, s); err != nil {
+			return res, err
+		}
+		s.create, s.Alert.DecisionTrace = nil, traces
+		return s.result(res), nil
+	}
 	if s.create != nil {
 		a, err := s.create.Save(ctx)
 		if err != nil {

@@ -66,6 +66,8 @@ type State struct {
 	// has already read it.
 	group      *groupHead
 	groupKnown bool
+	// drawnID is the id lookupTrigger drew for a first-seen alert (0: none).
+	drawnID int
 
 	// The tenant's configuration version as the transaction read it, and
 	// the routing configuration of that version once a stage needed it.

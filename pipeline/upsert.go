@@ -97,6 +97,7 @@ func firstSeen(ev event.Event, status entalert.Status) *ent.Alert {
 func alertCreate(tx *ent.Tx, a *ent.Alert) *ent.AlertCreate {
 	return tx.Alert.Create().
 		SetTenantID(a.TenantID).
+		SetCreatedAt(a.CreatedAt).
 		SetIntegrationID(a.IntegrationID).
 		SetProvider(a.Provider).
 		SetExternalAlertID(a.ExternalAlertID).
@@ -133,6 +134,7 @@ func (p *Pipeline) upsertTriggered(ctx context.Context, s *State) error {
 		// Inserted by finish, once, with everything routing decides: one
 		// INSERT instead of an INSERT and an UPDATE of the fresh row.
 		s.Alert = firstSeen(ev, entalert.StatusActive)
+		s.Alert.ID = s.drawnID
 		s.create = alertCreate(s.Tx, s.Alert)
 		s.Tracef("alert %s recorded from %s (dedup key %q)", ev.ExternalAlertID, originOf(ev), ev.DedupKey())
 		return nil

@@ -60,6 +60,8 @@ var (
 	nextTicketNumber = regexp.MustCompile(`(?is)^(SELECT\s+nextval\(.*\)|INSERT\s+INTO\s+"?ticket_counters"?\s.*RETURNING\s+last_number)\s*$`)
 	// A ticket that draws its own number (nextval in its INSERT), alone
 	// or with its initial comment in a data-modifying CTE.
+	// A lookup that draws the id of the row a later statement inserts.
+	drawsID          = regexp.MustCompile(`(?is)nextval\(pg_get_serial_sequence\('(\w+)'`)
 	ticketWithNumber = regexp.MustCompile(`(?is)^(?:WITH\s+\w+\s+AS\s+\()?INSERT\s+INTO\s+"?tickets"?\s.*RETURNING\s+id,\s*number(?:\).*SELECT\s+id,\s*number\s+FROM\s+\w+)?\s*$`)
 )
 
@@ -86,6 +88,8 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 			table = m[1]
 		} else if ticketWithNumber.MatchString(s.SQL) {
 			table = "tickets"
+		} else if m := drawsID.FindStringSubmatch(s.SQL); m != nil {
+			table = m[1]
 		}
 		if start, ok := plan.IDStarts[table]; ok {
 			k := inserts[table]
@@ -296,12 +300,14 @@ func isVarStart(c byte) bool {
 }
 
 var (
-	reInsert  = regexp.MustCompile(`(?i)^INSERT INTO "?(\w+)"?`)
-	reUpdate  = regexp.MustCompile(`(?i)^UPDATE "?(\w+)"? SET (.*?) WHERE`)
-	reSetCol  = regexp.MustCompile(`"?(\w+)"?\s*=\s*\$\d+`)
-	reFrom    = regexp.MustCompile(`(?i)\bFROM "?(\w+)"?`)
-	reWhere   = regexp.MustCompile(`(?is)\bWHERE (.*?)(?:ORDER BY|LIMIT|$)`)
-	reWhereCl = regexp.MustCompile(`"?(\w+)"?(?:\s*=\s*\$\d+|\s+IS\s+(?:NOT\s+)?NULL|\s+IN\s*\()`)
+	reInsert = regexp.MustCompile(`(?i)^INSERT INTO "?(\w+)"?`)
+	// every table a data-modifying CTE statement inserts into, in order
+	reInsertInto = regexp.MustCompile(`(?i)\bINSERT\s+INTO\s+"?(\w+)"?`)
+	reUpdate     = regexp.MustCompile(`(?i)^UPDATE "?(\w+)"? SET (.*?) WHERE`)
+	reSetCol     = regexp.MustCompile(`"?(\w+)"?\s*=\s*\$\d+`)
+	reFrom       = regexp.MustCompile(`(?i)\bFROM "?(\w+)"?`)
+	reWhere      = regexp.MustCompile(`(?is)\bWHERE (.*?)(?:ORDER BY|LIMIT|$)`)
+	reWhereCl    = regexp.MustCompile(`"?(\w+)"?(?:\s*=\s*\$\d+|\s+IS\s+(?:NOT\s+)?NULL|\s+IN\s*\()`)
 )
 
 // label is a short description of a statement for tables and comments.
@@ -322,8 +328,16 @@ func label(s stmt) string {
 		return "nextval of the tenant's ticket-number sequence"
 	case nextTicketNumber.MatchString(sql):
 		return "UPSERT ticket_counters (own statement, outside the transaction)"
-	case ticketWithNumber.MatchString(sql) && strings.HasPrefix(strings.ToUpper(sql), "WITH"):
-		return "INSERT tickets (numbered by nextval) and comments"
+	case strings.HasPrefix(strings.ToUpper(sql), "WITH"):
+		var tables []string
+		for _, m := range reInsertInto.FindAllStringSubmatch(sql, -1) {
+			t := m[1]
+			if t == "tickets" && ticketWithNumber.MatchString(sql) {
+				t += " (numbered by nextval)"
+			}
+			tables = append(tables, t)
+		}
+		return "INSERT " + strings.Join(tables, " and ")
 	case ticketWithNumber.MatchString(sql):
 		return "INSERT tickets (numbered by nextval)"
 	}

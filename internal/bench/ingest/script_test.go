@@ -311,3 +311,35 @@ func TestBuildScriptTicketDrawsItsNumber(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildScriptLookupDrawsID: a lookup that draws the id of the alert a
+// later statement inserts yields it to that statement, and a CTE that
+// inserts into two tables is labelled with both.
+func TestBuildScriptLookupDrawsID(t *testing.T) {
+	alertID := strconv.FormatInt(captureIDStarts["alerts"], 10)
+	stmts := []stmt{
+		{SQL: "begin"},
+		{SQL: `SELECT 0 AS kind, id FROM alerts WHERE external_alert_id = $1 UNION ALL SELECT 2, nextval(pg_get_serial_sequence('alerts', 'id'))`,
+			Extended: true, Params: []*string{ptr("x")}, Types: []string{"text"}},
+		{SQL: `WITH a AS (INSERT INTO alerts (id, message) VALUES ($1, $2)) INSERT INTO outbox_entries (payload) VALUES ($3)`,
+			Extended: true, Params: []*string{ptr(alertID), ptr("m"), ptr(`{"alertId":` + alertID + `}`)},
+			Types: []string{"bigint", "text", "jsonb"}},
+		{SQL: "commit"},
+	}
+	script, out, err := buildScript(stmts, scriptPlan{IDStarts: captureIDStarts, TicketNumber: captureTicketNumber})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`nextval(pg_get_serial_sequence('alerts', 'id')) \gset alerts_`,
+		`VALUES ((:alerts_id)::bigint, 'm'::text)`,
+		`('{"alertId":' || :alerts_id || '}')::jsonb`,
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("script lacks %s\n%s", want, script)
+		}
+	}
+	if out[2].Label != "INSERT alerts and outbox_entries" {
+		t.Errorf("label = %q", out[2].Label)
+	}
+}
