@@ -58,10 +58,10 @@ var (
 	// The next ticket number: a tenant's sequence on PostgreSQL (older
 	// versions advanced a counter row).
 	nextTicketNumber = regexp.MustCompile(`(?is)^(SELECT\s+nextval\(.*\)|INSERT\s+INTO\s+"?ticket_counters"?\s.*RETURNING\s+last_number)\s*$`)
+	// A lookup that draws the id of the row a later statement inserts.
+	drawsID = regexp.MustCompile(`(?is)nextval\(pg_get_serial_sequence\('(\w+)'`)
 	// A ticket that draws its own number (nextval in its INSERT), alone
 	// or with its initial comment in a data-modifying CTE.
-	// A lookup that draws the id of the row a later statement inserts.
-	drawsID          = regexp.MustCompile(`(?is)nextval\(pg_get_serial_sequence\('(\w+)'`)
 	ticketWithNumber = regexp.MustCompile(`(?is)^(?:WITH\s+\w+\s+AS\s+\()?INSERT\s+INTO\s+"?tickets"?\s.*RETURNING\s+id,\s*number(?:\).*SELECT\s+id,\s*number\s+FROM\s+\w+)?\s*$`)
 )
 
