@@ -9,6 +9,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/comment"
 	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/store"
 )
 
 // sequencer is a Locker whose ticket numbers come from a database sequence
@@ -80,21 +81,7 @@ func insertTicket(ctx context.Context, tx *ent.Tx, seq string, t *ent.Ticket, bo
 		q = insertTicketWithCommentSQL
 		args = append(args, body)
 	}
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("desk: create ticket: %w", err)
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("desk: create ticket: %w", err)
-		}
-		return fmt.Errorf("desk: create ticket: no row returned")
-	}
-	if err := rows.Scan(&t.ID, &t.Number); err != nil {
-		return fmt.Errorf("desk: create ticket: %w", err)
-	}
-	if err := rows.Close(); err != nil {
+	if err := store.ScanOne(ctx, tx, q, args, &t.ID, &t.Number); err != nil {
 		return fmt.Errorf("desk: create ticket: %w", err)
 	}
 	return nil

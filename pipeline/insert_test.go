@@ -19,6 +19,7 @@ import (
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/seed"
+	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/storetest"
 )
 
@@ -98,16 +99,9 @@ func TestInsertAlertWritesWhatEntWrites(t *testing.T) {
 						s.Alert.ID = a.ID
 						return outbox.Add(ctx, tx.Client(), tn, s.outbox[0].topic, s.outbox[0].payload())
 					}
-					rows, err := tx.QueryContext(ctx, "SELECT nextval(pg_get_serial_sequence('alerts', 'id'))")
-					if err != nil {
+					if err := store.ScanOne(ctx, tx, "SELECT nextval(pg_get_serial_sequence('alerts', 'id'))", nil, &s.Alert.ID); err != nil {
 						return err
 					}
-					defer rows.Close()
-					rows.Next()
-					if err := rows.Scan(&s.Alert.ID); err != nil {
-						return err
-					}
-					rows.Close()
 					return insertAlert(ctx, s)
 				}); err != nil {
 					t.Fatal(err)

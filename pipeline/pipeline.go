@@ -6,7 +6,6 @@ package pipeline
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -133,21 +132,7 @@ func (p *Pipeline) lockEvent(ctx context.Context, tx *ent.Tx, ev event.Event, o 
 		args = append(keys, ev.TenantID, ev.IntegrationID)
 		dest = []any{new(any), new(any), &version, &secret}
 	}
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return 0, fmt.Errorf("pipeline: lock: %w", err)
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return 0, fmt.Errorf("pipeline: lock: %w", err)
-		}
-		return 0, errors.New("pipeline: lock: no row")
-	}
-	if err := rows.Scan(dest...); err != nil {
-		return 0, fmt.Errorf("pipeline: lock: %w", err)
-	}
-	if err := rows.Close(); err != nil {
+	if err := store.ScanOne(ctx, tx, q, args, dest...); err != nil {
 		return 0, fmt.Errorf("pipeline: lock: %w", err)
 	}
 	if o.withSecret && (secret == nil || *secret == "" ||

@@ -368,23 +368,29 @@ func (s *Store) ensureTicketSequence(ctx context.Context, tenantID int) error {
 
 // queryInt runs a query that returns one integer.
 func queryInt(ctx context.Context, tx *ent.Tx, query string, args ...any) (int, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return 0, fmt.Errorf("store: next ticket number: %w", err)
-	}
-	defer rows.Close()
 	var n int
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return 0, fmt.Errorf("store: next ticket number: %w", err)
-		}
-		return 0, errors.New("store: next ticket number: no row")
-	}
-	if err := rows.Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: next ticket number: %w", err)
-	}
-	if err := rows.Close(); err != nil {
+	if err := ScanOne(ctx, tx, query, args, &n); err != nil {
 		return 0, fmt.Errorf("store: next ticket number: %w", err)
 	}
 	return n, nil
+}
+
+// ScanOne runs a query in tx that returns one row and scans it into dest;
+// no row is sql.ErrNoRows. (ent's transaction has no QueryRowContext.)
+func ScanOne(ctx context.Context, tx *ent.Tx, query string, args []any, dest ...any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
 }
