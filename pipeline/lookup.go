@@ -24,8 +24,10 @@ type groupHead struct {
 // for it (kind 2), so that insertAlert can write the outbox entries that
 // name it in the same statement. An id drawn for an event that then
 // fails is a gap in the ids, nothing more.
-const triggerLookupSQL = `SELECT 0 AS kind, id, status, last_event_at, ticket_id, metadata, NULL::bigint AS occurrence_count
-FROM alerts WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = $3
+const triggerLookupSQL = `WITH found AS (
+	SELECT id, status, last_event_at, ticket_id, metadata
+	FROM alerts WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = $3)
+SELECT 0 AS kind, id, status, last_event_at, ticket_id, metadata, NULL::bigint AS occurrence_count FROM found
 UNION ALL
 SELECT * FROM (SELECT 1, a.id, NULL::varchar, NULL::timestamptz, a.ticket_id, NULL::jsonb, a.occurrence_count
 	FROM alerts a JOIN tickets t ON t.id = a.ticket_id
@@ -34,7 +36,7 @@ SELECT * FROM (SELECT 1, a.id, NULL::varchar, NULL::timestamptz, a.ticket_id, NU
 	ORDER BY a.id LIMIT 1) g
 UNION ALL
 SELECT 2, nextval(pg_get_serial_sequence('alerts', 'id')), NULL, NULL, NULL, NULL, NULL
-WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = $3)`
+WHERE NOT EXISTS (SELECT 1 FROM found)`
 
 // lookupTrigger loads the event's alert, or nil when it is new, with the
 // columns upsertTriggered uses. On PostgreSQL the condition's open ticket

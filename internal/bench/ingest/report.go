@@ -239,6 +239,8 @@ func writeStatements(b *strings.Builder, r *report) {
 			kinds["INSERT"]++
 		case strings.HasPrefix(sql, "WITH") && strings.Contains(sql, " AS (INSERT"):
 			kinds["INSERT (several tables)"]++
+		case strings.HasPrefix(sql, "WITH"):
+			kinds["SELECT"]++
 		case strings.HasPrefix(sql, "UPDATE"):
 			kinds["UPDATE"]++
 		case strings.Contains(sql, "SAVEPOINT"):

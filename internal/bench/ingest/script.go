@@ -328,7 +328,7 @@ func label(s stmt) string {
 		return "nextval of the tenant's ticket-number sequence"
 	case nextTicketNumber.MatchString(sql):
 		return "UPSERT ticket_counters (own statement, outside the transaction)"
-	case strings.HasPrefix(strings.ToUpper(sql), "WITH"):
+	case strings.HasPrefix(strings.ToUpper(sql), "WITH") && reInsertInto.MatchString(sql):
 		var tables []string
 		for _, m := range reInsertInto.FindAllStringSubmatch(sql, -1) {
 			t := m[1]
@@ -351,7 +351,7 @@ func label(s stmt) string {
 		}
 		return truncate("UPDATE "+m[1]+" SET "+strings.Join(cols, ", "), 70)
 	}
-	if strings.HasPrefix(strings.ToUpper(sql), "SELECT") {
+	if u := strings.ToUpper(sql); strings.HasPrefix(u, "SELECT") || strings.HasPrefix(u, "WITH") {
 		l := "SELECT"
 		if m := reFrom.FindStringSubmatch(sql); m != nil {
 			l += " " + m[1]

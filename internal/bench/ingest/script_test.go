@@ -343,3 +343,12 @@ func TestBuildScriptLookupDrawsID(t *testing.T) {
 		t.Errorf("label = %q", out[2].Label)
 	}
 }
+
+// TestLabelSelectWithCTE: a lookup written with a CTE is labelled as the
+// SELECT it is, by its first table and conditions.
+func TestLabelSelectWithCTE(t *testing.T) {
+	got := label(stmt{Extended: true, SQL: `WITH found AS (SELECT id FROM alerts WHERE tenant_id = $1 AND external_alert_id = $2) SELECT 0, id FROM found`})
+	if !strings.HasPrefix(got, "SELECT alerts by ") {
+		t.Fatalf("label = %q, want SELECT alerts by …", got)
+	}
+}
