@@ -33,13 +33,7 @@ func TestRotatedSecretRefusedAtOnce(t *testing.T) {
 		wantOutcome(t, e.PostTo(ninja, in.ID, in.Secret, firing(t, 1, 7)), 200, "ticket_created")
 		fresh := rotate(t, e, in.ID)
 
-		before := e.Count()
-		if r := e.PostTo(ninja, in.ID, in.Secret, firing(t, 2, 7)); r.Status != 401 {
-			t.Fatalf("old secret after rotation: %d %q, want 401", r.Status, r.Error)
-		}
-		if after := e.Count(); after != before {
-			t.Errorf("refused webhook wrote rows: %+v -> %+v", before, after)
-		}
+		wantRefused(t, e, e, in.ID, in.Secret, "old secret after rotation")
 		wantOutcome(t, e.PostTo(ninja, in.ID, fresh, firing(t, 3, 7)), 200, "ticket_created")
 		if r := e.PostTo(ninja, in.ID, in.Secret, firing(t, 4, 7)); r.Status != 401 {
 			t.Fatalf("old secret once the new one is remembered: %d, want 401", r.Status)
@@ -57,13 +51,7 @@ func TestRotatedSecretRefusedByOtherReplica(t *testing.T) {
 	wantOutcome(t, two.PostTo(ninja, in.ID, in.Secret, firing(t, 1, 7)), 200, "ticket_created")
 	fresh := rotate(t, one, in.ID)
 
-	before := one.Count()
-	if r := two.PostTo(ninja, in.ID, in.Secret, firing(t, 2, 7)); r.Status != 401 {
-		t.Fatalf("old secret at the other replica: %d %q, want 401", r.Status, r.Error)
-	}
-	if after := one.Count(); after != before {
-		t.Errorf("refused webhook wrote rows: %+v -> %+v", before, after)
-	}
+	wantRefused(t, two, one, in.ID, in.Secret, "old secret at the other replica")
 	wantOutcome(t, two.PostTo(ninja, in.ID, fresh, firing(t, 3, 7)), 200, "ticket_created")
 }
 
@@ -77,13 +65,7 @@ func TestRemovedIntegrationRefused(t *testing.T) {
 		wantOutcome(t, e.PostTo(ninja, in.ID, "s3cret-short-lived", fixtures.Read("ninjaone-non-alert-activity.json")), 200, "ignored")
 		e.DB.Integration.DeleteOneID(in.ID).ExecX(e.Ctx)
 
-		before := e.Count()
-		if r := e.PostTo(ninja, in.ID, "s3cret-short-lived", firing(t, 1, 7)); r.Status != 401 {
-			t.Fatalf("removed integration: %d %q, want 401", r.Status, r.Error)
-		}
-		if after := e.Count(); after != before {
-			t.Errorf("refused webhook wrote rows: %+v -> %+v", before, after)
-		}
+		wantRefused(t, e, e, in.ID, "s3cret-short-lived", "removed integration")
 	})
 }
 
@@ -104,4 +86,17 @@ func TestRotatedSecretRefusedWithoutPipeline(t *testing.T) {
 			}
 		}
 	})
+}
+
+// wantRefused posts a new firing to the integration through at with the
+// secret and wants 401 and no row written (counted through db).
+func wantRefused(t *testing.T, at, db *apptest.Env, integrationID int, secret, what string) {
+	t.Helper()
+	before := db.Count()
+	if r := at.PostTo(ninja, integrationID, secret, firing(t, 2, 7)); r.Status != 401 {
+		t.Fatalf("%s: %d %q, want 401", what, r.Status, r.Error)
+	}
+	if after := db.Count(); after != before {
+		t.Errorf("%s: refused webhook wrote rows: %+v -> %+v", what, before, after)
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/webhook"
@@ -59,7 +61,7 @@ func BenchmarkIngest(b *testing.B) {
 			}
 			cpu := processCPU(b)
 			b.ResetTimer()
-			if d == "sqlite3" {
+			if d == dialect.SQLite {
 				var buf []byte
 				for range b.N {
 					buf = post(buf)

@@ -99,7 +99,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Rotated or removed since it was read: the secret sent is no
 		// longer the integration's.
 		h.auth.forget(cr.integrationID)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unknown integration or bad secret"})
+		authorized(w, r, log, errUnauthorized)
 		return
 	}
 	if err != nil {
