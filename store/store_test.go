@@ -293,21 +293,13 @@ func TestNextTicketNumberConcurrent(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				err := s.Tx(ctx, func(tx *ent.Tx) error {
-					num, err := s.NextTicketNumber(ctx, tx, tn.ID)
-					if err != nil {
-						return err
-					}
-					// Widen the race window: without the lock, others would read
-					// the same MAX meanwhile.
-					time.Sleep(5 * time.Millisecond)
-					numbers[i] = num
-					return tx.Ticket.Create().SetTenantID(tn.ID).SetNumber(num).SetTitle("t").
-						SetBoardID(board.ID).SetStatusID(status.ID).Exec(ctx)
-				})
+				// Widen the race window: without the lock, others would read
+				// the same MAX meanwhile.
+				num, err := numberedTicket(ctx, s, status, 5*time.Millisecond)
 				if err != nil {
 					t.Error(err)
 				}
+				numbers[i] = num
 			}()
 		}
 		close(start)
@@ -370,20 +362,14 @@ func TestTicketNumbersAcrossReplicas(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			err := s.Tx(ctx, func(tx *ent.Tx) error {
-				num, err := s.NextTicketNumber(ctx, tx, tn.ID)
-				if err != nil {
-					return err
-				}
-				mu.Lock()
-				numbers = append(numbers, num)
-				mu.Unlock()
-				return tx.Ticket.Create().SetTenantID(tn.ID).SetNumber(num).SetTitle("t").
-					SetBoardID(board.ID).SetStatusID(status.ID).Exec(ctx)
-			})
+			num, err := numberedTicket(ctx, s, status, 0)
 			if err != nil {
 				t.Error(err)
+				return
 			}
+			mu.Lock()
+			numbers = append(numbers, num)
+			mu.Unlock()
 		}()
 	}
 	close(start)
@@ -394,4 +380,20 @@ func TestTicketNumbersAcrossReplicas(t *testing.T) {
 			t.Fatalf("numbers = %v, want 46..%d", numbers, 45+2*n)
 		}
 	}
+}
+
+// numberedTicket creates a ticket on the status's board in a transaction of
+// its own, numbered by NextTicketNumber, holding the transaction open for
+// hold after taking the number; it returns the number.
+func numberedTicket(ctx context.Context, s *store.Store, status *ent.TicketStatus, hold time.Duration) (int, error) {
+	var num int
+	err := s.Tx(ctx, func(tx *ent.Tx) (err error) {
+		if num, err = s.NextTicketNumber(ctx, tx, status.TenantID); err != nil {
+			return err
+		}
+		time.Sleep(hold)
+		return tx.Ticket.Create().SetTenantID(status.TenantID).SetNumber(num).SetTitle("t").
+			SetBoardID(status.BoardID).SetStatusID(status.ID).Exec(ctx)
+	})
+	return num, err
 }
