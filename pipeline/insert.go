@@ -12,11 +12,13 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
+	"github.com/alertdesk/alertdesk/store"
 )
 
 // insertAlert writes a first-seen alert whose id lookupTrigger drew, and
-// the outbox entries that name it, in one statement (PostgreSQL): ent
-// would take two, each built field by field. The columns are the ones the
+// the outbox entries that name it, in one statement (PostgreSQL), which
+// goes to the database with COMMIT: ent would take two round trips, each
+// statement built field by field. The columns are the ones the
 // mutation sets, so nothing is listed twice; the rest take the database's
 // defaults, which are ent's (a test compares the rows both paths write).
 func insertAlert(ctx context.Context, s *State) error {
@@ -64,10 +66,7 @@ func insertAlert(ctx context.Context, s *State) error {
 			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", tenant, now, now, len(args)-1, len(args))
 		}
 	}
-	if _, err := s.Tx.ExecContext(ctx, q.String(), args...); err != nil {
-		return fmt.Errorf("pipeline: create alert: %w", err)
-	}
-	return nil
+	return s.batch.Defer(ctx, store.Statement{Name: "pipeline: create alert", SQL: q.String(), Args: args})
 }
 
 // validateAlert runs the schema's validators that ent's Save would run;

@@ -86,8 +86,8 @@ func TestInsertAlertWritesWhatEntWrites(t *testing.T) {
 					Message: "CPU high", DeviceName: "SRV-01", ExternalOrganizationID: "2", OccurredAt: at,
 					Raw: json.RawMessage(`{"id": 1}`), Extra: map[string]string{"activityId": "1"}, Origin: "webhook"}
 				var alertID int
-				if err := st.Tx(ctx, func(tx *ent.Tx) error {
-					s := &State{Event: ev, Tx: tx, Alert: firstSeen(ev, entalert.StatusActive)}
+				if err := st.BatchTx(ctx, nil, func(tx *ent.Tx, b *store.Batch) error {
+					s := &State{Event: ev, Tx: tx, batch: b, Alert: firstSeen(ev, entalert.StatusActive)}
 					s.create = alertCreate(tx, s.Alert)
 					tc.change(s.create.Mutation())
 					s.publish(outbox.AlertTriggered, func() map[string]any { return eventPayload(s, "") })

@@ -8,6 +8,8 @@ import (
 
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/store"
 )
 
 // groupHead is the first alert of a condition's group on an open ticket:
@@ -38,27 +40,24 @@ UNION ALL
 SELECT 2, nextval(pg_get_serial_sequence('alerts', 'id')), NULL, NULL, NULL, NULL, NULL
 WHERE NOT EXISTS (SELECT 1 FROM found)`
 
-// lookupTrigger loads the event's alert, or nil when it is new, with the
-// columns upsertTriggered uses. On PostgreSQL the condition's open ticket
-// group comes in the same round trip, kept for dedup (a first-seen alert's
-// dedup key is the event's, and the condition's lock is held until
-// commit), and so does a new alert's id. SQLite runs in process, where a round trip costs little.
-func (p *Pipeline) lookupTrigger(ctx context.Context, s *State) (*ent.Alert, error) {
-	ev := s.Event
-	if !p.store.IsPostgres() {
-		return findAlert(ctx, s.Tx, ev,
-			entalert.FieldStatus, entalert.FieldLastEventAt, entalert.FieldTicketID, entalert.FieldMetadata)
+// triggerLookup is what triggerLookupSQL found.
+type triggerLookup struct {
+	alert *ent.Alert
+	group *groupHead
+	drawn int
+}
+
+// statement reads the lookup into l; Process sends it with the locks.
+func (l *triggerLookup) statement(ev event.Event) store.Statement {
+	return store.Statement{
+		Name: "pipeline: load alert",
+		SQL:  triggerLookupSQL,
+		Args: []any{ev.TenantID, ev.IntegrationID, ev.ExternalAlertID, ev.DedupKey()},
+		Read: l.read,
 	}
-	rows, err := s.Tx.QueryContext(ctx, triggerLookupSQL, ev.TenantID, ev.IntegrationID, ev.ExternalAlertID, ev.DedupKey())
-	if err != nil {
-		return nil, fmt.Errorf("load alert: %w", err)
-	}
-	defer rows.Close()
-	var (
-		alert *ent.Alert
-		group *groupHead
-		drawn int
-	)
+}
+
+func (l *triggerLookup) read(rows store.Rows) error {
 	for rows.Next() {
 		var (
 			kind, id    int
@@ -69,35 +68,48 @@ func (p *Pipeline) lookupTrigger(ctx context.Context, s *State) (*ent.Alert, err
 			count       sql.NullInt64
 		)
 		if err := rows.Scan(&kind, &id, &status, &lastEventAt, &ticketID, &meta, &count); err != nil {
-			return nil, fmt.Errorf("load alert: %w", err)
+			return err
 		}
 		switch kind {
 		case 1:
-			group = &groupHead{AlertID: id, TicketID: int(ticketID.Int64), OccurrenceCount: int(count.Int64)}
+			l.group = &groupHead{AlertID: id, TicketID: int(ticketID.Int64), OccurrenceCount: int(count.Int64)}
 			continue
 		case 2:
-			drawn = id
+			l.drawn = id
 			continue
 		}
-		alert = &ent.Alert{ID: id, Status: entalert.Status(status.String), LastEventAt: lastEventAt.Time}
+		a := &ent.Alert{ID: id, Status: entalert.Status(status.String), LastEventAt: lastEventAt.Time}
 		if ticketID.Valid {
 			t := int(ticketID.Int64)
-			alert.TicketID = &t
+			a.TicketID = &t
 		}
 		if len(meta) > 0 {
-			if err := json.Unmarshal(meta, &alert.Metadata); err != nil {
-				return nil, fmt.Errorf("load alert: metadata: %w", err)
+			if err := json.Unmarshal(meta, &a.Metadata); err != nil {
+				return fmt.Errorf("metadata: %w", err)
 			}
 		}
+		l.alert = a
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load alert: %w", err)
+	return rows.Err()
+}
+
+// lookupTrigger returns the event's alert, or nil when it is new, with the
+// columns upsertTriggered uses. On PostgreSQL, Process read it with the
+// locks, and with it the condition's open ticket group, kept for dedup (a
+// first-seen alert's dedup key is the event's, and the condition's lock is
+// held until commit), and a new alert's id. SQLite runs in process, where
+// a round trip costs little.
+func (p *Pipeline) lookupTrigger(ctx context.Context, s *State) (*ent.Alert, error) {
+	if !p.store.IsPostgres() {
+		return findAlert(ctx, s.Tx, s.Event,
+			entalert.FieldStatus, entalert.FieldLastEventAt, entalert.FieldTicketID, entalert.FieldMetadata)
 	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("load alert: %w", err)
+	l := s.lookup
+	if l == nil {
+		return nil, fmt.Errorf("load alert: not read with the locks")
 	}
-	if alert == nil {
-		s.group, s.groupKnown, s.drawnID = group, true, drawn
+	if l.alert == nil {
+		s.group, s.groupKnown, s.drawnID = l.group, true, l.drawn
 	}
-	return alert, nil
+	return l.alert, nil
 }

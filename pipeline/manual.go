@@ -10,6 +10,7 @@ import (
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/rule"
+	"github.com/alertdesk/alertdesk/store"
 )
 
 // Errors of the stored-alert entry points.
@@ -85,20 +86,25 @@ func (p *Pipeline) withStoredAlert(ctx context.Context, tenantID, alertID int, o
 	if err != nil {
 		return Result{}, fmt.Errorf("pipeline: load alert: %w", err)
 	}
-	var res Result
-	err = p.store.Tx(ctx, func(tx *ent.Tx) error {
-		if err := p.store.LockKeys(ctx, tx,
+	var (
+		res   Result
+		first []store.Statement
+	)
+	if p.store.IsPostgres() {
+		// Taken with BEGIN, in its round trip.
+		locks, args := store.LockKeysSelect(
 			alertLockKey(tenantID, a.IntegrationID, a.ExternalAlertID),
 			dedupLockKey(tenantID, a.IntegrationID, a.DedupKey),
-		); err != nil {
-			return fmt.Errorf("pipeline: lock: %w", err)
-		}
+		)
+		first = append(first, store.Statement{Name: "pipeline: lock", SQL: "SELECT " + locks, Args: args})
+	}
+	err = p.store.BatchTx(ctx, first, func(tx *ent.Tx, b *store.Batch) error {
 		// Reload under the locks: a concurrent caller may have linked it.
 		a, err := tx.Alert.Get(ctx, a.ID)
 		if err != nil {
 			return fmt.Errorf("pipeline: reload alert: %w", err)
 		}
-		s := &State{Event: storedEvent(a, origin), Tx: tx, At: time.Now().UTC(), Alert: a}
+		s := &State{Event: storedEvent(a, origin), Tx: tx, batch: b, At: time.Now().UTC(), Alert: a}
 		if err := fn(ctx, s); err != nil {
 			return err
 		}

@@ -90,13 +90,24 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) 
 		stages = p.acknowledged
 	}
 
-	var res Result
-	err := p.store.Tx(ctx, func(tx *ent.Tx) error {
-		version, err := p.lockEvent(ctx, tx, ev, o)
+	// BEGIN, the locks and (on PostgreSQL) a trigger's lookup go to the
+	// database in one round trip; finish defers its last writes to COMMIT.
+	var (
+		res  Result
+		lock lockRead
+		look *triggerLookup
+	)
+	first := []store.Statement{p.lockStatement(ev, &lock)}
+	if ev.Kind == event.Triggered && p.store.IsPostgres() {
+		look = &triggerLookup{}
+		first = append(first, look.statement(ev))
+	}
+	err := p.store.BatchTx(ctx, first, func(tx *ent.Tx, b *store.Batch) error {
+		version, err := lock.check(ev, o)
 		if err != nil {
 			return err
 		}
-		s := &State{Event: ev, Tx: tx, At: ev.OccurredAt, version: version, versionRead: true}
+		s := &State{Event: ev, Tx: tx, batch: b, At: ev.OccurredAt, version: version, versionRead: true, lookup: look}
 		if err := stages.Exec(ctx, s); err != nil {
 			return err
 		}
@@ -109,40 +120,49 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) 
 	return res, nil
 }
 
-// lockEvent serializes work per alert, then per condition (always in this
-// order, so two events never wait on each other's locks), and reads the
-// tenant's configuration version and the integration's webhook secret in
-// the same round trip; the secret is compared when o asks to confirm it.
-func (p *Pipeline) lockEvent(ctx context.Context, tx *ent.Tx, ev event.Event, o options) (int64, error) {
-	var (
-		version *int64
-		secret  *string
-		q       = `SELECT (SELECT config_version FROM tenants WHERE id = ?),
-	(SELECT webhook_secret FROM integrations WHERE id = ? AND tenant_id = ?)`
-		args = []any{ev.TenantID, ev.IntegrationID, ev.TenantID}
-		dest = []any{&version, &secret}
-	)
+// lockRead is what the lock statement reads.
+type lockRead struct {
+	version *int64
+	secret  *string
+}
+
+// lockStatement serializes work per alert, then per condition (always in
+// this order, so two events never wait on each other's locks), and reads
+// the tenant's configuration version and the integration's webhook secret
+// in the same statement.
+func (p *Pipeline) lockStatement(ev event.Event, r *lockRead) store.Statement {
+	st := store.Statement{
+		Name: "pipeline: lock",
+		SQL: `SELECT (SELECT config_version FROM tenants WHERE id = ?),
+	(SELECT webhook_secret FROM integrations WHERE id = ? AND tenant_id = ?)`,
+		Args: []any{ev.TenantID, ev.IntegrationID, ev.TenantID},
+	}
+	dest := []any{&r.version, &r.secret}
 	if p.store.IsPostgres() {
 		locks, keys := store.LockKeysSelect(
 			alertLockKey(ev.TenantID, ev.IntegrationID, ev.ExternalAlertID),
 			dedupLockKey(ev.TenantID, ev.IntegrationID, ev.DedupKey()),
 		)
-		q = "SELECT " + locks + `, (SELECT config_version FROM tenants WHERE id = $3),
+		st.SQL = "SELECT " + locks + `, (SELECT config_version FROM tenants WHERE id = $3),
 	(SELECT webhook_secret FROM integrations WHERE id = $4 AND tenant_id = $3)`
-		args = append(keys, ev.TenantID, ev.IntegrationID)
-		dest = []any{new(any), new(any), &version, &secret}
+		st.Args = append(keys, ev.TenantID, ev.IntegrationID)
+		dest = []any{new(any), new(any), &r.version, &r.secret}
 	}
-	if err := store.ScanOne(ctx, tx, q, args, dest...); err != nil {
-		return 0, fmt.Errorf("pipeline: lock: %w", err)
-	}
-	if o.withSecret && (secret == nil || *secret == "" ||
-		subtle.ConstantTimeCompare([]byte(*secret), []byte(o.secret)) != 1) {
+	st.Read = func(rows store.Rows) error { return store.ScanRow(rows, dest...) }
+	return st
+}
+
+// check returns the configuration version read, after comparing the
+// secret when o asks to confirm it.
+func (r lockRead) check(ev event.Event, o options) (int64, error) {
+	if o.withSecret && (r.secret == nil || *r.secret == "" ||
+		subtle.ConstantTimeCompare([]byte(*r.secret), []byte(o.secret)) != 1) {
 		return 0, ErrSecretChanged
 	}
-	if version == nil {
+	if r.version == nil {
 		return 0, fmt.Errorf("pipeline: tenant %d not found", ev.TenantID)
 	}
-	return *version, nil
+	return *r.version, nil
 }
 
 // alertLockKey and dedupLockKey name the advisory locks that serialize

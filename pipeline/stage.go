@@ -9,6 +9,7 @@ import (
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/rule"
+	"github.com/alertdesk/alertdesk/store"
 )
 
 // A Stage is one step of the pipeline. Stages run in order inside the
@@ -45,6 +46,9 @@ func (ms MultiStage) Exec(ctx context.Context, s *State) error {
 type State struct {
 	Event event.Event
 	Tx    *ent.Tx
+	// batch takes writes whose results nothing reads, for the commit's
+	// round trip.
+	batch *store.Batch
 	// At is the time the event is judged at: when it occurred, or for a
 	// reprocessed alert, the time of reprocessing.
 	At time.Time
@@ -62,6 +66,8 @@ type State struct {
 	create  *ent.AlertCreate // a first-seen alert, inserted by finish
 	pending *ent.AlertUpdate
 	outbox  []outboxEntry
+	// lookup is a trigger's lookup, read with the locks (PostgreSQL).
+	lookup *triggerLookup
 	// The condition's open ticket group (nil: none), when lookupTrigger
 	// has already read it.
 	group      *groupHead

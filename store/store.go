@@ -383,14 +383,19 @@ func ScanOne(ctx context.Context, tx *ent.Tx, query string, args []any, dest ...
 		return err
 	}
 	defer rows.Close()
+	if err := ScanRow(rows, dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// ScanRow scans the first row of rows into dest; no row is sql.ErrNoRows.
+func ScanRow(rows Rows, dest ...any) error {
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
 			return err
 		}
 		return sql.ErrNoRows
 	}
-	if err := rows.Scan(dest...); err != nil {
-		return err
-	}
-	return rows.Close()
+	return rows.Scan(dest...)
 }
