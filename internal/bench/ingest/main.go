@@ -70,6 +70,7 @@ type options struct {
 	PGLog            string        // PostgreSQL log file; empty: ask the server
 	Sample           time.Duration // pg_stat_activity sampling period (0: off)
 	Analyze          bool          // VACUUM (ANALYZE) before each timed phase
+	Checkpoint       bool          // CHECKPOINT before each timed phase
 	Role             string        // ALERTDESK_ROLE of the measured server ("": its default)
 	ServerProfile    string        // write a CPU profile of the server here ("": none)
 	Keep             bool          // keep the database and temporary directory
@@ -104,6 +105,8 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.Sample, "sample", 10*time.Millisecond, "pg_stat_activity sampling period during timed runs (0 to skip)")
 	fs.BoolVar(&o.Analyze, "analyze", true,
 		"VACUUM (ANALYZE) the scratch database before each timed phase, as autovacuum would have (it may be off)")
+	fs.BoolVar(&o.Checkpoint, "checkpoint", true,
+		"CHECKPOINT before each timed phase, so that no phase writes out what another dirtied")
 	fs.StringVar(&o.Role, "role", "",
 		"ALERTDESK_ROLE of the measured server: all (webhooks, API and workers) or api; empty: the server's default")
 	fs.StringVar(&o.ServerProfile, "server-cpuprofile", "",

@@ -279,10 +279,8 @@ func (p *pgbencher) validate(ctx context.Context) error {
 // transaction's latency.
 func (p *pgbencher) timed(ctx context.Context, mode string, clients, jobs int, d time.Duration) (pgbenchPhase, error) {
 	var ph pgbenchPhase
-	if p.o.Analyze {
-		if _, err := p.bench.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
-			return ph, fmt.Errorf("vacuum analyze: %w", err)
-		}
+	if err := settle(ctx, p.o, p.bench); err != nil {
+		return ph, err
 	}
 	p.log.Info("running pgbench", "mode", mode, "clients", clients, "duration", d)
 	p.runs++
@@ -346,10 +344,8 @@ func (p *pgbencher) restartTotals(ctx context.Context) error {
 
 // profile runs pgbench -r -M prepared for per-statement latencies.
 func (p *pgbencher) profile(ctx context.Context) (*pgbenchResult, error) {
-	if p.o.Analyze {
-		if _, err := p.bench.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
-			return nil, fmt.Errorf("vacuum analyze: %w", err)
-		}
+	if err := settle(ctx, p.o, p.bench); err != nil {
+		return nil, err
 	}
 	p.log.Info("running pgbench -r for per-statement latencies", "duration", p.o.ProfileTime)
 	r := pgbenchRun{Mode: "prepared", Clients: p.o.C, Jobs: p.o.PgbenchJobs, Duration: p.o.ProfileTime, PerStatement: true}

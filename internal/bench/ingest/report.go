@@ -128,8 +128,13 @@ func renderReport(r *report) string {
 		role = "ALERTDESK_ROLE=" + o.Role
 	}
 	vacuum := ""
-	if o.Analyze {
+	switch {
+	case o.Analyze && o.Checkpoint:
+		vacuum = " `VACUUM (ANALYZE)` of the scratch database (autovacuum stand-in) and `CHECKPOINT` before each timed phase."
+	case o.Analyze:
 		vacuum = " `VACUUM (ANALYZE)` of the scratch database before each timed phase (autovacuum stand-in)."
+	case o.Checkpoint:
+		vacuum = " `CHECKPOINT` before each timed phase."
 	}
 	rounds := ""
 	if o.Rounds > 1 {

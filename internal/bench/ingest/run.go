@@ -308,10 +308,8 @@ func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byt
 	if warmed.Failures > 0 {
 		return ph, fmt.Errorf("warm-up: %d of %d requests failed, first: %s", warmed.Failures, warm, warmed.FirstFailure)
 	}
-	if o.Analyze {
-		if err := vacuumAnalyze(ctx, cfg.DatabaseURL); err != nil {
-			return ph, err
-		}
+	if err := settleURL(ctx, o, cfg.DatabaseURL); err != nil {
+		return ph, err
 	}
 
 	log.Info("measuring ingest", "round", r, "requests", n, "concurrency", o.C)
@@ -406,20 +404,37 @@ func describeEnv(ctx context.Context, admin *pgx.Conn, pgbench, root string) (en
 	return e, nil
 }
 
-// vacuumAnalyze runs VACUUM (ANALYZE) on the database at url: what
-// autovacuum would have done by then on a server where it is on.
-func vacuumAnalyze(ctx context.Context, url string) error {
+// settleURL is settle on a connection of its own to url.
+func settleURL(ctx context.Context, o options, url string) error {
+	if !o.Analyze && !o.Checkpoint {
+		return nil
+	}
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		return fmt.Errorf("vacuum analyze: connect: %w", err)
+		return fmt.Errorf("settle: connect: %w", err)
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		defer cancel()
 		_ = conn.Close(cctx)
 	}()
-	if _, err := conn.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
-		return fmt.Errorf("vacuum analyze: %w", err)
+	return settle(ctx, o, conn)
+}
+
+// settle runs before each timed phase: VACUUM (ANALYZE), what autovacuum
+// would have done by then on a server where it is on, and CHECKPOINT, so
+// that no phase pays for writing out pages an earlier one dirtied, or for
+// the full-page images after a checkpoint that happens to fall inside it.
+func settle(ctx context.Context, o options, conn *pgx.Conn) error {
+	if o.Analyze {
+		if _, err := conn.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
+			return fmt.Errorf("vacuum analyze: %w", err)
+		}
+	}
+	if o.Checkpoint {
+		if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
 	}
 	return nil
 }
