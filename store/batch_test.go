@@ -328,3 +328,34 @@ func (p *turnProxy) forward(client net.Conn) {
 	pipe(client, server, false)
 	<-done
 }
+
+// TestBatchTxCanceled: a request that goes away before the commit leaves
+// nothing written and the pool usable.
+func TestBatchTxCanceled(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		if s.IsPostgres() {
+			s.DB.SetMaxOpenConns(1)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		err := s.BatchTx(ctx, []store.Statement{insertTenant("first")}, func(tx *ent.Tx, b *store.Batch) error {
+			if err := b.Defer(ctx, insertTenant("deferred")); err != nil {
+				return err
+			}
+			cancel()
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		if got := tenantSlugs(t, s); len(got) != 0 {
+			t.Errorf("tenants written: %v", got)
+		}
+		bg := context.Background()
+		if err := s.BatchTx(bg, []store.Statement{insertTenant("next")}, func(*ent.Tx, *store.Batch) error { return nil }); err != nil {
+			t.Fatalf("next transaction: %v", err)
+		}
+		if got := tenantSlugs(t, s); !slices.Equal(got, []string{"next"}) {
+			t.Errorf("tenants = %v, want [next]", got)
+		}
+	})
+}
