@@ -3,7 +3,11 @@ package desk_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
@@ -181,4 +185,85 @@ func TestInvalidInputChangesNothing(t *testing.T) {
 			t.Errorf("invalid input wrote %d rows", n)
 		}
 	})
+}
+
+// TestTouchesWaitForTheTicketLock: while a transaction holds a ticket's
+// lock (as the reset path does while it decides to close an untouched
+// ticket), each kind of touch waits for it, so none can slip in between
+// that decision and its commit.
+func TestTouchesWaitForTheTicketLock(t *testing.T) {
+	s := storetest.Open(t, dialect.Postgres)
+	f := setup(t, s)
+	admin := f.demo.AdminUserID
+	inProgress := f.status(t, "In Progress")
+	for _, c := range []struct {
+		name  string
+		touch func(tx *ent.Tx, id int) error
+	}{
+		{"human comment", func(tx *ent.Tx, id int) error {
+			_, err := f.d.Comment(f.ctx, tx, f.demo.TenantID, id, "on it", false, desk.Person(admin))
+			return err
+		}},
+		{"time entry", func(tx *ent.Tx, id int) error {
+			_, err := f.d.LogTime(f.ctx, tx, f.demo.TenantID, id, admin, 10, "")
+			return err
+		}},
+		{"manual status change", func(tx *ent.Tx, id int) error {
+			_, err := f.d.ChangeStatus(f.ctx, tx, f.demo.TenantID, id, inProgress, desk.Person(admin))
+			return err
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tk := f.ticket(t)
+			holding, release := make(chan struct{}), make(chan struct{})
+			held := make(chan error, 1)
+			go func() {
+				held <- f.tx(t, func(tx *ent.Tx) error {
+					if _, err := f.d.Lock(f.ctx, tx, f.demo.TenantID, tk.ID); err != nil {
+						return err
+					}
+					close(holding)
+					<-release
+					return nil
+				})
+			}()
+			<-holding
+			touched := make(chan error, 1)
+			go func() { touched <- f.tx(t, func(tx *ent.Tx) error { return c.touch(tx, tk.ID) }) }()
+			// The touch's backend is seen waiting on the advisory lock
+			// before the touch finishes.
+			if err := waitForAdvisoryWait(f.ctx, s, touched); err != nil {
+				t.Fatal(err)
+			}
+			close(release)
+			if err := <-held; err != nil {
+				t.Fatal(err)
+			}
+			if err := <-touched; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// waitForAdvisoryWait polls until a backend of the store's database waits
+// on an advisory lock; it fails if done delivers first.
+func waitForAdvisoryWait(ctx context.Context, s *store.Store, done <-chan error) error {
+	const q = `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		select {
+		case err := <-done:
+			return fmt.Errorf("finished (err %v) while the ticket's lock was held", err)
+		default:
+		}
+		var n int
+		if err := s.DB.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	return errors.New("no backend waited on the ticket's lock")
 }

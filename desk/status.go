@@ -16,10 +16,7 @@ import (
 // closed status closes the ticket (closed_at, ticket-closed event); moving
 // from a closed to an open status reopens it. A human change touches it.
 func (d *Desk) ChangeStatus(ctx context.Context, tx *ent.Tx, tenantID, ticketID, statusID int, by Actor) (*ent.Ticket, error) {
-	if err := d.locks.LockKeys(ctx, tx, ticketLockKey(tenantID, ticketID)); err != nil {
-		return nil, fmt.Errorf("desk: lock ticket: %w", err)
-	}
-	t, err := Get(ctx, tx.Client(), tenantID, ticketID)
+	t, err := d.Lock(ctx, tx, tenantID, ticketID)
 	if err != nil {
 		return nil, err
 	}
@@ -41,17 +38,24 @@ func (d *Desk) ChangeStatus(ctx context.Context, tx *ent.Tx, tenantID, ticketID,
 // Close moves a ticket to statusID (nil: the board's first closed status).
 // Closing a closed ticket returns ErrAlreadyClosed and changes nothing.
 func (d *Desk) Close(ctx context.Context, tx *ent.Tx, tenantID, ticketID int, statusID *int, by Actor) (*ent.Ticket, error) {
-	if err := d.locks.LockKeys(ctx, tx, ticketLockKey(tenantID, ticketID)); err != nil {
-		return nil, fmt.Errorf("desk: lock ticket: %w", err)
-	}
-	t, err := Get(ctx, tx.Client(), tenantID, ticketID)
+	t, err := d.Lock(ctx, tx, tenantID, ticketID)
 	if err != nil {
 		return nil, err
 	}
+	return d.CloseOn(ctx, tx, t, statusID, by)
+}
+
+// CloseOn is Close on a ticket the caller loaded with Lock in tx: it
+// neither locks nor reads it again.
+func (d *Desk) CloseOn(ctx context.Context, tx *ent.Tx, t *ent.Ticket, statusID *int, by Actor) (*ent.Ticket, error) {
 	if t.ClosedAt != nil {
 		return t, ErrAlreadyClosed
 	}
-	var st *ent.TicketStatus
+	tenantID := t.TenantID
+	var (
+		st  *ent.TicketStatus
+		err error
+	)
 	if statusID != nil {
 		st, err = tx.TicketStatus.Query().
 			Where(ticketstatus.TenantID(tenantID), ticketstatus.ID(*statusID),

@@ -20,14 +20,33 @@ func Get(ctx context.Context, c *ent.Client, tenantID, ticketID int) (*ent.Ticke
 	return t, nil
 }
 
-// Comment adds a comment. A human comment touches the ticket; a system
-// comment (Actor System) does not.
+// Lock takes the ticket's lock for the rest of tx and loads the ticket.
+// Whatever touches a ticket (a human comment, a time entry, a status
+// change) takes this lock first, so what a holder decides from the ticket,
+// such as closing it because nobody touched it, holds until it commits.
+func (d *Desk) Lock(ctx context.Context, tx *ent.Tx, tenantID, ticketID int) (*ent.Ticket, error) {
+	if err := d.locks.LockKeys(ctx, tx, ticketLockKey(tenantID, ticketID)); err != nil {
+		return nil, fmt.Errorf("desk: lock ticket: %w", err)
+	}
+	return Get(ctx, tx.Client(), tenantID, ticketID)
+}
+
+// Comment adds a comment. A human comment touches the ticket (and takes
+// its lock); a system comment (Actor System) does not.
 func (d *Desk) Comment(ctx context.Context, tx *ent.Tx, tenantID, ticketID int, body string, internal bool, by Actor) (*ent.Comment, error) {
 	body = strings.TrimSpace(body)
 	if body == "" {
 		return nil, fmt.Errorf("%w: empty comment", ErrInvalid)
 	}
-	t, err := Get(ctx, tx.Client(), tenantID, ticketID)
+	var (
+		t   *ent.Ticket
+		err error
+	)
+	if by.Kind == Human {
+		t, err = d.Lock(ctx, tx, tenantID, ticketID)
+	} else {
+		t, err = Get(ctx, tx.Client(), tenantID, ticketID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +87,7 @@ func (d *Desk) LogTime(ctx context.Context, tx *ent.Tx, tenantID, ticketID, user
 	if minutes <= 0 || minutes > 24*60 {
 		return nil, fmt.Errorf("%w: minutes must be between 1 and 1440", ErrInvalid)
 	}
-	if _, err := Get(ctx, tx.Client(), tenantID, ticketID); err != nil {
+	if _, err := d.Lock(ctx, tx, tenantID, ticketID); err != nil {
 		return nil, err
 	}
 	if err := checkUser(ctx, tx.Client(), tenantID, &userID); err != nil {
