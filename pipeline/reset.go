@@ -85,7 +85,9 @@ func (p *Pipeline) syncTicketOnReset(ctx context.Context, s *State) error {
 	if a.TicketID == nil {
 		return nil
 	}
-	t, err := desk.Get(ctx, s.Tx.Client(), a.TenantID, *a.TicketID)
+	// Locked before the decision: a person touching the ticket meanwhile
+	// waits, so "untouched" still holds when it closes.
+	t, err := p.desk.Lock(ctx, s.Tx, a.TenantID, *a.TicketID)
 	if err != nil {
 		return err
 	}
@@ -99,14 +101,14 @@ func (p *Pipeline) syncTicketOnReset(ctx context.Context, s *State) error {
 		return err
 	}
 	body := fmt.Sprintf("Alert cleared — %s.\n%s\n\n%s", resetReason(s.Event), decision, alertDetails(a, s.At))
-	if _, err := p.desk.Comment(ctx, s.Tx, a.TenantID, t.ID, body, true, desk.System); err != nil {
+	if _, err := p.desk.CommentOn(ctx, s.Tx, t, body, true, desk.System); err != nil {
 		return fmt.Errorf("reset comment: %w", err)
 	}
 	s.Tracef("ticket #%d: %s", t.Number, strings.ToLower(decision[:1])+decision[1:])
 	if !closeIt {
 		return nil
 	}
-	if s.Ticket, err = p.desk.Close(ctx, s.Tx, a.TenantID, t.ID, statusID, desk.System); err != nil {
+	if s.Ticket, err = p.desk.CloseOn(ctx, s.Tx, t, statusID, desk.System); err != nil {
 		return fmt.Errorf("auto-resolve ticket: %w", err)
 	}
 	return nil

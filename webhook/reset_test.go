@@ -2,8 +2,14 @@ package webhook_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"entgo.io/ent/dialect"
+
+	"github.com/alertdesk/alertdesk/desk"
+	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/rule"
@@ -125,4 +131,64 @@ func TestOutOfOrderResetThenTrigger(t *testing.T) {
 			t.Errorf("stale trigger made %d tickets", n)
 		}
 	})
+}
+
+// TestResetWaitsForAPersonOnTheTicket: a person comments on the ticket in
+// a transaction that has not committed yet when the reset arrives. The
+// reset waits for the ticket's lock before deciding, so it sees the
+// comment and leaves the ticket open (deciding first and waiting only to
+// close would close a ticket someone had just worked on).
+func TestResetWaitsForAPersonOnTheTicket(t *testing.T) {
+	e := apptest.New(t, dialect.Postgres)
+	r := e.PostFixture(ninja, "ninjaone-condition-triggered.json")
+	holding, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- e.Store.Tx(e.Ctx, func(tx *ent.Tx) error {
+			if _, err := e.Desk.Comment(e.Ctx, tx, e.Demo.TenantID, *r.TicketID, "Looking into it", false,
+				desk.Person(e.Demo.AdminUserID)); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	defer unblock() // on failure too: the server's cleanup waits for the reset
+	reset := make(chan apptest.Response, 1)
+	go func() { reset <- e.PostFixture(ninja, "ninjaone-condition-reset.json") }()
+	waitForLockWait(t, e)
+	unblock()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wantOutcome(t, <-reset, 200, "resolved")
+	if tk := e.Ticket(*r.TicketID); tk.ClosedAt != nil {
+		t.Fatal("the ticket was closed although a person commented before the reset decided")
+	}
+	if c := lastComment(e, *r.TicketID); !strings.Contains(c, "someone has worked on it") {
+		t.Errorf("comment = %q", c)
+	}
+}
+
+// waitForLockWait polls until a backend of the test's database waits on
+// a lock (the ticket's advisory lock, or a row the other transaction
+// wrote).
+func waitForLockWait(t *testing.T, e *apptest.Env) {
+	t.Helper()
+	const q = `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock'`
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		var n int
+		if err := e.Store.DB.QueryRowContext(e.Ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+	}
+	t.Fatal("nothing waited on a lock")
 }
