@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/outbox"
@@ -35,15 +34,16 @@ func (p *Pipeline) acknowledge(ctx context.Context, s *State) error {
 		s.Stop(Replay)
 		return nil
 	}
-	u := s.Tx.Alert.UpdateOne(a).
-		SetAcknowledgedAt(ev.OccurredAt).
-		SetAcknowledgedBy(ev.AcknowledgedBy).
-		SetLastEventAt(ev.OccurredAt)
+	// Written by finish with the trace.
+	at := ev.OccurredAt
+	m := s.alertChanges()
+	m.SetAcknowledgedAt(at)
+	m.SetAcknowledgedBy(ev.AcknowledgedBy)
+	m.SetLastEventAt(at)
+	a.AcknowledgedAt, a.AcknowledgedBy, a.LastEventAt = &at, ev.AcknowledgedBy, at
 	if a.Status == entalert.StatusActive {
-		u.SetStatus(entalert.StatusAcknowledged)
-	}
-	if s.Alert, err = u.Save(ctx); err != nil {
-		return fmt.Errorf("acknowledge alert: %w", err)
+		m.SetStatus(entalert.StatusAcknowledged)
+		a.Status = entalert.StatusAcknowledged
 	}
 	s.Tracef("acknowledged by %q", ev.AcknowledgedBy)
 	s.Stop(Acknowledged)

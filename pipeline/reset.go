@@ -42,16 +42,15 @@ func (p *Pipeline) loadForReset(ctx context.Context, s *State) error {
 
 // resolve marks the alert resolved. A suppressed alert resolves quietly.
 func (p *Pipeline) resolve(ctx context.Context, s *State) error {
-	was := s.Alert.Status
-	var err error
-	if s.Alert, err = s.Tx.Alert.UpdateOne(s.Alert).
-		SetStatus(entalert.StatusResolved).
-		SetResolvedAt(s.Event.OccurredAt).
-		SetLastEventAt(s.Event.OccurredAt).
-		SetMetadata(metadata(s.Alert.Metadata, s.Event)).
-		Save(ctx); err != nil {
-		return fmt.Errorf("resolve alert: %w", err)
-	}
+	a, at := s.Alert, s.Event.OccurredAt
+	was := a.Status
+	// Written by finish with the trace: nothing before it reads the row.
+	a.Status, a.ResolvedAt, a.LastEventAt, a.Metadata = entalert.StatusResolved, &at, at, metadata(a.Metadata, s.Event)
+	m := s.alertChanges()
+	m.SetStatus(a.Status)
+	m.SetResolvedAt(at)
+	m.SetLastEventAt(at)
+	m.SetMetadata(a.Metadata)
 	s.Outcome = Resolved
 	if was == entalert.StatusSuppressed {
 		s.Tracef("suppressed alert resolved quietly")
