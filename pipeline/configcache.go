@@ -54,6 +54,15 @@ func (c *configCache) put(k configKey, cfg *Config) {
 	c.m[k] = cfg
 }
 
+// cachedConfig is the routing configuration of the event's version when
+// it is already at hand, else nil: it never loads one.
+func (p *Pipeline) cachedConfig(s *State) *Config {
+	if s.cfg == nil && s.versionRead {
+		s.cfg = p.configs.get(configKey{s.Event.TenantID, s.Event.IntegrationID}, s.version)
+	}
+	return s.cfg
+}
+
 // config returns the routing configuration of the event's tenant and
 // integration as of the version the event's transaction read, loading it
 // through the transaction when the cache has nothing as recent.

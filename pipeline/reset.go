@@ -10,6 +10,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/alertrule"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/outbox"
+	"github.com/alertdesk/alertdesk/rule"
 )
 
 // loadForReset finds the alert a reset is about. A reset of an unknown
@@ -118,11 +119,22 @@ func (p *Pipeline) autoResolveDecision(ctx context.Context, s *State) (string, b
 	if a.MatchedRuleID == nil {
 		return "The ticket stays open: no rule asks to auto-resolve it.", false, nil, nil
 	}
-	r, err := s.Tx.AlertRule.Query().
-		Where(alertrule.TenantID(a.TenantID), alertrule.ID(*a.MatchedRuleID)).
-		Only(ctx)
-	if err != nil {
-		return "The ticket stays open: its rule no longer exists.", false, nil, nil
+	// The cached configuration holds the integration's active rules; a
+	// rule deactivated since the ticket opened still decides, so read it.
+	var r rule.Rule
+	cfg := p.cachedConfig(s)
+	found := false
+	if cfg != nil {
+		r, found = cfg.Rules.Rule(*a.MatchedRuleID)
+	}
+	if !found {
+		row, err := s.Tx.AlertRule.Query().
+			Where(alertrule.TenantID(a.TenantID), alertrule.ID(*a.MatchedRuleID)).
+			Only(ctx)
+		if err != nil {
+			return "The ticket stays open: its rule no longer exists.", false, nil, nil
+		}
+		r = RuleOf(row)
 	}
 	if !r.Actions.ShouldAutoResolve() {
 		return fmt.Sprintf("The ticket stays open: rule %q does not auto-resolve.", r.Name), false, nil, nil

@@ -70,6 +70,17 @@ func (c *Cache) Set(rules []Rule) *Set {
 // Len is the number of rules the Set evaluates.
 func (s *Set) Len() int { return len(s.rules) }
 
+// Rule returns the Set's rule with the id; false when the Set does not
+// hold it (inactive, deleted, or another integration's).
+func (s *Set) Rule(id int) (Rule, bool) {
+	for i := range s.rules {
+		if s.rules[i].ID == id {
+			return s.rules[i], true
+		}
+	}
+	return Rule{}, false
+}
+
 // Evaluate tries the rules in order and stops at the first match: there is
 // no fall-through. A rule that did not compile, or whose evaluation panics,
 // is logged, recorded in the trace and skipped. Result.Rule is a copy of

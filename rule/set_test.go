@@ -49,6 +49,25 @@ func TestSetOrder(t *testing.T) {
 	}
 }
 
+func TestSetRule(t *testing.T) {
+	s := NewCache().Set([]Rule{
+		{ID: 1, Name: "first", Active: true},
+		{ID: 2, Name: "off", Active: false},
+		{ID: 3, Name: "third", Active: true, PriorityOrder: -1},
+	})
+	for _, tt := range []struct {
+		id   int
+		want string // "" for not found
+	}{
+		{1, "first"}, {3, "third"}, {2, ""}, {4, ""},
+	} {
+		r, ok := s.Rule(tt.id)
+		if ok != (tt.want != "") || r.Name != tt.want {
+			t.Errorf("Rule(%d) = %q, %v; want %q", tt.id, r.Name, ok, tt.want)
+		}
+	}
+}
+
 // The Set holds its own copy of the rules, and Result.Rule is a copy of
 // the Set's: neither the caller nor one alert's handling can change what
 // the next alert is evaluated against.

@@ -107,6 +107,26 @@ func TestResetKeepsTicketOpenWhileAnotherAlertActive(t *testing.T) {
 	})
 }
 
+// TestResetByARuleDeactivatedSince: the rule that opened the ticket still
+// decides its auto-resolve after it was switched off (the routing cache
+// holds only active rules).
+func TestResetByARuleDeactivatedSince(t *testing.T) {
+	eachDialect(t, func(t *testing.T, e *apptest.Env) {
+		r := e.PostFixture(ninja, "ninjaone-condition-triggered.json")
+		if err := e.Rule(ninja).Update().SetIsActive(false).Exec(e.Ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Another alert routes with the new configuration, so the reset
+		// finds it cached, without the rule.
+		wantOutcome(t, e.Post(ninja, ninjaTrigger(t, merge(onDevice(31, "WS-31", 2), map[string]any{"seriesUid": series(31)}))),
+			200, "no_rule_matched")
+		wantOutcome(t, e.PostFixture(ninja, "ninjaone-condition-reset.json"), 200, "resolved")
+		if tk := e.Ticket(*r.TicketID); tk.ClosedAt == nil {
+			t.Fatalf("ticket left open: %q", lastComment(e, tk.ID))
+		}
+	})
+}
+
 func TestResetWithoutAutoResolveComments(t *testing.T) {
 	eachDialect(t, func(t *testing.T, e *apptest.Env) {
 		e.SetActions(ninja, rule.Actions{})
