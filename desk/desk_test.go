@@ -3,9 +3,8 @@ package desk_test
 import (
 	"context"
 	"errors"
-	"fmt"
+	"sync"
 	"testing"
-	"time"
 
 	"entgo.io/ent/dialect"
 
@@ -228,14 +227,13 @@ func TestTouchesWaitForTheTicketLock(t *testing.T) {
 				})
 			}()
 			<-holding
+			var once sync.Once
+			unblock := func() { once.Do(func() { close(release) }) }
+			defer unblock() // on failure too
 			touched := make(chan error, 1)
 			go func() { touched <- f.tx(t, func(tx *ent.Tx) error { return c.touch(tx, tk.ID) }) }()
-			// The touch's backend is seen waiting on the advisory lock
-			// before the touch finishes.
-			if err := waitForAdvisoryWait(f.ctx, s, touched); err != nil {
-				t.Fatal(err)
-			}
-			close(release)
+			storetest.WaitForLockWait(t, s, func() bool { return len(touched) > 0 })
+			unblock()
 			if err := <-held; err != nil {
 				t.Fatal(err)
 			}
@@ -244,26 +242,4 @@ func TestTouchesWaitForTheTicketLock(t *testing.T) {
 			}
 		})
 	}
-}
-
-// waitForAdvisoryWait polls until a backend of the store's database waits
-// on an advisory lock; it fails if done delivers first.
-func waitForAdvisoryWait(ctx context.Context, s *store.Store, done <-chan error) error {
-	const q = `SELECT count(*) FROM pg_stat_activity
-		WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		select {
-		case err := <-done:
-			return fmt.Errorf("finished (err %v) while the ticket's lock was held", err)
-		default:
-		}
-		var n int
-		if err := s.DB.QueryRowContext(ctx, q).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-	}
-	return errors.New("no backend waited on the ticket's lock")
 }

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"entgo.io/ent/dialect"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/rule"
+	"github.com/alertdesk/alertdesk/storetest"
 )
 
 func lastComment(e *apptest.Env, ticketID int) string {
@@ -180,7 +180,7 @@ func TestResetWaitsForAPersonOnTheTicket(t *testing.T) {
 	defer unblock() // on failure too: the server's cleanup waits for the reset
 	reset := make(chan apptest.Response, 1)
 	go func() { reset <- e.PostFixture(ninja, "ninjaone-condition-reset.json") }()
-	waitForLockWait(t, e)
+	storetest.WaitForLockWait(t, e.Store, func() bool { return len(reset) > 0 })
 	unblock()
 	if err := <-held; err != nil {
 		t.Fatal(err)
@@ -192,23 +192,4 @@ func TestResetWaitsForAPersonOnTheTicket(t *testing.T) {
 	if c := lastComment(e, *r.TicketID); !strings.Contains(c, "someone has worked on it") {
 		t.Errorf("comment = %q", c)
 	}
-}
-
-// waitForLockWait polls until a backend of the test's database waits on
-// a lock (the ticket's advisory lock, or a row the other transaction
-// wrote).
-func waitForLockWait(t *testing.T, e *apptest.Env) {
-	t.Helper()
-	const q = `SELECT count(*) FROM pg_stat_activity
-		WHERE datname = current_database() AND wait_event_type = 'Lock'`
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		var n int
-		if err := e.Store.DB.QueryRowContext(e.Ctx, q).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			return
-		}
-	}
-	t.Fatal("nothing waited on a lock")
 }
