@@ -205,7 +205,7 @@ func (t *connTx) abort(err error) error {
 // connection has prepared them. If a statement fails, PostgreSQL skips the
 // rest and the transaction stays aborted until rolled back.
 func (t *connTx) send(ctx context.Context, head string, stmts []Statement, tail string) error {
-	err := t.conn.Raw(func(dc any) error {
+	return t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("store: batch: driver connection is %T, want pgx", dc)
@@ -227,7 +227,6 @@ func (t *connTx) send(ctx context.Context, head string, stmts []Statement, tail 
 		}
 		return err
 	})
-	return err
 }
 
 // readBatch reads the results of a batch sent by send, in order, and
