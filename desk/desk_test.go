@@ -3,7 +3,6 @@ package desk_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 
 	"entgo.io/ent/dialect"
@@ -214,27 +213,14 @@ func TestTouchesWaitForTheTicketLock(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tk := f.ticket(t)
-			holding, release := make(chan struct{}), make(chan struct{})
-			held := make(chan error, 1)
-			go func() {
-				held <- f.tx(t, func(tx *ent.Tx) error {
-					if _, err := f.d.Lock(f.ctx, tx, f.demo.TenantID, tk.ID); err != nil {
-						return err
-					}
-					close(holding)
-					<-release
-					return nil
-				})
-			}()
-			<-holding
-			var once sync.Once
-			unblock := func() { once.Do(func() { close(release) }) }
-			defer unblock() // on failure too
+			release := storetest.Hold(t, s, func(tx *ent.Tx) error {
+				_, err := f.d.Lock(f.ctx, tx, f.demo.TenantID, tk.ID)
+				return err
+			})
 			touched := make(chan error, 1)
 			go func() { touched <- f.tx(t, func(tx *ent.Tx) error { return c.touch(tx, tk.ID) }) }()
 			storetest.WaitForLockWait(t, s, func() bool { return len(touched) > 0 })
-			unblock()
-			if err := <-held; err != nil {
+			if err := release(); err != nil {
 				t.Fatal(err)
 			}
 			if err := <-touched; err != nil {

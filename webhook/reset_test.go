@@ -2,7 +2,6 @@ package webhook_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 
 	"entgo.io/ent/dialect"
@@ -161,28 +160,15 @@ func TestOutOfOrderResetThenTrigger(t *testing.T) {
 func TestResetWaitsForAPersonOnTheTicket(t *testing.T) {
 	e := apptest.New(t, dialect.Postgres)
 	r := e.PostFixture(ninja, "ninjaone-condition-triggered.json")
-	holding, release := make(chan struct{}), make(chan struct{})
-	held := make(chan error, 1)
-	go func() {
-		held <- e.Store.Tx(e.Ctx, func(tx *ent.Tx) error {
-			if _, err := e.Desk.Comment(e.Ctx, tx, e.Demo.TenantID, *r.TicketID, "Looking into it", false,
-				desk.Person(e.Demo.AdminUserID)); err != nil {
-				return err
-			}
-			close(holding)
-			<-release
-			return nil
-		})
-	}()
-	<-holding
-	var once sync.Once
-	unblock := func() { once.Do(func() { close(release) }) }
-	defer unblock() // on failure too: the server's cleanup waits for the reset
+	release := storetest.Hold(t, e.Store, func(tx *ent.Tx) error {
+		_, err := e.Desk.Comment(e.Ctx, tx, e.Demo.TenantID, *r.TicketID, "Looking into it", false,
+			desk.Person(e.Demo.AdminUserID))
+		return err
+	})
 	reset := make(chan apptest.Response, 1)
 	go func() { reset <- e.PostFixture(ninja, "ninjaone-condition-reset.json") }()
 	storetest.WaitForLockWait(t, e.Store, func() bool { return len(reset) > 0 })
-	unblock()
-	if err := <-held; err != nil {
+	if err := release(); err != nil {
 		t.Fatal(err)
 	}
 	wantOutcome(t, <-reset, 200, "resolved")
