@@ -51,11 +51,11 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 }
 
 // openGroup is the first alert of the condition's group on an open
-// ticket (it carries the group's count), or nil; lookupTrigger may have
-// read it already.
+// ticket (it carries the group's count), or nil; the trigger's lookup
+// may have read it already.
 func openGroup(ctx context.Context, s *State) (*groupHead, error) {
-	if s.groupKnown {
-		return s.group, nil
+	if s.lookup.isNew() {
+		return s.lookup.group, nil
 	}
 	a := s.Alert
 	first, err := s.Tx.Alert.Query().

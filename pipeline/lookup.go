@@ -104,12 +104,13 @@ func (p *Pipeline) lookupTrigger(ctx context.Context, s *State) (*ent.Alert, err
 		return findAlert(ctx, s.Tx, s.Event,
 			entalert.FieldStatus, entalert.FieldLastEventAt, entalert.FieldTicketID, entalert.FieldMetadata)
 	}
-	l := s.lookup
-	if l == nil {
+	if s.lookup == nil {
 		return nil, fmt.Errorf("load alert: not read with the locks")
 	}
-	if l.alert == nil {
-		s.group, s.groupKnown, s.drawnID = l.group, true, l.drawn
-	}
-	return l.alert, nil
+	return s.lookup.alert, nil
 }
+
+// isNew reports whether the lookup ran and found no alert: then its
+// group and drawn id are the new alert's (its dedup key is the event's).
+// A nil lookup (SQLite) has seen nothing.
+func (l *triggerLookup) isNew() bool { return l != nil && l.alert == nil }

@@ -68,12 +68,6 @@ type State struct {
 	outbox  []outboxEntry
 	// lookup is a trigger's lookup, read with the locks (PostgreSQL).
 	lookup *triggerLookup
-	// The condition's open ticket group (nil: none), when lookupTrigger
-	// has already read it.
-	group      *groupHead
-	groupKnown bool
-	// drawnID is the id lookupTrigger drew for a first-seen alert (0: none).
-	drawnID int
 
 	// The tenant's configuration version as the transaction read it, and
 	// the routing configuration of that version once a stage needed it.

@@ -134,7 +134,9 @@ func (p *Pipeline) upsertTriggered(ctx context.Context, s *State) error {
 		// Inserted by finish, once, with everything routing decides: one
 		// INSERT instead of an INSERT and an UPDATE of the fresh row.
 		s.Alert = firstSeen(ev, entalert.StatusActive)
-		s.Alert.ID = s.drawnID
+		if s.lookup.isNew() {
+			s.Alert.ID = s.lookup.drawn // else 0: ent's INSERT numbers it
+		}
 		s.create = alertCreate(s.Tx, s.Alert)
 		s.Tracef("alert %s recorded from %s (dedup key %q)", ev.ExternalAlertID, originOf(ev), ev.DedupKey())
 		return nil
