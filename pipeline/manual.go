@@ -86,19 +86,13 @@ func (p *Pipeline) withStoredAlert(ctx context.Context, tenantID, alertID int, o
 	if err != nil {
 		return Result{}, fmt.Errorf("pipeline: load alert: %w", err)
 	}
-	var (
-		res   Result
-		first []store.Statement
+	var res Result
+	// The locks are taken with BEGIN, in its round trip.
+	locks := p.store.LockStatements(
+		alertLockKey(tenantID, a.IntegrationID, a.ExternalAlertID),
+		dedupLockKey(tenantID, a.IntegrationID, a.DedupKey),
 	)
-	if p.store.IsPostgres() {
-		// Taken with BEGIN, in its round trip.
-		locks, args := store.LockKeysSelect(
-			alertLockKey(tenantID, a.IntegrationID, a.ExternalAlertID),
-			dedupLockKey(tenantID, a.IntegrationID, a.DedupKey),
-		)
-		first = append(first, store.Statement{Name: "pipeline: lock", SQL: "SELECT " + locks, Args: args})
-	}
-	err = p.store.BatchTx(ctx, first, func(tx *ent.Tx, b *store.Batch) error {
+	err = p.store.BatchTx(ctx, locks, func(tx *ent.Tx, b *store.Batch) error {
 		// Reload under the locks: a concurrent caller may have linked it.
 		a, err := tx.Alert.Get(ctx, a.ID)
 		if err != nil {

@@ -250,14 +250,22 @@ func WithTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) (err 
 // LockKeys see everything the previous holder committed. Under REPEATABLE
 // READ they would not if the snapshot was taken earlier; lock first.
 func (s *Store) LockKeys(ctx context.Context, tx *ent.Tx, keys ...string) error {
+	for _, st := range s.LockStatements(keys...) {
+		if err := runStatement(ctx, tx, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LockStatements are the statements LockKeys runs (none on SQLite), for
+// a BatchTx to send with BEGIN.
+func (s *Store) LockStatements(keys ...string) []Statement {
 	if !s.IsPostgres() || len(keys) == 0 {
 		return nil
 	}
 	q, args := LockKeysSelect(keys...)
-	if _, err := tx.ExecContext(ctx, "SELECT "+q, args...); err != nil {
-		return fmt.Errorf("store: lock %q: %w", keys, err)
-	}
-	return nil
+	return []Statement{{Name: fmt.Sprintf("store: lock %q", keys), SQL: "SELECT " + q, Args: args}}
 }
 
 // LockKeysSelect is the PostgreSQL select list that LockKeys runs, with
