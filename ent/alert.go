@@ -18,6 +18,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/metadata"
 )
 
 // Alert is the model entity for the Alert schema.
@@ -86,7 +87,7 @@ type Alert struct {
 	// TicketError holds the value of the "ticket_error" field.
 	TicketError string `json:"ticket_error,omitempty"`
 	// Metadata holds the value of the "metadata" field.
-	Metadata map[string]interface{} `json:"metadata,omitempty"`
+	Metadata metadata.Map `json:"metadata,omitempty"`
 	// DecisionTrace holds the value of the "decision_trace" field.
 	DecisionTrace []map[string]interface{} `json:"decision_trace,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.

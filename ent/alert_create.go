@@ -19,6 +19,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/metadata"
 )
 
 // AlertCreate is the builder for creating a Alert entity.
@@ -402,7 +403,7 @@ func (_c *AlertCreate) SetNillableTicketError(v *string) *AlertCreate {
 }
 
 // SetMetadata sets the "metadata" field.
-func (_c *AlertCreate) SetMetadata(v map[string]interface{}) *AlertCreate {
+func (_c *AlertCreate) SetMetadata(v metadata.Map) *AlertCreate {
 	_c.mutation.SetMetadata(v)
 	return _c
 }
@@ -1341,7 +1342,7 @@ func (u *AlertUpsert) UpdateTicketError() *AlertUpsert {
 }
 
 // SetMetadata sets the "metadata" field.
-func (u *AlertUpsert) SetMetadata(v map[string]interface{}) *AlertUpsert {
+func (u *AlertUpsert) SetMetadata(v metadata.Map) *AlertUpsert {
 	u.Set(alert.FieldMetadata, v)
 	return u
 }
@@ -1887,7 +1888,7 @@ func (u *AlertUpsertOne) UpdateTicketError() *AlertUpsertOne {
 }
 
 // SetMetadata sets the "metadata" field.
-func (u *AlertUpsertOne) SetMetadata(v map[string]interface{}) *AlertUpsertOne {
+func (u *AlertUpsertOne) SetMetadata(v metadata.Map) *AlertUpsertOne {
 	return u.Update(func(s *AlertUpsert) {
 		s.SetMetadata(v)
 	})
@@ -2605,7 +2606,7 @@ func (u *AlertUpsertBulk) UpdateTicketError() *AlertUpsertBulk {
 }
 
 // SetMetadata sets the "metadata" field.
-func (u *AlertUpsertBulk) SetMetadata(v map[string]interface{}) *AlertUpsertBulk {
+func (u *AlertUpsertBulk) SetMetadata(v metadata.Map) *AlertUpsertBulk {
 	return u.Update(func(s *AlertUpsert) {
 		s.SetMetadata(v)
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/predicate"
 	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/metadata"
 )
 
 // AlertUpdate is the builder for updating Alert entities.
@@ -489,7 +490,7 @@ func (_u *AlertUpdate) SetNillableTicketError(v *string) *AlertUpdate {
 }
 
 // SetMetadata sets the "metadata" field.
-func (_u *AlertUpdate) SetMetadata(v map[string]interface{}) *AlertUpdate {
+func (_u *AlertUpdate) SetMetadata(v metadata.Map) *AlertUpdate {
 	_u.mutation.SetMetadata(v)
 	return _u
 }
@@ -1415,7 +1416,7 @@ func (_u *AlertUpdateOne) SetNillableTicketError(v *string) *AlertUpdateOne {
 }
 
 // SetMetadata sets the "metadata" field.
-func (_u *AlertUpdateOne) SetMetadata(v map[string]interface{}) *AlertUpdateOne {
+func (_u *AlertUpdateOne) SetMetadata(v metadata.Map) *AlertUpdateOne {
 	_u.mutation.SetMetadata(v)
 	return _u
 }

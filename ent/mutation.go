@@ -36,6 +36,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/maintenance"
+	"github.com/alertdesk/alertdesk/metadata"
 	"github.com/alertdesk/alertdesk/rule"
 )
 
@@ -897,7 +898,7 @@ type AlertMutation struct {
 	last_occurrence_at          *time.Time
 	auto_ticket_created         *bool
 	ticket_error                *string
-	metadata                    *map[string]interface{}
+	metadata                    *metadata.Map
 	decision_trace              *[]map[string]interface{}
 	appenddecision_trace        []map[string]interface{}
 	clearedFields               map[string]struct{}
@@ -2236,12 +2237,12 @@ func (m *AlertMutation) ResetTicketError() {
 }
 
 // SetMetadata sets the "metadata" field.
-func (m *AlertMutation) SetMetadata(value map[string]interface{}) {
+func (m *AlertMutation) SetMetadata(value metadata.Map) {
 	m.metadata = &value
 }
 
 // Metadata returns the value of the "metadata" field in the mutation.
-func (m *AlertMutation) Metadata() (r map[string]interface{}, exists bool) {
+func (m *AlertMutation) Metadata() (r metadata.Map, exists bool) {
 	v := m.metadata
 	if v == nil {
 		return
@@ -2252,7 +2253,7 @@ func (m *AlertMutation) Metadata() (r map[string]interface{}, exists bool) {
 // OldMetadata returns the old "metadata" field's value of the Alert entity.
 // If the Alert object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AlertMutation) OldMetadata(ctx context.Context) (v map[string]interface{}, err error) {
+func (m *AlertMutation) OldMetadata(ctx context.Context) (v metadata.Map, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldMetadata is only allowed on UpdateOne operations")
 	}
@@ -3034,7 +3035,7 @@ func (m *AlertMutation) SetField(name string, value ent.Value) error {
 		m.SetTicketError(v)
 		return nil
 	case alert.FieldMetadata:
-		v, ok := value.(map[string]interface{})
+		v, ok := value.(metadata.Map)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

@@ -3,11 +3,14 @@
 package event
 
 import (
-	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Kind is what happened to an alert.
@@ -117,11 +120,34 @@ func (e Event) DedupKey() string {
 		}
 		cond = c
 	}
-	return device + "|" + cond
+	key := device + "|" + cond
+	if len(key) > MaxDedupKeyLen {
+		// Still one key per condition, within the column's bound.
+		sum := sha256.Sum256([]byte(key))
+		cut := MaxDedupKeyLen - 1 - 2*len(sum)
+		for !utf8.RuneStart(key[cut]) {
+			cut--
+		}
+		key = key[:cut] + "#" + hex.EncodeToString(sum[:])
+	}
+	return key
 }
 
+// Bounds of the identifiers an event carries, as the alert's columns and
+// their unique index keep them. Longer ones are refused (webhooks answer
+// 400), except a dedup key, which DedupKey shortens.
+const (
+	MaxIDLen       = 200
+	MaxDedupKeyLen = 500
+)
+
+// ErrTooLong is Validate's error for an id longer than MaxIDLen.
+var ErrTooLong = fmt.Errorf("longer than %d bytes", MaxIDLen)
+
 // Clean removes NUL characters, which are valid in JSON but refused by
-// PostgreSQL text and jsonb columns.
+// PostgreSQL text and jsonb columns, and makes the raw payload storable
+// (see StorableJSON; a payload that is not JSON is dropped). Validate
+// after Clean: an id of only NULs is empty once cleaned.
 func (e Event) Clean() Event {
 	for _, f := range []*string{&e.ExternalAlertID, &e.ExternalDeviceID, &e.ConditionIdentity,
 		&e.ActivityType, &e.AlertClass, &e.SourceType, &e.Message, &e.DeviceName,
@@ -135,8 +161,12 @@ func (e Event) Clean() Event {
 		}
 		e.Extra = extra
 	}
-	if bytes.Contains(e.Raw, []byte(`\u0000`)) {
-		e.Raw = bytes.ReplaceAll(e.Raw, []byte(`\u0000`), []byte(`\ufffd`))
+	switch {
+	case len(e.Raw) == 0:
+	case json.Valid(e.Raw):
+		e.Raw = StorableJSON(e.Raw)
+	default:
+		e.Raw = nil
 	}
 	return e
 }
@@ -148,6 +178,10 @@ func (e Event) Validate() error {
 		return errors.New("event: unknown kind " + string(e.Kind))
 	case e.ExternalAlertID == "":
 		return errors.New("event: missing external alert id")
+	case len(e.ExternalAlertID) > MaxIDLen:
+		return fmt.Errorf("event: alert id %w", ErrTooLong)
+	case len(e.ExternalDeviceID) > MaxIDLen:
+		return fmt.Errorf("event: device id %w", ErrTooLong)
 	case e.OccurredAt.IsZero():
 		return errors.New("event: missing occurrence time")
 	}

@@ -46,7 +46,7 @@ func (p *Pipeline) resolve(ctx context.Context, s *State) error {
 	a, at := s.Alert, s.Event.OccurredAt
 	was := a.Status
 	// Written by finish with the trace: nothing before it reads the row.
-	a.Status, a.ResolvedAt, a.LastEventAt, a.Metadata = entalert.StatusResolved, &at, at, metadata(a.Metadata, s.Event)
+	a.Status, a.ResolvedAt, a.LastEventAt, a.Metadata = entalert.StatusResolved, &at, at, withEvent(a.Metadata, s.Event)
 	m := s.alertChanges()
 	m.SetStatus(a.Status)
 	m.SetResolvedAt(at)

@@ -27,10 +27,7 @@ func (p *Pipeline) StampMetadata(ctx context.Context, tenantID, alertID int, key
 		if err != nil {
 			return fmt.Errorf("pipeline: reload alert: %w", err)
 		}
-		m := make(map[string]any, len(a.Metadata)+1)
-		for k, v := range a.Metadata {
-			m[k] = v
-		}
+		m := a.Metadata.Clone(1)
 		if value == nil {
 			delete(m, key)
 		} else {

@@ -2,13 +2,13 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/metadata"
 )
 
 // findAlert loads the event's alert, or nil when it is new; with fields,
@@ -32,13 +32,10 @@ func findAlert(ctx context.Context, tx *ent.Tx, ev event.Event, fields ...string
 	return a, nil
 }
 
-// metadata is what the alert keeps of the event beyond its columns.
-func metadata(prev map[string]any, ev event.Event) map[string]any {
-	m := make(map[string]any, len(prev)+4)
-	for k, v := range prev {
-		m[k] = v
-	}
-	if len(ev.Raw) > 0 && json.Valid(ev.Raw) {
+// withEvent is what the alert keeps of the event beyond its columns.
+func withEvent(prev metadata.Map, ev event.Event) metadata.Map {
+	m := prev.Clone(3)
+	if len(ev.Raw) > 0 { // valid and storable: Process cleaned the event
 		m["raw"] = ev.Raw
 	}
 	if ev.Origin != "" {
@@ -80,7 +77,7 @@ func firstSeen(ev event.Event, status entalert.Status) *ent.Alert {
 		LastEventAt:            at,
 		DedupKey:               ev.DedupKey(),
 		OccurrenceCount:        1,
-		Metadata:               metadata(nil, ev),
+		Metadata:               withEvent(nil, ev),
 	}
 	switch status {
 	case entalert.StatusActive:
@@ -166,7 +163,7 @@ func (p *Pipeline) upsertTriggered(ctx context.Context, s *State) error {
 		SetMessage(ev.Message).
 		SetLastEventAt(ev.OccurredAt).
 		SetDedupKey(ev.DedupKey()).
-		SetMetadata(metadata(a.Metadata, ev)).
+		SetMetadata(withEvent(a.Metadata, ev)).
 		Save(ctx)
 	if err != nil {
 		return fmt.Errorf("re-trigger alert: %w", err)

@@ -82,6 +82,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev, err := normalize(body)
+	if err == nil {
+		// What the pipeline would refuse is a bad request, not a failure
+		// for the RMM to retry forever.
+		ev = ev.Clean()
+		err = ev.Validate()
+	}
 	if err != nil && !confirmed() {
 		return
 	}

@@ -122,7 +122,7 @@ func TestResetPermanentFailureIsStamped(t *testing.T) {
 			t.Fatalf("no reset error stamp in metadata %v", a.Metadata)
 		}
 		// ResetRetries is 2: the first try and two retries.
-		if stamp["attempts"] != float64(3) || stamp["error"] == "" || stamp["at"] == "" {
+		if outbox.Int(stamp["attempts"]) != 3 || stamp["error"] == "" || stamp["at"] == "" {
 			t.Errorf("stamp = %v, want 3 attempts, an error and a time", stamp)
 		}
 		if got := len(n.Resets()); got != 3 {

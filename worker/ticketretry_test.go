@@ -48,7 +48,7 @@ func TestFailedTicketRetriedInBackground(t *testing.T) {
 		// Retried while still broken: backed off, the error kept.
 		eventually(t, 10*time.Second, "a failed retry", func() bool {
 			m, _ := h.Alert(r.AlertID).Metadata[worker.TicketRetryKey].(map[string]any)
-			return m != nil && m["attempts"].(float64) >= 1
+			return m != nil && outbox.Int(m["attempts"]) >= 1
 		})
 		if h.Alert(r.AlertID).TicketError == "" || h.Count().Tickets != 0 {
 			t.Fatal("a retry without a board made a ticket or lost the error")
@@ -86,7 +86,7 @@ func TestTicketRetryBacksOff(t *testing.T) {
 	}
 	m, _ := h.Alert(r.AlertID).Metadata[worker.TicketRetryKey].(map[string]any)
 	next, _ := time.Parse(time.RFC3339Nano, m["nextAt"].(string))
-	if m["attempts"].(float64) != 1 || time.Until(next) < 50*time.Second {
+	if outbox.Int(m["attempts"]) != 1 || time.Until(next) < 50*time.Second {
 		t.Fatalf("after three runs: %v; want one attempt, the next in a minute", m)
 	}
 	// Due again (as if the minute passed) with the board fixed.

@@ -5,6 +5,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/alertdesk/alertdesk/metadata"
 )
 
 // Alert is one RMM alert as alertdesk knows it.
@@ -46,7 +48,8 @@ func (Alert) Fields() []ent.Field {
 		field.Int("ticket_id").Optional().Nillable(),
 		// ticket_error is why the ticket could not be created; retried later.
 		field.String("ticket_error").Default(""),
-		field.JSON("metadata", map[string]any{}).Optional(),
+		// metadata decodes numbers exactly: an RMM may send any JSON number.
+		field.JSON("metadata", metadata.Map{}).Optional(),
 		field.JSON("decision_trace", []map[string]any{}).Optional(),
 	}
 }

@@ -134,8 +134,10 @@ func (e *Env) PostTo(p event.Provider, integrationID int, secret string, body []
 // to vary a fixture.
 func Patch(t testing.TB, body []byte, changes map[string]any) []byte {
 	t.Helper()
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber() // numbers as sent, whatever their size
 	var m map[string]any
-	if err := json.Unmarshal(body, &m); err != nil {
+	if err := d.Decode(&m); err != nil {
 		t.Fatalf("patch: %v", err)
 	}
 	for k, v := range changes {
