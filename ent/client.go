@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/alertcondition"
 	"github.com/alertdesk/alertdesk/ent/alertrule"
 	"github.com/alertdesk/alertdesk/ent/apitoken"
 	"github.com/alertdesk/alertdesk/ent/asset"
@@ -51,6 +52,8 @@ type Client struct {
 	APIToken *APITokenClient
 	// Alert is the client for interacting with the Alert builders.
 	Alert *AlertClient
+	// AlertCondition is the client for interacting with the AlertCondition builders.
+	AlertCondition *AlertConditionClient
 	// AlertRule is the client for interacting with the AlertRule builders.
 	AlertRule *AlertRuleClient
 	// Asset is the client for interacting with the Asset builders.
@@ -106,6 +109,7 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.APIToken = NewAPITokenClient(c.config)
 	c.Alert = NewAlertClient(c.config)
+	c.AlertCondition = NewAlertConditionClient(c.config)
 	c.AlertRule = NewAlertRuleClient(c.config)
 	c.Asset = NewAssetClient(c.config)
 	c.AssetDevice = NewAssetDeviceClient(c.config)
@@ -221,6 +225,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:              cfg,
 		APIToken:            NewAPITokenClient(cfg),
 		Alert:               NewAlertClient(cfg),
+		AlertCondition:      NewAlertConditionClient(cfg),
 		AlertRule:           NewAlertRuleClient(cfg),
 		Asset:               NewAssetClient(cfg),
 		AssetDevice:         NewAssetDeviceClient(cfg),
@@ -263,6 +268,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:              cfg,
 		APIToken:            NewAPITokenClient(cfg),
 		Alert:               NewAlertClient(cfg),
+		AlertCondition:      NewAlertConditionClient(cfg),
 		AlertRule:           NewAlertRuleClient(cfg),
 		Asset:               NewAssetClient(cfg),
 		AssetDevice:         NewAssetDeviceClient(cfg),
@@ -313,10 +319,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.Alert, c.AlertRule, c.Asset, c.AssetDevice, c.Board, c.Comment,
-		c.Customer, c.EventDelivery, c.EventSubscription, c.Integration,
-		c.MaintenanceWindow, c.Notification, c.OrganizationMapping, c.OutboxEntry,
-		c.Priority, c.StatusChange, c.Tenant, c.Ticket, c.TicketCounter,
+		c.APIToken, c.Alert, c.AlertCondition, c.AlertRule, c.Asset, c.AssetDevice,
+		c.Board, c.Comment, c.Customer, c.EventDelivery, c.EventSubscription,
+		c.Integration, c.MaintenanceWindow, c.Notification, c.OrganizationMapping,
+		c.OutboxEntry, c.Priority, c.StatusChange, c.Tenant, c.Ticket, c.TicketCounter,
 		c.TicketStatus, c.TimeEntry, c.User,
 	} {
 		n.Use(hooks...)
@@ -327,10 +333,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.Alert, c.AlertRule, c.Asset, c.AssetDevice, c.Board, c.Comment,
-		c.Customer, c.EventDelivery, c.EventSubscription, c.Integration,
-		c.MaintenanceWindow, c.Notification, c.OrganizationMapping, c.OutboxEntry,
-		c.Priority, c.StatusChange, c.Tenant, c.Ticket, c.TicketCounter,
+		c.APIToken, c.Alert, c.AlertCondition, c.AlertRule, c.Asset, c.AssetDevice,
+		c.Board, c.Comment, c.Customer, c.EventDelivery, c.EventSubscription,
+		c.Integration, c.MaintenanceWindow, c.Notification, c.OrganizationMapping,
+		c.OutboxEntry, c.Priority, c.StatusChange, c.Tenant, c.Ticket, c.TicketCounter,
 		c.TicketStatus, c.TimeEntry, c.User,
 	} {
 		n.Intercept(interceptors...)
@@ -344,6 +350,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.APIToken.mutate(ctx, m)
 	case *AlertMutation:
 		return c.Alert.mutate(ctx, m)
+	case *AlertConditionMutation:
+		return c.AlertCondition.mutate(ctx, m)
 	case *AlertRuleMutation:
 		return c.AlertRule.mutate(ctx, m)
 	case *AssetMutation:
@@ -798,6 +806,187 @@ func (c *AlertClient) mutate(ctx context.Context, m *AlertMutation) (Value, erro
 		return (&AlertDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Alert mutation op: %q", m.Op())
+	}
+}
+
+// AlertConditionClient is a client for the AlertCondition schema.
+type AlertConditionClient struct {
+	config
+}
+
+// NewAlertConditionClient returns a client for the AlertCondition from the given config.
+func NewAlertConditionClient(c config) *AlertConditionClient {
+	return &AlertConditionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `alertcondition.Hooks(f(g(h())))`.
+func (c *AlertConditionClient) Use(hooks ...Hook) {
+	c.hooks.AlertCondition = append(c.hooks.AlertCondition, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `alertcondition.Intercept(f(g(h())))`.
+func (c *AlertConditionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AlertCondition = append(c.inters.AlertCondition, interceptors...)
+}
+
+// Create returns a builder for creating a AlertCondition entity.
+func (c *AlertConditionClient) Create() *AlertConditionCreate {
+	mutation := newAlertConditionMutation(c.config, OpCreate)
+	return &AlertConditionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AlertCondition entities.
+func (c *AlertConditionClient) CreateBulk(builders ...*AlertConditionCreate) *AlertConditionCreateBulk {
+	return &AlertConditionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AlertConditionClient) MapCreateBulk(slice any, setFunc func(*AlertConditionCreate, int)) *AlertConditionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AlertConditionCreateBulk{err: fmt.Errorf("calling to AlertConditionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AlertConditionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AlertConditionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AlertCondition.
+func (c *AlertConditionClient) Update() *AlertConditionUpdate {
+	mutation := newAlertConditionMutation(c.config, OpUpdate)
+	return &AlertConditionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AlertConditionClient) UpdateOne(_m *AlertCondition) *AlertConditionUpdateOne {
+	mutation := newAlertConditionMutation(c.config, OpUpdateOne, withAlertCondition(_m))
+	return &AlertConditionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AlertConditionClient) UpdateOneID(id int) *AlertConditionUpdateOne {
+	mutation := newAlertConditionMutation(c.config, OpUpdateOne, withAlertConditionID(id))
+	return &AlertConditionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AlertCondition.
+func (c *AlertConditionClient) Delete() *AlertConditionDelete {
+	mutation := newAlertConditionMutation(c.config, OpDelete)
+	return &AlertConditionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AlertConditionClient) DeleteOne(_m *AlertCondition) *AlertConditionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AlertConditionClient) DeleteOneID(id int) *AlertConditionDeleteOne {
+	builder := c.Delete().Where(alertcondition.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AlertConditionDeleteOne{builder}
+}
+
+// Query returns a query builder for AlertCondition.
+func (c *AlertConditionClient) Query() *AlertConditionQuery {
+	return &AlertConditionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAlertCondition},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AlertCondition entity by its id.
+func (c *AlertConditionClient) Get(ctx context.Context, id int) (*AlertCondition, error) {
+	return c.Query().Where(alertcondition.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AlertConditionClient) GetX(ctx context.Context, id int) *AlertCondition {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a AlertCondition.
+func (c *AlertConditionClient) QueryTenant(_m *AlertCondition) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(alertcondition.Table, alertcondition.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, alertcondition.TenantTable, alertcondition.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryIntegration queries the integration edge of a AlertCondition.
+func (c *AlertConditionClient) QueryIntegration(_m *AlertCondition) *IntegrationQuery {
+	query := (&IntegrationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(alertcondition.Table, alertcondition.FieldID, id),
+			sqlgraph.To(integration.Table, integration.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, alertcondition.IntegrationTable, alertcondition.IntegrationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTicket queries the ticket edge of a AlertCondition.
+func (c *AlertConditionClient) QueryTicket(_m *AlertCondition) *TicketQuery {
+	query := (&TicketClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(alertcondition.Table, alertcondition.FieldID, id),
+			sqlgraph.To(ticket.Table, ticket.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, alertcondition.TicketTable, alertcondition.TicketColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AlertConditionClient) Hooks() []Hook {
+	return c.hooks.AlertCondition
+}
+
+// Interceptors returns the client interceptors.
+func (c *AlertConditionClient) Interceptors() []Interceptor {
+	return c.inters.AlertCondition
+}
+
+func (c *AlertConditionClient) mutate(ctx context.Context, m *AlertConditionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AlertConditionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AlertConditionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AlertConditionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AlertConditionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AlertCondition mutation op: %q", m.Op())
 	}
 }
 
@@ -4397,16 +4586,16 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, Alert, AlertRule, Asset, AssetDevice, Board, Comment, Customer,
-		EventDelivery, EventSubscription, Integration, MaintenanceWindow, Notification,
-		OrganizationMapping, OutboxEntry, Priority, StatusChange, Tenant, Ticket,
-		TicketCounter, TicketStatus, TimeEntry, User []ent.Hook
+		APIToken, Alert, AlertCondition, AlertRule, Asset, AssetDevice, Board, Comment,
+		Customer, EventDelivery, EventSubscription, Integration, MaintenanceWindow,
+		Notification, OrganizationMapping, OutboxEntry, Priority, StatusChange, Tenant,
+		Ticket, TicketCounter, TicketStatus, TimeEntry, User []ent.Hook
 	}
 	inters struct {
-		APIToken, Alert, AlertRule, Asset, AssetDevice, Board, Comment, Customer,
-		EventDelivery, EventSubscription, Integration, MaintenanceWindow, Notification,
-		OrganizationMapping, OutboxEntry, Priority, StatusChange, Tenant, Ticket,
-		TicketCounter, TicketStatus, TimeEntry, User []ent.Interceptor
+		APIToken, Alert, AlertCondition, AlertRule, Asset, AssetDevice, Board, Comment,
+		Customer, EventDelivery, EventSubscription, Integration, MaintenanceWindow,
+		Notification, OrganizationMapping, OutboxEntry, Priority, StatusChange, Tenant,
+		Ticket, TicketCounter, TicketStatus, TimeEntry, User []ent.Interceptor
 	}
 )
 

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/alertcondition"
 	"github.com/alertdesk/alertdesk/ent/alertrule"
 	"github.com/alertdesk/alertdesk/ent/apitoken"
 	"github.com/alertdesk/alertdesk/ent/asset"
@@ -97,6 +98,7 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			apitoken.Table:            apitoken.ValidColumn,
 			alert.Table:               alert.ValidColumn,
+			alertcondition.Table:      alertcondition.ValidColumn,
 			alertrule.Table:           alertrule.ValidColumn,
 			asset.Table:               asset.ValidColumn,
 			assetdevice.Table:         assetdevice.ValidColumn,

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/alertcondition"
 	"github.com/alertdesk/alertdesk/ent/alertrule"
 	"github.com/alertdesk/alertdesk/ent/apitoken"
 	"github.com/alertdesk/alertdesk/ent/asset"
@@ -51,6 +52,7 @@ const (
 	// Node types.
 	TypeAPIToken            = "APIToken"
 	TypeAlert               = "Alert"
+	TypeAlertCondition      = "AlertCondition"
 	TypeAlertRule           = "AlertRule"
 	TypeAsset               = "Asset"
 	TypeAssetDevice         = "AssetDevice"
@@ -3461,6 +3463,1001 @@ func (m *AlertMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Alert edge %s", name)
+}
+
+// AlertConditionMutation represents an operation that mutates the AlertCondition nodes in the graph.
+type AlertConditionMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	dedup_key           *string
+	head_alert_id       *int
+	addhead_alert_id    *int
+	occurrence_count    *int
+	addoccurrence_count *int
+	first_occurrence_at *time.Time
+	last_occurrence_at  *time.Time
+	clearedFields       map[string]struct{}
+	tenant              *int
+	clearedtenant       bool
+	integration         *int
+	clearedintegration  bool
+	ticket              *int
+	clearedticket       bool
+	done                bool
+	oldValue            func(context.Context) (*AlertCondition, error)
+	predicates          []predicate.AlertCondition
+}
+
+var _ ent.Mutation = (*AlertConditionMutation)(nil)
+
+// alertconditionOption allows management of the mutation configuration using functional options.
+type alertconditionOption func(*AlertConditionMutation)
+
+// newAlertConditionMutation creates new mutation for the AlertCondition entity.
+func newAlertConditionMutation(c config, op Op, opts ...alertconditionOption) *AlertConditionMutation {
+	m := &AlertConditionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAlertCondition,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAlertConditionID sets the ID field of the mutation.
+func withAlertConditionID(id int) alertconditionOption {
+	return func(m *AlertConditionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AlertCondition
+		)
+		m.oldValue = func(ctx context.Context) (*AlertCondition, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AlertCondition.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAlertCondition sets the old AlertCondition of the mutation.
+func withAlertCondition(node *AlertCondition) alertconditionOption {
+	return func(m *AlertConditionMutation) {
+		m.oldValue = func(context.Context) (*AlertCondition, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AlertConditionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AlertConditionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AlertConditionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AlertConditionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AlertCondition.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *AlertConditionMutation) SetTenantID(i int) {
+	m.tenant = &i
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *AlertConditionMutation) TenantID() (r int, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *AlertConditionMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AlertConditionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AlertConditionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AlertConditionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetIntegrationID sets the "integration_id" field.
+func (m *AlertConditionMutation) SetIntegrationID(i int) {
+	m.integration = &i
+}
+
+// IntegrationID returns the value of the "integration_id" field in the mutation.
+func (m *AlertConditionMutation) IntegrationID() (r int, exists bool) {
+	v := m.integration
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIntegrationID returns the old "integration_id" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldIntegrationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIntegrationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIntegrationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIntegrationID: %w", err)
+	}
+	return oldValue.IntegrationID, nil
+}
+
+// ResetIntegrationID resets all changes to the "integration_id" field.
+func (m *AlertConditionMutation) ResetIntegrationID() {
+	m.integration = nil
+}
+
+// SetDedupKey sets the "dedup_key" field.
+func (m *AlertConditionMutation) SetDedupKey(s string) {
+	m.dedup_key = &s
+}
+
+// DedupKey returns the value of the "dedup_key" field in the mutation.
+func (m *AlertConditionMutation) DedupKey() (r string, exists bool) {
+	v := m.dedup_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDedupKey returns the old "dedup_key" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldDedupKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDedupKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDedupKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDedupKey: %w", err)
+	}
+	return oldValue.DedupKey, nil
+}
+
+// ResetDedupKey resets all changes to the "dedup_key" field.
+func (m *AlertConditionMutation) ResetDedupKey() {
+	m.dedup_key = nil
+}
+
+// SetTicketID sets the "ticket_id" field.
+func (m *AlertConditionMutation) SetTicketID(i int) {
+	m.ticket = &i
+}
+
+// TicketID returns the value of the "ticket_id" field in the mutation.
+func (m *AlertConditionMutation) TicketID() (r int, exists bool) {
+	v := m.ticket
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTicketID returns the old "ticket_id" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldTicketID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTicketID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTicketID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTicketID: %w", err)
+	}
+	return oldValue.TicketID, nil
+}
+
+// ClearTicketID clears the value of the "ticket_id" field.
+func (m *AlertConditionMutation) ClearTicketID() {
+	m.ticket = nil
+	m.clearedFields[alertcondition.FieldTicketID] = struct{}{}
+}
+
+// TicketIDCleared returns if the "ticket_id" field was cleared in this mutation.
+func (m *AlertConditionMutation) TicketIDCleared() bool {
+	_, ok := m.clearedFields[alertcondition.FieldTicketID]
+	return ok
+}
+
+// ResetTicketID resets all changes to the "ticket_id" field.
+func (m *AlertConditionMutation) ResetTicketID() {
+	m.ticket = nil
+	delete(m.clearedFields, alertcondition.FieldTicketID)
+}
+
+// SetHeadAlertID sets the "head_alert_id" field.
+func (m *AlertConditionMutation) SetHeadAlertID(i int) {
+	m.head_alert_id = &i
+	m.addhead_alert_id = nil
+}
+
+// HeadAlertID returns the value of the "head_alert_id" field in the mutation.
+func (m *AlertConditionMutation) HeadAlertID() (r int, exists bool) {
+	v := m.head_alert_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeadAlertID returns the old "head_alert_id" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldHeadAlertID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeadAlertID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeadAlertID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeadAlertID: %w", err)
+	}
+	return oldValue.HeadAlertID, nil
+}
+
+// AddHeadAlertID adds i to the "head_alert_id" field.
+func (m *AlertConditionMutation) AddHeadAlertID(i int) {
+	if m.addhead_alert_id != nil {
+		*m.addhead_alert_id += i
+	} else {
+		m.addhead_alert_id = &i
+	}
+}
+
+// AddedHeadAlertID returns the value that was added to the "head_alert_id" field in this mutation.
+func (m *AlertConditionMutation) AddedHeadAlertID() (r int, exists bool) {
+	v := m.addhead_alert_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetHeadAlertID resets all changes to the "head_alert_id" field.
+func (m *AlertConditionMutation) ResetHeadAlertID() {
+	m.head_alert_id = nil
+	m.addhead_alert_id = nil
+}
+
+// SetOccurrenceCount sets the "occurrence_count" field.
+func (m *AlertConditionMutation) SetOccurrenceCount(i int) {
+	m.occurrence_count = &i
+	m.addoccurrence_count = nil
+}
+
+// OccurrenceCount returns the value of the "occurrence_count" field in the mutation.
+func (m *AlertConditionMutation) OccurrenceCount() (r int, exists bool) {
+	v := m.occurrence_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurrenceCount returns the old "occurrence_count" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldOccurrenceCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurrenceCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurrenceCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurrenceCount: %w", err)
+	}
+	return oldValue.OccurrenceCount, nil
+}
+
+// AddOccurrenceCount adds i to the "occurrence_count" field.
+func (m *AlertConditionMutation) AddOccurrenceCount(i int) {
+	if m.addoccurrence_count != nil {
+		*m.addoccurrence_count += i
+	} else {
+		m.addoccurrence_count = &i
+	}
+}
+
+// AddedOccurrenceCount returns the value that was added to the "occurrence_count" field in this mutation.
+func (m *AlertConditionMutation) AddedOccurrenceCount() (r int, exists bool) {
+	v := m.addoccurrence_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOccurrenceCount resets all changes to the "occurrence_count" field.
+func (m *AlertConditionMutation) ResetOccurrenceCount() {
+	m.occurrence_count = nil
+	m.addoccurrence_count = nil
+}
+
+// SetFirstOccurrenceAt sets the "first_occurrence_at" field.
+func (m *AlertConditionMutation) SetFirstOccurrenceAt(t time.Time) {
+	m.first_occurrence_at = &t
+}
+
+// FirstOccurrenceAt returns the value of the "first_occurrence_at" field in the mutation.
+func (m *AlertConditionMutation) FirstOccurrenceAt() (r time.Time, exists bool) {
+	v := m.first_occurrence_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstOccurrenceAt returns the old "first_occurrence_at" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldFirstOccurrenceAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstOccurrenceAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstOccurrenceAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstOccurrenceAt: %w", err)
+	}
+	return oldValue.FirstOccurrenceAt, nil
+}
+
+// ResetFirstOccurrenceAt resets all changes to the "first_occurrence_at" field.
+func (m *AlertConditionMutation) ResetFirstOccurrenceAt() {
+	m.first_occurrence_at = nil
+}
+
+// SetLastOccurrenceAt sets the "last_occurrence_at" field.
+func (m *AlertConditionMutation) SetLastOccurrenceAt(t time.Time) {
+	m.last_occurrence_at = &t
+}
+
+// LastOccurrenceAt returns the value of the "last_occurrence_at" field in the mutation.
+func (m *AlertConditionMutation) LastOccurrenceAt() (r time.Time, exists bool) {
+	v := m.last_occurrence_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastOccurrenceAt returns the old "last_occurrence_at" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldLastOccurrenceAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastOccurrenceAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastOccurrenceAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastOccurrenceAt: %w", err)
+	}
+	return oldValue.LastOccurrenceAt, nil
+}
+
+// ResetLastOccurrenceAt resets all changes to the "last_occurrence_at" field.
+func (m *AlertConditionMutation) ResetLastOccurrenceAt() {
+	m.last_occurrence_at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *AlertConditionMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[alertcondition.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *AlertConditionMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *AlertConditionMutation) TenantIDs() (ids []int) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *AlertConditionMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// ClearIntegration clears the "integration" edge to the Integration entity.
+func (m *AlertConditionMutation) ClearIntegration() {
+	m.clearedintegration = true
+	m.clearedFields[alertcondition.FieldIntegrationID] = struct{}{}
+}
+
+// IntegrationCleared reports if the "integration" edge to the Integration entity was cleared.
+func (m *AlertConditionMutation) IntegrationCleared() bool {
+	return m.clearedintegration
+}
+
+// IntegrationIDs returns the "integration" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// IntegrationID instead. It exists only for internal usage by the builders.
+func (m *AlertConditionMutation) IntegrationIDs() (ids []int) {
+	if id := m.integration; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetIntegration resets all changes to the "integration" edge.
+func (m *AlertConditionMutation) ResetIntegration() {
+	m.integration = nil
+	m.clearedintegration = false
+}
+
+// ClearTicket clears the "ticket" edge to the Ticket entity.
+func (m *AlertConditionMutation) ClearTicket() {
+	m.clearedticket = true
+	m.clearedFields[alertcondition.FieldTicketID] = struct{}{}
+}
+
+// TicketCleared reports if the "ticket" edge to the Ticket entity was cleared.
+func (m *AlertConditionMutation) TicketCleared() bool {
+	return m.TicketIDCleared() || m.clearedticket
+}
+
+// TicketIDs returns the "ticket" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TicketID instead. It exists only for internal usage by the builders.
+func (m *AlertConditionMutation) TicketIDs() (ids []int) {
+	if id := m.ticket; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTicket resets all changes to the "ticket" edge.
+func (m *AlertConditionMutation) ResetTicket() {
+	m.ticket = nil
+	m.clearedticket = false
+}
+
+// Where appends a list predicates to the AlertConditionMutation builder.
+func (m *AlertConditionMutation) Where(ps ...predicate.AlertCondition) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AlertConditionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AlertConditionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AlertCondition, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AlertConditionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AlertConditionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AlertCondition).
+func (m *AlertConditionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AlertConditionMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.tenant != nil {
+		fields = append(fields, alertcondition.FieldTenantID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, alertcondition.FieldCreatedAt)
+	}
+	if m.integration != nil {
+		fields = append(fields, alertcondition.FieldIntegrationID)
+	}
+	if m.dedup_key != nil {
+		fields = append(fields, alertcondition.FieldDedupKey)
+	}
+	if m.ticket != nil {
+		fields = append(fields, alertcondition.FieldTicketID)
+	}
+	if m.head_alert_id != nil {
+		fields = append(fields, alertcondition.FieldHeadAlertID)
+	}
+	if m.occurrence_count != nil {
+		fields = append(fields, alertcondition.FieldOccurrenceCount)
+	}
+	if m.first_occurrence_at != nil {
+		fields = append(fields, alertcondition.FieldFirstOccurrenceAt)
+	}
+	if m.last_occurrence_at != nil {
+		fields = append(fields, alertcondition.FieldLastOccurrenceAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AlertConditionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case alertcondition.FieldTenantID:
+		return m.TenantID()
+	case alertcondition.FieldCreatedAt:
+		return m.CreatedAt()
+	case alertcondition.FieldIntegrationID:
+		return m.IntegrationID()
+	case alertcondition.FieldDedupKey:
+		return m.DedupKey()
+	case alertcondition.FieldTicketID:
+		return m.TicketID()
+	case alertcondition.FieldHeadAlertID:
+		return m.HeadAlertID()
+	case alertcondition.FieldOccurrenceCount:
+		return m.OccurrenceCount()
+	case alertcondition.FieldFirstOccurrenceAt:
+		return m.FirstOccurrenceAt()
+	case alertcondition.FieldLastOccurrenceAt:
+		return m.LastOccurrenceAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AlertConditionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case alertcondition.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case alertcondition.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case alertcondition.FieldIntegrationID:
+		return m.OldIntegrationID(ctx)
+	case alertcondition.FieldDedupKey:
+		return m.OldDedupKey(ctx)
+	case alertcondition.FieldTicketID:
+		return m.OldTicketID(ctx)
+	case alertcondition.FieldHeadAlertID:
+		return m.OldHeadAlertID(ctx)
+	case alertcondition.FieldOccurrenceCount:
+		return m.OldOccurrenceCount(ctx)
+	case alertcondition.FieldFirstOccurrenceAt:
+		return m.OldFirstOccurrenceAt(ctx)
+	case alertcondition.FieldLastOccurrenceAt:
+		return m.OldLastOccurrenceAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown AlertCondition field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AlertConditionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case alertcondition.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case alertcondition.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case alertcondition.FieldIntegrationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIntegrationID(v)
+		return nil
+	case alertcondition.FieldDedupKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDedupKey(v)
+		return nil
+	case alertcondition.FieldTicketID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTicketID(v)
+		return nil
+	case alertcondition.FieldHeadAlertID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeadAlertID(v)
+		return nil
+	case alertcondition.FieldOccurrenceCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurrenceCount(v)
+		return nil
+	case alertcondition.FieldFirstOccurrenceAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstOccurrenceAt(v)
+		return nil
+	case alertcondition.FieldLastOccurrenceAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastOccurrenceAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AlertCondition field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AlertConditionMutation) AddedFields() []string {
+	var fields []string
+	if m.addhead_alert_id != nil {
+		fields = append(fields, alertcondition.FieldHeadAlertID)
+	}
+	if m.addoccurrence_count != nil {
+		fields = append(fields, alertcondition.FieldOccurrenceCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AlertConditionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case alertcondition.FieldHeadAlertID:
+		return m.AddedHeadAlertID()
+	case alertcondition.FieldOccurrenceCount:
+		return m.AddedOccurrenceCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AlertConditionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case alertcondition.FieldHeadAlertID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHeadAlertID(v)
+		return nil
+	case alertcondition.FieldOccurrenceCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOccurrenceCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AlertCondition numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AlertConditionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(alertcondition.FieldTicketID) {
+		fields = append(fields, alertcondition.FieldTicketID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AlertConditionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AlertConditionMutation) ClearField(name string) error {
+	switch name {
+	case alertcondition.FieldTicketID:
+		m.ClearTicketID()
+		return nil
+	}
+	return fmt.Errorf("unknown AlertCondition nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AlertConditionMutation) ResetField(name string) error {
+	switch name {
+	case alertcondition.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case alertcondition.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case alertcondition.FieldIntegrationID:
+		m.ResetIntegrationID()
+		return nil
+	case alertcondition.FieldDedupKey:
+		m.ResetDedupKey()
+		return nil
+	case alertcondition.FieldTicketID:
+		m.ResetTicketID()
+		return nil
+	case alertcondition.FieldHeadAlertID:
+		m.ResetHeadAlertID()
+		return nil
+	case alertcondition.FieldOccurrenceCount:
+		m.ResetOccurrenceCount()
+		return nil
+	case alertcondition.FieldFirstOccurrenceAt:
+		m.ResetFirstOccurrenceAt()
+		return nil
+	case alertcondition.FieldLastOccurrenceAt:
+		m.ResetLastOccurrenceAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AlertCondition field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AlertConditionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.tenant != nil {
+		edges = append(edges, alertcondition.EdgeTenant)
+	}
+	if m.integration != nil {
+		edges = append(edges, alertcondition.EdgeIntegration)
+	}
+	if m.ticket != nil {
+		edges = append(edges, alertcondition.EdgeTicket)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AlertConditionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case alertcondition.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case alertcondition.EdgeIntegration:
+		if id := m.integration; id != nil {
+			return []ent.Value{*id}
+		}
+	case alertcondition.EdgeTicket:
+		if id := m.ticket; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AlertConditionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AlertConditionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AlertConditionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedtenant {
+		edges = append(edges, alertcondition.EdgeTenant)
+	}
+	if m.clearedintegration {
+		edges = append(edges, alertcondition.EdgeIntegration)
+	}
+	if m.clearedticket {
+		edges = append(edges, alertcondition.EdgeTicket)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AlertConditionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case alertcondition.EdgeTenant:
+		return m.clearedtenant
+	case alertcondition.EdgeIntegration:
+		return m.clearedintegration
+	case alertcondition.EdgeTicket:
+		return m.clearedticket
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AlertConditionMutation) ClearEdge(name string) error {
+	switch name {
+	case alertcondition.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	case alertcondition.EdgeIntegration:
+		m.ClearIntegration()
+		return nil
+	case alertcondition.EdgeTicket:
+		m.ClearTicket()
+		return nil
+	}
+	return fmt.Errorf("unknown AlertCondition unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AlertConditionMutation) ResetEdge(name string) error {
+	switch name {
+	case alertcondition.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case alertcondition.EdgeIntegration:
+		m.ResetIntegration()
+		return nil
+	case alertcondition.EdgeTicket:
+		m.ResetTicket()
+		return nil
+	}
+	return fmt.Errorf("unknown AlertCondition edge %s", name)
 }
 
 // AlertRuleMutation represents an operation that mutates the AlertRule nodes in the graph.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/alertcondition"
 	"github.com/alertdesk/alertdesk/ent/alertrule"
 	"github.com/alertdesk/alertdesk/ent/apitoken"
 	"github.com/alertdesk/alertdesk/ent/asset"
@@ -135,6 +136,23 @@ func init() {
 	alertDescTicketError := alertFields[27].Descriptor()
 	// alert.DefaultTicketError holds the default value on creation for the ticket_error field.
 	alert.DefaultTicketError = alertDescTicketError.Default.(string)
+	alertconditionMixin := schema.AlertCondition{}.Mixin()
+	alertconditionMixinFields1 := alertconditionMixin[1].Fields()
+	_ = alertconditionMixinFields1
+	alertconditionFields := schema.AlertCondition{}.Fields()
+	_ = alertconditionFields
+	// alertconditionDescCreatedAt is the schema descriptor for created_at field.
+	alertconditionDescCreatedAt := alertconditionMixinFields1[0].Descriptor()
+	// alertcondition.DefaultCreatedAt holds the default value on creation for the created_at field.
+	alertcondition.DefaultCreatedAt = alertconditionDescCreatedAt.Default.(func() time.Time)
+	// alertconditionDescDedupKey is the schema descriptor for dedup_key field.
+	alertconditionDescDedupKey := alertconditionFields[1].Descriptor()
+	// alertcondition.DedupKeyValidator is a validator for the "dedup_key" field. It is called by the builders before save.
+	alertcondition.DedupKeyValidator = alertconditionDescDedupKey.Validators[0].(func(string) error)
+	// alertconditionDescOccurrenceCount is the schema descriptor for occurrence_count field.
+	alertconditionDescOccurrenceCount := alertconditionFields[4].Descriptor()
+	// alertcondition.DefaultOccurrenceCount holds the default value on creation for the occurrence_count field.
+	alertcondition.DefaultOccurrenceCount = alertconditionDescOccurrenceCount.Default.(int)
 	alertruleMixin := schema.AlertRule{}.Mixin()
 	alertruleMixinFields1 := alertruleMixin[1].Fields()
 	_ = alertruleMixinFields1

@@ -18,6 +18,8 @@ type Tx struct {
 	APIToken *APITokenClient
 	// Alert is the client for interacting with the Alert builders.
 	Alert *AlertClient
+	// AlertCondition is the client for interacting with the AlertCondition builders.
+	AlertCondition *AlertConditionClient
 	// AlertRule is the client for interacting with the AlertRule builders.
 	AlertRule *AlertRuleClient
 	// Asset is the client for interacting with the Asset builders.
@@ -193,6 +195,7 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.Alert = NewAlertClient(tx.config)
+	tx.AlertCondition = NewAlertConditionClient(tx.config)
 	tx.AlertRule = NewAlertRuleClient(tx.config)
 	tx.Asset = NewAssetClient(tx.config)
 	tx.AssetDevice = NewAssetDeviceClient(tx.config)

@@ -7,8 +7,6 @@ import (
 
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
-	entalert "github.com/alertdesk/alertdesk/ent/alert"
-	"github.com/alertdesk/alertdesk/ent/ticket"
 	"github.com/alertdesk/alertdesk/outbox"
 )
 
@@ -21,13 +19,9 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 		return err
 	}
 	ticketID, now := head.TicketID, s.At
-	// No read-back: every change to the group's count holds its lock.
-	if err := s.Tx.Alert.Update().Where(entalert.ID(head.AlertID)).
-		AddOccurrenceCount(1).
-		SetLastOccurrenceAt(now).
-		Exec(ctx); err != nil {
-		return fmt.Errorf("count occurrence: %w", err)
-	}
+	// Counted by finish, without read-back: every change to the group's
+	// count holds the condition's lock.
+	s.condition = &conditionChange{joined: head, at: now}
 	n := head.OccurrenceCount + 1
 	if head.AlertID == a.ID {
 		// This alert re-triggered on its own still-open ticket.
@@ -48,30 +42,6 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 	s.publish(outbox.AlertFeed, func() map[string]any { return feedPayload(s, "occurrence") })
 	s.Stop(Joined)
 	return nil
-}
-
-// openGroup is the first alert of the condition's group on an open
-// ticket (it carries the group's count), or nil; the trigger's lookup
-// may have read it already.
-func openGroup(ctx context.Context, s *State) (*groupHead, error) {
-	if s.lookup.isNew() {
-		return s.lookup.group, nil
-	}
-	a := s.Alert
-	first, err := s.Tx.Alert.Query().
-		Where(entalert.TenantID(a.TenantID), entalert.IntegrationID(a.IntegrationID),
-			entalert.DedupKey(a.DedupKey), entalert.TicketIDNotNil(),
-			entalert.HasTicketWith(ticket.TenantID(a.TenantID), ticket.ClosedAtIsNil())).
-		Order(ent.Asc(entalert.FieldID)).
-		Select(entalert.FieldTicketID, entalert.FieldOccurrenceCount).
-		First(ctx)
-	if ent.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find open ticket for %q: %w", a.DedupKey, err)
-	}
-	return &groupHead{AlertID: first.ID, TicketID: *first.TicketID, OccurrenceCount: first.OccurrenceCount}, nil
 }
 
 // alertDetails is the alert summary used in ticket comments.

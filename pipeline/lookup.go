@@ -12,14 +12,6 @@ import (
 	"github.com/alertdesk/alertdesk/store"
 )
 
-// groupHead is the first alert of a condition's group on an open ticket:
-// it carries the group's occurrence count.
-type groupHead struct {
-	AlertID         int
-	TicketID        int
-	OccurrenceCount int
-}
-
 // triggerLookupSQL finds, in one round trip, the event's alert (the columns
 // upsertTriggered checks; kind 0), the open ticket group of the event's
 // condition (what dedup reads; kind 1) and, when the alert is new, an id
@@ -31,11 +23,7 @@ const triggerLookupSQL = `WITH found AS (
 	FROM alerts WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = $3)
 SELECT 0 AS kind, id, status, last_event_at, ticket_id, metadata, NULL::bigint AS occurrence_count FROM found
 UNION ALL
-SELECT * FROM (SELECT 1, a.id, NULL::varchar, NULL::timestamptz, a.ticket_id, NULL::jsonb, a.occurrence_count
-	FROM alerts a JOIN tickets t ON t.id = a.ticket_id
-	WHERE a.tenant_id = $1 AND a.integration_id = $2 AND a.dedup_key = $4 AND a.ticket_id IS NOT NULL
-		AND t.tenant_id = $1 AND t.closed_at IS NULL
-	ORDER BY a.id LIMIT 1) g
+` + openGroupSQL + `
 UNION ALL
 SELECT 2, nextval(pg_get_serial_sequence('alerts', 'id')), NULL, NULL, NULL, NULL, NULL
 WHERE NOT EXISTS (SELECT 1 FROM found)`

@@ -204,6 +204,9 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 		if err := insertAlert(ctx, s); err != nil {
 			return res, err
 		}
+		if err := p.writeCondition(ctx, s); err != nil {
+			return res, err
+		}
 		s.create, s.Alert.DecisionTrace = nil, traces
 		return s.result(res), nil
 	}
@@ -217,6 +220,9 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 		return res, fmt.Errorf("pipeline: save alert: %w", err)
 	}
 	s.Alert.DecisionTrace = traces
+	if err := p.writeCondition(ctx, s); err != nil {
+		return res, err
+	}
 	for _, o := range s.outbox {
 		if err := outbox.Add(ctx, s.Tx.Client(), s.Event.TenantID, o.topic, o.payload()); err != nil {
 			return res, err

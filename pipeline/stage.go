@@ -66,6 +66,8 @@ type State struct {
 	create  *ent.AlertCreate // a first-seen alert, inserted by finish
 	pending *ent.AlertUpdate
 	outbox  []outboxEntry
+	// condition is the change to the condition's row, written by finish.
+	condition *conditionChange
 	// lookup is a trigger's lookup, read with the locks (PostgreSQL).
 	lookup *triggerLookup
 

@@ -99,6 +99,7 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 	m.SetAutoTicketCreated(auto)
 	m.SetTicketError("")
 	a.TicketID, a.AutoTicketCreated, a.TicketError = &t.ID, auto, ""
+	s.condition = &conditionChange{opened: t.ID, at: s.At}
 	s.Tracef("created ticket #%d %q (priority %s)", t.Number, t.Title, how)
 	s.Outcome = Created
 	return t, nil

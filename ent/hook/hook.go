@@ -33,6 +33,18 @@ func (f AlertFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AlertMutation", m)
 }
 
+// The AlertConditionFunc type is an adapter to allow the use of ordinary
+// function as AlertCondition mutator.
+type AlertConditionFunc func(context.Context, *ent.AlertConditionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AlertConditionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AlertConditionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AlertConditionMutation", m)
+}
+
 // The AlertRuleFunc type is an adapter to allow the use of ordinary
 // function as AlertRule mutator.
 type AlertRuleFunc func(context.Context, *ent.AlertRuleMutation) (ent.Value, error)

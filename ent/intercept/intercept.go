@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/alertcondition"
 	"github.com/alertdesk/alertdesk/ent/alertrule"
 	"github.com/alertdesk/alertdesk/ent/apitoken"
 	"github.com/alertdesk/alertdesk/ent/asset"
@@ -142,6 +143,33 @@ func (f TraverseAlert) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.AlertQuery", q)
+}
+
+// The AlertConditionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AlertConditionFunc func(context.Context, *ent.AlertConditionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AlertConditionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AlertConditionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AlertConditionQuery", q)
+}
+
+// The TraverseAlertCondition type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAlertCondition func(context.Context, *ent.AlertConditionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAlertCondition) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAlertCondition) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AlertConditionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AlertConditionQuery", q)
 }
 
 // The AlertRuleFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -718,6 +746,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.APITokenQuery, predicate.APIToken, apitoken.OrderOption]{typ: ent.TypeAPIToken, tq: q}, nil
 	case *ent.AlertQuery:
 		return &query[*ent.AlertQuery, predicate.Alert, alert.OrderOption]{typ: ent.TypeAlert, tq: q}, nil
+	case *ent.AlertConditionQuery:
+		return &query[*ent.AlertConditionQuery, predicate.AlertCondition, alertcondition.OrderOption]{typ: ent.TypeAlertCondition, tq: q}, nil
 	case *ent.AlertRuleQuery:
 		return &query[*ent.AlertRuleQuery, predicate.AlertRule, alertrule.OrderOption]{typ: ent.TypeAlertRule, tq: q}, nil
 	case *ent.AssetQuery:

@@ -160,6 +160,57 @@ var (
 			},
 		},
 	}
+	// AlertConditionsColumns holds the columns for the "alert_conditions" table.
+	AlertConditionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "dedup_key", Type: field.TypeString, Size: 500},
+		{Name: "head_alert_id", Type: field.TypeInt},
+		{Name: "occurrence_count", Type: field.TypeInt, Default: 1},
+		{Name: "first_occurrence_at", Type: field.TypeTime},
+		{Name: "last_occurrence_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "integration_id", Type: field.TypeInt},
+		{Name: "ticket_id", Type: field.TypeInt, Nullable: true},
+	}
+	// AlertConditionsTable holds the schema information for the "alert_conditions" table.
+	AlertConditionsTable = &schema.Table{
+		Name:       "alert_conditions",
+		Columns:    AlertConditionsColumns,
+		PrimaryKey: []*schema.Column{AlertConditionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "alert_conditions_tenants_tenant",
+				Columns:    []*schema.Column{AlertConditionsColumns[7]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "alert_conditions_integrations_integration",
+				Columns:    []*schema.Column{AlertConditionsColumns[8]},
+				RefColumns: []*schema.Column{IntegrationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "alert_conditions_tickets_ticket",
+				Columns:    []*schema.Column{AlertConditionsColumns[9]},
+				RefColumns: []*schema.Column{TicketsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "alertcondition_tenant_id_integration_id_dedup_key",
+				Unique:  true,
+				Columns: []*schema.Column{AlertConditionsColumns[7], AlertConditionsColumns[8], AlertConditionsColumns[2]},
+			},
+			{
+				Name:    "alertcondition_tenant_id_ticket_id",
+				Unique:  false,
+				Columns: []*schema.Column{AlertConditionsColumns[7], AlertConditionsColumns[9]},
+			},
+		},
+	}
 	// AlertRulesColumns holds the columns for the "alert_rules" table.
 	AlertRulesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -990,6 +1041,7 @@ var (
 	Tables = []*schema.Table{
 		APITokensTable,
 		AlertsTable,
+		AlertConditionsTable,
 		AlertRulesTable,
 		AssetsTable,
 		AssetDevicesTable,
@@ -1024,6 +1076,9 @@ func init() {
 	AlertsTable.ForeignKeys[4].RefTable = AlertRulesTable
 	AlertsTable.ForeignKeys[5].RefTable = MaintenanceWindowsTable
 	AlertsTable.ForeignKeys[6].RefTable = TicketsTable
+	AlertConditionsTable.ForeignKeys[0].RefTable = TenantsTable
+	AlertConditionsTable.ForeignKeys[1].RefTable = IntegrationsTable
+	AlertConditionsTable.ForeignKeys[2].RefTable = TicketsTable
 	AlertRulesTable.ForeignKeys[0].RefTable = TenantsTable
 	AlertRulesTable.ForeignKeys[1].RefTable = IntegrationsTable
 	AssetsTable.ForeignKeys[0].RefTable = TenantsTable

@@ -12,6 +12,9 @@ type APIToken func(*sql.Selector)
 // Alert is the predicate function for alert builders.
 type Alert func(*sql.Selector)
 
+// AlertCondition is the predicate function for alertcondition builders.
+type AlertCondition func(*sql.Selector)
+
 // AlertRule is the predicate function for alertrule builders.
 type AlertRule func(*sql.Selector)
 
