@@ -58,10 +58,6 @@ var (
 	ErrInvalid       = errors.New("desk: invalid input")
 )
 
-func ticketLockKey(tenantID, ticketID int) string {
-	return fmt.Sprintf("ticket:%d:%d", tenantID, ticketID)
-}
-
 // notFound maps ent's not-found to ErrNotFound with context.
 func notFound(what string, id int, err error) error {
 	if ent.IsNotFound(err) {

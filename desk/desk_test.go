@@ -97,9 +97,12 @@ func TestTouched(t *testing.T) {
 				if err := f.tx(t, func(tx *ent.Tx) error { return c.act(tx, tk.ID) }); err != nil {
 					t.Fatal(err)
 				}
-				got, err := desk.Touched(f.ctx, s.Ent, f.demo.TenantID, tk.ID)
-				if err != nil || got != c.touch {
-					t.Errorf("Touched = %v, %v; want %v", got, err, c.touch)
+				tk, err := desk.Get(f.ctx, s.Ent, f.demo.TenantID, tk.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := desk.Touched(tk); got != c.touch {
+					t.Errorf("Touched = %v; want %v", got, c.touch)
 				}
 			})
 		}

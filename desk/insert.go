@@ -24,7 +24,7 @@ type sequencer interface {
 type column struct{ name, value string }
 
 // ticketInsert and commentInsert are every column of the two tables but
-// the id and closed_at (left to their defaults); a test holds them to the
+// the id, closed_at and touched_at (left to their defaults); a test holds them to the
 // ent schema, so a new field cannot be forgotten here.
 var (
 	ticketInsert = []column{

@@ -102,7 +102,7 @@ func ticketFields(t *ent.Ticket) []any {
 		return *p
 	}
 	return []any{t.TenantID, t.Title, t.Description, deref(t.ClientID), deref(t.AssetID), t.BoardID, t.StatusID,
-		deref(t.PriorityID), deref(t.AssigneeID), t.Source, t.SourceReference, t.ClosedAt == nil}
+		deref(t.PriorityID), deref(t.AssigneeID), t.Source, t.SourceReference, t.ClosedAt == nil, t.TouchedAt == nil}
 }
 
 // TestTicketFieldsCoverTheSchema keeps ticketFields honest: a field added
@@ -112,7 +112,7 @@ func TestTicketFieldsCoverTheSchema(t *testing.T) {
 	compared := []string{ticket.FieldID, ticket.FieldNumber, ticket.FieldCreatedAt, ticket.FieldUpdatedAt,
 		ticket.FieldTenantID, ticket.FieldTitle, ticket.FieldDescription, ticket.FieldClientID, ticket.FieldAssetID,
 		ticket.FieldBoardID, ticket.FieldStatusID, ticket.FieldPriorityID, ticket.FieldAssigneeID,
-		ticket.FieldSource, ticket.FieldSourceReference, ticket.FieldClosedAt}
+		ticket.FieldSource, ticket.FieldSourceReference, ticket.FieldClosedAt, ticket.FieldTouchedAt}
 	slices.Sort(compared)
 	cols := slices.Sorted(slices.Values(ticket.Columns))
 	if !slices.Equal(compared, cols) {

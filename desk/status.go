@@ -82,6 +82,9 @@ func (d *Desk) setStatus(ctx context.Context, tx *ent.Tx, t *ent.Ticket, to *ent
 	now := time.Now().UTC()
 	u := tx.Ticket.UpdateOneID(t.ID).Where(ticket.TenantID(t.TenantID)).SetStatusID(to.ID)
 	closing := to.IsClosed && t.ClosedAt == nil
+	if by.Kind == Human {
+		u.SetTouchedAt(now)
+	}
 	switch {
 	case closing:
 		u.SetClosedAt(now)
@@ -107,17 +110,7 @@ func (d *Desk) setStatus(ctx context.Context, tx *ent.Tx, t *ent.Ticket, to *ent
 		return nil, fmt.Errorf("desk: record status change: %w", err)
 	}
 	if closing {
-		payload := map[string]any{
-			"ticketId":  t.ID,
-			"number":    t.Number,
-			"statusId":  to.ID,
-			"closedAt":  now.Format(time.RFC3339Nano),
-			"actorKind": string(by.Kind),
-		}
-		if by.UserID != nil {
-			payload["actorId"] = *by.UserID
-		}
-		if err := outbox.Add(ctx, tx.Client(), t.TenantID, outbox.TicketClosed, payload); err != nil {
+		if err := outbox.Add(ctx, tx.Client(), t.TenantID, outbox.TicketClosed, closedPayload(t, to.ID, now, by)); err != nil {
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/comment"
@@ -79,7 +80,7 @@ func (d *Desk) CommentOn(ctx context.Context, tx *ent.Tx, t *ent.Ticket, body st
 	if err != nil {
 		return nil, fmt.Errorf("desk: add comment: %w", err)
 	}
-	return c, d.bump(ctx, tx, tenantID, ticketID)
+	return c, d.bump(ctx, tx, tenantID, ticketID, by.Kind == Human)
 }
 
 // LogTime records minutes of work by a person; it touches the ticket.
@@ -103,7 +104,7 @@ func (d *Desk) LogTime(ctx context.Context, tx *ent.Tx, tenantID, ticketID, user
 	if err != nil {
 		return nil, fmt.Errorf("desk: log time: %w", err)
 	}
-	return e, d.bump(ctx, tx, tenantID, ticketID)
+	return e, d.bump(ctx, tx, tenantID, ticketID, true)
 }
 
 // Assign sets or clears (nil) the assignee. Assignment never touches a
@@ -128,8 +129,12 @@ func (d *Desk) Assign(ctx context.Context, tx *ent.Tx, tenantID, ticketID int, u
 	return t, nil
 }
 
-func (d *Desk) bump(ctx context.Context, tx *ent.Tx, tenantID, ticketID int) error {
-	if err := tx.Ticket.Update().Where(ticket.TenantID(tenantID), ticket.ID(ticketID)).Exec(ctx); err != nil {
+func (d *Desk) bump(ctx context.Context, tx *ent.Tx, tenantID, ticketID int, touch bool) error {
+	u := tx.Ticket.Update().Where(ticket.TenantID(tenantID), ticket.ID(ticketID))
+	if touch {
+		u.SetTouchedAt(time.Now().UTC())
+	}
+	if err := u.Exec(ctx); err != nil {
 		return fmt.Errorf("desk: touch updated_at: %w", err)
 	}
 	return nil

@@ -17693,6 +17693,7 @@ type TicketMutation struct {
 	source_reference      *string
 	updated_at            *time.Time
 	closed_at             *time.Time
+	touched_at            *time.Time
 	clearedFields         map[string]struct{}
 	tenant                *int
 	clearedtenant         bool
@@ -18448,6 +18449,55 @@ func (m *TicketMutation) ResetClosedAt() {
 	delete(m.clearedFields, ticket.FieldClosedAt)
 }
 
+// SetTouchedAt sets the "touched_at" field.
+func (m *TicketMutation) SetTouchedAt(t time.Time) {
+	m.touched_at = &t
+}
+
+// TouchedAt returns the value of the "touched_at" field in the mutation.
+func (m *TicketMutation) TouchedAt() (r time.Time, exists bool) {
+	v := m.touched_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTouchedAt returns the old "touched_at" field's value of the Ticket entity.
+// If the Ticket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketMutation) OldTouchedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTouchedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTouchedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTouchedAt: %w", err)
+	}
+	return oldValue.TouchedAt, nil
+}
+
+// ClearTouchedAt clears the value of the "touched_at" field.
+func (m *TicketMutation) ClearTouchedAt() {
+	m.touched_at = nil
+	m.clearedFields[ticket.FieldTouchedAt] = struct{}{}
+}
+
+// TouchedAtCleared returns if the "touched_at" field was cleared in this mutation.
+func (m *TicketMutation) TouchedAtCleared() bool {
+	_, ok := m.clearedFields[ticket.FieldTouchedAt]
+	return ok
+}
+
+// ResetTouchedAt resets all changes to the "touched_at" field.
+func (m *TicketMutation) ResetTouchedAt() {
+	m.touched_at = nil
+	delete(m.clearedFields, ticket.FieldTouchedAt)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *TicketMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -18887,7 +18937,7 @@ func (m *TicketMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TicketMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.tenant != nil {
 		fields = append(fields, ticket.FieldTenantID)
 	}
@@ -18933,6 +18983,9 @@ func (m *TicketMutation) Fields() []string {
 	if m.closed_at != nil {
 		fields = append(fields, ticket.FieldClosedAt)
 	}
+	if m.touched_at != nil {
+		fields = append(fields, ticket.FieldTouchedAt)
+	}
 	return fields
 }
 
@@ -18971,6 +19024,8 @@ func (m *TicketMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case ticket.FieldClosedAt:
 		return m.ClosedAt()
+	case ticket.FieldTouchedAt:
+		return m.TouchedAt()
 	}
 	return nil, false
 }
@@ -19010,6 +19065,8 @@ func (m *TicketMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldUpdatedAt(ctx)
 	case ticket.FieldClosedAt:
 		return m.OldClosedAt(ctx)
+	case ticket.FieldTouchedAt:
+		return m.OldTouchedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Ticket field %s", name)
 }
@@ -19124,6 +19181,13 @@ func (m *TicketMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetClosedAt(v)
 		return nil
+	case ticket.FieldTouchedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTouchedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Ticket field %s", name)
 }
@@ -19184,6 +19248,9 @@ func (m *TicketMutation) ClearedFields() []string {
 	if m.FieldCleared(ticket.FieldClosedAt) {
 		fields = append(fields, ticket.FieldClosedAt)
 	}
+	if m.FieldCleared(ticket.FieldTouchedAt) {
+		fields = append(fields, ticket.FieldTouchedAt)
+	}
 	return fields
 }
 
@@ -19212,6 +19279,9 @@ func (m *TicketMutation) ClearField(name string) error {
 		return nil
 	case ticket.FieldClosedAt:
 		m.ClearClosedAt()
+		return nil
+	case ticket.FieldTouchedAt:
+		m.ClearTouchedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Ticket nullable field %s", name)
@@ -19265,6 +19335,9 @@ func (m *TicketMutation) ResetField(name string) error {
 		return nil
 	case ticket.FieldClosedAt:
 		m.ResetClosedAt()
+		return nil
+	case ticket.FieldTouchedAt:
+		m.ResetTouchedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Ticket field %s", name)

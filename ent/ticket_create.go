@@ -203,6 +203,20 @@ func (_c *TicketCreate) SetNillableClosedAt(v *time.Time) *TicketCreate {
 	return _c
 }
 
+// SetTouchedAt sets the "touched_at" field.
+func (_c *TicketCreate) SetTouchedAt(v time.Time) *TicketCreate {
+	_c.mutation.SetTouchedAt(v)
+	return _c
+}
+
+// SetNillableTouchedAt sets the "touched_at" field if the given value is not nil.
+func (_c *TicketCreate) SetNillableTouchedAt(v *time.Time) *TicketCreate {
+	if v != nil {
+		_c.SetTouchedAt(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *TicketCreate) SetTenant(v *Tenant) *TicketCreate {
 	return _c.SetTenantID(v.ID)
@@ -459,6 +473,10 @@ func (_c *TicketCreate) createSpec() (*Ticket, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ClosedAt(); ok {
 		_spec.SetField(ticket.FieldClosedAt, field.TypeTime, value)
 		_node.ClosedAt = &value
+	}
+	if value, ok := _c.mutation.TouchedAt(); ok {
+		_spec.SetField(ticket.FieldTouchedAt, field.TypeTime, value)
+		_node.TouchedAt = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -887,6 +905,24 @@ func (u *TicketUpsert) ClearClosedAt() *TicketUpsert {
 	return u
 }
 
+// SetTouchedAt sets the "touched_at" field.
+func (u *TicketUpsert) SetTouchedAt(v time.Time) *TicketUpsert {
+	u.Set(ticket.FieldTouchedAt, v)
+	return u
+}
+
+// UpdateTouchedAt sets the "touched_at" field to the value that was provided on create.
+func (u *TicketUpsert) UpdateTouchedAt() *TicketUpsert {
+	u.SetExcluded(ticket.FieldTouchedAt)
+	return u
+}
+
+// ClearTouchedAt clears the value of the "touched_at" field.
+func (u *TicketUpsert) ClearTouchedAt() *TicketUpsert {
+	u.SetNull(ticket.FieldTouchedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1156,6 +1192,27 @@ func (u *TicketUpsertOne) UpdateClosedAt() *TicketUpsertOne {
 func (u *TicketUpsertOne) ClearClosedAt() *TicketUpsertOne {
 	return u.Update(func(s *TicketUpsert) {
 		s.ClearClosedAt()
+	})
+}
+
+// SetTouchedAt sets the "touched_at" field.
+func (u *TicketUpsertOne) SetTouchedAt(v time.Time) *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.SetTouchedAt(v)
+	})
+}
+
+// UpdateTouchedAt sets the "touched_at" field to the value that was provided on create.
+func (u *TicketUpsertOne) UpdateTouchedAt() *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.UpdateTouchedAt()
+	})
+}
+
+// ClearTouchedAt clears the value of the "touched_at" field.
+func (u *TicketUpsertOne) ClearTouchedAt() *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.ClearTouchedAt()
 	})
 }
 
@@ -1594,6 +1651,27 @@ func (u *TicketUpsertBulk) UpdateClosedAt() *TicketUpsertBulk {
 func (u *TicketUpsertBulk) ClearClosedAt() *TicketUpsertBulk {
 	return u.Update(func(s *TicketUpsert) {
 		s.ClearClosedAt()
+	})
+}
+
+// SetTouchedAt sets the "touched_at" field.
+func (u *TicketUpsertBulk) SetTouchedAt(v time.Time) *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.SetTouchedAt(v)
+	})
+}
+
+// UpdateTouchedAt sets the "touched_at" field to the value that was provided on create.
+func (u *TicketUpsertBulk) UpdateTouchedAt() *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.UpdateTouchedAt()
+	})
+}
+
+// ClearTouchedAt clears the value of the "touched_at" field.
+func (u *TicketUpsertBulk) ClearTouchedAt() *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.ClearTouchedAt()
 	})
 }
 

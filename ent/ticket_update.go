@@ -249,6 +249,26 @@ func (_u *TicketUpdate) ClearClosedAt() *TicketUpdate {
 	return _u
 }
 
+// SetTouchedAt sets the "touched_at" field.
+func (_u *TicketUpdate) SetTouchedAt(v time.Time) *TicketUpdate {
+	_u.mutation.SetTouchedAt(v)
+	return _u
+}
+
+// SetNillableTouchedAt sets the "touched_at" field if the given value is not nil.
+func (_u *TicketUpdate) SetNillableTouchedAt(v *time.Time) *TicketUpdate {
+	if v != nil {
+		_u.SetTouchedAt(*v)
+	}
+	return _u
+}
+
+// ClearTouchedAt clears the value of the "touched_at" field.
+func (_u *TicketUpdate) ClearTouchedAt() *TicketUpdate {
+	_u.mutation.ClearTouchedAt()
+	return _u
+}
+
 // SetClient sets the "client" edge to the Customer entity.
 func (_u *TicketUpdate) SetClient(v *Customer) *TicketUpdate {
 	return _u.SetClientID(v.ID)
@@ -557,6 +577,12 @@ func (_u *TicketUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ClosedAtCleared() {
 		_spec.ClearField(ticket.FieldClosedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TouchedAt(); ok {
+		_spec.SetField(ticket.FieldTouchedAt, field.TypeTime, value)
+	}
+	if _u.mutation.TouchedAtCleared() {
+		_spec.ClearField(ticket.FieldTouchedAt, field.TypeTime)
 	}
 	if _u.mutation.ClientCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1143,6 +1169,26 @@ func (_u *TicketUpdateOne) ClearClosedAt() *TicketUpdateOne {
 	return _u
 }
 
+// SetTouchedAt sets the "touched_at" field.
+func (_u *TicketUpdateOne) SetTouchedAt(v time.Time) *TicketUpdateOne {
+	_u.mutation.SetTouchedAt(v)
+	return _u
+}
+
+// SetNillableTouchedAt sets the "touched_at" field if the given value is not nil.
+func (_u *TicketUpdateOne) SetNillableTouchedAt(v *time.Time) *TicketUpdateOne {
+	if v != nil {
+		_u.SetTouchedAt(*v)
+	}
+	return _u
+}
+
+// ClearTouchedAt clears the value of the "touched_at" field.
+func (_u *TicketUpdateOne) ClearTouchedAt() *TicketUpdateOne {
+	_u.mutation.ClearTouchedAt()
+	return _u
+}
+
 // SetClient sets the "client" edge to the Customer entity.
 func (_u *TicketUpdateOne) SetClient(v *Customer) *TicketUpdateOne {
 	return _u.SetClientID(v.ID)
@@ -1481,6 +1527,12 @@ func (_u *TicketUpdateOne) sqlSave(ctx context.Context) (_node *Ticket, err erro
 	}
 	if _u.mutation.ClosedAtCleared() {
 		_spec.ClearField(ticket.FieldClosedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TouchedAt(); ok {
+		_spec.SetField(ticket.FieldTouchedAt, field.TypeTime, value)
+	}
+	if _u.mutation.TouchedAtCleared() {
+		_spec.ClearField(ticket.FieldTouchedAt, field.TypeTime)
 	}
 	if _u.mutation.ClientCleared() {
 		edge := &sqlgraph.EdgeSpec{

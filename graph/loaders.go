@@ -46,7 +46,6 @@ type loaders struct {
 	rulesByIntegration    *batcher[int, []*ent.AlertRule]
 	mappingsByIntegration *batcher[int, []*ent.OrganizationMapping]
 	assetsByClient        *batcher[int, []*ent.Asset]
-	touched               *batcher[int, bool]
 }
 
 func newLoaders(db *ent.Client) *loaders {
@@ -111,9 +110,6 @@ func newLoaders(db *ent.Client) *loaders {
 		assetsByClient: groupBy(func(ctx context.Context, ids []int) ([]*ent.Asset, error) {
 			return db.Asset.Query().Where(asset.ClientIDIn(ids...)).Order(ent.Asc(asset.FieldName), ent.Asc(asset.FieldID)).All(ctx)
 		}, func(v *ent.Asset) int { return *v.ClientID }),
-		touched: newBatcher(func(ctx context.Context, ids []int) (map[int]bool, error) {
-			return touchedTickets(ctx, db, ids)
-		}),
 	}
 }
 

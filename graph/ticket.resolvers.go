@@ -161,7 +161,7 @@ func (r *ticketResolver) Assignee(ctx context.Context, obj *ent.Ticket) (*ent.Us
 }
 
 func (r *ticketResolver) Touched(ctx context.Context, obj *ent.Ticket) (bool, error) {
-	return r.loadersOf(ctx).touched.load(ctx, obj.ID)
+	return desk.Touched(obj), nil
 }
 
 func (r *ticketResolver) Comments(ctx context.Context, obj *ent.Ticket) ([]*ent.Comment, error) {

@@ -11,12 +11,9 @@ import (
 
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
-	"github.com/alertdesk/alertdesk/ent/comment"
 	"github.com/alertdesk/alertdesk/ent/predicate"
-	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/ticket"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
-	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/graph/model"
 	"github.com/alertdesk/alertdesk/validation"
 )
@@ -133,33 +130,4 @@ func checkClosedStatus(ctx context.Context, tx *ent.Tx, t *ent.Ticket, statusID 
 		return fieldError("statusId", fmt.Sprintf("status %d is not a closed status of the ticket's board", statusID))
 	}
 	return nil
-}
-
-// touchedTickets is the batched form of desk.Touched: a human comment, a
-// time entry or a human status change.
-func touchedTickets(ctx context.Context, c *ent.Client, ids []int) (map[int]bool, error) {
-	out := make(map[int]bool, len(ids))
-	lists := []func() ([]int, error){
-		func() ([]int, error) {
-			return c.Comment.Query().Where(comment.TicketIDIn(ids...), comment.AuthorKindEQ(comment.AuthorKindHuman)).
-				Select(comment.FieldTicketID).Ints(ctx)
-		},
-		func() ([]int, error) {
-			return c.TimeEntry.Query().Where(timeentry.TicketIDIn(ids...)).Select(timeentry.FieldTicketID).Ints(ctx)
-		},
-		func() ([]int, error) {
-			return c.StatusChange.Query().Where(statuschange.TicketIDIn(ids...),
-				statuschange.ActorKindEQ(statuschange.ActorKindHuman)).Select(statuschange.FieldTicketID).Ints(ctx)
-		},
-	}
-	for _, list := range lists {
-		touched, err := list()
-		if err != nil {
-			return nil, fmt.Errorf("touched tickets: %w", err)
-		}
-		for _, id := range touched {
-			out[id] = true
-		}
-	}
-	return out, nil
 }

@@ -83,10 +83,7 @@ func TestTicketOperations(t *testing.T) {
 		tech := technician(e)
 		touched := func() bool {
 			t.Helper()
-			ok, err := desk.Touched(e.Ctx, e.DB, e.Demo.TenantID, tid)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ok := desk.Touched(e.Ticket(tid))
 			var api struct{ Ticket struct{ Touched bool } }
 			e.Admin(`query($id: ID!) { ticket(id: $id) { touched } }`, apptest.Vars("id", id)).Must(&api)
 			if api.Ticket.Touched != ok {
@@ -159,7 +156,7 @@ func TestStatusChangeTouches(t *testing.T) {
 		inProgress := e.DB.TicketStatus.Query().Where(ticketstatus.Name("In Progress")).OnlyX(e.Ctx)
 		e.Admin(`mutation($id: ID!, $s: ID!) { changeTicketStatus(ticketId: $id, statusId: $s) { status { name } } }`,
 			apptest.Vars("id", apptest.ID(*r.TicketID), "s", apptest.ID(inProgress.ID))).Must(nil)
-		if ok, _ := desk.Touched(e.Ctx, e.DB, e.Demo.TenantID, *r.TicketID); !ok {
+		if !desk.Touched(e.Ticket(*r.TicketID)) {
 			t.Fatal("a human status change did not touch the ticket")
 		}
 		e.PostFixture(ninja, "ninjaone-condition-reset.json")

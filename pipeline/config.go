@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alertrule"
@@ -49,6 +50,22 @@ type BoardConfig struct {
 	// DefaultStatus is where new tickets start: the default open status,
 	// else the first open one by order; 0 when the board has none.
 	DefaultStatus int
+	// ClosedStatuses are the board's closed statuses in order; the first
+	// is where a ticket closes unless told otherwise (desk.FirstClosedStatus).
+	ClosedStatuses []int
+}
+
+// CloseStatus is where a ticket of the board closes: want when it is one
+// of the board's closed statuses (as desk.CloseOn decides), else the
+// first; false when the board has none.
+func (b BoardConfig) CloseStatus(want *int) (int, bool) {
+	if len(b.ClosedStatuses) == 0 {
+		return 0, false
+	}
+	if want != nil && slices.Contains(b.ClosedStatuses, *want) {
+		return *want, true
+	}
+	return b.ClosedStatuses[0], true
 }
 
 // ClientRef names a client.
@@ -126,8 +143,8 @@ func (cfg *Config) loadBoards(ctx context.Context, c *ent.Client, tenantID int) 
 		return fmt.Errorf("load boards: %w", err)
 	}
 	statuses, err := c.TicketStatus.Query().
-		Where(ticketstatus.TenantID(tenantID), ticketstatus.IsClosed(false)).
-		Order(ent.Desc(ticketstatus.FieldIsDefault), ent.Asc(ticketstatus.FieldSortOrder), ent.Asc(ticketstatus.FieldID)).
+		Where(ticketstatus.TenantID(tenantID)).
+		Order(ent.Asc(ticketstatus.FieldSortOrder), ent.Asc(ticketstatus.FieldID)).
 		All(ctx)
 	if err != nil {
 		return fmt.Errorf("load statuses: %w", err)
@@ -139,11 +156,21 @@ func (cfg *Config) loadBoards(ctx context.Context, c *ent.Client, tenantID int) 
 			cfg.DefaultBoard = b.ID
 		}
 	}
+	// A board's default open status wins, else its first open one.
+	defaults := map[int]bool{}
 	for _, st := range statuses {
-		if b, ok := cfg.Boards[st.BoardID]; ok && b.DefaultStatus == 0 {
+		b, ok := cfg.Boards[st.BoardID]
+		switch {
+		case !ok:
+			continue
+		case st.IsClosed:
+			b.ClosedStatuses = append(b.ClosedStatuses, st.ID)
+		case st.IsDefault && !defaults[b.ID]:
+			b.DefaultStatus, defaults[b.ID] = st.ID, true
+		case b.DefaultStatus == 0:
 			b.DefaultStatus = st.ID
-			cfg.Boards[st.BoardID] = b
 		}
+		cfg.Boards[st.BoardID] = b
 	}
 	return nil
 }

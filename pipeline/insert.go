@@ -48,25 +48,80 @@ func insertAlert(ctx context.Context, s *State) error {
 		q.WriteString(", $" + strconv.Itoa(len(args)))
 	}
 	q.WriteString(")")
-	if len(s.outbox) > 0 {
-		q.WriteString(") INSERT INTO " + outboxentry.Table + " (" + strings.Join([]string{
-			outboxentry.FieldTenantID, outboxentry.FieldCreatedAt, outboxentry.FieldAvailableAt,
-			outboxentry.FieldTopic, outboxentry.FieldPayload}, ", ") + ") VALUES ")
-		args = append(args, s.Event.TenantID, time.Now())
-		tenant, now := len(args)-1, len(args)
-		for i, o := range s.outbox {
-			payload, err := json.Marshal(o.payload())
-			if err != nil {
-				return fmt.Errorf("pipeline: outbox %s: %w", o.topic, err)
-			}
-			args = append(args, o.topic, payload)
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", tenant, now, now, len(args)-1, len(args))
-		}
+	args, err := outboxValues(&q, args, s)
+	if err != nil {
+		return err
 	}
 	return s.batch.Defer(ctx, store.Statement{Name: "pipeline: create alert", SQL: q.String(), Args: args})
+}
+
+// updateAlert writes the stages' changes to a stored alert and the outbox
+// entries that name it in one statement, deferred to COMMIT (PostgreSQL):
+// ent would send each as a round trip of its own.
+func updateAlert(ctx context.Context, s *State) error {
+	m := s.pending.Mutation()
+	if err := validateAlert(m); err != nil {
+		return err
+	}
+	args := []any{s.Alert.ID}
+	var q strings.Builder
+	if len(s.outbox) > 0 {
+		q.WriteString("WITH a AS (")
+	}
+	q.WriteString("UPDATE " + entalert.Table + " SET ")
+	sep := ""
+	set := func(expr string) {
+		q.WriteString(sep + expr)
+		sep = ", "
+	}
+	for _, f := range m.ClearedFields() {
+		set(f + " = NULL")
+	}
+	for _, f := range m.Fields() {
+		v, _ := m.Field(f)
+		cv, err := columnValue(v)
+		if err != nil {
+			return fmt.Errorf("pipeline: save alert: %s: %w", f, err)
+		}
+		args = append(args, cv)
+		set(f + " = $" + strconv.Itoa(len(args)))
+	}
+	for _, f := range m.AddedFields() {
+		v, _ := m.AddedField(f)
+		args = append(args, v)
+		set(fmt.Sprintf("%s = %s + $%d", f, f, len(args)))
+	}
+	q.WriteString(" WHERE " + entalert.FieldID + " = $1")
+	args, err := outboxValues(&q, args, s)
+	if err != nil {
+		return err
+	}
+	return s.batch.Defer(ctx, store.Statement{Name: "pipeline: save alert", SQL: q.String(), Args: args})
+}
+
+// outboxValues closes the alert's statement, begun with "WITH a AS (" when
+// there are entries, with the INSERT of the outbox entries s queued.
+func outboxValues(q *strings.Builder, args []any, s *State) ([]any, error) {
+	if len(s.outbox) == 0 {
+		return args, nil
+	}
+	q.WriteString(") INSERT INTO " + outboxentry.Table + " (" + strings.Join([]string{
+		outboxentry.FieldTenantID, outboxentry.FieldCreatedAt, outboxentry.FieldAvailableAt,
+		outboxentry.FieldTopic, outboxentry.FieldPayload}, ", ") + ") VALUES ")
+	args = append(args, s.Event.TenantID, time.Now())
+	tenant, now := len(args)-1, len(args)
+	for i, o := range s.outbox {
+		payload, err := json.Marshal(o.payload())
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: outbox %s: %w", o.topic, err)
+		}
+		args = append(args, o.topic, payload)
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(q, "($%d, $%d, $%d, $%d, $%d)", tenant, now, now, len(args)-1, len(args))
+	}
+	return args, nil
 }
 
 // validateAlert runs the schema's validators that ent's Save would run;

@@ -93,21 +93,28 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) 
 	// BEGIN, the locks and (on PostgreSQL) a trigger's lookup go to the
 	// database in one round trip; finish defers its last writes to COMMIT.
 	var (
-		res  Result
-		lock lockRead
-		look *triggerLookup
+		res   Result
+		lock  lockRead
+		look  *triggerLookup
+		reset *resetLookup
 	)
 	first := []store.Statement{p.lockStatement(ev, &lock)}
-	if ev.Kind == event.Triggered && p.store.IsPostgres() {
+	switch {
+	case !p.store.IsPostgres():
+	case ev.Kind == event.Triggered:
 		look = &triggerLookup{}
 		first = append(first, look.statement(ev))
+	case ev.Kind == event.Reset:
+		reset = &resetLookup{}
+		first = append(first, reset.statements(ev)...)
 	}
 	err := p.store.BatchTx(ctx, first, func(tx *ent.Tx, b *store.Batch) error {
 		version, err := lock.check(ev, o)
 		if err != nil {
 			return err
 		}
-		s := &State{Event: ev, Tx: tx, batch: b, At: ev.OccurredAt, version: version, versionRead: true, lookup: look}
+		s := &State{Event: ev, Tx: tx, batch: b, At: ev.OccurredAt, version: version, versionRead: true,
+			lookup: look, reset: reset}
 		if err := stages.Exec(ctx, s); err != nil {
 			return err
 		}
@@ -208,6 +215,17 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 			return res, err
 		}
 		s.create, s.Alert.DecisionTrace = nil, traces
+		return s.result(res), nil
+	}
+	if s.create == nil && p.store.IsPostgres() {
+		// The alert and its entries in one statement, with COMMIT.
+		if err := updateAlert(ctx, s); err != nil {
+			return res, err
+		}
+		s.Alert.DecisionTrace = traces
+		if err := p.writeCondition(ctx, s); err != nil {
+			return res, err
+		}
 		return s.result(res), nil
 	}
 	if s.create != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/alertdesk/alertdesk/desk"
+	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/alertrule"
 	"github.com/alertdesk/alertdesk/event"
@@ -17,8 +18,13 @@ import (
 // alert is recorded as resolved history; a reset of a resolved alert (such
 // as the RMM echoing a reset alertdesk made) changes nothing.
 func (p *Pipeline) loadForReset(ctx context.Context, s *State) error {
-	a, err := findAlert(ctx, s.Tx, s.Event)
-	if err != nil {
+	var (
+		a   *ent.Alert
+		err error
+	)
+	if s.reset != nil {
+		a = s.reset.alert
+	} else if a, err = findAlert(ctx, s.Tx, s.Event); err != nil {
 		return err
 	}
 	if a == nil {
@@ -86,10 +92,14 @@ func (p *Pipeline) syncTicketOnReset(ctx context.Context, s *State) error {
 		return nil
 	}
 	// Locked before the decision: a person touching the ticket meanwhile
-	// waits, so "untouched" still holds when it closes.
-	t, err := p.desk.Lock(ctx, s.Tx, a.TenantID, *a.TicketID)
-	if err != nil {
-		return err
+	// waits, so "untouched" still holds when it closes. On PostgreSQL the
+	// lookup took the lock and read the ticket with the pipeline's locks.
+	t := s.reset.lockedTicketOf(a)
+	if t == nil {
+		var err error
+		if t, err = p.desk.Lock(ctx, s.Tx, a.TenantID, *a.TicketID); err != nil {
+			return err
+		}
 	}
 	s.Ticket = t
 	if t.ClosedAt != nil {
@@ -101,14 +111,42 @@ func (p *Pipeline) syncTicketOnReset(ctx context.Context, s *State) error {
 		return err
 	}
 	body := fmt.Sprintf("Alert cleared — %s.\n%s\n\n%s", resetReason(s.Event), decision, alertDetails(a, s.At))
+	s.Tracef("ticket #%d: %s", t.Number, strings.ToLower(decision[:1])+decision[1:])
+	if s.reset != nil {
+		return p.settleLater(ctx, s, body, closeIt, statusID)
+	}
 	if _, err := p.desk.CommentOn(ctx, s.Tx, t, body, true, desk.System); err != nil {
 		return fmt.Errorf("reset comment: %w", err)
 	}
-	s.Tracef("ticket #%d: %s", t.Number, strings.ToLower(decision[:1])+decision[1:])
 	if !closeIt {
 		return nil
 	}
 	if s.Ticket, err = p.desk.CloseOn(ctx, s.Tx, t, statusID, desk.System); err != nil {
+		return fmt.Errorf("auto-resolve ticket: %w", err)
+	}
+	return nil
+}
+
+// settleLater comments on the ticket and closes it when asked with
+// statements deferred to COMMIT, to the closed status the cached
+// configuration gives (PostgreSQL).
+func (p *Pipeline) settleLater(ctx context.Context, s *State, body string, closeIt bool, statusID *int) error {
+	t := s.Ticket
+	if err := desk.NoteLater(ctx, s.batch, t, body, s.At); err != nil {
+		return fmt.Errorf("reset comment: %w", err)
+	}
+	if !closeIt {
+		return nil
+	}
+	cfg, err := p.config(ctx, s)
+	if err != nil {
+		return err
+	}
+	to, ok := cfg.Boards[t.BoardID].CloseStatus(statusID)
+	if !ok {
+		return fmt.Errorf("auto-resolve ticket: %w: board %d has no closed status", desk.ErrNoStatus, t.BoardID)
+	}
+	if s.Ticket, err = desk.CloseLater(ctx, s.batch, t, to, s.At); err != nil {
 		return fmt.Errorf("auto-resolve ticket: %w", err)
 	}
 	return nil
@@ -139,24 +177,36 @@ func (p *Pipeline) autoResolveDecision(ctx context.Context, s *State) (string, b
 	if !r.Actions.ShouldAutoResolve() {
 		return fmt.Sprintf("The ticket stays open: rule %q does not auto-resolve.", r.Name), false, nil, nil
 	}
-	touched, err := desk.Touched(ctx, s.Tx.Client(), a.TenantID, *a.TicketID)
+	if desk.Touched(s.Ticket) {
+		return "The ticket stays open: someone has worked on it.", false, nil, nil
+	}
+	others, err := p.othersLive(ctx, s)
 	if err != nil {
 		return "", false, nil, err
 	}
-	if touched {
-		return "The ticket stays open: someone has worked on it.", false, nil, nil
-	}
-	others, err := s.Tx.Alert.Query().
-		Where(entalert.TenantID(a.TenantID), entalert.TicketID(*a.TicketID), entalert.IDNEQ(a.ID),
-			entalert.StatusIn(entalert.StatusActive, entalert.StatusAcknowledged)).
-		Count(ctx)
-	if err != nil {
-		return "", false, nil, fmt.Errorf("count linked active alerts: %w", err)
-	}
-	if others > 0 {
+	switch {
+	case others >= liveCap:
+		return fmt.Sprintf("The ticket stays open: %d or more other linked alerts still active.", liveCap), false, nil, nil
+	case others > 0:
 		return fmt.Sprintf("The ticket stays open: %d other linked alert(s) still active.", others), false, nil, nil
 	}
 	return "The ticket was untouched and is closed automatically.", true, r.Actions.AutoResolveStatusID, nil
+}
+
+// othersLive counts the ticket's other live alerts, up to liveCap.
+func (p *Pipeline) othersLive(ctx context.Context, s *State) (int, error) {
+	a := s.Alert
+	if s.reset != nil && s.reset.alert != nil && s.reset.alert.ID == a.ID {
+		return s.reset.othersLive, nil
+	}
+	ids, err := s.Tx.Alert.Query().
+		Where(entalert.TenantID(a.TenantID), entalert.TicketID(*a.TicketID), entalert.IDNEQ(a.ID),
+			entalert.StatusIn(entalert.StatusActive, entalert.StatusAcknowledged)).
+		Limit(liveCap).IDs(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count linked active alerts: %w", err)
+	}
+	return len(ids), nil
 }
 
 // publishResolved writes RMM_ALERT_RESOLVED.

@@ -70,6 +70,8 @@ type State struct {
 	condition *conditionChange
 	// lookup is a trigger's lookup, read with the locks (PostgreSQL).
 	lookup *triggerLookup
+	// reset is a reset's lookup, read with the locks (PostgreSQL).
+	reset *resetLookup
 
 	// The tenant's configuration version as the transaction read it, and
 	// the routing configuration of that version once a stage needed it.

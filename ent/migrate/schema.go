@@ -149,9 +149,9 @@ var (
 				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[27], AlertsColumns[19]},
 			},
 			{
-				Name:    "alert_tenant_id_ticket_id",
+				Name:    "alert_tenant_id_ticket_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[32]},
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[32], AlertsColumns[13]},
 			},
 			{
 				Name:    "alert_tenant_id_status",
@@ -827,6 +827,7 @@ var (
 		{Name: "source_reference", Type: field.TypeString, Default: ""},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "touched_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 		{Name: "client_id", Type: field.TypeInt, Nullable: true},
 		{Name: "asset_id", Type: field.TypeInt, Nullable: true},
@@ -843,43 +844,43 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "tickets_tenants_tenant",
-				Columns:    []*schema.Column{TicketsColumns[9]},
+				Columns:    []*schema.Column{TicketsColumns[10]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "tickets_clients_client",
-				Columns:    []*schema.Column{TicketsColumns[10]},
+				Columns:    []*schema.Column{TicketsColumns[11]},
 				RefColumns: []*schema.Column{ClientsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "tickets_assets_asset",
-				Columns:    []*schema.Column{TicketsColumns[11]},
+				Columns:    []*schema.Column{TicketsColumns[12]},
 				RefColumns: []*schema.Column{AssetsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "tickets_boards_board",
-				Columns:    []*schema.Column{TicketsColumns[12]},
+				Columns:    []*schema.Column{TicketsColumns[13]},
 				RefColumns: []*schema.Column{BoardsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "tickets_ticket_status_status",
-				Columns:    []*schema.Column{TicketsColumns[13]},
+				Columns:    []*schema.Column{TicketsColumns[14]},
 				RefColumns: []*schema.Column{TicketStatusColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "tickets_priorities_priority",
-				Columns:    []*schema.Column{TicketsColumns[14]},
+				Columns:    []*schema.Column{TicketsColumns[15]},
 				RefColumns: []*schema.Column{PrioritiesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "tickets_users_assignee",
-				Columns:    []*schema.Column{TicketsColumns[15]},
+				Columns:    []*schema.Column{TicketsColumns[16]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -888,12 +889,12 @@ var (
 			{
 				Name:    "ticket_tenant_id_number",
 				Unique:  true,
-				Columns: []*schema.Column{TicketsColumns[9], TicketsColumns[2]},
+				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[2]},
 			},
 			{
 				Name:    "ticket_tenant_id_closed_at",
 				Unique:  false,
-				Columns: []*schema.Column{TicketsColumns[9], TicketsColumns[8]},
+				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[8]},
 			},
 		},
 	}

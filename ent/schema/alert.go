@@ -69,7 +69,9 @@ func (Alert) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "integration_id", "external_alert_id").Unique(),
 		index.Fields("tenant_id", "integration_id", "dedup_key"),
-		index.Fields("tenant_id", "ticket_id"),
+		// A reset asks whether another alert of the ticket is still live:
+		// the ticket of a storm has thousands of alerts, few of them live.
+		index.Fields("tenant_id", "ticket_id", "status"),
 		index.Fields("tenant_id", "status"),
 	}
 }

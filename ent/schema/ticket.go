@@ -30,6 +30,10 @@ func (Ticket) Fields() []ent.Field {
 		field.String("source_reference").Default(""),
 		field.Time("updated_at").Default(time.Now).UpdateDefault(time.Now),
 		field.Time("closed_at").Optional().Nillable(),
+		// touched_at is when a person last worked the ticket (a human
+		// comment, a time entry, a manual status change): only untouched
+		// tickets close themselves when their alerts clear.
+		field.Time("touched_at").Optional().Nillable(),
 	}
 }
 

@@ -44,6 +44,8 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldClosedAt holds the string denoting the closed_at field in the database.
 	FieldClosedAt = "closed_at"
+	// FieldTouchedAt holds the string denoting the touched_at field in the database.
+	FieldTouchedAt = "touched_at"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeClient holds the string denoting the client edge name in mutations.
@@ -165,6 +167,7 @@ var Columns = []string{
 	FieldSourceReference,
 	FieldUpdatedAt,
 	FieldClosedAt,
+	FieldTouchedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -275,6 +278,11 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByClosedAt orders the results by the closed_at field.
 func ByClosedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldClosedAt, opts...).ToFunc()
+}
+
+// ByTouchedAt orders the results by the touched_at field.
+func ByTouchedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTouchedAt, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -130,6 +130,11 @@ func ClosedAt(v time.Time) predicate.Ticket {
 	return predicate.Ticket(sql.FieldEQ(FieldClosedAt, v))
 }
 
+// TouchedAt applies equality check predicate on the "touched_at" field. It's identical to TouchedAtEQ.
+func TouchedAt(v time.Time) predicate.Ticket {
+	return predicate.Ticket(sql.FieldEQ(FieldTouchedAt, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v int) predicate.Ticket {
 	return predicate.Ticket(sql.FieldEQ(FieldTenantID, v))
@@ -738,6 +743,56 @@ func ClosedAtIsNil() predicate.Ticket {
 // ClosedAtNotNil applies the NotNil predicate on the "closed_at" field.
 func ClosedAtNotNil() predicate.Ticket {
 	return predicate.Ticket(sql.FieldNotNull(FieldClosedAt))
+}
+
+// TouchedAtEQ applies the EQ predicate on the "touched_at" field.
+func TouchedAtEQ(v time.Time) predicate.Ticket {
+	return predicate.Ticket(sql.FieldEQ(FieldTouchedAt, v))
+}
+
+// TouchedAtNEQ applies the NEQ predicate on the "touched_at" field.
+func TouchedAtNEQ(v time.Time) predicate.Ticket {
+	return predicate.Ticket(sql.FieldNEQ(FieldTouchedAt, v))
+}
+
+// TouchedAtIn applies the In predicate on the "touched_at" field.
+func TouchedAtIn(vs ...time.Time) predicate.Ticket {
+	return predicate.Ticket(sql.FieldIn(FieldTouchedAt, vs...))
+}
+
+// TouchedAtNotIn applies the NotIn predicate on the "touched_at" field.
+func TouchedAtNotIn(vs ...time.Time) predicate.Ticket {
+	return predicate.Ticket(sql.FieldNotIn(FieldTouchedAt, vs...))
+}
+
+// TouchedAtGT applies the GT predicate on the "touched_at" field.
+func TouchedAtGT(v time.Time) predicate.Ticket {
+	return predicate.Ticket(sql.FieldGT(FieldTouchedAt, v))
+}
+
+// TouchedAtGTE applies the GTE predicate on the "touched_at" field.
+func TouchedAtGTE(v time.Time) predicate.Ticket {
+	return predicate.Ticket(sql.FieldGTE(FieldTouchedAt, v))
+}
+
+// TouchedAtLT applies the LT predicate on the "touched_at" field.
+func TouchedAtLT(v time.Time) predicate.Ticket {
+	return predicate.Ticket(sql.FieldLT(FieldTouchedAt, v))
+}
+
+// TouchedAtLTE applies the LTE predicate on the "touched_at" field.
+func TouchedAtLTE(v time.Time) predicate.Ticket {
+	return predicate.Ticket(sql.FieldLTE(FieldTouchedAt, v))
+}
+
+// TouchedAtIsNil applies the IsNil predicate on the "touched_at" field.
+func TouchedAtIsNil() predicate.Ticket {
+	return predicate.Ticket(sql.FieldIsNull(FieldTouchedAt))
+}
+
+// TouchedAtNotNil applies the NotNil predicate on the "touched_at" field.
+func TouchedAtNotNil() predicate.Ticket {
+	return predicate.Ticket(sql.FieldNotNull(FieldTouchedAt))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.
