@@ -38,11 +38,13 @@ type conditionChange struct {
 }
 
 // openGroupSQL is the condition's open ticket group, as the trigger
-// lookup reads it ($1 tenant, $2 integration, $4 dedup key).
+// lookup reads it ($1 tenant, $2 integration, $4 dedup key). The ticket is
+// read in a subquery, by its primary key: as a join, a planner that
+// thinks tickets few may scan the tenant's open tickets instead.
 const openGroupSQL = `SELECT 1, c.head_alert_id, NULL::varchar, NULL::timestamptz, c.ticket_id, NULL::jsonb, c.occurrence_count
-	FROM alert_conditions c JOIN tickets t ON t.id = c.ticket_id
+	FROM alert_conditions c
 	WHERE c.tenant_id = $1 AND c.integration_id = $2 AND c.dedup_key = $4
-		AND t.tenant_id = $1 AND t.closed_at IS NULL`
+		AND (SELECT t.closed_at IS NULL AND t.tenant_id = $1 FROM tickets t WHERE t.id = c.ticket_id)`
 
 // openGroup is the condition's open ticket group, or nil; the trigger's
 // lookup may have read it already.

@@ -197,7 +197,7 @@ func (p *Pipeline) autoResolveDecision(ctx context.Context, s *State) (string, b
 func (p *Pipeline) othersLive(ctx context.Context, s *State) (int, error) {
 	a := s.Alert
 	if s.reset != nil && s.reset.alert != nil && s.reset.alert.ID == a.ID {
-		return s.reset.othersLive, nil
+		return min(s.reset.othersLive, liveCap), nil
 	}
 	ids, err := s.Tx.Alert.Query().
 		Where(entalert.TenantID(a.TenantID), entalert.TicketID(*a.TicketID), entalert.IDNEQ(a.ID),

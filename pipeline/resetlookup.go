@@ -29,15 +29,20 @@ type resetLookup struct {
 	othersLive   int
 }
 
-// Rows come from row_to_json: ent's entities decode their own columns
+// Each live status is its own probe of (tenant, ticket, status): with
+// IN, a planner may read the ticket's every alert and filter them. Rows
+// come from row_to_json: ent's entities decode their own columns
 // from JSON, every one of them, with no column list to keep in step.
 const (
 	resetLockSQL = `SELECT ticket_id, %s FROM alerts
 	WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = $3 AND ticket_id IS NOT NULL`
 	resetReadSQL = `SELECT row_to_json(a)::text, CASE WHEN t.id IS NULL THEN NULL ELSE row_to_json(t)::text END,
-	(SELECT count(*) FROM (SELECT 1 FROM alerts o
-		WHERE o.tenant_id = a.tenant_id AND o.ticket_id = a.ticket_id AND o.id <> a.id
-			AND o.status IN ('active', 'acknowledged') LIMIT $4) o)
+	(SELECT count(*) FROM (
+		(SELECT 1 FROM alerts o WHERE o.tenant_id = a.tenant_id AND o.ticket_id = a.ticket_id
+			AND o.status = 'active' AND o.id <> a.id LIMIT $4)
+		UNION ALL
+		(SELECT 1 FROM alerts o WHERE o.tenant_id = a.tenant_id AND o.ticket_id = a.ticket_id
+			AND o.status = 'acknowledged' AND o.id <> a.id LIMIT $4)) o)
 	FROM alerts a LEFT JOIN tickets t ON t.id = a.ticket_id AND t.tenant_id = a.tenant_id
 	WHERE a.tenant_id = $1 AND a.integration_id = $2 AND a.external_alert_id = $3`
 )

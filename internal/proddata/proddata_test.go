@@ -105,6 +105,19 @@ func TestLoad(t *testing.T) {
 		}
 	})
 
+	t.Run("touched tickets are the ones people worked", func(t *testing.T) {
+		const worked = `EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = t.id AND c.author_kind = 'human')
+			OR EXISTS (SELECT 1 FROM time_entries e WHERE e.ticket_id = t.id)
+			OR EXISTS (SELECT 1 FROM status_changes s WHERE s.ticket_id = t.id AND s.actor_kind = 'human')`
+		if n := count(t, db, `SELECT count(*) FROM tickets t WHERE t.tenant_id = $1
+			AND (t.touched_at IS NOT NULL) <> (`+worked+`)`, f.TenantID); n != 0 {
+			t.Errorf("%d tickets' touched_at disagrees with their human touches", n)
+		}
+		if n := count(t, db, `SELECT count(*) FROM tickets WHERE tenant_id = $1 AND touched_at IS NULL AND closed_at IS NULL`, f.TenantID); n == 0 {
+			t.Error("no untouched open ticket: resets could never close one")
+		}
+	})
+
 	t.Run("conditions match alerts and tickets", func(t *testing.T) {
 		// Each open ticket's group has exactly one row, naming its first
 		// alert, its count and times; no row names anything else.

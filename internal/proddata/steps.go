@@ -185,6 +185,14 @@ var steps = []step{
 	{"time entries", `INSERT INTO time_entries (created_at, minutes, note, tenant_id, ticket_id, user_id)
 		SELECT t.created_at + interval '50 minutes', 15 + t.id % 46, 'Remote session', {tid}, t.id, COALESCE(t.assignee_id, {admin})
 		FROM tickets t WHERE t.tenant_id = {tid} AND t.id > {tb} AND (t.id - {tb}) % 6 = 1`},
+	// A ticket a person worked is touched, as the desk marks it.
+	{"touched tickets", `UPDATE tickets t SET touched_at = w.at
+		FROM (SELECT ticket_id, max(at) AS at FROM (
+				SELECT ticket_id, created_at AS at FROM comments WHERE tenant_id = {tid} AND author_kind = 'human'
+				UNION ALL SELECT ticket_id, created_at FROM time_entries WHERE tenant_id = {tid}
+				UNION ALL SELECT ticket_id, created_at FROM status_changes WHERE tenant_id = {tid} AND actor_kind = 'human') x
+			GROUP BY ticket_id) w
+		WHERE w.ticket_id = t.id AND t.id > {tb}`},
 	// The admin is told of every ticket, an assignee of theirs; the newest
 	// 2% are unread.
 	{"notifications", `INSERT INTO notifications (created_at, category, title, body, link, ticket_id, alert_id, read_at,

@@ -1,0 +1,126 @@
+// Package plancheck reads PostgreSQL's JSON plans, from EXPLAIN (ANALYZE,
+// FORMAT JSON) or from auto_explain, and says how many rows a statement
+// read: the figure that grows with a table when a plan scans.
+package plancheck
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// A Plan is one statement's plan as it ran.
+type Plan struct {
+	Query string `json:"Query Text"`
+	Root  Node   `json:"Plan"`
+}
+
+// A Node is a plan node with the figures ANALYZE adds.
+type Node struct {
+	Type      string  `json:"Node Type"`
+	Relation  string  `json:"Relation Name"`
+	Index     string  `json:"Index Name"`
+	Rows      float64 `json:"Actual Rows"`
+	Loops     float64 `json:"Actual Loops"`
+	Filtered  float64 `json:"Rows Removed by Filter"`
+	Rechecked float64 `json:"Rows Removed by Index Recheck"`
+	Plans     []Node  `json:"Plans"`
+}
+
+// RowsRead is the rows the plan's scans read from tables and indexes,
+// those their filters dropped included, over every loop. A bitmap's heap
+// scan counts its rows, not its index scan's too.
+func (n Node) RowsRead() float64 {
+	var read float64
+	switch n.Type {
+	case "Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan", "Tid Scan", "Sample Scan":
+		read = (n.Rows + n.Filtered + n.Rechecked) * max(n.Loops, 1)
+	}
+	for _, c := range n.Plans {
+		read += c.RowsRead()
+	}
+	return read
+}
+
+// Scans describes the plan's scans, for a failure message.
+func (n Node) Scans() string {
+	var b strings.Builder
+	n.scans(&b)
+	return strings.TrimSuffix(b.String(), "; ")
+}
+
+func (n Node) scans(b *strings.Builder) {
+	if n.Relation != "" || n.Index != "" {
+		fmt.Fprintf(b, "%s on %s %s: %.0f rows (+%.0f filtered) x %.0f loops; ",
+			n.Type, n.Relation, n.Index, n.Rows, n.Filtered+n.Rechecked, n.Loops)
+	}
+	for _, c := range n.Plans {
+		c.scans(b)
+	}
+}
+
+// ParseExplain reads EXPLAIN (ANALYZE, FORMAT JSON)'s output.
+func ParseExplain(out []byte) (Plan, error) {
+	var plans []Plan
+	if err := json.Unmarshal(out, &plans); err != nil || len(plans) != 1 {
+		return Plan{}, fmt.Errorf("plancheck: not one JSON plan: %v", err)
+	}
+	return plans[0], nil
+}
+
+// AutoExplain is the runtime parameters that make a connection report the
+// plan of every statement it runs, nested ones included, as a notice
+// (auto_explain, which loading per session needs a superuser for).
+var AutoExplain = map[string]string{
+	"session_preload_libraries":          "auto_explain",
+	"auto_explain.log_min_duration":      "0",
+	"auto_explain.log_analyze":           "on",
+	"auto_explain.log_format":            "json",
+	"auto_explain.log_level":             "notice",
+	"auto_explain.log_nested_statements": "on",
+	"auto_explain.log_timing":            "off",
+}
+
+// A Recorder keeps the plans auto_explain reports; its OnNotice goes in a
+// pgx connection's configuration.
+type Recorder struct {
+	mu    sync.Mutex
+	on    bool
+	plans []Plan
+	err   error
+}
+
+// OnNotice records a notice that carries a plan while recording is on.
+func (r *Recorder) OnNotice(_ *pgconn.PgConn, n *pgconn.Notice) {
+	i := strings.Index(n.Message, "{")
+	if i < 0 || !strings.Contains(n.Message[:i], "plan:") {
+		return
+	}
+	var p Plan
+	err := json.Unmarshal([]byte(n.Message[i:]), &p)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case !r.on:
+	case err != nil:
+		r.err = fmt.Errorf("plancheck: read auto_explain plan: %w", err)
+	default:
+		r.plans = append(r.plans, p)
+	}
+}
+
+// Record runs fn with recording on and returns the plans of the statements
+// it ran.
+func (r *Recorder) Record(fn func()) ([]Plan, error) {
+	r.mu.Lock()
+	r.on, r.plans, r.err = true, nil, nil
+	r.mu.Unlock()
+	fn()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.on = false
+	return r.plans, r.err
+}
