@@ -35,7 +35,13 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 		return err
 	}
 	body := fmt.Sprintf("Alert re-triggered — %s occurrence\n\n%s", Ordinal(n), alertDetails(s.Alert, s.At))
-	if _, err := p.desk.CommentOn(ctx, s.Tx, s.Ticket, body, true, desk.System); err != nil {
+	if p.store.IsPostgres() {
+		// Nothing reads it back: it goes with COMMIT.
+		err = desk.NoteLater(ctx, s.batch, s.Ticket, body, time.Now().UTC())
+	} else {
+		_, err = p.desk.CommentOn(ctx, s.Tx, s.Ticket, body, true, desk.System)
+	}
+	if err != nil {
 		return fmt.Errorf("occurrence comment: %w", err)
 	}
 	s.Tracef("joined open ticket #%d of the same condition: %s occurrence", s.Ticket.Number, Ordinal(n))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
@@ -131,8 +132,8 @@ func (p *Pipeline) syncTicketOnReset(ctx context.Context, s *State) error {
 // statements deferred to COMMIT, to the closed status the cached
 // configuration gives (PostgreSQL).
 func (p *Pipeline) settleLater(ctx context.Context, s *State, body string, closeIt bool, statusID *int) error {
-	t := s.Ticket
-	if err := desk.NoteLater(ctx, s.batch, t, body, s.At); err != nil {
+	t, now := s.Ticket, time.Now().UTC()
+	if err := desk.NoteLater(ctx, s.batch, t, body, now); err != nil {
 		return fmt.Errorf("reset comment: %w", err)
 	}
 	if !closeIt {
@@ -146,7 +147,7 @@ func (p *Pipeline) settleLater(ctx context.Context, s *State, body string, close
 	if !ok {
 		return fmt.Errorf("auto-resolve ticket: %w: board %d has no closed status", desk.ErrNoStatus, t.BoardID)
 	}
-	if s.Ticket, err = desk.CloseLater(ctx, s.batch, t, to, s.At); err != nil {
+	if s.Ticket, err = desk.CloseLater(ctx, s.batch, t, to, now); err != nil {
 		return fmt.Errorf("auto-resolve ticket: %w", err)
 	}
 	return nil
