@@ -37,6 +37,26 @@ func NoteLater(ctx context.Context, b *store.Batch, t *ent.Ticket, body string, 
 	})
 }
 
+// ReviseLater is Revise, deferred on b.
+func ReviseLater(ctx context.Context, b *store.Batch, t *ent.Ticket, commentID int, body string, at time.Time) error {
+	if body == "" {
+		return fmt.Errorf("%w: empty comment", ErrInvalid)
+	}
+	return b.Defer(ctx, store.Statement{
+		Name: "desk: revise comment",
+		// Found by its primary key only: its other columns are checked in a
+		// form no index serves, or a planner that thinks comments few may
+		// read every comment of the ticket instead.
+		SQL: fmt.Sprintf(`WITH c AS (UPDATE %s SET %s = $4
+				WHERE %s = $3 AND (%s, %s, %s::text) IS NOT DISTINCT FROM ($1::bigint, $2::bigint, '%s'))
+			UPDATE %s SET %s = $5 WHERE %s = $2 AND %s = $1`,
+			comment.Table, comment.FieldBody, comment.FieldID, comment.FieldTenantID, comment.FieldTicketID,
+			comment.FieldAuthorKind, comment.AuthorKindSystem,
+			ticket.Table, ticket.FieldUpdatedAt, ticket.FieldID, ticket.FieldTenantID),
+		Args: []any{t.TenantID, t.ID, commentID, body, at},
+	})
+}
+
 // CloseLater is CloseOn to a closed status of the ticket's board that the
 // caller chose, by automation, deferred on b; it returns the ticket as it
 // will be.

@@ -83,6 +83,28 @@ func (d *Desk) CommentOn(ctx context.Context, tx *ent.Tx, t *ent.Ticket, body st
 	return c, d.bump(ctx, tx, tenantID, ticketID, by.Kind == Human)
 }
 
+// Revise rewrites a system comment of the ticket (a storm's rolling
+// summary); like the comment, it does not touch the ticket. People's
+// comments are theirs: they are not found here.
+func (d *Desk) Revise(ctx context.Context, tx *ent.Tx, t *ent.Ticket, commentID int, body string) error {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return fmt.Errorf("%w: empty comment", ErrInvalid)
+	}
+	n, err := tx.Comment.Update().
+		Where(comment.TenantID(t.TenantID), comment.TicketID(t.ID), comment.ID(commentID),
+			comment.AuthorKindEQ(comment.AuthorKindSystem)).
+		SetBody(body).
+		Save(ctx)
+	if err != nil {
+		return fmt.Errorf("desk: revise comment: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: system comment %d of ticket %d", ErrNotFound, commentID, t.ID)
+	}
+	return d.bump(ctx, tx, t.TenantID, t.ID, false)
+}
+
 // LogTime records minutes of work by a person; it touches the ticket.
 func (d *Desk) LogTime(ctx context.Context, tx *ent.Tx, tenantID, ticketID, userID, minutes int, note string) (*ent.TimeEntry, error) {
 	if minutes <= 0 || minutes > 24*60 {

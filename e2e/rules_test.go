@@ -67,6 +67,7 @@ func TestRuleEditorCreatesRuleAndShowsInlineErrors(t *testing.T) {
 	u.typeInto(fieldInput("conditions.keywords", "input.chip-entry"), "volume"+kb.Enter)
 	u.typeInto(fieldInput("actions.ticketTemplate.titleTemplate", "input"), "Disk alert on {{device}}")
 	u.typeInto(fieldInput("conditions.messagePattern", "input"), "disk (")
+	u.typeInto(fieldInput("actions.stormComments", "input"), "500")
 	if got := u.text(dlg(".preview-title")); got != "Disk alert on SRV-01" {
 		t.Errorf("live preview title = %q", got)
 	}
@@ -88,6 +89,8 @@ func TestRuleEditorCreatesRuleAndShowsInlineErrors(t *testing.T) {
 	if focused != "conditions.messagePattern" {
 		t.Errorf("focus after the error is in %q, want the pattern field", focused)
 	}
+	stormErr := fieldInput("actions.stormComments", ".field-error")
+	u.waitJS("inline storm error", fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e && !e.hidden && e.textContent.includes('between 0 and 100'); })()`, stormErr))
 	if n := len(u.rules(ninja)); n != 1 {
 		t.Fatalf("%d rules after a refused save, want 1", n)
 	}
@@ -96,6 +99,9 @@ func TestRuleEditorCreatesRuleAndShowsInlineErrors(t *testing.T) {
 	// Fix the pattern and save: the rule is created last.
 	u.clear(fieldInput("conditions.messagePattern", "input"))
 	u.typeInto(fieldInput("conditions.messagePattern", "input"), "(?i)disk .* full")
+	u.clear(fieldInput("actions.stormComments", "input"))
+	u.typeInto(fieldInput("actions.stormComments", "input"), "5")
+	u.typeInto(fieldInput("actions.stormQuietMinutes", "input"), "30")
 	u.clickText("dialog[open] button", "Create rule")
 	u.waitJS("dialog closed", `!document.querySelector('dialog[open]')`)
 	u.waitJS("new rule listed", `[...document.querySelectorAll('.rule-name')].some((e) => e.textContent === 'Disk space')`)
@@ -109,6 +115,9 @@ func TestRuleEditorCreatesRuleAndShowsInlineErrors(t *testing.T) {
 	}
 	if tmpl, _ := rs[1].Actions["ticketTemplate"].(map[string]any); tmpl["titleTemplate"] != "Disk alert on {{device}}" {
 		t.Errorf("actions = %v", rs[1].Actions)
+	}
+	if a := rs[1].Actions; fmt.Sprint(a["stormComments"], a["stormQuietMinutes"]) != "5 30" {
+		t.Errorf("storm actions = %v %v, want 5 30", a["stormComments"], a["stormQuietMinutes"])
 	}
 
 	// Reopening starts clean: no leftover errors, the saved values shown.

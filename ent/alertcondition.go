@@ -38,6 +38,14 @@ type AlertCondition struct {
 	FirstOccurrenceAt time.Time `json:"first_occurrence_at,omitempty"`
 	// LastOccurrenceAt holds the value of the "last_occurrence_at" field.
 	LastOccurrenceAt time.Time `json:"last_occurrence_at,omitempty"`
+	// BurstComments holds the value of the "burst_comments" field.
+	BurstComments int `json:"burst_comments,omitempty"`
+	// SummaryCommentID holds the value of the "summary_comment_id" field.
+	SummaryCommentID *int `json:"summary_comment_id,omitempty"`
+	// SummaryCount holds the value of the "summary_count" field.
+	SummaryCount int `json:"summary_count,omitempty"`
+	// SummarySince holds the value of the "summary_since" field.
+	SummarySince *time.Time `json:"summary_since,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AlertConditionQuery when eager-loading is set.
 	Edges        AlertConditionEdges `json:"edges"`
@@ -95,11 +103,11 @@ func (*AlertCondition) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case alertcondition.FieldID, alertcondition.FieldTenantID, alertcondition.FieldIntegrationID, alertcondition.FieldTicketID, alertcondition.FieldHeadAlertID, alertcondition.FieldOccurrenceCount:
+		case alertcondition.FieldID, alertcondition.FieldTenantID, alertcondition.FieldIntegrationID, alertcondition.FieldTicketID, alertcondition.FieldHeadAlertID, alertcondition.FieldOccurrenceCount, alertcondition.FieldBurstComments, alertcondition.FieldSummaryCommentID, alertcondition.FieldSummaryCount:
 			values[i] = new(sql.NullInt64)
 		case alertcondition.FieldDedupKey:
 			values[i] = new(sql.NullString)
-		case alertcondition.FieldCreatedAt, alertcondition.FieldFirstOccurrenceAt, alertcondition.FieldLastOccurrenceAt:
+		case alertcondition.FieldCreatedAt, alertcondition.FieldFirstOccurrenceAt, alertcondition.FieldLastOccurrenceAt, alertcondition.FieldSummarySince:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -176,6 +184,32 @@ func (_m *AlertCondition) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field last_occurrence_at", values[i])
 			} else if value.Valid {
 				_m.LastOccurrenceAt = value.Time
+			}
+		case alertcondition.FieldBurstComments:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field burst_comments", values[i])
+			} else if value.Valid {
+				_m.BurstComments = int(value.Int64)
+			}
+		case alertcondition.FieldSummaryCommentID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field summary_comment_id", values[i])
+			} else if value.Valid {
+				_m.SummaryCommentID = new(int)
+				*_m.SummaryCommentID = int(value.Int64)
+			}
+		case alertcondition.FieldSummaryCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field summary_count", values[i])
+			} else if value.Valid {
+				_m.SummaryCount = int(value.Int64)
+			}
+		case alertcondition.FieldSummarySince:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field summary_since", values[i])
+			} else if value.Valid {
+				_m.SummarySince = new(time.Time)
+				*_m.SummarySince = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -256,6 +290,22 @@ func (_m *AlertCondition) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("last_occurrence_at=")
 	builder.WriteString(_m.LastOccurrenceAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("burst_comments=")
+	builder.WriteString(fmt.Sprintf("%v", _m.BurstComments))
+	builder.WriteString(", ")
+	if v := _m.SummaryCommentID; v != nil {
+		builder.WriteString("summary_comment_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("summary_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SummaryCount))
+	builder.WriteString(", ")
+	if v := _m.SummarySince; v != nil {
+		builder.WriteString("summary_since=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

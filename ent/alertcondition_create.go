@@ -103,6 +103,62 @@ func (_c *AlertConditionCreate) SetLastOccurrenceAt(v time.Time) *AlertCondition
 	return _c
 }
 
+// SetBurstComments sets the "burst_comments" field.
+func (_c *AlertConditionCreate) SetBurstComments(v int) *AlertConditionCreate {
+	_c.mutation.SetBurstComments(v)
+	return _c
+}
+
+// SetNillableBurstComments sets the "burst_comments" field if the given value is not nil.
+func (_c *AlertConditionCreate) SetNillableBurstComments(v *int) *AlertConditionCreate {
+	if v != nil {
+		_c.SetBurstComments(*v)
+	}
+	return _c
+}
+
+// SetSummaryCommentID sets the "summary_comment_id" field.
+func (_c *AlertConditionCreate) SetSummaryCommentID(v int) *AlertConditionCreate {
+	_c.mutation.SetSummaryCommentID(v)
+	return _c
+}
+
+// SetNillableSummaryCommentID sets the "summary_comment_id" field if the given value is not nil.
+func (_c *AlertConditionCreate) SetNillableSummaryCommentID(v *int) *AlertConditionCreate {
+	if v != nil {
+		_c.SetSummaryCommentID(*v)
+	}
+	return _c
+}
+
+// SetSummaryCount sets the "summary_count" field.
+func (_c *AlertConditionCreate) SetSummaryCount(v int) *AlertConditionCreate {
+	_c.mutation.SetSummaryCount(v)
+	return _c
+}
+
+// SetNillableSummaryCount sets the "summary_count" field if the given value is not nil.
+func (_c *AlertConditionCreate) SetNillableSummaryCount(v *int) *AlertConditionCreate {
+	if v != nil {
+		_c.SetSummaryCount(*v)
+	}
+	return _c
+}
+
+// SetSummarySince sets the "summary_since" field.
+func (_c *AlertConditionCreate) SetSummarySince(v time.Time) *AlertConditionCreate {
+	_c.mutation.SetSummarySince(v)
+	return _c
+}
+
+// SetNillableSummarySince sets the "summary_since" field if the given value is not nil.
+func (_c *AlertConditionCreate) SetNillableSummarySince(v *time.Time) *AlertConditionCreate {
+	if v != nil {
+		_c.SetSummarySince(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *AlertConditionCreate) SetTenant(v *Tenant) *AlertConditionCreate {
 	return _c.SetTenantID(v.ID)
@@ -161,6 +217,14 @@ func (_c *AlertConditionCreate) defaults() {
 		v := alertcondition.DefaultOccurrenceCount
 		_c.mutation.SetOccurrenceCount(v)
 	}
+	if _, ok := _c.mutation.BurstComments(); !ok {
+		v := alertcondition.DefaultBurstComments
+		_c.mutation.SetBurstComments(v)
+	}
+	if _, ok := _c.mutation.SummaryCount(); !ok {
+		v := alertcondition.DefaultSummaryCount
+		_c.mutation.SetSummaryCount(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -193,6 +257,12 @@ func (_c *AlertConditionCreate) check() error {
 	}
 	if _, ok := _c.mutation.LastOccurrenceAt(); !ok {
 		return &ValidationError{Name: "last_occurrence_at", err: errors.New(`ent: missing required field "AlertCondition.last_occurrence_at"`)}
+	}
+	if _, ok := _c.mutation.BurstComments(); !ok {
+		return &ValidationError{Name: "burst_comments", err: errors.New(`ent: missing required field "AlertCondition.burst_comments"`)}
+	}
+	if _, ok := _c.mutation.SummaryCount(); !ok {
+		return &ValidationError{Name: "summary_count", err: errors.New(`ent: missing required field "AlertCondition.summary_count"`)}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "AlertCondition.tenant"`)}
@@ -250,6 +320,22 @@ func (_c *AlertConditionCreate) createSpec() (*AlertCondition, *sqlgraph.CreateS
 	if value, ok := _c.mutation.LastOccurrenceAt(); ok {
 		_spec.SetField(alertcondition.FieldLastOccurrenceAt, field.TypeTime, value)
 		_node.LastOccurrenceAt = value
+	}
+	if value, ok := _c.mutation.BurstComments(); ok {
+		_spec.SetField(alertcondition.FieldBurstComments, field.TypeInt, value)
+		_node.BurstComments = value
+	}
+	if value, ok := _c.mutation.SummaryCommentID(); ok {
+		_spec.SetField(alertcondition.FieldSummaryCommentID, field.TypeInt, value)
+		_node.SummaryCommentID = &value
+	}
+	if value, ok := _c.mutation.SummaryCount(); ok {
+		_spec.SetField(alertcondition.FieldSummaryCount, field.TypeInt, value)
+		_node.SummaryCount = value
+	}
+	if value, ok := _c.mutation.SummarySince(); ok {
+		_spec.SetField(alertcondition.FieldSummarySince, field.TypeTime, value)
+		_node.SummarySince = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -456,6 +542,84 @@ func (u *AlertConditionUpsert) UpdateLastOccurrenceAt() *AlertConditionUpsert {
 	return u
 }
 
+// SetBurstComments sets the "burst_comments" field.
+func (u *AlertConditionUpsert) SetBurstComments(v int) *AlertConditionUpsert {
+	u.Set(alertcondition.FieldBurstComments, v)
+	return u
+}
+
+// UpdateBurstComments sets the "burst_comments" field to the value that was provided on create.
+func (u *AlertConditionUpsert) UpdateBurstComments() *AlertConditionUpsert {
+	u.SetExcluded(alertcondition.FieldBurstComments)
+	return u
+}
+
+// AddBurstComments adds v to the "burst_comments" field.
+func (u *AlertConditionUpsert) AddBurstComments(v int) *AlertConditionUpsert {
+	u.Add(alertcondition.FieldBurstComments, v)
+	return u
+}
+
+// SetSummaryCommentID sets the "summary_comment_id" field.
+func (u *AlertConditionUpsert) SetSummaryCommentID(v int) *AlertConditionUpsert {
+	u.Set(alertcondition.FieldSummaryCommentID, v)
+	return u
+}
+
+// UpdateSummaryCommentID sets the "summary_comment_id" field to the value that was provided on create.
+func (u *AlertConditionUpsert) UpdateSummaryCommentID() *AlertConditionUpsert {
+	u.SetExcluded(alertcondition.FieldSummaryCommentID)
+	return u
+}
+
+// AddSummaryCommentID adds v to the "summary_comment_id" field.
+func (u *AlertConditionUpsert) AddSummaryCommentID(v int) *AlertConditionUpsert {
+	u.Add(alertcondition.FieldSummaryCommentID, v)
+	return u
+}
+
+// ClearSummaryCommentID clears the value of the "summary_comment_id" field.
+func (u *AlertConditionUpsert) ClearSummaryCommentID() *AlertConditionUpsert {
+	u.SetNull(alertcondition.FieldSummaryCommentID)
+	return u
+}
+
+// SetSummaryCount sets the "summary_count" field.
+func (u *AlertConditionUpsert) SetSummaryCount(v int) *AlertConditionUpsert {
+	u.Set(alertcondition.FieldSummaryCount, v)
+	return u
+}
+
+// UpdateSummaryCount sets the "summary_count" field to the value that was provided on create.
+func (u *AlertConditionUpsert) UpdateSummaryCount() *AlertConditionUpsert {
+	u.SetExcluded(alertcondition.FieldSummaryCount)
+	return u
+}
+
+// AddSummaryCount adds v to the "summary_count" field.
+func (u *AlertConditionUpsert) AddSummaryCount(v int) *AlertConditionUpsert {
+	u.Add(alertcondition.FieldSummaryCount, v)
+	return u
+}
+
+// SetSummarySince sets the "summary_since" field.
+func (u *AlertConditionUpsert) SetSummarySince(v time.Time) *AlertConditionUpsert {
+	u.Set(alertcondition.FieldSummarySince, v)
+	return u
+}
+
+// UpdateSummarySince sets the "summary_since" field to the value that was provided on create.
+func (u *AlertConditionUpsert) UpdateSummarySince() *AlertConditionUpsert {
+	u.SetExcluded(alertcondition.FieldSummarySince)
+	return u
+}
+
+// ClearSummarySince clears the value of the "summary_since" field.
+func (u *AlertConditionUpsert) ClearSummarySince() *AlertConditionUpsert {
+	u.SetNull(alertcondition.FieldSummarySince)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -620,6 +784,97 @@ func (u *AlertConditionUpsertOne) SetLastOccurrenceAt(v time.Time) *AlertConditi
 func (u *AlertConditionUpsertOne) UpdateLastOccurrenceAt() *AlertConditionUpsertOne {
 	return u.Update(func(s *AlertConditionUpsert) {
 		s.UpdateLastOccurrenceAt()
+	})
+}
+
+// SetBurstComments sets the "burst_comments" field.
+func (u *AlertConditionUpsertOne) SetBurstComments(v int) *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.SetBurstComments(v)
+	})
+}
+
+// AddBurstComments adds v to the "burst_comments" field.
+func (u *AlertConditionUpsertOne) AddBurstComments(v int) *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.AddBurstComments(v)
+	})
+}
+
+// UpdateBurstComments sets the "burst_comments" field to the value that was provided on create.
+func (u *AlertConditionUpsertOne) UpdateBurstComments() *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.UpdateBurstComments()
+	})
+}
+
+// SetSummaryCommentID sets the "summary_comment_id" field.
+func (u *AlertConditionUpsertOne) SetSummaryCommentID(v int) *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.SetSummaryCommentID(v)
+	})
+}
+
+// AddSummaryCommentID adds v to the "summary_comment_id" field.
+func (u *AlertConditionUpsertOne) AddSummaryCommentID(v int) *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.AddSummaryCommentID(v)
+	})
+}
+
+// UpdateSummaryCommentID sets the "summary_comment_id" field to the value that was provided on create.
+func (u *AlertConditionUpsertOne) UpdateSummaryCommentID() *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.UpdateSummaryCommentID()
+	})
+}
+
+// ClearSummaryCommentID clears the value of the "summary_comment_id" field.
+func (u *AlertConditionUpsertOne) ClearSummaryCommentID() *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.ClearSummaryCommentID()
+	})
+}
+
+// SetSummaryCount sets the "summary_count" field.
+func (u *AlertConditionUpsertOne) SetSummaryCount(v int) *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.SetSummaryCount(v)
+	})
+}
+
+// AddSummaryCount adds v to the "summary_count" field.
+func (u *AlertConditionUpsertOne) AddSummaryCount(v int) *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.AddSummaryCount(v)
+	})
+}
+
+// UpdateSummaryCount sets the "summary_count" field to the value that was provided on create.
+func (u *AlertConditionUpsertOne) UpdateSummaryCount() *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.UpdateSummaryCount()
+	})
+}
+
+// SetSummarySince sets the "summary_since" field.
+func (u *AlertConditionUpsertOne) SetSummarySince(v time.Time) *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.SetSummarySince(v)
+	})
+}
+
+// UpdateSummarySince sets the "summary_since" field to the value that was provided on create.
+func (u *AlertConditionUpsertOne) UpdateSummarySince() *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.UpdateSummarySince()
+	})
+}
+
+// ClearSummarySince clears the value of the "summary_since" field.
+func (u *AlertConditionUpsertOne) ClearSummarySince() *AlertConditionUpsertOne {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.ClearSummarySince()
 	})
 }
 
@@ -953,6 +1208,97 @@ func (u *AlertConditionUpsertBulk) SetLastOccurrenceAt(v time.Time) *AlertCondit
 func (u *AlertConditionUpsertBulk) UpdateLastOccurrenceAt() *AlertConditionUpsertBulk {
 	return u.Update(func(s *AlertConditionUpsert) {
 		s.UpdateLastOccurrenceAt()
+	})
+}
+
+// SetBurstComments sets the "burst_comments" field.
+func (u *AlertConditionUpsertBulk) SetBurstComments(v int) *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.SetBurstComments(v)
+	})
+}
+
+// AddBurstComments adds v to the "burst_comments" field.
+func (u *AlertConditionUpsertBulk) AddBurstComments(v int) *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.AddBurstComments(v)
+	})
+}
+
+// UpdateBurstComments sets the "burst_comments" field to the value that was provided on create.
+func (u *AlertConditionUpsertBulk) UpdateBurstComments() *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.UpdateBurstComments()
+	})
+}
+
+// SetSummaryCommentID sets the "summary_comment_id" field.
+func (u *AlertConditionUpsertBulk) SetSummaryCommentID(v int) *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.SetSummaryCommentID(v)
+	})
+}
+
+// AddSummaryCommentID adds v to the "summary_comment_id" field.
+func (u *AlertConditionUpsertBulk) AddSummaryCommentID(v int) *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.AddSummaryCommentID(v)
+	})
+}
+
+// UpdateSummaryCommentID sets the "summary_comment_id" field to the value that was provided on create.
+func (u *AlertConditionUpsertBulk) UpdateSummaryCommentID() *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.UpdateSummaryCommentID()
+	})
+}
+
+// ClearSummaryCommentID clears the value of the "summary_comment_id" field.
+func (u *AlertConditionUpsertBulk) ClearSummaryCommentID() *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.ClearSummaryCommentID()
+	})
+}
+
+// SetSummaryCount sets the "summary_count" field.
+func (u *AlertConditionUpsertBulk) SetSummaryCount(v int) *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.SetSummaryCount(v)
+	})
+}
+
+// AddSummaryCount adds v to the "summary_count" field.
+func (u *AlertConditionUpsertBulk) AddSummaryCount(v int) *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.AddSummaryCount(v)
+	})
+}
+
+// UpdateSummaryCount sets the "summary_count" field to the value that was provided on create.
+func (u *AlertConditionUpsertBulk) UpdateSummaryCount() *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.UpdateSummaryCount()
+	})
+}
+
+// SetSummarySince sets the "summary_since" field.
+func (u *AlertConditionUpsertBulk) SetSummarySince(v time.Time) *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.SetSummarySince(v)
+	})
+}
+
+// UpdateSummarySince sets the "summary_since" field to the value that was provided on create.
+func (u *AlertConditionUpsertBulk) UpdateSummarySince() *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.UpdateSummarySince()
+	})
+}
+
+// ClearSummarySince clears the value of the "summary_since" field.
+func (u *AlertConditionUpsertBulk) ClearSummarySince() *AlertConditionUpsertBulk {
+	return u.Update(func(s *AlertConditionUpsert) {
+		s.ClearSummarySince()
 	})
 }
 

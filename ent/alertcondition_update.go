@@ -148,6 +148,95 @@ func (_u *AlertConditionUpdate) SetNillableLastOccurrenceAt(v *time.Time) *Alert
 	return _u
 }
 
+// SetBurstComments sets the "burst_comments" field.
+func (_u *AlertConditionUpdate) SetBurstComments(v int) *AlertConditionUpdate {
+	_u.mutation.ResetBurstComments()
+	_u.mutation.SetBurstComments(v)
+	return _u
+}
+
+// SetNillableBurstComments sets the "burst_comments" field if the given value is not nil.
+func (_u *AlertConditionUpdate) SetNillableBurstComments(v *int) *AlertConditionUpdate {
+	if v != nil {
+		_u.SetBurstComments(*v)
+	}
+	return _u
+}
+
+// AddBurstComments adds value to the "burst_comments" field.
+func (_u *AlertConditionUpdate) AddBurstComments(v int) *AlertConditionUpdate {
+	_u.mutation.AddBurstComments(v)
+	return _u
+}
+
+// SetSummaryCommentID sets the "summary_comment_id" field.
+func (_u *AlertConditionUpdate) SetSummaryCommentID(v int) *AlertConditionUpdate {
+	_u.mutation.ResetSummaryCommentID()
+	_u.mutation.SetSummaryCommentID(v)
+	return _u
+}
+
+// SetNillableSummaryCommentID sets the "summary_comment_id" field if the given value is not nil.
+func (_u *AlertConditionUpdate) SetNillableSummaryCommentID(v *int) *AlertConditionUpdate {
+	if v != nil {
+		_u.SetSummaryCommentID(*v)
+	}
+	return _u
+}
+
+// AddSummaryCommentID adds value to the "summary_comment_id" field.
+func (_u *AlertConditionUpdate) AddSummaryCommentID(v int) *AlertConditionUpdate {
+	_u.mutation.AddSummaryCommentID(v)
+	return _u
+}
+
+// ClearSummaryCommentID clears the value of the "summary_comment_id" field.
+func (_u *AlertConditionUpdate) ClearSummaryCommentID() *AlertConditionUpdate {
+	_u.mutation.ClearSummaryCommentID()
+	return _u
+}
+
+// SetSummaryCount sets the "summary_count" field.
+func (_u *AlertConditionUpdate) SetSummaryCount(v int) *AlertConditionUpdate {
+	_u.mutation.ResetSummaryCount()
+	_u.mutation.SetSummaryCount(v)
+	return _u
+}
+
+// SetNillableSummaryCount sets the "summary_count" field if the given value is not nil.
+func (_u *AlertConditionUpdate) SetNillableSummaryCount(v *int) *AlertConditionUpdate {
+	if v != nil {
+		_u.SetSummaryCount(*v)
+	}
+	return _u
+}
+
+// AddSummaryCount adds value to the "summary_count" field.
+func (_u *AlertConditionUpdate) AddSummaryCount(v int) *AlertConditionUpdate {
+	_u.mutation.AddSummaryCount(v)
+	return _u
+}
+
+// SetSummarySince sets the "summary_since" field.
+func (_u *AlertConditionUpdate) SetSummarySince(v time.Time) *AlertConditionUpdate {
+	_u.mutation.SetSummarySince(v)
+	return _u
+}
+
+// SetNillableSummarySince sets the "summary_since" field if the given value is not nil.
+func (_u *AlertConditionUpdate) SetNillableSummarySince(v *time.Time) *AlertConditionUpdate {
+	if v != nil {
+		_u.SetSummarySince(*v)
+	}
+	return _u
+}
+
+// ClearSummarySince clears the value of the "summary_since" field.
+func (_u *AlertConditionUpdate) ClearSummarySince() *AlertConditionUpdate {
+	_u.mutation.ClearSummarySince()
+	return _u
+}
+
 // SetIntegration sets the "integration" edge to the Integration entity.
 func (_u *AlertConditionUpdate) SetIntegration(v *Integration) *AlertConditionUpdate {
 	return _u.SetIntegrationID(v.ID)
@@ -250,6 +339,33 @@ func (_u *AlertConditionUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if value, ok := _u.mutation.LastOccurrenceAt(); ok {
 		_spec.SetField(alertcondition.FieldLastOccurrenceAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.BurstComments(); ok {
+		_spec.SetField(alertcondition.FieldBurstComments, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedBurstComments(); ok {
+		_spec.AddField(alertcondition.FieldBurstComments, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SummaryCommentID(); ok {
+		_spec.SetField(alertcondition.FieldSummaryCommentID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSummaryCommentID(); ok {
+		_spec.AddField(alertcondition.FieldSummaryCommentID, field.TypeInt, value)
+	}
+	if _u.mutation.SummaryCommentIDCleared() {
+		_spec.ClearField(alertcondition.FieldSummaryCommentID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SummaryCount(); ok {
+		_spec.SetField(alertcondition.FieldSummaryCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSummaryCount(); ok {
+		_spec.AddField(alertcondition.FieldSummaryCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SummarySince(); ok {
+		_spec.SetField(alertcondition.FieldSummarySince, field.TypeTime, value)
+	}
+	if _u.mutation.SummarySinceCleared() {
+		_spec.ClearField(alertcondition.FieldSummarySince, field.TypeTime)
 	}
 	if _u.mutation.IntegrationCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -447,6 +563,95 @@ func (_u *AlertConditionUpdateOne) SetNillableLastOccurrenceAt(v *time.Time) *Al
 	return _u
 }
 
+// SetBurstComments sets the "burst_comments" field.
+func (_u *AlertConditionUpdateOne) SetBurstComments(v int) *AlertConditionUpdateOne {
+	_u.mutation.ResetBurstComments()
+	_u.mutation.SetBurstComments(v)
+	return _u
+}
+
+// SetNillableBurstComments sets the "burst_comments" field if the given value is not nil.
+func (_u *AlertConditionUpdateOne) SetNillableBurstComments(v *int) *AlertConditionUpdateOne {
+	if v != nil {
+		_u.SetBurstComments(*v)
+	}
+	return _u
+}
+
+// AddBurstComments adds value to the "burst_comments" field.
+func (_u *AlertConditionUpdateOne) AddBurstComments(v int) *AlertConditionUpdateOne {
+	_u.mutation.AddBurstComments(v)
+	return _u
+}
+
+// SetSummaryCommentID sets the "summary_comment_id" field.
+func (_u *AlertConditionUpdateOne) SetSummaryCommentID(v int) *AlertConditionUpdateOne {
+	_u.mutation.ResetSummaryCommentID()
+	_u.mutation.SetSummaryCommentID(v)
+	return _u
+}
+
+// SetNillableSummaryCommentID sets the "summary_comment_id" field if the given value is not nil.
+func (_u *AlertConditionUpdateOne) SetNillableSummaryCommentID(v *int) *AlertConditionUpdateOne {
+	if v != nil {
+		_u.SetSummaryCommentID(*v)
+	}
+	return _u
+}
+
+// AddSummaryCommentID adds value to the "summary_comment_id" field.
+func (_u *AlertConditionUpdateOne) AddSummaryCommentID(v int) *AlertConditionUpdateOne {
+	_u.mutation.AddSummaryCommentID(v)
+	return _u
+}
+
+// ClearSummaryCommentID clears the value of the "summary_comment_id" field.
+func (_u *AlertConditionUpdateOne) ClearSummaryCommentID() *AlertConditionUpdateOne {
+	_u.mutation.ClearSummaryCommentID()
+	return _u
+}
+
+// SetSummaryCount sets the "summary_count" field.
+func (_u *AlertConditionUpdateOne) SetSummaryCount(v int) *AlertConditionUpdateOne {
+	_u.mutation.ResetSummaryCount()
+	_u.mutation.SetSummaryCount(v)
+	return _u
+}
+
+// SetNillableSummaryCount sets the "summary_count" field if the given value is not nil.
+func (_u *AlertConditionUpdateOne) SetNillableSummaryCount(v *int) *AlertConditionUpdateOne {
+	if v != nil {
+		_u.SetSummaryCount(*v)
+	}
+	return _u
+}
+
+// AddSummaryCount adds value to the "summary_count" field.
+func (_u *AlertConditionUpdateOne) AddSummaryCount(v int) *AlertConditionUpdateOne {
+	_u.mutation.AddSummaryCount(v)
+	return _u
+}
+
+// SetSummarySince sets the "summary_since" field.
+func (_u *AlertConditionUpdateOne) SetSummarySince(v time.Time) *AlertConditionUpdateOne {
+	_u.mutation.SetSummarySince(v)
+	return _u
+}
+
+// SetNillableSummarySince sets the "summary_since" field if the given value is not nil.
+func (_u *AlertConditionUpdateOne) SetNillableSummarySince(v *time.Time) *AlertConditionUpdateOne {
+	if v != nil {
+		_u.SetSummarySince(*v)
+	}
+	return _u
+}
+
+// ClearSummarySince clears the value of the "summary_since" field.
+func (_u *AlertConditionUpdateOne) ClearSummarySince() *AlertConditionUpdateOne {
+	_u.mutation.ClearSummarySince()
+	return _u
+}
+
 // SetIntegration sets the "integration" edge to the Integration entity.
 func (_u *AlertConditionUpdateOne) SetIntegration(v *Integration) *AlertConditionUpdateOne {
 	return _u.SetIntegrationID(v.ID)
@@ -579,6 +784,33 @@ func (_u *AlertConditionUpdateOne) sqlSave(ctx context.Context) (_node *AlertCon
 	}
 	if value, ok := _u.mutation.LastOccurrenceAt(); ok {
 		_spec.SetField(alertcondition.FieldLastOccurrenceAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.BurstComments(); ok {
+		_spec.SetField(alertcondition.FieldBurstComments, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedBurstComments(); ok {
+		_spec.AddField(alertcondition.FieldBurstComments, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SummaryCommentID(); ok {
+		_spec.SetField(alertcondition.FieldSummaryCommentID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSummaryCommentID(); ok {
+		_spec.AddField(alertcondition.FieldSummaryCommentID, field.TypeInt, value)
+	}
+	if _u.mutation.SummaryCommentIDCleared() {
+		_spec.ClearField(alertcondition.FieldSummaryCommentID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SummaryCount(); ok {
+		_spec.SetField(alertcondition.FieldSummaryCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSummaryCount(); ok {
+		_spec.AddField(alertcondition.FieldSummaryCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SummarySince(); ok {
+		_spec.SetField(alertcondition.FieldSummarySince, field.TypeTime, value)
+	}
+	if _u.mutation.SummarySinceCleared() {
+		_spec.ClearField(alertcondition.FieldSummarySince, field.TypeTime)
 	}
 	if _u.mutation.IntegrationCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -3468,27 +3468,34 @@ func (m *AlertMutation) ResetEdge(name string) error {
 // AlertConditionMutation represents an operation that mutates the AlertCondition nodes in the graph.
 type AlertConditionMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *int
-	created_at          *time.Time
-	dedup_key           *string
-	head_alert_id       *int
-	addhead_alert_id    *int
-	occurrence_count    *int
-	addoccurrence_count *int
-	first_occurrence_at *time.Time
-	last_occurrence_at  *time.Time
-	clearedFields       map[string]struct{}
-	tenant              *int
-	clearedtenant       bool
-	integration         *int
-	clearedintegration  bool
-	ticket              *int
-	clearedticket       bool
-	done                bool
-	oldValue            func(context.Context) (*AlertCondition, error)
-	predicates          []predicate.AlertCondition
+	op                    Op
+	typ                   string
+	id                    *int
+	created_at            *time.Time
+	dedup_key             *string
+	head_alert_id         *int
+	addhead_alert_id      *int
+	occurrence_count      *int
+	addoccurrence_count   *int
+	first_occurrence_at   *time.Time
+	last_occurrence_at    *time.Time
+	burst_comments        *int
+	addburst_comments     *int
+	summary_comment_id    *int
+	addsummary_comment_id *int
+	summary_count         *int
+	addsummary_count      *int
+	summary_since         *time.Time
+	clearedFields         map[string]struct{}
+	tenant                *int
+	clearedtenant         bool
+	integration           *int
+	clearedintegration    bool
+	ticket                *int
+	clearedticket         bool
+	done                  bool
+	oldValue              func(context.Context) (*AlertCondition, error)
+	predicates            []predicate.AlertCondition
 }
 
 var _ ent.Mutation = (*AlertConditionMutation)(nil)
@@ -3966,6 +3973,237 @@ func (m *AlertConditionMutation) ResetLastOccurrenceAt() {
 	m.last_occurrence_at = nil
 }
 
+// SetBurstComments sets the "burst_comments" field.
+func (m *AlertConditionMutation) SetBurstComments(i int) {
+	m.burst_comments = &i
+	m.addburst_comments = nil
+}
+
+// BurstComments returns the value of the "burst_comments" field in the mutation.
+func (m *AlertConditionMutation) BurstComments() (r int, exists bool) {
+	v := m.burst_comments
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBurstComments returns the old "burst_comments" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldBurstComments(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBurstComments is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBurstComments requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBurstComments: %w", err)
+	}
+	return oldValue.BurstComments, nil
+}
+
+// AddBurstComments adds i to the "burst_comments" field.
+func (m *AlertConditionMutation) AddBurstComments(i int) {
+	if m.addburst_comments != nil {
+		*m.addburst_comments += i
+	} else {
+		m.addburst_comments = &i
+	}
+}
+
+// AddedBurstComments returns the value that was added to the "burst_comments" field in this mutation.
+func (m *AlertConditionMutation) AddedBurstComments() (r int, exists bool) {
+	v := m.addburst_comments
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBurstComments resets all changes to the "burst_comments" field.
+func (m *AlertConditionMutation) ResetBurstComments() {
+	m.burst_comments = nil
+	m.addburst_comments = nil
+}
+
+// SetSummaryCommentID sets the "summary_comment_id" field.
+func (m *AlertConditionMutation) SetSummaryCommentID(i int) {
+	m.summary_comment_id = &i
+	m.addsummary_comment_id = nil
+}
+
+// SummaryCommentID returns the value of the "summary_comment_id" field in the mutation.
+func (m *AlertConditionMutation) SummaryCommentID() (r int, exists bool) {
+	v := m.summary_comment_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSummaryCommentID returns the old "summary_comment_id" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldSummaryCommentID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSummaryCommentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSummaryCommentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSummaryCommentID: %w", err)
+	}
+	return oldValue.SummaryCommentID, nil
+}
+
+// AddSummaryCommentID adds i to the "summary_comment_id" field.
+func (m *AlertConditionMutation) AddSummaryCommentID(i int) {
+	if m.addsummary_comment_id != nil {
+		*m.addsummary_comment_id += i
+	} else {
+		m.addsummary_comment_id = &i
+	}
+}
+
+// AddedSummaryCommentID returns the value that was added to the "summary_comment_id" field in this mutation.
+func (m *AlertConditionMutation) AddedSummaryCommentID() (r int, exists bool) {
+	v := m.addsummary_comment_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSummaryCommentID clears the value of the "summary_comment_id" field.
+func (m *AlertConditionMutation) ClearSummaryCommentID() {
+	m.summary_comment_id = nil
+	m.addsummary_comment_id = nil
+	m.clearedFields[alertcondition.FieldSummaryCommentID] = struct{}{}
+}
+
+// SummaryCommentIDCleared returns if the "summary_comment_id" field was cleared in this mutation.
+func (m *AlertConditionMutation) SummaryCommentIDCleared() bool {
+	_, ok := m.clearedFields[alertcondition.FieldSummaryCommentID]
+	return ok
+}
+
+// ResetSummaryCommentID resets all changes to the "summary_comment_id" field.
+func (m *AlertConditionMutation) ResetSummaryCommentID() {
+	m.summary_comment_id = nil
+	m.addsummary_comment_id = nil
+	delete(m.clearedFields, alertcondition.FieldSummaryCommentID)
+}
+
+// SetSummaryCount sets the "summary_count" field.
+func (m *AlertConditionMutation) SetSummaryCount(i int) {
+	m.summary_count = &i
+	m.addsummary_count = nil
+}
+
+// SummaryCount returns the value of the "summary_count" field in the mutation.
+func (m *AlertConditionMutation) SummaryCount() (r int, exists bool) {
+	v := m.summary_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSummaryCount returns the old "summary_count" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldSummaryCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSummaryCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSummaryCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSummaryCount: %w", err)
+	}
+	return oldValue.SummaryCount, nil
+}
+
+// AddSummaryCount adds i to the "summary_count" field.
+func (m *AlertConditionMutation) AddSummaryCount(i int) {
+	if m.addsummary_count != nil {
+		*m.addsummary_count += i
+	} else {
+		m.addsummary_count = &i
+	}
+}
+
+// AddedSummaryCount returns the value that was added to the "summary_count" field in this mutation.
+func (m *AlertConditionMutation) AddedSummaryCount() (r int, exists bool) {
+	v := m.addsummary_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSummaryCount resets all changes to the "summary_count" field.
+func (m *AlertConditionMutation) ResetSummaryCount() {
+	m.summary_count = nil
+	m.addsummary_count = nil
+}
+
+// SetSummarySince sets the "summary_since" field.
+func (m *AlertConditionMutation) SetSummarySince(t time.Time) {
+	m.summary_since = &t
+}
+
+// SummarySince returns the value of the "summary_since" field in the mutation.
+func (m *AlertConditionMutation) SummarySince() (r time.Time, exists bool) {
+	v := m.summary_since
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSummarySince returns the old "summary_since" field's value of the AlertCondition entity.
+// If the AlertCondition object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AlertConditionMutation) OldSummarySince(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSummarySince is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSummarySince requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSummarySince: %w", err)
+	}
+	return oldValue.SummarySince, nil
+}
+
+// ClearSummarySince clears the value of the "summary_since" field.
+func (m *AlertConditionMutation) ClearSummarySince() {
+	m.summary_since = nil
+	m.clearedFields[alertcondition.FieldSummarySince] = struct{}{}
+}
+
+// SummarySinceCleared returns if the "summary_since" field was cleared in this mutation.
+func (m *AlertConditionMutation) SummarySinceCleared() bool {
+	_, ok := m.clearedFields[alertcondition.FieldSummarySince]
+	return ok
+}
+
+// ResetSummarySince resets all changes to the "summary_since" field.
+func (m *AlertConditionMutation) ResetSummarySince() {
+	m.summary_since = nil
+	delete(m.clearedFields, alertcondition.FieldSummarySince)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *AlertConditionMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -4081,7 +4319,7 @@ func (m *AlertConditionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AlertConditionMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 13)
 	if m.tenant != nil {
 		fields = append(fields, alertcondition.FieldTenantID)
 	}
@@ -4109,6 +4347,18 @@ func (m *AlertConditionMutation) Fields() []string {
 	if m.last_occurrence_at != nil {
 		fields = append(fields, alertcondition.FieldLastOccurrenceAt)
 	}
+	if m.burst_comments != nil {
+		fields = append(fields, alertcondition.FieldBurstComments)
+	}
+	if m.summary_comment_id != nil {
+		fields = append(fields, alertcondition.FieldSummaryCommentID)
+	}
+	if m.summary_count != nil {
+		fields = append(fields, alertcondition.FieldSummaryCount)
+	}
+	if m.summary_since != nil {
+		fields = append(fields, alertcondition.FieldSummarySince)
+	}
 	return fields
 }
 
@@ -4135,6 +4385,14 @@ func (m *AlertConditionMutation) Field(name string) (ent.Value, bool) {
 		return m.FirstOccurrenceAt()
 	case alertcondition.FieldLastOccurrenceAt:
 		return m.LastOccurrenceAt()
+	case alertcondition.FieldBurstComments:
+		return m.BurstComments()
+	case alertcondition.FieldSummaryCommentID:
+		return m.SummaryCommentID()
+	case alertcondition.FieldSummaryCount:
+		return m.SummaryCount()
+	case alertcondition.FieldSummarySince:
+		return m.SummarySince()
 	}
 	return nil, false
 }
@@ -4162,6 +4420,14 @@ func (m *AlertConditionMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldFirstOccurrenceAt(ctx)
 	case alertcondition.FieldLastOccurrenceAt:
 		return m.OldLastOccurrenceAt(ctx)
+	case alertcondition.FieldBurstComments:
+		return m.OldBurstComments(ctx)
+	case alertcondition.FieldSummaryCommentID:
+		return m.OldSummaryCommentID(ctx)
+	case alertcondition.FieldSummaryCount:
+		return m.OldSummaryCount(ctx)
+	case alertcondition.FieldSummarySince:
+		return m.OldSummarySince(ctx)
 	}
 	return nil, fmt.Errorf("unknown AlertCondition field %s", name)
 }
@@ -4234,6 +4500,34 @@ func (m *AlertConditionMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastOccurrenceAt(v)
 		return nil
+	case alertcondition.FieldBurstComments:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBurstComments(v)
+		return nil
+	case alertcondition.FieldSummaryCommentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSummaryCommentID(v)
+		return nil
+	case alertcondition.FieldSummaryCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSummaryCount(v)
+		return nil
+	case alertcondition.FieldSummarySince:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSummarySince(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AlertCondition field %s", name)
 }
@@ -4248,6 +4542,15 @@ func (m *AlertConditionMutation) AddedFields() []string {
 	if m.addoccurrence_count != nil {
 		fields = append(fields, alertcondition.FieldOccurrenceCount)
 	}
+	if m.addburst_comments != nil {
+		fields = append(fields, alertcondition.FieldBurstComments)
+	}
+	if m.addsummary_comment_id != nil {
+		fields = append(fields, alertcondition.FieldSummaryCommentID)
+	}
+	if m.addsummary_count != nil {
+		fields = append(fields, alertcondition.FieldSummaryCount)
+	}
 	return fields
 }
 
@@ -4260,6 +4563,12 @@ func (m *AlertConditionMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedHeadAlertID()
 	case alertcondition.FieldOccurrenceCount:
 		return m.AddedOccurrenceCount()
+	case alertcondition.FieldBurstComments:
+		return m.AddedBurstComments()
+	case alertcondition.FieldSummaryCommentID:
+		return m.AddedSummaryCommentID()
+	case alertcondition.FieldSummaryCount:
+		return m.AddedSummaryCount()
 	}
 	return nil, false
 }
@@ -4283,6 +4592,27 @@ func (m *AlertConditionMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddOccurrenceCount(v)
 		return nil
+	case alertcondition.FieldBurstComments:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBurstComments(v)
+		return nil
+	case alertcondition.FieldSummaryCommentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSummaryCommentID(v)
+		return nil
+	case alertcondition.FieldSummaryCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSummaryCount(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AlertCondition numeric field %s", name)
 }
@@ -4293,6 +4623,12 @@ func (m *AlertConditionMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(alertcondition.FieldTicketID) {
 		fields = append(fields, alertcondition.FieldTicketID)
+	}
+	if m.FieldCleared(alertcondition.FieldSummaryCommentID) {
+		fields = append(fields, alertcondition.FieldSummaryCommentID)
+	}
+	if m.FieldCleared(alertcondition.FieldSummarySince) {
+		fields = append(fields, alertcondition.FieldSummarySince)
 	}
 	return fields
 }
@@ -4310,6 +4646,12 @@ func (m *AlertConditionMutation) ClearField(name string) error {
 	switch name {
 	case alertcondition.FieldTicketID:
 		m.ClearTicketID()
+		return nil
+	case alertcondition.FieldSummaryCommentID:
+		m.ClearSummaryCommentID()
+		return nil
+	case alertcondition.FieldSummarySince:
+		m.ClearSummarySince()
 		return nil
 	}
 	return fmt.Errorf("unknown AlertCondition nullable field %s", name)
@@ -4345,6 +4687,18 @@ func (m *AlertConditionMutation) ResetField(name string) error {
 		return nil
 	case alertcondition.FieldLastOccurrenceAt:
 		m.ResetLastOccurrenceAt()
+		return nil
+	case alertcondition.FieldBurstComments:
+		m.ResetBurstComments()
+		return nil
+	case alertcondition.FieldSummaryCommentID:
+		m.ResetSummaryCommentID()
+		return nil
+	case alertcondition.FieldSummaryCount:
+		m.ResetSummaryCount()
+		return nil
+	case alertcondition.FieldSummarySince:
+		m.ResetSummarySince()
 		return nil
 	}
 	return fmt.Errorf("unknown AlertCondition field %s", name)

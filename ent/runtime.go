@@ -153,6 +153,14 @@ func init() {
 	alertconditionDescOccurrenceCount := alertconditionFields[4].Descriptor()
 	// alertcondition.DefaultOccurrenceCount holds the default value on creation for the occurrence_count field.
 	alertcondition.DefaultOccurrenceCount = alertconditionDescOccurrenceCount.Default.(int)
+	// alertconditionDescBurstComments is the schema descriptor for burst_comments field.
+	alertconditionDescBurstComments := alertconditionFields[7].Descriptor()
+	// alertcondition.DefaultBurstComments holds the default value on creation for the burst_comments field.
+	alertcondition.DefaultBurstComments = alertconditionDescBurstComments.Default.(int)
+	// alertconditionDescSummaryCount is the schema descriptor for summary_count field.
+	alertconditionDescSummaryCount := alertconditionFields[9].Descriptor()
+	// alertcondition.DefaultSummaryCount holds the default value on creation for the summary_count field.
+	alertcondition.DefaultSummaryCount = alertconditionDescSummaryCount.Default.(int)
 	alertruleMixin := schema.AlertRule{}.Mixin()
 	alertruleMixinFields1 := alertruleMixin[1].Fields()
 	_ = alertruleMixinFields1

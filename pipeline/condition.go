@@ -19,12 +19,14 @@ import (
 // condition's lock.
 
 // groupHead is a condition's open ticket group: the ticket, the alert
-// that opened it (whose occurrence_count mirrors the condition's) and the
-// count.
+// that opened it (whose occurrence_count mirrors the condition's), the
+// count, the last firing and the current burst.
 type groupHead struct {
-	AlertID         int
-	TicketID        int
-	OccurrenceCount int
+	AlertID          int
+	TicketID         int
+	OccurrenceCount  int
+	LastOccurrenceAt time.Time
+	Burst            burst
 }
 
 // conditionChange is what an event does to its condition's row; finish
@@ -34,14 +36,17 @@ type conditionChange struct {
 	opened int
 	// joined is the group the alert joined (nil: none).
 	joined *groupHead
-	at     time.Time
+	// burst is the joined condition's burst after this firing.
+	burst burst
+	at    time.Time
 }
 
 // openGroupSQL is the condition's open ticket group, as the trigger
 // lookup reads it ($1 tenant, $2 integration, $4 dedup key). The ticket is
 // read in a subquery, by its primary key: as a join, a planner that
 // thinks tickets few may scan the tenant's open tickets instead.
-const openGroupSQL = `SELECT 1, c.head_alert_id, NULL::varchar, NULL::timestamptz, c.ticket_id, NULL::jsonb, c.occurrence_count
+const openGroupSQL = `SELECT 1, c.head_alert_id, NULL::varchar, c.last_occurrence_at, c.ticket_id, NULL::jsonb, c.occurrence_count,
+	c.burst_comments, c.summary_comment_id, c.summary_count, c.summary_since
 	FROM alert_conditions c
 	WHERE c.tenant_id = $1 AND c.integration_id = $2 AND c.dedup_key = $4
 		AND (SELECT t.closed_at IS NULL AND t.tenant_id = $1 FROM tickets t WHERE t.id = c.ticket_id)`
@@ -64,7 +69,10 @@ func openGroup(ctx context.Context, s *State) (*groupHead, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find open ticket for %q: %w", a.DedupKey, err)
 	}
-	return &groupHead{AlertID: c.HeadAlertID, TicketID: *c.TicketID, OccurrenceCount: c.OccurrenceCount}, nil
+	return &groupHead{AlertID: c.HeadAlertID, TicketID: *c.TicketID, OccurrenceCount: c.OccurrenceCount,
+		LastOccurrenceAt: c.LastOccurrenceAt,
+		Burst: burst{Comments: c.BurstComments, SummaryID: c.SummaryCommentID, SummaryCount: c.SummaryCount,
+			SummarySince: c.SummarySince}}, nil
 }
 
 // writeCondition applies the event's condition change once the alert is
@@ -78,16 +86,26 @@ func (p *Pipeline) writeCondition(ctx context.Context, s *State) error {
 	case ch.joined != nil && p.store.IsPostgres():
 		return s.batch.Defer(ctx, store.Statement{
 			Name: "pipeline: count occurrence",
-			SQL: `WITH c AS (UPDATE alert_conditions SET occurrence_count = occurrence_count + 1, last_occurrence_at = $4
+			SQL: `WITH c AS (UPDATE alert_conditions SET occurrence_count = occurrence_count + 1, last_occurrence_at = $4,
+					burst_comments = $6, summary_comment_id = $7, summary_count = $8, summary_since = $9
 				WHERE tenant_id = $1 AND integration_id = $2 AND dedup_key = $3)
 			UPDATE alerts SET occurrence_count = occurrence_count + 1, last_occurrence_at = $4 WHERE id = $5`,
-			Args: []any{a.TenantID, a.IntegrationID, a.DedupKey, ch.at, ch.joined.AlertID},
+			Args: []any{a.TenantID, a.IntegrationID, a.DedupKey, ch.at, ch.joined.AlertID,
+				ch.burst.Comments, ch.burst.SummaryID, ch.burst.SummaryCount, ch.burst.SummarySince},
 		})
 	case ch.joined != nil:
-		if err := s.Tx.AlertCondition.Update().
+		u := s.Tx.AlertCondition.Update().
 			Where(alertcondition.TenantID(a.TenantID), alertcondition.IntegrationID(a.IntegrationID),
 				alertcondition.DedupKey(a.DedupKey)).
-			AddOccurrenceCount(1).SetLastOccurrenceAt(ch.at).Exec(ctx); err != nil {
+			AddOccurrenceCount(1).SetLastOccurrenceAt(ch.at).
+			SetBurstComments(ch.burst.Comments).SetSummaryCount(ch.burst.SummaryCount)
+		// A new burst has no summary yet: nil clears it.
+		if b := ch.burst; b.SummaryID != nil {
+			u.SetSummaryCommentID(*b.SummaryID).SetNillableSummarySince(b.SummarySince)
+		} else {
+			u.ClearSummaryCommentID().ClearSummarySince()
+		}
+		if err := u.Exec(ctx); err != nil {
 			return fmt.Errorf("count occurrence: %w", err)
 		}
 		if err := s.Tx.Alert.Update().Where(entalert.ID(ch.joined.AlertID)).
@@ -105,7 +123,8 @@ func (p *Pipeline) writeCondition(ctx context.Context, s *State) error {
 			VALUES ($1, $6, $2, $3, $4, $5, 1, $6, $6)
 			ON CONFLICT (tenant_id, integration_id, dedup_key) DO UPDATE SET
 				ticket_id = excluded.ticket_id, head_alert_id = excluded.head_alert_id, occurrence_count = 1,
-				first_occurrence_at = excluded.first_occurrence_at, last_occurrence_at = excluded.last_occurrence_at
+				first_occurrence_at = excluded.first_occurrence_at, last_occurrence_at = excluded.last_occurrence_at,
+				burst_comments = 0, summary_comment_id = NULL, summary_count = 0, summary_since = NULL
 			WHERE alert_conditions.ticket_id IS NULL OR NOT EXISTS (SELECT 1 FROM tickets t
 				WHERE t.id = alert_conditions.ticket_id AND t.closed_at IS NULL)`,
 			Args: []any{a.TenantID, a.IntegrationID, a.DedupKey, ch.opened, a.ID, ch.at},
@@ -128,6 +147,7 @@ func (p *Pipeline) writeCondition(ctx context.Context, s *State) error {
 		err = c.Update().
 			SetTicketID(ch.opened).SetHeadAlertID(a.ID).SetOccurrenceCount(1).
 			SetFirstOccurrenceAt(ch.at).SetLastOccurrenceAt(ch.at).
+			SetBurstComments(0).ClearSummaryCommentID().SetSummaryCount(0).ClearSummarySince().
 			Exec(ctx)
 	}
 	if err != nil {

@@ -21,11 +21,12 @@ import (
 const triggerLookupSQL = `WITH found AS (
 	SELECT id, status, last_event_at, ticket_id, metadata
 	FROM alerts WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = $3)
-SELECT 0 AS kind, id, status, last_event_at, ticket_id, metadata, NULL::bigint AS occurrence_count FROM found
+SELECT 0 AS kind, id, status, last_event_at, ticket_id, metadata, NULL::bigint AS occurrence_count,
+	NULL::bigint, NULL::bigint, NULL::bigint, NULL::timestamptz FROM found
 UNION ALL
 ` + openGroupSQL + `
 UNION ALL
-SELECT 2, nextval(pg_get_serial_sequence('alerts', 'id')), NULL, NULL, NULL, NULL, NULL
+SELECT 2, nextval(pg_get_serial_sequence('alerts', 'id')), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 WHERE NOT EXISTS (SELECT 1 FROM found)`
 
 // triggerLookup is what triggerLookupSQL found.
@@ -48,19 +49,32 @@ func (l *triggerLookup) statement(ev event.Event) store.Statement {
 func (l *triggerLookup) read(rows store.Rows) error {
 	for rows.Next() {
 		var (
-			kind, id    int
-			status      sql.NullString
-			lastEventAt sql.NullTime
-			ticketID    sql.NullInt64
-			meta        []byte
-			count       sql.NullInt64
+			kind, id               int
+			status                 sql.NullString
+			lastEventAt            sql.NullTime
+			ticketID               sql.NullInt64
+			meta                   []byte
+			count                  sql.NullInt64
+			comments, summaryCount sql.NullInt64
+			summaryID              sql.NullInt64
+			summarySince           sql.NullTime
 		)
-		if err := rows.Scan(&kind, &id, &status, &lastEventAt, &ticketID, &meta, &count); err != nil {
+		if err := rows.Scan(&kind, &id, &status, &lastEventAt, &ticketID, &meta, &count,
+			&comments, &summaryID, &summaryCount, &summarySince); err != nil {
 			return err
 		}
 		switch kind {
 		case 1:
-			l.group = &groupHead{AlertID: id, TicketID: int(ticketID.Int64), OccurrenceCount: int(count.Int64)}
+			l.group = &groupHead{AlertID: id, TicketID: int(ticketID.Int64), OccurrenceCount: int(count.Int64),
+				LastOccurrenceAt: lastEventAt.Time,
+				Burst:            burst{Comments: int(comments.Int64), SummaryCount: int(summaryCount.Int64)}}
+			if summaryID.Valid {
+				sid := int(summaryID.Int64)
+				l.group.Burst.SummaryID = &sid
+			}
+			if summarySince.Valid {
+				l.group.Burst.SummarySince = &summarySince.Time
+			}
 			continue
 		case 2:
 			l.drawn = id

@@ -2,6 +2,8 @@
 // (Actions), how they are validated at save time and evaluated per alert.
 package rule
 
+import "time"
+
 // Conditions select alerts. Every present, non-empty field must match; the
 // zero value matches everything.
 type Conditions struct {
@@ -32,6 +34,31 @@ type Actions struct {
 	AutoResolveStatusID     *int            `json:"autoResolveStatusId,omitempty"`
 	ResetAlertOnTicketClose *bool           `json:"resetAlertOnTicketClose,omitempty"`
 	NotifyUserIDs           []int           `json:"notifyUserIds,omitempty"`
+	// StormComments is how many firings of a condition in one burst get a
+	// comment each on its ticket; later ones update one summary comment.
+	StormComments *int `json:"stormComments,omitempty"`
+	// StormQuietMinutes is how long a condition must stay quiet for its
+	// next firing to start a new burst.
+	StormQuietMinutes *int `json:"stormQuietMinutes,omitempty"`
+}
+
+// Storm defaults: a few comments, then a summary, until a quarter hour
+// passes without a firing.
+const (
+	DefaultStormComments     = 3
+	DefaultStormQuietMinutes = 15
+)
+
+// Storm returns the burst thresholds, with their defaults.
+func (a Actions) Storm() (comments int, quiet time.Duration) {
+	comments, minutes := DefaultStormComments, DefaultStormQuietMinutes
+	if a.StormComments != nil {
+		comments = *a.StormComments
+	}
+	if a.StormQuietMinutes != nil {
+		minutes = *a.StormQuietMinutes
+	}
+	return comments, time.Duration(minutes) * time.Minute
 }
 
 // ShouldCreateTicket defaults to true.

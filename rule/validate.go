@@ -81,6 +81,13 @@ func validateActions(a *Actions, errs *ValidationError) {
 	positive("actions.priorityOverride", a.PriorityOverride)
 	positive("actions.assignToUserId", a.AssignToUserID)
 	positive("actions.autoResolveStatusId", a.AutoResolveStatusID)
+	within := func(field string, v *int, lo, hi int) {
+		if v != nil && (*v < lo || *v > hi) {
+			errs.Add(field, fmt.Sprintf("must be between %d and %d", lo, hi))
+		}
+	}
+	within("actions.stormComments", a.StormComments, 0, 100)
+	within("actions.stormQuietMinutes", a.StormQuietMinutes, 1, 24*60)
 
 	seen := make(map[int]bool, len(a.NotifyUserIDs))
 	for i, id := range a.NotifyUserIDs {

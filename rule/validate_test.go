@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -44,6 +45,10 @@ func TestValidate(t *testing.T) {
 		{"status id", Conditions{}, Actions{AutoResolveStatusID: ptr(0)}, "actions.autoResolveStatusId", "positive"},
 		{"notify id", Conditions{}, Actions{NotifyUserIDs: []int{1, 0}}, "actions.notifyUserIds", "entry 2 (0) must be a positive id"},
 		{"notify duplicate", Conditions{}, Actions{NotifyUserIDs: []int{4, 5, 4}}, "actions.notifyUserIds", "user 4 is listed more than once"},
+		{"storm comments negative", Conditions{}, Actions{StormComments: ptr(-1)}, "actions.stormComments", "must be between 0 and 100"},
+		{"storm comments too many", Conditions{}, Actions{StormComments: ptr(101)}, "actions.stormComments", "must be between 0 and 100"},
+		{"storm quiet zero", Conditions{}, Actions{StormQuietMinutes: ptr(0)}, "actions.stormQuietMinutes", "must be between 1 and 1440"},
+		{"storm quiet over a day", Conditions{}, Actions{StormQuietMinutes: ptr(1441)}, "actions.stormQuietMinutes", "must be between 1 and 1440"},
 
 		{"title too long", Conditions{}, Actions{TicketTemplate: &TicketTemplate{TitleTemplate: strings.Repeat("x", 501)}},
 			"actions.ticketTemplate.titleTemplate", "at most 500"},
@@ -184,5 +189,22 @@ func TestValidateRefsLookups(t *testing.T) {
 
 	if _, err := ValidateRefs(ctx, Actions{}, nil); err == nil {
 		t.Error("nil Refs must be an error")
+	}
+}
+
+func TestStormDefaults(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		a        Actions
+		comments int
+		quiet    time.Duration
+	}{
+		{"defaults", Actions{}, DefaultStormComments, DefaultStormQuietMinutes * time.Minute},
+		{"set", Actions{StormComments: ptr(0), StormQuietMinutes: ptr(60)}, 0, time.Hour},
+		{"comments only", Actions{StormComments: ptr(10)}, 10, DefaultStormQuietMinutes * time.Minute},
+	} {
+		if comments, quiet := c.a.Storm(); comments != c.comments || quiet != c.quiet {
+			t.Errorf("%s: Storm() = %d, %v; want %d, %v", c.name, comments, quiet, c.comments, c.quiet)
+		}
 	}
 }

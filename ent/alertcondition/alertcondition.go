@@ -32,6 +32,14 @@ const (
 	FieldFirstOccurrenceAt = "first_occurrence_at"
 	// FieldLastOccurrenceAt holds the string denoting the last_occurrence_at field in the database.
 	FieldLastOccurrenceAt = "last_occurrence_at"
+	// FieldBurstComments holds the string denoting the burst_comments field in the database.
+	FieldBurstComments = "burst_comments"
+	// FieldSummaryCommentID holds the string denoting the summary_comment_id field in the database.
+	FieldSummaryCommentID = "summary_comment_id"
+	// FieldSummaryCount holds the string denoting the summary_count field in the database.
+	FieldSummaryCount = "summary_count"
+	// FieldSummarySince holds the string denoting the summary_since field in the database.
+	FieldSummarySince = "summary_since"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeIntegration holds the string denoting the integration edge name in mutations.
@@ -75,6 +83,10 @@ var Columns = []string{
 	FieldOccurrenceCount,
 	FieldFirstOccurrenceAt,
 	FieldLastOccurrenceAt,
+	FieldBurstComments,
+	FieldSummaryCommentID,
+	FieldSummaryCount,
+	FieldSummarySince,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -94,6 +106,10 @@ var (
 	DedupKeyValidator func(string) error
 	// DefaultOccurrenceCount holds the default value on creation for the "occurrence_count" field.
 	DefaultOccurrenceCount int
+	// DefaultBurstComments holds the default value on creation for the "burst_comments" field.
+	DefaultBurstComments int
+	// DefaultSummaryCount holds the default value on creation for the "summary_count" field.
+	DefaultSummaryCount int
 )
 
 // OrderOption defines the ordering options for the AlertCondition queries.
@@ -147,6 +163,26 @@ func ByFirstOccurrenceAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLastOccurrenceAt orders the results by the last_occurrence_at field.
 func ByLastOccurrenceAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastOccurrenceAt, opts...).ToFunc()
+}
+
+// ByBurstComments orders the results by the burst_comments field.
+func ByBurstComments(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldBurstComments, opts...).ToFunc()
+}
+
+// BySummaryCommentID orders the results by the summary_comment_id field.
+func BySummaryCommentID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSummaryCommentID, opts...).ToFunc()
+}
+
+// BySummaryCount orders the results by the summary_count field.
+func BySummaryCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSummaryCount, opts...).ToFunc()
+}
+
+// BySummarySince orders the results by the summary_since field.
+func BySummarySince(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSummarySince, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

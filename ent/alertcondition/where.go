@@ -100,6 +100,26 @@ func LastOccurrenceAt(v time.Time) predicate.AlertCondition {
 	return predicate.AlertCondition(sql.FieldEQ(FieldLastOccurrenceAt, v))
 }
 
+// BurstComments applies equality check predicate on the "burst_comments" field. It's identical to BurstCommentsEQ.
+func BurstComments(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldEQ(FieldBurstComments, v))
+}
+
+// SummaryCommentID applies equality check predicate on the "summary_comment_id" field. It's identical to SummaryCommentIDEQ.
+func SummaryCommentID(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldEQ(FieldSummaryCommentID, v))
+}
+
+// SummaryCount applies equality check predicate on the "summary_count" field. It's identical to SummaryCountEQ.
+func SummaryCount(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldEQ(FieldSummaryCount, v))
+}
+
+// SummarySince applies equality check predicate on the "summary_since" field. It's identical to SummarySinceEQ.
+func SummarySince(v time.Time) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldEQ(FieldSummarySince, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v int) predicate.AlertCondition {
 	return predicate.AlertCondition(sql.FieldEQ(FieldTenantID, v))
@@ -433,6 +453,186 @@ func LastOccurrenceAtLT(v time.Time) predicate.AlertCondition {
 // LastOccurrenceAtLTE applies the LTE predicate on the "last_occurrence_at" field.
 func LastOccurrenceAtLTE(v time.Time) predicate.AlertCondition {
 	return predicate.AlertCondition(sql.FieldLTE(FieldLastOccurrenceAt, v))
+}
+
+// BurstCommentsEQ applies the EQ predicate on the "burst_comments" field.
+func BurstCommentsEQ(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldEQ(FieldBurstComments, v))
+}
+
+// BurstCommentsNEQ applies the NEQ predicate on the "burst_comments" field.
+func BurstCommentsNEQ(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldNEQ(FieldBurstComments, v))
+}
+
+// BurstCommentsIn applies the In predicate on the "burst_comments" field.
+func BurstCommentsIn(vs ...int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldIn(FieldBurstComments, vs...))
+}
+
+// BurstCommentsNotIn applies the NotIn predicate on the "burst_comments" field.
+func BurstCommentsNotIn(vs ...int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldNotIn(FieldBurstComments, vs...))
+}
+
+// BurstCommentsGT applies the GT predicate on the "burst_comments" field.
+func BurstCommentsGT(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldGT(FieldBurstComments, v))
+}
+
+// BurstCommentsGTE applies the GTE predicate on the "burst_comments" field.
+func BurstCommentsGTE(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldGTE(FieldBurstComments, v))
+}
+
+// BurstCommentsLT applies the LT predicate on the "burst_comments" field.
+func BurstCommentsLT(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldLT(FieldBurstComments, v))
+}
+
+// BurstCommentsLTE applies the LTE predicate on the "burst_comments" field.
+func BurstCommentsLTE(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldLTE(FieldBurstComments, v))
+}
+
+// SummaryCommentIDEQ applies the EQ predicate on the "summary_comment_id" field.
+func SummaryCommentIDEQ(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldEQ(FieldSummaryCommentID, v))
+}
+
+// SummaryCommentIDNEQ applies the NEQ predicate on the "summary_comment_id" field.
+func SummaryCommentIDNEQ(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldNEQ(FieldSummaryCommentID, v))
+}
+
+// SummaryCommentIDIn applies the In predicate on the "summary_comment_id" field.
+func SummaryCommentIDIn(vs ...int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldIn(FieldSummaryCommentID, vs...))
+}
+
+// SummaryCommentIDNotIn applies the NotIn predicate on the "summary_comment_id" field.
+func SummaryCommentIDNotIn(vs ...int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldNotIn(FieldSummaryCommentID, vs...))
+}
+
+// SummaryCommentIDGT applies the GT predicate on the "summary_comment_id" field.
+func SummaryCommentIDGT(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldGT(FieldSummaryCommentID, v))
+}
+
+// SummaryCommentIDGTE applies the GTE predicate on the "summary_comment_id" field.
+func SummaryCommentIDGTE(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldGTE(FieldSummaryCommentID, v))
+}
+
+// SummaryCommentIDLT applies the LT predicate on the "summary_comment_id" field.
+func SummaryCommentIDLT(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldLT(FieldSummaryCommentID, v))
+}
+
+// SummaryCommentIDLTE applies the LTE predicate on the "summary_comment_id" field.
+func SummaryCommentIDLTE(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldLTE(FieldSummaryCommentID, v))
+}
+
+// SummaryCommentIDIsNil applies the IsNil predicate on the "summary_comment_id" field.
+func SummaryCommentIDIsNil() predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldIsNull(FieldSummaryCommentID))
+}
+
+// SummaryCommentIDNotNil applies the NotNil predicate on the "summary_comment_id" field.
+func SummaryCommentIDNotNil() predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldNotNull(FieldSummaryCommentID))
+}
+
+// SummaryCountEQ applies the EQ predicate on the "summary_count" field.
+func SummaryCountEQ(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldEQ(FieldSummaryCount, v))
+}
+
+// SummaryCountNEQ applies the NEQ predicate on the "summary_count" field.
+func SummaryCountNEQ(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldNEQ(FieldSummaryCount, v))
+}
+
+// SummaryCountIn applies the In predicate on the "summary_count" field.
+func SummaryCountIn(vs ...int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldIn(FieldSummaryCount, vs...))
+}
+
+// SummaryCountNotIn applies the NotIn predicate on the "summary_count" field.
+func SummaryCountNotIn(vs ...int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldNotIn(FieldSummaryCount, vs...))
+}
+
+// SummaryCountGT applies the GT predicate on the "summary_count" field.
+func SummaryCountGT(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldGT(FieldSummaryCount, v))
+}
+
+// SummaryCountGTE applies the GTE predicate on the "summary_count" field.
+func SummaryCountGTE(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldGTE(FieldSummaryCount, v))
+}
+
+// SummaryCountLT applies the LT predicate on the "summary_count" field.
+func SummaryCountLT(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldLT(FieldSummaryCount, v))
+}
+
+// SummaryCountLTE applies the LTE predicate on the "summary_count" field.
+func SummaryCountLTE(v int) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldLTE(FieldSummaryCount, v))
+}
+
+// SummarySinceEQ applies the EQ predicate on the "summary_since" field.
+func SummarySinceEQ(v time.Time) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldEQ(FieldSummarySince, v))
+}
+
+// SummarySinceNEQ applies the NEQ predicate on the "summary_since" field.
+func SummarySinceNEQ(v time.Time) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldNEQ(FieldSummarySince, v))
+}
+
+// SummarySinceIn applies the In predicate on the "summary_since" field.
+func SummarySinceIn(vs ...time.Time) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldIn(FieldSummarySince, vs...))
+}
+
+// SummarySinceNotIn applies the NotIn predicate on the "summary_since" field.
+func SummarySinceNotIn(vs ...time.Time) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldNotIn(FieldSummarySince, vs...))
+}
+
+// SummarySinceGT applies the GT predicate on the "summary_since" field.
+func SummarySinceGT(v time.Time) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldGT(FieldSummarySince, v))
+}
+
+// SummarySinceGTE applies the GTE predicate on the "summary_since" field.
+func SummarySinceGTE(v time.Time) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldGTE(FieldSummarySince, v))
+}
+
+// SummarySinceLT applies the LT predicate on the "summary_since" field.
+func SummarySinceLT(v time.Time) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldLT(FieldSummarySince, v))
+}
+
+// SummarySinceLTE applies the LTE predicate on the "summary_since" field.
+func SummarySinceLTE(v time.Time) predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldLTE(FieldSummarySince, v))
+}
+
+// SummarySinceIsNil applies the IsNil predicate on the "summary_since" field.
+func SummarySinceIsNil() predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldIsNull(FieldSummarySince))
+}
+
+// SummarySinceNotNil applies the NotNil predicate on the "summary_since" field.
+func SummarySinceNotNil() predicate.AlertCondition {
+	return predicate.AlertCondition(sql.FieldNotNull(FieldSummarySince))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

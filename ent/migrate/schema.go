@@ -169,6 +169,10 @@ var (
 		{Name: "occurrence_count", Type: field.TypeInt, Default: 1},
 		{Name: "first_occurrence_at", Type: field.TypeTime},
 		{Name: "last_occurrence_at", Type: field.TypeTime},
+		{Name: "burst_comments", Type: field.TypeInt, Default: 0},
+		{Name: "summary_comment_id", Type: field.TypeInt, Nullable: true},
+		{Name: "summary_count", Type: field.TypeInt, Default: 0},
+		{Name: "summary_since", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 		{Name: "integration_id", Type: field.TypeInt},
 		{Name: "ticket_id", Type: field.TypeInt, Nullable: true},
@@ -181,19 +185,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "alert_conditions_tenants_tenant",
-				Columns:    []*schema.Column{AlertConditionsColumns[7]},
+				Columns:    []*schema.Column{AlertConditionsColumns[11]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "alert_conditions_integrations_integration",
-				Columns:    []*schema.Column{AlertConditionsColumns[8]},
+				Columns:    []*schema.Column{AlertConditionsColumns[12]},
 				RefColumns: []*schema.Column{IntegrationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "alert_conditions_tickets_ticket",
-				Columns:    []*schema.Column{AlertConditionsColumns[9]},
+				Columns:    []*schema.Column{AlertConditionsColumns[13]},
 				RefColumns: []*schema.Column{TicketsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -202,12 +206,12 @@ var (
 			{
 				Name:    "alertcondition_tenant_id_integration_id_dedup_key",
 				Unique:  true,
-				Columns: []*schema.Column{AlertConditionsColumns[7], AlertConditionsColumns[8], AlertConditionsColumns[2]},
+				Columns: []*schema.Column{AlertConditionsColumns[11], AlertConditionsColumns[12], AlertConditionsColumns[2]},
 			},
 			{
 				Name:    "alertcondition_tenant_id_ticket_id",
 				Unique:  false,
-				Columns: []*schema.Column{AlertConditionsColumns[7], AlertConditionsColumns[9]},
+				Columns: []*schema.Column{AlertConditionsColumns[11], AlertConditionsColumns[13]},
 			},
 		},
 	}

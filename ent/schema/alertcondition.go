@@ -29,6 +29,13 @@ func (AlertCondition) Fields() []ent.Field {
 		field.Int("occurrence_count").Default(1),
 		field.Time("first_occurrence_at"),
 		field.Time("last_occurrence_at"),
+		// A burst is the firings with less than the rule's quiet period
+		// between them: its first few get a comment each (burst_comments
+		// counts them), the rest one summary comment, rewritten as they come.
+		field.Int("burst_comments").Default(0),
+		field.Int("summary_comment_id").Optional().Nillable(),
+		field.Int("summary_count").Default(0),
+		field.Time("summary_since").Optional().Nillable(),
 	}
 }
 

@@ -3713,7 +3713,10 @@ type AlertRule {
   """
   What the rule does: {createTicket, boardId, priorityOverride,
   assignToUserId, ticketTemplate {titleTemplate, descriptionTemplate},
-  autoResolveTicket, autoResolveStatusId, resetAlertOnTicketClose, notifyUserIds}.
+  autoResolveTicket, autoResolveStatusId, resetAlertOnTicketClose, notifyUserIds,
+  stormComments (occurrence comments per burst, 0–100, default 3),
+  stormQuietMinutes (a firing after this long without one starts a new burst,
+  1–1440, default 15)}.
   """
   actions: JSON!
   "When the rule was created."

@@ -116,7 +116,10 @@ export function showFieldErrors(root, fields) {
       for (const c of f.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
     };
     root.addEventListener('input', clearOne);
-    root.addEventListener('change', clearOne);
+    // A typed field fires change when it loses focus, as it does when the
+    // errors move focus to the first of them: its edits came as input.
+    const typed = (el) => el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['checkbox', 'radio'].includes(el.type));
+    root.addEventListener('change', (e) => { if (!typed(e.target)) clearOne(e); });
   }
   const slots = [...root.querySelectorAll('.field[data-field]')];
   const rest = [];

@@ -186,6 +186,10 @@ export async function openRuleEditor(ctx, integration, rule, { mappings = [], un
   const closedGroups = refs.boards.map((b) => ({ group: b.name, options: b.statuses.filter((s) => s.isClosed).map((s) => ({ value: s.id, label: s.name })) })).filter((g) => g.options.length);
   const closedStatus = select([{ value: '', label: 'The board\'s first closed status' }, ...closedGroups], a.autoResolveStatusId);
   const resetOnClose = checkbox('Reset the alert in the RMM when its ticket closes', { checked: a.resetAlertOnTicketClose !== false, switchStyle: true });
+  // Storms: how many firings of a burst get a comment each before one
+  // summary counts the rest, and how long a quiet period ends a burst.
+  const stormComments = h('input', { type: 'number', min: 0, max: 100, step: 1, inputmode: 'numeric', value: a.stormComments ?? '', placeholder: '3' });
+  const stormQuiet = h('input', { type: 'number', min: 1, max: 1440, step: 1, inputmode: 'numeric', value: a.stormQuietMinutes ?? '', placeholder: '15' });
   const notify = checkList(refs.users.map((u) => ({ value: u.id, label: u.name || u.email, sub: u.email })), (a.notifyUserIds || []).map(String), { name: 'notify', label: 'Notify' });
 
   function updateTest() {
@@ -239,6 +243,9 @@ export async function openRuleEditor(ctx, integration, rule, { mappings = [], un
     h('div.field', { dataset: { field: 'actions.autoResolveTicket' } }, autoResolve.el, h('p.field-error', { hidden: true })),
     field('Closed status', closedStatus, { name: 'actions.autoResolveStatusId', hint: 'Used when the alert clears and the ticket is closed automatically.' }),
     h('div.field', { dataset: { field: 'actions.resetAlertOnTicketClose' } }, resetOnClose.el, h('p.field-error', { hidden: true })),
+    h('div.form-row',
+      field('Occurrence comments per burst', stormComments, { name: 'actions.stormComments', hint: 'When the condition keeps firing, later occurrences update one summary comment. Default 3.' }),
+      field('Quiet period (minutes)', stormQuiet, { name: 'actions.stormQuietMinutes', hint: 'A firing after this long without one starts a new burst. Default 15.' })),
     group('Notify users', notify.el, { name: 'actions.notifyUserIds', hint: 'In-app and email, as each user prefers.' }));
   createTicket.input.addEventListener('change', () => { ticketFields.disabled = !createTicket.input.checked; });
   const syncClosed = () => { closedStatus.disabled = !autoResolve.input.checked; };
@@ -324,6 +331,8 @@ export async function openRuleEditor(ctx, integration, rule, { mappings = [], un
       actions.autoResolveTicket = autoResolve.input.checked;
       if (autoResolve.input.checked && closedStatus.value) actions.autoResolveStatusId = num(closedStatus.value);
       actions.resetAlertOnTicketClose = resetOnClose.input.checked;
+      if (stormComments.value !== '') actions.stormComments = num(stormComments.value);
+      if (stormQuiet.value !== '') actions.stormQuietMinutes = num(stormQuiet.value);
       const n = notify.values().map(Number);
       if (n.length) actions.notifyUserIds = n;
     }

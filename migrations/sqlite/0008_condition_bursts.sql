@@ -1,0 +1,9 @@
+-- 0008_condition_bursts (sqlite3): generated from ent/schema by migrations/internal/gen.
+-- Released migrations are never rewritten; change the schema with a new one.
+
+CREATE TABLE `new_alert_conditions` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `dedup_key` text NOT NULL, `head_alert_id` integer NOT NULL, `occurrence_count` integer NOT NULL DEFAULT (1), `first_occurrence_at` datetime NOT NULL, `last_occurrence_at` datetime NOT NULL, `burst_comments` integer NOT NULL DEFAULT (0), `summary_comment_id` integer NULL, `summary_count` integer NOT NULL DEFAULT (0), `summary_since` datetime NULL, `tenant_id` integer NOT NULL, `integration_id` integer NOT NULL, `ticket_id` integer NULL, CONSTRAINT `alert_conditions_tenants_tenant` FOREIGN KEY (`tenant_id`) REFERENCES `tenants` (`id`) ON DELETE NO ACTION, CONSTRAINT `alert_conditions_integrations_integration` FOREIGN KEY (`integration_id`) REFERENCES `integrations` (`id`) ON DELETE NO ACTION, CONSTRAINT `alert_conditions_tickets_ticket` FOREIGN KEY (`ticket_id`) REFERENCES `tickets` (`id`) ON DELETE SET NULL);
+INSERT INTO `new_alert_conditions` (`id`, `created_at`, `dedup_key`, `head_alert_id`, `occurrence_count`, `first_occurrence_at`, `last_occurrence_at`, `tenant_id`, `integration_id`, `ticket_id`) SELECT `id`, `created_at`, `dedup_key`, `head_alert_id`, `occurrence_count`, `first_occurrence_at`, `last_occurrence_at`, `tenant_id`, `integration_id`, `ticket_id` FROM `alert_conditions`;
+DROP TABLE `alert_conditions`;
+ALTER TABLE `new_alert_conditions` RENAME TO `alert_conditions`;
+CREATE UNIQUE INDEX `alertcondition_tenant_id_integration_id_dedup_key` ON `alert_conditions` (`tenant_id`, `integration_id`, `dedup_key`);
+CREATE INDEX `alertcondition_tenant_id_ticket_id` ON `alert_conditions` (`tenant_id`, `ticket_id`);
