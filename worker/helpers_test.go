@@ -61,7 +61,7 @@ var unsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
 // newHarness starts a worker against the Redis at addr; tune adjusts its
 // dependencies before it starts.
-func newHarness(t *testing.T, dialect, addr string, tune func(*worker.Deps)) *harness {
+func newHarness(t testing.TB, dialect, addr string, tune func(*worker.Deps)) *harness {
 	t.Helper()
 	e := apptest.New(t, dialect)
 	box, err := secrets.New(bytes.Repeat([]byte{9}, secrets.KeySize))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -168,46 +169,71 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 	for _, a := range live {
 		known[a.ExternalAlertID] = a
 	}
-	var failures []string
+	var (
+		mu       sync.Mutex
+		failures []string
+	)
 	fail := func(what string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		c.Failed++
 		if len(failures) < 5 {
 			failures = append(failures, what+": "+err.Error())
 		}
 	}
+	count := func(n *int) {
+		mu.Lock()
+		*n++
+		mu.Unlock()
+	}
 
-	// (1) RMM-active alerts that are not live here.
+	// (1) RMM-active alerts that are not live here, and (2) live alerts
+	// the RMM no longer lists, except very recent ones the list may not
+	// show yet: each its own event, PollConcurrency at a time (events of
+	// one alert or condition serialize on their locks).
+	cutoff := start.Add(-w.d.PollGrace)
+	jobs := make(chan func(), w.d.PollConcurrency)
+	var wg sync.WaitGroup
+	for range w.d.PollConcurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range jobs {
+				job()
+			}
+		}()
+	}
 	for _, ev := range events {
 		if known[ev.ExternalAlertID] != nil {
 			continue
 		}
 		ev.TenantID, ev.IntegrationID, ev.Origin = in.TenantID, in.ID, OriginPoller
-		res, err := w.process(ctx, ev)
-		if err != nil {
-			fail("trigger "+ev.ExternalAlertID, err)
-			continue
-		}
-		if res.Outcome != pipeline.Replay && res.Outcome != pipeline.Stale {
-			c.Ingested++
+		jobs <- func() {
+			res, err := w.process(ctx, ev)
+			switch {
+			case err != nil:
+				fail("trigger "+ev.ExternalAlertID, err)
+			case res.Outcome != pipeline.Replay && res.Outcome != pipeline.Stale:
+				count(&c.Ingested)
+			}
 		}
 	}
-
-	// (2) Live alerts the RMM no longer lists, except very recent ones the
-	// list may not show yet.
-	cutoff := start.Add(-w.d.PollGrace)
 	for _, a := range live {
 		if active[a.ExternalAlertID] || a.CreatedAt.After(cutoff) || a.LastEventAt.After(cutoff) {
 			continue
 		}
-		res, err := w.process(ctx, resetEvent(a, OriginPoller, time.Now()))
-		if err != nil {
-			fail("reset "+a.ExternalAlertID, err)
-			continue
-		}
-		if res.Outcome == pipeline.Resolved {
-			c.Reset++
+		jobs <- func() {
+			res, err := w.process(ctx, resetEvent(a, OriginPoller, time.Now()))
+			switch {
+			case err != nil:
+				fail("reset "+a.ExternalAlertID, err)
+			case res.Outcome == pipeline.Resolved:
+				count(&c.Reset)
+			}
 		}
 	}
+	close(jobs)
+	wg.Wait()
 
 	// (3) Suppressed alerts still active in the RMM whose window is over.
 	var (

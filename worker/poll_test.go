@@ -1,6 +1,7 @@
 package worker_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -192,6 +193,43 @@ func TestPollSkipsDisconnected(t *testing.T) {
 		// Another tenant's id is not found for this tenant.
 		if _, err := h.Worker.Poll(h.Ctx, h.Demo.TenantID+1000, in.ID, true); err == nil {
 			t.Error("poll across tenants")
+		}
+	})
+}
+
+// TestPollManyAtOnce: a cycle that finds many missed triggers and many
+// stale alerts runs them concurrently and counts each exactly once; two
+// firings of one condition in the list make one ticket.
+func TestPollManyAtOnce(t *testing.T) {
+	eachDialect(t, func(t *testing.T, h *harness) {
+		n := providertest.NewNinjaOne(t)
+		in := h.connect(ninja, n.URL, n.Credentials())
+		var stale []int
+		for i := range 10 {
+			r := h.Post(ninja, apptest.NinjaTrigger(t, map[string]any{"seriesUid": fmt.Sprintf("stale-%d", i), "id": i,
+				"sourceConfigUid": fmt.Sprintf("stale-cond-%d", i)}))
+			stale = append(stale, r.AlertID)
+		}
+		var alerts []map[string]any
+		for i := range 30 {
+			a := providertest.Alert(fmt.Sprintf("missed-%d", i), 7, "Disk almost full")
+			a["sourceConfigUid"] = fmt.Sprintf("missed-cond-%d", i%25) // five conditions fire twice
+			alerts = append(alerts, a)
+		}
+		n.SetAlerts(alerts...)
+		before := h.Count().Tickets
+
+		c, err := h.Worker.Poll(h.Ctx, in.TenantID, in.ID, true)
+		if err != nil || c.Fetched != 30 || c.Ingested != 30 || c.Reset != 10 || c.Failed != 0 {
+			t.Fatalf("poll = %+v, %v; want 30 fetched and ingested, 10 reset", c, err)
+		}
+		for _, id := range stale {
+			if a := h.Alert(id); a.Status != entalert.StatusResolved {
+				t.Errorf("stale alert %d is %s", id, a.Status)
+			}
+		}
+		if got := h.Count().Tickets - before; got != 25 {
+			t.Errorf("%d new tickets, want 25 (one per condition)", got)
 		}
 	})
 }

@@ -65,6 +65,9 @@ type Deps struct {
 	// recently before its fetch (default 2 min), since an RMM's list may
 	// lag its webhooks.
 	PollGrace time.Duration
+	// PollConcurrency is how many of a poll cycle's events run at once
+	// (default 8).
+	PollConcurrency int
 	// ShutdownTimeout bounds the drain of in-flight tasks (default 25 s).
 	ShutdownTimeout time.Duration
 	// SchedulerHeartbeat is how often schedules are published to Redis for
@@ -104,6 +107,9 @@ func (d *Deps) defaults() {
 	}
 	if d.ResetRetries <= 0 {
 		d.ResetRetries = 8
+	}
+	if d.PollConcurrency <= 0 {
+		d.PollConcurrency = 8
 	}
 	if d.PollGrace <= 0 {
 		d.PollGrace = 2 * time.Minute
