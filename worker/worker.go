@@ -50,6 +50,9 @@ type Deps struct {
 	Concurrency int
 	// RelayInterval is how often the relay looks for entries (default 1 s).
 	RelayInterval time.Duration
+	// WakeGap is how long the relay, woken by a commit, waits for more
+	// before its pass, so commits close together share one (default 2 ms).
+	WakeGap time.Duration
 	// Lease is how long a dispatched entry waits for its consumer before
 	// the sweeper hands it out again (default 2 min).
 	Lease time.Duration
@@ -89,6 +92,9 @@ func (d *Deps) defaults() {
 	}
 	if d.RelayInterval <= 0 {
 		d.RelayInterval = time.Second
+	}
+	if d.WakeGap <= 0 {
+		d.WakeGap = 2 * time.Millisecond
 	}
 	if d.Lease <= 0 {
 		d.Lease = 2 * time.Minute
@@ -138,6 +144,9 @@ type Worker struct {
 	mu        sync.RWMutex
 	consumers map[string]route
 
+	wake      chan struct{}
+	completed completions
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -154,7 +163,9 @@ func New(d Deps) *Worker {
 		client:    asynq.NewClientFromRedisClient(d.Redis),
 		inspect:   asynq.NewInspectorFromRedisClient(d.Redis),
 		consumers: map[string]route{},
+		wake:      make(chan struct{}, 1),
 	}
+	w.completed.mark = w.markAll
 	w.adapters = d.Adapters
 	if w.adapters == nil {
 		w.adapters = w.buildAdapter
