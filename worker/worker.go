@@ -172,8 +172,10 @@ func New(d Deps) *Worker {
 	}
 	fc := FeedConsumer{Redis: d.Redis}
 	w.HandleInline(outbox.AlertFeed, fc)
-	w.Handle(outbox.AlertTriggered, fc)
-	w.Handle(outbox.AlertResolved, fc)
+	// A fan-out of one part, so the relay publishes these too (see
+	// Fanout); events.Register adds the outbound webhooks beside it.
+	w.Handle(outbox.AlertTriggered, w.Fanout(Part{Name: "feed", Consumer: fc}))
+	w.Handle(outbox.AlertResolved, w.Fanout(Part{Name: "feed", Consumer: fc}))
 	w.Handle(outbox.TicketClosed, &ResetConsumer{Store: d.Store, Pipeline: d.Pipeline, Adapters: w.adapters, Log: w.log},
 		WithMaxRetry(d.ResetRetries))
 	return w
