@@ -51,7 +51,7 @@ type Deps struct {
 	// RelayInterval is how often the relay looks for entries (default 1 s).
 	RelayInterval time.Duration
 	// WakeGap is how long the relay, woken by a commit, waits for more
-	// before its pass, so commits close together share one (default 2 ms).
+	// before its pass, so commits close together share one (default 10 ms).
 	WakeGap time.Duration
 	// Lease is how long a dispatched entry waits for its consumer before
 	// the sweeper hands it out again (default 2 min).
@@ -94,7 +94,7 @@ func (d *Deps) defaults() {
 		d.RelayInterval = time.Second
 	}
 	if d.WakeGap <= 0 {
-		d.WakeGap = 2 * time.Millisecond
+		d.WakeGap = 10 * time.Millisecond
 	}
 	if d.Lease <= 0 {
 		d.Lease = 2 * time.Minute
