@@ -21,6 +21,7 @@ type feedResult struct {
 	bin       string
 	round     int
 	latencies []time.Duration // webhook 200 to subscriber, per delivery
+	relay     []time.Duration // webhook 200 to the message on Redis, per event
 	missing   int
 	hookCalls int64
 }
@@ -133,9 +134,31 @@ func feedRun(ctx context.Context, o options, b binary, log *slog.Logger) (feedRe
 	}
 	defer rdb.Close()
 	channel := fmt.Sprintf("alertdesk:feed:%d", s.demo.TenantID)
+	// The relay's part alone: when the message reaches Redis subscribers.
+	published := map[int]time.Time{}
+	ps := rdb.Subscribe(ctx, channel)
+	defer ps.Close()
+	if _, err := ps.Receive(ctx); err != nil {
+		return res, err
+	}
+	go func() {
+		for msg := range ps.Channel() {
+			at := time.Now()
+			var m struct {
+				AlertID int `json:"alertId"`
+			}
+			if json.Unmarshal([]byte(msg.Payload), &m) == nil {
+				mu.Lock()
+				if _, ok := published[m.AlertID]; !ok {
+					published[m.AlertID] = at
+				}
+				mu.Unlock()
+			}
+		}
+	}()
 	for deadline := time.Now().Add(60 * time.Second); ; {
 		n, err := rdb.PubSubNumSub(ctx, channel).Result()
-		if err == nil && n[channel] >= int64(o.subscribers) {
+		if err == nil && n[channel] >= int64(o.subscribers)+1 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -151,7 +174,9 @@ func feedRun(ctx context.Context, o options, b binary, log *slog.Logger) (feedRe
 		if err != nil {
 			return res, err
 		}
+		mu.Lock()
 		committed[id] = time.Now()
+		mu.Unlock()
 		time.Sleep(o.interval)
 	}
 	want := o.events * o.subscribers
@@ -176,6 +201,12 @@ func feedRun(ctx context.Context, o options, b binary, log *slog.Logger) (feedRe
 		}
 	}
 	res.missing = want - len(res.latencies)
+	for id, at := range published {
+		if c, ok := committed[id]; ok {
+			res.relay = append(res.relay, at.Sub(c))
+		}
+	}
+	slices.Sort(res.relay)
 	res.hookCalls = calls.Load() // the outbound webhooks still work alongside
 	slices.Sort(res.latencies)
 	return res, nil

@@ -70,7 +70,8 @@ func main() {
 	fs.IntVar(&o.c, "c", 16, "ingest concurrency")
 	roles := fs.String("roles", "api,all", "roles of the ingest phase, alternated")
 	fs.StringVar(&o.adminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL URL to create scratch databases with")
-	fs.StringVar(&o.redisURL, "redis-url", "redis://127.0.0.1:6379/0", "REDIS_URL for the servers")
+	fs.StringVar(&o.redisURL, "redis-url", "redis://127.0.0.1:6379/13",
+		"REDIS_URL for the servers: a database of its own, emptied before every run (task ids and fan-out markers name entry ids, which every scratch database starts again)")
 	fs.BoolVar(&o.skipFeed, "skip-feed", false, "skip the feed phase")
 	fs.BoolVar(&o.skipIngest, "skip-ingest", false, "skip the ingest phase")
 	if err := fs.Parse(os.Args[1:]); err != nil {

@@ -44,6 +44,9 @@ type demo struct {
 // startServer creates a scratch database and starts bin on it with the
 // demo tenant, in role ("" for the default).
 func startServer(ctx context.Context, o options, bin, role string) (*server, error) {
+	if err := flushRedis(ctx, o.redisURL); err != nil {
+		return nil, err
+	}
 	s := &server{admin: o.adminURL, dbName: fmt.Sprintf("bench_relay_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9), done: make(chan struct{})}
 	if err := s.adminExec(ctx, "CREATE DATABASE "+pgx.Identifier{s.dbName}.Sanitize()); err != nil {
 		return nil, err
@@ -179,6 +182,23 @@ func (s *server) adminExec(ctx context.Context, sql string) error {
 	defer c.Close(context.Background())
 	if _, err := c.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("%s: %w", sql, err)
+	}
+	return nil
+}
+
+// flushRedis empties the benchmark's Redis database: a previous run's
+// tasks and fan-out markers would otherwise match this run's entry ids.
+func flushRedis(ctx context.Context, u string) error {
+	rdb, err := redisClient(u)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	if rdb.Options().DB == 0 {
+		return errors.New("-redis-url: give a database of its own (not 0): it is emptied before every run")
+	}
+	if err := rdb.FlushDB(ctx).Err(); err != nil {
+		return fmt.Errorf("flush redis: %w", err)
 	}
 	return nil
 }
