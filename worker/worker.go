@@ -48,7 +48,8 @@ type Deps struct {
 	Queue string
 	// Concurrency is the number of tasks run at once (default 10).
 	Concurrency int
-	// RelayInterval is how often the relay looks for entries (default 1 s).
+	// RelayInterval is how often the relay polls for entries (default 1 s);
+	// Wake, called when entries commit, makes it look sooner.
 	RelayInterval time.Duration
 	// WakeGap is how long the relay, woken by a commit, waits for more
 	// before its pass, so commits close together share one (default 10 ms).
