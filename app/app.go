@@ -116,6 +116,7 @@ func (a *App) Serve(ctx context.Context) error {
 		return err
 	}
 	defer a.stopWorker() // after the HTTP server: drains in-flight tasks
+	defer a.startWake(ctx)()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("alertdesk listening", "addr", ln.Addr().String(), "public_url", a.Config.PublicURL,

@@ -34,8 +34,9 @@ type Message struct {
 // Channel is the tenant's Redis channel.
 func Channel(tenantID int) string { return "alertdesk:feed:" + strconv.Itoa(tenantID) }
 
-// Publish sends a message to its tenant's channel.
-func Publish(ctx context.Context, rdb redis.UniversalClient, m Message) error {
+// Publish sends a message to its tenant's channel; on a pipeline it is
+// queued, and sent with the pipeline.
+func Publish(ctx context.Context, rdb redis.Cmdable, m Message) error {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("feed: encode: %w", err)

@@ -98,6 +98,7 @@ func NewHandler(d Deps) http.Handler {
 		connect:   d.Connect,
 		events:    d.Events,
 		enqueuer:  d.Enqueuer,
+		feedLoads: newFeedLoads(db),
 	}
 	authn := &auth.Authenticator{DB: d.Store.Ent, Log: d.Log}
 

@@ -27,4 +27,5 @@ type Resolver struct {
 	connect   *connect.Service
 	events    *events.Service
 	enqueuer  Enqueuer
+	feedLoads *feedLoads
 }

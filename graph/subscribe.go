@@ -22,7 +22,8 @@ var alertEventTypes = map[string]model.AlertEventType{
 var errNoFeed = coded(CodeUnavailable, "live updates are not available")
 
 // alertEvents streams the viewer's tenant's feed, each message resolved to
-// the alert as it is now (loaded through the scoped client).
+// the alert as it is now (loaded through the scoped client, once per
+// message for all of the process's subscribers of the tenant).
 func (r *Resolver) alertEvents(ctx context.Context, v tenancy.Viewer, integrationID *int) (<-chan *model.AlertEvent, error) {
 	msgs, err := feed.Subscribe(ctx, r.rdb, v.TenantID)
 	if err != nil {
@@ -36,7 +37,7 @@ func (r *Resolver) alertEvents(ctx context.Context, v tenancy.Viewer, integratio
 			if !ok || m.TenantID != v.TenantID || (integrationID != nil && m.IntegrationID != *integrationID) {
 				continue
 			}
-			a, err := r.db.Alert.Get(ctx, m.AlertID)
+			a, err := r.feedLoads.alert(ctx, v.TenantID, m)
 			if err != nil {
 				if !ent.IsNotFound(err) && ctx.Err() == nil {
 					r.log.WarnContext(ctx, "graph: load alert for feed", "alert_id", m.AlertID, "err", err)

@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/alertdesk/alertdesk/desk"
@@ -31,6 +32,8 @@ type Pipeline struct {
 	reset        MultiStage
 	acknowledged MultiStage
 	route        MultiStage
+
+	onCommit atomic.Pointer[func()] // see OnCommit
 }
 
 // New assembles the pipeline's stages.
@@ -192,6 +195,9 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 	if s.Outcome == Replay || s.Outcome == Stale {
 		// A replay changes nothing, not even the trace.
 		return s.result(res), nil
+	}
+	if len(s.outbox) > 0 {
+		p.signalCommit(s.Tx)
 	}
 	entry := map[string]any{
 		"at":      time.Now().UTC().Format(time.RFC3339Nano),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Entry is one outbox entry handed to its consumer.
@@ -26,6 +28,16 @@ type Entry struct {
 // crash or an outage. An error retries the entry with backoff.
 type Consumer interface {
 	Consume(ctx context.Context, e Entry) error
+}
+
+// A Piper is a consumer whose effect is Redis commands: Pipe queues an
+// entry's commands on p instead of sending them, so the relay sends a
+// whole claim's worth in one round trip. The entry counts as applied once
+// p is executed without error. An error (Permanent, or one to retry)
+// means nothing was queued.
+type Piper interface {
+	Consumer
+	Pipe(ctx context.Context, p redis.Pipeliner, e Entry) error
 }
 
 // ConsumerFunc adapts a function to Consumer.

@@ -47,7 +47,10 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 		w.noteError(ctx, e.ID, err)
 		return err
 	}
-	w.markDelivered(ctx, e.ID, "")
+	if err := w.completed.done(ctx, e.ID); err != nil {
+		// The lease runs out and the entry is delivered again.
+		w.log.Warn("outbox: mark delivered", "id", e.ID, "err", err)
+	}
 	return nil
 }
 

@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/alertdesk/alertdesk/ent"
 )
 
 // fanoutMemo is how long a part's success is remembered: past the last
@@ -23,44 +27,79 @@ type Part struct {
 // consumer per topic. Each part that applied an entry is remembered in
 // Redis, so a retry caused by one part (a failing outbound webhook) does
 // not repeat the others (the live feed). A part's permanent error sets
-// only that part aside.
+// only that part aside. Parts that are Pipers (the live feed) are run by
+// the relay itself when it first claims an entry, batched with the rest
+// of its claim, so they need not wait for the task.
 func (w *Worker) Fanout(parts ...Part) Consumer {
-	return ConsumerFunc(func(ctx context.Context, e Entry) error {
-		var retry, final []error
-		for _, p := range parts {
-			key := w.fanoutKey(e.ID, p.Name)
-			// The marker holds "ok", or the error that set the part aside.
-			if v, err := w.d.Redis.Get(ctx, key).Result(); err == nil {
-				if v != "ok" {
-					final = append(final, errors.New(v))
-				}
-				continue
+	return &fanout{w: w, parts: parts}
+}
+
+type fanout struct {
+	w     *Worker
+	parts []Part
+}
+
+// Consume implements Consumer.
+func (f *fanout) Consume(ctx context.Context, e Entry) error {
+	w := f.w
+	var retry, final []error
+	for _, p := range f.parts {
+		key := w.fanoutKey(e.ID, p.Name)
+		// The marker holds "ok", or the error that set the part aside.
+		if v, err := w.d.Redis.Get(ctx, key).Result(); err == nil {
+			if v != "ok" {
+				final = append(final, errors.New(v))
 			}
-			err := p.Consumer.Consume(ctx, e)
-			mark := "ok"
-			switch {
-			case err == nil:
-			case isPermanent(err):
-				// %v: a permanent part must not make the retry permanent.
-				err = fmt.Errorf("%s: %v", p.Name, err)
-				final, mark = append(final, err), err.Error()
-			default:
-				retry = append(retry, fmt.Errorf("%s: %w", p.Name, err))
-				continue
-			}
-			if err := w.d.Redis.Set(ctx, key, mark, fanoutMemo).Err(); err != nil {
-				// Worst case the part runs again; consumers are idempotent.
-				w.log.Warn("outbox: remember fanout part", "id", e.ID, "part", p.Name, "err", err)
-			}
+			continue
 		}
-		if len(retry) > 0 {
-			return errors.Join(append(retry, final...)...)
+		err := p.Consumer.Consume(ctx, e)
+		mark := "ok"
+		switch {
+		case err == nil:
+		case isPermanent(err):
+			// %v: a permanent part must not make the retry permanent.
+			err = fmt.Errorf("%s: %v", p.Name, err)
+			final, mark = append(final, err), err.Error()
+		default:
+			retry = append(retry, fmt.Errorf("%s: %w", p.Name, err))
+			continue
 		}
-		if len(final) > 0 {
-			return Permanent(errors.Join(final...))
+		if err := w.d.Redis.Set(ctx, key, mark, fanoutMemo).Err(); err != nil {
+			// Worst case the part runs again; consumers are idempotent.
+			w.log.Warn("outbox: remember fanout part", "id", e.ID, "part", p.Name, "err", err)
 		}
-		return nil
-	})
+	}
+	if len(retry) > 0 {
+		return errors.Join(append(retry, final...)...)
+	}
+	if len(final) > 0 {
+		return Permanent(errors.Join(final...))
+	}
+	return nil
+}
+
+// pipeParts queues, on an entry's first claim, the pipelined parts of its
+// fan-out with their success markers, so the task finds them done. Later
+// claims (after a lost task or a failed dispatch) leave every part to the
+// task, which checks the markers.
+func (w *Worker) pipeParts(ctx context.Context, pipe redis.Pipeliner, e *ent.OutboxEntry, r route) {
+	f, ok := r.consumer.(*fanout)
+	if !ok || e.Attempts != 1 {
+		return
+	}
+	for _, p := range f.parts {
+		pp, ok := p.Consumer.(Piper)
+		if !ok {
+			continue
+		}
+		err := pp.Pipe(ctx, pipe, entryOf(e, 1, false))
+		switch {
+		case err == nil:
+			pipe.Set(ctx, w.fanoutKey(e.ID, p.Name), "ok", fanoutMemo)
+		case isPermanent(err):
+			pipe.Set(ctx, w.fanoutKey(e.ID, p.Name), fmt.Sprintf("%s: %v", p.Name, err), fanoutMemo)
+		}
+	}
 }
 
 // fanoutKey is per queue, so tests sharing a Redis stay apart.

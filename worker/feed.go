@@ -27,6 +27,15 @@ func (c FeedConsumer) Consume(ctx context.Context, e Entry) error {
 	return feed.Publish(ctx, c.Redis, m)
 }
 
+// Pipe implements Piper.
+func (c FeedConsumer) Pipe(ctx context.Context, p redis.Pipeliner, e Entry) error {
+	m, err := FeedMessage(e)
+	if err != nil {
+		return err
+	}
+	return feed.Publish(ctx, p, m)
+}
+
 // FeedMessage builds the live-feed message of an outbox entry.
 func FeedMessage(e Entry) (feed.Message, error) {
 	m := feed.Message{

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	entsql "entgo.io/ent/dialect/sql"
 	"github.com/hibiken/asynq"
 
 	"github.com/alertdesk/alertdesk/ent"
@@ -35,7 +34,8 @@ type deliverPayload struct {
 // same id while the first is queued, running or retrying.
 func taskID(entryID int) string { return "outbox-" + strconv.Itoa(entryID) }
 
-// relayLoop claims due entries and dispatches them until ctx ends. Leased
+// relayLoop claims due entries and dispatches them until ctx ends: at
+// once when woken (an entry committed), else every RelayInterval. Leased
 // entries whose consumer never finished become due again when the lease
 // runs out, which makes the same loop the sweeper.
 func (w *Worker) relayLoop(ctx context.Context) {
@@ -60,97 +60,128 @@ func (w *Worker) relayLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-w.wake:
+			// Commits close together share the next pass.
+			if !sleepCtx(ctx, w.d.WakeGap) {
+				return
+			}
+			select {
+			case <-w.wake:
+			default:
+			}
 		}
 	}
 }
 
-// RelayOnce claims one batch of due entries and dispatches each; it
+// Wake makes the relay look for entries now rather than at its next poll;
+// call it when entries were committed. It never blocks, and wake-ups
+// during a pass make one more pass.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// RelayOnce claims one batch of due entries and dispatches them; it
 // returns how many it claimed.
 func (w *Worker) RelayOnce(ctx context.Context) (int, error) {
 	entries, err := w.claim(ctx, relayBatch)
 	if err != nil {
 		return 0, err
 	}
-	for _, e := range entries {
-		w.dispatch(ctx, e)
-	}
+	w.dispatch(ctx, entries)
 	return len(entries), nil
 }
 
-// claim leases up to n due entries of topics with a consumer: their
-// available_at moves one lease ahead and attempts grows, so no other
-// relay takes them meanwhile. PostgreSQL skips rows another relay is
-// claiming; SQLite's single connection serializes claims anyway.
-func (w *Worker) claim(ctx context.Context, n int) ([]*ent.OutboxEntry, error) {
-	topics := w.topics()
-	if len(topics) == 0 {
-		return nil, nil
-	}
-	var rows []*ent.OutboxEntry
-	err := w.d.Store.Tx(ctx, func(tx *ent.Tx) error {
-		now := time.Now()
-		q := tx.OutboxEntry.Query().
-			Where(outboxentry.DeliveredAtIsNil(), outboxentry.AvailableAtLTE(now), outboxentry.TopicIn(topics...)).
-			Order(ent.Asc(outboxentry.FieldID)).
-			Limit(n)
-		if w.d.Store.IsPostgres() {
-			q.ForUpdate(entsql.WithLockAction(entsql.SkipLocked))
+// dispatch hands claimed entries to their consumers. Inline consumers
+// that can queue on a Redis pipeline (the live feed) go out in one round
+// trip for the whole batch, as do the pipelined parts of fan-outs on
+// their first claim; entries that succeed inline are marked delivered in
+// one statement. Other inline consumers run one by one here; task
+// consumers get an asynq task whose handler marks the entry delivered
+// when the consumer is done.
+func (w *Worker) dispatch(ctx context.Context, entries []*ent.OutboxEntry) {
+	var (
+		pipe      = w.d.Redis.Pipeline()
+		piped     []*ent.OutboxEntry // inline, on pipe
+		delivered []int
+		tasks     []*ent.OutboxEntry
+	)
+	for _, e := range entries {
+		r, ok := w.route(e.Topic)
+		if !ok {
+			continue
+		}
+		if !r.inline {
+			w.pipeParts(ctx, pipe, e, r)
+			tasks = append(tasks, e)
+			continue
 		}
 		var err error
-		if rows, err = q.All(ctx); err != nil {
-			return fmt.Errorf("worker: claim outbox entries: %w", err)
+		if p, ok := r.consumer.(Piper); ok {
+			if err = p.Pipe(ctx, pipe, entryOf(e, 1, true)); err == nil {
+				piped = append(piped, e)
+				continue
+			}
+		} else {
+			cctx, cancel := context.WithTimeout(ctx, r.timeout)
+			err = r.consumer.Consume(cctx, entryOf(e, 1, true))
+			cancel()
 		}
-		if len(rows) == 0 {
-			return nil
+		if w.inlineFailed(ctx, e, err) {
+			continue
 		}
-		ids := make([]int, len(rows))
-		for i, r := range rows {
-			ids[i] = r.ID
-			r.Attempts++
-		}
-		if err := tx.OutboxEntry.Update().Where(outboxentry.IDIn(ids...)).
-			SetAvailableAt(now.Add(w.d.Lease)).AddAttempts(1).Exec(ctx); err != nil {
-			return fmt.Errorf("worker: lease outbox entries: %w", err)
-		}
-		return nil
-	})
-	return rows, err
-}
-
-// dispatch hands a claimed entry to its consumer: inline consumers run
-// here; task consumers get an asynq task whose handler marks the entry
-// delivered when the consumer is done.
-func (w *Worker) dispatch(ctx context.Context, e *ent.OutboxEntry) {
-	r, ok := w.route(e.Topic)
-	if !ok {
-		return
+		metrics.OutboxDispatched.WithLabelValues(e.Topic, "published").Inc()
+		delivered = append(delivered, e.ID)
 	}
-	if r.inline {
-		cctx, cancel := context.WithTimeout(ctx, r.timeout)
-		err := r.consumer.Consume(cctx, entryOf(e, 1, true))
+	if pipe.Len() > 0 {
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := pipe.Exec(pctx)
 		cancel()
-		if isPermanent(err) {
-			metrics.OutboxDispatched.WithLabelValues(e.Topic, "failed").Inc()
-			w.log.Error("outbox: entry set aside: its consumer cannot apply it", "id", e.ID, "topic", e.Topic, "err", err)
-			w.markDelivered(ctx, e.ID, err.Error())
-			return
+		for _, e := range piped {
+			if err != nil {
+				metrics.OutboxDispatched.WithLabelValues(e.Topic, "failed").Inc()
+				w.retryEntry(ctx, e, fmt.Errorf("worker: redis pipeline: %w", err))
+				continue
+			}
+			metrics.OutboxDispatched.WithLabelValues(e.Topic, "published").Inc()
+			delivered = append(delivered, e.ID)
 		}
+		// A failed pipelined part left no marker: its task runs it.
+	}
+	if err := w.markAll(ctx, delivered); err != nil {
+		// The lease runs out and they are delivered again: at least once.
+		w.log.Warn("outbox: mark delivered", "entries", len(delivered), "err", err)
+	}
+	for _, e := range tasks {
+		r, _ := w.route(e.Topic)
+		result, err := w.enqueue(e, r)
 		if err != nil {
 			metrics.OutboxDispatched.WithLabelValues(e.Topic, "failed").Inc()
 			w.retryEntry(ctx, e, err)
-			return
+			continue
 		}
-		metrics.OutboxDispatched.WithLabelValues(e.Topic, "published").Inc()
-		w.markDelivered(ctx, e.ID, "")
-		return
+		metrics.OutboxDispatched.WithLabelValues(e.Topic, result).Inc()
 	}
-	result, err := w.enqueue(e, r)
-	if err != nil {
+}
+
+// inlineFailed deals with an inline consumer's error: a permanent one sets
+// the entry aside, another makes it due again soon. It reports whether
+// there was one.
+func (w *Worker) inlineFailed(ctx context.Context, e *ent.OutboxEntry, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case isPermanent(err):
+		metrics.OutboxDispatched.WithLabelValues(e.Topic, "failed").Inc()
+		w.log.Error("outbox: entry set aside: its consumer cannot apply it", "id", e.ID, "topic", e.Topic, "err", err)
+		w.markDelivered(ctx, e.ID, err.Error())
+	default:
 		metrics.OutboxDispatched.WithLabelValues(e.Topic, "failed").Inc()
 		w.retryEntry(ctx, e, err)
-		return
 	}
-	metrics.OutboxDispatched.WithLabelValues(e.Topic, result).Inc()
+	return true
 }
 
 // enqueue creates the entry's delivery task. A task still queued, running
@@ -202,21 +233,6 @@ func (w *Worker) retryEntry(ctx context.Context, e *ent.OutboxEntry, cause error
 	w.log.Warn("outbox: dispatch failed; will retry", "id", e.ID, "topic", e.Topic, "attempts", e.Attempts, "retry_in", delay, "err", cause)
 }
 
-// markDelivered records that the entry's consumer finished (lastError
-// says why it was set aside instead, if so).
-func (w *Worker) markDelivered(ctx context.Context, id int, lastError string) {
-	if len(lastError) > 500 {
-		lastError = lastError[:500]
-	}
-	if err := w.d.Store.Ent.OutboxEntry.UpdateOneID(id).
-		Where(outboxentry.DeliveredAtIsNil()).
-		SetDeliveredAt(time.Now()).
-		SetLastError(lastError).
-		Exec(ctx); err != nil && !ent.IsNotFound(err) {
-		w.log.Warn("outbox: mark delivered", "id", id, "err", err)
-	}
-}
-
 // updateLag refreshes the pending count and the age of the oldest
 // undelivered entry, per topic the relay delivers.
 func (w *Worker) updateLag(ctx context.Context) {
@@ -250,4 +266,16 @@ func (w *Worker) updateLag(ctx context.Context) {
 
 func entryOf(e *ent.OutboxEntry, attempt int, last bool) Entry {
 	return Entry{ID: e.ID, TenantID: e.TenantID, Topic: e.Topic, Payload: e.Payload, Created: e.CreatedAt, Attempt: attempt, LastAttempt: last}
+}
+
+// sleepCtx waits d or until ctx ends, reporting whether the time passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }

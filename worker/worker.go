@@ -48,8 +48,12 @@ type Deps struct {
 	Queue string
 	// Concurrency is the number of tasks run at once (default 10).
 	Concurrency int
-	// RelayInterval is how often the relay looks for entries (default 1 s).
+	// RelayInterval is how often the relay polls for entries (default 1 s);
+	// Wake, called when entries commit, makes it look sooner.
 	RelayInterval time.Duration
+	// WakeGap is how long the relay, woken by a commit, waits for more
+	// before its pass, so commits close together share one (default 10 ms).
+	WakeGap time.Duration
 	// Lease is how long a dispatched entry waits for its consumer before
 	// the sweeper hands it out again (default 2 min).
 	Lease time.Duration
@@ -92,6 +96,9 @@ func (d *Deps) defaults() {
 	}
 	if d.RelayInterval <= 0 {
 		d.RelayInterval = time.Second
+	}
+	if d.WakeGap <= 0 {
+		d.WakeGap = 10 * time.Millisecond
 	}
 	if d.Lease <= 0 {
 		d.Lease = 2 * time.Minute
@@ -144,6 +151,9 @@ type Worker struct {
 	mu        sync.RWMutex
 	consumers map[string]route
 
+	wake      chan struct{}
+	completed completions
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -160,15 +170,19 @@ func New(d Deps) *Worker {
 		client:    asynq.NewClientFromRedisClient(d.Redis),
 		inspect:   asynq.NewInspectorFromRedisClient(d.Redis),
 		consumers: map[string]route{},
+		wake:      make(chan struct{}, 1),
 	}
+	w.completed.mark = w.markAll
 	w.adapters = d.Adapters
 	if w.adapters == nil {
 		w.adapters = w.buildAdapter
 	}
 	fc := FeedConsumer{Redis: d.Redis}
 	w.HandleInline(outbox.AlertFeed, fc)
-	w.Handle(outbox.AlertTriggered, fc)
-	w.Handle(outbox.AlertResolved, fc)
+	// A fan-out of one part, so the relay publishes these too (see
+	// Fanout); events.Register adds the outbound webhooks beside it.
+	w.Handle(outbox.AlertTriggered, w.Fanout(Part{Name: "feed", Consumer: fc}))
+	w.Handle(outbox.AlertResolved, w.Fanout(Part{Name: "feed", Consumer: fc}))
 	w.Handle(outbox.TicketClosed, &ResetConsumer{Store: d.Store, Pipeline: d.Pipeline, Adapters: w.adapters, Log: w.log},
 		WithMaxRetry(d.ResetRetries))
 	return w

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/redis/go-redis/v9"
+)
+
+type feedResult struct {
+	bin       string
+	round     int
+	latencies []time.Duration // webhook 200 to subscriber, per delivery
+	relay     []time.Duration // webhook 200 to the message on Redis, per event
+	missing   int
+	hookCalls int64
+}
+
+func (r feedResult) p(q float64) time.Duration { return percentile(r.latencies, q) }
+
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+const alertEvents = `subscription { alertEvents { type alert { id } } }`
+
+// feedRun measures one binary's event-to-delivery on the live feed.
+func feedRun(ctx context.Context, o options, b binary, log *slog.Logger) (feedResult, error) {
+	res := feedResult{bin: b.name}
+	s, err := startServer(ctx, o, b.path, "")
+	if err != nil {
+		return res, err
+	}
+	defer s.stop()
+
+	// The outbound webhooks' receiver.
+	var calls atomic.Int64
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	sink := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	})}
+	go sink.Serve(ln)
+	defer sink.Close()
+	for i := range o.hooks {
+		err := graphql(s, `mutation($in: CreateEventSubscriptionInput!) { createEventSubscription(input: $in) { id } }`,
+			map[string]any{"in": map[string]any{"url": fmt.Sprintf("http://%s/hook/%d", ln.Addr(), i), "eventTypes": []string{"RMM_ALERT_TRIGGERED"}}})
+		if err != nil {
+			return res, fmt.Errorf("create event subscription: %w", err)
+		}
+	}
+
+	// Subscribers record when each alert's event reached them.
+	type got struct {
+		alert int
+		at    time.Time
+	}
+	var mu sync.Mutex
+	var received []got
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	sem := make(chan struct{}, 32)
+	errs := make(chan error, o.subscribers)
+	wsURL := "ws" + strings.TrimPrefix(s.base, "http") + "/graphql"
+	for range o.subscribers {
+		sem <- struct{}{}
+		conn, err := subscribe(sctx, wsURL, s.demo.AdminToken)
+		<-sem
+		if err != nil {
+			return res, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer conn.CloseNow()
+			for {
+				_, data, err := conn.Read(sctx)
+				if err != nil {
+					if sctx.Err() == nil {
+						errs <- err
+					}
+					return
+				}
+				at := time.Now()
+				var m wsMessage
+				if json.Unmarshal(data, &m) != nil {
+					continue
+				}
+				switch m.Type {
+				case "ping":
+					_ = conn.Write(sctx, websocket.MessageText, []byte(`{"type":"pong"}`))
+				case "next":
+					var p struct {
+						Data struct {
+							AlertEvents struct {
+								Alert struct {
+									ID json.Number `json:"id"`
+								} `json:"alert"`
+							} `json:"alertEvents"`
+						} `json:"data"`
+					}
+					if json.Unmarshal(m.Payload, &p) == nil {
+						id, _ := p.Data.AlertEvents.Alert.ID.Int64()
+						mu.Lock()
+						received = append(received, got{int(id), at})
+						mu.Unlock()
+					}
+				}
+			}
+		}()
+	}
+	// Every subscriber's Redis subscription is in place before posting.
+	rdb, err := redisClient(o.redisURL)
+	if err != nil {
+		return res, err
+	}
+	defer rdb.Close()
+	channel := fmt.Sprintf("alertdesk:feed:%d", s.demo.TenantID)
+	// The relay's part alone: when the message reaches Redis subscribers.
+	published := map[int]time.Time{}
+	ps := rdb.Subscribe(ctx, channel)
+	defer ps.Close()
+	if _, err := ps.Receive(ctx); err != nil {
+		return res, err
+	}
+	go func() {
+		for msg := range ps.Channel() {
+			at := time.Now()
+			var m struct {
+				AlertID int `json:"alertId"`
+			}
+			if json.Unmarshal([]byte(msg.Payload), &m) == nil {
+				mu.Lock()
+				if _, ok := published[m.AlertID]; !ok {
+					published[m.AlertID] = at
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		n, err := rdb.PubSubNumSub(ctx, channel).Result()
+		if err == nil && n[channel] >= int64(o.subscribers)+1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return res, fmt.Errorf("only %d of %d subscribers on %s", n[channel], o.subscribers, channel)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+
+	committed := map[int]time.Time{}
+	for i := range o.events {
+		id, err := postWebhook(s, webhookBody("feed", 1000, i))
+		if err != nil {
+			return res, err
+		}
+		mu.Lock()
+		committed[id] = time.Now()
+		mu.Unlock()
+		time.Sleep(o.interval)
+	}
+	want := o.events * o.subscribers
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		mu.Lock()
+		n := len(received)
+		mu.Unlock()
+		if n >= want && calls.Load() >= int64(o.events*o.hooks) {
+			break
+		}
+	}
+	select {
+	case err := <-errs:
+		log.Warn("a subscriber's connection ended", "err", err)
+	default:
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, g := range received {
+		if at, ok := committed[g.alert]; ok {
+			res.latencies = append(res.latencies, g.at.Sub(at))
+		}
+	}
+	res.missing = want - len(res.latencies)
+	for id, at := range published {
+		if c, ok := committed[id]; ok {
+			res.relay = append(res.relay, at.Sub(c))
+		}
+	}
+	slices.Sort(res.relay)
+	res.hookCalls = calls.Load() // the outbound webhooks still work alongside
+	slices.Sort(res.latencies)
+	return res, nil
+}
+
+// subscribe opens a graphql-transport-ws connection subscribed to alertEvents.
+func subscribe(ctx context.Context, url, token string) (*websocket.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(dctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		return nil, fmt.Errorf("dial websocket: %w", err)
+	}
+	conn.SetReadLimit(1 << 20)
+	init, _ := json.Marshal(wsMessage{Type: "connection_init", Payload: json.RawMessage(fmt.Sprintf(`{"authorization":"Bearer %s"}`, token))})
+	if err := conn.Write(dctx, websocket.MessageText, init); err != nil {
+		conn.CloseNow()
+		return nil, err
+	}
+	_, data, err := conn.Read(dctx)
+	if err != nil || !strings.Contains(string(data), "connection_ack") {
+		conn.CloseNow()
+		return nil, fmt.Errorf("no connection_ack: %s %v", data, err)
+	}
+	payload, _ := json.Marshal(map[string]any{"query": alertEvents})
+	sub, _ := json.Marshal(wsMessage{ID: "1", Type: "subscribe", Payload: payload})
+	if err := conn.Write(dctx, websocket.MessageText, sub); err != nil {
+		conn.CloseNow()
+		return nil, err
+	}
+	return conn, nil
+}
+
+func redisClient(u string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(u)
+	if err != nil {
+		return nil, err
+	}
+	return redis.NewClient(opts), nil
+}
+
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
