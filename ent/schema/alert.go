@@ -70,6 +70,16 @@ func (Alert) Indexes() []ent.Index {
 		index.Fields("tenant_id", "integration_id", "external_alert_id").Unique(),
 		index.Fields("tenant_id", "integration_id", "dedup_key"),
 		index.Fields("tenant_id", "ticket_id"),
-		index.Fields("tenant_id", "status"),
+		// Lists: newest event first, keyset on (last_event_at, id), one
+		// index for each filter the API offers, so a page reads its rows
+		// and no more (graph.alertPage).
+		index.Fields("tenant_id", "last_event_at", "id"),
+		index.Fields("tenant_id", "status", "last_event_at", "id"),
+		index.Fields("tenant_id", "severity", "last_event_at", "id"),
+		index.Fields("tenant_id", "integration_id", "last_event_at", "id"),
+		index.Fields("tenant_id", "client_id", "last_event_at", "id"),
+		index.Fields("tenant_id", "asset_id", "last_event_at", "id"),
+		index.Fields("tenant_id", "ticket_id", "last_event_at", "id"),
+		index.Fields("tenant_id", "organization_unmapped", "last_event_at", "id"),
 	}
 }
