@@ -193,6 +193,14 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[12], AlertsColumns[18], AlertsColumns[0]},
 			},
+			{
+				Name:    "alert_unmapped_organizations",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[27], AlertsColumns[11], AlertsColumns[18], AlertsColumns[13], AlertsColumns[32]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "organization_unmapped",
+				},
+			},
 		},
 	}
 	// AlertConditionsColumns holds the columns for the "alert_conditions" table.

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -81,5 +82,10 @@ func (Alert) Indexes() []ent.Index {
 		index.Fields("tenant_id", "asset_id", "last_event_at", "id"),
 		index.Fields("tenant_id", "ticket_id", "last_event_at", "id"),
 		index.Fields("tenant_id", "organization_unmapped", "last_event_at", "id"),
+		// unmappedOrganizations groups the unmapped alerts from this small
+		// index alone (an index-only scan), not from the table.
+		index.Fields("tenant_id", "integration_id", "external_organization_id", "last_event_at", "status", "ticket_id").
+			StorageKey("alert_unmapped_organizations").
+			Annotations(entsql.IndexWhere("organization_unmapped")),
 	}
 }

@@ -15,6 +15,7 @@ CREATE INDEX "alert_tenant_id_client_id_last_event_at_id" ON "alerts" ("tenant_i
 CREATE INDEX "alert_tenant_id_asset_id_last_event_at_id" ON "alerts" ("tenant_id", "asset_id", "last_event_at", "id");
 CREATE INDEX "alert_tenant_id_ticket_id_last_event_at_id" ON "alerts" ("tenant_id", "ticket_id", "last_event_at", "id");
 CREATE INDEX "alert_tenant_id_organization_unmapped_last_event_at_id" ON "alerts" ("tenant_id", "organization_unmapped", "last_event_at", "id");
+CREATE INDEX "alert_unmapped_organizations" ON "alerts" ("tenant_id", "integration_id", "external_organization_id", "last_event_at", "status", "ticket_id") WHERE organization_unmapped;
 DROP INDEX "eventdelivery_tenant_id_subscription_id_created_at";
 CREATE INDEX "eventdelivery_tenant_id_subscription_id_id" ON "event_deliveries" ("tenant_id", "subscription_id", "id");
 CREATE INDEX "eventdelivery_tenant_id_subscription_id_success_id" ON "event_deliveries" ("tenant_id", "subscription_id", "success", "id");

@@ -15,6 +15,7 @@ CREATE INDEX `alert_tenant_id_client_id_last_event_at_id` ON `alerts` (`tenant_i
 CREATE INDEX `alert_tenant_id_asset_id_last_event_at_id` ON `alerts` (`tenant_id`, `asset_id`, `last_event_at`, `id`);
 CREATE INDEX `alert_tenant_id_ticket_id_last_event_at_id` ON `alerts` (`tenant_id`, `ticket_id`, `last_event_at`, `id`);
 CREATE INDEX `alert_tenant_id_organization_unmapped_last_event_at_id` ON `alerts` (`tenant_id`, `organization_unmapped`, `last_event_at`, `id`);
+CREATE INDEX `alert_unmapped_organizations` ON `alerts` (`tenant_id`, `integration_id`, `external_organization_id`, `last_event_at`, `status`, `ticket_id`) WHERE organization_unmapped;
 CREATE INDEX `ticket_tenant_id_id_open` ON `tickets` (`tenant_id`, `id`) WHERE closed_at IS NULL;
 CREATE INDEX `ticket_tenant_id_id` ON `tickets` (`tenant_id`, `id`);
 CREATE INDEX `ticket_tenant_id_assignee_id_id` ON `tickets` (`tenant_id`, `assignee_id`, `id`);
