@@ -2,92 +2,120 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alert"
-	"github.com/alertdesk/alertdesk/ent/predicate"
 	"github.com/alertdesk/alertdesk/graph/model"
 	"github.com/alertdesk/alertdesk/validation"
 )
 
 const alertCursorKind = "alert"
 
-// alertFilter turns the filter into predicates.
-func alertFilter(f *model.AlertFilter) ([]predicate.Alert, error) {
+// alertList is the keyset query of an alert list: newest event first,
+// on the index of the filter's most selective field.
+func (r *Resolver) alertList(tenantID int, f *model.AlertFilter) (listQuery, error) {
+	q := listQuery{postgres: r.store.IsPostgres(), table: alert.Table, keys: []string{alert.FieldLastEventAt, alert.FieldID}}
+	q.where.add("tenant_id = ?", tenantID)
 	if f == nil {
-		return nil, nil
-	}
-	var ps []predicate.Alert
-	if len(f.Status) > 0 {
-		ps = append(ps, alert.StatusIn(f.Status...))
-	}
-	if len(f.Severity) > 0 {
-		ps = append(ps, alert.SeverityIn(f.Severity...))
-	}
-	if f.IntegrationID != nil {
-		ps = append(ps, alert.IntegrationID(*f.IntegrationID))
-	}
-	if f.ClientID != nil {
-		ps = append(ps, alert.ClientID(*f.ClientID))
-	}
-	if f.AssetID != nil {
-		ps = append(ps, alert.AssetID(*f.AssetID))
-	}
-	if f.ExternalDeviceID != nil {
-		ps = append(ps, alert.ExternalDeviceID(*f.ExternalDeviceID))
-	}
-	if f.Text != nil && *f.Text != "" {
-		ps = append(ps, alert.Or(alert.MessageContainsFold(*f.Text), alert.DeviceNameContainsFold(*f.Text)))
-	}
-	if f.From != nil {
-		ps = append(ps, alert.LastEventAtGTE(f.From.UTC()))
-	}
-	if f.To != nil {
-		ps = append(ps, alert.LastEventAtLT(f.To.UTC()))
+		return q, nil
 	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
-		return nil, fieldError("filter.to", "must be after filter.from")
+		return q, fieldError("filter.to", "must be after filter.from")
+	}
+	q.branches = cross(anyOf(alert.FieldStatus, distinct(f.Status)), anyOf(alert.FieldSeverity, distinct(f.Severity)))
+	eq := []struct {
+		column string
+		id     *int
+	}{
+		{alert.FieldIntegrationID, f.IntegrationID}, {alert.FieldClientID, f.ClientID},
+		{alert.FieldAssetID, f.AssetID}, {alert.FieldTicketID, f.TicketID},
+	}
+	for _, e := range eq {
+		if e.id != nil {
+			q.where.add(e.column+" = ?", *e.id)
+		}
+	}
+	if f.ExternalDeviceID != nil {
+		q.where.add(alert.FieldExternalDeviceID+" = ?", *f.ExternalDeviceID)
+	}
+	if f.Text != nil && *f.Text != "" {
+		like := q.likeOp()
+		pattern := containsPattern(*f.Text)
+		q.where.add(fmt.Sprintf(`(%s %s ? ESCAPE '\' OR %s %s ? ESCAPE '\')`,
+			alert.FieldMessage, like, alert.FieldDeviceName, like), pattern, pattern)
+	}
+	if f.From != nil {
+		q.where.add(alert.FieldLastEventAt+" >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		q.where.add(alert.FieldLastEventAt+" < ?", f.To.UTC())
 	}
 	if f.OrganizationUnmapped != nil {
-		ps = append(ps, alert.OrganizationUnmapped(*f.OrganizationUnmapped))
+		q.where.add(alert.FieldOrganizationUnmapped+" = ?", *f.OrganizationUnmapped)
 	}
-	return ps, nil
+	return q, nil
+}
+
+// distinct returns the values once each, as strings, in their order.
+func distinct[T ~string](values []T) []string {
+	var out []string
+	for _, v := range values {
+		if !slices.Contains(out, string(v)) {
+			out = append(out, string(v))
+		}
+	}
+	return out
 }
 
 // alertPage lists alerts by their newest event, newest first, with keyset
 // pagination on (last_event_at, id).
 func (r *Resolver) alertPage(ctx context.Context, f *model.AlertFilter, first *int, after *string) (*model.AlertConnection, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var errs validation.Error
 	n, err := pageSize(first)
 	addErr(&errs, err)
 	at, id, hasCursor, err := parseTimeCursor(alertCursorKind, after)
 	addErr(&errs, err)
-	ps, err := alertFilter(f)
+	lq, err := r.alertList(v.TenantID, f)
 	addErr(&errs, err)
 	if errs.OrNil() != nil {
 		return nil, &errs
 	}
-	q := r.db.Alert.Query().Where(ps...)
+	var from []any
 	if hasCursor {
-		q.Where(alert.Or(alert.LastEventAtLT(at), alert.And(alert.LastEventAt(at), alert.IDLT(id))))
+		from = []any{at, id}
 	}
-	if sel := connectionNodes(ctx, "AlertConnection", "AlertEdge", "Alert"); sel != nil {
-		eagerAlerts(graphql.GetOperationContext(ctx), sel, q)
-	}
-	rows, err := q.Order(ent.Desc(alert.FieldLastEventAt), ent.Desc(alert.FieldID)).Limit(n + 1).All(ctx)
+	ids, err := lq.pageIDs(ctx, r.store.DB, from, n+1)
 	if err != nil {
 		return nil, err
 	}
-	more := len(rows) > n
-	rows = rows[:min(len(rows), n)]
+	more := len(ids) > n
+	ids = ids[:min(len(ids), n)]
+	rows := []*ent.Alert{}
+	if len(ids) > 0 {
+		q := r.db.Alert.Query().Where(alert.IDIn(ids...))
+		if sel := connectionNodes(ctx, "AlertConnection", "AlertEdge", "Alert"); sel != nil {
+			eagerAlerts(graphql.GetOperationContext(ctx), sel, q)
+		}
+		all, err := q.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rows = inOrder(ids, all, func(a *ent.Alert) int { return a.ID })
+	}
 	conn := &model.AlertConnection{
 		Nodes:    rows,
 		Edges:    make([]*model.AlertEdge, len(rows)),
 		PageInfo: &model.PageInfo{HasNextPage: more, HasPreviousPage: hasCursor},
-		Count:    func(ctx context.Context) (int, error) { return r.db.Alert.Query().Where(ps...).Count(ctx) },
+		Count:    func(ctx context.Context) (model.Total, error) { return lq.total(ctx, r.store.DB) },
 	}
 	for i, a := range rows {
 		conn.Edges[i] = &model.AlertEdge{Cursor: timeCursor(alertCursorKind, a.LastEventAt, a.ID), Node: a}

@@ -26,6 +26,9 @@ func (r *Resolver) webhookURL(in *ent.Integration) string {
 // unmappedOrganizations groups the alerts kept as unmapped by integration
 // and organization, newest first.
 func (r *Resolver) unmappedOrganizations(ctx context.Context, integrationID *int) ([]*model.UnmappedOrganization, error) {
+	if r.store.IsPostgres() {
+		return r.unmappedOrganizationsSQL(ctx, integrationID)
+	}
 	q := r.db.Alert.Query().Where(alert.OrganizationUnmapped(true))
 	if integrationID != nil {
 		q.Where(alert.IntegrationID(*integrationID))
@@ -58,6 +61,42 @@ func (r *Resolver) unmappedOrganizations(ctx context.Context, integrationID *int
 		}
 	}
 	slices.SortFunc(out, func(a, b *model.UnmappedOrganization) int { return b.LastSeenAt.Compare(a.LastSeenAt) })
+	return out, nil
+}
+
+// unmappedOrganizationsQuery groups a tenant's ($1) unmapped alerts,
+// of one integration ($2) or all (NULL).
+const unmappedOrganizationsQuery = `SELECT integration_id, external_organization_id, count(*),
+	count(*) FILTER (WHERE status <> 'resolved' AND ticket_id IS NULL), max(last_event_at)
+	FROM alerts WHERE tenant_id = $1 AND organization_unmapped AND ($2::bigint IS NULL OR integration_id = $2)
+	GROUP BY integration_id, external_organization_id
+	ORDER BY max(last_event_at) DESC, integration_id, external_organization_id`
+
+// unmappedOrganizationsSQL is unmappedOrganizations grouped by the
+// database, which reads the unmapped alerts from their index instead of
+// sending them all over. (SQLite's max() of a time is text: it groups in
+// Go.)
+func (r *Resolver) unmappedOrganizationsSQL(ctx context.Context, integrationID *int) ([]*model.UnmappedOrganization, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.store.DB.QueryContext(ctx, unmappedOrganizationsQuery, v.TenantID, integrationID)
+	if err != nil {
+		return nil, fmt.Errorf("unmapped alerts: %w", err)
+	}
+	defer rows.Close()
+	out := []*model.UnmappedOrganization{}
+	for rows.Next() {
+		var g model.UnmappedOrganization
+		if err := rows.Scan(&g.IntegrationID, &g.ExternalOrganizationID, &g.AlertCount, &g.PendingAlertCount, &g.LastSeenAt); err != nil {
+			return nil, fmt.Errorf("unmapped alerts: %w", err)
+		}
+		out = append(out, &g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("unmapped alerts: %w", err)
+	}
 	return out, nil
 }
 

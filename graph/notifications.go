@@ -48,7 +48,24 @@ func mine(ctx context.Context, c *ent.Client) (*ent.NotificationQuery, error) {
 	return c.Notification.Query().Where(notification.UserID(v.UserID)), nil
 }
 
+// notificationList is the keyset query of a user's notifications,
+// newest first (id).
+func (r *Resolver) notificationList(tenantID, userID int, unreadOnly bool) listQuery {
+	q := listQuery{postgres: r.store.IsPostgres(), table: notification.Table, keys: []string{notification.FieldID}}
+	q.where.add("tenant_id = ? AND user_id = ?", tenantID, userID)
+	if unreadOnly {
+		q.where.add(notification.FieldReadAt + " IS NULL")
+	}
+	return q
+}
+
+// notificationPage lists the caller's notifications newest first,
+// paginated by id.
 func (r *Resolver) notificationPage(ctx context.Context, unreadOnly bool, first *int, after *string) (*model.NotificationConnection, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var errs validation.Error
 	n, err := pageSize(first)
 	addErr(&errs, err)
@@ -57,40 +74,30 @@ func (r *Resolver) notificationPage(ctx context.Context, unreadOnly bool, first 
 	if errs.OrNil() != nil {
 		return nil, &errs
 	}
-	base := func(ctx context.Context) (*ent.NotificationQuery, error) {
-		q, err := mine(ctx, r.db)
-		if err != nil {
-			return nil, err
-		}
-		if unreadOnly {
-			q.Where(notification.ReadAtIsNil())
-		}
-		return q, nil
-	}
-	q, err := base(ctx)
-	if err != nil {
-		return nil, err
-	}
+	lq := r.notificationList(v.TenantID, v.UserID, unreadOnly)
+	var from []any
 	if hasCursor {
-		q.Where(notification.IDLT(afterID))
+		from = []any{afterID}
 	}
-	rows, err := q.Order(ent.Desc(notification.FieldID)).Limit(n + 1).All(ctx)
+	ids, err := lq.pageIDs(ctx, r.store.DB, from, n+1)
 	if err != nil {
 		return nil, fmt.Errorf("notifications: %w", err)
 	}
-	more := len(rows) > n
-	rows = rows[:min(len(rows), n)]
+	more := len(ids) > n
+	ids = ids[:min(len(ids), n)]
+	rows := []*ent.Notification{}
+	if len(ids) > 0 {
+		all, err := r.db.Notification.Query().Where(notification.IDIn(ids...)).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("notifications: %w", err)
+		}
+		rows = inOrder(ids, all, func(nt *ent.Notification) int { return nt.ID })
+	}
 	conn := &model.NotificationConnection{
 		Nodes:    rows,
 		Edges:    make([]*model.NotificationEdge, len(rows)),
 		PageInfo: &model.PageInfo{HasNextPage: more, HasPreviousPage: hasCursor},
-		Count: func(ctx context.Context) (int, error) {
-			q, err := base(ctx)
-			if err != nil {
-				return 0, err
-			}
-			return q.Count(ctx)
-		},
+		Count:    func(ctx context.Context) (model.Total, error) { return lq.total(ctx, r.store.DB) },
 	}
 	for i, nt := range rows {
 		conn.Edges[i] = &model.NotificationEdge{Cursor: idCursor(notificationCursorKind, nt.ID), Node: nt}

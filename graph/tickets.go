@@ -11,7 +11,6 @@ import (
 
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
-	"github.com/alertdesk/alertdesk/ent/predicate"
 	"github.com/alertdesk/alertdesk/ent/ticket"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/graph/model"
@@ -20,45 +19,53 @@ import (
 
 const ticketCursorKind = "ticket"
 
-func ticketFilter(f *model.TicketFilter) []predicate.Ticket {
+// ticketList is the keyset query of a ticket list: newest first (id).
+func (r *Resolver) ticketList(tenantID int, f *model.TicketFilter) listQuery {
+	q := listQuery{postgres: r.store.IsPostgres(), table: ticket.Table, keys: []string{ticket.FieldID}}
+	q.where.add("tenant_id = ?", tenantID)
 	if f == nil {
-		return nil
+		return q
 	}
-	var ps []predicate.Ticket
 	if f.Open != nil {
 		if *f.Open {
-			ps = append(ps, ticket.ClosedAtIsNil())
+			q.where.add(ticket.FieldClosedAt + " IS NULL")
 		} else {
-			ps = append(ps, ticket.ClosedAtNotNil())
+			q.where.add(ticket.FieldClosedAt + " IS NOT NULL")
 		}
 	}
 	eq := []struct {
-		id *int
-		p  func(int) predicate.Ticket
+		column string
+		id     *int
 	}{
-		{f.BoardID, ticket.BoardID}, {f.StatusID, ticket.StatusID}, {f.PriorityID, ticket.PriorityID},
-		{f.AssigneeID, ticket.AssigneeID}, {f.ClientID, ticket.ClientID}, {f.AssetID, ticket.AssetID},
+		{ticket.FieldBoardID, f.BoardID}, {ticket.FieldStatusID, f.StatusID}, {ticket.FieldPriorityID, f.PriorityID},
+		{ticket.FieldAssigneeID, f.AssigneeID}, {ticket.FieldClientID, f.ClientID}, {ticket.FieldAssetID, f.AssetID},
 	}
 	for _, e := range eq {
 		if e.id != nil {
-			ps = append(ps, e.p(*e.id))
+			q.where.add(e.column+" = ?", *e.id)
 		}
 	}
 	if f.Source != nil {
-		ps = append(ps, ticket.Source(*f.Source))
+		q.where.add(ticket.FieldSource+" = ?", *f.Source)
 	}
 	if text := strings.TrimSpace(deref(f.Text)); text != "" {
-		p := ticket.TitleContainsFold(text)
+		cond := fmt.Sprintf(`%s %s ? ESCAPE '\'`, ticket.FieldTitle, q.likeOp())
+		args := []any{containsPattern(text)}
 		if n, err := strconv.Atoi(strings.TrimPrefix(text, "#")); err == nil {
-			p = ticket.Or(p, ticket.Number(n))
+			cond = "(" + cond + " OR " + ticket.FieldNumber + " = ?)"
+			args = append(args, n)
 		}
-		ps = append(ps, p)
+		q.where.add(cond, args...)
 	}
-	return ps
+	return q
 }
 
 // ticketPage lists tickets newest first, paginated by id.
 func (r *Resolver) ticketPage(ctx context.Context, f *model.TicketFilter, first *int, after *string) (*model.TicketConnection, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var errs validation.Error
 	n, err := pageSize(first)
 	addErr(&errs, err)
@@ -67,25 +74,34 @@ func (r *Resolver) ticketPage(ctx context.Context, f *model.TicketFilter, first 
 	if errs.OrNil() != nil {
 		return nil, &errs
 	}
-	ps := ticketFilter(f)
-	q := r.db.Ticket.Query().Where(ps...)
+	lq := r.ticketList(v.TenantID, f)
+	var from []any
 	if hasCursor {
-		q.Where(ticket.IDLT(afterID))
+		from = []any{afterID}
 	}
-	if sel := connectionNodes(ctx, "TicketConnection", "TicketEdge", "Ticket"); sel != nil {
-		eagerTickets(graphql.GetOperationContext(ctx), sel, q)
-	}
-	rows, err := q.Order(ent.Desc(ticket.FieldID)).Limit(n + 1).All(ctx)
+	ids, err := lq.pageIDs(ctx, r.store.DB, from, n+1)
 	if err != nil {
 		return nil, err
 	}
-	more := len(rows) > n
-	rows = rows[:min(len(rows), n)]
+	more := len(ids) > n
+	ids = ids[:min(len(ids), n)]
+	rows := []*ent.Ticket{}
+	if len(ids) > 0 {
+		q := r.db.Ticket.Query().Where(ticket.IDIn(ids...))
+		if sel := connectionNodes(ctx, "TicketConnection", "TicketEdge", "Ticket"); sel != nil {
+			eagerTickets(graphql.GetOperationContext(ctx), sel, q)
+		}
+		all, err := q.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rows = inOrder(ids, all, func(t *ent.Ticket) int { return t.ID })
+	}
 	conn := &model.TicketConnection{
 		Nodes:    rows,
 		Edges:    make([]*model.TicketEdge, len(rows)),
 		PageInfo: &model.PageInfo{HasNextPage: more, HasPreviousPage: hasCursor},
-		Count:    func(ctx context.Context) (int, error) { return r.db.Ticket.Query().Where(ps...).Count(ctx) },
+		Count:    func(ctx context.Context) (model.Total, error) { return lq.total(ctx, r.store.DB) },
 	}
 	for i, t := range rows {
 		conn.Edges[i] = &model.TicketEdge{Cursor: idCursor(ticketCursorKind, t.ID), Node: t}

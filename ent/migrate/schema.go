@@ -154,9 +154,52 @@ var (
 				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[32], AlertsColumns[13]},
 			},
 			{
-				Name:    "alert_tenant_id_status",
+				Name:    "alert_tenant_id_last_event_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[13]},
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[18], AlertsColumns[0]},
+			},
+			{
+				Name:    "alert_tenant_id_status_last_event_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[13], AlertsColumns[18], AlertsColumns[0]},
+			},
+			{
+				Name:    "alert_tenant_id_severity_last_event_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[8], AlertsColumns[18], AlertsColumns[0]},
+			},
+			{
+				Name:    "alert_tenant_id_integration_id_last_event_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[27], AlertsColumns[18], AlertsColumns[0]},
+			},
+			{
+				Name:    "alert_tenant_id_client_id_last_event_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[29], AlertsColumns[18], AlertsColumns[0]},
+			},
+			{
+				Name:    "alert_tenant_id_asset_id_last_event_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[28], AlertsColumns[18], AlertsColumns[0]},
+			},
+			{
+				Name:    "alert_tenant_id_ticket_id_last_event_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[32], AlertsColumns[18], AlertsColumns[0]},
+			},
+			{
+				Name:    "alert_tenant_id_organization_unmapped_last_event_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[12], AlertsColumns[18], AlertsColumns[0]},
+			},
+			{
+				Name:    "alert_unmapped_organizations",
+				Unique:  false,
+				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[27], AlertsColumns[11], AlertsColumns[18], AlertsColumns[13], AlertsColumns[32]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "organization_unmapped",
+				},
 			},
 		},
 	}
@@ -475,9 +518,14 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "eventdelivery_tenant_id_subscription_id_created_at",
+				Name:    "eventdelivery_tenant_id_subscription_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{EventDeliveriesColumns[10], EventDeliveriesColumns[11], EventDeliveriesColumns[1]},
+				Columns: []*schema.Column{EventDeliveriesColumns[10], EventDeliveriesColumns[11], EventDeliveriesColumns[0]},
+			},
+			{
+				Name:    "eventdelivery_tenant_id_subscription_id_success_id",
+				Unique:  false,
+				Columns: []*schema.Column{EventDeliveriesColumns[10], EventDeliveriesColumns[11], EventDeliveriesColumns[7], EventDeliveriesColumns[0]},
 			},
 			{
 				Name:    "eventdelivery_tenant_id_outbox_entry_id_subscription_id",
@@ -650,6 +698,19 @@ var (
 				Name:    "notification_tenant_id_user_id_read_at",
 				Unique:  false,
 				Columns: []*schema.Column{NotificationsColumns[10], NotificationsColumns[11], NotificationsColumns[8]},
+			},
+			{
+				Name:    "notification_tenant_id_user_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationsColumns[10], NotificationsColumns[11], NotificationsColumns[0]},
+			},
+			{
+				Name:    "notification_tenant_id_user_id_id_unread",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationsColumns[10], NotificationsColumns[11], NotificationsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "read_at IS NULL",
+				},
 			},
 			{
 				Name:    "notification_tenant_id_user_id_dedup_key",
@@ -899,6 +960,39 @@ var (
 				Name:    "ticket_tenant_id_closed_at",
 				Unique:  false,
 				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[8]},
+			},
+			{
+				Name:    "ticket_tenant_id_id_open",
+				Unique:  false,
+				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "closed_at IS NULL",
+				},
+			},
+			{
+				Name:    "ticket_tenant_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[0]},
+			},
+			{
+				Name:    "ticket_tenant_id_assignee_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[16], TicketsColumns[0]},
+			},
+			{
+				Name:    "ticket_tenant_id_client_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[11], TicketsColumns[0]},
+			},
+			{
+				Name:    "ticket_tenant_id_asset_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[12], TicketsColumns[0]},
+			},
+			{
+				Name:    "ticket_tenant_id_status_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[14], TicketsColumns[0]},
 			},
 		},
 	}

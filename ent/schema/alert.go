@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -72,6 +73,21 @@ func (Alert) Indexes() []ent.Index {
 		// A reset asks whether another alert of the ticket is still live:
 		// the ticket of a storm has thousands of alerts, few of them live.
 		index.Fields("tenant_id", "ticket_id", "status"),
-		index.Fields("tenant_id", "status"),
+		// Lists: newest event first, keyset on (last_event_at, id), one
+		// index for each filter the API offers, so a page reads its rows
+		// and no more (graph.alertPage).
+		index.Fields("tenant_id", "last_event_at", "id"),
+		index.Fields("tenant_id", "status", "last_event_at", "id"),
+		index.Fields("tenant_id", "severity", "last_event_at", "id"),
+		index.Fields("tenant_id", "integration_id", "last_event_at", "id"),
+		index.Fields("tenant_id", "client_id", "last_event_at", "id"),
+		index.Fields("tenant_id", "asset_id", "last_event_at", "id"),
+		index.Fields("tenant_id", "ticket_id", "last_event_at", "id"),
+		index.Fields("tenant_id", "organization_unmapped", "last_event_at", "id"),
+		// unmappedOrganizations groups the unmapped alerts from this small
+		// index alone (an index-only scan), not from the table.
+		index.Fields("tenant_id", "integration_id", "external_organization_id", "last_event_at", "status", "ticket_id").
+			StorageKey("alert_unmapped_organizations").
+			Annotations(entsql.IndexWhere("organization_unmapped")),
 	}
 }

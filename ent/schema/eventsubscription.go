@@ -64,7 +64,9 @@ func (EventDelivery) Edges() []ent.Edge {
 
 func (EventDelivery) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("tenant_id", "subscription_id", "created_at"),
+		// The delivery log: newest first, keyset on id, all or failed only.
+		index.Fields("tenant_id", "subscription_id", "id"),
+		index.Fields("tenant_id", "subscription_id", "success", "id"),
 		index.Fields("tenant_id", "outbox_entry_id", "subscription_id"),
 	}
 }

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -35,6 +36,10 @@ func (Notification) Edges() []ent.Edge {
 func (Notification) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "user_id", "read_at"),
+		// The list: newest first, keyset on id; all or unread only.
+		index.Fields("tenant_id", "user_id", "id"),
+		index.Fields("tenant_id", "user_id", "id").StorageKey("notification_tenant_id_user_id_id_unread").
+			Annotations(entsql.IndexWhere("read_at IS NULL")),
 		index.Fields("tenant_id", "user_id", "dedup_key").Unique(),
 	}
 }

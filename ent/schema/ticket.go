@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -56,6 +57,14 @@ func (Ticket) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "number").Unique(),
 		index.Fields("tenant_id", "closed_at"),
+		// Lists: newest first (id), keyset, for the selective filters.
+		index.Fields("tenant_id", "id").StorageKey("ticket_tenant_id_id_open").
+			Annotations(entsql.IndexWhere("closed_at IS NULL")),
+		index.Fields("tenant_id", "id"),
+		index.Fields("tenant_id", "assignee_id", "id"),
+		index.Fields("tenant_id", "client_id", "id"),
+		index.Fields("tenant_id", "asset_id", "id"),
+		index.Fields("tenant_id", "status_id", "id"),
 	}
 }
 

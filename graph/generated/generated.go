@@ -98,10 +98,11 @@ type ComplexityRoot struct {
 	}
 
 	AlertConnection struct {
-		Edges      func(childComplexity int) int
-		Nodes      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges                func(childComplexity int) int
+		Nodes                func(childComplexity int) int
+		PageInfo             func(childComplexity int) int
+		TotalCount           func(childComplexity int) int
+		TotalCountIsEstimate func(childComplexity int) int
 	}
 
 	AlertEdge struct {
@@ -299,10 +300,11 @@ type ComplexityRoot struct {
 	}
 
 	NotificationConnection struct {
-		Edges      func(childComplexity int) int
-		Nodes      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges                func(childComplexity int) int
+		Nodes                func(childComplexity int) int
+		PageInfo             func(childComplexity int) int
+		TotalCount           func(childComplexity int) int
+		TotalCountIsEstimate func(childComplexity int) int
 	}
 
 	NotificationEdge struct {
@@ -428,10 +430,11 @@ type ComplexityRoot struct {
 	}
 
 	TicketConnection struct {
-		Edges      func(childComplexity int) int
-		Nodes      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges                func(childComplexity int) int
+		Nodes                func(childComplexity int) int
+		PageInfo             func(childComplexity int) int
+		TotalCount           func(childComplexity int) int
+		TotalCountIsEstimate func(childComplexity int) int
 	}
 
 	TicketEdge struct {
@@ -882,6 +885,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AlertConnection.TotalCount(childComplexity), true
+	case "AlertConnection.totalCountIsEstimate":
+		if e.ComplexityRoot.AlertConnection.TotalCountIsEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertConnection.TotalCountIsEstimate(childComplexity), true
 
 	case "AlertEdge.cursor":
 		if e.ComplexityRoot.AlertEdge.Cursor == nil {
@@ -1940,6 +1949,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NotificationConnection.TotalCount(childComplexity), true
+	case "NotificationConnection.totalCountIsEstimate":
+		if e.ComplexityRoot.NotificationConnection.TotalCountIsEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.TotalCountIsEstimate(childComplexity), true
 
 	case "NotificationEdge.cursor":
 		if e.ComplexityRoot.NotificationEdge.Cursor == nil {
@@ -2574,6 +2589,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TicketConnection.TotalCount(childComplexity), true
+	case "TicketConnection.totalCountIsEstimate":
+		if e.ComplexityRoot.TicketConnection.TotalCountIsEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketConnection.TotalCountIsEstimate(childComplexity), true
 
 	case "TicketEdge.cursor":
 		if e.ComplexityRoot.TicketEdge.Cursor == nil {
@@ -2993,6 +3014,8 @@ input AlertFilter {
   clientId: ID
   "Only this asset's."
   assetId: ID
+  "Only the alerts linked to this ticket."
+  ticketId: ID
   "Only this RMM device (external id)."
   externalDeviceId: String
   "Case-insensitive text in the message or device name."
@@ -3015,8 +3038,13 @@ type AlertConnection {
   nodes: [Alert!]!
   "Paging."
   pageInfo: PageInfo!
-  "How many alerts match the filter in all."
+  """
+  How many alerts match the filter in all: exact up to 10,000, beyond that
+  an estimate (totalCountIsEstimate).
+  """
   totalCount: Int!
+  "True when totalCount is an estimate (past 10,000), to show as \"about N\"."
+  totalCountIsEstimate: Boolean!
 }
 
 """
@@ -3652,8 +3680,10 @@ type NotificationConnection {
   nodes: [Notification!]!
   "Paging."
   pageInfo: PageInfo!
-  "How many match in all."
+  "How many match in all: exact up to 10,000, beyond that an estimate."
   totalCount: Int!
+  "True when totalCount is an estimate (past 10,000)."
+  totalCountIsEstimate: Boolean!
 }
 
 """
@@ -3992,8 +4022,13 @@ type TicketConnection {
   nodes: [Ticket!]!
   "Paging."
   pageInfo: PageInfo!
-  "How many tickets match the filter in all."
+  """
+  How many tickets match the filter in all: exact up to 10,000, beyond that
+  an estimate (totalCountIsEstimate).
+  """
   totalCount: Int!
+  "True when totalCount is an estimate (past 10,000), to show as \"about N\"."
+  totalCountIsEstimate: Boolean!
 }
 
 """
@@ -4335,6 +4370,8 @@ func (ec *executionContext) childFields_AlertConnection(ctx context.Context, fie
 		return ec.fieldContext_AlertConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_AlertConnection_totalCount(ctx, field)
+	case "totalCountIsEstimate":
+		return ec.fieldContext_AlertConnection_totalCountIsEstimate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AlertConnection", field.Name)
 }
@@ -4659,6 +4696,8 @@ func (ec *executionContext) childFields_NotificationConnection(ctx context.Conte
 		return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_NotificationConnection_totalCount(ctx, field)
+	case "totalCountIsEstimate":
+		return ec.fieldContext_NotificationConnection_totalCountIsEstimate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NotificationConnection", field.Name)
 }
@@ -4849,6 +4888,8 @@ func (ec *executionContext) childFields_TicketConnection(ctx context.Context, fi
 		return ec.fieldContext_TicketConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_TicketConnection_totalCount(ctx, field)
+	case "totalCountIsEstimate":
+		return ec.fieldContext_TicketConnection_totalCountIsEstimate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TicketConnection", field.Name)
 }
@@ -7028,6 +7069,29 @@ func (ec *executionContext) _AlertConnection_totalCount(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_AlertConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AlertConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AlertConnection_totalCountIsEstimate(ctx context.Context, field graphql.CollectedField, obj *model.AlertConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertConnection_totalCountIsEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCountIsEstimate(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertConnection_totalCountIsEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AlertConnection", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _AlertEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AlertEdge) (ret graphql.Marshaler) {
@@ -11639,6 +11703,29 @@ func (ec *executionContext) fieldContext_NotificationConnection_totalCount(_ con
 	return graphql.NewScalarFieldContext("NotificationConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _NotificationConnection_totalCountIsEstimate(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_totalCountIsEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCountIsEstimate(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_totalCountIsEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationConnection", field, true, false, "Boolean")
+}
+
 func (ec *executionContext) _NotificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14439,6 +14526,29 @@ func (ec *executionContext) fieldContext_TicketConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("TicketConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _TicketConnection_totalCountIsEstimate(ctx context.Context, field graphql.CollectedField, obj *model.TicketConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TicketConnection_totalCountIsEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCountIsEstimate(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TicketConnection_totalCountIsEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TicketConnection", field, true, false, "Boolean")
+}
+
 func (ec *executionContext) _TicketEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TicketEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16221,7 +16331,7 @@ func (ec *executionContext) unmarshalInputAlertFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status", "severity", "integrationId", "clientId", "assetId", "externalDeviceId", "text", "from", "to", "organizationUnmapped"}
+	fieldsInOrder := [...]string{"status", "severity", "integrationId", "clientId", "assetId", "ticketId", "externalDeviceId", "text", "from", "to", "organizationUnmapped"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16263,6 +16373,13 @@ func (ec *executionContext) unmarshalInputAlertFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.AssetID = data
+		case "ticketId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticketId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TicketID = data
 		case "externalDeviceId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalDeviceId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17425,6 +17542,12 @@ func (ec *executionContext) _AlertConnection(ctx context.Context, sel ast.Select
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AlertConnection_totalCount(ctx, field, obj)
+				})
+		case "totalCountIsEstimate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AlertConnection_totalCountIsEstimate(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18780,6 +18903,12 @@ func (ec *executionContext) _NotificationConnection(ctx context.Context, sel ast
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._NotificationConnection_totalCount(ctx, field, obj)
 				})
+		case "totalCountIsEstimate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NotificationConnection_totalCountIsEstimate(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19642,6 +19771,12 @@ func (ec *executionContext) _TicketConnection(ctx context.Context, sel ast.Selec
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TicketConnection_totalCount(ctx, field, obj)
+				})
+		case "totalCountIsEstimate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TicketConnection_totalCountIsEstimate(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -2,20 +2,37 @@ package model
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
 )
 
-// Counter counts every item matching a list's filter; it runs only when
-// totalCount is asked for.
-type Counter func(ctx context.Context) (int, error)
+// Total is how many items match a list's filter: exact up to a cap, else
+// an estimate.
+type Total struct {
+	Count    int
+	Estimate bool
+}
 
-func (c Counter) count(ctx context.Context) (int, error) {
-	if c == nil {
-		return 0, nil
-	}
-	return c(ctx)
+// Counter counts every item matching a list's filter; it runs only when
+// totalCount or totalCountIsEstimate is asked for, once for both.
+type Counter func(ctx context.Context) (Total, error)
+
+// counted runs a Counter once.
+type counted struct {
+	once  sync.Once
+	total Total
+	err   error
+}
+
+func (c *counted) get(ctx context.Context, fn Counter) (Total, error) {
+	c.once.Do(func() {
+		if fn != nil {
+			c.total, c.err = fn(ctx)
+		}
+	})
+	return c.total, c.err
 }
 
 // AlertEdge is an alert in a page.
@@ -30,10 +47,20 @@ type AlertConnection struct {
 	Nodes    []*ent.Alert
 	PageInfo *PageInfo
 	Count    Counter
+	total    counted
 }
 
-// TotalCount counts every alert matching the filter.
-func (c *AlertConnection) TotalCount(ctx context.Context) (int, error) { return c.Count.count(ctx) }
+// TotalCount is how many alerts match the filter (see Total).
+func (c *AlertConnection) TotalCount(ctx context.Context) (int, error) {
+	t, err := c.total.get(ctx, c.Count)
+	return t.Count, err
+}
+
+// TotalCountIsEstimate reports whether TotalCount is an estimate.
+func (c *AlertConnection) TotalCountIsEstimate(ctx context.Context) (bool, error) {
+	t, err := c.total.get(ctx, c.Count)
+	return t.Estimate, err
+}
 
 // TicketEdge is a ticket in a page.
 type TicketEdge struct {
@@ -47,10 +74,20 @@ type TicketConnection struct {
 	Nodes    []*ent.Ticket
 	PageInfo *PageInfo
 	Count    Counter
+	total    counted
 }
 
-// TotalCount counts every ticket matching the filter.
-func (c *TicketConnection) TotalCount(ctx context.Context) (int, error) { return c.Count.count(ctx) }
+// TotalCount is how many tickets match the filter (see Total).
+func (c *TicketConnection) TotalCount(ctx context.Context) (int, error) {
+	t, err := c.total.get(ctx, c.Count)
+	return t.Count, err
+}
+
+// TotalCountIsEstimate reports whether TotalCount is an estimate.
+func (c *TicketConnection) TotalCountIsEstimate(ctx context.Context) (bool, error) {
+	t, err := c.total.get(ctx, c.Count)
+	return t.Estimate, err
+}
 
 // NotificationEdge is a notification in a page.
 type NotificationEdge struct {
@@ -64,11 +101,19 @@ type NotificationConnection struct {
 	Nodes    []*ent.Notification
 	PageInfo *PageInfo
 	Count    Counter
+	total    counted
 }
 
-// TotalCount counts every notification matching the filter.
+// TotalCount is how many notifications match (see Total).
 func (c *NotificationConnection) TotalCount(ctx context.Context) (int, error) {
-	return c.Count.count(ctx)
+	t, err := c.total.get(ctx, c.Count)
+	return t.Count, err
+}
+
+// TotalCountIsEstimate reports whether TotalCount is an estimate.
+func (c *NotificationConnection) TotalCountIsEstimate(ctx context.Context) (bool, error) {
+	t, err := c.total.get(ctx, c.Count)
+	return t.Estimate, err
 }
 
 // UnmappedOrganization is an RMM organization seen on alerts that no

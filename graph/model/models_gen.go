@@ -36,6 +36,8 @@ type AlertFilter struct {
 	ClientID *int `json:"clientId,omitempty"`
 	// Only this asset's.
 	AssetID *int `json:"assetId,omitempty"`
+	// Only the alerts linked to this ticket.
+	TicketID *int `json:"ticketId,omitempty"`
 	// Only this RMM device (external id).
 	ExternalDeviceID *string `json:"externalDeviceId,omitempty"`
 	// Case-insensitive text in the message or device name.

@@ -51,6 +51,8 @@ function renderList(main, ctx) {
   let alive = true;
   let rows = new Map();
   let total = 0;
+  // Past 10,000 the API estimates the total: shown as "about N".
+  let estimated = false;
   let unsubscribe = null;
 
   ctx.refs().then((refs) => {
@@ -83,10 +85,11 @@ function renderList(main, ctx) {
     // Only the newest request may draw: filters can change mid-flight.
     const seq = ++loadSeq;
     try {
-      const d = await gql(`query($f: AlertFilter) { alerts(filter: $f, first: 100) { totalCount nodes { ${ROW} } } }`, { f: filter() });
+      const d = await gql(`query($f: AlertFilter) { alerts(filter: $f, first: 100) { totalCount totalCountIsEstimate nodes { ${ROW} } } }`, { f: filter() });
       if (!alive || seq !== loadSeq) return;
       rows = new Map(d.alerts.nodes.map((a) => [a.id, a]));
       total = d.alerts.totalCount;
+      estimated = d.alerts.totalCountIsEstimate;
       draw();
       subscribe();
     } catch (err) {
@@ -125,7 +128,8 @@ function renderList(main, ctx) {
   }
 
   function draw(flashId) {
-    count.textContent = `${total} alert${total === 1 ? '' : 's'}${rows.size < total ? `, newest ${rows.size} shown` : ''}`;
+    const n = estimated ? `about ${total.toLocaleString()}` : `${total}`;
+    count.textContent = `${n} alert${total === 1 ? '' : 's'}${rows.size < total ? `, newest ${rows.size} shown` : ''}`;
     if (!rows.size) {
       clear(body).append(emptyState(Object.values(state).some(Boolean) ? 'No alerts match these filters' : 'No alerts yet',
         'New alerts appear here the moment a webhook or poll delivers them.'));

@@ -41,10 +41,12 @@ function renderList(main, ctx) {
     if (state.open) f.open = state.open === 'true';
     if (state.text) f.text = state.text;
     try {
-      const d = await gql(`query($f: TicketFilter) { tickets(filter: $f, first: 100) { totalCount nodes { ${ROW} } } }`, { f });
+      const d = await gql(`query($f: TicketFilter) { tickets(filter: $f, first: 100) { totalCount totalCountIsEstimate nodes { ${ROW} } } }`, { f });
       if (!alive || seq !== loadSeq) return;
-      const { nodes, totalCount } = d.tickets;
-      count.textContent = `${totalCount} ticket${totalCount === 1 ? '' : 's'}`;
+      const { nodes, totalCount, totalCountIsEstimate } = d.tickets;
+      // Past 10,000 the API estimates the total.
+      const n = totalCountIsEstimate ? `about ${totalCount.toLocaleString()}` : `${totalCount}`;
+      count.textContent = `${n} ticket${totalCount === 1 ? '' : 's'}`;
       if (!nodes.length) {
         clear(body).append(emptyState(state.open === 'true' && !state.text ? 'No open tickets' : 'No tickets match', 'Alert tickets appear here when a rule creates one.'));
         return;

@@ -1,0 +1,261 @@
+package graph
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/alertdesk/alertdesk/graph/model"
+)
+
+// A list page is read in two steps: the page's ids by keyset over an index
+// that matches the list's order and filter (listQuery), then the rows with
+// ent, eager-loaded for the fields asked. The first step reads the page's
+// index entries and no more, whatever the list's size or the page's depth;
+// a filter of several values (status, severity) reads one index range per
+// value and merges the few rows found.
+
+// totalCountCap is how far totalCount counts exactly; beyond it the
+// answer is the planner's estimate, marked as such.
+const totalCountCap = 10_000
+
+// conds is a conjunction of SQL conditions with ? placeholders.
+type conds struct {
+	sql  []string
+	args []any
+}
+
+func (c *conds) add(cond string, args ...any) {
+	c.sql = append(c.sql, cond)
+	c.args = append(c.args, args...)
+}
+
+// and returns c and o together.
+func (c conds) and(o conds) conds {
+	return conds{sql: append(append([]string{}, c.sql...), o.sql...), args: append(append([]any{}, c.args...), o.args...)}
+}
+
+func (c conds) where() string {
+	if len(c.sql) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.sql, " AND ")
+}
+
+// anyOf returns one conds per value: column = value.
+func anyOf[T any](column string, values []T) []conds {
+	out := make([]conds, len(values))
+	for i, v := range values {
+		out[i].add(column+" = ?", v)
+	}
+	return out
+}
+
+// cross returns every combination of one conds of each list (none of an
+// empty list); nil when every list is empty.
+func cross(lists ...[]conds) []conds {
+	var out []conds
+	for _, l := range lists {
+		if len(l) > 0 && out == nil {
+			out = []conds{{}}
+		}
+		if len(l) == 0 {
+			continue
+		}
+		var next []conds
+		for _, o := range out {
+			for _, c := range l {
+				next = append(next, o.and(c))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// listQuery is the keyset query of a list: rows of table matching where
+// and one of branches, by keys descending (the last key is the unique
+// id).
+type listQuery struct {
+	postgres bool
+	table    string
+	keys     []string
+	where    conds
+	branches []conds
+}
+
+// pageIDs returns up to limit ids after the cursor (the keys' values of
+// the last row of the previous page; nil for the first page).
+func (q listQuery) pageIDs(ctx context.Context, db *sql.DB, after []any, limit int) ([]int, error) {
+	query, args := q.pageSQL(after, limit)
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s page: %w", q.table, err)
+	}
+	defer rows.Close()
+	var ids []int
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("%s page: %w", q.table, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s page: %w", q.table, err)
+	}
+	return ids, nil
+}
+
+// pageSQL is pageIDs' query, placeholders bound for the dialect.
+func (q listQuery) pageSQL(after []any, limit int) (string, []any) {
+	order := make([]string, len(q.keys))
+	for i, k := range q.keys {
+		order[i] = k + " DESC"
+	}
+	orderBy := " ORDER BY " + strings.Join(order, ", ")
+	lim := " LIMIT " + strconv.Itoa(limit)
+	base := q.where
+	if after != nil {
+		// A row value compares as the order does, and is an index bound.
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(after)), ", ")
+		base.add("("+strings.Join(q.keys, ", ")+") < ("+marks+")", after...)
+	}
+	keys := strings.Join(q.keys, ", ")
+	switch branches := q.branches; len(branches) {
+	case 0, 1:
+		c := base
+		if len(branches) == 1 {
+			c = base.and(branches[0])
+		}
+		return q.bind("SELECT id FROM " + q.table + c.where() + orderBy + lim), c.args
+	default:
+		var args []any
+		parts := make([]string, len(branches))
+		for i, b := range branches {
+			c := base.and(b)
+			parts[i] = fmt.Sprintf("SELECT %s FROM (SELECT %s FROM %s%s%s%s) b%d", keys, keys, q.table, c.where(), orderBy, lim, i)
+			args = append(args, c.args...)
+		}
+		return q.bind("SELECT id FROM (" + strings.Join(parts, " UNION ALL ") + ") u" + orderBy + lim), args
+	}
+}
+
+// matching is the list's condition without a cursor: where and any
+// branch.
+func (q listQuery) matching() conds {
+	c := q.where
+	if len(q.branches) > 0 {
+		ors := make([]string, len(q.branches))
+		var args []any
+		for i, b := range q.branches {
+			ors[i] = "(" + strings.Join(b.sql, " AND ") + ")"
+			args = append(args, b.args...)
+		}
+		c.add("("+strings.Join(ors, " OR ")+")", args...)
+	}
+	return c
+}
+
+// total counts the matching rows up to totalCountCap; past it, on
+// PostgreSQL, it returns the planner's estimate (at least the cap) and
+// true. SQLite, for small embedded installations, always counts.
+func (q listQuery) total(ctx context.Context, db *sql.DB) (model.Total, error) {
+	c := q.matching()
+	if !q.postgres {
+		var n int
+		err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+q.table+c.where(), c.args...).Scan(&n)
+		if err != nil {
+			return model.Total{}, fmt.Errorf("%s count: %w", q.table, err)
+		}
+		return model.Total{Count: n}, nil
+	}
+	countSQL, args := q.countSQL()
+	var n int
+	if err := db.QueryRowContext(ctx, countSQL, args...).Scan(&n); err != nil {
+		return model.Total{}, fmt.Errorf("%s count: %w", q.table, err)
+	}
+	if n <= totalCountCap {
+		return model.Total{Count: n}, nil
+	}
+	var plan []byte
+	if err := db.QueryRowContext(ctx, q.bind("EXPLAIN (FORMAT JSON) SELECT 1 FROM "+q.table+c.where()), c.args...).Scan(&plan); err != nil {
+		return model.Total{}, fmt.Errorf("%s estimate: %w", q.table, err)
+	}
+	var p []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := json.Unmarshal(plan, &p); err != nil || len(p) == 0 {
+		return model.Total{}, fmt.Errorf("%s estimate: unreadable plan: %v", q.table, err)
+	}
+	return model.Total{Count: max(int(p[0].Plan.Rows), totalCountCap+1), Estimate: true}, nil
+}
+
+// countSQL counts the matching rows, up to one past totalCountCap
+// (PostgreSQL).
+func (q listQuery) countSQL() (string, []any) {
+	c := q.matching()
+	return q.bind("SELECT count(*) FROM (SELECT 1 FROM " + q.table + c.where() + " LIMIT " + strconv.Itoa(totalCountCap+1) + ") c"), c.args
+}
+
+// bind numbers the placeholders for PostgreSQL ($1, $2, …).
+func (q listQuery) bind(query string) string {
+	if !q.postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// likeOp is the case-insensitive LIKE of the dialect (SQLite's LIKE
+// already ignores ASCII case).
+func (q listQuery) likeOp() string {
+	if q.postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// containsPattern is a LIKE pattern matching text anywhere, with the
+// wildcards of text escaped (ESCAPE '\').
+func containsPattern(text string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(text) + "%"
+}
+
+// inOrder returns rows ordered as ids (rows missing from ids are dropped).
+func inOrder[T any](ids []int, rows []T, id func(T) int) []T {
+	pos := make(map[int]int, len(ids))
+	for i, v := range ids {
+		pos[v] = i
+	}
+	out := make([]T, len(ids))
+	found := make([]bool, len(ids))
+	for _, r := range rows {
+		if i, ok := pos[id(r)]; ok {
+			out[i], found[i] = r, true
+		}
+	}
+	// A row deleted between the two reads leaves a hole.
+	kept := out[:0]
+	for i, r := range out {
+		if found[i] {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}
