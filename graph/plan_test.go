@@ -3,7 +3,6 @@ package graph_test
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/graph/model"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/plancheck"
 	"github.com/alertdesk/alertdesk/internal/proddata"
 )
 
@@ -198,16 +198,6 @@ func maxID(t *testing.T, e *apptest.Env, table string) int {
 	return n
 }
 
-// planNode is the part of EXPLAIN (ANALYZE, FORMAT JSON) the bounds read.
-type planNode struct {
-	NodeType       string     `json:"Node Type"`
-	ActualRows     float64    `json:"Actual Rows"`
-	ActualLoops    float64    `json:"Actual Loops"`
-	RemovedFilter  float64    `json:"Rows Removed by Filter"`
-	RemovedRecheck float64    `json:"Rows Removed by Index Recheck"`
-	Plans          []planNode `json:"Plans"`
-}
-
 // explain returns the rows the plan's scans read (returned or filtered
 // out) and the largest input a Sort node sorted.
 func explain(t *testing.T, db *sql.DB, s graph.ListStatement) (read, sorted int, text string) {
@@ -216,26 +206,9 @@ func explain(t *testing.T, db *sql.DB, s graph.ListStatement) (read, sorted int,
 	if err := db.QueryRow("EXPLAIN (ANALYZE, FORMAT JSON) "+s.SQL, s.Args...).Scan(&raw); err != nil {
 		t.Fatalf("explain %s: %v", s.SQL, err)
 	}
-	var p []struct{ Plan planNode }
-	if err := json.Unmarshal(raw, &p); err != nil || len(p) == 0 {
+	p, err := plancheck.ParseExplain(raw)
+	if err != nil {
 		t.Fatalf("explain %s: %v", s.SQL, err)
 	}
-	var walk func(n planNode)
-	walk = func(n planNode) {
-		switch n.NodeType {
-		case "Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan":
-			read += int((n.ActualRows + n.RemovedFilter + n.RemovedRecheck) * max(n.ActualLoops, 1))
-		case "Sort", "Incremental Sort":
-			in := 0.0
-			for _, c := range n.Plans {
-				in += c.ActualRows * max(c.ActualLoops, 1)
-			}
-			sorted = max(sorted, int(in))
-		}
-		for _, c := range n.Plans {
-			walk(c)
-		}
-	}
-	walk(p[0].Plan)
-	return read, sorted, string(raw)
+	return int(p.Root.RowsRead()), int(p.Root.SortInput()), string(raw)
 }

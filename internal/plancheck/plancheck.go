@@ -45,6 +45,21 @@ func (n Node) RowsRead() float64 {
 	return read
 }
 
+// SortInput is the largest input one Sort node of the plan sorted: a
+// page that sorts every match grows with the table.
+func (n Node) SortInput() float64 {
+	var in float64
+	if n.Type == "Sort" || n.Type == "Incremental Sort" {
+		for _, c := range n.Plans {
+			in += c.Rows * max(c.Loops, 1)
+		}
+	}
+	for _, c := range n.Plans {
+		in = max(in, c.SortInput())
+	}
+	return in
+}
+
 // Scans describes the plan's scans, for a failure message.
 func (n Node) Scans() string {
 	var b strings.Builder
