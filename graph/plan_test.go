@@ -93,11 +93,17 @@ func listStatements(t *testing.T, e *apptest.Env, f *proddata.Facts) []listCase 
 	var out []listCase
 	alerts := func(name string, filter *model.AlertFilter) {
 		text := filter != nil && filter.Text != nil
+		// An integration's alerts are on (integration_id, last_event_at,
+		// id), which does not lead with tenant_id so that the event paths'
+		// lookup by (tenant, integration, external id) keeps its own index
+		// without statistics; without them, the list may then take that
+		// unique index's prefix and sort.
+		stats := text || (filter != nil && filter.IntegrationID != nil)
 		first, err := graph.AlertListStatements(st, tid, filter, nil, 51)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, listCase{name: "alerts/" + name + "/first", st: first, text: text, needsStats: text})
+		out = append(out, listCase{name: "alerts/" + name + "/first", st: first, text: text, needsStats: stats})
 		// The cursor of the 200th alert, from the list itself.
 		long, _ := graph.AlertListStatements(st, tid, filter, nil, 200)
 		if id, ok := nthID(t, e.Store.DB, long.Page); ok {
@@ -106,7 +112,7 @@ func listStatements(t *testing.T, e *apptest.Env, f *proddata.Facts) []listCase 
 				t.Fatal(err)
 			}
 			later, _ := graph.AlertListStatements(st, tid, filter, []any{at, id}, 51)
-			out = append(out, listCase{name: "alerts/" + name + "/later", st: later, text: text, needsStats: text})
+			out = append(out, listCase{name: "alerts/" + name + "/later", st: later, text: text, needsStats: stats})
 		}
 	}
 	tickets := func(name string, filter *model.TicketFilter) {

@@ -33,7 +33,8 @@ const maxRowsRead = 400
 // open tickets) with auto_explain on, and fails when any statement of an
 // event reads more than maxRowsRead rows: a plan that scans grows with
 // the tables. It runs once after ANALYZE and once with the statistics of
-// the nearly empty tables, as right after a restore. The full size runs
+// the nearly empty tables, as right after a restore, and once with none,
+// as a new database has until autovacuum first analyzes it. The full size runs
 // in BenchmarkEventPlans (a million alerts, 20,000 open tickets, 50,000
 // firings of one condition).
 func TestEventPlansAreBounded(t *testing.T) {
@@ -41,7 +42,13 @@ func TestEventPlansAreBounded(t *testing.T) {
 		t.Skip("loads 100,000 alerts")
 	}
 	for _, stats := range planStatistics {
-		t.Run(stats.name, func(t *testing.T) { checkEventPlans(t, proddata.Scaled(100_000), stats.s) })
+		size := proddata.Scaled(100_000)
+		if stats.s == proddata.Unanalyzed {
+			// Small enough that the planner, guessing, finds every
+			// equality on two columns selective (about 1 row).
+			size = proddata.Scaled(10_000)
+		}
+		t.Run(stats.name, func(t *testing.T) { checkEventPlans(t, size, stats.s) })
 	}
 }
 
@@ -56,7 +63,7 @@ func BenchmarkEventPlans(b *testing.B) {
 var planStatistics = []struct {
 	name string
 	s    proddata.Statistics
-}{{"analyzed", proddata.Analyzed}, {"near-empty statistics", proddata.NearEmpty}}
+}{{"analyzed", proddata.Analyzed}, {"near-empty statistics", proddata.NearEmpty}, {"never analyzed", proddata.Unanalyzed}}
 
 func checkEventPlans(t testing.TB, size proddata.Size, stats proddata.Statistics) {
 	e := apptest.New(t, dialect.Postgres)

@@ -144,11 +144,6 @@ var (
 				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[27], AlertsColumns[3]},
 			},
 			{
-				Name:    "alert_tenant_id_integration_id_dedup_key",
-				Unique:  false,
-				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[27], AlertsColumns[19]},
-			},
-			{
 				Name:    "alert_tenant_id_ticket_id_status",
 				Unique:  false,
 				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[32], AlertsColumns[13]},
@@ -169,9 +164,9 @@ var (
 				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[8], AlertsColumns[18], AlertsColumns[0]},
 			},
 			{
-				Name:    "alert_tenant_id_integration_id_last_event_at_id",
+				Name:    "alert_integration_id_last_event_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AlertsColumns[26], AlertsColumns[27], AlertsColumns[18], AlertsColumns[0]},
+				Columns: []*schema.Column{AlertsColumns[27], AlertsColumns[18], AlertsColumns[0]},
 			},
 			{
 				Name:    "alert_tenant_id_client_id_last_event_at_id",

@@ -69,7 +69,6 @@ func (Alert) Edges() []ent.Edge {
 func (Alert) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "integration_id", "external_alert_id").Unique(),
-		index.Fields("tenant_id", "integration_id", "dedup_key"),
 		// A reset asks whether another alert of the ticket is still live:
 		// the ticket of a storm has thousands of alerts, few of them live.
 		index.Fields("tenant_id", "ticket_id", "status"),
@@ -79,7 +78,12 @@ func (Alert) Indexes() []ent.Index {
 		index.Fields("tenant_id", "last_event_at", "id"),
 		index.Fields("tenant_id", "status", "last_event_at", "id"),
 		index.Fields("tenant_id", "severity", "last_event_at", "id"),
-		index.Fields("tenant_id", "integration_id", "last_event_at", "id"),
+		// An integration is a tenant's own: this index leads with it, not
+		// with tenant_id, so that an event's lookup by (tenant,
+		// integration, external id) never finds its prefix as good a match
+		// as its own unique index when the planner has no statistics to
+		// tell them apart.
+		index.Fields("integration_id", "last_event_at", "id"),
 		index.Fields("tenant_id", "client_id", "last_event_at", "id"),
 		index.Fields("tenant_id", "asset_id", "last_event_at", "id"),
 		index.Fields("tenant_id", "ticket_id", "last_event_at", "id"),

@@ -23,6 +23,12 @@ const (
 	// nearly empty database until Analyze, as right after a restore. (Row
 	// and page counts are current: building an index sets them.)
 	NearEmpty
+	// Unanalyzed leaves the tables with no statistics at all, as a new
+	// database has them until autovacuum first analyzes it: the planner
+	// then guesses every equality selective, and may pick any index whose
+	// prefix a query matches (deleting pg_statistic's rows needs a
+	// superuser). Autovacuum is off on the tables, as with NearEmpty.
+	Unanalyzed
 )
 
 // Options configure Load.
@@ -71,7 +77,7 @@ func Load(ctx context.Context, db *sql.DB, opts Options) (*Facts, error) {
 }
 
 // Analyze runs ANALYZE on the tables Load writes and turns their
-// autovacuum back on (NearEmpty turns it off).
+// autovacuum back on (NearEmpty and Unanalyzed turn it off).
 func Analyze(ctx context.Context, db *sql.DB) error {
 	for _, t := range tables {
 		if _, err := db.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s RESET (autovacuum_enabled)", t)); err != nil {
@@ -144,12 +150,16 @@ func (l *loader) load(ctx context.Context, opts Options) (*Facts, error) {
 	if err := l.triggersOff(ctx); err != nil {
 		return nil, err
 	}
-	if opts.Statistics == NearEmpty {
+	if opts.Statistics != Analyzed {
 		for _, t := range tables {
 			if err := l.exec(ctx, "statistics", fmt.Sprintf("ALTER TABLE %s SET (autovacuum_enabled = false)", t)); err != nil {
 				return nil, err
 			}
-			if err := l.exec(ctx, "statistics", "ANALYZE "+t); err != nil {
+			q := "ANALYZE " + t
+			if opts.Statistics == Unanalyzed {
+				q = fmt.Sprintf("DELETE FROM pg_statistic WHERE starelid = '%s'::regclass", t)
+			}
+			if err := l.exec(ctx, "statistics", q); err != nil {
 				return nil, err
 			}
 		}

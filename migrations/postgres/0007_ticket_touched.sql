@@ -2,6 +2,8 @@
 -- Released migrations are never rewritten; change the schema with a new one.
 
 DROP INDEX "alert_tenant_id_ticket_id";
+-- Conditions have their own table now: nothing looks alerts up by dedup key.
+DROP INDEX "alert_tenant_id_integration_id_dedup_key";
 CREATE INDEX "alert_tenant_id_ticket_id_status" ON "alerts" ("tenant_id", "ticket_id", "status");
 ALTER TABLE "tickets" ADD COLUMN "touched_at" timestamptz NULL;
 

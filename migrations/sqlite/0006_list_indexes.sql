@@ -10,7 +10,7 @@ DROP INDEX `alert_tenant_id_status`;
 CREATE INDEX `alert_tenant_id_last_event_at_id` ON `alerts` (`tenant_id`, `last_event_at`, `id`);
 CREATE INDEX `alert_tenant_id_status_last_event_at_id` ON `alerts` (`tenant_id`, `status`, `last_event_at`, `id`);
 CREATE INDEX `alert_tenant_id_severity_last_event_at_id` ON `alerts` (`tenant_id`, `severity`, `last_event_at`, `id`);
-CREATE INDEX `alert_tenant_id_integration_id_last_event_at_id` ON `alerts` (`tenant_id`, `integration_id`, `last_event_at`, `id`);
+CREATE INDEX `alert_integration_id_last_event_at_id` ON `alerts` (`integration_id`, `last_event_at`, `id`);
 CREATE INDEX `alert_tenant_id_client_id_last_event_at_id` ON `alerts` (`tenant_id`, `client_id`, `last_event_at`, `id`);
 CREATE INDEX `alert_tenant_id_asset_id_last_event_at_id` ON `alerts` (`tenant_id`, `asset_id`, `last_event_at`, `id`);
 CREATE INDEX `alert_tenant_id_ticket_id_last_event_at_id` ON `alerts` (`tenant_id`, `ticket_id`, `last_event_at`, `id`);
