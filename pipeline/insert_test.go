@@ -28,31 +28,13 @@ import (
 // field, for a mutation with every field the pipeline sets and for the
 // bare first-seen one (where the columns left out take their defaults).
 func TestInsertAlertWritesWhatEntWrites(t *testing.T) {
-	st := storetest.Open(t, "postgres")
-	ctx := context.Background()
-	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: "http://alertdesk.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var in seed.Integration
-	for _, i := range demo.Integrations {
-		if i.Provider == string(event.NinjaOne) {
-			in = i
-		}
-	}
-	tn := demo.TenantID
+	st, in, ticket := rowFixture(t)
+	ctx, tn := context.Background(), ticket.TenantID
 	rule := st.Ent.AlertRule.Query().FirstX(ctx)
 	asset := st.Ent.Asset.Query().FirstX(ctx)
 	client := st.Ent.Customer.Query().FirstX(ctx)
 	window := st.Ent.MaintenanceWindow.Create().SetTenantID(tn).SetName("w").
 		SetStartsAt(time.Now()).SetEndsAt(time.Now().Add(time.Hour)).SaveX(ctx)
-	var ticket *ent.Ticket
-	if err := st.Tx(ctx, func(tx *ent.Tx) (err error) {
-		ticket, err = desk.New(st).Create(ctx, tx, desk.NewTicket{TenantID: tn, Title: "t"})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 
 	at := time.Now().Add(-time.Minute).Round(time.Microsecond)
 	full := func(m *ent.AlertMutation) {
@@ -123,6 +105,33 @@ func TestInsertAlertWritesWhatEntWrites(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rowFixture is a PostgreSQL store with the demo tenant, its NinjaOne
+// integration and a ticket, for the tests that compare rows written by
+// hand with ent's.
+func rowFixture(t *testing.T) (*store.Store, seed.Integration, *ent.Ticket) {
+	t.Helper()
+	st := storetest.Open(t, "postgres")
+	ctx := context.Background()
+	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: "http://alertdesk.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in seed.Integration
+	for _, i := range demo.Integrations {
+		if i.Provider == string(event.NinjaOne) {
+			in = i
+		}
+	}
+	var ticket *ent.Ticket
+	if err := st.Tx(ctx, func(tx *ent.Tx) (err error) {
+		ticket, err = desk.New(st).Create(ctx, tx, desk.NewTicket{TenantID: demo.TenantID, Title: "t"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return st, in, ticket
 }
 
 // alertFields is an alert's columns as JSON text, but its id, external

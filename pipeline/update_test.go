@@ -7,15 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/outbox"
-	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // TestUpdateAlertWritesWhatEntWrites: updateAlert's one statement and
@@ -23,26 +20,8 @@ import (
 // changes that set, clear and add; and the reset's lookup reads back
 // the alert and its ticket as ent does, column for column.
 func TestUpdateAlertWritesWhatEntWrites(t *testing.T) {
-	st := storetest.Open(t, "postgres")
-	ctx := context.Background()
-	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: "http://alertdesk.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := demo.Integrations[0]
-	for _, i := range demo.Integrations {
-		if i.Provider == string(event.NinjaOne) {
-			in = i
-		}
-	}
-	tn := demo.TenantID
-	var ticket *ent.Ticket
-	if err := st.Tx(ctx, func(tx *ent.Tx) (err error) {
-		ticket, err = desk.New(st).Create(ctx, tx, desk.NewTicket{TenantID: tn, Title: "t"})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	st, in, ticket := rowFixture(t)
+	ctx, tn := context.Background(), ticket.TenantID
 	at := time.Now().Add(-time.Minute).Round(time.Microsecond)
 	changes := []struct {
 		name   string
