@@ -232,6 +232,11 @@ func WithTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) (err 
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		// database/sql rolls a transaction back when its context ends, and
+		// Commit then says only that it is done: say why.
+		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+			err = ctx.Err()
+		}
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
