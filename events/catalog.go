@@ -72,6 +72,14 @@ func alertSchema(name string, resolved bool) map[string]any {
 	}
 	required := []string{"alertId", "integrationId", "provider", "externalAlertId", "externalDeviceId",
 		"severity", "message", "assetId", "clientId", "ticketId", "time"}
+	if !resolved {
+		props["outcome"] = map[string]any{"type": "string", "enum": []string{"ticket_created", "joined", "recorded", "ticket_failed"},
+			"description": "What became of it: a ticket created, the open ticket of its condition joined, recorded only " +
+				"(a rule with createTicket false), or a ticket that could not be made yet (retried)."}
+		props["occurrenceCount"] = map[string]any{"type": "integer", "minimum": 1,
+			"description": "How many times its condition has fired on its open ticket, this firing included."}
+		required = append(required, "outcome", "occurrenceCount")
+	}
 	if resolved {
 		props["reason"] = map[string]any{"type": "string",
 			"description": "Why it resolved: the RMM reported the reset, the poller found it gone, or its ticket closed."}

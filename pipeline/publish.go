@@ -10,7 +10,7 @@ import (
 // publishTriggered writes RMM_ALERT_TRIGGERED and, when the rule lists
 // users to notify, a notification request.
 func (p *Pipeline) publishTriggered(ctx context.Context, s *State) error {
-	s.publish(outbox.AlertTriggered, func() map[string]any { return eventPayload(s, "") })
+	s.publish(outbox.AlertTriggered, func() map[string]any { return triggeredPayload(s) })
 	if s.Rule != nil && len(s.Rule.Actions.NotifyUserIDs) > 0 && s.Ticket != nil {
 		s.publish(outbox.NotificationRequest, func() map[string]any {
 			return map[string]any{
@@ -46,6 +46,24 @@ func eventPayload(s *State, reason string) map[string]any {
 		m["reason"] = reason
 	}
 	return m
+}
+
+// triggeredPayload is RMM_ALERT_TRIGGERED's body: the alert, what became of
+// it (a ticket created or joined, or only recorded) and how many times its
+// condition has fired on its open ticket.
+func triggeredPayload(s *State) map[string]any {
+	m := eventPayload(s, "")
+	m["outcome"] = triggeredOutcome(s.Outcome)
+	m["occurrenceCount"] = max(s.occurrences, 1)
+	return m
+}
+
+// triggeredOutcome names an outcome in the workflow event.
+func triggeredOutcome(o Outcome) string {
+	if o == Joined {
+		return "joined"
+	}
+	return string(o)
 }
 
 // feedPayload is a live-feed entry for changes that have no workflow event.

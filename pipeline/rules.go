@@ -5,6 +5,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/rule"
 )
 
@@ -21,6 +22,7 @@ func (p *Pipeline) matchRules(ctx context.Context, s *State) error {
 	}
 	if res.Rule == nil {
 		s.Tracef("no rule matched: alert recorded without a ticket")
+		s.publish(outbox.AlertFeed, func() map[string]any { return feedPayload(s, "triggered") })
 		s.Stop(NoRule)
 		return nil
 	}
@@ -30,6 +32,7 @@ func (p *Pipeline) matchRules(ctx context.Context, s *State) error {
 	if !res.Rule.Actions.ShouldCreateTicket() {
 		s.Tracef("rule %d says createTicket false: alert recorded only", res.Rule.ID)
 		s.Stop(Recorded)
+		s.publish(outbox.AlertTriggered, func() map[string]any { return triggeredPayload(s) })
 	}
 	return nil
 }

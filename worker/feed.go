@@ -50,6 +50,9 @@ func FeedMessage(e Entry) (feed.Message, error) {
 	switch e.Topic {
 	case outbox.AlertTriggered:
 		m.Type = feed.Triggered
+		if outbox.String(e.Payload["outcome"]) == "joined" {
+			m.Type = feed.Occurrence
+		}
 	case outbox.AlertResolved:
 		m.Type = feed.Resolved
 	case outbox.AlertFeed:

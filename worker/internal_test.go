@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"maps"
 	"testing"
 	"time"
 
@@ -30,6 +31,13 @@ func TestResetEventKeepsDedupKey(t *testing.T) {
 	}
 }
 
+// with is m and k: v, m unchanged.
+func with(m map[string]any, k string, v any) map[string]any {
+	out := maps.Clone(m)
+	out[k] = v
+	return out
+}
+
 func TestFeedMessage(t *testing.T) {
 	payload := map[string]any{"alertId": float64(5), "integrationId": float64(2), "ticketId": float64(9), "time": "2026-06-12T10:00:00Z", "type": "occurrence"}
 	cases := []struct {
@@ -38,6 +46,8 @@ func TestFeedMessage(t *testing.T) {
 		bad         bool
 	}{
 		{outbox.AlertTriggered, feed.Triggered, payload, false},
+		{outbox.AlertTriggered, feed.Occurrence, with(payload, "outcome", "joined"), false},
+		{outbox.AlertTriggered, feed.Triggered, with(payload, "outcome", "recorded"), false},
 		{outbox.AlertResolved, feed.Resolved, payload, false},
 		{outbox.AlertFeed, feed.Occurrence, payload, false},
 		{outbox.AlertFeed, "", map[string]any{"alertId": float64(5), "type": "bogus"}, true},
