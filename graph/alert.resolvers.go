@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/integration"
@@ -37,6 +38,22 @@ func (r *alertResolver) Client(ctx context.Context, obj *ent.Alert) (*ent.Custom
 		return v, nil
 	}
 	return loadOpt(ctx, r.loadersOf(ctx).client, obj.ClientID)
+}
+
+func (r *alertResolver) OccurrenceCount(ctx context.Context, obj *ent.Alert) (int, error) {
+	c, err := r.conditionOf(ctx, obj)
+	if err != nil || c == nil {
+		return obj.OccurrenceCount, err
+	}
+	return c.OccurrenceCount, nil
+}
+
+func (r *alertResolver) LastOccurrenceAt(ctx context.Context, obj *ent.Alert) (*time.Time, error) {
+	c, err := r.conditionOf(ctx, obj)
+	if err != nil || c == nil || c.OccurrenceCount < 2 {
+		return obj.LastOccurrenceAt, err
+	}
+	return &c.LastOccurrenceAt, nil
 }
 
 func (r *alertResolver) MatchedRule(ctx context.Context, obj *ent.Alert) (*ent.AlertRule, error) {

@@ -168,3 +168,22 @@ func str(v any) string {
 	s, _ := v.(string)
 	return s
 }
+
+// conditionOf is the alert's condition while the alert's ticket is the
+// condition's open-group ticket, or nil: its count and last firing are
+// the group's, which only the group's first alert carries itself.
+func (r *Resolver) conditionOf(ctx context.Context, a *ent.Alert) (*ent.AlertCondition, error) {
+	if a.TicketID == nil {
+		return nil, nil
+	}
+	cs, err := r.loadersOf(ctx).conditionsByTicket.load(ctx, *a.TicketID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if c.IntegrationID == a.IntegrationID && c.DedupKey == a.DedupKey {
+			return c, nil
+		}
+	}
+	return nil, nil
+}

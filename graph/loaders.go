@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"github.com/alertdesk/alertdesk/ent/alertcondition"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alert"
@@ -41,6 +42,7 @@ type loaders struct {
 	commentsByTicket      *batcher[int, []*ent.Comment]
 	timeByTicket          *batcher[int, []*ent.TimeEntry]
 	changesByTicket       *batcher[int, []*ent.StatusChange]
+	conditionsByTicket    *batcher[int, []*ent.AlertCondition]
 	alertsByTicket        *batcher[int, []*ent.Alert]
 	statusesByBoard       *batcher[int, []*ent.TicketStatus]
 	rulesByIntegration    *batcher[int, []*ent.AlertRule]
@@ -96,6 +98,9 @@ func newLoaders(db *ent.Client) *loaders {
 		alertsByTicket: groupBy(func(ctx context.Context, ids []int) ([]*ent.Alert, error) {
 			return db.Alert.Query().Where(alert.TicketIDIn(ids...)).Order(ent.Asc(alert.FieldID)).All(ctx)
 		}, func(v *ent.Alert) int { return *v.TicketID }),
+		conditionsByTicket: groupBy(func(ctx context.Context, ids []int) ([]*ent.AlertCondition, error) {
+			return db.AlertCondition.Query().Where(alertcondition.TicketIDIn(ids...)).All(ctx)
+		}, func(v *ent.AlertCondition) int { return *v.TicketID }),
 		statusesByBoard: groupBy(func(ctx context.Context, ids []int) ([]*ent.TicketStatus, error) {
 			return db.TicketStatus.Query().Where(ticketstatus.BoardIDIn(ids...)).
 				Order(ent.Asc(ticketstatus.FieldSortOrder), ent.Asc(ticketstatus.FieldID)).All(ctx)

@@ -495,6 +495,8 @@ type AlertResolver interface {
 	Asset(ctx context.Context, obj *ent.Alert) (*ent.Asset, error)
 	Client(ctx context.Context, obj *ent.Alert) (*ent.Customer, error)
 
+	OccurrenceCount(ctx context.Context, obj *ent.Alert) (int, error)
+	LastOccurrenceAt(ctx context.Context, obj *ent.Alert) (*time.Time, error)
 	MatchedRule(ctx context.Context, obj *ent.Alert) (*ent.AlertRule, error)
 
 	SuppressedByWindow(ctx context.Context, obj *ent.Alert) (*ent.MaintenanceWindow, error)
@@ -2962,9 +2964,13 @@ type Alert {
   resolvedAt: Time
   "Time of the newest event applied to it; lists are ordered by it."
   lastEventAt: Time!
-  "Firings of this condition counted on its ticket (1 for the first)."
+  """
+  Firings of this alert's condition counted on its ticket (1 for the
+  first): the same on every alert of the condition while that ticket is
+  the condition's.
+  """
   occurrenceCount: Int!
-  "When the condition last fired again."
+  "When the condition last fired on its ticket."
   lastOccurrenceAt: Time
   "The rule that matched it, if any (null when deleted since)."
   matchedRule: AlertRule
@@ -6695,7 +6701,7 @@ func (ec *executionContext) _Alert_occurrenceCount(ctx context.Context, field gr
 			return ec.fieldContext_Alert_occurrenceCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.OccurrenceCount, nil
+			return ec.Resolvers.Alert().OccurrenceCount(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -6706,7 +6712,7 @@ func (ec *executionContext) _Alert_occurrenceCount(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Alert_occurrenceCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Alert", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Alert", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Alert_lastOccurrenceAt(ctx context.Context, field graphql.CollectedField, obj *ent.Alert) (ret graphql.Marshaler) {
@@ -6718,7 +6724,7 @@ func (ec *executionContext) _Alert_lastOccurrenceAt(ctx context.Context, field g
 			return ec.fieldContext_Alert_lastOccurrenceAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LastOccurrenceAt, nil
+			return ec.Resolvers.Alert().LastOccurrenceAt(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
@@ -6729,7 +6735,7 @@ func (ec *executionContext) _Alert_lastOccurrenceAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Alert_lastOccurrenceAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Alert", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("Alert", field, true, true, "Time")
 }
 
 func (ec *executionContext) _Alert_matchedRule(ctx context.Context, field graphql.CollectedField, obj *ent.Alert) (ret graphql.Marshaler) {
@@ -17440,15 +17446,17 @@ func (ec *executionContext) _Alert(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "occurrenceCount":
-			out.Values[i] = ec._Alert_occurrenceCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Alert_occurrenceCount(ctx, field, obj)
+				})
 		case "lastOccurrenceAt":
-			out.Values[i] = ec._Alert_lastOccurrenceAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Alert_lastOccurrenceAt(ctx, field, obj)
+				})
 		case "matchedRule":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
