@@ -92,8 +92,16 @@ func TestAlertListQueryCount(t *testing.T) {
 						}
 					}
 				}
-				api.Admin(alertList, map[string]any{"n": n}).Must(&out)
-				stmts := counter.take()
+				// The loaders batch by a wall-clock window, which a loaded
+				// machine may split: the fewest of three tries counts (an
+				// N+1 would cost a statement per alert on every try).
+				var stmts []string
+				for try := range 3 {
+					api.Admin(alertList, map[string]any{"n": n}).Must(&out)
+					if got := counter.take(); try == 0 || len(got) < len(stmts) {
+						stmts = got
+					}
+				}
 				counts[n] = len(stmts)
 				if out.Alerts.TotalCount != 100 || len(out.Alerts.Edges) != n {
 					t.Fatalf("listed %d of %d", len(out.Alerts.Edges), out.Alerts.TotalCount)
@@ -111,8 +119,8 @@ func TestAlertListQueryCount(t *testing.T) {
 				}
 			}
 			// alerts, count, and one each for integrations, clients, assets,
-			// rules, tickets, statuses, priorities and boards.
-			const bound = 10
+			// rules, tickets, statuses, priorities, boards and conditions.
+			const bound = 11
 			if counts[100] > bound || counts[100] != counts[10] {
 				t.Errorf("statements: %v, want at most %d and independent of the page size", counts, bound)
 			}
