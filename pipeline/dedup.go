@@ -40,7 +40,6 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 	// Counted by finish, without read-back: every change to the group's
 	// count holds the condition's lock.
 	s.condition = &conditionChange{joined: head, burst: b, at: now}
-	s.occurrences = n
 	s.publish(outbox.AlertTriggered, func() map[string]any { return triggeredPayload(s) })
 	s.Stop(Joined)
 	return nil

@@ -54,7 +54,11 @@ func eventPayload(s *State, reason string) map[string]any {
 func triggeredPayload(s *State) map[string]any {
 	m := eventPayload(s, "")
 	m["outcome"] = triggeredOutcome(s.Outcome)
-	m["occurrenceCount"] = max(s.occurrences, 1)
+	n := 1
+	if c := s.condition; c != nil && c.joined != nil {
+		n = c.joined.OccurrenceCount + 1
+	}
+	m["occurrenceCount"] = n
 	return m
 }
 

@@ -90,10 +90,10 @@ func (l *resetLookup) read(rows store.Rows) error {
 	return rows.Err()
 }
 
-// lockedTicketOf is the alert's ticket as read under its lock, or nil
-// when the lookup did not lock it (SQLite, or an alert linked since).
+// lockedTicketOf is the alert's ticket as read under its lock (the read
+// joins the alert's ticket_id), or nil when the lookup did not lock it.
 func (l *resetLookup) lockedTicketOf(a *ent.Alert) *ent.Ticket {
-	if l == nil || l.ticket == nil || a.TicketID == nil || l.lockedTicket != *a.TicketID || l.ticket.ID != *a.TicketID {
+	if l == nil || l.ticket == nil || a.TicketID == nil || l.lockedTicket != *a.TicketID {
 		return nil
 	}
 	return l.ticket

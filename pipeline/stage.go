@@ -66,9 +66,6 @@ type State struct {
 	create  *ent.AlertCreate // a first-seen alert, inserted by finish
 	pending *ent.AlertUpdate
 	outbox  []outboxEntry
-	// occurrences is the condition's count after a firing that joined
-	// its open ticket (0: the first).
-	occurrences int
 	// condition is the change to the condition's row, written by finish.
 	condition *conditionChange
 	// lookup is a trigger's lookup, read with the locks (PostgreSQL).
