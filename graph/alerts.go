@@ -102,7 +102,8 @@ func (r *Resolver) alertPage(ctx context.Context, f *model.AlertFilter, first *i
 	rows := []*ent.Alert{}
 	if len(ids) > 0 {
 		q := r.db.Alert.Query().Where(alert.IDIn(ids...))
-		if sel := connectionNodes(ctx, "AlertConnection", "AlertEdge", "Alert"); sel != nil {
+		sel := connectionNodes(ctx, "AlertConnection", "AlertEdge", "Alert")
+		if sel != nil {
 			eagerAlerts(graphql.GetOperationContext(ctx), sel, q)
 		}
 		all, err := q.All(ctx)
@@ -110,6 +111,9 @@ func (r *Resolver) alertPage(ctx context.Context, f *model.AlertFilter, first *i
 			return nil, err
 		}
 		rows = inOrder(ids, all, func(a *ent.Alert) int { return a.ID })
+		if err := r.prefetchConditions(ctx, sel, rows); err != nil {
+			return nil, err
+		}
 	}
 	conn := &model.AlertConnection{
 		Nodes:    rows,
@@ -167,6 +171,23 @@ func traceOf(a *ent.Alert) []*model.DecisionTraceEntry {
 func str(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// prefetchConditions loads the conditions of a page's tickets in one query
+// when the page selects what they answer.
+func (r *Resolver) prefetchConditions(ctx context.Context, sel selection, rows []*ent.Alert) error {
+	_, count := sel["occurrenceCount"]
+	_, last := sel["lastOccurrenceAt"]
+	if !count && !last {
+		return nil
+	}
+	var tickets []int
+	for _, a := range rows {
+		if a.TicketID != nil {
+			tickets = append(tickets, *a.TicketID)
+		}
+	}
+	return r.loadersOf(ctx).conditionsByTicket.prefetch(ctx, tickets)
 }
 
 // conditionOf is the alert's condition while the alert's ticket is the

@@ -70,6 +70,27 @@ func (b *batcher[K, V]) load(ctx context.Context, key K) (V, error) {
 	}
 }
 
+// prefetch loads keys now, in one fetch, for the loads that will follow:
+// a page that knows what its items will ask for need not rely on the batch
+// window catching them all.
+func (b *batcher[K, V]) prefetch(ctx context.Context, keys []K) error {
+	bt := &batch[K, V]{full: make(chan struct{}), done: make(chan struct{})}
+	b.mu.Lock()
+	for _, k := range keys {
+		if _, ok := b.cache[k]; !ok {
+			bt.keys = append(bt.keys, k)
+			b.cache[k] = bt
+		}
+	}
+	b.mu.Unlock()
+	if len(bt.keys) == 0 {
+		return nil
+	}
+	bt.vals, bt.err = b.fetch(ctx, bt.keys)
+	close(bt.done)
+	return bt.err
+}
+
 func (b *batcher[K, V]) run(ctx context.Context, bt *batch[K, V]) {
 	if b.flush != nil {
 		select {
