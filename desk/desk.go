@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/alertdesk/alertdesk/ent"
 )
@@ -21,7 +22,8 @@ type Locker interface {
 // Desk performs ticket operations. Every method takes the caller's
 // transaction and the tenant, and never reads or writes another tenant's rows.
 type Desk struct {
-	locks Locker
+	locks    Locker
+	onCommit atomic.Pointer[func()] // see OnCommit
 }
 
 // New returns a Desk using the store's locks and ticket numbers.

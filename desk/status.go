@@ -113,6 +113,7 @@ func (d *Desk) setStatus(ctx context.Context, tx *ent.Tx, t *ent.Ticket, to *ent
 		if err := outbox.Add(ctx, tx.Client(), t.TenantID, outbox.TicketClosed, closedPayload(t, to.ID, now, by)); err != nil {
 			return nil, err
 		}
+		d.Signal(tx)
 	}
 	return updated, nil
 }

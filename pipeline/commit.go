@@ -1,29 +1,13 @@
 package pipeline
 
-import (
-	"context"
+import "github.com/alertdesk/alertdesk/desk"
 
-	"github.com/alertdesk/alertdesk/ent"
-)
+// OnCommit makes f run after every transaction of the pipeline, or of its
+// desk, that wrote outbox entries has committed, so the outbox relay can be
+// woken at once instead of at its next poll. f must not block. Set it
+// before serving.
+func (p *Pipeline) OnCommit(f func()) { p.desk.OnCommit(f) }
 
-// OnCommit makes f run after every transaction of the pipeline that wrote
-// outbox entries has committed, so the outbox relay can be woken at once
-// instead of at its next poll. f must not block. Set it before serving.
-func (p *Pipeline) OnCommit(f func()) { p.onCommit.Store(&f) }
-
-// signalCommit arranges for the OnCommit callback to run once tx commits.
-func (p *Pipeline) signalCommit(tx *ent.Tx) {
-	f := p.onCommit.Load()
-	if f == nil {
-		return
-	}
-	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			err := next.Commit(ctx, tx)
-			if err == nil {
-				(*f)()
-			}
-			return err
-		})
-	})
-}
+// Desk is the desk the pipeline works tickets with; the API shares it, so
+// its commits wake the relay too.
+func (p *Pipeline) Desk() *desk.Desk { return p.desk }

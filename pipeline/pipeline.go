@@ -8,7 +8,6 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/alertdesk/alertdesk/desk"
@@ -32,8 +31,6 @@ type Pipeline struct {
 	reset        MultiStage
 	acknowledged MultiStage
 	route        MultiStage
-
-	onCommit atomic.Pointer[func()] // see OnCommit
 }
 
 // New assembles the pipeline's stages.
@@ -197,7 +194,7 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 		return s.result(res), nil
 	}
 	if len(s.outbox) > 0 {
-		p.signalCommit(s.Tx)
+		p.desk.Signal(s.Tx)
 	}
 	entry := map[string]any{
 		"at":      time.Now().UTC().Format(time.RFC3339Nano),

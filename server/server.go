@@ -32,7 +32,8 @@ type Server struct {
 	Redis    redis.UniversalClient
 	Pipeline *pipeline.Pipeline
 	Log      *slog.Logger
-	// Desk runs the API's ticket operations; desk.New(Store) when nil.
+	// Desk runs the API's ticket operations; the pipeline's when nil, so
+	// the API's commits wake the outbox relay as the pipeline's do.
 	Desk *desk.Desk
 	// PublicURL is where alertdesk is reached (webhook URLs in the API).
 	PublicURL string
@@ -64,7 +65,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /metrics", metrics.Handler())
 	d := s.Desk
 	if d == nil {
-		d = desk.New(s.Store)
+		d = s.Pipeline.Desk()
 	}
 	api := graph.NewHandler(graph.Deps{
 		Store: s.Store, Pipeline: s.Pipeline, Desk: d, Redis: s.Redis,

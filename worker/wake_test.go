@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -194,5 +195,30 @@ func TestCommitWakesOwnRelay(t *testing.T) {
 		r := &replicas{api: h.Env}
 		r.delivered(t, msgs, apptest.NinjaTrigger(t, nil), feed.Triggered)
 		r.delivered(t, msgs, fixtures.Read("ninjaone-condition-acknowledged.json"), feed.Acknowledged)
+	})
+}
+
+// TestDeskCommitWakesOwnRelay: a ticket closed through the API writes its
+// TICKET_CLOSED entry through the desk the pipeline shares, and that
+// commit wakes the relay as a webhook's does.
+func TestDeskCommitWakesOwnRelay(t *testing.T) {
+	eachDialectTuned(t, func(d *worker.Deps) { d.RelayInterval = slowPoll }, func(t *testing.T, h *harness) {
+		h.Pipeline.OnCommit(h.Worker.Wake)
+		res := h.Post(ninja, apptest.NinjaTrigger(t, nil))
+		if res.TicketID == nil {
+			t.Fatalf("webhook: %+v", res)
+		}
+		undelivered := func() bool {
+			n, err := h.DB.OutboxEntry.Query().Where(outboxentry.DeliveredAtIsNil()).Count(h.Ctx)
+			return err == nil && n == 0
+		}
+		eventually(t, wakeWait, "trigger entries delivered", undelivered)
+		h.Admin(`mutation($id: ID!) { closeTicket(ticketId: $id) { id } }`,
+			map[string]any{"id": fmt.Sprint(*res.TicketID)}).Must(nil)
+		n, err := h.DB.OutboxEntry.Query().Where(outboxentry.Topic(outbox.TicketClosed)).Count(h.Ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("TICKET_CLOSED entries: %d, %v", n, err)
+		}
+		eventually(t, wakeWait, "TICKET_CLOSED delivered", undelivered)
 	})
 }
