@@ -48,6 +48,7 @@ func (r *Resolver) alertList(tenantID int, f *model.AlertFilter) (listQuery, err
 		pattern := containsPattern(*f.Text)
 		q.where.add(fmt.Sprintf(`(%s %s ? ESCAPE '\' OR %s %s ? ESCAPE '\')`,
 			alert.FieldMessage, like, alert.FieldDeviceName, like), pattern, pattern)
+		q.countCap = textCountCap
 	}
 	if f.From != nil {
 		q.where.add(alert.FieldLastEventAt+" >= ?", f.From.UTC())

@@ -22,6 +22,11 @@ import (
 // answer is the planner's estimate, marked as such.
 const totalCountCap = 10_000
 
+// textCountCap is totalCountCap for a list filtered by text: a common word
+// is found all over the table, and counting 10,000 of its matches reads
+// tens of thousands of rows, where 1,000 read a few thousand.
+const textCountCap = 1_000
+
 // conds is a conjunction of SQL conditions with ? placeholders.
 type conds struct {
 	sql  []string
@@ -85,6 +90,15 @@ type listQuery struct {
 	keys     []string
 	where    conds
 	branches []conds
+	// countCap is how far total counts exactly; zero is totalCountCap.
+	countCap int
+}
+
+func (q listQuery) cap() int {
+	if q.countCap > 0 {
+		return q.countCap
+	}
+	return totalCountCap
 }
 
 // pageIDs returns up to limit ids after the cursor (the keys' values of
@@ -160,7 +174,7 @@ func (q listQuery) matching() conds {
 	return c
 }
 
-// total counts the matching rows up to totalCountCap; past it, on
+// total counts the matching rows up to the list's cap; past it, on
 // PostgreSQL, it returns the planner's estimate (at least the cap) and
 // true. SQLite, for small embedded installations, always counts.
 func (q listQuery) total(ctx context.Context, db *sql.DB) (model.Total, error) {
@@ -178,7 +192,7 @@ func (q listQuery) total(ctx context.Context, db *sql.DB) (model.Total, error) {
 	if err := db.QueryRowContext(ctx, countSQL, args...).Scan(&n); err != nil {
 		return model.Total{}, fmt.Errorf("%s count: %w", q.table, err)
 	}
-	if n <= totalCountCap {
+	if n <= q.cap() {
 		return model.Total{Count: n}, nil
 	}
 	var plan []byte
@@ -193,14 +207,14 @@ func (q listQuery) total(ctx context.Context, db *sql.DB) (model.Total, error) {
 	if err := json.Unmarshal(plan, &p); err != nil || len(p) == 0 {
 		return model.Total{}, fmt.Errorf("%s estimate: unreadable plan: %v", q.table, err)
 	}
-	return model.Total{Count: max(int(p[0].Plan.Rows), totalCountCap+1), Estimate: true}, nil
+	return model.Total{Count: max(int(p[0].Plan.Rows), q.cap()+1), Estimate: true}, nil
 }
 
-// countSQL counts the matching rows, up to one past totalCountCap
+// countSQL counts the matching rows, up to one past the list's cap
 // (PostgreSQL).
 func (q listQuery) countSQL() (string, []any) {
 	c := q.matching()
-	return q.bind("SELECT count(*) FROM (SELECT 1 FROM " + q.table + c.where() + " LIMIT " + strconv.Itoa(totalCountCap+1) + ") c"), c.args
+	return q.bind("SELECT count(*) FROM (SELECT 1 FROM " + q.table + c.where() + " LIMIT " + strconv.Itoa(q.cap()+1) + ") c"), c.args
 }
 
 // bind numbers the placeholders for PostgreSQL ($1, $2, …).

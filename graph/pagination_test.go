@@ -178,8 +178,8 @@ func TestAlertsOfTicketPage(t *testing.T) {
 	})
 }
 
-// Past 10,000 matches totalCount is the planner's estimate, flagged; below
-// it, exact.
+// Past 10,000 matches (1,000 with a text filter) totalCount is the
+// planner's estimate, flagged; below it, exact.
 func TestTotalCountEstimate(t *testing.T) {
 	e := apptest.New(t, dialect.Postgres)
 	size := proddata.Scaled(30_000)
@@ -199,6 +199,27 @@ func TestTotalCountEstimate(t *testing.T) {
 	if storm.Alerts.TotalCountIsEstimate || storm.Alerts.TotalCount != size.StormOccurrences {
 		t.Errorf("storm ticket: total %d, estimate %v; want %d exact", storm.Alerts.TotalCount,
 			storm.Alerts.TotalCountIsEstimate, size.StormOccurrences)
+	}
+	// A text filter counts exactly up to 1,000 only.
+	for _, text := range []string{"spooler", "WS-00042"} {
+		var want int
+		if err := e.Store.DB.QueryRow(`SELECT count(*) FROM alerts WHERE tenant_id = $1
+			AND (message ILIKE '%' || $2 || '%' OR device_name ILIKE '%' || $2 || '%')`, f.TenantID, text).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		var got alertPage
+		e.Admin(pagedAlerts, apptest.Vars("f", map[string]any{"text": text}, "first", 1)).Must(&got)
+		switch {
+		case want > 1_000 && (!got.Alerts.TotalCountIsEstimate || got.Alerts.TotalCount <= 1_000):
+			t.Errorf("text %q: total %d, estimate %v; want an estimate past 1,000 (%d match)", text,
+				got.Alerts.TotalCount, got.Alerts.TotalCountIsEstimate, want)
+		case want <= 1_000 && (got.Alerts.TotalCountIsEstimate || got.Alerts.TotalCount != want):
+			t.Errorf("text %q: total %d, estimate %v; want %d exact", text,
+				got.Alerts.TotalCount, got.Alerts.TotalCountIsEstimate, want)
+		}
+		if text == "spooler" && want <= 1_000 {
+			t.Fatalf("the dataset has %d alerts matching %q; the test needs more than 1,000", want, text)
+		}
 	}
 	var tickets struct {
 		Tickets struct {

@@ -56,6 +56,7 @@ func (r *Resolver) ticketList(tenantID int, f *model.TicketFilter) listQuery {
 			args = append(args, n)
 		}
 		q.where.add(cond, args...)
+		q.countCap = textCountCap
 	}
 	return q
 }

@@ -3045,11 +3045,11 @@ type AlertConnection {
   "Paging."
   pageInfo: PageInfo!
   """
-  How many alerts match the filter in all: exact up to 10,000, beyond that
-  an estimate (totalCountIsEstimate).
+  How many alerts match the filter in all: exact up to 10,000 (1,000 with a
+  text filter), beyond that an estimate (totalCountIsEstimate).
   """
   totalCount: Int!
-  "True when totalCount is an estimate (past 10,000), to show as \"about N\"."
+  "True when totalCount is an estimate (past the exact cap), to show as \"about N\"."
   totalCountIsEstimate: Boolean!
 }
 
@@ -4029,11 +4029,11 @@ type TicketConnection {
   "Paging."
   pageInfo: PageInfo!
   """
-  How many tickets match the filter in all: exact up to 10,000, beyond that
-  an estimate (totalCountIsEstimate).
+  How many tickets match the filter in all: exact up to 10,000 (1,000 with a
+  text filter), beyond that an estimate (totalCountIsEstimate).
   """
   totalCount: Int!
-  "True when totalCount is an estimate (past 10,000), to show as \"about N\"."
+  "True when totalCount is an estimate (past the exact cap), to show as \"about N\"."
   totalCountIsEstimate: Boolean!
 }
 
