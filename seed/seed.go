@@ -24,14 +24,12 @@ import (
 	entapitoken "github.com/alertdesk/alertdesk/ent/apitoken"
 	"github.com/alertdesk/alertdesk/ent/asset"
 	"github.com/alertdesk/alertdesk/ent/assetdevice"
-	"github.com/alertdesk/alertdesk/ent/board"
 	"github.com/alertdesk/alertdesk/ent/customer"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
-	"github.com/alertdesk/alertdesk/ent/priority"
 	"github.com/alertdesk/alertdesk/ent/tenant"
-	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/provision"
 	"github.com/alertdesk/alertdesk/rule"
 	"github.com/alertdesk/alertdesk/store"
 )
@@ -43,7 +41,7 @@ const (
 	AdminEmail   = "admin@demo.alertdesk.local"
 	AdminName    = "Demo Admin"
 	ClientName   = "Contoso"
-	BoardName    = "Service Desk"
+	BoardName    = provision.BoardName
 	RuleName     = "Catch-all"
 	TokenName    = "demo"
 	SecretHeader = "X-Alertdesk-Secret"
@@ -180,7 +178,7 @@ func demo(ctx context.Context, tx *ent.Tx, opts Options, path string) (*Result, 
 		assets[a.name] = row.ID
 	}
 
-	if err := deskSetup(ctx, tx, tid); err != nil {
+	if err := provision.Defaults(ctx, tx, tid); err != nil {
 		return nil, err
 	}
 
@@ -231,50 +229,6 @@ func adminToken(ctx context.Context, tx *ent.Tx, tenantID, userID int, path stri
 		return "", fmt.Errorf("admin token: %w", err)
 	}
 	return token, nil
-}
-
-// deskSetup makes the default board with its statuses, and the priorities.
-func deskSetup(ctx context.Context, tx *ent.Tx, tid int) error {
-	b, err := tx.Board.Query().Where(board.TenantID(tid), board.Name(BoardName)).First(ctx)
-	if ent.IsNotFound(err) {
-		hasDefault, qerr := tx.Board.Query().Where(board.TenantID(tid), board.IsDefault(true)).Exist(ctx)
-		if qerr != nil {
-			return fmt.Errorf("board: %w", qerr)
-		}
-		b, err = tx.Board.Create().SetTenantID(tid).SetName(BoardName).SetIsDefault(!hasDefault).Save(ctx)
-	}
-	if err != nil {
-		return fmt.Errorf("board: %w", err)
-	}
-	statuses := []struct {
-		name              string
-		sort              int
-		closed, isDefault bool
-	}{
-		{"Open", 1, false, true},
-		{"In Progress", 2, false, false},
-		{"Closed", 3, true, false},
-	}
-	for _, st := range statuses {
-		exists, err := tx.TicketStatus.Query().Where(ticketstatus.TenantID(tid), ticketstatus.BoardID(b.ID), ticketstatus.Name(st.name)).Exist(ctx)
-		if err == nil && !exists {
-			err = tx.TicketStatus.Create().SetTenantID(tid).SetBoardID(b.ID).SetName(st.name).
-				SetSortOrder(st.sort).SetIsClosed(st.closed).SetIsDefault(st.isDefault).Exec(ctx)
-		}
-		if err != nil {
-			return fmt.Errorf("status %s: %w", st.name, err)
-		}
-	}
-	for i, name := range []string{"Urgent", "High", "Medium", "Low"} {
-		exists, err := tx.Priority.Query().Where(priority.TenantID(tid), priority.Name(name)).Exist(ctx)
-		if err == nil && !exists {
-			err = tx.Priority.Create().SetTenantID(tid).SetName(name).SetSortOrder(i + 1).Exec(ctx)
-		}
-		if err != nil {
-			return fmt.Errorf("priority %s: %w", name, err)
-		}
-	}
-	return nil
 }
 
 // demoIntegration makes one integration with its organization mapping,

@@ -3,6 +3,10 @@
 //	alertdesk [serve] [--role api|worker|all]
 //	                    run the API, webhooks and workers (default all)
 //	alertdesk migrate   apply database migrations and exit
+//	alertdesk init --name <MSP> --admin-email <email> [--slug …] [--admin-name …]
+//	                    set up the first tenant, its admin and desk defaults
+//	alertdesk tenant create --name <MSP> --admin-email <email> [--slug …]
+//	                    add another tenant
 //	alertdesk token create --tenant <slug> --email <email> [--role …] [--name …]
 //	                    create an API token (and the user if missing)
 package main
@@ -63,13 +67,17 @@ func run(args []string) error {
 		defer s.Close()
 		log.Info("migrations applied", "database", s.Dialect)
 		return nil
+	case "init":
+		return initCmd(ctx, cfg, args[1:], os.Stdout)
+	case "tenant":
+		return tenantCmd(ctx, cfg, args[1:], os.Stdout)
 	case "token":
 		return tokenCmd(ctx, cfg, args[1:], os.Stdout)
 	case "help", "-h", "--help":
-		fmt.Println("usage: alertdesk [serve [--role api|worker|all]|migrate|token create]")
+		fmt.Println("usage: alertdesk [serve [--role api|worker|all]|migrate|init|tenant create|token create]")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate or token)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, migrate, init, tenant or token)", cmd)
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {

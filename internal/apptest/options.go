@@ -26,6 +26,9 @@ type Options struct {
 	// tenants (the live feed) never collide between tests, or packages,
 	// sharing the machine's Redis.
 	SequentialTenantIDs bool
+	// Empty skips the demo seed: the database is migrated and holds
+	// nothing, as a new installation's does (Env.Demo is nil).
+	Empty bool
 }
 
 func (o Options) store(t testing.TB, dialect string) (*store.Store, *seed.Result) {
@@ -42,6 +45,9 @@ func (o Options) store(t testing.TB, dialect string) (*store.Store, *seed.Result
 	st := storetest.Open(t, dialect)
 	if !o.SequentialTenantIDs {
 		bumpTenantIDs(t, st)
+	}
+	if o.Empty {
+		return st, nil
 	}
 	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: PublicURL})
 	if err != nil {
