@@ -39,7 +39,8 @@ type App struct {
 	// all roles.
 	Worker *worker.Worker
 
-	embedded *embedredis.Server
+	embedded  *embedredis.Server
+	setupCode string // see provision.SetupCode
 }
 
 // New opens every dependency; Close releases them.
@@ -94,7 +95,7 @@ func (a *App) openRedis() error {
 func (a *App) Handler() http.Handler {
 	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Log: a.Log,
 		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(),
-		Events: a.Events()}
+		Events: a.Events(), Setup: a.firstRun()}
 	return s.Handler()
 }
 
@@ -111,6 +112,7 @@ func (a *App) Serve(ctx context.Context) error {
 			return err
 		}
 	}
+	a.announceSetup(ctx)
 	if err := a.startWorker(ctx); err != nil {
 		ln.Close()
 		return err

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/alertdesk/alertdesk/metrics"
+	"github.com/alertdesk/alertdesk/provision"
 	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/worker"
 )
@@ -24,6 +25,7 @@ func (a *App) openSecrets() error {
 	case a.Config.SecretKey == "" && !a.Config.Embedded():
 		a.Log.Warn("ALERTDESK_SECRET_KEY is not set: using the key in the data folder; every replica needs the same key")
 	}
+	a.setupCode = provision.SetupCode(key)
 	a.Secrets, err = secrets.New(key)
 	return err
 }

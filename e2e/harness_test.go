@@ -84,13 +84,7 @@ func newUI(t *testing.T, width int) *UI {
 // (apptest's server has neither).
 func newUIWith(t *testing.T, width int, withConnect bool) *UI {
 	t.Helper()
-	bin := chromiumPath()
-	if bin == "" {
-		if storetest.RequireServices() {
-			t.Fatal("no Chromium binary found (install Debian's chromium package or set ALERTDESK_CHROMIUM); ALERTDESK_REQUIRE_SERVICES=1")
-		}
-		t.Skip("no Chromium binary found: install Debian's chromium package or set ALERTDESK_CHROMIUM; set ALERTDESK_REQUIRE_SERVICES=1 to fail instead")
-	}
+	bin := chromium(t)
 	rdb := redis.NewClient(&redis.Options{Addr: redistest.Addr(t)})
 	t.Cleanup(func() { rdb.Close() })
 	env := apptest.NewWith(t, dialect.Postgres, apptest.Options{Redis: rdb, ReplicaOf: isolatedDemo(t)})
@@ -111,6 +105,37 @@ func newUIWith(t *testing.T, width int, withConnect bool) *UI {
 		t.Cleanup(hs.Close)
 		base = hs.URL
 	}
+	return attachBrowser(t, bin, width, env, base, rdb)
+}
+
+// newEmptyUI starts alertdesk on an empty database, as a new installation
+// is, without the live feed's relay.
+func newEmptyUI(t *testing.T, width int) *UI {
+	t.Helper()
+	bin := chromium(t)
+	rdb := redis.NewClient(&redis.Options{Addr: redistest.Addr(t)})
+	t.Cleanup(func() { rdb.Close() })
+	env := apptest.NewWith(t, dialect.Postgres, apptest.Options{Redis: rdb, Empty: true})
+	return attachBrowser(t, bin, width, env, env.HTTP.URL, rdb)
+}
+
+// chromium is the browser binary, or the test skips (fails when services
+// are required).
+func chromium(t *testing.T) string {
+	t.Helper()
+	bin := chromiumPath()
+	if bin == "" {
+		if storetest.RequireServices() {
+			t.Fatal("no Chromium binary found (install Debian's chromium package or set ALERTDESK_CHROMIUM); ALERTDESK_REQUIRE_SERVICES=1")
+		}
+		t.Skip("no Chromium binary found: install Debian's chromium package or set ALERTDESK_CHROMIUM; set ALERTDESK_REQUIRE_SERVICES=1 to fail instead")
+	}
+	return bin
+}
+
+// attachBrowser opens a headless Chromium tab of the given width on base.
+func attachBrowser(t *testing.T, bin string, width int, env *apptest.Env, base string, rdb redis.UniversalClient) *UI {
+	t.Helper()
 
 	// Chromium may still write its profile while it exits; the folder is
 	// removed after it has stopped, and a leftover is no test failure.

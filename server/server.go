@@ -48,6 +48,8 @@ type Server struct {
 	// Enqueuer queues the API's pollNow polls; worker.NewEnqueuer(Redis,
 	// "") when nil and Redis is set.
 	Enqueuer graph.Enqueuer
+	// Setup serves the UI's first-run screen at /setup when set.
+	Setup http.Handler
 }
 
 // Handler returns the routed HTTP handler.
@@ -78,6 +80,9 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
+	if s.Setup != nil {
+		mux.Handle("/setup", s.Setup)
+	}
 	if s.Connect != nil {
 		mux.Handle("GET "+connect.CallbackPath, s.Connect.Callback())
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/fixtures"
 	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/provision"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/server"
 	"github.com/alertdesk/alertdesk/store"
@@ -44,6 +45,9 @@ type Env struct {
 	Services Services
 }
 
+// SetupCode is the first-run screen's code of test servers.
+const SetupCode = "0123456789abcdef0123456789abcdef"
+
 // PublicURL is the public URL test servers pretend to have.
 const PublicURL = "http://alertdesk.test"
 
@@ -64,7 +68,8 @@ func NewWith(t testing.TB, dialect string, opts Options) *Env {
 	p := pipeline.New(st, d, log)
 	svc := newServices(t, st, opts.Redis, log)
 	srv := &server.Server{Store: st, Redis: opts.Redis, Pipeline: p, Log: log, Desk: d, PublicURL: PublicURL,
-		Connect: svc.Connect, Events: svc.Events, Enqueuer: svc.enqueuer()}
+		Connect: svc.Connect, Events: svc.Events, Enqueuer: svc.enqueuer(),
+		Setup: &provision.FirstRun{Store: st, Code: SetupCode, Log: log}}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &Env{T: t, Ctx: ctx, Store: st, DB: st.Ent, Desk: d, Pipeline: p, Demo: demo, HTTP: hs, Redis: opts.Redis,

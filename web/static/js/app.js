@@ -3,6 +3,7 @@
 import { gql, getToken, setToken, setUnauthorizedHandler, LiveClient, resetCaches } from './api.js';
 import { h, clear, loading, errorState, toast } from './dom.js';
 import { renderSignIn } from './signin.js';
+import { renderSetup, setupNeeded } from './setup.js';
 import * as integrations from './integrations.js';
 import * as rules from './rules.js';
 import * as windows from './windows.js';
@@ -94,7 +95,8 @@ export function onLiveState(fn) {
 async function start() {
   const token = getToken();
   if (!token) {
-    showSignIn();
+    if (await setupNeeded()) showSetup();
+    else showSignIn();
     return;
   }
   clear(app).append(h('div.boot', loading('Signing in…')));
@@ -123,6 +125,24 @@ function showSignIn(message = '') {
       resetCaches();
       if (!location.hash || location.hash === '#/signin') history.replaceState(null, '', '#/integrations');
       start();
+    },
+  });
+}
+
+function showSetup() {
+  const m = /^#\/setup\/([0-9a-f]+)$/.exec(location.hash);
+  clear(app);
+  renderSetup(app, {
+    code: m ? m[1] : '',
+    onSignedIn: (token) => {
+      setToken(token);
+      resetCaches();
+      history.replaceState(null, '', '#/integrations');
+      start();
+    },
+    onSignIn: (message) => {
+      history.replaceState(null, '', '#/integrations');
+      showSignIn(message);
     },
   });
 }
