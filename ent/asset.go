@@ -27,6 +27,8 @@ type Asset struct {
 	Name string `json:"name,omitempty"`
 	// ClientID holds the value of the "client_id" field.
 	ClientID *int `json:"client_id,omitempty"`
+	// RetiredAt holds the value of the "retired_at" field.
+	RetiredAt *time.Time `json:"retired_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AssetQuery when eager-loading is set.
 	Edges        AssetEdges `json:"edges"`
@@ -86,7 +88,7 @@ func (*Asset) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case asset.FieldName:
 			values[i] = new(sql.NullString)
-		case asset.FieldCreatedAt:
+		case asset.FieldCreatedAt, asset.FieldRetiredAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -133,6 +135,13 @@ func (_m *Asset) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ClientID = new(int)
 				*_m.ClientID = int(value.Int64)
+			}
+		case asset.FieldRetiredAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field retired_at", values[i])
+			} else if value.Valid {
+				_m.RetiredAt = new(time.Time)
+				*_m.RetiredAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -197,6 +206,11 @@ func (_m *Asset) String() string {
 	if v := _m.ClientID; v != nil {
 		builder.WriteString("client_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.RetiredAt; v != nil {
+		builder.WriteString("retired_at=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')
 	return builder.String()

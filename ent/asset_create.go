@@ -65,6 +65,20 @@ func (_c *AssetCreate) SetNillableClientID(v *int) *AssetCreate {
 	return _c
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (_c *AssetCreate) SetRetiredAt(v time.Time) *AssetCreate {
+	_c.mutation.SetRetiredAt(v)
+	return _c
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_c *AssetCreate) SetNillableRetiredAt(v *time.Time) *AssetCreate {
+	if v != nil {
+		_c.SetRetiredAt(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *AssetCreate) SetTenant(v *Tenant) *AssetCreate {
 	return _c.SetTenantID(v.ID)
@@ -184,6 +198,10 @@ func (_c *AssetCreate) createSpec() (*Asset, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(asset.FieldName, field.TypeString, value)
 		_node.Name = value
+	}
+	if value, ok := _c.mutation.RetiredAt(); ok {
+		_spec.SetField(asset.FieldRetiredAt, field.TypeTime, value)
+		_node.RetiredAt = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -317,6 +335,24 @@ func (u *AssetUpsert) ClearClientID() *AssetUpsert {
 	return u
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (u *AssetUpsert) SetRetiredAt(v time.Time) *AssetUpsert {
+	u.Set(asset.FieldRetiredAt, v)
+	return u
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *AssetUpsert) UpdateRetiredAt() *AssetUpsert {
+	u.SetExcluded(asset.FieldRetiredAt)
+	return u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *AssetUpsert) ClearRetiredAt() *AssetUpsert {
+	u.SetNull(asset.FieldRetiredAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -397,6 +433,27 @@ func (u *AssetUpsertOne) UpdateClientID() *AssetUpsertOne {
 func (u *AssetUpsertOne) ClearClientID() *AssetUpsertOne {
 	return u.Update(func(s *AssetUpsert) {
 		s.ClearClientID()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *AssetUpsertOne) SetRetiredAt(v time.Time) *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *AssetUpsertOne) UpdateRetiredAt() *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *AssetUpsertOne) ClearRetiredAt() *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 
@@ -646,6 +703,27 @@ func (u *AssetUpsertBulk) UpdateClientID() *AssetUpsertBulk {
 func (u *AssetUpsertBulk) ClearClientID() *AssetUpsertBulk {
 	return u.Update(func(s *AssetUpsert) {
 		s.ClearClientID()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *AssetUpsertBulk) SetRetiredAt(v time.Time) *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *AssetUpsertBulk) UpdateRetiredAt() *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *AssetUpsertBulk) ClearRetiredAt() *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 

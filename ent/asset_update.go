@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -60,6 +61,26 @@ func (_u *AssetUpdate) SetNillableClientID(v *int) *AssetUpdate {
 // ClearClientID clears the value of the "client_id" field.
 func (_u *AssetUpdate) ClearClientID() *AssetUpdate {
 	_u.mutation.ClearClientID()
+	return _u
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (_u *AssetUpdate) SetRetiredAt(v time.Time) *AssetUpdate {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *AssetUpdate) SetNillableRetiredAt(v *time.Time) *AssetUpdate {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *AssetUpdate) ClearRetiredAt() *AssetUpdate {
+	_u.mutation.ClearRetiredAt()
 	return _u
 }
 
@@ -169,6 +190,12 @@ func (_u *AssetUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(asset.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(asset.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(asset.FieldRetiredAt, field.TypeTime)
 	}
 	if _u.mutation.ClientCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -295,6 +322,26 @@ func (_u *AssetUpdateOne) SetNillableClientID(v *int) *AssetUpdateOne {
 // ClearClientID clears the value of the "client_id" field.
 func (_u *AssetUpdateOne) ClearClientID() *AssetUpdateOne {
 	_u.mutation.ClearClientID()
+	return _u
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (_u *AssetUpdateOne) SetRetiredAt(v time.Time) *AssetUpdateOne {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *AssetUpdateOne) SetNillableRetiredAt(v *time.Time) *AssetUpdateOne {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *AssetUpdateOne) ClearRetiredAt() *AssetUpdateOne {
+	_u.mutation.ClearRetiredAt()
 	return _u
 }
 
@@ -434,6 +481,12 @@ func (_u *AssetUpdateOne) sqlSave(ctx context.Context) (_node *Asset, err error)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(asset.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(asset.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(asset.FieldRetiredAt, field.TypeTime)
 	}
 	if _u.mutation.ClientCleared() {
 		edge := &sqlgraph.EdgeSpec{

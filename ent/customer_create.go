@@ -49,6 +49,20 @@ func (_c *CustomerCreate) SetName(v string) *CustomerCreate {
 	return _c
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (_c *CustomerCreate) SetRetiredAt(v time.Time) *CustomerCreate {
+	_c.mutation.SetRetiredAt(v)
+	return _c
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_c *CustomerCreate) SetNillableRetiredAt(v *time.Time) *CustomerCreate {
+	if v != nil {
+		_c.SetRetiredAt(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *CustomerCreate) SetTenant(v *Tenant) *CustomerCreate {
 	return _c.SetTenantID(v.ID)
@@ -149,6 +163,10 @@ func (_c *CustomerCreate) createSpec() (*Customer, *sqlgraph.CreateSpec) {
 		_spec.SetField(customer.FieldName, field.TypeString, value)
 		_node.Name = value
 	}
+	if value, ok := _c.mutation.RetiredAt(); ok {
+		_spec.SetField(customer.FieldRetiredAt, field.TypeTime, value)
+		_node.RetiredAt = &value
+	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -230,6 +248,24 @@ func (u *CustomerUpsert) UpdateName() *CustomerUpsert {
 	return u
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (u *CustomerUpsert) SetRetiredAt(v time.Time) *CustomerUpsert {
+	u.Set(customer.FieldRetiredAt, v)
+	return u
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateRetiredAt() *CustomerUpsert {
+	u.SetExcluded(customer.FieldRetiredAt)
+	return u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *CustomerUpsert) ClearRetiredAt() *CustomerUpsert {
+	u.SetNull(customer.FieldRetiredAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -289,6 +325,27 @@ func (u *CustomerUpsertOne) SetName(v string) *CustomerUpsertOne {
 func (u *CustomerUpsertOne) UpdateName() *CustomerUpsertOne {
 	return u.Update(func(s *CustomerUpsert) {
 		s.UpdateName()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *CustomerUpsertOne) SetRetiredAt(v time.Time) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateRetiredAt() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *CustomerUpsertOne) ClearRetiredAt() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 
@@ -517,6 +574,27 @@ func (u *CustomerUpsertBulk) SetName(v string) *CustomerUpsertBulk {
 func (u *CustomerUpsertBulk) UpdateName() *CustomerUpsertBulk {
 	return u.Update(func(s *CustomerUpsert) {
 		s.UpdateName()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *CustomerUpsertBulk) SetRetiredAt(v time.Time) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateRetiredAt() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *CustomerUpsertBulk) ClearRetiredAt() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -38,6 +39,26 @@ func (_u *CustomerUpdate) SetNillableName(v *string) *CustomerUpdate {
 	if v != nil {
 		_u.SetName(*v)
 	}
+	return _u
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (_u *CustomerUpdate) SetRetiredAt(v time.Time) *CustomerUpdate {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *CustomerUpdate) SetNillableRetiredAt(v *time.Time) *CustomerUpdate {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *CustomerUpdate) ClearRetiredAt() *CustomerUpdate {
+	_u.mutation.ClearRetiredAt()
 	return _u
 }
 
@@ -101,6 +122,12 @@ func (_u *CustomerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(customer.FieldName, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(customer.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(customer.FieldRetiredAt, field.TypeTime)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{customer.Label}
@@ -132,6 +159,26 @@ func (_u *CustomerUpdateOne) SetNillableName(v *string) *CustomerUpdateOne {
 	if v != nil {
 		_u.SetName(*v)
 	}
+	return _u
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (_u *CustomerUpdateOne) SetRetiredAt(v time.Time) *CustomerUpdateOne {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *CustomerUpdateOne) SetNillableRetiredAt(v *time.Time) *CustomerUpdateOne {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *CustomerUpdateOne) ClearRetiredAt() *CustomerUpdateOne {
+	_u.mutation.ClearRetiredAt()
 	return _u
 }
 
@@ -224,6 +271,12 @@ func (_u *CustomerUpdateOne) sqlSave(ctx context.Context) (_node *Customer, err 
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(customer.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(customer.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(customer.FieldRetiredAt, field.TypeTime)
 	}
 	_node = &Customer{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -5770,6 +5770,7 @@ type AssetMutation struct {
 	id             *int
 	created_at     *time.Time
 	name           *string
+	retired_at     *time.Time
 	clearedFields  map[string]struct{}
 	tenant         *int
 	clearedtenant  bool
@@ -6038,6 +6039,55 @@ func (m *AssetMutation) ResetClientID() {
 	delete(m.clearedFields, asset.FieldClientID)
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (m *AssetMutation) SetRetiredAt(t time.Time) {
+	m.retired_at = &t
+}
+
+// RetiredAt returns the value of the "retired_at" field in the mutation.
+func (m *AssetMutation) RetiredAt() (r time.Time, exists bool) {
+	v := m.retired_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRetiredAt returns the old "retired_at" field's value of the Asset entity.
+// If the Asset object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssetMutation) OldRetiredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRetiredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRetiredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRetiredAt: %w", err)
+	}
+	return oldValue.RetiredAt, nil
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (m *AssetMutation) ClearRetiredAt() {
+	m.retired_at = nil
+	m.clearedFields[asset.FieldRetiredAt] = struct{}{}
+}
+
+// RetiredAtCleared returns if the "retired_at" field was cleared in this mutation.
+func (m *AssetMutation) RetiredAtCleared() bool {
+	_, ok := m.clearedFields[asset.FieldRetiredAt]
+	return ok
+}
+
+// ResetRetiredAt resets all changes to the "retired_at" field.
+func (m *AssetMutation) ResetRetiredAt() {
+	m.retired_at = nil
+	delete(m.clearedFields, asset.FieldRetiredAt)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *AssetMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -6180,7 +6230,7 @@ func (m *AssetMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AssetMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.tenant != nil {
 		fields = append(fields, asset.FieldTenantID)
 	}
@@ -6192,6 +6242,9 @@ func (m *AssetMutation) Fields() []string {
 	}
 	if m.client != nil {
 		fields = append(fields, asset.FieldClientID)
+	}
+	if m.retired_at != nil {
+		fields = append(fields, asset.FieldRetiredAt)
 	}
 	return fields
 }
@@ -6209,6 +6262,8 @@ func (m *AssetMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case asset.FieldClientID:
 		return m.ClientID()
+	case asset.FieldRetiredAt:
+		return m.RetiredAt()
 	}
 	return nil, false
 }
@@ -6226,6 +6281,8 @@ func (m *AssetMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldName(ctx)
 	case asset.FieldClientID:
 		return m.OldClientID(ctx)
+	case asset.FieldRetiredAt:
+		return m.OldRetiredAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Asset field %s", name)
 }
@@ -6263,6 +6320,13 @@ func (m *AssetMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetClientID(v)
 		return nil
+	case asset.FieldRetiredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRetiredAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Asset field %s", name)
 }
@@ -6299,6 +6363,9 @@ func (m *AssetMutation) ClearedFields() []string {
 	if m.FieldCleared(asset.FieldClientID) {
 		fields = append(fields, asset.FieldClientID)
 	}
+	if m.FieldCleared(asset.FieldRetiredAt) {
+		fields = append(fields, asset.FieldRetiredAt)
+	}
 	return fields
 }
 
@@ -6315,6 +6382,9 @@ func (m *AssetMutation) ClearField(name string) error {
 	switch name {
 	case asset.FieldClientID:
 		m.ClearClientID()
+		return nil
+	case asset.FieldRetiredAt:
+		m.ClearRetiredAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Asset nullable field %s", name)
@@ -6335,6 +6405,9 @@ func (m *AssetMutation) ResetField(name string) error {
 		return nil
 	case asset.FieldClientID:
 		m.ResetClientID()
+		return nil
+	case asset.FieldRetiredAt:
+		m.ResetRetiredAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Asset field %s", name)
@@ -8610,6 +8683,7 @@ type CustomerMutation struct {
 	id            *int
 	created_at    *time.Time
 	name          *string
+	retired_at    *time.Time
 	clearedFields map[string]struct{}
 	tenant        *int
 	clearedtenant bool
@@ -8824,6 +8898,55 @@ func (m *CustomerMutation) ResetName() {
 	m.name = nil
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (m *CustomerMutation) SetRetiredAt(t time.Time) {
+	m.retired_at = &t
+}
+
+// RetiredAt returns the value of the "retired_at" field in the mutation.
+func (m *CustomerMutation) RetiredAt() (r time.Time, exists bool) {
+	v := m.retired_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRetiredAt returns the old "retired_at" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldRetiredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRetiredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRetiredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRetiredAt: %w", err)
+	}
+	return oldValue.RetiredAt, nil
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (m *CustomerMutation) ClearRetiredAt() {
+	m.retired_at = nil
+	m.clearedFields[customer.FieldRetiredAt] = struct{}{}
+}
+
+// RetiredAtCleared returns if the "retired_at" field was cleared in this mutation.
+func (m *CustomerMutation) RetiredAtCleared() bool {
+	_, ok := m.clearedFields[customer.FieldRetiredAt]
+	return ok
+}
+
+// ResetRetiredAt resets all changes to the "retired_at" field.
+func (m *CustomerMutation) ResetRetiredAt() {
+	m.retired_at = nil
+	delete(m.clearedFields, customer.FieldRetiredAt)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *CustomerMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -8885,7 +9008,7 @@ func (m *CustomerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CustomerMutation) Fields() []string {
-	fields := make([]string, 0, 3)
+	fields := make([]string, 0, 4)
 	if m.tenant != nil {
 		fields = append(fields, customer.FieldTenantID)
 	}
@@ -8894,6 +9017,9 @@ func (m *CustomerMutation) Fields() []string {
 	}
 	if m.name != nil {
 		fields = append(fields, customer.FieldName)
+	}
+	if m.retired_at != nil {
+		fields = append(fields, customer.FieldRetiredAt)
 	}
 	return fields
 }
@@ -8909,6 +9035,8 @@ func (m *CustomerMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case customer.FieldName:
 		return m.Name()
+	case customer.FieldRetiredAt:
+		return m.RetiredAt()
 	}
 	return nil, false
 }
@@ -8924,6 +9052,8 @@ func (m *CustomerMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldCreatedAt(ctx)
 	case customer.FieldName:
 		return m.OldName(ctx)
+	case customer.FieldRetiredAt:
+		return m.OldRetiredAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Customer field %s", name)
 }
@@ -8953,6 +9083,13 @@ func (m *CustomerMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetName(v)
+		return nil
+	case customer.FieldRetiredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRetiredAt(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Customer field %s", name)
@@ -8986,7 +9123,11 @@ func (m *CustomerMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *CustomerMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(customer.FieldRetiredAt) {
+		fields = append(fields, customer.FieldRetiredAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -8999,6 +9140,11 @@ func (m *CustomerMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *CustomerMutation) ClearField(name string) error {
+	switch name {
+	case customer.FieldRetiredAt:
+		m.ClearRetiredAt()
+		return nil
+	}
 	return fmt.Errorf("unknown Customer nullable field %s", name)
 }
 
@@ -9014,6 +9160,9 @@ func (m *CustomerMutation) ResetField(name string) error {
 		return nil
 	case customer.FieldName:
 		m.ResetName()
+		return nil
+	case customer.FieldRetiredAt:
+		m.ResetRetiredAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Customer field %s", name)

@@ -69,6 +69,10 @@ var adminCalls = map[string]string{
 	"createEventSubscription":          `mutation { createEventSubscription(input: {url: "https://example.com/h", eventTypes: ["RMM_ALERT_TRIGGERED"]}) { id } }`,
 	"updateEventSubscription":          `mutation { updateEventSubscription(id: "1", input: {active: false}) { id } }`,
 	"deleteEventSubscription":          `mutation { deleteEventSubscription(id: "1") }`,
+	"createClient":                     `mutation { createClient(input: {name: "x"}) { id } }`,
+	"updateClient":                     `mutation { updateClient(id: "1", input: {retired: true}) { id } }`,
+	"createAsset":                      `mutation { createAsset(input: {name: "x", clientId: "1"}) { id } }`,
+	"updateAsset":                      `mutation { updateAsset(id: "1", input: {retired: true}) { id } }`,
 }
 
 // Every field marked @admin refuses a technician with FORBIDDEN and

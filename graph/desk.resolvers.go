@@ -22,12 +22,30 @@ func (r *assetResolver) Client(ctx context.Context, obj *ent.Asset) (*ent.Custom
 	return loadOpt(ctx, r.loadersOf(ctx).client, obj.ClientID)
 }
 
+func (r *assetResolver) Devices(ctx context.Context, obj *ent.Asset) ([]*ent.AssetDevice, error) {
+	return r.loadersOf(ctx).devicesByAsset.load(ctx, obj.ID)
+}
+
+func (r *assetDeviceResolver) Integration(ctx context.Context, obj *ent.AssetDevice) (*ent.Integration, error) {
+	return required(r.loadersOf(ctx).integration.load(ctx, obj.IntegrationID))
+}
+
 func (r *boardResolver) Statuses(ctx context.Context, obj *ent.Board) ([]*ent.TicketStatus, error) {
 	return r.loadersOf(ctx).statusesByBoard.load(ctx, obj.ID)
 }
 
-func (r *clientResolver) Assets(ctx context.Context, obj *ent.Customer) ([]*ent.Asset, error) {
-	return r.loadersOf(ctx).assetsByClient.load(ctx, obj.ID)
+func (r *clientResolver) Assets(ctx context.Context, obj *ent.Customer, includeRetired *bool) ([]*ent.Asset, error) {
+	all, err := r.loadersOf(ctx).assetsByClient.load(ctx, obj.ID)
+	if err != nil || deref(includeRetired) {
+		return all, err
+	}
+	active := []*ent.Asset{}
+	for _, a := range all {
+		if a.RetiredAt == nil {
+			active = append(active, a)
+		}
+	}
+	return active, nil
 }
 
 func (r *queryResolver) Boards(ctx context.Context) ([]*ent.Board, error) {
@@ -46,16 +64,22 @@ func (r *queryResolver) Priorities(ctx context.Context) ([]*ent.Priority, error)
 	return r.db.Priority.Query().Order(ent.Asc(priority.FieldSortOrder), ent.Asc(priority.FieldID)).All(ctx)
 }
 
-func (r *queryResolver) Clients(ctx context.Context, search *string) ([]*ent.Customer, error) {
+func (r *queryResolver) Clients(ctx context.Context, search *string, includeRetired *bool) ([]*ent.Customer, error) {
 	q := r.db.Customer.Query()
+	if !deref(includeRetired) {
+		q.Where(customer.RetiredAtIsNil())
+	}
 	if s := strings.TrimSpace(deref(search)); s != "" {
 		q.Where(customer.NameContainsFold(s))
 	}
 	return q.Order(ent.Asc(customer.FieldName), ent.Asc(customer.FieldID)).All(ctx)
 }
 
-func (r *queryResolver) Assets(ctx context.Context, clientID *int, search *string) ([]*ent.Asset, error) {
+func (r *queryResolver) Assets(ctx context.Context, clientID *int, search *string, includeRetired *bool) ([]*ent.Asset, error) {
 	q := r.db.Asset.Query()
+	if !deref(includeRetired) {
+		q.Where(asset.RetiredAtIsNil())
+	}
 	if clientID != nil {
 		q.Where(asset.ClientID(*clientID))
 	}
@@ -71,6 +95,8 @@ func (r *ticketStatusResolver) Board(ctx context.Context, obj *ent.TicketStatus)
 
 func (r *Resolver) Asset() generated.AssetResolver { return &assetResolver{r} }
 
+func (r *Resolver) AssetDevice() generated.AssetDeviceResolver { return &assetDeviceResolver{r} }
+
 func (r *Resolver) Board() generated.BoardResolver { return &boardResolver{r} }
 
 func (r *Resolver) Client() generated.ClientResolver { return &clientResolver{r} }
@@ -79,6 +105,7 @@ func (r *Resolver) TicketStatus() generated.TicketStatusResolver { return &ticke
 
 type (
 	assetResolver        struct{ *Resolver }
+	assetDeviceResolver  struct{ *Resolver }
 	boardResolver        struct{ *Resolver }
 	clientResolver       struct{ *Resolver }
 	ticketStatusResolver struct{ *Resolver }

@@ -54,8 +54,8 @@ func setComplexity(c *generated.ComplexityRoot) {
 	}
 	c.Query.AlertRules = func(child int, _ int) int { return list(child) }
 	c.Query.TicketStatuses = func(child int, _ *int) int { return list(child) }
-	c.Query.Clients = func(child int, _ *string) int { return list(child) }
-	c.Query.Assets = func(child int, _ *int, _ *string) int { return list(child) }
+	c.Query.Clients = func(child int, _ *string, _ *bool) int { return list(child) }
+	c.Query.Assets = func(child int, _ *int, _ *string, _ *bool) int { return list(child) }
 	c.Query.OrganizationMappings = func(child int, _ *int) int { return list(child) }
 	c.Query.UnmappedOrganizations = func(child int, _ *int) int { return list(child) }
 
@@ -67,7 +67,8 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Ticket.StatusHistory = list
 	c.Ticket.Alerts = list
 	c.Board.Statuses = list
-	c.Client.Assets = list
+	c.Client.Assets = func(child int, _ *bool) int { return list(child) }
+	c.Asset.Devices = list
 	c.ReprocessResult.Alerts = list
 	c.Mutation.ReorderAlertRules = func(child int, _ int, _ []int) int { return list(child) }
 }

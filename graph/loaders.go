@@ -8,6 +8,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/alertrule"
 	"github.com/alertdesk/alertdesk/ent/asset"
+	"github.com/alertdesk/alertdesk/ent/assetdevice"
 	"github.com/alertdesk/alertdesk/ent/board"
 	"github.com/alertdesk/alertdesk/ent/comment"
 	"github.com/alertdesk/alertdesk/ent/customer"
@@ -48,6 +49,7 @@ type loaders struct {
 	rulesByIntegration    *batcher[int, []*ent.AlertRule]
 	mappingsByIntegration *batcher[int, []*ent.OrganizationMapping]
 	assetsByClient        *batcher[int, []*ent.Asset]
+	devicesByAsset        *batcher[int, []*ent.AssetDevice]
 }
 
 func newLoaders(db *ent.Client) *loaders {
@@ -115,6 +117,10 @@ func newLoaders(db *ent.Client) *loaders {
 		assetsByClient: groupBy(func(ctx context.Context, ids []int) ([]*ent.Asset, error) {
 			return db.Asset.Query().Where(asset.ClientIDIn(ids...)).Order(ent.Asc(asset.FieldName), ent.Asc(asset.FieldID)).All(ctx)
 		}, func(v *ent.Asset) int { return *v.ClientID }),
+		devicesByAsset: groupBy(func(ctx context.Context, ids []int) ([]*ent.AssetDevice, error) {
+			return db.AssetDevice.Query().Where(assetdevice.AssetIDIn(ids...)).
+				Order(ent.Asc(assetdevice.FieldIntegrationID), ent.Asc(assetdevice.FieldID)).All(ctx)
+		}, func(v *ent.AssetDevice) int { return v.AssetID }),
 	}
 }
 

@@ -127,6 +127,8 @@ func TestCrossTenantMatrix(t *testing.T) {
 			`{ priorities { id name } }`,
 			`{ users { id email name } }`,
 			`{ clients { id name assets { name } } }`,
+			`{ clients(includeRetired: true) { id name assets(includeRetired: true) { name devices { externalDeviceId integration { name } } } } }`,
+			`{ assets(includeRetired: true) { id name devices { externalDeviceId } } }`,
 			`{ assets(clientId: "` + ts(f.client) + `") { id } }`,
 			`{ assets(search: "zz") { id name } }`,
 			`{ apiTokens { id name user { email } } }`,
@@ -192,6 +194,11 @@ func TestCrossTenantMatrix(t *testing.T) {
 			{`mutation($id: ID!) { assignTicket(ticketId: $id, userId: null) { id } }`, ts(f.ticket)},
 			{`mutation($id: ID!) { assignTicket(ticketId: "` + ts(aTicket) + `", userId: $id) { id } }`, ts(f.user)},
 			{`mutation($id: ID!) { closeTicket(ticketId: $id) { id } }`, ts(f.ticket)},
+			{`mutation($id: ID!) { updateClient(id: $id, input: {retired: true}) { id } }`, ts(f.client)},
+			{`mutation($id: ID!) { updateAsset(id: $id, input: {retired: true}) { id } }`, ts(f.asset)},
+			{`mutation($id: ID!) { createAsset(input: {name: "x", clientId: $id}) { id } }`, ts(f.client)},
+			{`mutation($id: ID!) { createAsset(input: {name: "x", devices: [{integrationId: $id, externalDeviceId: "1"}]}) { id } }`, ts(f.integration)},
+			{`mutation($id: ID!) { updateAsset(id: "1", input: {clientId: $id}) { id } }`, ts(f.client)},
 		}
 		for _, c := range changes {
 			got := e.Admin(c.query, apptest.Vars("id", c.foreignID))

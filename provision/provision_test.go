@@ -124,7 +124,33 @@ func TestInitFromEmptyDatabase(t *testing.T) {
 			e.GraphQL(res.Token, `query($id: ID!) { integration(id: $id) { unmappedOrganizations { externalOrganizationId } } }`,
 				apptest.Vars("id", in.CreateIntegration.ID)).Must(&unmapped)
 			if len(unmapped.Integration.UnmappedOrganizations) != 1 {
-				t.Errorf("unmapped organizations: %+v", unmapped.Integration.UnmappedOrganizations)
+				t.Fatalf("unmapped organizations: %+v", unmapped.Integration.UnmappedOrganizations)
+			}
+			// A client, its mapping and a catch-all rule, all through the
+			// API, and the waiting alert becomes a ticket on the new desk.
+			org := unmapped.Integration.UnmappedOrganizations[0].ExternalOrganizationId
+			var client struct{ CreateClient struct{ ID string } }
+			e.GraphQL(res.Token, `mutation { createClient(input: {name: "Contoso"}) { id } }`, nil).Must(&client)
+			e.GraphQL(res.Token, `mutation($i: ID!, $o: String!, $c: ID!) {
+				createOrganizationMapping(input: {integrationId: $i, externalOrganizationId: $o, clientId: $c}) { id }
+				createAlertRule(input: {integrationId: $i, name: "Every alert"}) { id } }`,
+				apptest.Vars("i", in.CreateIntegration.ID, "o", org, "c", client.CreateClient.ID)).Must(nil)
+			var re struct{ ReprocessUnmappedAlerts struct{ TicketsCreated int } }
+			e.GraphQL(res.Token, `mutation($i: ID!, $o: String!) { reprocessUnmappedAlerts(integrationId: $i, externalOrganizationId: $o) { ticketsCreated } }`,
+				apptest.Vars("i", in.CreateIntegration.ID, "o", org)).Must(&re)
+			var tickets struct {
+				Tickets struct {
+					Nodes []struct {
+						Client struct{ Name string }
+						Board  struct{ Name string }
+						Status struct{ Name string }
+					}
+				}
+			}
+			e.GraphQL(res.Token, `{ tickets(first: 5) { nodes { client { name } board { name } status { name } } } }`, nil).Must(&tickets)
+			if n := tickets.Tickets.Nodes; re.ReprocessUnmappedAlerts.TicketsCreated != 1 || len(n) != 1 ||
+				n[0].Client.Name != "Contoso" || n[0].Board.Name != provision.BoardName || n[0].Status.Name != "Open" {
+				t.Errorf("reprocessed %+v; tickets %+v", re, n)
 			}
 
 			// Again: nothing new, no second token.

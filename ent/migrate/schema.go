@@ -299,6 +299,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "retired_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 		{Name: "client_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -310,13 +311,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "assets_tenants_tenant",
-				Columns:    []*schema.Column{AssetsColumns[3]},
+				Columns:    []*schema.Column{AssetsColumns[4]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "assets_clients_client",
-				Columns:    []*schema.Column{AssetsColumns[4]},
+				Columns:    []*schema.Column{AssetsColumns[5]},
 				RefColumns: []*schema.Column{ClientsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -325,7 +326,7 @@ var (
 			{
 				Name:    "asset_tenant_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{AssetsColumns[3], AssetsColumns[2]},
+				Columns: []*schema.Column{AssetsColumns[4], AssetsColumns[2]},
 			},
 		},
 	}
@@ -454,6 +455,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "retired_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 	}
 	// ClientsTable holds the schema information for the "clients" table.
@@ -464,7 +466,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "clients_tenants_tenant",
-				Columns:    []*schema.Column{ClientsColumns[3]},
+				Columns:    []*schema.Column{ClientsColumns[4]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -473,7 +475,7 @@ var (
 			{
 				Name:    "customer_tenant_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{ClientsColumns[3], ClientsColumns[2]},
+				Columns: []*schema.Column{ClientsColumns[4], ClientsColumns[2]},
 			},
 		},
 	}

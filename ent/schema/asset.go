@@ -16,6 +16,8 @@ func (Asset) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty().MaxLen(200),
 		field.Int("client_id").Optional().Nillable(),
+		// Retired assets keep their tickets and alerts but leave pickers.
+		field.Time("retired_at").Optional().Nillable(),
 	}
 }
 

@@ -19,7 +19,11 @@ func (Customer) Annotations() []schema.Annotation {
 func (Customer) Mixin() []ent.Mixin { return tenantScoped() }
 
 func (Customer) Fields() []ent.Field {
-	return []ent.Field{field.String("name").NotEmpty().MaxLen(200)}
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(200),
+		// Retired clients keep their tickets and alerts but leave pickers.
+		field.Time("retired_at").Optional().Nillable(),
+	}
 }
 
 func (Customer) Indexes() []ent.Index {

@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	AlertRule() AlertRuleResolver
 	ApiToken() ApiTokenResolver
 	Asset() AssetResolver
+	AssetDevice() AssetDeviceResolver
 	Board() BoardResolver
 	Client() ClientResolver
 	Comment() CommentResolver
@@ -139,9 +140,16 @@ type ComplexityRoot struct {
 	}
 
 	Asset struct {
-		Client func(childComplexity int) int
-		ID     func(childComplexity int) int
-		Name   func(childComplexity int) int
+		Client    func(childComplexity int) int
+		Devices   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		RetiredAt func(childComplexity int) int
+	}
+
+	AssetDevice struct {
+		ExternalDeviceID func(childComplexity int) int
+		Integration      func(childComplexity int) int
 	}
 
 	Board struct {
@@ -152,9 +160,10 @@ type ComplexityRoot struct {
 	}
 
 	Client struct {
-		Assets func(childComplexity int) int
-		ID     func(childComplexity int) int
-		Name   func(childComplexity int) int
+		Assets    func(childComplexity int, includeRetired *bool) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		RetiredAt func(childComplexity int) int
 	}
 
 	Comment struct {
@@ -254,6 +263,8 @@ type ComplexityRoot struct {
 		ConnectTacticalRmm               func(childComplexity int, integrationID int, baseURL string, apiKey string) int
 		CreateAPIToken                   func(childComplexity int, input model.CreateAPITokenInput) int
 		CreateAlertRule                  func(childComplexity int, input model.CreateAlertRuleInput) int
+		CreateAsset                      func(childComplexity int, input model.CreateAssetInput) int
+		CreateClient                     func(childComplexity int, input model.CreateClientInput) int
 		CreateEventSubscription          func(childComplexity int, input model.CreateEventSubscriptionInput) int
 		CreateIntegration                func(childComplexity int, input model.CreateIntegrationInput) int
 		CreateMaintenanceWindow          func(childComplexity int, input model.MaintenanceWindowInput) int
@@ -276,6 +287,8 @@ type ComplexityRoot struct {
 		SetAlertRuleActive               func(childComplexity int, id int, active bool) int
 		SetNotificationPreference        func(childComplexity int, category string, channel model.NotificationChannel, enabled bool) int
 		UpdateAlertRule                  func(childComplexity int, id int, input model.UpdateAlertRuleInput) int
+		UpdateAsset                      func(childComplexity int, id int, input model.UpdateAssetInput) int
+		UpdateClient                     func(childComplexity int, id int, input model.UpdateClientInput) int
 		UpdateEventSubscription          func(childComplexity int, id int, input model.UpdateEventSubscriptionInput) int
 		UpdateIntegration                func(childComplexity int, id int, input model.UpdateIntegrationInput) int
 		UpdateMaintenanceWindow          func(childComplexity int, id int, input model.MaintenanceWindowInput) int
@@ -346,9 +359,9 @@ type ComplexityRoot struct {
 		AlertRule               func(childComplexity int, id int) int
 		AlertRules              func(childComplexity int, integrationID int) int
 		Alerts                  func(childComplexity int, filter *model.AlertFilter, first *int, after *string) int
-		Assets                  func(childComplexity int, clientID *int, search *string) int
+		Assets                  func(childComplexity int, clientID *int, search *string, includeRetired *bool) int
 		Boards                  func(childComplexity int) int
-		Clients                 func(childComplexity int, search *string) int
+		Clients                 func(childComplexity int, search *string, includeRetired *bool) int
 		EventDeliveries         func(childComplexity int, subscriptionID int, first *int, before *int, failedOnly *bool) int
 		EventSubscriptions      func(childComplexity int) int
 		Integration             func(childComplexity int, id int) int
@@ -516,12 +529,17 @@ type ApiTokenResolver interface {
 }
 type AssetResolver interface {
 	Client(ctx context.Context, obj *ent.Asset) (*ent.Customer, error)
+
+	Devices(ctx context.Context, obj *ent.Asset) ([]*ent.AssetDevice, error)
+}
+type AssetDeviceResolver interface {
+	Integration(ctx context.Context, obj *ent.AssetDevice) (*ent.Integration, error)
 }
 type BoardResolver interface {
 	Statuses(ctx context.Context, obj *ent.Board) ([]*ent.TicketStatus, error)
 }
 type ClientResolver interface {
-	Assets(ctx context.Context, obj *ent.Customer) ([]*ent.Asset, error)
+	Assets(ctx context.Context, obj *ent.Customer, includeRetired *bool) ([]*ent.Asset, error)
 }
 type CommentResolver interface {
 	Author(ctx context.Context, obj *ent.Comment) (*ent.User, error)
@@ -549,6 +567,10 @@ type MutationResolver interface {
 	CreateTicketForAlert(ctx context.Context, alertID int) (*ent.Ticket, error)
 	CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreatedAPIToken, error)
 	RevokeAPIToken(ctx context.Context, id int) (*ent.APIToken, error)
+	CreateClient(ctx context.Context, input model.CreateClientInput) (*ent.Customer, error)
+	UpdateClient(ctx context.Context, id int, input model.UpdateClientInput) (*ent.Customer, error)
+	CreateAsset(ctx context.Context, input model.CreateAssetInput) (*ent.Asset, error)
+	UpdateAsset(ctx context.Context, id int, input model.UpdateAssetInput) (*ent.Asset, error)
 	ConnectNinjaOne(ctx context.Context, integrationID int) (*model.NinjaOneAuthorization, error)
 	ConnectNinjaOneClientCredentials(ctx context.Context, integrationID int, clientID string, clientSecret string, region *string, baseURL *string) (*model.ConnectIntegrationResult, error)
 	ConnectTacticalRmm(ctx context.Context, integrationID int, baseURL string, apiKey string) (*model.ConnectIntegrationResult, error)
@@ -600,8 +622,8 @@ type QueryResolver interface {
 	Boards(ctx context.Context) ([]*ent.Board, error)
 	TicketStatuses(ctx context.Context, boardID *int) ([]*ent.TicketStatus, error)
 	Priorities(ctx context.Context) ([]*ent.Priority, error)
-	Clients(ctx context.Context, search *string) ([]*ent.Customer, error)
-	Assets(ctx context.Context, clientID *int, search *string) ([]*ent.Asset, error)
+	Clients(ctx context.Context, search *string, includeRetired *bool) ([]*ent.Customer, error)
+	Assets(ctx context.Context, clientID *int, search *string, includeRetired *bool) ([]*ent.Asset, error)
 	EventSubscriptions(ctx context.Context) ([]*ent.EventSubscription, error)
 	EventDeliveries(ctx context.Context, subscriptionID int, first *int, before *int, failedOnly *bool) ([]*ent.EventDelivery, error)
 	Integrations(ctx context.Context) ([]*ent.Integration, error)
@@ -1030,6 +1052,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Client(childComplexity), true
+	case "Asset.devices":
+		if e.ComplexityRoot.Asset.Devices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Devices(childComplexity), true
 	case "Asset.id":
 		if e.ComplexityRoot.Asset.ID == nil {
 			break
@@ -1042,6 +1070,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Name(childComplexity), true
+	case "Asset.retiredAt":
+		if e.ComplexityRoot.Asset.RetiredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.RetiredAt(childComplexity), true
+
+	case "AssetDevice.externalDeviceId":
+		if e.ComplexityRoot.AssetDevice.ExternalDeviceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetDevice.ExternalDeviceID(childComplexity), true
+	case "AssetDevice.integration":
+		if e.ComplexityRoot.AssetDevice.Integration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetDevice.Integration(childComplexity), true
 
 	case "Board.id":
 		if e.ComplexityRoot.Board.ID == nil {
@@ -1073,7 +1120,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Client.Assets(childComplexity), true
+		args, err := ec.field_Client_assets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Client.Assets(childComplexity, args["includeRetired"].(*bool)), true
 	case "Client.id":
 		if e.ComplexityRoot.Client.ID == nil {
 			break
@@ -1086,6 +1138,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Client.Name(childComplexity), true
+	case "Client.retiredAt":
+		if e.ComplexityRoot.Client.RetiredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Client.RetiredAt(childComplexity), true
 
 	case "Comment.author":
 		if e.ComplexityRoot.Comment.Author == nil {
@@ -1572,6 +1630,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAlertRule(childComplexity, args["input"].(model.CreateAlertRuleInput)), true
+	case "Mutation.createAsset":
+		if e.ComplexityRoot.Mutation.CreateAsset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAsset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAsset(childComplexity, args["input"].(model.CreateAssetInput)), true
+	case "Mutation.createClient":
+		if e.ComplexityRoot.Mutation.CreateClient == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createClient_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateClient(childComplexity, args["input"].(model.CreateClientInput)), true
 	case "Mutation.createEventSubscription":
 		if e.ComplexityRoot.Mutation.CreateEventSubscription == nil {
 			break
@@ -1809,6 +1889,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateAlertRule(childComplexity, args["id"].(int), args["input"].(model.UpdateAlertRuleInput)), true
+	case "Mutation.updateAsset":
+		if e.ComplexityRoot.Mutation.UpdateAsset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAsset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAsset(childComplexity, args["id"].(int), args["input"].(model.UpdateAssetInput)), true
+	case "Mutation.updateClient":
+		if e.ComplexityRoot.Mutation.UpdateClient == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateClient_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateClient(childComplexity, args["id"].(int), args["input"].(model.UpdateClientInput)), true
 	case "Mutation.updateEventSubscription":
 		if e.ComplexityRoot.Mutation.UpdateEventSubscription == nil {
 			break
@@ -2131,7 +2233,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Assets(childComplexity, args["clientId"].(*int), args["search"].(*string)), true
+		return e.ComplexityRoot.Query.Assets(childComplexity, args["clientId"].(*int), args["search"].(*string), args["includeRetired"].(*bool)), true
 	case "Query.boards":
 		if e.ComplexityRoot.Query.Boards == nil {
 			break
@@ -2148,7 +2250,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Clients(childComplexity, args["search"].(*string)), true
+		return e.ComplexityRoot.Query.Clients(childComplexity, args["search"].(*string), args["includeRetired"].(*bool)), true
 	case "Query.eventDeliveries":
 		if e.ComplexityRoot.Query.EventDeliveries == nil {
 			break
@@ -2782,8 +2884,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AlertFilter", ec.unmarshalInputAlertFilter),
+			graphql.NewInputUnmarshaler("AssetDeviceInput", ec.unmarshalInputAssetDeviceInput),
 			graphql.NewInputUnmarshaler("CreateAlertRuleInput", ec.unmarshalInputCreateAlertRuleInput),
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
+			graphql.NewInputUnmarshaler("CreateAssetInput", ec.unmarshalInputCreateAssetInput),
+			graphql.NewInputUnmarshaler("CreateClientInput", ec.unmarshalInputCreateClientInput),
 			graphql.NewInputUnmarshaler("CreateEventSubscriptionInput", ec.unmarshalInputCreateEventSubscriptionInput),
 			graphql.NewInputUnmarshaler("CreateIntegrationInput", ec.unmarshalInputCreateIntegrationInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationMappingInput", ec.unmarshalInputCreateOrganizationMappingInput),
@@ -2792,6 +2897,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("TicketFilter", ec.unmarshalInputTicketFilter),
 			graphql.NewInputUnmarshaler("UpdateAlertRuleInput", ec.unmarshalInputUpdateAlertRuleInput),
+			graphql.NewInputUnmarshaler("UpdateAssetInput", ec.unmarshalInputUpdateAssetInput),
+			graphql.NewInputUnmarshaler("UpdateClientInput", ec.unmarshalInputUpdateClientInput),
 			graphql.NewInputUnmarshaler("UpdateEventSubscriptionInput", ec.unmarshalInputUpdateEventSubscriptionInput),
 			graphql.NewInputUnmarshaler("UpdateIntegrationInput", ec.unmarshalInputUpdateIntegrationInput),
 			graphql.NewInputUnmarshaler("UpdateOrganizationMappingInput", ec.unmarshalInputUpdateOrganizationMappingInput),
@@ -3164,6 +3271,71 @@ extend type Mutation {
   revokeApiToken("Token id." id: ID!): ApiToken! @admin
 }
 `, BuiltIn: false},
+	{Name: "../schema/client.graphqls", Input: `"""
+Input of createClient.
+"""
+input CreateClientInput {
+  "Name (1–200 characters)."
+  name: String!
+}
+
+"""
+Input of updateClient; omitted fields keep their value.
+"""
+input UpdateClientInput {
+  "Name (1–200 characters)."
+  name: String
+  "True retires the client (it leaves pickers, keeps its tickets); false brings it back."
+  retired: Boolean
+}
+
+"""
+An asset's device in one integration, as input.
+"""
+input AssetDeviceInput {
+  "The integration."
+  integrationId: ID!
+  "The device's id in the RMM (1–200 characters)."
+  externalDeviceId: String!
+}
+
+"""
+Input of createAsset.
+"""
+input CreateAssetInput {
+  "Name (1–200 characters)."
+  name: String!
+  "The client it belongs to; an active client of the tenant."
+  clientId: ID
+  "Its RMM devices: at most one per integration, each linked to no other asset (at most 20)."
+  devices: [AssetDeviceInput!]
+}
+
+"""
+Input of updateAsset; omitted fields keep their value.
+"""
+input UpdateAssetInput {
+  "Name (1–200 characters)."
+  name: String
+  "The client it belongs to; an active client of the tenant."
+  clientId: ID
+  "Replaces its RMM devices (same rules as createAsset)."
+  devices: [AssetDeviceInput!]
+  "True retires the asset (it leaves pickers, keeps its tickets); false brings it back."
+  retired: Boolean
+}
+
+extend type Mutation {
+  "Creates a client."
+  createClient("The client to create." input: CreateClientInput!): Client! @admin
+  "Renames, retires or restores a client. Clients are retired, never deleted: tickets refer to them."
+  updateClient("Client id." id: ID!, "What to change." input: UpdateClientInput!): Client! @admin
+  "Creates an asset, with its RMM device links."
+  createAsset("The asset to create." input: CreateAssetInput!): Asset! @admin
+  "Changes an asset: name, client, device links; retires or restores it. Assets are retired, never deleted."
+  updateAsset("Asset id." id: ID!, "What to change." input: UpdateAssetInput!): Asset! @admin
+}
+`, BuiltIn: false},
 	{Name: "../schema/connect.graphqls", Input: `"""
 Where to send an admin to connect a NinjaOne integration through OAuth.
 """
@@ -3287,8 +3459,10 @@ type Client {
   id: ID!
   "Name."
   name: String!
-  "The client's assets."
-  assets: [Asset!]!
+  "When the client was retired; null while active. Retired clients keep their tickets and alerts."
+  retiredAt: Time
+  "The client's assets (retired ones only when asked for)."
+  assets("Include retired assets." includeRetired: Boolean = false): [Asset!]!
 }
 
 """
@@ -3301,6 +3475,20 @@ type Asset {
   name: String!
   "The client it belongs to."
   client: Client
+  "When the asset was retired; null while active. Retired assets keep their tickets and alerts."
+  retiredAt: Time
+  "The RMM devices the asset is, one per integration at most."
+  devices: [AssetDevice!]!
+}
+
+"""
+An asset's device in one RMM integration: alerts for the device are the asset's.
+"""
+type AssetDevice {
+  "The integration."
+  integration: Integration!
+  "The device's id in the RMM."
+  externalDeviceId: String!
 }
 
 extend type Query {
@@ -3311,9 +3499,9 @@ extend type Query {
   "Priorities, most urgent first (a picker)."
   priorities: [Priority!]!
   "Clients, by name (a picker)."
-  clients("Case-insensitive part of the name." search: String): [Client!]!
+  clients("Case-insensitive part of the name." search: String, "Include retired clients." includeRetired: Boolean = false): [Client!]!
   "Assets, by name (a picker)."
-  assets("Only this client's." clientId: ID, "Case-insensitive part of the name." search: String): [Asset!]!
+  assets("Only this client's." clientId: ID, "Case-insensitive part of the name." search: String, "Include retired assets." includeRetired: Boolean = false): [Asset!]!
 }
 `, BuiltIn: false},
 	{Name: "../schema/eventsubscription.graphqls", Input: `"""
@@ -4456,8 +4644,22 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_name(ctx, field)
 	case "client":
 		return ec.fieldContext_Asset_client(ctx, field)
+	case "retiredAt":
+		return ec.fieldContext_Asset_retiredAt(ctx, field)
+	case "devices":
+		return ec.fieldContext_Asset_devices(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
+}
+
+func (ec *executionContext) childFields_AssetDevice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "integration":
+		return ec.fieldContext_AssetDevice_integration(ctx, field)
+	case "externalDeviceId":
+		return ec.fieldContext_AssetDevice_externalDeviceId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssetDevice", field.Name)
 }
 
 func (ec *executionContext) childFields_Board(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4480,6 +4682,8 @@ func (ec *executionContext) childFields_Client(ctx context.Context, field graphq
 		return ec.fieldContext_Client_id(ctx, field)
 	case "name":
 		return ec.fieldContext_Client_name(ctx, field)
+	case "retiredAt":
+		return ec.fieldContext_Client_retiredAt(ctx, field)
 	case "assets":
 		return ec.fieldContext_Client_assets(ctx, field)
 	}
@@ -5108,6 +5312,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Client_assets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5314,6 +5532,34 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateAPITokenInput, error) {
 			return ec.unmarshalNCreateApiTokenInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateAPITokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAssetInput, error) {
+			return ec.unmarshalNCreateAssetInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateAssetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createClient_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateClientInput, error) {
+			return ec.unmarshalNCreateClientInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateClientInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5688,6 +5934,50 @@ func (ec *executionContext) field_Mutation_updateAlertRule_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateAssetInput, error) {
+			return ec.unmarshalNUpdateAssetInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateAssetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateClient_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateClientInput, error) {
+			return ec.unmarshalNUpdateClientInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateClientInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateEventSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5895,6 +6185,14 @@ func (ec *executionContext) field_Query_assets_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["search"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg2
 	return args, nil
 }
 
@@ -5909,6 +6207,14 @@ func (ec *executionContext) field_Query_clients_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg1
 	return args, nil
 }
 
@@ -7697,6 +8003,116 @@ func (ec *executionContext) fieldContext_Asset_client(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_retiredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_retiredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetiredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_retiredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Asset_devices(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_devices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Devices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AssetDevice) graphql.Marshaler {
+			return ec.marshalNAssetDevice2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐAssetDeviceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_devices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetDevice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssetDevice_integration(ctx context.Context, field graphql.CollectedField, obj *ent.AssetDevice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetDevice_integration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssetDevice().Integration(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Integration) graphql.Marshaler {
+			return ec.marshalNIntegration2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐIntegration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetDevice_integration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssetDevice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Integration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssetDevice_externalDeviceId(ctx context.Context, field graphql.CollectedField, obj *ent.AssetDevice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetDevice_externalDeviceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalDeviceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetDevice_externalDeviceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetDevice", field, false, false, "String")
+}
+
 func (ec *executionContext) _Board_id(ctx context.Context, field graphql.CollectedField, obj *ent.Board) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7844,6 +8260,29 @@ func (ec *executionContext) fieldContext_Client_name(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Client", field, false, false, "String")
 }
 
+func (ec *executionContext) _Client_retiredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Client_retiredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetiredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Client_retiredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Client", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Client_assets(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7853,7 +8292,8 @@ func (ec *executionContext) _Client_assets(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Client_assets(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Client().Assets(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Client().Assets(ctx, obj, fc.Args["includeRetired"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Asset) graphql.Marshaler {
@@ -7863,7 +8303,7 @@ func (ec *executionContext) _Client_assets(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Client_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Client_assets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Client",
 		Field:      field,
@@ -7872,6 +8312,17 @@ func (ec *executionContext) fieldContext_Client_assets(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Asset(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Client_assets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9603,6 +10054,234 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiToken(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createClient(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createClient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateClient(ctx, fc.Args["input"].(model.CreateClientInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.Customer
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createClient(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createClient_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateClient(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateClient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateClient(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateClientInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.Customer
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNClient2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateClient(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateClient_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAsset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAsset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAsset(ctx, fc.Args["input"].(model.CreateAssetInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.Asset
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAsset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAsset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAsset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAsset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAsset(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateAssetInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.Asset
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAsset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAsset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12488,7 +13167,7 @@ func (ec *executionContext) _Query_clients(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Clients(ctx, fc.Args["search"].(*string))
+			return ec.Resolvers.Query().Clients(ctx, fc.Args["search"].(*string), fc.Args["includeRetired"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Customer) graphql.Marshaler {
@@ -12532,7 +13211,7 @@ func (ec *executionContext) _Query_assets(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Assets(ctx, fc.Args["clientId"].(*int), fc.Args["search"].(*string))
+			return ec.Resolvers.Query().Assets(ctx, fc.Args["clientId"].(*int), fc.Args["search"].(*string), fc.Args["includeRetired"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Asset) graphql.Marshaler {
@@ -16438,6 +17117,55 @@ func UnmarshalAlertFilter(ctx context.Context, raw any) (model.AlertFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAssetDeviceInput(ctx context.Context, obj any) (model.AssetDeviceInput, error) {
+	var it model.AssetDeviceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"integrationId", "externalDeviceId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "integrationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("integrationId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntegrationID = data
+		case "externalDeviceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalDeviceId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalDeviceID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssetDeviceInput unmarshals raw into the AssetDeviceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssetDeviceInput(ctx context.Context, raw any) (model.AssetDeviceInput, error) {
+	var out model.AssetDeviceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssetDeviceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAlertRuleInput(ctx context.Context, obj any) (model.CreateAlertRuleInput, error) {
 	var it model.CreateAlertRuleInput
 	if obj == nil {
@@ -16561,6 +17289,104 @@ func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Contex
 func UnmarshalCreateApiTokenInput(ctx context.Context, raw any) (model.CreateAPITokenInput, error) {
 	var out model.CreateAPITokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateApiTokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateAssetInput(ctx context.Context, obj any) (model.CreateAssetInput, error) {
+	var it model.CreateAssetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "clientId", "devices"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "devices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("devices"))
+			data, err := ec.unmarshalOAssetDeviceInput2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐAssetDeviceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Devices = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAssetInput unmarshals raw into the CreateAssetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAssetInput(ctx context.Context, raw any) (model.CreateAssetInput, error) {
+	var out model.CreateAssetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAssetInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateClientInput(ctx context.Context, obj any) (model.CreateClientInput, error) {
+	var it model.CreateClientInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateClientInput unmarshals raw into the CreateClientInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateClientInput(ctx context.Context, raw any) (model.CreateClientInput, error) {
+	var out model.CreateClientInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateClientInput", raw, &out)
 	return out, err
 }
 
@@ -17139,6 +17965,118 @@ func (ec *executionContext) unmarshalInputUpdateAlertRuleInput(ctx context.Conte
 func UnmarshalUpdateAlertRuleInput(ctx context.Context, raw any) (model.UpdateAlertRuleInput, error) {
 	var out model.UpdateAlertRuleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAlertRuleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateAssetInput(ctx context.Context, obj any) (model.UpdateAssetInput, error) {
+	var it model.UpdateAssetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "clientId", "devices", "retired"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "devices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("devices"))
+			data, err := ec.unmarshalOAssetDeviceInput2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐAssetDeviceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Devices = data
+		case "retired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retired"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Retired = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateAssetInput unmarshals raw into the UpdateAssetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateAssetInput(ctx context.Context, raw any) (model.UpdateAssetInput, error) {
+	var out model.UpdateAssetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAssetInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateClientInput(ctx context.Context, obj any) (model.UpdateClientInput, error) {
+	var it model.UpdateClientInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "retired"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "retired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retired"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Retired = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateClientInput unmarshals raw into the UpdateClientInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateClientInput(ctx context.Context, raw any) (model.UpdateClientInput, error) {
+	var out model.UpdateClientInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateClientInput", raw, &out)
 	return out, err
 }
 
@@ -17822,6 +18760,56 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_client(ctx, field, obj)
 				})
+		case "retiredAt":
+			out.Values[i] = ec._Asset_retiredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "devices":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_devices(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var assetDeviceImplementors = []string{"AssetDevice"}
+
+func (ec *executionContext) _AssetDevice(ctx context.Context, sel ast.SelectionSet, obj *ent.AssetDevice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assetDeviceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssetDevice")
+		case "integration":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssetDevice_integration(ctx, field, obj)
+				})
+		case "externalDeviceId":
+			out.Values[i] = ec._AssetDevice_externalDeviceId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17907,6 +18895,11 @@ func (ec *executionContext) _Client(ctx context.Context, sel ast.SelectionSet, o
 		case "name":
 			out.Values[i] = ec._Client_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "retiredAt":
+			out.Values[i] = ec._Client_retiredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "assets":
@@ -18526,6 +19519,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeApiToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createClient":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createClient(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateClient":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateClient(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAsset":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAsset(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAsset":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAsset(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -20680,6 +21701,35 @@ func (ec *executionContext) marshalNAsset2ᚖgithubᚗcomᚋalertdeskᚋalertdes
 	return ec._Asset(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAssetDevice2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐAssetDeviceᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetDevice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssetDevice2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐAssetDevice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssetDevice2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐAssetDevice(ctx context.Context, sel ast.SelectionSet, v *ent.AssetDevice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssetDevice!")
+		return graphql.Null
+	}
+	return ec._AssetDevice(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAssetDeviceInput2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐAssetDeviceInput(ctx context.Context, v any) (*model.AssetDeviceInput, error) {
+	res, err := ec.unmarshalInputAssetDeviceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNBoard2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐBoardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Board) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20835,6 +21885,16 @@ func (ec *executionContext) unmarshalNCreateAlertRuleInput2githubᚗcomᚋalertd
 
 func (ec *executionContext) unmarshalNCreateApiTokenInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateAPITokenInput(ctx context.Context, v any) (model.CreateAPITokenInput, error) {
 	res, err := ec.unmarshalInputCreateApiTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateAssetInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateAssetInput(ctx context.Context, v any) (model.CreateAssetInput, error) {
+	res, err := ec.unmarshalInputCreateAssetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateClientInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateClientInput(ctx context.Context, v any) (model.CreateClientInput, error) {
+	res, err := ec.unmarshalInputCreateClientInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21533,6 +22593,16 @@ func (ec *executionContext) unmarshalNUpdateAlertRuleInput2githubᚗcomᚋalertd
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateAssetInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateAssetInput(ctx context.Context, v any) (model.UpdateAssetInput, error) {
+	res, err := ec.unmarshalInputUpdateAssetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateClientInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateClientInput(ctx context.Context, v any) (model.UpdateClientInput, error) {
+	res, err := ec.unmarshalInputUpdateClientInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateEventSubscriptionInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateEventSubscriptionInput(ctx context.Context, v any) (model.UpdateEventSubscriptionInput, error) {
 	res, err := ec.unmarshalInputUpdateEventSubscriptionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21827,6 +22897,23 @@ func (ec *executionContext) marshalOAsset2ᚖgithubᚗcomᚋalertdeskᚋalertdes
 		return graphql.Null
 	}
 	return ec._Asset(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAssetDeviceInput2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐAssetDeviceInputᚄ(ctx context.Context, v any) ([]*model.AssetDeviceInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AssetDeviceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssetDeviceInput2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐAssetDeviceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

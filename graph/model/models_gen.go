@@ -50,6 +50,14 @@ type AlertFilter struct {
 	OrganizationUnmapped *bool `json:"organizationUnmapped,omitempty"`
 }
 
+// An asset's device in one integration, as input.
+type AssetDeviceInput struct {
+	// The integration.
+	IntegrationID int `json:"integrationId"`
+	// The device's id in the RMM (1–200 characters).
+	ExternalDeviceID string `json:"externalDeviceId"`
+}
+
 // The outcome of connecting an integration to its RMM's API.
 type ConnectIntegrationResult struct {
 	// The integration, now CONNECTED.
@@ -81,6 +89,22 @@ type CreateAPITokenInput struct {
 	// The user the token acts as; the caller when omitted.
 	UserID *int `json:"userId,omitempty"`
 	// What the token is for (1–200 characters).
+	Name string `json:"name"`
+}
+
+// Input of createAsset.
+type CreateAssetInput struct {
+	// Name (1–200 characters).
+	Name string `json:"name"`
+	// The client it belongs to; an active client of the tenant.
+	ClientID *int `json:"clientId,omitempty"`
+	// Its RMM devices: at most one per integration, each linked to no other asset (at most 20).
+	Devices []*AssetDeviceInput `json:"devices,omitempty"`
+}
+
+// Input of createClient.
+type CreateClientInput struct {
+	// Name (1–200 characters).
 	Name string `json:"name"`
 }
 
@@ -276,6 +300,26 @@ type UpdateAlertRuleInput struct {
 	Conditions JSON `json:"conditions,omitempty"`
 	// What the rule does; replaces the actions as a whole.
 	Actions JSON `json:"actions,omitempty"`
+}
+
+// Input of updateAsset; omitted fields keep their value.
+type UpdateAssetInput struct {
+	// Name (1–200 characters).
+	Name *string `json:"name,omitempty"`
+	// The client it belongs to; an active client of the tenant.
+	ClientID *int `json:"clientId,omitempty"`
+	// Replaces its RMM devices (same rules as createAsset).
+	Devices []*AssetDeviceInput `json:"devices,omitempty"`
+	// True retires the asset (it leaves pickers, keeps its tickets); false brings it back.
+	Retired *bool `json:"retired,omitempty"`
+}
+
+// Input of updateClient; omitted fields keep their value.
+type UpdateClientInput struct {
+	// Name (1–200 characters).
+	Name *string `json:"name,omitempty"`
+	// True retires the client (it leaves pickers, keeps its tickets); false brings it back.
+	Retired *bool `json:"retired,omitempty"`
 }
 
 // Input of updateEventSubscription; omitted fields keep their value.
