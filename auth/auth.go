@@ -34,28 +34,76 @@ type Authenticator struct {
 	Now func() time.Time
 }
 
+// Identity is what a token authenticates: its viewer, and the token itself
+// (long-lived connections are closed by it when it is revoked).
+type Identity struct {
+	tenancy.Viewer
+	TokenID int
+}
+
 // Viewer returns who the token belongs to, or ErrUnauthenticated.
 func (a *Authenticator) Viewer(ctx context.Context, token string) (tenancy.Viewer, error) {
+	id, err := a.Authenticate(ctx, token)
+	return id.Viewer, err
+}
+
+// Authenticate is Viewer with the token's id.
+func (a *Authenticator) Authenticate(ctx context.Context, token string) (Identity, error) {
 	if !apitoken.LooksValid(token) {
-		return tenancy.Viewer{}, ErrUnauthenticated
+		return Identity{}, ErrUnauthenticated
 	}
 	t, err := a.DB.APIToken.Query().
 		Where(entapitoken.TokenHash(apitoken.Hash(token)), entapitoken.RevokedAtIsNil()).
 		WithUser().
 		Only(ctx)
 	if ent.IsNotFound(err) {
-		return tenancy.Viewer{}, ErrUnauthenticated
+		return Identity{}, ErrUnauthenticated
 	}
 	if err != nil {
-		return tenancy.Viewer{}, fmt.Errorf("auth: look up token: %w", err)
+		return Identity{}, fmt.Errorf("auth: look up token: %w", err)
 	}
+	id, ok := identityOf(t)
+	if !ok {
+		return Identity{}, ErrUnauthenticated
+	}
+	a.touch(ctx, t)
+	return id, nil
+}
+
+// Current returns the identities the tokens authenticate now, by token id;
+// a token that is revoked, gone or no longer valid is absent. It re-checks
+// connections that authenticated earlier.
+func (a *Authenticator) Current(ctx context.Context, tokenIDs ...int) (map[int]Identity, error) {
+	out := make(map[int]Identity, len(tokenIDs))
+	if len(tokenIDs) == 0 {
+		return out, nil
+	}
+	ts, err := a.DB.APIToken.Query().
+		Where(entapitoken.IDIn(tokenIDs...), entapitoken.RevokedAtIsNil()).
+		WithUser().
+		All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("auth: re-check tokens: %w", err)
+	}
+	for _, t := range ts {
+		if id, ok := identityOf(t); ok {
+			out[t.ID] = id
+		}
+	}
+	return out, nil
+}
+
+// identityOf is who a token loaded with its user authenticates.
+func identityOf(t *ent.APIToken) (Identity, bool) {
 	u := t.Edges.User
 	if u == nil || u.TenantID != t.TenantID {
 		// A token must never carry a user across tenants.
-		return tenancy.Viewer{}, ErrUnauthenticated
+		return Identity{}, false
 	}
-	a.touch(ctx, t)
-	return tenancy.Viewer{TenantID: t.TenantID, UserID: u.ID, Role: tenancy.Role(u.Role)}, nil
+	return Identity{
+		Viewer:  tenancy.Viewer{TenantID: t.TenantID, UserID: u.ID, Role: tenancy.Role(u.Role)},
+		TokenID: t.ID,
+	}, true
 }
 
 // touch records the token's use, at most once per lastUsedEvery; the

@@ -38,6 +38,9 @@ type UserToken struct {
 	TenantID    int
 	UserID      int
 	UserCreated bool
+	// RoleChange, when the existing user's role was changed, is to be
+	// announced after commit.
+	RoleChange *Change
 }
 
 // CreateUserToken is the CLI's `token create`: it finds the tenant by slug,
@@ -70,8 +73,8 @@ func CreateUserToken(ctx context.Context, tx *ent.Tx, slug, email string, role u
 		}
 		u, err = tx.User.Create().SetTenantID(tn.ID).SetEmail(email).SetRole(role).Save(ctx)
 		out.UserCreated = true
-	case err == nil && role != "" && u.Role != role:
-		u, err = u.Update().SetRole(role).Save(ctx)
+	case err == nil && role != "":
+		u, out.RoleChange, err = SetRole(ctx, u, role)
 	}
 	if err != nil {
 		return UserToken{}, fmt.Errorf("auth: user %s: %w", email, err)

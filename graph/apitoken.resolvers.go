@@ -52,22 +52,21 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, input model.Creat
 
 func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id int) (*ent.APIToken, error) {
 	var out *ent.APIToken
+	var change *auth.Change
 	err := r.inTx(ctx, func(tx *ent.Tx) error {
-		t, err := tx.APIToken.Get(ctx, id)
+		var err error
+		out, change, err = auth.RevokeToken(ctx, tx.Client(), id, time.Now())
 		if ent.IsNotFound(err) {
 			return notFound("API token", id)
 		}
-		if err != nil {
-			return err
-		}
-		if t.RevokedAt != nil {
-			out = t
-			return nil
-		}
-		out, err = t.Update().SetRevokedAt(time.Now().UTC()).Save(ctx)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Its open WebSockets close, on every replica.
+	r.announce(ctx, change)
+	return out, nil
 }
 
 func (r *queryResolver) APITokens(ctx context.Context) ([]*ent.APIToken, error) {

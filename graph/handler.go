@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -74,7 +73,9 @@ type Enqueuer interface {
 // NewHandler serves the API at /graphql (POST, GET for queries, WebSocket
 // subscriptions over graphql-transport-ws) and, when enabled, a playground
 // at /playground. Requests need a bearer API token; the WebSocket
-// authenticates in connection_init instead.
+// authenticates in connection_init instead, re-checks the token before
+// each operation, and is closed (CloseAuthChanged) when its token is
+// revoked or its user changes, on whichever replica that happens.
 func NewHandler(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -101,25 +102,20 @@ func NewHandler(d Deps) http.Handler {
 		feedLoads: newFeedLoads(db),
 	}
 	authn := &auth.Authenticator{DB: d.Store.Ent, Log: d.Log}
+	// The open WebSockets, closed when their token or user changes.
+	sessions := &auth.Sessions{Authn: authn, Redis: d.Redis, Log: d.Log}
+	r.sessions = sessions
 
 	cfg := generated.Config{Resolvers: r}
 	cfg.Directives.Admin = adminDirective
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Websocket{
+		Implementation:        socketAcceptor{transport.CoderWebsocketImplementation{}},
 		KeepAlivePingInterval: 10 * time.Second,
 		// A connection that never authenticates is dropped.
 		InitTimeout: 10 * time.Second,
-		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			v, err := authn.Viewer(ctx, initToken(p))
-			if err != nil {
-				if !errors.Is(err, auth.ErrUnauthenticated) {
-					d.Log.ErrorContext(ctx, "graph: authenticate websocket", "err", err)
-				}
-				return ctx, nil, auth.ErrUnauthenticated
-			}
-			return tenancy.WithViewer(ctx, v), nil, nil
-		},
+		InitFunc:    websocketInit(authn, sessions, d.Log),
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -127,6 +123,7 @@ func NewHandler(d Deps) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(depthLimit{max: orDefault(d.MaxDepth, DefaultMaxDepth)})
 	srv.Use(extension.FixedComplexityLimit(orDefault(d.MaxComplexity, DefaultMaxComplexity)))
+	srv.AroundOperations(recheckSockets(sessions, d.Log))
 	srv.SetErrorPresenter(presentError(d.Log))
 	srv.SetRecoverFunc(recoverPanic(d.Log))
 	// Fresh loaders per response: a subscription's events never see
@@ -136,7 +133,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", http.MaxBytesHandler(authn.Middleware(srv), maxRequestBytes))
+	mux.Handle("/graphql", http.MaxBytesHandler(authn.Middleware(withSockets(sessions, srv)), maxRequestBytes))
 	if d.Playground {
 		mux.Handle("GET /playground", playground.Handler("alertdesk GraphQL", "/graphql"))
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/connect"
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
@@ -28,4 +29,6 @@ type Resolver struct {
 	events    *events.Service
 	enqueuer  Enqueuer
 	feedLoads *feedLoads
+	// sessions are the open WebSockets (see announce).
+	sessions *auth.Sessions
 }

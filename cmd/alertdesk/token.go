@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/config"
@@ -49,10 +52,34 @@ func tokenCmd(ctx context.Context, cfg config.Config, args []string, out io.Writ
 	if err != nil {
 		return err
 	}
+	if res.RoleChange != nil {
+		announceChange(ctx, cfg, *res.RoleChange)
+	}
 	if res.UserCreated {
 		fmt.Fprintf(os.Stderr, "created user %s (id %d) in tenant %s\n", *email, res.UserID, *slug)
 	}
 	fmt.Fprintln(os.Stderr, "API token (shown once; send it as Authorization: Bearer <token>):")
 	fmt.Fprintln(out, res.Token)
 	return nil
+}
+
+// announceChange tells the running replicas, through REDIS_URL, to close
+// the changed user's open WebSockets. Without it (embedded Redis lives in
+// the server process) or on failure they close at the server's next
+// re-check, within a minute.
+func announceChange(ctx context.Context, cfg config.Config, c auth.Change) {
+	if cfg.RedisURL == "" {
+		return
+	}
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err == nil {
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		err = auth.Announce(ctx, rdb, c)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "warning: %v; open connections of the user close within a minute\n", err)
+	}
 }

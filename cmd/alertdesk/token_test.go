@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/alertdesk/alertdesk/apitoken"
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/config"
+	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/store"
 )
@@ -48,5 +53,53 @@ func TestTokenCreate(t *testing.T) {
 		if err := tokenCmd(ctx, cfg, bad, &out); err == nil {
 			t.Errorf("token %v: no error", bad)
 		}
+	}
+}
+
+// Changing an existing user's role announces it on REDIS_URL, so the
+// servers close the user's open WebSockets.
+func TestTokenCreateAnnouncesRoleChange(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := store.Open(ctx, "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, err := seed.Demo(ctx, s, seed.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	addr := redistest.Embedded(t)
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	defer rdb.Close()
+	sub := rdb.Subscribe(ctx, auth.ChangesChannel)
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Config{DataDir: dir, RedisURL: "redis://" + addr}
+	create := func(role string) {
+		t.Helper()
+		var out bytes.Buffer
+		if err := tokenCmd(ctx, cfg, []string{"create", "--tenant", seed.TenantSlug, "--email", "ops@example.com", "--role", role}, &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	create("technician") // created: nothing to announce
+	create("technician") // unchanged
+	create("admin")
+	m, err := sub.ReceiveTimeout(ctx, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c auth.Change
+	msg, ok := m.(*redis.Message)
+	if !ok || json.Unmarshal([]byte(msg.Payload), &c) != nil || c.TenantID != demo.TenantID || c.UserID == 0 ||
+		c.TokenID != 0 || c.Reason != auth.ReasonRoleChanged {
+		t.Fatalf("announced %#v", m)
+	}
+	if m, err := sub.ReceiveTimeout(ctx, 200*time.Millisecond); err == nil {
+		t.Errorf("announced more: %#v", m)
 	}
 }

@@ -3,6 +3,7 @@ package apptest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 type Subscription struct {
 	t    testing.TB
 	conn *websocket.Conn
+	ctx  context.Context
 	msgs chan wsMessage
 	// Closed is closed when the connection ends; Err says why.
 	Closed chan struct{}
@@ -54,8 +56,35 @@ func (e *Env) Subscribe(initPayload map[string]any, query string, vars map[strin
 	case <-time.After(5 * time.Second):
 		e.T.Fatal("websocket: no connection_ack")
 	}
-	s.send(ctx, wsMessage{ID: "1", Type: "subscribe", Payload: mustJSON(e.T, map[string]any{"query": query, "variables": vars})})
+	s.ctx = ctx
+	s.Start("1", query, vars)
 	return s, true
+}
+
+// Start sends another subscribe message on the connection, with its own
+// operation id.
+func (s *Subscription) Start(id, query string, vars map[string]any) {
+	s.send(s.ctx, wsMessage{ID: id, Type: "subscribe", Payload: mustJSON(s.t, map[string]any{"query": query, "variables": vars})})
+}
+
+// Close closes the connection from the client's side.
+func (s *Subscription) Close() {
+	s.conn.Close(websocket.StatusNormalClosure, "")
+}
+
+// CloseStatus is the code and reason of the server's close frame once the
+// connection ended; -1 when it ended without one (or has not ended).
+func (s *Subscription) CloseStatus() (code int, reason string) {
+	select {
+	case <-s.Closed:
+	default:
+		return -1, ""
+	}
+	var ce websocket.CloseError
+	if !errors.As(s.Err, &ce) {
+		return -1, ""
+	}
+	return int(ce.Code), ce.Reason
 }
 
 func (s *Subscription) send(ctx context.Context, m wsMessage) {
