@@ -33,7 +33,9 @@ func TestRuleActionIDsInAPIForm(t *testing.T) {
 		catchAll := apptest.ID(e.Rule(ninja).ID)
 		const update = `mutation($id: ID!, $a: JSON) { updateAlertRule(id: $id, input: {actions: $a}) { actions } }`
 
-		var out struct{ UpdateAlertRule struct{ Actions map[string]any } }
+		var out struct {
+			UpdateAlertRule struct{ Actions map[string]any }
+		}
 		e.Admin(update, apptest.Vars("id", catchAll, "a", map[string]any{
 			"boardId": board, "priorityOverride": priority, "assignToUserId": refs.Me.ID,
 			"autoResolveTicket": true, "autoResolveStatusId": closed, "notifyUserIds": []string{refs.Me.ID},
