@@ -17,6 +17,7 @@ import (
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/embedredis"
+	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/seed"
@@ -95,7 +96,10 @@ func (a *App) openRedis() error {
 func (a *App) Handler() http.Handler {
 	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Log: a.Log,
 		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(),
-		Events: a.Events(), Setup: a.firstRun()}
+		Events: a.Events(), Setup: a.firstRun(),
+		MaxDepth: a.Config.API.MaxDepth, MaxComplexity: a.Config.API.MaxComplexity,
+		MaxStatements: a.Config.API.MaxStatements,
+		RateLimit:     graph.RateLimit{PerMinute: a.Config.API.RatePerMinute, Burst: a.Config.API.RateBurst}}
 	return s.Handler()
 }
 

@@ -30,6 +30,25 @@ type Config struct {
 	NinjaOne NinjaOneApp
 	// SMTP sends notification emails; no host means no email.
 	SMTP SMTP
+	// API bounds what one GraphQL request, and one API token, may cost.
+	API APILimits
+}
+
+// APILimits bound the GraphQL API (ALERTDESK_API_*): an operation's
+// nesting and complexity (lists and counts are charged as the database
+// work they are), the SQL statements one response may run, and the
+// requests per minute of each API token, shared through Redis by every
+// replica.
+type APILimits struct {
+	MaxDepth      int // ALERTDESK_API_MAX_DEPTH, default 12
+	MaxComplexity int // ALERTDESK_API_MAX_COMPLEXITY, default 10000
+	MaxStatements int // ALERTDESK_API_MAX_STATEMENTS, default 200
+	// RatePerMinute is each token's sustained request rate
+	// (ALERTDESK_API_RATE_PER_MINUTE, default 600; 0 turns the limit off)
+	// and RateBurst how many it may send at once (ALERTDESK_API_RATE_BURST,
+	// default 100).
+	RatePerMinute int
+	RateBurst     int
 }
 
 // NinjaOneApp is alertdesk's NinjaOne OAuth client
@@ -115,6 +134,21 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("config: ALERTDESK_SMTP_PORT must be a port number, not %q", os.Getenv("ALERTDESK_SMTP_PORT"))
 	}
 	c.SMTP.Port = port
+	for _, s := range []struct {
+		key      string
+		def, min int
+		dst      *int
+	}{
+		{"ALERTDESK_API_MAX_DEPTH", 12, 1, &c.API.MaxDepth},
+		{"ALERTDESK_API_MAX_COMPLEXITY", 10000, 1, &c.API.MaxComplexity},
+		{"ALERTDESK_API_MAX_STATEMENTS", 200, 1, &c.API.MaxStatements},
+		{"ALERTDESK_API_RATE_PER_MINUTE", 600, 0, &c.API.RatePerMinute},
+		{"ALERTDESK_API_RATE_BURST", 100, 1, &c.API.RateBurst},
+	} {
+		if *s.dst, err = intEnv(s.key, s.def, s.min); err != nil {
+			return c, err
+		}
+	}
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
 		return c, fmt.Errorf("config: ALERTDESK_SMTP_FROM is required with ALERTDESK_SMTP_HOST")
 	}
@@ -138,6 +172,19 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("config: ALERTDESK_DEMO must be auto, on or off, not %q", c.Demo)
 	}
 	return c, nil
+}
+
+// intEnv reads a whole number of at least min, def when unset.
+func intEnv(key string, def, min int) (int, error) {
+	v := strings.TrimSpace(os.Getenv(key))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min {
+		return 0, fmt.Errorf("config: %s must be a whole number of at least %d, not %q", key, min, v)
+	}
+	return n, nil
 }
 
 func env(key, def string) string {

@@ -22,6 +22,7 @@ import (
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph/generated"
 	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/ratelimit"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/tenancy"
 )
@@ -63,6 +64,12 @@ type Deps struct {
 	Driver dialect.Driver
 	// MaxDepth and MaxComplexity bound an operation; zero means the default.
 	MaxDepth, MaxComplexity int
+	// MaxStatements bounds the SQL statements of one response (an
+	// operation or a subscription event); zero means the default.
+	MaxStatements int
+	// RateLimit bounds the requests of each API token, shared through
+	// Redis by every replica; zero (or no Redis) means no limit.
+	RateLimit RateLimit
 }
 
 // Enqueuer puts a poll of an integration on the worker queue.
@@ -84,7 +91,13 @@ func NewHandler(d Deps) http.Handler {
 	if drv == nil {
 		drv = entsql.OpenDB(d.Store.Dialect, d.Store.DB)
 	}
-	db := tenancy.NewClient(drv)
+	db := tenancy.NewClient(countingDriver{drv})
+	var limiter *tokenLimiter
+	if d.Redis != nil && d.RateLimit.PerMinute > 0 {
+		limiter = &tokenLimiter{log: d.Log, limiter: &ratelimit.Limiter{
+			Redis: d.Redis, Rate: d.RateLimit.PerMinute, Burst: d.RateLimit.Burst}}
+	}
+	maxStatements := orDefault(d.MaxStatements, DefaultMaxStatements)
 	if d.Events == nil {
 		d.Events = &events.Service{Store: d.Store}
 	}
@@ -115,25 +128,32 @@ func NewHandler(d Deps) http.Handler {
 		KeepAlivePingInterval: 10 * time.Second,
 		// A connection that never authenticates is dropped.
 		InitTimeout: 10 * time.Second,
-		InitFunc:    websocketInit(authn, sessions, d.Log),
+		InitFunc:    websocketInit(authn, sessions, limiter, d.Log),
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
+	srv.Use(documentLimit{})
+	srv.Use(listLimit{})
 	srv.Use(depthLimit{max: orDefault(d.MaxDepth, DefaultMaxDepth)})
 	srv.Use(extension.FixedComplexityLimit(orDefault(d.MaxComplexity, DefaultMaxComplexity)))
 	srv.AroundOperations(recheckSockets(sessions, d.Log))
 	srv.SetErrorPresenter(presentError(d.Log))
 	srv.SetRecoverFunc(recoverPanic(d.Log))
-	// Fresh loaders per response: a subscription's events never see
-	// records cached for an earlier one.
+	// Fresh loaders and statement budget per response: a subscription's
+	// events never see records cached for an earlier one, and each event
+	// may run as many statements as an operation.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		return next(withLoaders(ctx, newLoaders(db)))
+		return next(withLoaders(withStatementBudget(ctx, maxStatements), newLoaders(db)))
 	})
 
+	var api http.Handler = limitBody(withSockets(sessions, srv), maxRequestBytes)
+	if limiter != nil {
+		api = limiter.middleware(api)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", http.MaxBytesHandler(authn.Middleware(withSockets(sessions, srv)), maxRequestBytes))
+	mux.Handle("/graphql", authn.Middleware(api))
 	if d.Playground {
 		mux.Handle("GET /playground", playground.Handler("alertdesk GraphQL", "/graphql"))
 	}

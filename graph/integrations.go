@@ -81,6 +81,9 @@ func (r *Resolver) unmappedOrganizationsSQL(ctx context.Context, integrationID *
 	if err != nil {
 		return nil, err
 	}
+	if err := spendStatement(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := r.store.DB.QueryContext(ctx, unmappedOrganizationsQuery, v.TenantID, integrationID)
 	if err != nil {
 		return nil, fmt.Errorf("unmapped alerts: %w", err)

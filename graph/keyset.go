@@ -105,6 +105,9 @@ func (q listQuery) cap() int {
 // the last row of the previous page; nil for the first page).
 func (q listQuery) pageIDs(ctx context.Context, db *sql.DB, after []any, limit int) ([]int, error) {
 	query, args := q.pageSQL(after, limit)
+	if err := spendStatement(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s page: %w", q.table, err)
@@ -179,6 +182,9 @@ func (q listQuery) matching() conds {
 // true. SQLite, for small embedded installations, always counts.
 func (q listQuery) total(ctx context.Context, db *sql.DB) (model.Total, error) {
 	c := q.matching()
+	if err := spendStatement(ctx); err != nil {
+		return model.Total{}, err
+	}
 	if !q.postgres {
 		var n int
 		err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+q.table+c.where(), c.args...).Scan(&n)
@@ -196,6 +202,9 @@ func (q listQuery) total(ctx context.Context, db *sql.DB) (model.Total, error) {
 		return model.Total{Count: n}, nil
 	}
 	var plan []byte
+	if err := spendStatement(ctx); err != nil {
+		return model.Total{}, err
+	}
 	if err := db.QueryRowContext(ctx, q.bind("EXPLAIN (FORMAT JSON) SELECT 1 FROM "+q.table+c.where()), c.args...).Scan(&plan); err != nil {
 		return model.Total{}, fmt.Errorf("%s estimate: %w", q.table, err)
 	}

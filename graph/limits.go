@@ -22,42 +22,75 @@ const (
 // nesting lists multiplies, so deep list-in-list queries are refused.
 const listWeight = 10
 
-// setComplexity makes lists cost what they may return: a page costs its
-// size times its items, other lists listWeight times.
+// Complexity charged for database work, on top of what a field returns:
+// a list the API reads with its own statement, and a total count (a
+// COUNT over the filter, the most expensive statement a page runs). Each
+// alias of a list or of totalCount is its own statement, so a request of
+// thousands of cheap-looking aliases costs what it would make the database
+// do and is refused before it runs.
+const (
+	queryCost = 25 // a page or a top-level list: one statement
+	batchCost = 5  // a nested list: one statement per page of parents
+	countCost = 25 // totalCount, totalCountIsEstimate: a COUNT
+)
+
+// setComplexity makes lists cost what they may return and the statements
+// they run: a page costs its size times its items, other lists listWeight
+// times, plus their database work.
 func setComplexity(c *generated.ComplexityRoot) {
-	list := func(child int) int { return 1 + listWeight*child }
+	list := func(child int) int { return batchCost + listWeight*child }
+	rootList := func(child int) int { return queryCost + listWeight*child }
 	page := func(child int, first *int) int {
 		n := defaultPageSize
 		if first != nil && *first > 0 {
 			n = min(*first, maxPageSize)
 		}
-		return 1 + n*child
+		return queryCost + n*child
 	}
+	count := func(int) int { return countCost }
 	c.Query.Alerts = func(child int, _ *model.AlertFilter, first *int, _ *string) int { return page(child, first) }
 	c.Query.Tickets = func(child int, _ *model.TicketFilter, first *int, _ *string) int { return page(child, first) }
 	c.Query.Notifications = func(child int, _ *bool, first *int, _ *string) int { return page(child, first) }
+	c.AlertConnection.TotalCount = count
+	c.AlertConnection.TotalCountIsEstimate = count
+	c.TicketConnection.TotalCount = count
+	c.TicketConnection.TotalCountIsEstimate = count
+	c.NotificationConnection.TotalCount = count
+	c.NotificationConnection.TotalCountIsEstimate = count
 
-	c.Query.Integrations = list
-	c.Query.Users = list
-	c.Query.Boards = list
-	c.Query.Priorities = list
-	c.Query.MaintenanceWindows = list
-	c.Query.APITokens = list
-	c.Query.WorkflowEvents = list
-	c.Query.EventSubscriptions = list
+	c.Query.Integrations = rootList
+	c.Query.Users = rootList
+	c.Query.Boards = rootList
+	c.Query.Priorities = rootList
+	c.Query.MaintenanceWindows = rootList
+	c.Query.APITokens = rootList
+	c.Query.WorkflowEvents = rootList
+	c.Query.EventSubscriptions = rootList
 	c.Query.EventDeliveries = func(child int, _ int, first *int, _ *int, _ *bool) int {
 		n := 50
 		if first != nil && *first > 0 {
 			n = min(*first, 500)
 		}
-		return 1 + n*child
+		return queryCost + n*child
 	}
-	c.Query.AlertRules = func(child int, _ int) int { return list(child) }
-	c.Query.TicketStatuses = func(child int, _ *int) int { return list(child) }
-	c.Query.Clients = func(child int, _ *string, _ *bool) int { return list(child) }
-	c.Query.Assets = func(child int, _ *int, _ *string, _ *bool) int { return list(child) }
-	c.Query.OrganizationMappings = func(child int, _ *int) int { return list(child) }
-	c.Query.UnmappedOrganizations = func(child int, _ *int) int { return list(child) }
+	c.Query.AlertRules = func(child int, _ int) int { return rootList(child) }
+	c.Query.TicketStatuses = func(child int, _ *int) int { return rootList(child) }
+	c.Query.Clients = func(child int, _ *string, _ *bool) int { return rootList(child) }
+	c.Query.Assets = func(child int, _ *int, _ *string, _ *bool) int { return rootList(child) }
+	c.Query.OrganizationMappings = func(child int, _ *int) int { return rootList(child) }
+	c.Query.UnmappedOrganizations = func(child int, _ *int) int { return rootList(child) }
+
+	// Single records are a statement each (by id; the viewer's own).
+	one := func(child int) int { return queryCost + child }
+	byID := func(child int, _ int) int { return one(child) }
+	c.Query.Alert = byID
+	c.Query.AlertRule = byID
+	c.Query.Integration = byID
+	c.Query.MaintenanceWindow = byID
+	c.Query.Ticket = byID
+	c.Query.Me = one
+	c.Query.Tenant = one
+	c.Query.UnreadNotificationCount = count
 
 	c.Integration.Rules = list
 	c.Integration.OrganizationMappings = list

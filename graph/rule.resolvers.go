@@ -24,7 +24,7 @@ func (r *alertRuleResolver) Conditions(ctx context.Context, obj *ent.AlertRule) 
 }
 
 func (r *alertRuleResolver) Actions(ctx context.Context, obj *ent.AlertRule) (model.JSON, error) {
-	return model.JSONOf(obj.Actions), nil
+	return actionsToAPI(obj.Actions)
 }
 
 func (r *mutationResolver) CreateAlertRule(ctx context.Context, input model.CreateAlertRuleInput) (*ent.AlertRule, error) {

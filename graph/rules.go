@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,8 +43,11 @@ func decodeRule(ctx context.Context, c *ent.Client, conds, acts model.JSON, errs
 	if len(acts) > 0 {
 		s.hasActions = true
 		var err error
-		s.actions, err = rule.DecodeActions(acts)
-		actionsOK = addDecodeError(errs, "actions", err)
+		s.actions, err = rule.DecodeActions(actionsFromAPI(acts))
+		var aerrs validation.Error
+		actionsOK = addDecodeError(&aerrs, "actions", err)
+		idMessages(&aerrs)
+		errs.Merge(aerrs.OrNil())
 	}
 	var shape *validation.Error
 	switch {
@@ -150,4 +155,120 @@ func joinIDs(ids []int) string {
 		s[i] = strconv.Itoa(id)
 	}
 	return strings.Join(s, ", ")
+}
+
+// Record ids inside a rule's actions JSON. The API's ids are strings
+// (`me { id }` is "1"), so the actions accept them as strings (and, as
+// stored, as numbers) and return them as strings.
+var (
+	actionIDFields   = []string{"boardId", "priorityOverride", "assignToUserId", "autoResolveStatusId"}
+	actionIDListKeys = []string{"notifyUserIds"}
+)
+
+// actionsFromAPI turns the id strings of raw actions into the numbers
+// rule.DecodeActions reads. Anything else, and raw that is not an
+// object, is left for the decoder to judge.
+func actionsFromAPI(raw model.JSON) model.JSON {
+	if len(raw) == 0 {
+		return raw
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
+		return raw
+	}
+	changed := false
+	num := func(v any) any {
+		if s, ok := v.(string); ok {
+			if n, ok := parseAPIID(s); ok {
+				changed = true
+				return json.Number(strconv.Itoa(n))
+			}
+		}
+		return v
+	}
+	for _, k := range actionIDFields {
+		if v, ok := obj[k]; ok {
+			obj[k] = num(v)
+		}
+	}
+	for _, k := range actionIDListKeys {
+		if list, ok := obj[k].([]any); ok {
+			for i, v := range list {
+				list[i] = num(v)
+			}
+		}
+	}
+	if !changed {
+		return raw
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return raw
+	}
+	return b
+}
+
+// parseAPIID reads an id as the API writes it: a decimal number.
+func parseAPIID(s string) (int, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// actionsToAPI renders actions with their ids as strings.
+func actionsToAPI(a rule.Actions) (model.JSON, error) {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("encode actions: %w", err)
+	}
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
+		return nil, fmt.Errorf("encode actions: %w", err)
+	}
+	for _, k := range actionIDFields {
+		if n, ok := obj[k].(json.Number); ok {
+			obj[k] = n.String()
+		}
+	}
+	for _, k := range actionIDListKeys {
+		if list, ok := obj[k].([]any); ok {
+			for i, v := range list {
+				if n, ok := v.(json.Number); ok {
+					list[i] = n.String()
+				}
+			}
+		}
+	}
+	if b, err = json.Marshal(obj); err != nil {
+		return nil, fmt.Errorf("encode actions: %w", err)
+	}
+	return b, nil
+}
+
+// idMessages says "id" where the decoder, which reads the stored numbers,
+// says "integer".
+func idMessages(errs *validation.Error) {
+	for i, fe := range errs.Errors {
+		for _, k := range actionIDFields {
+			if fe.Field == "actions."+k && fe.Message == "must be an integer" {
+				errs.Errors[i].Message = `must be an id (such as "12")`
+			}
+		}
+		for _, k := range actionIDListKeys {
+			if fe.Field == "actions."+k && fe.Message == "must be a list of integers" {
+				errs.Errors[i].Message = `must be a list of ids (such as ["12", "14"])`
+			}
+		}
+	}
 }

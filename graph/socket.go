@@ -144,14 +144,18 @@ func codedResponse(code, msg string) *graphql.Response {
 
 // websocketInit authenticates connection_init and makes the connection a
 // session.
-func websocketInit(authn *auth.Authenticator, sessions *auth.Sessions, log *slog.Logger) transport.WebsocketInitFunc {
+func websocketInit(authn *auth.Authenticator, sessions *auth.Sessions, limiter *tokenLimiter, log *slog.Logger) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		id, err := authn.Authenticate(ctx, initToken(p))
+		token := initToken(p)
+		id, err := authn.Authenticate(ctx, token)
 		if err != nil {
 			if !errors.Is(err, auth.ErrUnauthenticated) {
 				log.ErrorContext(ctx, "graph: authenticate websocket", "err", err)
 			}
 			return ctx, nil, auth.ErrUnauthenticated
+		}
+		if res := limiter.allow(ctx, token); !res.Allowed {
+			return ctx, nil, errors.New(rateLimitedMessage(retryAfterSeconds(res.RetryAfter)))
 		}
 		ctx = tenancy.WithViewer(ctx, id.Viewer)
 		if s := socketOf(ctx); s != nil {

@@ -50,6 +50,11 @@ type Server struct {
 	Enqueuer graph.Enqueuer
 	// Setup serves the UI's first-run screen at /setup when set.
 	Setup http.Handler
+	// MaxDepth, MaxComplexity and MaxStatements bound a GraphQL request
+	// (zero: graph's defaults); RateLimit bounds each API token's requests
+	// (zero: none).
+	MaxDepth, MaxComplexity, MaxStatements int
+	RateLimit                              graph.RateLimit
 }
 
 // Handler returns the routed HTTP handler.
@@ -73,6 +78,8 @@ func (s *Server) Handler() http.Handler {
 		Store: s.Store, Pipeline: s.Pipeline, Desk: d, Redis: s.Redis,
 		PublicURL: s.PublicURL, Log: s.Log, Playground: s.Playground,
 		Connect: s.Connect, Events: s.Events, Enqueuer: s.enqueuer(),
+		MaxDepth: s.MaxDepth, MaxComplexity: s.MaxComplexity, MaxStatements: s.MaxStatements,
+		RateLimit: s.RateLimit,
 	})
 	mux.Handle("/graphql", api)
 	mux.Handle("GET /playground", api)

@@ -3940,7 +3940,9 @@ type AlertRule {
   autoResolveTicket, autoResolveStatusId, resetAlertOnTicketClose, notifyUserIds,
   stormComments (occurrence comments per burst, 0–100, default 3),
   stormQuietMinutes (a firing after this long without one starts a new burst,
-  1–1440, default 15)}.
+  1–1440, default 15)}. Ids (boardId, priorityOverride, assignToUserId,
+  autoResolveStatusId, notifyUserIds) are strings, as everywhere in the API;
+  numbers are accepted too.
   """
   actions: JSON!
   "When the rule was created."

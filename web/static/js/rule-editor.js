@@ -320,20 +320,21 @@ export async function openRuleEditor(ctx, integration, rule, { mappings = [], un
     put('messagePattern', pattern.value.trim());
     const actions = { createTicket: createTicket.input.checked };
     if (createTicket.input.checked) {
-      if (board.value) actions.boardId = num(board.value);
-      if (priority.value) actions.priorityOverride = num(priority.value);
-      if (assignee.value) actions.assignToUserId = num(assignee.value);
+      // Ids travel as the API writes them: strings.
+      if (board.value) actions.boardId = board.value;
+      if (priority.value) actions.priorityOverride = priority.value;
+      if (assignee.value) actions.assignToUserId = assignee.value;
       if (title.value.trim() || desc.value.trim()) {
         actions.ticketTemplate = {};
         if (title.value.trim()) actions.ticketTemplate.titleTemplate = title.value;
         if (desc.value.trim()) actions.ticketTemplate.descriptionTemplate = desc.value;
       }
       actions.autoResolveTicket = autoResolve.input.checked;
-      if (autoResolve.input.checked && closedStatus.value) actions.autoResolveStatusId = num(closedStatus.value);
+      if (autoResolve.input.checked && closedStatus.value) actions.autoResolveStatusId = closedStatus.value;
       actions.resetAlertOnTicketClose = resetOnClose.input.checked;
       if (stormComments.value !== '') actions.stormComments = num(stormComments.value);
       if (stormQuiet.value !== '') actions.stormQuietMinutes = num(stormQuiet.value);
-      const n = notify.values().map(Number);
+      const n = notify.values().map(String);
       if (n.length) actions.notifyUserIds = n;
     }
     const input = { name: name.value.trim(), description: description.value.trim(), conditions, actions };
