@@ -30,6 +30,10 @@ type Config struct {
 	NinjaOne NinjaOneApp
 	// SMTP sends notification emails; no host means no email.
 	SMTP SMTP
+	// HTTP holds the HTTP server's timeouts and limits.
+	HTTP HTTP
+	// Database holds the PostgreSQL pools' sizes and timeouts.
+	Database Database
 }
 
 // NinjaOneApp is alertdesk's NinjaOne OAuth client
@@ -130,6 +134,9 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("config: DATABASE_URL must be a postgres:// URL")
 	}
 	if err := ValidateRole(c.Role); err != nil {
+		return c, err
+	}
+	if err := readLimits(&c); err != nil {
 		return c, err
 	}
 	switch c.Demo {

@@ -100,7 +100,7 @@ func NewHandler(d Deps) http.Handler {
 		enqueuer:  d.Enqueuer,
 		feedLoads: newFeedLoads(db),
 	}
-	authn := &auth.Authenticator{DB: d.Store.Ent, Log: d.Log}
+	authn := &auth.Authenticator{DB: d.Store.Control(), Log: d.Log}
 
 	cfg := generated.Config{Resolvers: r}
 	cfg.Directives.Admin = adminDirective
