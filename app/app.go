@@ -34,7 +34,7 @@ type App struct {
 	// Ingest is the pipeline of webhooks, on the store's webhook pool.
 	Ingest *pipeline.Pipeline
 	Demo   *seed.Result
-	Log      *slog.Logger
+	Log    *slog.Logger
 	// Secrets seals integration credentials.
 	Secrets *secrets.Box
 	// Worker runs background tasks while Serve runs, for the worker and
