@@ -18,9 +18,13 @@ import (
 // TestSlowClientsAreClosed: clients that send their headers or their body
 // a byte at a time are closed once the read timeouts pass, while a normal
 // webhook is answered meanwhile. (Before, only the header timeout existed:
-// a slow body held its connection as long as the client liked.)
+// a slow body held its connection as long as the client liked.) A
+// webhook's body must arrive within the webhook's deadline.
 func TestSlowClientsAreClosed(t *testing.T) {
 	h := limits()
+	// A webhook's body must arrive within its deadline, shorter than the
+	// server's read timeout.
+	h.ReadTimeout, h.WebhookTimeout, h.WriteTimeout = 5*time.Second, 1500*time.Millisecond, 8*time.Second
 	r := start(t, config.Config{HTTP: h})
 	in := r.integration("ninjaone")
 	body := string(ninjaBody(t, "slow-clients"))
@@ -34,7 +38,7 @@ func TestSlowClientsAreClosed(t *testing.T) {
 	cases := []slow{
 		{"header", "POST /webhooks/ninjaone/1 HTTP/1.1\r\nHost: x\r\n", strings.Repeat("X-Slow: 1\r\n", 100), 3 * h.ReadHeaderTimeout},
 		{"webhook body", fmt.Sprintf("POST /webhooks/ninjaone/%d HTTP/1.1\r\nHost: x\r\nX-Alertdesk-Secret: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
-			in.ID, in.Secret, len(body)), body, 3 * h.ReadTimeout},
+			in.ID, in.Secret, len(body)), body, 2 * h.WebhookTimeout},
 		{"graphql body", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n", strings.Repeat(" ", 1000), 3 * h.ReadTimeout},
 	}
 	var wg sync.WaitGroup

@@ -59,6 +59,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), h.Timeout)
 		defer cancel()
 		r = r.WithContext(ctx)
+		// The body too must arrive within the deadline, not the server's
+		// longer read timeout. (Not every ResponseWriter supports it.)
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.Timeout))
 	}
 	provider := event.Provider(r.PathValue("provider"))
 	normalize, ok := h.Normalizers[provider]
