@@ -63,8 +63,15 @@ func pgConfig(databaseURL string, l Limits) (*pgx.ConnConfig, error) {
 	return cfg, nil
 }
 
-// openPool opens a pool of at most n connections on cfg. Every connection
-// it keeps stays open (see openPostgres); idle ones go after five minutes.
+// openPool opens a pool of at most n connections on cfg. The main pool
+// (Limits.MaxConns, 20 by default) has room for the API, workers and the
+// poller at once; with the webhook pool (8), the control pool (2) and the
+// ticket-number pool (2) a replica opens at most 32 connections, leaving
+// room in max_connections (100 by default) for a few replicas. A pool keeps
+// every connection it has opened: with fewer idle slots than open ones, a
+// burst above them closes connections on release and dials new ones (a
+// PostgreSQL backend started per dial) moments later. Idle ones go after
+// five minutes.
 func openPool(cfg *pgx.ConnConfig, n int) *sql.DB {
 	db := stdlib.OpenDB(*cfg, stdlib.OptionShouldPing(shouldPing))
 	db.SetMaxOpenConns(n)

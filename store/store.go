@@ -152,15 +152,6 @@ func New(db *sql.DB, dialectName string) *Store {
 	}
 }
 
-// The main pool (Limits.MaxConns, 20 by default) has room for the API,
-// workers and the poller at once; with the webhook pool (8), the control
-// pool (2) and the ticket-number pool (2) a replica opens at most 32
-// connections, leaving room in max_connections (100 by default) for a few
-// replicas. openPool keeps every connection a pool has opened: with fewer
-// idle slots than open ones, a burst above them closes connections on
-// release and dials new ones (a PostgreSQL backend started per dial)
-// moments later.
-
 // SQLitePath returns the database file used for dataDir.
 func SQLitePath(dataDir string) string { return filepath.Join(dataDir, SQLiteFile) }
 
