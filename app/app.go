@@ -32,8 +32,10 @@ type App struct {
 	Store    *store.Store
 	Redis    redis.UniversalClient
 	Pipeline *pipeline.Pipeline
-	Demo     *seed.Result
-	Log      *slog.Logger
+	// Ingest is the pipeline of webhooks, on the store's webhook pool.
+	Ingest *pipeline.Pipeline
+	Demo   *seed.Result
+	Log    *slog.Logger
 	// Secrets seals integration credentials.
 	Secrets *secrets.Box
 	// Worker runs background tasks while Serve runs, for the worker and
@@ -48,7 +50,7 @@ type App struct {
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	a := &App{Config: cfg, Log: log}
 	var err error
-	if a.Store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+	if a.Store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, store.WithLimits(StoreLimits(cfg.Database))); err != nil {
 		return nil, err
 	}
 	if err := a.openRedis(); err != nil {
@@ -60,6 +62,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a.Pipeline = pipeline.New(a.Store, desk.New(a.Store), log)
+	a.Ingest = a.Pipeline
+	if in := a.Store.Ingest(); in != a.Store {
+		a.Ingest = pipeline.New(in, desk.New(in), log)
+	}
 	if cfg.SeedDemo() {
 		if a.Demo, err = seed.Demo(ctx, a.Store, seed.Options{DataDir: cfg.DataDir, PublicURL: cfg.PublicURL}); err != nil {
 			a.Close()
@@ -94,13 +100,27 @@ func (a *App) openRedis() error {
 
 // Handler is the HTTP surface.
 func (a *App) Handler() http.Handler {
-	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Log: a.Log,
+	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Ingest: a.Ingest, Log: a.Log,
 		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(),
 		Events: a.Events(), Setup: a.firstRun(),
+		WebhookTimeout: a.Config.HTTP.WebhookTimeout, APITimeout: a.Config.HTTP.APITimeout,
 		MaxDepth: a.Config.API.MaxDepth, MaxComplexity: a.Config.API.MaxComplexity,
 		MaxStatements: a.Config.API.MaxStatements,
 		RateLimit:     graph.RateLimit{PerMinute: a.Config.API.RatePerMinute, Burst: a.Config.API.RateBurst}}
 	return s.Handler()
+}
+
+// StoreLimits are the store's limits from the configuration.
+func StoreLimits(c config.Database) store.Limits {
+	return store.Limits{MaxConns: c.MaxConns, WebhookConns: c.WebhookConns,
+		StatementTimeout: c.StatementTimeout, LockTimeout: c.LockTimeout}
+}
+
+// HTTPLimits are the HTTP server's limits from the configuration.
+func HTTPLimits(c config.HTTP) server.Limits {
+	return server.Limits{ReadHeaderTimeout: c.ReadHeaderTimeout, ReadTimeout: c.ReadTimeout,
+		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, MaxHeaderBytes: c.MaxHeaderBytes,
+		UnauthenticatedConnsPerClient: c.UnauthenticatedConnsPerClient}
 }
 
 // Serve listens on the configured address until ctx ends, then drains.
@@ -109,7 +129,12 @@ func (a *App) Serve(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("app: listen %s: %w", a.Config.Addr, err)
 	}
-	srv := &http.Server{Handler: a.roleHandler(), ReadHeaderTimeout: 10 * time.Second}
+	return a.ServeOn(ctx, ln)
+}
+
+// ServeOn is Serve on a listener of the caller's; it closes ln.
+func (a *App) ServeOn(ctx context.Context, ln net.Listener) error {
+	srv := server.NewHTTP(a.roleHandler(), HTTPLimits(a.Config.HTTP))
 	if a.Config.DebugAddr != "" {
 		if err := a.serveDebug(ctx); err != nil {
 			ln.Close()

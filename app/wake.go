@@ -36,16 +36,19 @@ func (a *App) startWake(ctx context.Context) (stop func()) {
 			run(l.Run)
 		}
 	}
-	a.Pipeline.OnCommit(func() {
+	committed := func() {
 		if local != nil {
 			local()
 		}
 		if announce != nil {
 			announce()
 		}
-	})
+	}
+	a.Pipeline.OnCommit(committed)
+	a.Ingest.OnCommit(committed)
 	return func() {
 		a.Pipeline.OnCommit(func() {})
+		a.Ingest.OnCommit(func() {})
 		cancel()
 		wg.Wait()
 	}

@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/alertdesk/alertdesk/apitoken"
+	"github.com/alertdesk/alertdesk/connlimit"
 	"github.com/alertdesk/alertdesk/ent"
 	entapitoken "github.com/alertdesk/alertdesk/ent/apitoken"
+	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/tenancy"
 )
 
@@ -26,7 +28,8 @@ var ErrUnauthenticated = errors.New("auth: missing, unknown or revoked API token
 const lastUsedEvery = time.Minute
 
 // Authenticator looks tokens up. DB is the unscoped client: the tenant is
-// not known until the token is found.
+// not known until the token is found. Give it store.Control(), so that
+// token checks never wait behind a full main pool.
 type Authenticator struct {
 	DB  *ent.Client
 	Log *slog.Logger
@@ -67,6 +70,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (Identit
 		return Identity{}, ErrUnauthenticated
 	}
 	a.touch(ctx, t)
+	connlimit.Authenticated(ctx)
 	return id, nil
 }
 
@@ -167,6 +171,11 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		}
 		if err != nil {
 			a.log().ErrorContext(r.Context(), "auth: authenticate", "err", err)
+			if store.Unavailable(err) {
+				w.Header().Set("Retry-After", "5")
+				writeError(w, http.StatusServiceUnavailable, "database busy or unavailable: retry", "UNAVAILABLE")
+				return
+			}
 			writeError(w, http.StatusInternalServerError, "internal error", "INTERNAL_SERVER_ERROR")
 			return
 		}

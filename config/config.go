@@ -32,6 +32,10 @@ type Config struct {
 	SMTP SMTP
 	// API bounds what one GraphQL request, and one API token, may cost.
 	API APILimits
+	// HTTP holds the HTTP server's timeouts and limits.
+	HTTP HTTP
+	// Database holds the PostgreSQL pools' sizes and timeouts.
+	Database Database
 }
 
 // APILimits bound the GraphQL API (ALERTDESK_API_*): an operation's
@@ -164,6 +168,9 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("config: DATABASE_URL must be a postgres:// URL")
 	}
 	if err := ValidateRole(c.Role); err != nil {
+		return c, err
+	}
+	if err := readLimits(&c); err != nil {
 		return c, err
 	}
 	switch c.Demo {

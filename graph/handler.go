@@ -114,7 +114,7 @@ func NewHandler(d Deps) http.Handler {
 		enqueuer:  d.Enqueuer,
 		feedLoads: newFeedLoads(db),
 	}
-	authn := &auth.Authenticator{DB: d.Store.Ent, Log: d.Log}
+	authn := &auth.Authenticator{DB: d.Store.Control(), Log: d.Log}
 	// The open WebSockets, closed when their token or user changes.
 	sessions := &auth.Sessions{Authn: authn, Redis: d.Redis, Log: d.Log}
 	r.sessions = sessions

@@ -55,19 +55,32 @@ type Server struct {
 	// (zero: none).
 	MaxDepth, MaxComplexity, MaxStatements int
 	RateLimit                              graph.RateLimit
+	// Ingest runs webhook events: a pipeline on Store.Ingest(), the pool
+	// of webhook ingest; Pipeline when nil.
+	Ingest *pipeline.Pipeline
+	// WebhookTimeout and APITimeout are the deadlines of a webhook and of
+	// a GraphQL request over HTTP (subscriptions have none); none when
+	// zero.
+	WebhookTimeout time.Duration
+	APITimeout     time.Duration
 }
 
 // Handler returns the routed HTTP handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	ingest := s.Ingest
+	if ingest == nil {
+		ingest = s.Pipeline
+	}
 	mux.Handle("POST /webhooks/{provider}/{integrationId}", metrics.InstrumentWebhooks(&webhook.Handler{
-		DB:       s.Store.Ent,
-		Pipeline: metrics.TimedProcessor{Next: s.Pipeline},
+		DB:       s.Store.Ingest().Ent,
+		Pipeline: metrics.TimedProcessor{Next: ingest},
 		Normalizers: map[event.Provider]webhook.Normalizer{
 			event.NinjaOne:    ninjaone.NormalizeWebhook,
 			event.TacticalRMM: tacticalrmm.NormalizeWebhook,
 		},
-		Log: s.Log,
+		Log:     s.Log,
+		Timeout: s.WebhookTimeout,
 	}))
 	mux.Handle("GET /metrics", metrics.Handler())
 	d := s.Desk
@@ -81,7 +94,7 @@ func (s *Server) Handler() http.Handler {
 		MaxDepth: s.MaxDepth, MaxComplexity: s.MaxComplexity, MaxStatements: s.MaxStatements,
 		RateLimit: s.RateLimit,
 	})
-	mux.Handle("/graphql", api)
+	mux.Handle("/graphql", withDeadline(api, s.APITimeout))
 	mux.Handle("GET /playground", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -78,12 +78,13 @@ func (s *Store) BatchTx(ctx context.Context, first []Statement, fn func(tx *ent.
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)
 	}
+	t := &connTx{ctx: ctx, db: s.DB, conn: conn, first: first}
 	// A connection given back inside a transaction (a failed ROLLBACK) is
 	// closed by the driver, not reused.
-	defer conn.Close()
-	t := &connTx{ctx: ctx, conn: conn, first: first}
+	defer func() { t.conn.Close() }()
 	t.Conn = entsql.Conn{ExecQuerier: t}
-	return WithTx(ctx, ent.NewClient(ent.Driver(t)), func(tx *ent.Tx) error {
+	// connTx.Tx retries BEGIN itself, on a connection of its choosing.
+	return withTx(ctx, ent.NewClient(ent.Driver(t)), false, func(tx *ent.Tx) error {
 		return fn(tx, &Batch{pg: t})
 	})
 }
@@ -118,6 +119,7 @@ func runStatement(ctx context.Context, tx *ent.Tx, st Statement) error {
 type connTx struct {
 	entsql.Conn // Exec and Query for ent, through the methods below
 	ctx         context.Context
+	db          *sql.DB // for a second connection, see Tx
 	conn        *sql.Conn
 	first       []Statement
 	deferred    []Statement
@@ -128,9 +130,22 @@ var (
 	_ dialect.Tx     = (*connTx)(nil)
 )
 
-// Tx begins the transaction (ent's Client.Tx calls it once).
+// Tx begins the transaction (ent's Client.Tx calls it once). When the
+// connection turns out dead, BEGIN and the first statements go once more
+// on another one: a dead connection's transaction cannot commit, and fn
+// has not run (see retryBegin).
 func (t *connTx) Tx(ctx context.Context) (dialect.Tx, error) {
-	if err := t.send(ctx, "begin", t.first, ""); err != nil {
+	err := t.send(ctx, "begin", t.first, "")
+	if err != nil && retryBegin(ctx, err) {
+		_ = t.conn.Close()
+		conn, cerr := t.db.Conn(ctx)
+		if cerr != nil {
+			return nil, errors.Join(err, fmt.Errorf("store: begin transaction again: %w", cerr))
+		}
+		t.conn = conn
+		err = t.send(ctx, "begin", t.first, "")
+	}
+	if err != nil {
 		return nil, t.abort(err)
 	}
 	t.first = nil

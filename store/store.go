@@ -14,10 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
 
@@ -41,12 +41,21 @@ type Store struct {
 	// sequences (PostgreSQL); sequences records the tenants known to
 	// have one.
 	numbers   *sql.DB
-	sequences sync.Map
+	sequences *sync.Map
+
+	// control is the small pool of health and token checks (PostgreSQL);
+	// ingest is the Store of webhook ingest, on a pool of its own; view
+	// marks such a Store, which its parent closes.
+	control     *sql.DB
+	controlEnt  *ent.Client
+	ingest      *Store
+	view        bool
+	databaseURL string
 }
 
 // Open connects (see Connect) and applies pending migrations.
-func Open(ctx context.Context, databaseURL, dataDir string) (*Store, error) {
-	s, err := Connect(ctx, databaseURL, dataDir)
+func Open(ctx context.Context, databaseURL, dataDir string, opts ...Option) (*Store, error) {
+	s, err := Connect(ctx, databaseURL, dataDir, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -60,17 +69,25 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*Store, error) {
 // Connect opens the database without migrating it. A postgres:// or
 // postgresql:// URL selects PostgreSQL; an empty URL selects the SQLite
 // file <dataDir>/alertdesk.db, creating dataDir if needed. The connection
-// is checked before returning.
-func Connect(ctx context.Context, databaseURL, dataDir string) (*Store, error) {
+// is checked before returning. On PostgreSQL the pools and timeouts are
+// DefaultLimits unless WithLimits says otherwise.
+func Connect(ctx context.Context, databaseURL, dataDir string, opts ...Option) (*Store, error) {
+	o := options{limits: DefaultLimits()}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var (
 		db   *sql.DB
 		name string
 		err  error
+		pg   *pgx.ConnConfig
 	)
 	switch {
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		name = dialect.Postgres
-		db, err = openPostgres(databaseURL)
+		if pg, err = pgConfig(databaseURL, o.limits); err == nil {
+			db = openPool(pg, max(o.limits.MaxConns, 1))
+		}
 	case databaseURL == "":
 		name = dialect.SQLite
 		db, err = openSQLite(dataDir)
@@ -89,45 +106,50 @@ func Connect(ctx context.Context, databaseURL, dataDir string) (*Store, error) {
 	}
 	s := New(db, name)
 	if name == dialect.Postgres {
-		if s.numbers, err = sql.Open("pgx", databaseURL); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("store: open ticket-number pool: %w", err)
-		}
-		s.numbers.SetMaxOpenConns(2)
+		s.databaseURL = databaseURL
+		s.numbers = openPool(pg, 2)
 		s.numbers.SetMaxIdleConns(1)
+		s.control = openPool(pg, controlConns)
+		s.controlEnt = ent.NewClient(ent.Driver(entsql.OpenDB(name, s.control)))
+		in := New(openPool(pg, max(o.limits.WebhookConns, 1)), name)
+		in.numbers, in.sequences, in.control, in.controlEnt = s.numbers, s.sequences, s.control, s.controlEnt
+		in.view, in.databaseURL = true, databaseURL
+		s.ingest = in
 	}
 	return s, nil
+}
+
+// Ingest is the Store webhook ingest runs on: on PostgreSQL the same
+// database through a pool of its own (Limits.WebhookConns), so that API
+// and worker load can never take every connection a webhook needs; on
+// SQLite, and for a Store made by New, the Store itself. Its parent closes
+// it.
+func (s *Store) Ingest() *Store {
+	if s.ingest == nil {
+		return s
+	}
+	return s.ingest
+}
+
+// Control is the client of health and token checks: on PostgreSQL a pool
+// of two connections of its own, so that neither waits behind a full main
+// pool; otherwise Ent. Keep its queries short and lock-free.
+func (s *Store) Control() *ent.Client {
+	if s.controlEnt == nil {
+		return s.Ent
+	}
+	return s.controlEnt
 }
 
 // New wraps an already open pool; dialectName is "postgres" or "sqlite3".
 // Prefer Connect, which also sets the pool up.
 func New(db *sql.DB, dialectName string) *Store {
 	return &Store{
-		Ent:     ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, db))),
-		DB:      db,
-		Dialect: dialectName,
+		Ent:       ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, db))),
+		DB:        db,
+		Dialect:   dialectName,
+		sequences: &sync.Map{},
 	}
-}
-
-// maxConns bounds the main PostgreSQL pool.
-const maxConns = 20
-
-func openPostgres(databaseURL string) (*sql.DB, error) {
-	db, err := sql.Open("pgx", databaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("store: open postgres: %w", err)
-	}
-	// Room for webhook requests, workers and the poller at once, without
-	// exhausting max_connections (100 by default) across a few replicas.
-	// Keep every connection the pool has opened: with fewer idle slots
-	// than open ones, a burst above them closes connections on release and
-	// dials new ones (a PostgreSQL backend started per dial) moments later.
-	// Idle ones still go after five minutes.
-	db.SetMaxOpenConns(maxConns)
-	db.SetMaxIdleConns(maxConns)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	db.SetConnMaxLifetime(30 * time.Minute)
-	return db, nil
 }
 
 // SQLitePath returns the database file used for dataDir.
@@ -173,16 +195,39 @@ func redact(raw string) string {
 	return u.Redacted()
 }
 
-// Migrate applies pending migrations.
+// Migrate applies pending migrations. On PostgreSQL it runs on a
+// connection of its own without the statement and lock timeouts: a
+// migration may rewrite a large table, and a replica waits for another's
+// migrations to finish.
 func (s *Store) Migrate(ctx context.Context) error {
-	if err := migrations.Apply(ctx, s.DB, s.Dialect); err != nil {
+	db := s.DB
+	if s.databaseURL != "" {
+		plain, err := sql.Open("pgx", s.databaseURL)
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		defer plain.Close()
+		plain.SetMaxOpenConns(1)
+		db = plain
+	}
+	if err := migrations.Apply(ctx, db, s.Dialect); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return nil
 }
 
-// Close closes the ent client and the pool.
+// Close closes the ent client and the pools; on a Store from Ingest it does
+// nothing (its parent closes it).
 func (s *Store) Close() error {
+	if s.view {
+		return nil
+	}
+	if s.ingest != nil {
+		_ = s.ingest.Ent.Close()
+	}
+	if s.controlEnt != nil {
+		_ = s.controlEnt.Close()
+	}
 	if s.numbers != nil {
 		_ = s.numbers.Close()
 	}
@@ -193,9 +238,14 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers, through the control pool: a full
+// main pool does not make a replica look dead.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.DB.PingContext(ctx); err != nil {
+	db := s.DB
+	if s.control != nil {
+		db = s.control
+	}
+	if err := db.PingContext(ctx); err != nil {
 		return fmt.Errorf("store: ping %s: %w", s.Dialect, err)
 	}
 	return nil
@@ -213,9 +263,18 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 }
 
 // WithTx is Tx on any client of the store's database, such as a
-// tenant-scoped one.
-func WithTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) (err error) {
+// tenant-scoped one. A BEGIN that finds its pooled connection dead (closed
+// by the server) is sent once more, on a live or fresh connection: nothing
+// of the transaction ran (see retryBegin).
+func WithTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) error {
+	return withTx(ctx, c, true, fn)
+}
+
+func withTx(ctx context.Context, c *ent.Client, retry bool, fn func(tx *ent.Tx) error) (err error) {
 	tx, err := c.Tx(ctx)
+	if err != nil && retry && retryBegin(ctx, err) {
+		tx, err = c.Tx(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)
 	}

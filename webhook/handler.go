@@ -11,11 +11,14 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
+	"github.com/alertdesk/alertdesk/connlimit"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/store"
 )
 
 // SecretHeader carries the integration's webhook secret.
@@ -38,6 +41,10 @@ type Handler struct {
 	Pipeline    Processor
 	Normalizers map[event.Provider]Normalizer
 	Log         *slog.Logger
+	// Timeout is the request's deadline, from its headers to its answer;
+	// none when zero. Keep it below the RMMs' own: an RMM that gives up
+	// first does not retry, and the alert waits for the next poll.
+	Timeout time.Duration
 
 	auth authCache
 }
@@ -47,6 +54,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	log := h.Log
 	if log == nil {
 		log = slog.Default()
+	}
+	if h.Timeout > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), h.Timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		// The body too must arrive within the deadline, not the server's
+		// longer read timeout. (Not every ResponseWriter supports it.)
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.Timeout))
 	}
 	provider := event.Provider(r.PathValue("provider"))
 	normalize, ok := h.Normalizers[provider]
@@ -58,6 +73,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !authorized(w, r, log, err) {
 		return
 	}
+	connlimit.Authenticated(r.Context())
 	// A remembered secret is confirmed by the pipeline inside the event's
 	// transaction; an answer given without the pipeline confirms it against
 	// the database first, so a rotated secret never gets anything but 401.
@@ -111,7 +127,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		log.ErrorContext(r.Context(), "webhook: pipeline failed",
 			"provider", provider, "integration", cr.integrationID, "alert", ev.ExternalAlertID, "err", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+		failed(w, err)
 		return
 	}
 	resp := map[string]any{"status": res.Outcome, "alertId": res.AlertID}
@@ -171,9 +187,21 @@ func authorized(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unknown integration or bad secret"})
 	default:
 		log.ErrorContext(r.Context(), "webhook: load integration", "err", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+		failed(w, err)
 	}
 	return false
+}
+
+// failed answers a failure: 503 with Retry-After when the database could
+// not serve the request in time or for now (nothing of the event was
+// written), else 500.
+func failed(w http.ResponseWriter, err error) {
+	if store.Unavailable(err) {
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "database busy or unavailable, nothing was recorded: retry"})
+		return
+	}
+	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
 }
 
 var errUnauthorized = errors.New("webhook: unauthorized")
