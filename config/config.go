@@ -3,9 +3,12 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/alertdesk/alertdesk/outbound"
 )
 
 // Config is the process configuration. Empty DatabaseURL and RedisURL mean
@@ -30,6 +33,11 @@ type Config struct {
 	NinjaOne NinjaOneApp
 	// SMTP sends notification emails; no host means no email.
 	SMTP SMTP
+	// OutboundAllow are the prefixes outbound requests (workflow webhooks,
+	// RMM APIs) may reach although they are private, loopback or link-local
+	// (ALERTDESK_OUTBOUND_ALLOW, comma-separated CIDRs), such as an RMM on
+	// premises. Empty: the public internet only.
+	OutboundAllow []netip.Prefix
 }
 
 // NinjaOneApp is alertdesk's NinjaOne OAuth client
@@ -115,6 +123,9 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("config: ALERTDESK_SMTP_PORT must be a port number, not %q", os.Getenv("ALERTDESK_SMTP_PORT"))
 	}
 	c.SMTP.Port = port
+	if c.OutboundAllow, err = outbound.ParseAllow(os.Getenv(outbound.AllowEnv)); err != nil {
+		return c, fmt.Errorf("config: %s: %w", outbound.AllowEnv, err)
+	}
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
 		return c, fmt.Errorf("config: ALERTDESK_SMTP_FROM is required with ALERTDESK_SMTP_HOST")
 	}
