@@ -17,6 +17,7 @@ import (
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/embedredis"
+	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/seed"
@@ -33,8 +34,12 @@ type App struct {
 	Pipeline *pipeline.Pipeline
 	Demo     *seed.Result
 	Log      *slog.Logger
-	// Secrets seals integration credentials.
+	// Secrets seals integration credentials, webhook secrets and signing
+	// secrets.
 	Secrets *secrets.Box
+	// Outbound guards every request made to a tenant's URLs (workflow
+	// webhooks, RMM APIs): the public internet and ALERTDESK_OUTBOUND_ALLOW.
+	Outbound *outbound.Guard
 	// Worker runs background tasks while Serve runs, for the worker and
 	// all roles.
 	Worker *worker.Worker
@@ -44,7 +49,7 @@ type App struct {
 
 // New opens every dependency; Close releases them.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	a := &App{Config: cfg, Log: log}
+	a := &App{Config: cfg, Log: log, Outbound: outbound.New(cfg.OutboundAllow)}
 	var err error
 	if a.Store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
 		return nil, err
@@ -57,9 +62,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.Close()
 		return nil, err
 	}
+	// Rows from before sealing keep no secret in clear past startup.
+	if n, err := a.Secrets.SealStored(ctx, a.Store); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	} else if n > 0 {
+		log.Info("sealed webhook and signing secrets stored in clear", "rows", n)
+	}
 	a.Pipeline = pipeline.New(a.Store, desk.New(a.Store), log)
 	if cfg.SeedDemo() {
-		if a.Demo, err = seed.Demo(ctx, a.Store, seed.Options{DataDir: cfg.DataDir, PublicURL: cfg.PublicURL}); err != nil {
+		if a.Demo, err = seed.Demo(ctx, a.Store, seed.Options{DataDir: cfg.DataDir, PublicURL: cfg.PublicURL, Secrets: a.Secrets}); err != nil {
 			a.Close()
 			return nil, fmt.Errorf("app: seed demo: %w", err)
 		}
@@ -94,7 +106,7 @@ func (a *App) openRedis() error {
 func (a *App) Handler() http.Handler {
 	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Log: a.Log,
 		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(),
-		Events: a.Events()}
+		Events: a.Events(), Secrets: a.Secrets, Outbound: a.Outbound}
 	return s.Handler()
 }
 

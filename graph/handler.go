@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"errors"
+	"github.com/alertdesk/alertdesk/outbound"
+	"github.com/alertdesk/alertdesk/secrets"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -58,6 +60,12 @@ type Deps struct {
 	// Enqueuer queues pollNow's polls (worker.NewEnqueuer fits); without it
 	// pollNow fails with code UNAVAILABLE.
 	Enqueuer Enqueuer
+	// Secrets seals and opens integrations' webhook secrets; without it
+	// creating an integration or rotating its secret fails.
+	Secrets *secrets.Box
+	// Outbound decides which RMM base URLs may be saved (nil: the public
+	// internet only).
+	Outbound *outbound.Guard
 
 	// Driver, when set, is the database driver of the API's scoped client
 	// (tests wrap it to count statements); by default the store's pool.
@@ -85,7 +93,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	db := tenancy.NewClient(drv)
 	if d.Events == nil {
-		d.Events = &events.Service{Store: d.Store}
+		d.Events = &events.Service{Store: d.Store, Secrets: d.Secrets, Outbound: d.Outbound}
 	}
 	r := &Resolver{
 		db:        db,
@@ -99,6 +107,8 @@ func NewHandler(d Deps) http.Handler {
 		events:    d.Events,
 		enqueuer:  d.Enqueuer,
 		feedLoads: newFeedLoads(db),
+		secrets:   d.Secrets,
+		outbound:  d.Outbound,
 	}
 	authn := &auth.Authenticator{DB: d.Store.Ent, Log: d.Log}
 

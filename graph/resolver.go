@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"github.com/alertdesk/alertdesk/outbound"
+	"github.com/alertdesk/alertdesk/secrets"
 	"log/slog"
 
 	"github.com/redis/go-redis/v9"
@@ -28,4 +30,7 @@ type Resolver struct {
 	events    *events.Service
 	enqueuer  Enqueuer
 	feedLoads *feedLoads
+	// secrets seals and opens webhook secrets; outbound checks base URLs.
+	secrets  *secrets.Box
+	outbound *outbound.Guard
 }

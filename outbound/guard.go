@@ -206,3 +206,16 @@ func (g *Guard) dial(ctx context.Context, network, address string, strict bool) 
 	}
 	return nil, errors.Join(errs...)
 }
+
+// Message is the validation message of a URL field that CheckURL refused
+// ("" when err is nil).
+func Message(err error) string {
+	if err == nil {
+		return ""
+	}
+	var re *RefusedError
+	if errors.As(err, &re) {
+		return "is refused: " + re.Reason
+	}
+	return err.Error()
+}

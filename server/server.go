@@ -17,9 +17,11 @@ import (
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/metrics"
+	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/providers/ninjaone"
 	"github.com/alertdesk/alertdesk/providers/tacticalrmm"
+	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/web"
 	"github.com/alertdesk/alertdesk/webhook"
@@ -47,6 +49,12 @@ type Server struct {
 	// Enqueuer queues the API's pollNow polls; worker.NewEnqueuer(Redis,
 	// "") when nil and Redis is set.
 	Enqueuer graph.Enqueuer
+	// Secrets hashes webhook secrets (webhooks) and seals and opens them
+	// (API); without it every webhook is refused.
+	Secrets *secrets.Box
+	// Outbound decides which RMM base URLs the API saves (nil: the public
+	// internet only).
+	Outbound *outbound.Guard
 }
 
 // Handler returns the routed HTTP handler.
@@ -54,6 +62,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /webhooks/{provider}/{integrationId}", metrics.InstrumentWebhooks(&webhook.Handler{
 		DB:       s.Store.Ent,
+		Secrets:  s.Secrets,
 		Pipeline: metrics.TimedProcessor{Next: s.Pipeline},
 		Normalizers: map[event.Provider]webhook.Normalizer{
 			event.NinjaOne:    ninjaone.NormalizeWebhook,
@@ -70,6 +79,7 @@ func (s *Server) Handler() http.Handler {
 		Store: s.Store, Pipeline: s.Pipeline, Desk: d, Redis: s.Redis,
 		PublicURL: s.PublicURL, Log: s.Log, Playground: s.Playground,
 		Connect: s.Connect, Events: s.Events, Enqueuer: s.enqueuer(),
+		Secrets: s.Secrets, Outbound: s.Outbound,
 	})
 	mux.Handle("/graphql", api)
 	mux.Handle("GET /playground", api)
