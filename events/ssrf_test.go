@@ -14,8 +14,8 @@ import (
 
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/outbound"
+	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/worker"
 )
 

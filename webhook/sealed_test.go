@@ -76,7 +76,9 @@ func TestSecretsSealedAtRest(t *testing.T) {
 		if r := e.PostTo(ninja, legacy.ID, "wrong", fixtures.Read("ninjaone-non-alert-activity.json")); r.Status != 401 {
 			t.Errorf("wrong secret answered %d", r.Status)
 		}
-		var got struct{ Integration struct{ WebhookSecret string } }
+		var got struct {
+			Integration struct{ WebhookSecret string }
+		}
 		e.Admin(`query($id: ID!) { integration(id: $id) { webhookSecret } }`, apptest.Vars("id", apptest.ID(legacy.ID))).Must(&got)
 		if got.Integration.WebhookSecret != webhookSecret {
 			t.Errorf("admin reads webhook secret %q", got.Integration.WebhookSecret)
