@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // KeySize is the key length in bytes (AES-256).
@@ -30,6 +31,7 @@ type Box struct {
 	// hashKey keys the hashes of secrets compared rather than opened,
 	// derived from the key so one setting covers both.
 	hashKey []byte
+	macs    sync.Pool
 }
 
 // New returns a Box for a 32-byte key.

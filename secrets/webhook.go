@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"strconv"
 	"strings"
 )
@@ -16,9 +17,20 @@ const hashPrefix = "hmac-sha256:"
 // hash of the secret, so the secret an RMM sends is compared (in the
 // webhook's transaction too) without the stored value opening anything.
 func (b *Box) HashWebhookSecret(secret string) string {
-	mac := hmac.New(sha256.New, b.hashKey)
+	// Every webhook hashes the secret it carries: keyed states are reused
+	// (Reset restores the keyed state without rehashing the key).
+	mac, _ := b.macs.Get().(hash.Hash)
+	if mac == nil {
+		mac = hmac.New(sha256.New, b.hashKey)
+	}
+	mac.Reset()
 	mac.Write([]byte(secret))
-	return hashPrefix + hex.EncodeToString(mac.Sum(nil))
+	var sum [sha256.Size]byte
+	out := make([]byte, len(hashPrefix)+hex.EncodedLen(sha256.Size))
+	copy(out, hashPrefix)
+	hex.Encode(out[len(hashPrefix):], mac.Sum(sum[:0]))
+	b.macs.Put(mac)
+	return string(out)
 }
 
 // IsWebhookSecretHash reports whether a stored webhook secret is a hash
