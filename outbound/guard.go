@@ -71,7 +71,7 @@ func (g *Guard) dialTimeout() time.Duration {
 	return g.DialTimeout
 }
 
-// CheckAddr refuses an address outside the public internet unless the
+// checkAddr refuses an address outside the public internet unless the
 // allowlist has it. strict (for credentials sent in clear) refuses every
 // address the allowlist does not have.
 func (g *Guard) checkAddr(host string, a netip.Addr, strict bool) error {
