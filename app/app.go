@@ -18,6 +18,7 @@ import (
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/embedredis"
 	"github.com/alertdesk/alertdesk/graph"
+	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/seed"
@@ -36,8 +37,12 @@ type App struct {
 	Ingest *pipeline.Pipeline
 	Demo   *seed.Result
 	Log    *slog.Logger
-	// Secrets seals integration credentials.
+	// Secrets seals integration credentials, webhook secrets and signing
+	// secrets.
 	Secrets *secrets.Box
+	// Outbound guards every request made to a tenant's URLs (workflow
+	// webhooks, RMM APIs): the public internet and ALERTDESK_OUTBOUND_ALLOW.
+	Outbound *outbound.Guard
 	// Worker runs background tasks while Serve runs, for the worker and
 	// all roles.
 	Worker *worker.Worker
@@ -48,7 +53,7 @@ type App struct {
 
 // New opens every dependency; Close releases them.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	a := &App{Config: cfg, Log: log}
+	a := &App{Config: cfg, Log: log, Outbound: outbound.New(cfg.OutboundAllow)}
 	var err error
 	if a.Store, err = store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, store.WithLimits(StoreLimits(cfg.Database))); err != nil {
 		return nil, err
@@ -61,13 +66,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.Close()
 		return nil, err
 	}
+	// Rows from before sealing keep no secret in clear past startup.
+	if n, err := a.Secrets.SealStored(ctx, a.Store); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	} else if n > 0 {
+		log.Info("sealed webhook and signing secrets stored in clear", "rows", n)
+	}
 	a.Pipeline = pipeline.New(a.Store, desk.New(a.Store), log)
 	a.Ingest = a.Pipeline
 	if in := a.Store.Ingest(); in != a.Store {
 		a.Ingest = pipeline.New(in, desk.New(in), log)
 	}
 	if cfg.SeedDemo() {
-		if a.Demo, err = seed.Demo(ctx, a.Store, seed.Options{DataDir: cfg.DataDir, PublicURL: cfg.PublicURL}); err != nil {
+		if a.Demo, err = seed.Demo(ctx, a.Store, seed.Options{DataDir: cfg.DataDir, PublicURL: cfg.PublicURL, Secrets: a.Secrets}); err != nil {
 			a.Close()
 			return nil, fmt.Errorf("app: seed demo: %w", err)
 		}
@@ -102,7 +114,7 @@ func (a *App) openRedis() error {
 func (a *App) Handler() http.Handler {
 	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Ingest: a.Ingest, Log: a.Log,
 		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(),
-		Events: a.Events(), Setup: a.firstRun(),
+		Events: a.Events(), Setup: a.firstRun(), Secrets: a.Secrets, Outbound: a.Outbound,
 		WebhookTimeout: a.Config.HTTP.WebhookTimeout, APITimeout: a.Config.HTTP.APITimeout,
 		MaxDepth: a.Config.API.MaxDepth, MaxComplexity: a.Config.API.MaxComplexity,
 		MaxStatements: a.Config.API.MaxStatements,

@@ -12,19 +12,21 @@ import (
 // callback. A connect polls at once through the task queue.
 func (a *App) Connect() *connect.Service {
 	return &connect.Service{
-		Store: a.Store, Redis: a.Redis, Secrets: a.Secrets,
+		Store: a.Store, Redis: a.Redis, Secrets: a.Secrets, Outbound: a.Outbound,
 		PublicURL: a.Config.PublicURL, NinjaOne: a.Config.NinjaOne,
 		Poller: worker.NewEnqueuer(a.Redis, ""), Log: a.Log,
 	}
 }
 
 // Events is the workflow webhook subscription service for the API.
-func (a *App) Events() *events.Service { return &events.Service{Store: a.Store} }
+func (a *App) Events() *events.Service {
+	return &events.Service{Store: a.Store, Secrets: a.Secrets, Outbound: a.Outbound}
+}
 
 // registerConsumers adds the outbox consumers that live outside package
 // worker: workflow webhooks (next to the live feed) and notifications.
 func (a *App) registerConsumers(w *worker.Worker) {
-	events.Register(w, a.Redis, &events.Deliverer{Store: a.Store, Log: a.Log})
+	events.Register(w, a.Redis, &events.Deliverer{Store: a.Store, Secrets: a.Secrets, Outbound: a.Outbound, Log: a.Log})
 	var mailer notify.Mailer
 	if c := a.Config.SMTP; c.Host != "" {
 		mailer = &notify.SMTP{Host: c.Host, Port: c.Port, User: c.User, Password: c.Password, From: c.From}

@@ -35,7 +35,8 @@ func (a *App) startWorker(ctx context.Context) error {
 	if !a.Config.RunsWorker() {
 		return nil
 	}
-	a.Worker = worker.New(worker.Deps{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Secrets: a.Secrets, Log: a.Log})
+	a.Worker = worker.New(worker.Deps{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Secrets: a.Secrets,
+		Outbound: a.Outbound, Log: a.Log})
 	a.registerConsumers(a.Worker)
 	if err := a.Worker.Start(ctx); err != nil {
 		a.Worker = nil

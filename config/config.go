@@ -3,9 +3,12 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/alertdesk/alertdesk/outbound"
 )
 
 // Config is the process configuration. Empty DatabaseURL and RedisURL mean
@@ -36,6 +39,11 @@ type Config struct {
 	HTTP HTTP
 	// Database holds the PostgreSQL pools' sizes and timeouts.
 	Database Database
+	// OutboundAllow are the prefixes outbound requests (workflow webhooks,
+	// RMM APIs) may reach although they are private, loopback or link-local
+	// (ALERTDESK_OUTBOUND_ALLOW, comma-separated CIDRs), such as an RMM on
+	// premises. Empty: the public internet only.
+	OutboundAllow []netip.Prefix
 }
 
 // APILimits bound the GraphQL API (ALERTDESK_API_*): an operation's
@@ -152,6 +160,9 @@ func FromEnv() (Config, error) {
 		if *s.dst, err = intEnv(s.key, s.def, s.min); err != nil {
 			return c, err
 		}
+	}
+	if c.OutboundAllow, err = outbound.ParseAllow(os.Getenv(outbound.AllowEnv)); err != nil {
+		return c, fmt.Errorf("config: %s: %w", outbound.AllowEnv, err)
 	}
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
 		return c, fmt.Errorf("config: ALERTDESK_SMTP_FROM is required with ALERTDESK_SMTP_HOST")

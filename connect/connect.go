@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,6 +21,7 @@ import (
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/store"
 )
@@ -57,8 +60,9 @@ type Service struct {
 	PublicURL string
 	// NinjaOne is alertdesk's NinjaOne OAuth app.
 	NinjaOne config.NinjaOneApp
-	// HTTP calls the RMMs (default: 30 s timeout).
-	HTTP *http.Client
+	// Outbound guards the calls to the RMMs and the base URLs saved (nil:
+	// the public internet only); 30 s timeout.
+	Outbound *outbound.Guard
 	// Poller, when set, polls an integration right after it connects.
 	Poller Poller
 	Log    *slog.Logger
@@ -68,6 +72,9 @@ type Service struct {
 	StateTTL time.Duration
 	// SkipWebhookRegistration leaves NinjaOne's webhook alone on connect.
 	SkipWebhookRegistration bool
+
+	once       sync.Once
+	httpClient *http.Client
 }
 
 // Result is a connected integration.
@@ -88,10 +95,19 @@ func (s *Service) log() *slog.Logger {
 }
 
 func (s *Service) http() *http.Client {
-	if s.HTTP == nil {
-		return &http.Client{Timeout: 30 * time.Second}
+	s.once.Do(func() { s.httpClient = s.Outbound.Client(outbound.ClientOptions{Timeout: 30 * time.Second}) })
+	return s.httpClient
+}
+
+// checkURL returns what is wrong with an API base URL, or "": its form,
+// and a host that outbound requests may reach with credentials (plain
+// http only to the allowlist).
+func (s *Service) checkURL(ctx context.Context, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "must be an absolute http or https URL"
 	}
-	return s.HTTP
+	return outbound.Message(s.Outbound.CheckURL(ctx, raw, true))
 }
 
 func (s *Service) keyPrefix() string {

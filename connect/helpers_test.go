@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"testing"
-	"time"
 
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/connect"
@@ -63,7 +62,7 @@ func newHarness(t *testing.T, dialect string) *harness {
 		Store: e.Store, Redis: apptest.Redis(t), Secrets: box,
 		PublicURL: apptest.PublicURL,
 		NinjaOne:  config.NinjaOneApp{ClientID: "client", ClientSecret: "secret"},
-		HTTP:      &http.Client{Timeout: 10 * time.Second},
+		Outbound:  apptest.AllowLoopback(t),
 		Poller:    polls,
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		KeyPrefix: redistest.Prefix(t),

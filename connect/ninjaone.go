@@ -90,7 +90,7 @@ func (s *Service) ConnectNinjaOneClientCredentials(ctx context.Context, tenantID
 	}
 	var ep endpoint
 	if v := strings.TrimSpace(regionOrBaseURL); strings.Contains(v, "://") {
-		if msg := checkURL(v); msg != "" {
+		if msg := s.checkURL(ctx, v); msg != "" {
 			verr.Add("baseUrl", msg)
 		}
 		region := ""
@@ -143,13 +143,16 @@ func (s *Service) ConnectNinjaOneClientCredentials(ctx context.Context, tenantID
 // leaves the connection in place and is reported).
 func (s *Service) registerWebhook(ctx context.Context, in *ent.Integration, c *ninjaone.Client) Result {
 	res := Result{Integration: in}
-	if s.SkipWebhookRegistration || in.WebhookSecret == "" || s.PublicURL == "" {
+	if s.SkipWebhookRegistration || len(in.WebhookSecretSealed) == 0 || s.PublicURL == "" {
 		return res
 	}
-	err := c.RegisterWebhook(ctx, ninjaone.Webhook{
-		URL:     strings.TrimRight(s.PublicURL, "/") + "/webhooks/ninjaone/" + strconv.Itoa(in.ID),
-		Headers: map[string]string{webhook.SecretHeader: in.WebhookSecret},
-	})
+	secret, err := s.Secrets.OpenWebhookSecret(in.TenantID, in.WebhookSecretSealed)
+	if err == nil {
+		err = c.RegisterWebhook(ctx, ninjaone.Webhook{
+			URL:     strings.TrimRight(s.PublicURL, "/") + "/webhooks/ninjaone/" + strconv.Itoa(in.ID),
+			Headers: map[string]string{webhook.SecretHeader: secret},
+		})
+	}
 	if err != nil {
 		res.WebhookError = err.Error()
 		s.log().Warn("NinjaOne webhook not registered; configure it by hand", "integration", in.ID, "err", err)
@@ -157,13 +160,4 @@ func (s *Service) registerWebhook(ctx context.Context, in *ent.Integration, c *n
 	}
 	res.WebhookRegistered = true
 	return res
-}
-
-// checkURL returns what is wrong with an API base URL, or "".
-func checkURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "must be an absolute http or https URL"
-	}
-	return ""
 }

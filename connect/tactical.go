@@ -14,14 +14,16 @@ import (
 	"github.com/alertdesk/alertdesk/validation"
 )
 
-// ConnectTacticalRMM connects with an API host and key. The key is tried
+// ConnectTacticalRMM connects with an API host and key. The host must be
+// one outbound requests may reach, and plain http is accepted only for a
+// host on the allowlist, since the key travels in a header. The key is tried
 // first on the alerts list (PATCH /alerts/); if TacticalRMM refuses it or
 // cannot be reached, nothing is stored and the error, wrapping ErrVerify,
 // says which.
 func (s *Service) ConnectTacticalRMM(ctx context.Context, tenantID, integrationID int, baseURL, apiKey string) (Result, error) {
 	baseURL, apiKey = strings.TrimRight(strings.TrimSpace(baseURL), "/"), strings.TrimSpace(apiKey)
 	verr := &validation.Error{}
-	if msg := checkURL(baseURL); msg != "" {
+	if msg := s.checkURL(ctx, baseURL); msg != "" {
 		verr.Add("baseUrl", msg)
 	}
 	if apiKey == "" {

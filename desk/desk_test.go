@@ -26,7 +26,7 @@ type fixture struct {
 func setup(t *testing.T, s *store.Store) fixture {
 	t.Helper()
 	ctx := context.Background()
-	demo, err := seed.Demo(ctx, s, seed.Options{DataDir: t.TempDir(), PublicURL: "http://x"})
+	demo, err := seed.Demo(ctx, s, seed.Options{DataDir: t.TempDir(), PublicURL: "http://x", Secrets: storetest.Secrets(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,9 +97,10 @@ func newUIWith(t *testing.T, width int, withConnect bool) *UI {
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			Connect: &connect.Service{
 				Store: env.Store, Redis: rdb, Secrets: box, PublicURL: apptest.PublicURL, Poller: enq,
+				Outbound:  apptest.AllowLoopback(t),
 				KeyPrefix: redistest.Prefix(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			},
-			Enqueuer: enq,
+			Enqueuer: enq, Secrets: box, Outbound: apptest.AllowLoopback(t),
 		}
 		hs := httptest.NewServer(srv.Handler())
 		t.Cleanup(hs.Close)
@@ -223,7 +224,7 @@ func isolatedDemo(t *testing.T) *apptest.Env {
 	if _, err := st.DB.ExecContext(context.Background(), `SELECT setval(pg_get_serial_sequence('tenants', 'id'), $1)`, base); err != nil {
 		t.Fatalf("tenant id sequence: %v", err)
 	}
-	demo, err := seed.Demo(context.Background(), st, seed.Options{DataDir: t.TempDir(), PublicURL: apptest.PublicURL})
+	demo, err := seed.Demo(context.Background(), st, seed.Options{DataDir: t.TempDir(), PublicURL: apptest.PublicURL, Secrets: storetest.Secrets(t)})
 	if err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
@@ -251,6 +252,7 @@ func startRelay(t *testing.T, env *apptest.Env, rdb redis.UniversalClient) (*sec
 	queue := strings.Trim(unsafeQueue.ReplaceAllString(redistest.Prefix(t), "_"), "_")
 	w := worker.New(worker.Deps{
 		Store: env.Store, Redis: rdb, Pipeline: env.Pipeline, Secrets: box,
+		Outbound:        apptest.AllowLoopback(t),
 		Log:             slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Queue:           queue,
 		ScheduleSync:    200 * time.Millisecond,

@@ -39,6 +39,8 @@ type EventDelivery struct {
 	Success bool `json:"success,omitempty"`
 	// Error holds the value of the "error" field.
 	Error string `json:"error,omitempty"`
+	// ResponseBytes holds the value of the "response_bytes" field.
+	ResponseBytes int `json:"response_bytes,omitempty"`
 	// DurationMs holds the value of the "duration_ms" field.
 	DurationMs int `json:"duration_ms,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -87,7 +89,7 @@ func (*EventDelivery) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case eventdelivery.FieldSuccess:
 			values[i] = new(sql.NullBool)
-		case eventdelivery.FieldID, eventdelivery.FieldTenantID, eventdelivery.FieldSubscriptionID, eventdelivery.FieldOutboxEntryID, eventdelivery.FieldAttempt, eventdelivery.FieldStatusCode, eventdelivery.FieldDurationMs:
+		case eventdelivery.FieldID, eventdelivery.FieldTenantID, eventdelivery.FieldSubscriptionID, eventdelivery.FieldOutboxEntryID, eventdelivery.FieldAttempt, eventdelivery.FieldStatusCode, eventdelivery.FieldResponseBytes, eventdelivery.FieldDurationMs:
 			values[i] = new(sql.NullInt64)
 		case eventdelivery.FieldDeliveryID, eventdelivery.FieldEventType, eventdelivery.FieldError:
 			values[i] = new(sql.NullString)
@@ -174,6 +176,12 @@ func (_m *EventDelivery) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Error = value.String
 			}
+		case eventdelivery.FieldResponseBytes:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field response_bytes", values[i])
+			} else if value.Valid {
+				_m.ResponseBytes = int(value.Int64)
+			}
 		case eventdelivery.FieldDurationMs:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field duration_ms", values[i])
@@ -255,6 +263,9 @@ func (_m *EventDelivery) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("error=")
 	builder.WriteString(_m.Error)
+	builder.WriteString(", ")
+	builder.WriteString("response_bytes=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ResponseBytes))
 	builder.WriteString(", ")
 	builder.WriteString("duration_ms=")
 	builder.WriteString(fmt.Sprintf("%v", _m.DurationMs))

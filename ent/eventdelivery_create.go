@@ -116,6 +116,20 @@ func (_c *EventDeliveryCreate) SetNillableError(v *string) *EventDeliveryCreate 
 	return _c
 }
 
+// SetResponseBytes sets the "response_bytes" field.
+func (_c *EventDeliveryCreate) SetResponseBytes(v int) *EventDeliveryCreate {
+	_c.mutation.SetResponseBytes(v)
+	return _c
+}
+
+// SetNillableResponseBytes sets the "response_bytes" field if the given value is not nil.
+func (_c *EventDeliveryCreate) SetNillableResponseBytes(v *int) *EventDeliveryCreate {
+	if v != nil {
+		_c.SetResponseBytes(*v)
+	}
+	return _c
+}
+
 // SetDurationMs sets the "duration_ms" field.
 func (_c *EventDeliveryCreate) SetDurationMs(v int) *EventDeliveryCreate {
 	_c.mutation.SetDurationMs(v)
@@ -191,6 +205,10 @@ func (_c *EventDeliveryCreate) defaults() {
 		v := eventdelivery.DefaultError
 		_c.mutation.SetError(v)
 	}
+	if _, ok := _c.mutation.ResponseBytes(); !ok {
+		v := eventdelivery.DefaultResponseBytes
+		_c.mutation.SetResponseBytes(v)
+	}
 	if _, ok := _c.mutation.DurationMs(); !ok {
 		v := eventdelivery.DefaultDurationMs
 		_c.mutation.SetDurationMs(v)
@@ -243,6 +261,9 @@ func (_c *EventDeliveryCreate) check() error {
 		if err := eventdelivery.ErrorValidator(v); err != nil {
 			return &ValidationError{Name: "error", err: fmt.Errorf(`ent: validator failed for field "EventDelivery.error": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.ResponseBytes(); !ok {
+		return &ValidationError{Name: "response_bytes", err: errors.New(`ent: missing required field "EventDelivery.response_bytes"`)}
 	}
 	if _, ok := _c.mutation.DurationMs(); !ok {
 		return &ValidationError{Name: "duration_ms", err: errors.New(`ent: missing required field "EventDelivery.duration_ms"`)}
@@ -311,6 +332,10 @@ func (_c *EventDeliveryCreate) createSpec() (*EventDelivery, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.Error(); ok {
 		_spec.SetField(eventdelivery.FieldError, field.TypeString, value)
 		_node.Error = value
+	}
+	if value, ok := _c.mutation.ResponseBytes(); ok {
+		_spec.SetField(eventdelivery.FieldResponseBytes, field.TypeInt, value)
+		_node.ResponseBytes = value
 	}
 	if value, ok := _c.mutation.DurationMs(); ok {
 		_spec.SetField(eventdelivery.FieldDurationMs, field.TypeInt, value)
@@ -516,6 +541,24 @@ func (u *EventDeliveryUpsert) UpdateError() *EventDeliveryUpsert {
 	return u
 }
 
+// SetResponseBytes sets the "response_bytes" field.
+func (u *EventDeliveryUpsert) SetResponseBytes(v int) *EventDeliveryUpsert {
+	u.Set(eventdelivery.FieldResponseBytes, v)
+	return u
+}
+
+// UpdateResponseBytes sets the "response_bytes" field to the value that was provided on create.
+func (u *EventDeliveryUpsert) UpdateResponseBytes() *EventDeliveryUpsert {
+	u.SetExcluded(eventdelivery.FieldResponseBytes)
+	return u
+}
+
+// AddResponseBytes adds v to the "response_bytes" field.
+func (u *EventDeliveryUpsert) AddResponseBytes(v int) *EventDeliveryUpsert {
+	u.Add(eventdelivery.FieldResponseBytes, v)
+	return u
+}
+
 // SetDurationMs sets the "duration_ms" field.
 func (u *EventDeliveryUpsert) SetDurationMs(v int) *EventDeliveryUpsert {
 	u.Set(eventdelivery.FieldDurationMs, v)
@@ -712,6 +755,27 @@ func (u *EventDeliveryUpsertOne) SetError(v string) *EventDeliveryUpsertOne {
 func (u *EventDeliveryUpsertOne) UpdateError() *EventDeliveryUpsertOne {
 	return u.Update(func(s *EventDeliveryUpsert) {
 		s.UpdateError()
+	})
+}
+
+// SetResponseBytes sets the "response_bytes" field.
+func (u *EventDeliveryUpsertOne) SetResponseBytes(v int) *EventDeliveryUpsertOne {
+	return u.Update(func(s *EventDeliveryUpsert) {
+		s.SetResponseBytes(v)
+	})
+}
+
+// AddResponseBytes adds v to the "response_bytes" field.
+func (u *EventDeliveryUpsertOne) AddResponseBytes(v int) *EventDeliveryUpsertOne {
+	return u.Update(func(s *EventDeliveryUpsert) {
+		s.AddResponseBytes(v)
+	})
+}
+
+// UpdateResponseBytes sets the "response_bytes" field to the value that was provided on create.
+func (u *EventDeliveryUpsertOne) UpdateResponseBytes() *EventDeliveryUpsertOne {
+	return u.Update(func(s *EventDeliveryUpsert) {
+		s.UpdateResponseBytes()
 	})
 }
 
@@ -1080,6 +1144,27 @@ func (u *EventDeliveryUpsertBulk) SetError(v string) *EventDeliveryUpsertBulk {
 func (u *EventDeliveryUpsertBulk) UpdateError() *EventDeliveryUpsertBulk {
 	return u.Update(func(s *EventDeliveryUpsert) {
 		s.UpdateError()
+	})
+}
+
+// SetResponseBytes sets the "response_bytes" field.
+func (u *EventDeliveryUpsertBulk) SetResponseBytes(v int) *EventDeliveryUpsertBulk {
+	return u.Update(func(s *EventDeliveryUpsert) {
+		s.SetResponseBytes(v)
+	})
+}
+
+// AddResponseBytes adds v to the "response_bytes" field.
+func (u *EventDeliveryUpsertBulk) AddResponseBytes(v int) *EventDeliveryUpsertBulk {
+	return u.Update(func(s *EventDeliveryUpsert) {
+		s.AddResponseBytes(v)
+	})
+}
+
+// UpdateResponseBytes sets the "response_bytes" field to the value that was provided on create.
+func (u *EventDeliveryUpsertBulk) UpdateResponseBytes() *EventDeliveryUpsertBulk {
+	return u.Update(func(s *EventDeliveryUpsert) {
+		s.UpdateResponseBytes()
 	})
 }
 

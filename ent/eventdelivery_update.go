@@ -161,6 +161,27 @@ func (_u *EventDeliveryUpdate) SetNillableError(v *string) *EventDeliveryUpdate 
 	return _u
 }
 
+// SetResponseBytes sets the "response_bytes" field.
+func (_u *EventDeliveryUpdate) SetResponseBytes(v int) *EventDeliveryUpdate {
+	_u.mutation.ResetResponseBytes()
+	_u.mutation.SetResponseBytes(v)
+	return _u
+}
+
+// SetNillableResponseBytes sets the "response_bytes" field if the given value is not nil.
+func (_u *EventDeliveryUpdate) SetNillableResponseBytes(v *int) *EventDeliveryUpdate {
+	if v != nil {
+		_u.SetResponseBytes(*v)
+	}
+	return _u
+}
+
+// AddResponseBytes adds value to the "response_bytes" field.
+func (_u *EventDeliveryUpdate) AddResponseBytes(v int) *EventDeliveryUpdate {
+	_u.mutation.AddResponseBytes(v)
+	return _u
+}
+
 // SetDurationMs sets the "duration_ms" field.
 func (_u *EventDeliveryUpdate) SetDurationMs(v int) *EventDeliveryUpdate {
 	_u.mutation.ResetDurationMs()
@@ -292,6 +313,12 @@ func (_u *EventDeliveryUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if value, ok := _u.mutation.Error(); ok {
 		_spec.SetField(eventdelivery.FieldError, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ResponseBytes(); ok {
+		_spec.SetField(eventdelivery.FieldResponseBytes, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedResponseBytes(); ok {
+		_spec.AddField(eventdelivery.FieldResponseBytes, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.DurationMs(); ok {
 		_spec.SetField(eventdelivery.FieldDurationMs, field.TypeInt, value)
@@ -481,6 +508,27 @@ func (_u *EventDeliveryUpdateOne) SetNillableError(v *string) *EventDeliveryUpda
 	return _u
 }
 
+// SetResponseBytes sets the "response_bytes" field.
+func (_u *EventDeliveryUpdateOne) SetResponseBytes(v int) *EventDeliveryUpdateOne {
+	_u.mutation.ResetResponseBytes()
+	_u.mutation.SetResponseBytes(v)
+	return _u
+}
+
+// SetNillableResponseBytes sets the "response_bytes" field if the given value is not nil.
+func (_u *EventDeliveryUpdateOne) SetNillableResponseBytes(v *int) *EventDeliveryUpdateOne {
+	if v != nil {
+		_u.SetResponseBytes(*v)
+	}
+	return _u
+}
+
+// AddResponseBytes adds value to the "response_bytes" field.
+func (_u *EventDeliveryUpdateOne) AddResponseBytes(v int) *EventDeliveryUpdateOne {
+	_u.mutation.AddResponseBytes(v)
+	return _u
+}
+
 // SetDurationMs sets the "duration_ms" field.
 func (_u *EventDeliveryUpdateOne) SetDurationMs(v int) *EventDeliveryUpdateOne {
 	_u.mutation.ResetDurationMs()
@@ -642,6 +690,12 @@ func (_u *EventDeliveryUpdateOne) sqlSave(ctx context.Context) (_node *EventDeli
 	}
 	if value, ok := _u.mutation.Error(); ok {
 		_spec.SetField(eventdelivery.FieldError, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.ResponseBytes(); ok {
+		_spec.SetField(eventdelivery.FieldResponseBytes, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedResponseBytes(); ok {
+		_spec.AddField(eventdelivery.FieldResponseBytes, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.DurationMs(); ok {
 		_spec.SetField(eventdelivery.FieldDurationMs, field.TypeInt, value)

@@ -27,6 +27,8 @@ type EventSubscription struct {
 	URL string `json:"url,omitempty"`
 	// Secret holds the value of the "secret" field.
 	Secret string `json:"-"`
+	// SecretSealed holds the value of the "secret_sealed" field.
+	SecretSealed []byte `json:"-"`
 	// EventTypes holds the value of the "event_types" field.
 	EventTypes []string `json:"event_types,omitempty"`
 	// Description holds the value of the "description" field.
@@ -77,7 +79,7 @@ func (*EventSubscription) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case eventsubscription.FieldEventTypes:
+		case eventsubscription.FieldSecretSealed, eventsubscription.FieldEventTypes:
 			values[i] = new([]byte)
 		case eventsubscription.FieldIsActive:
 			values[i] = new(sql.NullBool)
@@ -131,6 +133,12 @@ func (_m *EventSubscription) assignValues(columns []string, values []any) error 
 				return fmt.Errorf("unexpected type %T for field secret", values[i])
 			} else if value.Valid {
 				_m.Secret = value.String
+			}
+		case eventsubscription.FieldSecretSealed:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field secret_sealed", values[i])
+			} else if value != nil {
+				_m.SecretSealed = *value
 			}
 		case eventsubscription.FieldEventTypes:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -214,6 +222,8 @@ func (_m *EventSubscription) String() string {
 	builder.WriteString(_m.URL)
 	builder.WriteString(", ")
 	builder.WriteString("secret=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("secret_sealed=<sensitive>")
 	builder.WriteString(", ")
 	builder.WriteString("event_types=")
 	builder.WriteString(fmt.Sprintf("%v", _m.EventTypes))

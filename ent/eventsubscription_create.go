@@ -56,6 +56,12 @@ func (_c *EventSubscriptionCreate) SetSecret(v string) *EventSubscriptionCreate 
 	return _c
 }
 
+// SetSecretSealed sets the "secret_sealed" field.
+func (_c *EventSubscriptionCreate) SetSecretSealed(v []byte) *EventSubscriptionCreate {
+	_c.mutation.SetSecretSealed(v)
+	return _c
+}
+
 // SetEventTypes sets the "event_types" field.
 func (_c *EventSubscriptionCreate) SetEventTypes(v []string) *EventSubscriptionCreate {
 	_c.mutation.SetEventTypes(v)
@@ -196,11 +202,6 @@ func (_c *EventSubscriptionCreate) check() error {
 	if _, ok := _c.mutation.Secret(); !ok {
 		return &ValidationError{Name: "secret", err: errors.New(`ent: missing required field "EventSubscription.secret"`)}
 	}
-	if v, ok := _c.mutation.Secret(); ok {
-		if err := eventsubscription.SecretValidator(v); err != nil {
-			return &ValidationError{Name: "secret", err: fmt.Errorf(`ent: validator failed for field "EventSubscription.secret": %w`, err)}
-		}
-	}
 	if _, ok := _c.mutation.EventTypes(); !ok {
 		return &ValidationError{Name: "event_types", err: errors.New(`ent: missing required field "EventSubscription.event_types"`)}
 	}
@@ -259,6 +260,10 @@ func (_c *EventSubscriptionCreate) createSpec() (*EventSubscription, *sqlgraph.C
 	if value, ok := _c.mutation.Secret(); ok {
 		_spec.SetField(eventsubscription.FieldSecret, field.TypeString, value)
 		_node.Secret = value
+	}
+	if value, ok := _c.mutation.SecretSealed(); ok {
+		_spec.SetField(eventsubscription.FieldSecretSealed, field.TypeBytes, value)
+		_node.SecretSealed = value
 	}
 	if value, ok := _c.mutation.EventTypes(); ok {
 		_spec.SetField(eventsubscription.FieldEventTypes, field.TypeJSON, value)
@@ -385,6 +390,24 @@ func (u *EventSubscriptionUpsert) UpdateSecret() *EventSubscriptionUpsert {
 	return u
 }
 
+// SetSecretSealed sets the "secret_sealed" field.
+func (u *EventSubscriptionUpsert) SetSecretSealed(v []byte) *EventSubscriptionUpsert {
+	u.Set(eventsubscription.FieldSecretSealed, v)
+	return u
+}
+
+// UpdateSecretSealed sets the "secret_sealed" field to the value that was provided on create.
+func (u *EventSubscriptionUpsert) UpdateSecretSealed() *EventSubscriptionUpsert {
+	u.SetExcluded(eventsubscription.FieldSecretSealed)
+	return u
+}
+
+// ClearSecretSealed clears the value of the "secret_sealed" field.
+func (u *EventSubscriptionUpsert) ClearSecretSealed() *EventSubscriptionUpsert {
+	u.SetNull(eventsubscription.FieldSecretSealed)
+	return u
+}
+
 // SetEventTypes sets the "event_types" field.
 func (u *EventSubscriptionUpsert) SetEventTypes(v []string) *EventSubscriptionUpsert {
 	u.Set(eventsubscription.FieldEventTypes, v)
@@ -506,6 +529,27 @@ func (u *EventSubscriptionUpsertOne) SetSecret(v string) *EventSubscriptionUpser
 func (u *EventSubscriptionUpsertOne) UpdateSecret() *EventSubscriptionUpsertOne {
 	return u.Update(func(s *EventSubscriptionUpsert) {
 		s.UpdateSecret()
+	})
+}
+
+// SetSecretSealed sets the "secret_sealed" field.
+func (u *EventSubscriptionUpsertOne) SetSecretSealed(v []byte) *EventSubscriptionUpsertOne {
+	return u.Update(func(s *EventSubscriptionUpsert) {
+		s.SetSecretSealed(v)
+	})
+}
+
+// UpdateSecretSealed sets the "secret_sealed" field to the value that was provided on create.
+func (u *EventSubscriptionUpsertOne) UpdateSecretSealed() *EventSubscriptionUpsertOne {
+	return u.Update(func(s *EventSubscriptionUpsert) {
+		s.UpdateSecretSealed()
+	})
+}
+
+// ClearSecretSealed clears the value of the "secret_sealed" field.
+func (u *EventSubscriptionUpsertOne) ClearSecretSealed() *EventSubscriptionUpsertOne {
+	return u.Update(func(s *EventSubscriptionUpsert) {
+		s.ClearSecretSealed()
 	})
 }
 
@@ -804,6 +848,27 @@ func (u *EventSubscriptionUpsertBulk) SetSecret(v string) *EventSubscriptionUpse
 func (u *EventSubscriptionUpsertBulk) UpdateSecret() *EventSubscriptionUpsertBulk {
 	return u.Update(func(s *EventSubscriptionUpsert) {
 		s.UpdateSecret()
+	})
+}
+
+// SetSecretSealed sets the "secret_sealed" field.
+func (u *EventSubscriptionUpsertBulk) SetSecretSealed(v []byte) *EventSubscriptionUpsertBulk {
+	return u.Update(func(s *EventSubscriptionUpsert) {
+		s.SetSecretSealed(v)
+	})
+}
+
+// UpdateSecretSealed sets the "secret_sealed" field to the value that was provided on create.
+func (u *EventSubscriptionUpsertBulk) UpdateSecretSealed() *EventSubscriptionUpsertBulk {
+	return u.Update(func(s *EventSubscriptionUpsert) {
+		s.UpdateSecretSealed()
+	})
+}
+
+// ClearSecretSealed clears the value of the "secret_sealed" field.
+func (u *EventSubscriptionUpsertBulk) ClearSecretSealed() *EventSubscriptionUpsertBulk {
+	return u.Update(func(s *EventSubscriptionUpsert) {
+		s.ClearSecretSealed()
 	})
 }
 

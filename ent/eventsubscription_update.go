@@ -58,6 +58,18 @@ func (_u *EventSubscriptionUpdate) SetNillableSecret(v *string) *EventSubscripti
 	return _u
 }
 
+// SetSecretSealed sets the "secret_sealed" field.
+func (_u *EventSubscriptionUpdate) SetSecretSealed(v []byte) *EventSubscriptionUpdate {
+	_u.mutation.SetSecretSealed(v)
+	return _u
+}
+
+// ClearSecretSealed clears the value of the "secret_sealed" field.
+func (_u *EventSubscriptionUpdate) ClearSecretSealed() *EventSubscriptionUpdate {
+	_u.mutation.ClearSecretSealed()
+	return _u
+}
+
 // SetEventTypes sets the "event_types" field.
 func (_u *EventSubscriptionUpdate) SetEventTypes(v []string) *EventSubscriptionUpdate {
 	_u.mutation.SetEventTypes(v)
@@ -188,11 +200,6 @@ func (_u *EventSubscriptionUpdate) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "EventSubscription.url": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.Secret(); ok {
-		if err := eventsubscription.SecretValidator(v); err != nil {
-			return &ValidationError{Name: "secret", err: fmt.Errorf(`ent: validator failed for field "EventSubscription.secret": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.Description(); ok {
 		if err := eventsubscription.DescriptionValidator(v); err != nil {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "EventSubscription.description": %w`, err)}
@@ -221,6 +228,12 @@ func (_u *EventSubscriptionUpdate) sqlSave(ctx context.Context) (_node int, err 
 	}
 	if value, ok := _u.mutation.Secret(); ok {
 		_spec.SetField(eventsubscription.FieldSecret, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.SecretSealed(); ok {
+		_spec.SetField(eventsubscription.FieldSecretSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.SecretSealedCleared() {
+		_spec.ClearField(eventsubscription.FieldSecretSealed, field.TypeBytes)
 	}
 	if value, ok := _u.mutation.EventTypes(); ok {
 		_spec.SetField(eventsubscription.FieldEventTypes, field.TypeJSON, value)
@@ -329,6 +342,18 @@ func (_u *EventSubscriptionUpdateOne) SetNillableSecret(v *string) *EventSubscri
 	if v != nil {
 		_u.SetSecret(*v)
 	}
+	return _u
+}
+
+// SetSecretSealed sets the "secret_sealed" field.
+func (_u *EventSubscriptionUpdateOne) SetSecretSealed(v []byte) *EventSubscriptionUpdateOne {
+	_u.mutation.SetSecretSealed(v)
+	return _u
+}
+
+// ClearSecretSealed clears the value of the "secret_sealed" field.
+func (_u *EventSubscriptionUpdateOne) ClearSecretSealed() *EventSubscriptionUpdateOne {
+	_u.mutation.ClearSecretSealed()
 	return _u
 }
 
@@ -475,11 +500,6 @@ func (_u *EventSubscriptionUpdateOne) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "EventSubscription.url": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.Secret(); ok {
-		if err := eventsubscription.SecretValidator(v); err != nil {
-			return &ValidationError{Name: "secret", err: fmt.Errorf(`ent: validator failed for field "EventSubscription.secret": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.Description(); ok {
 		if err := eventsubscription.DescriptionValidator(v); err != nil {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "EventSubscription.description": %w`, err)}
@@ -525,6 +545,12 @@ func (_u *EventSubscriptionUpdateOne) sqlSave(ctx context.Context) (_node *Event
 	}
 	if value, ok := _u.mutation.Secret(); ok {
 		_spec.SetField(eventsubscription.FieldSecret, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.SecretSealed(); ok {
+		_spec.SetField(eventsubscription.FieldSecretSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.SecretSealedCleared() {
+		_spec.ClearField(eventsubscription.FieldSecretSealed, field.TypeBytes)
 	}
 	if value, ok := _u.mutation.EventTypes(); ok {
 		_spec.SetField(eventsubscription.FieldEventTypes, field.TypeJSON, value)

@@ -33,6 +33,8 @@ type Integration struct {
 	Credentials []byte `json:"-"`
 	// WebhookSecret holds the value of the "webhook_secret" field.
 	WebhookSecret string `json:"-"`
+	// WebhookSecretSealed holds the value of the "webhook_secret_sealed" field.
+	WebhookSecretSealed []byte `json:"-"`
 	// BaseURL holds the value of the "base_url" field.
 	BaseURL string `json:"base_url,omitempty"`
 	// Region holds the value of the "region" field.
@@ -78,7 +80,7 @@ func (*Integration) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case integration.FieldCredentials, integration.FieldLastPollCounts:
+		case integration.FieldCredentials, integration.FieldWebhookSecretSealed, integration.FieldLastPollCounts:
 			values[i] = new([]byte)
 		case integration.FieldPollingEnabled:
 			values[i] = new(sql.NullBool)
@@ -150,6 +152,12 @@ func (_m *Integration) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field webhook_secret", values[i])
 			} else if value.Valid {
 				_m.WebhookSecret = value.String
+			}
+		case integration.FieldWebhookSecretSealed:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field webhook_secret_sealed", values[i])
+			} else if value != nil {
+				_m.WebhookSecretSealed = *value
 			}
 		case integration.FieldBaseURL:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -255,6 +263,8 @@ func (_m *Integration) String() string {
 	builder.WriteString("credentials=<sensitive>")
 	builder.WriteString(", ")
 	builder.WriteString("webhook_secret=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("webhook_secret_sealed=<sensitive>")
 	builder.WriteString(", ")
 	builder.WriteString("base_url=")
 	builder.WriteString(_m.BaseURL)

@@ -89,6 +89,12 @@ func (_c *IntegrationCreate) SetNillableWebhookSecret(v *string) *IntegrationCre
 	return _c
 }
 
+// SetWebhookSecretSealed sets the "webhook_secret_sealed" field.
+func (_c *IntegrationCreate) SetWebhookSecretSealed(v []byte) *IntegrationCreate {
+	_c.mutation.SetWebhookSecretSealed(v)
+	return _c
+}
+
 // SetBaseURL sets the "base_url" field.
 func (_c *IntegrationCreate) SetBaseURL(v string) *IntegrationCreate {
 	_c.mutation.SetBaseURL(v)
@@ -362,6 +368,10 @@ func (_c *IntegrationCreate) createSpec() (*Integration, *sqlgraph.CreateSpec) {
 		_spec.SetField(integration.FieldWebhookSecret, field.TypeString, value)
 		_node.WebhookSecret = value
 	}
+	if value, ok := _c.mutation.WebhookSecretSealed(); ok {
+		_spec.SetField(integration.FieldWebhookSecretSealed, field.TypeBytes, value)
+		_node.WebhookSecretSealed = value
+	}
 	if value, ok := _c.mutation.BaseURL(); ok {
 		_spec.SetField(integration.FieldBaseURL, field.TypeString, value)
 		_node.BaseURL = value
@@ -522,6 +532,24 @@ func (u *IntegrationUpsert) SetWebhookSecret(v string) *IntegrationUpsert {
 // UpdateWebhookSecret sets the "webhook_secret" field to the value that was provided on create.
 func (u *IntegrationUpsert) UpdateWebhookSecret() *IntegrationUpsert {
 	u.SetExcluded(integration.FieldWebhookSecret)
+	return u
+}
+
+// SetWebhookSecretSealed sets the "webhook_secret_sealed" field.
+func (u *IntegrationUpsert) SetWebhookSecretSealed(v []byte) *IntegrationUpsert {
+	u.Set(integration.FieldWebhookSecretSealed, v)
+	return u
+}
+
+// UpdateWebhookSecretSealed sets the "webhook_secret_sealed" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateWebhookSecretSealed() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldWebhookSecretSealed)
+	return u
+}
+
+// ClearWebhookSecretSealed clears the value of the "webhook_secret_sealed" field.
+func (u *IntegrationUpsert) ClearWebhookSecretSealed() *IntegrationUpsert {
+	u.SetNull(integration.FieldWebhookSecretSealed)
 	return u
 }
 
@@ -749,6 +777,27 @@ func (u *IntegrationUpsertOne) SetWebhookSecret(v string) *IntegrationUpsertOne 
 func (u *IntegrationUpsertOne) UpdateWebhookSecret() *IntegrationUpsertOne {
 	return u.Update(func(s *IntegrationUpsert) {
 		s.UpdateWebhookSecret()
+	})
+}
+
+// SetWebhookSecretSealed sets the "webhook_secret_sealed" field.
+func (u *IntegrationUpsertOne) SetWebhookSecretSealed(v []byte) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetWebhookSecretSealed(v)
+	})
+}
+
+// UpdateWebhookSecretSealed sets the "webhook_secret_sealed" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateWebhookSecretSealed() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateWebhookSecretSealed()
+	})
+}
+
+// ClearWebhookSecretSealed clears the value of the "webhook_secret_sealed" field.
+func (u *IntegrationUpsertOne) ClearWebhookSecretSealed() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearWebhookSecretSealed()
 	})
 }
 
@@ -1159,6 +1208,27 @@ func (u *IntegrationUpsertBulk) SetWebhookSecret(v string) *IntegrationUpsertBul
 func (u *IntegrationUpsertBulk) UpdateWebhookSecret() *IntegrationUpsertBulk {
 	return u.Update(func(s *IntegrationUpsert) {
 		s.UpdateWebhookSecret()
+	})
+}
+
+// SetWebhookSecretSealed sets the "webhook_secret_sealed" field.
+func (u *IntegrationUpsertBulk) SetWebhookSecretSealed(v []byte) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetWebhookSecretSealed(v)
+	})
+}
+
+// UpdateWebhookSecretSealed sets the "webhook_secret_sealed" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateWebhookSecretSealed() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateWebhookSecretSealed()
+	})
+}
+
+// ClearWebhookSecretSealed clears the value of the "webhook_secret_sealed" field.
+func (u *IntegrationUpsertBulk) ClearWebhookSecretSealed() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearWebhookSecretSealed()
 	})
 }
 

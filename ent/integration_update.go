@@ -96,6 +96,18 @@ func (_u *IntegrationUpdate) SetNillableWebhookSecret(v *string) *IntegrationUpd
 	return _u
 }
 
+// SetWebhookSecretSealed sets the "webhook_secret_sealed" field.
+func (_u *IntegrationUpdate) SetWebhookSecretSealed(v []byte) *IntegrationUpdate {
+	_u.mutation.SetWebhookSecretSealed(v)
+	return _u
+}
+
+// ClearWebhookSecretSealed clears the value of the "webhook_secret_sealed" field.
+func (_u *IntegrationUpdate) ClearWebhookSecretSealed() *IntegrationUpdate {
+	_u.mutation.ClearWebhookSecretSealed()
+	return _u
+}
+
 // SetBaseURL sets the "base_url" field.
 func (_u *IntegrationUpdate) SetBaseURL(v string) *IntegrationUpdate {
 	_u.mutation.SetBaseURL(v)
@@ -295,6 +307,12 @@ func (_u *IntegrationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if value, ok := _u.mutation.WebhookSecret(); ok {
 		_spec.SetField(integration.FieldWebhookSecret, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.WebhookSecretSealed(); ok {
+		_spec.SetField(integration.FieldWebhookSecretSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.WebhookSecretSealedCleared() {
+		_spec.ClearField(integration.FieldWebhookSecretSealed, field.TypeBytes)
+	}
 	if value, ok := _u.mutation.BaseURL(); ok {
 		_spec.SetField(integration.FieldBaseURL, field.TypeString, value)
 	}
@@ -410,6 +428,18 @@ func (_u *IntegrationUpdateOne) SetNillableWebhookSecret(v *string) *Integration
 	if v != nil {
 		_u.SetWebhookSecret(*v)
 	}
+	return _u
+}
+
+// SetWebhookSecretSealed sets the "webhook_secret_sealed" field.
+func (_u *IntegrationUpdateOne) SetWebhookSecretSealed(v []byte) *IntegrationUpdateOne {
+	_u.mutation.SetWebhookSecretSealed(v)
+	return _u
+}
+
+// ClearWebhookSecretSealed clears the value of the "webhook_secret_sealed" field.
+func (_u *IntegrationUpdateOne) ClearWebhookSecretSealed() *IntegrationUpdateOne {
+	_u.mutation.ClearWebhookSecretSealed()
 	return _u
 }
 
@@ -641,6 +671,12 @@ func (_u *IntegrationUpdateOne) sqlSave(ctx context.Context) (_node *Integration
 	}
 	if value, ok := _u.mutation.WebhookSecret(); ok {
 		_spec.SetField(integration.FieldWebhookSecret, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.WebhookSecretSealed(); ok {
+		_spec.SetField(integration.FieldWebhookSecretSealed, field.TypeBytes, value)
+	}
+	if _u.mutation.WebhookSecretSealedCleared() {
+		_spec.ClearField(integration.FieldWebhookSecretSealed, field.TypeBytes)
 	}
 	if value, ok := _u.mutation.BaseURL(); ok {
 		_spec.SetField(integration.FieldBaseURL, field.TypeString, value)

@@ -9259,6 +9259,8 @@ type EventDeliveryMutation struct {
 	addstatus_code      *int
 	success             *bool
 	error               *string
+	response_bytes      *int
+	addresponse_bytes   *int
 	duration_ms         *int
 	addduration_ms      *int
 	clearedFields       map[string]struct{}
@@ -9789,6 +9791,62 @@ func (m *EventDeliveryMutation) ResetError() {
 	m.error = nil
 }
 
+// SetResponseBytes sets the "response_bytes" field.
+func (m *EventDeliveryMutation) SetResponseBytes(i int) {
+	m.response_bytes = &i
+	m.addresponse_bytes = nil
+}
+
+// ResponseBytes returns the value of the "response_bytes" field in the mutation.
+func (m *EventDeliveryMutation) ResponseBytes() (r int, exists bool) {
+	v := m.response_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponseBytes returns the old "response_bytes" field's value of the EventDelivery entity.
+// If the EventDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventDeliveryMutation) OldResponseBytes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponseBytes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponseBytes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponseBytes: %w", err)
+	}
+	return oldValue.ResponseBytes, nil
+}
+
+// AddResponseBytes adds i to the "response_bytes" field.
+func (m *EventDeliveryMutation) AddResponseBytes(i int) {
+	if m.addresponse_bytes != nil {
+		*m.addresponse_bytes += i
+	} else {
+		m.addresponse_bytes = &i
+	}
+}
+
+// AddedResponseBytes returns the value that was added to the "response_bytes" field in this mutation.
+func (m *EventDeliveryMutation) AddedResponseBytes() (r int, exists bool) {
+	v := m.addresponse_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetResponseBytes resets all changes to the "response_bytes" field.
+func (m *EventDeliveryMutation) ResetResponseBytes() {
+	m.response_bytes = nil
+	m.addresponse_bytes = nil
+}
+
 // SetDurationMs sets the "duration_ms" field.
 func (m *EventDeliveryMutation) SetDurationMs(i int) {
 	m.duration_ms = &i
@@ -9933,7 +9991,7 @@ func (m *EventDeliveryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EventDeliveryMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.tenant != nil {
 		fields = append(fields, eventdelivery.FieldTenantID)
 	}
@@ -9963,6 +10021,9 @@ func (m *EventDeliveryMutation) Fields() []string {
 	}
 	if m.error != nil {
 		fields = append(fields, eventdelivery.FieldError)
+	}
+	if m.response_bytes != nil {
+		fields = append(fields, eventdelivery.FieldResponseBytes)
 	}
 	if m.duration_ms != nil {
 		fields = append(fields, eventdelivery.FieldDurationMs)
@@ -9995,6 +10056,8 @@ func (m *EventDeliveryMutation) Field(name string) (ent.Value, bool) {
 		return m.Success()
 	case eventdelivery.FieldError:
 		return m.Error()
+	case eventdelivery.FieldResponseBytes:
+		return m.ResponseBytes()
 	case eventdelivery.FieldDurationMs:
 		return m.DurationMs()
 	}
@@ -10026,6 +10089,8 @@ func (m *EventDeliveryMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldSuccess(ctx)
 	case eventdelivery.FieldError:
 		return m.OldError(ctx)
+	case eventdelivery.FieldResponseBytes:
+		return m.OldResponseBytes(ctx)
 	case eventdelivery.FieldDurationMs:
 		return m.OldDurationMs(ctx)
 	}
@@ -10107,6 +10172,13 @@ func (m *EventDeliveryMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetError(v)
 		return nil
+	case eventdelivery.FieldResponseBytes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponseBytes(v)
+		return nil
 	case eventdelivery.FieldDurationMs:
 		v, ok := value.(int)
 		if !ok {
@@ -10131,6 +10203,9 @@ func (m *EventDeliveryMutation) AddedFields() []string {
 	if m.addstatus_code != nil {
 		fields = append(fields, eventdelivery.FieldStatusCode)
 	}
+	if m.addresponse_bytes != nil {
+		fields = append(fields, eventdelivery.FieldResponseBytes)
+	}
 	if m.addduration_ms != nil {
 		fields = append(fields, eventdelivery.FieldDurationMs)
 	}
@@ -10148,6 +10223,8 @@ func (m *EventDeliveryMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedAttempt()
 	case eventdelivery.FieldStatusCode:
 		return m.AddedStatusCode()
+	case eventdelivery.FieldResponseBytes:
+		return m.AddedResponseBytes()
 	case eventdelivery.FieldDurationMs:
 		return m.AddedDurationMs()
 	}
@@ -10179,6 +10256,13 @@ func (m *EventDeliveryMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddStatusCode(v)
+		return nil
+	case eventdelivery.FieldResponseBytes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddResponseBytes(v)
 		return nil
 	case eventdelivery.FieldDurationMs:
 		v, ok := value.(int)
@@ -10243,6 +10327,9 @@ func (m *EventDeliveryMutation) ResetField(name string) error {
 		return nil
 	case eventdelivery.FieldError:
 		m.ResetError()
+		return nil
+	case eventdelivery.FieldResponseBytes:
+		m.ResetResponseBytes()
 		return nil
 	case eventdelivery.FieldDurationMs:
 		m.ResetDurationMs()
@@ -10352,6 +10439,7 @@ type EventSubscriptionMutation struct {
 	created_at        *time.Time
 	url               *string
 	secret            *string
+	secret_sealed     *[]byte
 	event_types       *[]string
 	appendevent_types []string
 	description       *string
@@ -10608,6 +10696,55 @@ func (m *EventSubscriptionMutation) OldSecret(ctx context.Context) (v string, er
 // ResetSecret resets all changes to the "secret" field.
 func (m *EventSubscriptionMutation) ResetSecret() {
 	m.secret = nil
+}
+
+// SetSecretSealed sets the "secret_sealed" field.
+func (m *EventSubscriptionMutation) SetSecretSealed(b []byte) {
+	m.secret_sealed = &b
+}
+
+// SecretSealed returns the value of the "secret_sealed" field in the mutation.
+func (m *EventSubscriptionMutation) SecretSealed() (r []byte, exists bool) {
+	v := m.secret_sealed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecretSealed returns the old "secret_sealed" field's value of the EventSubscription entity.
+// If the EventSubscription object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventSubscriptionMutation) OldSecretSealed(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecretSealed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecretSealed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecretSealed: %w", err)
+	}
+	return oldValue.SecretSealed, nil
+}
+
+// ClearSecretSealed clears the value of the "secret_sealed" field.
+func (m *EventSubscriptionMutation) ClearSecretSealed() {
+	m.secret_sealed = nil
+	m.clearedFields[eventsubscription.FieldSecretSealed] = struct{}{}
+}
+
+// SecretSealedCleared returns if the "secret_sealed" field was cleared in this mutation.
+func (m *EventSubscriptionMutation) SecretSealedCleared() bool {
+	_, ok := m.clearedFields[eventsubscription.FieldSecretSealed]
+	return ok
+}
+
+// ResetSecretSealed resets all changes to the "secret_sealed" field.
+func (m *EventSubscriptionMutation) ResetSecretSealed() {
+	m.secret_sealed = nil
+	delete(m.clearedFields, eventsubscription.FieldSecretSealed)
 }
 
 // SetEventTypes sets the "event_types" field.
@@ -10884,7 +11021,7 @@ func (m *EventSubscriptionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EventSubscriptionMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.tenant != nil {
 		fields = append(fields, eventsubscription.FieldTenantID)
 	}
@@ -10896,6 +11033,9 @@ func (m *EventSubscriptionMutation) Fields() []string {
 	}
 	if m.secret != nil {
 		fields = append(fields, eventsubscription.FieldSecret)
+	}
+	if m.secret_sealed != nil {
+		fields = append(fields, eventsubscription.FieldSecretSealed)
 	}
 	if m.event_types != nil {
 		fields = append(fields, eventsubscription.FieldEventTypes)
@@ -10925,6 +11065,8 @@ func (m *EventSubscriptionMutation) Field(name string) (ent.Value, bool) {
 		return m.URL()
 	case eventsubscription.FieldSecret:
 		return m.Secret()
+	case eventsubscription.FieldSecretSealed:
+		return m.SecretSealed()
 	case eventsubscription.FieldEventTypes:
 		return m.EventTypes()
 	case eventsubscription.FieldDescription:
@@ -10950,6 +11092,8 @@ func (m *EventSubscriptionMutation) OldField(ctx context.Context, name string) (
 		return m.OldURL(ctx)
 	case eventsubscription.FieldSecret:
 		return m.OldSecret(ctx)
+	case eventsubscription.FieldSecretSealed:
+		return m.OldSecretSealed(ctx)
 	case eventsubscription.FieldEventTypes:
 		return m.OldEventTypes(ctx)
 	case eventsubscription.FieldDescription:
@@ -10994,6 +11138,13 @@ func (m *EventSubscriptionMutation) SetField(name string, value ent.Value) error
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSecret(v)
+		return nil
+	case eventsubscription.FieldSecretSealed:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecretSealed(v)
 		return nil
 	case eventsubscription.FieldEventTypes:
 		v, ok := value.([]string)
@@ -11055,7 +11206,11 @@ func (m *EventSubscriptionMutation) AddField(name string, value ent.Value) error
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *EventSubscriptionMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(eventsubscription.FieldSecretSealed) {
+		fields = append(fields, eventsubscription.FieldSecretSealed)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -11068,6 +11223,11 @@ func (m *EventSubscriptionMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *EventSubscriptionMutation) ClearField(name string) error {
+	switch name {
+	case eventsubscription.FieldSecretSealed:
+		m.ClearSecretSealed()
+		return nil
+	}
 	return fmt.Errorf("unknown EventSubscription nullable field %s", name)
 }
 
@@ -11086,6 +11246,9 @@ func (m *EventSubscriptionMutation) ResetField(name string) error {
 		return nil
 	case eventsubscription.FieldSecret:
 		m.ResetSecret()
+		return nil
+	case eventsubscription.FieldSecretSealed:
+		m.ResetSecretSealed()
 		return nil
 	case eventsubscription.FieldEventTypes:
 		m.ResetEventTypes()
@@ -11217,6 +11380,7 @@ type IntegrationMutation struct {
 	connection_state            *integration.ConnectionState
 	credentials                 *[]byte
 	webhook_secret              *string
+	webhook_secret_sealed       *[]byte
 	base_url                    *string
 	region                      *string
 	polling_enabled             *bool
@@ -11596,6 +11760,55 @@ func (m *IntegrationMutation) ResetWebhookSecret() {
 	m.webhook_secret = nil
 }
 
+// SetWebhookSecretSealed sets the "webhook_secret_sealed" field.
+func (m *IntegrationMutation) SetWebhookSecretSealed(b []byte) {
+	m.webhook_secret_sealed = &b
+}
+
+// WebhookSecretSealed returns the value of the "webhook_secret_sealed" field in the mutation.
+func (m *IntegrationMutation) WebhookSecretSealed() (r []byte, exists bool) {
+	v := m.webhook_secret_sealed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWebhookSecretSealed returns the old "webhook_secret_sealed" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldWebhookSecretSealed(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWebhookSecretSealed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWebhookSecretSealed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWebhookSecretSealed: %w", err)
+	}
+	return oldValue.WebhookSecretSealed, nil
+}
+
+// ClearWebhookSecretSealed clears the value of the "webhook_secret_sealed" field.
+func (m *IntegrationMutation) ClearWebhookSecretSealed() {
+	m.webhook_secret_sealed = nil
+	m.clearedFields[integration.FieldWebhookSecretSealed] = struct{}{}
+}
+
+// WebhookSecretSealedCleared returns if the "webhook_secret_sealed" field was cleared in this mutation.
+func (m *IntegrationMutation) WebhookSecretSealedCleared() bool {
+	_, ok := m.clearedFields[integration.FieldWebhookSecretSealed]
+	return ok
+}
+
+// ResetWebhookSecretSealed resets all changes to the "webhook_secret_sealed" field.
+func (m *IntegrationMutation) ResetWebhookSecretSealed() {
+	m.webhook_secret_sealed = nil
+	delete(m.clearedFields, integration.FieldWebhookSecretSealed)
+}
+
 // SetBaseURL sets the "base_url" field.
 func (m *IntegrationMutation) SetBaseURL(s string) {
 	m.base_url = &s
@@ -11955,7 +12168,7 @@ func (m *IntegrationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IntegrationMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.tenant != nil {
 		fields = append(fields, integration.FieldTenantID)
 	}
@@ -11976,6 +12189,9 @@ func (m *IntegrationMutation) Fields() []string {
 	}
 	if m.webhook_secret != nil {
 		fields = append(fields, integration.FieldWebhookSecret)
+	}
+	if m.webhook_secret_sealed != nil {
+		fields = append(fields, integration.FieldWebhookSecretSealed)
 	}
 	if m.base_url != nil {
 		fields = append(fields, integration.FieldBaseURL)
@@ -12020,6 +12236,8 @@ func (m *IntegrationMutation) Field(name string) (ent.Value, bool) {
 		return m.Credentials()
 	case integration.FieldWebhookSecret:
 		return m.WebhookSecret()
+	case integration.FieldWebhookSecretSealed:
+		return m.WebhookSecretSealed()
 	case integration.FieldBaseURL:
 		return m.BaseURL()
 	case integration.FieldRegion:
@@ -12057,6 +12275,8 @@ func (m *IntegrationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldCredentials(ctx)
 	case integration.FieldWebhookSecret:
 		return m.OldWebhookSecret(ctx)
+	case integration.FieldWebhookSecretSealed:
+		return m.OldWebhookSecretSealed(ctx)
 	case integration.FieldBaseURL:
 		return m.OldBaseURL(ctx)
 	case integration.FieldRegion:
@@ -12128,6 +12348,13 @@ func (m *IntegrationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetWebhookSecret(v)
+		return nil
+	case integration.FieldWebhookSecretSealed:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWebhookSecretSealed(v)
 		return nil
 	case integration.FieldBaseURL:
 		v, ok := value.(string)
@@ -12226,6 +12453,9 @@ func (m *IntegrationMutation) ClearedFields() []string {
 	if m.FieldCleared(integration.FieldCredentials) {
 		fields = append(fields, integration.FieldCredentials)
 	}
+	if m.FieldCleared(integration.FieldWebhookSecretSealed) {
+		fields = append(fields, integration.FieldWebhookSecretSealed)
+	}
 	if m.FieldCleared(integration.FieldLastPolledAt) {
 		fields = append(fields, integration.FieldLastPolledAt)
 	}
@@ -12248,6 +12478,9 @@ func (m *IntegrationMutation) ClearField(name string) error {
 	switch name {
 	case integration.FieldCredentials:
 		m.ClearCredentials()
+		return nil
+	case integration.FieldWebhookSecretSealed:
+		m.ClearWebhookSecretSealed()
 		return nil
 	case integration.FieldLastPolledAt:
 		m.ClearLastPolledAt()
@@ -12283,6 +12516,9 @@ func (m *IntegrationMutation) ResetField(name string) error {
 		return nil
 	case integration.FieldWebhookSecret:
 		m.ResetWebhookSecret()
+		return nil
+	case integration.FieldWebhookSecretSealed:
+		m.ResetWebhookSecretSealed()
 		return nil
 	case integration.FieldBaseURL:
 		m.ResetBaseURL()

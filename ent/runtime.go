@@ -394,8 +394,12 @@ func init() {
 	eventdelivery.DefaultError = eventdeliveryDescError.Default.(string)
 	// eventdelivery.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
 	eventdelivery.ErrorValidator = eventdeliveryDescError.Validators[0].(func(string) error)
+	// eventdeliveryDescResponseBytes is the schema descriptor for response_bytes field.
+	eventdeliveryDescResponseBytes := eventdeliveryFields[8].Descriptor()
+	// eventdelivery.DefaultResponseBytes holds the default value on creation for the response_bytes field.
+	eventdelivery.DefaultResponseBytes = eventdeliveryDescResponseBytes.Default.(int)
 	// eventdeliveryDescDurationMs is the schema descriptor for duration_ms field.
-	eventdeliveryDescDurationMs := eventdeliveryFields[8].Descriptor()
+	eventdeliveryDescDurationMs := eventdeliveryFields[9].Descriptor()
 	// eventdelivery.DefaultDurationMs holds the default value on creation for the duration_ms field.
 	eventdelivery.DefaultDurationMs = eventdeliveryDescDurationMs.Default.(int)
 	eventsubscriptionMixin := schema.EventSubscription{}.Mixin()
@@ -425,22 +429,18 @@ func init() {
 			return nil
 		}
 	}()
-	// eventsubscriptionDescSecret is the schema descriptor for secret field.
-	eventsubscriptionDescSecret := eventsubscriptionFields[1].Descriptor()
-	// eventsubscription.SecretValidator is a validator for the "secret" field. It is called by the builders before save.
-	eventsubscription.SecretValidator = eventsubscriptionDescSecret.Validators[0].(func(string) error)
 	// eventsubscriptionDescDescription is the schema descriptor for description field.
-	eventsubscriptionDescDescription := eventsubscriptionFields[3].Descriptor()
+	eventsubscriptionDescDescription := eventsubscriptionFields[4].Descriptor()
 	// eventsubscription.DefaultDescription holds the default value on creation for the description field.
 	eventsubscription.DefaultDescription = eventsubscriptionDescDescription.Default.(string)
 	// eventsubscription.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	eventsubscription.DescriptionValidator = eventsubscriptionDescDescription.Validators[0].(func(string) error)
 	// eventsubscriptionDescIsActive is the schema descriptor for is_active field.
-	eventsubscriptionDescIsActive := eventsubscriptionFields[4].Descriptor()
+	eventsubscriptionDescIsActive := eventsubscriptionFields[5].Descriptor()
 	// eventsubscription.DefaultIsActive holds the default value on creation for the is_active field.
 	eventsubscription.DefaultIsActive = eventsubscriptionDescIsActive.Default.(bool)
 	// eventsubscriptionDescUpdatedAt is the schema descriptor for updated_at field.
-	eventsubscriptionDescUpdatedAt := eventsubscriptionFields[5].Descriptor()
+	eventsubscriptionDescUpdatedAt := eventsubscriptionFields[6].Descriptor()
 	// eventsubscription.DefaultUpdatedAt holds the default value on creation for the updated_at field.
 	eventsubscription.DefaultUpdatedAt = eventsubscriptionDescUpdatedAt.Default.(func() time.Time)
 	// eventsubscription.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
@@ -477,25 +477,25 @@ func init() {
 	// integration.DefaultWebhookSecret holds the default value on creation for the webhook_secret field.
 	integration.DefaultWebhookSecret = integrationDescWebhookSecret.Default.(string)
 	// integrationDescBaseURL is the schema descriptor for base_url field.
-	integrationDescBaseURL := integrationFields[5].Descriptor()
+	integrationDescBaseURL := integrationFields[6].Descriptor()
 	// integration.DefaultBaseURL holds the default value on creation for the base_url field.
 	integration.DefaultBaseURL = integrationDescBaseURL.Default.(string)
 	// integrationDescRegion is the schema descriptor for region field.
-	integrationDescRegion := integrationFields[6].Descriptor()
+	integrationDescRegion := integrationFields[7].Descriptor()
 	// integration.DefaultRegion holds the default value on creation for the region field.
 	integration.DefaultRegion = integrationDescRegion.Default.(string)
 	// integrationDescPollingEnabled is the schema descriptor for polling_enabled field.
-	integrationDescPollingEnabled := integrationFields[7].Descriptor()
+	integrationDescPollingEnabled := integrationFields[8].Descriptor()
 	// integration.DefaultPollingEnabled holds the default value on creation for the polling_enabled field.
 	integration.DefaultPollingEnabled = integrationDescPollingEnabled.Default.(bool)
 	// integrationDescPollingIntervalMinutes is the schema descriptor for polling_interval_minutes field.
-	integrationDescPollingIntervalMinutes := integrationFields[8].Descriptor()
+	integrationDescPollingIntervalMinutes := integrationFields[9].Descriptor()
 	// integration.DefaultPollingIntervalMinutes holds the default value on creation for the polling_interval_minutes field.
 	integration.DefaultPollingIntervalMinutes = integrationDescPollingIntervalMinutes.Default.(int)
 	// integration.PollingIntervalMinutesValidator is a validator for the "polling_interval_minutes" field. It is called by the builders before save.
 	integration.PollingIntervalMinutesValidator = integrationDescPollingIntervalMinutes.Validators[0].(func(int) error)
 	// integrationDescLastPollError is the schema descriptor for last_poll_error field.
-	integrationDescLastPollError := integrationFields[10].Descriptor()
+	integrationDescLastPollError := integrationFields[11].Descriptor()
 	// integration.DefaultLastPollError holds the default value on creation for the last_poll_error field.
 	integration.DefaultLastPollError = integrationDescLastPollError.Default.(string)
 	maintenancewindowMixin := schema.MaintenanceWindow{}.Mixin()

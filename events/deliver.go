@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,6 +20,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/eventdelivery"
 	"github.com/alertdesk/alertdesk/ent/eventsubscription"
+	"github.com/alertdesk/alertdesk/outbound"
+	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/worker"
 )
@@ -32,9 +35,15 @@ var deliveryNamespace = uuid.MustParse("6f1c1f7e-3f7a-4c55-9a43-2b0d1e4c8a10")
 // entry is retried, so only the failing ones see it again.
 type Deliverer struct {
 	Store *store.Store
-	// HTTP posts the deliveries (default: 10 s timeout, redirects not followed).
-	HTTP *http.Client
-	Log  *slog.Logger
+	// Outbound is the guard every delivery dials through (nil: the public
+	// internet only): 10 s timeout, redirects not followed.
+	Outbound *outbound.Guard
+	// Secrets opens the subscriptions' signing secrets.
+	Secrets *secrets.Box
+	Log     *slog.Logger
+
+	once sync.Once
+	http *http.Client
 }
 
 // Envelope is the JSON body of a delivery.
@@ -117,12 +126,16 @@ func (d *Deliverer) deliver(ctx context.Context, e worker.Entry, sub *ent.EventS
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
+	secret, err := OpenSecret(d.Secrets, sub)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	status, sendErr := d.post(ctx, sub, e.Topic, id, body)
+	ans, sendErr := d.post(ctx, sub, secret, e.Topic, id, body)
 	row := d.Store.Ent.EventDelivery.Create().
 		SetTenantID(e.TenantID).SetSubscriptionID(sub.ID).SetOutboxEntryID(e.ID).
 		SetDeliveryID(id).SetEventType(e.Topic).SetAttempt(prior + 1).
-		SetStatusCode(status).SetSuccess(sendErr == nil).
+		SetStatusCode(ans.status).SetResponseBytes(ans.bytes).SetSuccess(sendErr == nil).
 		SetDurationMs(int(time.Since(start).Milliseconds()))
 	if sendErr != nil {
 		row.SetError(truncate(sendErr.Error(), 1000))
@@ -132,53 +145,55 @@ func (d *Deliverer) deliver(ctx context.Context, e worker.Entry, sub *ent.EventS
 	}
 	if sendErr != nil {
 		d.log().Warn("workflow event delivery failed", "tenant", e.TenantID, "subscription", sub.ID,
-			"entry", e.ID, "attempt", prior+1, "status", status, "err", sendErr)
+			"entry", e.ID, "attempt", prior+1, "status", ans.status, "err", sendErr)
 	}
 	return sendErr
 }
 
-// post sends the signed request; a 2xx answer is success.
-func (d *Deliverer) post(ctx context.Context, sub *ent.EventSubscription, event, id string, body []byte) (int, error) {
+// maxAnswer is how much of a receiver's answer is read (and counted);
+// the rest is left unread.
+const maxAnswer = 64 << 10
+
+// answer is what is kept of a receiver's reply: its status and size.
+type answer struct {
+	status, bytes int
+}
+
+// post sends the signed request; a 2xx answer is success. The answer's
+// body is counted and discarded, never kept: the URL may reach something
+// whose pages an admin must not read through the delivery log.
+func (d *Deliverer) post(ctx context.Context, sub *ent.EventSubscription, secret, event, id string, body []byte) (answer, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, fmt.Errorf("build request: %w", err)
+		return answer{}, fmt.Errorf("build request: %w", err)
 	}
 	ts := time.Now().Unix()
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "alertdesk-webhooks/1")
 	req.Header.Set(HeaderEvent, event)
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(HeaderSignature, Sign(sub.Secret, ts, body))
+	req.Header.Set(HeaderSignature, Sign(secret, ts, body))
 	req.Header.Set(HeaderDelivery, id)
 	res, err := d.client().Do(req)
 	if err != nil {
-		return 0, err
+		return answer{}, err
 	}
 	defer res.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(res.Body, 512))
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	n, _ := io.Copy(io.Discard, io.LimitReader(res.Body, maxAnswer))
+	a := answer{status: res.StatusCode, bytes: int(n)}
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		msg := "HTTP " + strconv.Itoa(res.StatusCode)
-		if s := strings.TrimSpace(string(snippet)); s != "" {
-			msg += ": " + truncate(s, 200)
-		}
-		return res.StatusCode, errors.New(msg)
+		return a, errors.New("HTTP " + strconv.Itoa(res.StatusCode))
 	}
-	return res.StatusCode, nil
+	return a, nil
 }
 
+// client does not follow redirects: a subscription's URL is where the
+// signed event goes, nowhere else.
 func (d *Deliverer) client() *http.Client {
-	if d.HTTP != nil {
-		return d.HTTP
-	}
-	return defaultClient
-}
-
-// defaultClient does not follow redirects: a subscription's URL is where
-// the signed event goes, nowhere else.
-var defaultClient = &http.Client{
-	Timeout:       10 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	d.once.Do(func() {
+		d.http = d.Outbound.Client(outbound.ClientOptions{Timeout: 10 * time.Second, NoRedirects: true})
+	})
+	return d.http
 }
 
 func (d *Deliverer) log() *slog.Logger {

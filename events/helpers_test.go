@@ -51,12 +51,12 @@ func newHarness(t *testing.T, dialect string) *harness {
 		RetryDelay:    func(int) time.Duration { return 200 * time.Millisecond },
 		ScheduleSync:  time.Second, ShutdownTimeout: 5 * time.Second,
 	})
-	events.Register(w, rdb, &events.Deliverer{Store: e.Store, HTTP: &http.Client{Timeout: 5 * time.Second}, Log: log})
+	events.Register(w, rdb, &events.Deliverer{Store: e.Store, Secrets: e.Services.Secrets, Outbound: e.Services.Outbound, Log: log})
 	if err := w.Start(e.Ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Shutdown)
-	return &harness{Env: e, Redis: rdb, Worker: w, Svc: &events.Service{Store: e.Store}}
+	return &harness{Env: e, Redis: rdb, Worker: w, Svc: e.Services.Events}
 }
 
 // request is what a receiver got.

@@ -6,13 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/eventdelivery"
 	"github.com/alertdesk/alertdesk/ent/eventsubscription"
+	"github.com/alertdesk/alertdesk/outbound"
+	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/validation"
 )
@@ -27,6 +28,11 @@ const minSecret = 16
 // delivery logs. Every function takes the tenant and touches nothing else.
 type Service struct {
 	Store *store.Store
+	// Outbound decides which URLs may be saved (nil: the public internet
+	// only); the Deliverer's guard checks them again at each dial.
+	Outbound *outbound.Guard
+	// Secrets seals signing secrets (stored sealed, returned in clear).
+	Secrets *secrets.Box
 }
 
 // SubscriptionInput creates a subscription.
@@ -55,7 +61,7 @@ type SubscriptionUpdate struct {
 // a *validation.Error naming the fields (url, secret, eventTypes).
 func (s *Service) CreateSubscription(ctx context.Context, tenantID int, in SubscriptionInput) (*ent.EventSubscription, error) {
 	verr := &validation.Error{}
-	u := checkURL(verr, in.URL)
+	u := s.checkURL(ctx, verr, in.URL)
 	types := checkTypes(verr, in.EventTypes)
 	secret := strings.TrimSpace(in.Secret)
 	if secret == "" {
@@ -72,8 +78,13 @@ func (s *Service) CreateSubscription(ctx context.Context, tenantID int, in Subsc
 	if len(verr.Errors) > 0 {
 		return nil, verr
 	}
+	sealed, err := s.seal(tenantID, secret)
+	if err != nil {
+		return nil, err
+	}
 	c := s.Store.Ent.EventSubscription.Create().
-		SetTenantID(tenantID).SetURL(u).SetSecret(secret).SetEventTypes(types).SetDescription(in.Description)
+		SetTenantID(tenantID).SetURL(u).SetSecret("").SetSecretSealed(sealed).
+		SetEventTypes(types).SetDescription(in.Description)
 	if in.Active != nil {
 		c.SetIsActive(*in.Active)
 	}
@@ -81,7 +92,45 @@ func (s *Service) CreateSubscription(ctx context.Context, tenantID int, in Subsc
 	if err != nil {
 		return nil, fmt.Errorf("events: create subscription: %w", err)
 	}
+	return s.open(sub)
+}
+
+func (s *Service) seal(tenantID int, secret string) ([]byte, error) {
+	if s.Secrets == nil {
+		return nil, errors.New("events: no secret key to seal signing secrets")
+	}
+	sealed, err := s.Secrets.SealSigningSecret(tenantID, secret)
+	if err != nil {
+		return nil, fmt.Errorf("events: seal signing secret: %w", err)
+	}
+	return sealed, nil
+}
+
+// open puts a subscription's signing secret in clear into Secret, for
+// its owner to read back; the row keeps it sealed.
+func (s *Service) open(sub *ent.EventSubscription) (*ent.EventSubscription, error) {
+	secret, err := OpenSecret(s.Secrets, sub)
+	if err != nil {
+		return nil, err
+	}
+	sub.Secret = secret
 	return sub, nil
+}
+
+// OpenSecret returns a subscription's signing secret: opened from its
+// sealed column, or the clear one of a row not sealed yet.
+func OpenSecret(box *secrets.Box, sub *ent.EventSubscription) (string, error) {
+	if len(sub.SecretSealed) == 0 {
+		return sub.Secret, nil
+	}
+	if box == nil {
+		return "", errors.New("events: no secret key to open signing secrets")
+	}
+	secret, err := box.OpenSigningSecret(sub.TenantID, sub.SecretSealed)
+	if err != nil {
+		return "", fmt.Errorf("events: signing secret of subscription %d: %w", sub.ID, err)
+	}
+	return secret, nil
 }
 
 // UpdateSubscription changes the given fields of a subscription.
@@ -89,7 +138,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, tenantID, id int, in S
 	verr := &validation.Error{}
 	up := s.Store.Ent.EventSubscription.UpdateOneID(id).Where(eventsubscription.TenantID(tenantID))
 	if in.URL != nil {
-		up.SetURL(checkURL(verr, *in.URL))
+		up.SetURL(s.checkURL(ctx, verr, *in.URL))
 	}
 	if in.EventTypes != nil {
 		up.SetEventTypes(checkTypes(verr, in.EventTypes))
@@ -97,7 +146,13 @@ func (s *Service) UpdateSubscription(ctx context.Context, tenantID, id int, in S
 	if in.Secret != nil {
 		secret := strings.TrimSpace(*in.Secret)
 		checkSecret(verr, secret)
-		up.SetSecret(secret)
+		if len(verr.Errors) == 0 {
+			sealed, err := s.seal(tenantID, secret)
+			if err != nil {
+				return nil, err
+			}
+			up.SetSecret("").SetSecretSealed(sealed)
+		}
 	}
 	if in.Description != nil {
 		if len(*in.Description) > 500 {
@@ -118,7 +173,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, tenantID, id int, in S
 	if err != nil {
 		return nil, fmt.Errorf("events: update subscription %d: %w", id, err)
 	}
-	return sub, nil
+	return s.open(sub)
 }
 
 // DeleteSubscription removes a subscription with its delivery log.
@@ -148,6 +203,11 @@ func (s *Service) ListSubscriptions(ctx context.Context, tenantID int) ([]*ent.E
 	if err != nil {
 		return nil, fmt.Errorf("events: list subscriptions: %w", err)
 	}
+	for _, sub := range subs {
+		if _, err := s.open(sub); err != nil {
+			return nil, err
+		}
+	}
 	return subs, nil
 }
 
@@ -161,19 +221,23 @@ func (s *Service) Subscription(ctx context.Context, tenantID, id int) (*ent.Even
 	if err != nil {
 		return nil, fmt.Errorf("events: load subscription %d: %w", id, err)
 	}
-	return sub, nil
+	return s.open(sub)
 }
 
-func checkURL(verr *validation.Error, raw string) string {
+// checkURL refuses what is not an absolute http(s) URL, and a host that
+// is, or resolves to, an address outbound requests may not reach.
+func (s *Service) checkURL(ctx context.Context, verr *validation.Error, raw string) string {
 	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	switch {
-	case raw == "":
+	if raw == "" {
 		verr.Add("url", "is required")
-	case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
-		verr.Add("url", "must be an absolute http or https URL")
-	case len(raw) > 2000:
+		return raw
+	}
+	if len(raw) > 2000 {
 		verr.Add("url", "must be at most 2000 characters")
+		return raw
+	}
+	if msg := outbound.Message(s.Outbound.CheckURL(ctx, raw, false)); msg != "" {
+		verr.Add("url", msg)
 	}
 	return raw
 }

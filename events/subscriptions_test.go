@@ -13,7 +13,7 @@ import (
 
 func TestSubscriptionValidation(t *testing.T) {
 	e := apptest.New(t, "sqlite3")
-	svc := &events.Service{Store: e.Store}
+	svc := e.Services.Events
 	cases := []struct {
 		name  string
 		in    events.SubscriptionInput
@@ -37,7 +37,7 @@ func TestSubscriptionValidation(t *testing.T) {
 
 func TestSubscriptionLifecycle(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *apptest.Env) {
-		svc := &events.Service{Store: e.Store}
+		svc := e.Services.Events
 		tenant := e.Demo.TenantID
 		sub, err := svc.CreateSubscription(e.Ctx, tenant, events.SubscriptionInput{
 			URL: " https://hooks.example.com/a ", EventTypes: []string{"rmm_alert_triggered", outbox.AlertTriggered}, Description: "n8n"})

@@ -23,7 +23,7 @@ import (
 func TestFeedLoadsOncePerMessage(t *testing.T) {
 	st := storetest.Open(t, dialect.Postgres)
 	ctx := context.Background()
-	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir()})
+	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), Secrets: storetest.Secrets(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,10 @@ import (
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph/generated"
+	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/ratelimit"
+	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/tenancy"
 )
@@ -58,6 +60,12 @@ type Deps struct {
 	// Enqueuer queues pollNow's polls (worker.NewEnqueuer fits); without it
 	// pollNow fails with code UNAVAILABLE.
 	Enqueuer Enqueuer
+	// Secrets seals and opens integrations' webhook secrets; without it
+	// creating an integration or rotating its secret fails.
+	Secrets *secrets.Box
+	// Outbound decides which RMM base URLs may be saved (nil: the public
+	// internet only).
+	Outbound *outbound.Guard
 
 	// Driver, when set, is the database driver of the API's scoped client
 	// (tests wrap it to count statements); by default the store's pool.
@@ -99,7 +107,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	maxStatements := orDefault(d.MaxStatements, DefaultMaxStatements)
 	if d.Events == nil {
-		d.Events = &events.Service{Store: d.Store}
+		d.Events = &events.Service{Store: d.Store, Secrets: d.Secrets, Outbound: d.Outbound}
 	}
 	r := &Resolver{
 		db:        db,
@@ -113,6 +121,8 @@ func NewHandler(d Deps) http.Handler {
 		events:    d.Events,
 		enqueuer:  d.Enqueuer,
 		feedLoads: newFeedLoads(db),
+		secrets:   d.Secrets,
+		outbound:  d.Outbound,
 	}
 	authn := &auth.Authenticator{DB: d.Store.Control(), Log: d.Log}
 	// The open WebSockets, closed when their token or user changes.

@@ -30,6 +30,10 @@ func (r *integrationResolver) SecretHeaderName(ctx context.Context, obj *ent.Int
 	return webhook.SecretHeader, nil
 }
 
+func (r *integrationResolver) WebhookSecret(ctx context.Context, obj *ent.Integration) (*string, error) {
+	return r.openWebhookSecret(obj)
+}
+
 func (r *integrationResolver) LastPollCounts(ctx context.Context, obj *ent.Integration) (model.JSON, error) {
 	return lastPollCounts(obj), nil
 }
@@ -53,12 +57,12 @@ func (r *mutationResolver) CreateIntegration(ctx context.Context, input model.Cr
 	}
 	var errs validation.Error
 	name := checkName(&errs, "name", input.Name, maxNameRunes)
-	baseURL := checkURL(&errs, "baseUrl", deref(input.BaseURL))
+	baseURL := r.checkBaseURL(ctx, &errs, deref(input.BaseURL))
 	region := checkLength(&errs, "region", deref(input.Region), 50)
 	if errs.OrNil() != nil {
 		return nil, &errs
 	}
-	secret, err := newWebhookSecret()
+	hash, sealed, err := r.newWebhookSecret(v.TenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +72,8 @@ func (r *mutationResolver) CreateIntegration(ctx context.Context, input model.Cr
 		SetName(name).
 		SetBaseURL(baseURL).
 		SetRegion(region).
-		SetWebhookSecret(secret).
+		SetWebhookSecret(hash).
+		SetWebhookSecretSealed(sealed).
 		Save(ctx)
 }
 
@@ -79,7 +84,7 @@ func (r *mutationResolver) UpdateIntegration(ctx context.Context, id int, input 
 		u.SetName(checkName(&errs, "name", *input.Name, maxNameRunes))
 	}
 	if input.BaseURL != nil {
-		u.SetBaseURL(checkURL(&errs, "baseUrl", *input.BaseURL))
+		u.SetBaseURL(r.checkBaseURL(ctx, &errs, *input.BaseURL))
 	}
 	if input.Region != nil {
 		u.SetRegion(checkLength(&errs, "region", *input.Region, 50))
@@ -137,11 +142,15 @@ func (r *mutationResolver) DeleteIntegration(ctx context.Context, id int) (int, 
 }
 
 func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id int) (*ent.Integration, error) {
-	secret, err := newWebhookSecret()
+	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.db.Integration.UpdateOneID(id).SetWebhookSecret(secret).Save(ctx)
+	hash, sealed, err := r.newWebhookSecret(v.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.db.Integration.UpdateOneID(id).SetWebhookSecret(hash).SetWebhookSecretSealed(sealed).Save(ctx)
 	if ent.IsNotFound(err) {
 		return nil, notFound("integration", id)
 	}

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"github.com/alertdesk/alertdesk/outbound"
+	"github.com/alertdesk/alertdesk/secrets"
 	"log/slog"
 
 	"github.com/redis/go-redis/v9"
@@ -31,4 +33,7 @@ type Resolver struct {
 	feedLoads *feedLoads
 	// sessions are the open WebSockets (see announce).
 	sessions *auth.Sessions
+	// secrets seals and opens webhook secrets; outbound checks base URLs.
+	secrets  *secrets.Box
+	outbound *outbound.Guard
 }

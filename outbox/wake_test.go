@@ -68,7 +68,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 //	go test -run '^$' -bench CommitNotify -benchtime 5s ./outbox/
 func BenchmarkCommitNotify(b *testing.B) {
 	s := storetest.Open(b, dialect.Postgres)
-	demo, err := seed.Demo(context.Background(), s, seed.Options{DataDir: b.TempDir()})
+	demo, err := seed.Demo(context.Background(), s, seed.Options{DataDir: b.TempDir(), Secrets: storetest.Secrets(b)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 func TestConfigVersionTriggers(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		demo, err := seed.Demo(ctx, s, seed.Options{DataDir: t.TempDir(), PublicURL: "http://alertdesk.test"})
+		demo, err := seed.Demo(ctx, s, seed.Options{DataDir: t.TempDir(), PublicURL: "http://alertdesk.test", Secrets: storetest.Secrets(t)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -114,7 +114,7 @@ func rowFixture(t *testing.T) (*store.Store, seed.Integration, *ent.Ticket) {
 	t.Helper()
 	st := storetest.Open(t, "postgres")
 	ctx := context.Background()
-	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: "http://alertdesk.test"})
+	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: "http://alertdesk.test", Secrets: storetest.Secrets(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

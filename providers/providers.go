@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/alertdesk/alertdesk/outbound"
 	"net/http"
 	"time"
 
@@ -45,7 +46,8 @@ func Retryable(err error) bool { return rest.Retryable(err) }
 
 // Options are what adapters need beyond the integration.
 type Options struct {
-	// HTTP is the client used (default: 30 s timeout).
+	// HTTP is the client used (default: outbound.Default, the public
+	// internet only, 30 s timeout); give a guarded one (outbound.Guard).
 	HTTP *http.Client
 	// SaveCredentials persists credentials that changed (refreshed OAuth
 	// tokens), as plaintext JSON for the caller to encrypt.
@@ -62,7 +64,7 @@ func New(in *ent.Integration, credentials []byte, opts Options) (Adapter, error)
 	}
 	hc := opts.HTTP
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		hc = outbound.Default
 	}
 	policy := rest.Policy{MaxWait: opts.MaxRateLimitWait}
 	switch in.Provider {

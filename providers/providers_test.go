@@ -7,6 +7,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/providers"
 	"github.com/alertdesk/alertdesk/providers/providertest"
 )
@@ -18,7 +19,16 @@ func TestNew(t *testing.T) {
 	f.SetAlerts(providertest.TacticalAlert(1523, "agent-1", "SRV-01", 88))
 
 	var saved [][]byte
-	opts := providers.Options{SaveCredentials: func(_ context.Context, b []byte) error { saved = append(saved, b); return nil }}
+	// The fake RMMs listen on loopback: allowed the way configuration
+	// allows a private RMM.
+	allow, err := outbound.ParseAllow("127.0.0.0/8,::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := providers.Options{
+		HTTP:            outbound.New(allow).Client(outbound.ClientOptions{}),
+		SaveCredentials: func(_ context.Context, b []byte) error { saved = append(saved, b); return nil },
+	}
 	cases := []struct {
 		name  string
 		in    *ent.Integration
@@ -51,5 +61,20 @@ func TestNew(t *testing.T) {
 	}
 	if _, err := providers.New(&ent.Integration{ID: 5, Provider: integration.ProviderNinjaone}, nil, opts); !errors.Is(err, providers.ErrNoAdapter) {
 		t.Errorf("no credentials: %v, want ErrNoAdapter", err)
+	}
+}
+
+// TestDefaultClientRefusesLoopback: an adapter built without a client
+// reaches the public internet only, so an RMM URL on loopback is refused
+// when it is dialed.
+func TestDefaultClientRefusesLoopback(t *testing.T) {
+	f := providertest.NewTactical(t)
+	a, err := providers.New(&ent.Integration{ID: 1, Provider: integration.ProviderTacticalrmm, BaseURL: f.URL},
+		[]byte(`{"apiKey":"key"}`), providers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.FetchActive(context.Background()); !errors.Is(err, outbound.ErrRefused) {
+		t.Fatalf("FetchActive on loopback = %v, want a refusal", err)
 	}
 }

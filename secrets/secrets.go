@@ -1,4 +1,5 @@
-// Package secrets encrypts integration credentials at rest with AES-256-GCM.
+// Package secrets encrypts integration credentials, webhook secrets and
+// signing secrets at rest with AES-256-GCM.
 // The key comes from configuration (ALERTDESK_SECRET_KEY, base64) or, in
 // embedded mode, from a key file generated in the data folder.
 package secrets
@@ -6,9 +7,12 @@ package secrets
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // KeySize is the key length in bytes (AES-256).
@@ -24,6 +28,10 @@ var ErrDecrypt = errors.New("secrets: cannot decrypt (wrong key or corrupt data)
 // Box seals and opens values with one key. It is safe for concurrent use.
 type Box struct {
 	aead cipher.AEAD
+	// hashKey keys the hashes of secrets compared rather than opened,
+	// derived from the key so one setting covers both.
+	hashKey []byte
+	macs    sync.Pool
 }
 
 // New returns a Box for a 32-byte key.
@@ -39,7 +47,9 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("alertdesk secrets: hash key v1"))
+	return &Box{aead: aead, hashKey: mac.Sum(nil)}, nil
 }
 
 // Seal encrypts plaintext: version byte, random nonce, ciphertext and tag.

@@ -110,3 +110,42 @@ func TestCredentialsBoundToIntegration(t *testing.T) {
 		t.Errorf("credentials opened for another integration: %v", err)
 	}
 }
+
+func TestWebhookSecretHashAndSeal(t *testing.T) {
+	box := newBox(t, 4)
+	hash, sealed, err := box.SealWebhookSecret(3, "whsec-0123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !secrets.IsWebhookSecretHash(hash) || hash != box.HashWebhookSecret("whsec-0123456789") ||
+		bytes.Contains([]byte(hash), []byte("whsec")) || bytes.Contains(sealed, []byte("whsec")) {
+		t.Fatalf("hash %q / sealed value leak or mismatch", hash)
+	}
+	if hash == newBox(t, 5).HashWebhookSecret("whsec-0123456789") {
+		t.Error("the hash does not depend on the key")
+	}
+	if got, err := box.OpenWebhookSecret(3, sealed); err != nil || got != "whsec-0123456789" {
+		t.Fatalf("open = %q, %v", got, err)
+	}
+	if _, err := box.OpenWebhookSecret(4, sealed); !errors.Is(err, secrets.ErrDecrypt) {
+		t.Errorf("opened for another tenant: %v", err)
+	}
+	signing, err := box.SealSigningSecret(3, "sign-0123456789abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := box.OpenWebhookSecret(3, signing); !errors.Is(err, secrets.ErrDecrypt) {
+		t.Error("a signing secret opens as a webhook secret")
+	}
+	if got, err := box.OpenSigningSecret(3, signing); err != nil || got != "sign-0123456789abcdef" {
+		t.Fatalf("open signing = %q, %v", got, err)
+	}
+}
+
+func BenchmarkHashWebhookSecret(b *testing.B) {
+	box, _ := secrets.New(bytes.Repeat([]byte{1}, secrets.KeySize))
+	b.ReportAllocs()
+	for b.Loop() {
+		box.HashWebhookSecret("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+	}
+}

@@ -31,6 +31,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/provision"
 	"github.com/alertdesk/alertdesk/rule"
+	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/store"
 )
 
@@ -58,6 +59,8 @@ type Options struct {
 	// PublicURL is where alertdesk is reached, e.g. "http://localhost:8080";
 	// webhook URLs are built on it.
 	PublicURL string
+	// Secrets seals the integrations' webhook secrets; required.
+	Secrets *secrets.Box
 }
 
 // Integration is one seeded RMM integration and how to send it webhooks.
@@ -111,6 +114,9 @@ var demoIntegrations = []struct {
 func Demo(ctx context.Context, s *store.Store, opts Options) (*Result, error) {
 	if opts.DataDir == "" {
 		return nil, errors.New("seed: Options.DataDir is required")
+	}
+	if opts.Secrets == nil {
+		return nil, errors.New("seed: Options.Secrets is required to seal webhook secrets")
 	}
 	path := filepath.Join(opts.DataDir, FileName)
 	var res *Result
@@ -185,9 +191,13 @@ func demo(ctx context.Context, tx *ent.Tx, opts Options, path string) (*Result, 
 	res := &Result{TenantID: tid, AdminUserID: admin.ID, AdminToken: token}
 	base := strings.TrimRight(opts.PublicURL, "/")
 	for _, spec := range demoIntegrations {
-		in, err := demoIntegration(ctx, tx, tid, client.ID, assets, spec.provider, spec.name, spec.orgID)
+		in, err := demoIntegration(ctx, tx, opts.Secrets, tid, client.ID, assets, spec.provider, spec.name, spec.orgID)
 		if err != nil {
 			return nil, err
+		}
+		secret, err := opts.Secrets.OpenWebhookSecret(tid, in.WebhookSecretSealed)
+		if err != nil {
+			return nil, fmt.Errorf("integration %s: webhook secret: %w", in.Name, err)
 		}
 		res.Integrations = append(res.Integrations, Integration{
 			ID:           in.ID,
@@ -195,7 +205,7 @@ func demo(ctx context.Context, tx *ent.Tx, opts Options, path string) (*Result, 
 			Name:         in.Name,
 			WebhookURL:   base + "/webhooks/" + string(in.Provider) + "/" + strconv.Itoa(in.ID),
 			SecretHeader: SecretHeader,
-			Secret:       in.WebhookSecret,
+			Secret:       secret,
 		})
 	}
 	return res, nil
@@ -233,22 +243,27 @@ func adminToken(ctx context.Context, tx *ent.Tx, tenantID, userID int, path stri
 
 // demoIntegration makes one integration with its organization mapping,
 // asset devices and catch-all rule.
-func demoIntegration(ctx context.Context, tx *ent.Tx, tid, clientID int, assets map[string]int, provider integration.Provider, name, orgID string) (*ent.Integration, error) {
+func demoIntegration(ctx context.Context, tx *ent.Tx, box *secrets.Box, tid, clientID int, assets map[string]int, provider integration.Provider, name, orgID string) (*ent.Integration, error) {
 	in, err := tx.Integration.Query().Where(integration.TenantID(tid), integration.ProviderEQ(provider), integration.Name(name)).First(ctx)
 	if ent.IsNotFound(err) {
-		secret, serr := newSecret()
+		hash, sealed, serr := newSealedSecret(box, tid)
 		if serr != nil {
 			return nil, serr
 		}
 		in, err = tx.Integration.Create().SetTenantID(tid).SetProvider(provider).SetName(name).
-			SetConnectionState(integration.ConnectionStateDisconnected).SetWebhookSecret(secret).Save(ctx)
-	} else if err == nil && in.WebhookSecret == "" {
-		// Without a secret the webhook refuses everything.
-		secret, serr := newSecret()
+			SetConnectionState(integration.ConnectionStateDisconnected).
+			SetWebhookSecret(hash).SetWebhookSecretSealed(sealed).Save(ctx)
+	} else if err == nil && len(in.WebhookSecretSealed) == 0 {
+		// Without a secret the webhook refuses everything; one kept in
+		// clear (before sealing) is sealed as it is.
+		hash, sealed, serr := newSealedSecret(box, tid)
+		if in.WebhookSecret != "" && !secrets.IsWebhookSecretHash(in.WebhookSecret) {
+			hash, sealed, serr = box.SealWebhookSecret(tid, in.WebhookSecret)
+		}
 		if serr != nil {
 			return nil, serr
 		}
-		in, err = in.Update().SetWebhookSecret(secret).Save(ctx)
+		in, err = in.Update().SetWebhookSecret(hash).SetWebhookSecretSealed(sealed).Save(ctx)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("integration %s: %w", name, err)
@@ -298,6 +313,15 @@ func newSecret() (string, error) {
 		return "", fmt.Errorf("webhook secret: %w", err)
 	}
 	return hex.EncodeToString(b), nil
+}
+
+// newSealedSecret makes a webhook secret in its stored form.
+func newSealedSecret(box *secrets.Box, tenantID int) (hash string, sealed []byte, err error) {
+	secret, err := newSecret()
+	if err != nil {
+		return "", nil, err
+	}
+	return box.SealWebhookSecret(tenantID, secret)
 }
 
 // WriteJSON writes r to path (mode 0600: it holds secrets), replacing the

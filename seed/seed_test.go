@@ -1,6 +1,7 @@
 package seed_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/alertdesk/alertdesk/apitoken"
@@ -53,7 +55,7 @@ func TestDemoIdempotent(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		dir := t.TempDir()
-		opts := seed.Options{DataDir: dir, PublicURL: publicURL}
+		opts := seed.Options{DataDir: dir, PublicURL: publicURL, Secrets: storetest.Secrets(t)}
 
 		first, err := seed.Demo(ctx, s, opts)
 		if err != nil {
@@ -84,7 +86,7 @@ func TestDemoIdempotent(t *testing.T) {
 		checkData(t, s, first)
 
 		// Another data dir has no plaintext token: a new token, the rest alike.
-		third, err := seed.Demo(ctx, s, seed.Options{DataDir: t.TempDir(), PublicURL: publicURL})
+		third, err := seed.Demo(ctx, s, seed.Options{DataDir: t.TempDir(), PublicURL: publicURL, Secrets: storetest.Secrets(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,8 +242,17 @@ func checkData(t *testing.T, s *store.Store, r *seed.Result) {
 	orgs := map[string]string{"ninjaone": "2", "tacticalrmm": "3"}
 	for _, ri := range r.Integrations {
 		in := c.Integration.GetX(ctx, ri.ID)
-		if in.ConnectionState != integration.ConnectionStateDisconnected || in.WebhookSecret != ri.Secret || in.TenantID != r.TenantID {
-			t.Errorf("integration %s: state %s, secret matches %v", in.Name, in.ConnectionState, in.WebhookSecret == ri.Secret)
+		// The row keeps the secret's keyed hash and the sealed secret,
+		// never the secret itself.
+		box := storetest.Secrets(t)
+		opened, err := box.OpenWebhookSecret(r.TenantID, in.WebhookSecretSealed)
+		if in.ConnectionState != integration.ConnectionStateDisconnected || in.WebhookSecret != box.HashWebhookSecret(ri.Secret) ||
+			opened != ri.Secret || err != nil || in.TenantID != r.TenantID || len(ri.Secret) != 64 {
+			t.Errorf("integration %s: state %s, hash matches %v, sealed opens %v (%v)", in.Name, in.ConnectionState,
+				in.WebhookSecret == box.HashWebhookSecret(ri.Secret), opened == ri.Secret, err)
+		}
+		if strings.Contains(in.WebhookSecret, ri.Secret) || bytes.Contains(in.WebhookSecretSealed, []byte(ri.Secret)) {
+			t.Errorf("integration %s stores its webhook secret in clear", in.Name)
 		}
 		m := c.OrganizationMapping.Query().Where(organizationmapping.IntegrationID(in.ID)).OnlyX(ctx)
 		if m.ExternalOrganizationID != orgs[ri.Provider] || m.ExternalOrganizationName != "Contoso" || m.ClientID != contoso.ID {
@@ -267,7 +278,7 @@ func checkData(t *testing.T, s *store.Store, r *seed.Result) {
 
 func TestDemoNeedsDataDir(t *testing.T) {
 	s := storetest.Open(t, "sqlite3")
-	if _, err := seed.Demo(context.Background(), s, seed.Options{}); err == nil {
+	if _, err := seed.Demo(context.Background(), s, seed.Options{Secrets: storetest.Secrets(t)}); err == nil {
 		t.Fatal("Demo without DataDir succeeded")
 	}
 }
@@ -278,7 +289,7 @@ func TestDemoDamagedFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, seed.FileName), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r, err := seed.Demo(context.Background(), s, seed.Options{DataDir: dir})
+	r, err := seed.Demo(context.Background(), s, seed.Options{DataDir: dir, Secrets: storetest.Secrets(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +307,7 @@ func TestDemoConcurrent(t *testing.T) {
 	for range n {
 		dir := t.TempDir()
 		go func() {
-			_, err := seed.Demo(ctx, s, seed.Options{DataDir: dir, PublicURL: publicURL})
+			_, err := seed.Demo(ctx, s, seed.Options{DataDir: dir, PublicURL: publicURL, Secrets: storetest.Secrets(t)})
 			errs <- err
 		}()
 	}

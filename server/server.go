@@ -17,9 +17,11 @@ import (
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/metrics"
+	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/providers/ninjaone"
 	"github.com/alertdesk/alertdesk/providers/tacticalrmm"
+	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/web"
 	"github.com/alertdesk/alertdesk/webhook"
@@ -63,6 +65,12 @@ type Server struct {
 	// zero.
 	WebhookTimeout time.Duration
 	APITimeout     time.Duration
+	// Secrets hashes webhook secrets (webhooks) and seals and opens them
+	// (API); without it every webhook is refused.
+	Secrets *secrets.Box
+	// Outbound decides which RMM base URLs the API saves (nil: the public
+	// internet only).
+	Outbound *outbound.Guard
 }
 
 // Handler returns the routed HTTP handler.
@@ -74,6 +82,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle("POST /webhooks/{provider}/{integrationId}", metrics.InstrumentWebhooks(&webhook.Handler{
 		DB:       s.Store.Ingest().Ent,
+		Secrets:  s.Secrets,
 		Pipeline: metrics.TimedProcessor{Next: ingest},
 		Normalizers: map[event.Provider]webhook.Normalizer{
 			event.NinjaOne:    ninjaone.NormalizeWebhook,
@@ -92,7 +101,7 @@ func (s *Server) Handler() http.Handler {
 		PublicURL: s.PublicURL, Log: s.Log, Playground: s.Playground,
 		Connect: s.Connect, Events: s.Events, Enqueuer: s.enqueuer(),
 		MaxDepth: s.MaxDepth, MaxComplexity: s.MaxComplexity, MaxStatements: s.MaxStatements,
-		RateLimit: s.RateLimit,
+		RateLimit: s.RateLimit, Secrets: s.Secrets, Outbound: s.Outbound,
 	})
 	mux.Handle("/graphql", withDeadline(api, s.APITimeout))
 	mux.Handle("GET /playground", api)

@@ -26,15 +26,16 @@ type credentials struct {
 	integrationID int
 	tenantID      int
 	provider      event.Provider
-	secret        string
+	// secret is the stored hash of the webhook secret.
+	secret string
 	// remembered says the secret was matched from the cache, so it is
 	// still to be confirmed.
 	remembered bool
 }
 
 // match returns the remembered credentials of the integration when it is
-// the provider's and got is its remembered secret (compared in constant
-// time).
+// the provider's and got (the hash of the secret sent) is its remembered
+// secret's hash (compared in constant time).
 func (c *authCache) match(integrationID int, provider event.Provider, got string) (credentials, bool) {
 	c.mu.RLock()
 	cr, ok := c.m[integrationID]

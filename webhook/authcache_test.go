@@ -59,8 +59,9 @@ func TestRotatedSecretRefusedByOtherReplica(t *testing.T) {
 // was remembered refuses the next webhook.
 func TestRemovedIntegrationRefused(t *testing.T) {
 	eachDialect(t, func(t *testing.T, e *apptest.Env) {
+		hash, sealed := e.WebhookSecret(e.Demo.TenantID, "s3cret-short-lived")
 		in := e.DB.Integration.Create().SetTenantID(e.Demo.TenantID).SetProvider(integration.ProviderNinjaone).
-			SetName("short-lived").SetWebhookSecret("s3cret-short-lived").SaveX(e.Ctx)
+			SetName("short-lived").SetWebhookSecret(hash).SetWebhookSecretSealed(sealed).SaveX(e.Ctx)
 		// Authenticated (and remembered) without writing anything.
 		wantOutcome(t, e.PostTo(ninja, in.ID, "s3cret-short-lived", fixtures.Read("ninjaone-non-alert-activity.json")), 200, "ignored")
 		e.DB.Integration.DeleteOneID(in.ID).ExecX(e.Ctx)

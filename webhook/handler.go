@@ -18,6 +18,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/store"
 )
 
@@ -40,7 +41,10 @@ type Handler struct {
 	DB          *ent.Client
 	Pipeline    Processor
 	Normalizers map[event.Provider]Normalizer
-	Log         *slog.Logger
+	// Secrets hashes the secret a webhook carries, to compare with the
+	// hash the integration stores; without it every webhook is refused.
+	Secrets *secrets.Box
+	Log     *slog.Logger
 	// Timeout is the request's deadline, from its headers to its answer;
 	// none when zero. Keep it below the RMMs' own: an RMM that gives up
 	// first does not retry, and the alert waits for the next poll.
@@ -147,7 +151,13 @@ func (h *Handler) authenticate(r *http.Request, provider event.Provider, remembe
 		return credentials{}, errUnauthorized
 	}
 	got := r.Header.Get(SecretHeader)
-	if cr, ok := h.auth.match(id, provider, got); ok && remembered {
+	if got == "" || h.Secrets == nil {
+		return credentials{}, errUnauthorized
+	}
+	// The integration stores the secret's keyed hash: the hash of what
+	// was sent is compared, here, in the cache and in the pipeline.
+	sent := h.Secrets.HashWebhookSecret(got)
+	if cr, ok := h.auth.match(id, provider, sent); ok && remembered {
 		return cr, nil
 	}
 	// Only what a webhook needs: not the sealed credentials or the poll
@@ -171,7 +181,7 @@ func (h *Handler) authenticate(r *http.Request, provider event.Provider, remembe
 	// neither evicts nor replaces the entry.
 	cr := credentials{integrationID: in.ID, tenantID: in.TenantID, provider: provider, secret: in.WebhookSecret}
 	h.auth.remember(cr)
-	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(in.WebhookSecret)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(sent), []byte(in.WebhookSecret)) != 1 {
 		return credentials{}, errUnauthorized
 	}
 	return cr, nil

@@ -73,6 +73,7 @@ func newHarness(t testing.TB, dialect, addr string, tune func(*worker.Deps)) *ha
 	queue := strings.Trim(unsafe.ReplaceAllString(redistest.Prefix(t), "_"), "_")
 	d := worker.Deps{
 		Store: e.Store, Redis: rdb, Pipeline: e.Pipeline, Secrets: box, Log: testLog(),
+		Outbound:           apptest.AllowLoopback(t),
 		Queue:              queue,
 		Concurrency:        4,
 		RelayInterval:      50 * time.Millisecond,

@@ -7,6 +7,7 @@ package worker
 import (
 	"context"
 	"fmt"
+	"github.com/alertdesk/alertdesk/outbound"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -40,8 +41,9 @@ type Deps struct {
 
 	// Adapters overrides how RMM adapters are built (tests).
 	Adapters AdapterFactory
-	// HTTP is the client for RMM APIs (default: 30 s timeout).
-	HTTP *http.Client
+	// Outbound guards the calls to RMM APIs (nil: the public internet
+	// only); 30 s timeout.
+	Outbound *outbound.Guard
 
 	// Queue is the asynq queue name (default "alertdesk"); tests use a
 	// unique one per run on a shared Redis.
@@ -127,9 +129,6 @@ func (d *Deps) defaults() {
 	if d.SchedulerHeartbeat <= 0 {
 		d.SchedulerHeartbeat = 10 * time.Second
 	}
-	if d.HTTP == nil {
-		d.HTTP = &http.Client{Timeout: 30 * time.Second}
-	}
 	if d.TicketRetryEvery <= 0 {
 		d.TicketRetryEvery = time.Minute
 	}
@@ -147,6 +146,8 @@ type Worker struct {
 	server   *asynq.Server
 	schedule *asynq.PeriodicTaskManager
 	adapters AdapterFactory
+	// http calls the RMM APIs through the guard.
+	http *http.Client
 
 	mu        sync.RWMutex
 	consumers map[string]route
@@ -171,6 +172,7 @@ func New(d Deps) *Worker {
 		inspect:   asynq.NewInspectorFromRedisClient(d.Redis),
 		consumers: map[string]route{},
 		wake:      make(chan struct{}, 1),
+		http:      d.Outbound.Client(outbound.ClientOptions{Timeout: 30 * time.Second}),
 	}
 	w.completed.mark = w.markAll
 	w.adapters = d.Adapters

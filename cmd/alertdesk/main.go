@@ -16,15 +16,18 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	_ "time/tzdata" // maintenance windows name IANA zones; minimal images lack them
 
 	"github.com/alertdesk/alertdesk/app"
 	"github.com/alertdesk/alertdesk/config"
+	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/store"
 )
 
@@ -86,11 +89,25 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
-	if a.Demo != nil {
-		out, _ := json.MarshalIndent(a.Demo, "", "  ")
-		fmt.Printf("Demo tenant ready (also in %s/demo.json):\n%s\n", cfg.DataDir, out)
-	}
+	printDemo(os.Stdout, log, cfg, a.Demo)
 	return a.Serve(ctx)
+}
+
+// printDemo shows the demo tenant's admin token and secrets on standard
+// output in embedded mode only, where the process is someone's local
+// try-out; a server's output goes to log collectors, so there only the
+// file (mode 0600) is named.
+func printDemo(w io.Writer, log *slog.Logger, cfg config.Config, demo *seed.Result) {
+	if demo == nil {
+		return
+	}
+	path := filepath.Join(cfg.DataDir, "demo.json")
+	if !cfg.Embedded() {
+		log.Info("demo tenant ready; its admin token and secrets are in the demo file", "path", path)
+		return
+	}
+	out, _ := json.MarshalIndent(demo, "", "  ")
+	fmt.Fprintf(w, "Demo tenant ready (also in %s):\n%s\n", path, out)
 }
 
 // parseRole reads serve's flags: --role api|worker|all (default from

@@ -16,6 +16,7 @@ import (
 	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/store"
+	"github.com/alertdesk/alertdesk/storetest"
 )
 
 func TestTokenCreate(t *testing.T) {
@@ -25,7 +26,7 @@ func TestTokenCreate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Demo(ctx, s, seed.Options{DataDir: dir}); err != nil {
+	if _, err := seed.Demo(ctx, s, seed.Options{DataDir: dir, Secrets: storetest.Secrets(t)}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

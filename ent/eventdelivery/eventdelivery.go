@@ -34,6 +34,8 @@ const (
 	FieldSuccess = "success"
 	// FieldError holds the string denoting the error field in the database.
 	FieldError = "error"
+	// FieldResponseBytes holds the string denoting the response_bytes field in the database.
+	FieldResponseBytes = "response_bytes"
 	// FieldDurationMs holds the string denoting the duration_ms field in the database.
 	FieldDurationMs = "duration_ms"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
@@ -71,6 +73,7 @@ var Columns = []string{
 	FieldStatusCode,
 	FieldSuccess,
 	FieldError,
+	FieldResponseBytes,
 	FieldDurationMs,
 }
 
@@ -99,6 +102,8 @@ var (
 	DefaultError string
 	// ErrorValidator is a validator for the "error" field. It is called by the builders before save.
 	ErrorValidator func(string) error
+	// DefaultResponseBytes holds the default value on creation for the "response_bytes" field.
+	DefaultResponseBytes int
 	// DefaultDurationMs holds the default value on creation for the "duration_ms" field.
 	DefaultDurationMs int
 )
@@ -159,6 +164,11 @@ func BySuccess(opts ...sql.OrderTermOption) OrderOption {
 // ByError orders the results by the error field.
 func ByError(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldError, opts...).ToFunc()
+}
+
+// ByResponseBytes orders the results by the response_bytes field.
+func ByResponseBytes(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldResponseBytes, opts...).ToFunc()
 }
 
 // ByDurationMs orders the results by the duration_ms field.

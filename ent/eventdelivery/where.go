@@ -105,6 +105,11 @@ func Error(v string) predicate.EventDelivery {
 	return predicate.EventDelivery(sql.FieldEQ(FieldError, v))
 }
 
+// ResponseBytes applies equality check predicate on the "response_bytes" field. It's identical to ResponseBytesEQ.
+func ResponseBytes(v int) predicate.EventDelivery {
+	return predicate.EventDelivery(sql.FieldEQ(FieldResponseBytes, v))
+}
+
 // DurationMs applies equality check predicate on the "duration_ms" field. It's identical to DurationMsEQ.
 func DurationMs(v int) predicate.EventDelivery {
 	return predicate.EventDelivery(sql.FieldEQ(FieldDurationMs, v))
@@ -513,6 +518,46 @@ func ErrorEqualFold(v string) predicate.EventDelivery {
 // ErrorContainsFold applies the ContainsFold predicate on the "error" field.
 func ErrorContainsFold(v string) predicate.EventDelivery {
 	return predicate.EventDelivery(sql.FieldContainsFold(FieldError, v))
+}
+
+// ResponseBytesEQ applies the EQ predicate on the "response_bytes" field.
+func ResponseBytesEQ(v int) predicate.EventDelivery {
+	return predicate.EventDelivery(sql.FieldEQ(FieldResponseBytes, v))
+}
+
+// ResponseBytesNEQ applies the NEQ predicate on the "response_bytes" field.
+func ResponseBytesNEQ(v int) predicate.EventDelivery {
+	return predicate.EventDelivery(sql.FieldNEQ(FieldResponseBytes, v))
+}
+
+// ResponseBytesIn applies the In predicate on the "response_bytes" field.
+func ResponseBytesIn(vs ...int) predicate.EventDelivery {
+	return predicate.EventDelivery(sql.FieldIn(FieldResponseBytes, vs...))
+}
+
+// ResponseBytesNotIn applies the NotIn predicate on the "response_bytes" field.
+func ResponseBytesNotIn(vs ...int) predicate.EventDelivery {
+	return predicate.EventDelivery(sql.FieldNotIn(FieldResponseBytes, vs...))
+}
+
+// ResponseBytesGT applies the GT predicate on the "response_bytes" field.
+func ResponseBytesGT(v int) predicate.EventDelivery {
+	return predicate.EventDelivery(sql.FieldGT(FieldResponseBytes, v))
+}
+
+// ResponseBytesGTE applies the GTE predicate on the "response_bytes" field.
+func ResponseBytesGTE(v int) predicate.EventDelivery {
+	return predicate.EventDelivery(sql.FieldGTE(FieldResponseBytes, v))
+}
+
+// ResponseBytesLT applies the LT predicate on the "response_bytes" field.
+func ResponseBytesLT(v int) predicate.EventDelivery {
+	return predicate.EventDelivery(sql.FieldLT(FieldResponseBytes, v))
+}
+
+// ResponseBytesLTE applies the LTE predicate on the "response_bytes" field.
+func ResponseBytesLTE(v int) predicate.EventDelivery {
+	return predicate.EventDelivery(sql.FieldLTE(FieldResponseBytes, v))
 }
 
 // DurationMsEQ applies the EQ predicate on the "duration_ms" field.

@@ -22,6 +22,8 @@ const (
 	FieldURL = "url"
 	// FieldSecret holds the string denoting the secret field in the database.
 	FieldSecret = "secret"
+	// FieldSecretSealed holds the string denoting the secret_sealed field in the database.
+	FieldSecretSealed = "secret_sealed"
 	// FieldEventTypes holds the string denoting the event_types field in the database.
 	FieldEventTypes = "event_types"
 	// FieldDescription holds the string denoting the description field in the database.
@@ -59,6 +61,7 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldURL,
 	FieldSecret,
+	FieldSecretSealed,
 	FieldEventTypes,
 	FieldDescription,
 	FieldIsActive,
@@ -80,8 +83,6 @@ var (
 	DefaultCreatedAt func() time.Time
 	// URLValidator is a validator for the "url" field. It is called by the builders before save.
 	URLValidator func(string) error
-	// SecretValidator is a validator for the "secret" field. It is called by the builders before save.
-	SecretValidator func(string) error
 	// DefaultDescription holds the default value on creation for the "description" field.
 	DefaultDescription string
 	// DescriptionValidator is a validator for the "description" field. It is called by the builders before save.

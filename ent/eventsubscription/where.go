@@ -75,6 +75,11 @@ func Secret(v string) predicate.EventSubscription {
 	return predicate.EventSubscription(sql.FieldEQ(FieldSecret, v))
 }
 
+// SecretSealed applies equality check predicate on the "secret_sealed" field. It's identical to SecretSealedEQ.
+func SecretSealed(v []byte) predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldEQ(FieldSecretSealed, v))
+}
+
 // Description applies equality check predicate on the "description" field. It's identical to DescriptionEQ.
 func Description(v string) predicate.EventSubscription {
 	return predicate.EventSubscription(sql.FieldEQ(FieldDescription, v))
@@ -278,6 +283,56 @@ func SecretEqualFold(v string) predicate.EventSubscription {
 // SecretContainsFold applies the ContainsFold predicate on the "secret" field.
 func SecretContainsFold(v string) predicate.EventSubscription {
 	return predicate.EventSubscription(sql.FieldContainsFold(FieldSecret, v))
+}
+
+// SecretSealedEQ applies the EQ predicate on the "secret_sealed" field.
+func SecretSealedEQ(v []byte) predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldEQ(FieldSecretSealed, v))
+}
+
+// SecretSealedNEQ applies the NEQ predicate on the "secret_sealed" field.
+func SecretSealedNEQ(v []byte) predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldNEQ(FieldSecretSealed, v))
+}
+
+// SecretSealedIn applies the In predicate on the "secret_sealed" field.
+func SecretSealedIn(vs ...[]byte) predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldIn(FieldSecretSealed, vs...))
+}
+
+// SecretSealedNotIn applies the NotIn predicate on the "secret_sealed" field.
+func SecretSealedNotIn(vs ...[]byte) predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldNotIn(FieldSecretSealed, vs...))
+}
+
+// SecretSealedGT applies the GT predicate on the "secret_sealed" field.
+func SecretSealedGT(v []byte) predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldGT(FieldSecretSealed, v))
+}
+
+// SecretSealedGTE applies the GTE predicate on the "secret_sealed" field.
+func SecretSealedGTE(v []byte) predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldGTE(FieldSecretSealed, v))
+}
+
+// SecretSealedLT applies the LT predicate on the "secret_sealed" field.
+func SecretSealedLT(v []byte) predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldLT(FieldSecretSealed, v))
+}
+
+// SecretSealedLTE applies the LTE predicate on the "secret_sealed" field.
+func SecretSealedLTE(v []byte) predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldLTE(FieldSecretSealed, v))
+}
+
+// SecretSealedIsNil applies the IsNil predicate on the "secret_sealed" field.
+func SecretSealedIsNil() predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldIsNull(FieldSecretSealed))
+}
+
+// SecretSealedNotNil applies the NotNil predicate on the "secret_sealed" field.
+func SecretSealedNotNil() predicate.EventSubscription {
+	return predicate.EventSubscription(sql.FieldNotNull(FieldSecretSealed))
 }
 
 // DescriptionEQ applies the EQ predicate on the "description" field.

@@ -29,6 +29,8 @@ const (
 	FieldCredentials = "credentials"
 	// FieldWebhookSecret holds the string denoting the webhook_secret field in the database.
 	FieldWebhookSecret = "webhook_secret"
+	// FieldWebhookSecretSealed holds the string denoting the webhook_secret_sealed field in the database.
+	FieldWebhookSecretSealed = "webhook_secret_sealed"
 	// FieldBaseURL holds the string denoting the base_url field in the database.
 	FieldBaseURL = "base_url"
 	// FieldRegion holds the string denoting the region field in the database.
@@ -66,6 +68,7 @@ var Columns = []string{
 	FieldConnectionState,
 	FieldCredentials,
 	FieldWebhookSecret,
+	FieldWebhookSecretSealed,
 	FieldBaseURL,
 	FieldRegion,
 	FieldPollingEnabled,

@@ -80,6 +80,11 @@ func WebhookSecret(v string) predicate.Integration {
 	return predicate.Integration(sql.FieldEQ(FieldWebhookSecret, v))
 }
 
+// WebhookSecretSealed applies equality check predicate on the "webhook_secret_sealed" field. It's identical to WebhookSecretSealedEQ.
+func WebhookSecretSealed(v []byte) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldWebhookSecretSealed, v))
+}
+
 // BaseURL applies equality check predicate on the "base_url" field. It's identical to BaseURLEQ.
 func BaseURL(v string) predicate.Integration {
 	return predicate.Integration(sql.FieldEQ(FieldBaseURL, v))
@@ -388,6 +393,56 @@ func WebhookSecretEqualFold(v string) predicate.Integration {
 // WebhookSecretContainsFold applies the ContainsFold predicate on the "webhook_secret" field.
 func WebhookSecretContainsFold(v string) predicate.Integration {
 	return predicate.Integration(sql.FieldContainsFold(FieldWebhookSecret, v))
+}
+
+// WebhookSecretSealedEQ applies the EQ predicate on the "webhook_secret_sealed" field.
+func WebhookSecretSealedEQ(v []byte) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldWebhookSecretSealed, v))
+}
+
+// WebhookSecretSealedNEQ applies the NEQ predicate on the "webhook_secret_sealed" field.
+func WebhookSecretSealedNEQ(v []byte) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldWebhookSecretSealed, v))
+}
+
+// WebhookSecretSealedIn applies the In predicate on the "webhook_secret_sealed" field.
+func WebhookSecretSealedIn(vs ...[]byte) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldWebhookSecretSealed, vs...))
+}
+
+// WebhookSecretSealedNotIn applies the NotIn predicate on the "webhook_secret_sealed" field.
+func WebhookSecretSealedNotIn(vs ...[]byte) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldWebhookSecretSealed, vs...))
+}
+
+// WebhookSecretSealedGT applies the GT predicate on the "webhook_secret_sealed" field.
+func WebhookSecretSealedGT(v []byte) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldWebhookSecretSealed, v))
+}
+
+// WebhookSecretSealedGTE applies the GTE predicate on the "webhook_secret_sealed" field.
+func WebhookSecretSealedGTE(v []byte) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldWebhookSecretSealed, v))
+}
+
+// WebhookSecretSealedLT applies the LT predicate on the "webhook_secret_sealed" field.
+func WebhookSecretSealedLT(v []byte) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldWebhookSecretSealed, v))
+}
+
+// WebhookSecretSealedLTE applies the LTE predicate on the "webhook_secret_sealed" field.
+func WebhookSecretSealedLTE(v []byte) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldWebhookSecretSealed, v))
+}
+
+// WebhookSecretSealedIsNil applies the IsNil predicate on the "webhook_secret_sealed" field.
+func WebhookSecretSealedIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldWebhookSecretSealed))
+}
+
+// WebhookSecretSealedNotNil applies the NotNil predicate on the "webhook_secret_sealed" field.
+func WebhookSecretSealedNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldWebhookSecretSealed))
 }
 
 // BaseURLEQ applies the EQ predicate on the "base_url" field.

@@ -490,6 +490,7 @@ var (
 		{Name: "status_code", Type: field.TypeInt, Default: 0},
 		{Name: "success", Type: field.TypeBool, Default: false},
 		{Name: "error", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "response_bytes", Type: field.TypeInt, Default: 0},
 		{Name: "duration_ms", Type: field.TypeInt, Default: 0},
 		{Name: "tenant_id", Type: field.TypeInt},
 		{Name: "subscription_id", Type: field.TypeInt},
@@ -502,13 +503,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "event_deliveries_tenants_tenant",
-				Columns:    []*schema.Column{EventDeliveriesColumns[10]},
+				Columns:    []*schema.Column{EventDeliveriesColumns[11]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "event_deliveries_event_subscriptions_subscription",
-				Columns:    []*schema.Column{EventDeliveriesColumns[11]},
+				Columns:    []*schema.Column{EventDeliveriesColumns[12]},
 				RefColumns: []*schema.Column{EventSubscriptionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -517,17 +518,17 @@ var (
 			{
 				Name:    "eventdelivery_tenant_id_subscription_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{EventDeliveriesColumns[10], EventDeliveriesColumns[11], EventDeliveriesColumns[0]},
+				Columns: []*schema.Column{EventDeliveriesColumns[11], EventDeliveriesColumns[12], EventDeliveriesColumns[0]},
 			},
 			{
 				Name:    "eventdelivery_tenant_id_subscription_id_success_id",
 				Unique:  false,
-				Columns: []*schema.Column{EventDeliveriesColumns[10], EventDeliveriesColumns[11], EventDeliveriesColumns[7], EventDeliveriesColumns[0]},
+				Columns: []*schema.Column{EventDeliveriesColumns[11], EventDeliveriesColumns[12], EventDeliveriesColumns[7], EventDeliveriesColumns[0]},
 			},
 			{
 				Name:    "eventdelivery_tenant_id_outbox_entry_id_subscription_id",
 				Unique:  false,
-				Columns: []*schema.Column{EventDeliveriesColumns[10], EventDeliveriesColumns[2], EventDeliveriesColumns[11]},
+				Columns: []*schema.Column{EventDeliveriesColumns[11], EventDeliveriesColumns[2], EventDeliveriesColumns[12]},
 			},
 		},
 	}
@@ -537,6 +538,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "url", Type: field.TypeString, Size: 2000},
 		{Name: "secret", Type: field.TypeString},
+		{Name: "secret_sealed", Type: field.TypeBytes, Nullable: true},
 		{Name: "event_types", Type: field.TypeJSON},
 		{Name: "description", Type: field.TypeString, Size: 500, Default: ""},
 		{Name: "is_active", Type: field.TypeBool, Default: true},
@@ -551,7 +553,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "event_subscriptions_tenants_tenant",
-				Columns:    []*schema.Column{EventSubscriptionsColumns[8]},
+				Columns:    []*schema.Column{EventSubscriptionsColumns[9]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -560,7 +562,7 @@ var (
 			{
 				Name:    "eventsubscription_tenant_id_is_active",
 				Unique:  false,
-				Columns: []*schema.Column{EventSubscriptionsColumns[8], EventSubscriptionsColumns[6]},
+				Columns: []*schema.Column{EventSubscriptionsColumns[9], EventSubscriptionsColumns[7]},
 			},
 		},
 	}
@@ -573,6 +575,7 @@ var (
 		{Name: "connection_state", Type: field.TypeEnum, Enums: []string{"disconnected", "connected", "error"}, Default: "disconnected"},
 		{Name: "credentials", Type: field.TypeBytes, Nullable: true},
 		{Name: "webhook_secret", Type: field.TypeString, Default: ""},
+		{Name: "webhook_secret_sealed", Type: field.TypeBytes, Nullable: true},
 		{Name: "base_url", Type: field.TypeString, Default: ""},
 		{Name: "region", Type: field.TypeString, Default: ""},
 		{Name: "polling_enabled", Type: field.TypeBool, Default: true},
@@ -590,7 +593,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "integrations_tenants_tenant",
-				Columns:    []*schema.Column{IntegrationsColumns[14]},
+				Columns:    []*schema.Column{IntegrationsColumns[15]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -599,7 +602,7 @@ var (
 			{
 				Name:    "integration_tenant_id_provider",
 				Unique:  false,
-				Columns: []*schema.Column{IntegrationsColumns[14], IntegrationsColumns[2]},
+				Columns: []*schema.Column{IntegrationsColumns[15], IntegrationsColumns[2]},
 			},
 		},
 	}

@@ -18,8 +18,12 @@ func (EventSubscription) Mixin() []ent.Mixin { return tenantScoped() }
 func (EventSubscription) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("url").NotEmpty().MaxLen(2000),
-		// The HMAC key; needed in clear to sign, like webhook_secret.
-		field.String("secret").NotEmpty().Sensitive(),
+		// secret is the HMAC key in clear as rows before sealing held it;
+		// startup moves such a key into secret_sealed and empties this.
+		field.String("secret").Sensitive(),
+		// secret_sealed is the HMAC key sealed with the secrets box, bound
+		// to the tenant; opened to sign.
+		field.Bytes("secret_sealed").Optional().Sensitive(),
 		field.JSON("event_types", []string{}),
 		field.String("description").Default("").MaxLen(500),
 		field.Bool("is_active").Default(true),
@@ -53,7 +57,13 @@ func (EventDelivery) Fields() []ent.Field {
 		// status_code is 0 when no answer came (network error, timeout).
 		field.Int("status_code").Default(0),
 		field.Bool("success").Default(false),
+		// error says why it failed: the status or the network error, never
+		// the receiver's answer (which would let an admin read whatever
+		// the URL reached).
 		field.String("error").Default("").MaxLen(1000),
+		// response_bytes is the size of the receiver's answer body (counted
+		// up to 64 KiB, the rest is not read).
+		field.Int("response_bytes").Default(0),
 		field.Int("duration_ms").Default(0),
 	}
 }

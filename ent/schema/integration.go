@@ -18,7 +18,13 @@ func (Integration) Fields() []ent.Field {
 		field.String("name").NotEmpty().MaxLen(200),
 		field.Enum("connection_state").Values("disconnected", "connected", "error").Default("disconnected"),
 		field.Bytes("credentials").Optional().Sensitive(),
+		// webhook_secret is the keyed hash of the webhook secret
+		// (secrets.Box.HashWebhookSecret), compared when a webhook arrives;
+		// rows from before sealing held the secret in clear until startup.
 		field.String("webhook_secret").Default("").Sensitive(),
+		// webhook_secret_sealed is the secret itself, sealed and bound to
+		// the tenant: shown to admins and registered with the RMM.
+		field.Bytes("webhook_secret_sealed").Optional().Sensitive(),
 		field.String("base_url").Default(""),
 		field.String("region").Default(""),
 		field.Bool("polling_enabled").Default(true),

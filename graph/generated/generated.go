@@ -195,15 +195,16 @@ type ComplexityRoot struct {
 	}
 
 	EventDelivery struct {
-		Attempt    func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		DeliveryID func(childComplexity int) int
-		DurationMs func(childComplexity int) int
-		Error      func(childComplexity int) int
-		EventType  func(childComplexity int) int
-		ID         func(childComplexity int) int
-		StatusCode func(childComplexity int) int
-		Success    func(childComplexity int) int
+		Attempt       func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		DeliveryID    func(childComplexity int) int
+		DurationMs    func(childComplexity int) int
+		Error         func(childComplexity int) int
+		EventType     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		ResponseBytes func(childComplexity int) int
+		StatusCode    func(childComplexity int) int
+		Success       func(childComplexity int) int
 	}
 
 	EventSubscription struct {
@@ -547,6 +548,7 @@ type CommentResolver interface {
 type IntegrationResolver interface {
 	WebhookURL(ctx context.Context, obj *ent.Integration) (string, error)
 	SecretHeaderName(ctx context.Context, obj *ent.Integration) (string, error)
+	WebhookSecret(ctx context.Context, obj *ent.Integration) (*string, error)
 
 	LastPollCounts(ctx context.Context, obj *ent.Integration) (model.JSON, error)
 
@@ -1287,6 +1289,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventDelivery.ID(childComplexity), true
+	case "EventDelivery.responseBytes":
+		if e.ComplexityRoot.EventDelivery.ResponseBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventDelivery.ResponseBytes(childComplexity), true
 	case "EventDelivery.statusCode":
 		if e.ComplexityRoot.EventDelivery.StatusCode == nil {
 			break
@@ -3543,8 +3551,10 @@ type EventDelivery {
   statusCode: Int!
   "Whether the receiver accepted it (2xx)."
   success: Boolean!
-  "Why the attempt failed; empty on success."
+  "Why the attempt failed (the HTTP status or the network error, never the receiver's answer); empty on success."
   error: String!
+  "Size in bytes of the receiver's answer body, counted up to 64 KiB; the body itself is not kept."
+  responseBytes: Int!
   "How long the attempt took, in milliseconds."
   durationMs: Int!
   "When the attempt was made."
@@ -4764,6 +4774,8 @@ func (ec *executionContext) childFields_EventDelivery(ctx context.Context, field
 		return ec.fieldContext_EventDelivery_success(ctx, field)
 	case "error":
 		return ec.fieldContext_EventDelivery_error(ctx, field)
+	case "responseBytes":
+		return ec.fieldContext_EventDelivery_responseBytes(ctx, field)
 	case "durationMs":
 		return ec.fieldContext_EventDelivery_durationMs(ctx, field)
 	case "createdAt":
@@ -8885,6 +8897,29 @@ func (ec *executionContext) fieldContext_EventDelivery_error(_ context.Context, 
 	return graphql.NewScalarFieldContext("EventDelivery", field, false, false, "String")
 }
 
+func (ec *executionContext) _EventDelivery_responseBytes(ctx context.Context, field graphql.CollectedField, obj *ent.EventDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventDelivery_responseBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventDelivery_responseBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventDelivery", field, false, false, "Int")
+}
+
 func (ec *executionContext) _EventDelivery_durationMs(ctx context.Context, field graphql.CollectedField, obj *ent.EventDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9262,14 +9297,14 @@ func (ec *executionContext) _Integration_webhookSecret(ctx context.Context, fiel
 			return ec.fieldContext_Integration_webhookSecret(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.WebhookSecret, nil
+			return ec.Resolvers.Integration().WebhookSecret(ctx, obj)
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Admin == nil {
-					var zeroVal string
+					var zeroVal *string
 					return zeroVal, errors.New("directive admin is not implemented")
 				}
 				return ec.Directives.Admin(ctx, obj, directive0)
@@ -9278,15 +9313,15 @@ func (ec *executionContext) _Integration_webhookSecret(ctx context.Context, fiel
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Integration_webhookSecret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Integration", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Integration", field, true, true, "String")
 }
 
 func (ec *executionContext) _Integration_baseUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
@@ -19166,6 +19201,11 @@ func (ec *executionContext) _EventDelivery(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "responseBytes":
+			out.Values[i] = ec._EventDelivery_responseBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "durationMs":
 			out.Values[i] = ec._EventDelivery_durationMs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19305,10 +19345,11 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 					return ec._Integration_secretHeaderName(ctx, field, obj)
 				})
 		case "webhookSecret":
-			out.Values[i] = ec._Integration_webhookSecret(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Integration_webhookSecret(ctx, field, obj)
+				})
 		case "baseUrl":
 			out.Values[i] = ec._Integration_baseUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23119,18 +23160,6 @@ func (ec *executionContext) marshalOSeverity2ᚕgithubᚗcomᚋalertdeskᚋalert
 	}
 
 	return ret
-}
-
-func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(v)
-	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

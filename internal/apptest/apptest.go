@@ -66,9 +66,13 @@ func NewWith(t testing.TB, dialect string, opts Options) *Env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d := desk.New(st)
 	p := pipeline.New(st, d, log)
-	svc := newServices(t, st, opts.Redis, log)
+	guard := opts.Outbound
+	if guard == nil {
+		guard = AllowLoopback(t)
+	}
+	svc := newServices(t, st, opts.Redis, log, guard)
 	srv := &server.Server{Store: st, Redis: opts.Redis, Pipeline: p, Log: log, Desk: d, PublicURL: PublicURL,
-		Connect: svc.Connect, Events: svc.Events, Enqueuer: svc.enqueuer(),
+		Connect: svc.Connect, Events: svc.Events, Enqueuer: svc.enqueuer(), Secrets: svc.Secrets, Outbound: guard,
 		Setup: &provision.FirstRun{Store: st, Code: SetupCode, Log: log}}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/store"
@@ -29,6 +30,22 @@ type Options struct {
 	// Empty skips the demo seed: the database is migrated and holds
 	// nothing, as a new installation's does (Env.Demo is nil).
 	Empty bool
+	// Outbound is the guard of the API's and services' outbound requests;
+	// by default AllowLoopback(), since fake RMMs and receivers listen on
+	// 127.0.0.1.
+	Outbound *outbound.Guard
+}
+
+// AllowLoopback is the guard tests give the services they build: the
+// public internet and loopback, allowed through the allowlist as
+// ALERTDESK_OUTBOUND_ALLOW=127.0.0.0/8,::1 would.
+func AllowLoopback(t testing.TB) *outbound.Guard {
+	t.Helper()
+	allow, err := outbound.ParseAllow("127.0.0.0/8,::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outbound.New(allow)
 }
 
 func (o Options) store(t testing.TB, dialect string) (*store.Store, *seed.Result) {
@@ -49,7 +66,7 @@ func (o Options) store(t testing.TB, dialect string) (*store.Store, *seed.Result
 	if o.Empty {
 		return st, nil
 	}
-	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: PublicURL})
+	demo, err := seed.Demo(ctx, st, seed.Options{DataDir: t.TempDir(), PublicURL: PublicURL, Secrets: storetest.Secrets(t)})
 	if err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}

@@ -1,13 +1,10 @@
 package apptest
 
 import (
-	"bytes"
 	"log/slog"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -15,9 +12,11 @@ import (
 	"github.com/alertdesk/alertdesk/connect"
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph"
+	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/store"
+	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/worker"
 )
 
@@ -27,8 +26,11 @@ var NinjaOneApp = config.NinjaOneApp{ClientID: "apptest-client", ClientSecret: "
 // Services are the API's connect, events and task-queue services, built
 // on the Env's store and Redis.
 type Services struct {
-	// Secrets seals integration credentials (a fixed test key).
+	// Secrets seals integration credentials and webhook and signing
+	// secrets (storetest.Secrets, a fixed test key).
 	Secrets *secrets.Box
+	// Outbound is the guard the services and the API use.
+	Outbound *outbound.Guard
 	// Connect connects integrations; its Redis (OAuth state) is
 	// Options.Redis, with keys under KeyPrefix.
 	Connect *connect.Service
@@ -49,13 +51,10 @@ func (s Services) enqueuer() graph.Enqueuer {
 
 var unsafeQueueChars = regexp.MustCompile(`[^A-Za-z0-9_]+`)
 
-func newServices(t testing.TB, st *store.Store, rdb redis.UniversalClient, log *slog.Logger) Services {
+func newServices(t testing.TB, st *store.Store, rdb redis.UniversalClient, log *slog.Logger, guard *outbound.Guard) Services {
 	t.Helper()
-	box, err := secrets.New(bytes.Repeat([]byte{7}, secrets.KeySize))
-	if err != nil {
-		t.Fatalf("secrets: %v", err)
-	}
-	s := Services{Secrets: box, Events: &events.Service{Store: st}}
+	box := storetest.Secrets(t)
+	s := Services{Secrets: box, Outbound: guard, Events: &events.Service{Store: st, Secrets: box, Outbound: guard}}
 	prefix := redistest.Prefix(t)
 	if rdb != nil {
 		s.Queue = strings.Trim(unsafeQueueChars.ReplaceAllString(prefix, "_"), "_")
@@ -63,7 +62,7 @@ func newServices(t testing.TB, st *store.Store, rdb redis.UniversalClient, log *
 	}
 	s.Connect = &connect.Service{
 		Store: st, Redis: rdb, Secrets: box, PublicURL: PublicURL, NinjaOne: NinjaOneApp,
-		HTTP: &http.Client{Timeout: 10 * time.Second}, Log: log, KeyPrefix: prefix,
+		Outbound: guard, Log: log, KeyPrefix: prefix,
 		SkipWebhookRegistration: true,
 	}
 	if s.Enqueuer != nil {

@@ -14,8 +14,9 @@ func (e *Env) OtherTenant(secret string) seed.Integration {
 	tn := c.Tenant.Create().SetName("Other MSP").SetSlug("other").SaveX(ctx)
 	cust := c.Customer.Create().SetTenantID(tn.ID).SetName("Contoso").SaveX(ctx)
 	asset := c.Asset.Create().SetTenantID(tn.ID).SetName("SRV-01").SetClientID(cust.ID).SaveX(ctx)
+	hash, sealed := e.WebhookSecret(tn.ID, secret)
 	in := c.Integration.Create().SetTenantID(tn.ID).SetProvider("ninjaone").SetName("NinjaOne").
-		SetWebhookSecret(secret).SaveX(ctx)
+		SetWebhookSecret(hash).SetWebhookSecretSealed(sealed).SaveX(ctx)
 	c.AssetDevice.Create().SetTenantID(tn.ID).SetAssetID(asset.ID).SetIntegrationID(in.ID).SetExternalDeviceID("7").ExecX(ctx)
 	c.OrganizationMapping.Create().SetTenantID(tn.ID).SetIntegrationID(in.ID).
 		SetExternalOrganizationID("2").SetClientID(cust.ID).ExecX(ctx)
@@ -26,4 +27,16 @@ func (e *Env) OtherTenant(secret string) seed.Integration {
 	c.AlertRule.Create().SetTenantID(tn.ID).SetIntegrationID(in.ID).SetName("All").
 		SetConditions(rule.Conditions{}).SetActions(rule.Actions{AutoResolveTicket: Bool(true)}).ExecX(ctx)
 	return seed.Integration{ID: in.ID, Provider: "ninjaone", Name: in.Name, Secret: secret}
+}
+
+// WebhookSecret is a webhook secret in its stored form for the tenant:
+// the keyed hash (webhook_secret) and the sealed secret
+// (webhook_secret_sealed).
+func (e *Env) WebhookSecret(tenantID int, secret string) (hash string, sealed []byte) {
+	e.T.Helper()
+	hash, sealed, err := e.Services.Secrets.SealWebhookSecret(tenantID, secret)
+	if err != nil {
+		e.T.Fatalf("seal webhook secret: %v", err)
+	}
+	return hash, sealed
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/alertdesk/alertdesk/outbound"
 	"io"
 	"net/http"
 	"net/url"
@@ -81,7 +82,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	hc := cfg.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = outbound.Default
 	}
 	ts := NewTokenSource(OAuth{Host: origin(base), HTTP: hc}, cfg.Credentials, cfg.SaveCredentials)
 	return &Client{base: base, http: hc, tokens: ts, policy: cfg.Policy}, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/alertdesk/alertdesk/outbound"
 	"net/http"
 	"net/url"
 	"strings"
@@ -116,7 +117,8 @@ func (o OAuth) token(ctx context.Context, form url.Values) (Token, error) {
 	form.Set("client_id", o.ClientID)
 	form.Set("client_secret", o.ClientSecret)
 	endpoint := strings.TrimRight(o.Host, "/") + "/ws/oauth/token"
-	body, err := rest.Do(ctx, o.HTTP, rest.Policy{}, func(ctx context.Context) (*http.Request, error) {
+	// The client secret is in the body: over plain http only to allowed hosts.
+	body, err := rest.Do(outbound.WithCredentials(ctx), o.HTTP, rest.Policy{}, func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/alertdesk/alertdesk/outbound"
 	"io"
 	"net/http"
 	"net/url"
@@ -57,7 +58,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	hc := cfg.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = outbound.Default
 	}
 	return &Client{base: strings.TrimRight(cfg.BaseURL, "/"), key: cfg.Credentials.APIKey, http: hc, policy: cfg.Policy}, nil
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/alertdesk/alertdesk/outbound"
 )
 
 // MaxBody bounds a response body read into memory.
@@ -20,16 +22,15 @@ const MaxBody = 32 << 20
 type StatusError struct {
 	Method, URL string
 	Status      int
-	Body        string        // the first bytes, for logs
-	RetryAfter  time.Duration // from a 429 or 503 answer, when given
+	// Size is the answer's body size. The body itself is never kept: the
+	// error reaches the API (a failed connect, the last poll error) and
+	// the URL may point at something an admin must not read through it.
+	Size       int
+	RetryAfter time.Duration // from a 429 or 503 answer, when given
 }
 
 func (e *StatusError) Error() string {
-	msg := fmt.Sprintf("%s %s: HTTP %d", e.Method, e.URL, e.Status)
-	if e.Body != "" {
-		msg += ": " + e.Body
-	}
-	return msg
+	return fmt.Sprintf("%s %s: HTTP %d (%d bytes)", e.Method, e.URL, e.Status, e.Size)
 }
 
 // IsNotFound reports a 404 answer.
@@ -73,12 +74,13 @@ func (p Policy) withDefaults() Policy {
 }
 
 // Do sends the request newReq builds (called again for each attempt) and
-// returns the body of a 2xx answer. A 429 is waited out per Retry-After up
+// returns the body of a 2xx answer. A nil hc is outbound.Default, which
+// reaches the public internet only. A 429 is waited out per Retry-After up
 // to the policy's bounds; any other non-2xx answer is a *StatusError.
 func Do(ctx context.Context, hc *http.Client, p Policy, newReq func(ctx context.Context) (*http.Request, error)) ([]byte, error) {
 	p = p.withDefaults()
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = outbound.Default
 	}
 	for attempt := 0; ; attempt++ {
 		req, err := newReq(ctx)
@@ -121,12 +123,8 @@ func send(hc *http.Client, req *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("%s %s: body larger than %d bytes", req.Method, redactURL(req), MaxBody)
 	}
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		snippet := strings.TrimSpace(string(body))
-		if len(snippet) > 200 {
-			snippet = snippet[:200] + "…"
-		}
 		return nil, &StatusError{
-			Method: req.Method, URL: redactURL(req), Status: res.StatusCode, Body: snippet,
+			Method: req.Method, URL: redactURL(req), Status: res.StatusCode, Size: len(body),
 			RetryAfter: RetryAfter(res.Header.Get("Retry-After"), time.Now()),
 		}
 	}
