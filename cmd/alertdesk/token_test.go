@@ -66,7 +66,7 @@ func TestTokenCreateAnnouncesRoleChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := seed.Demo(ctx, s, seed.Options{DataDir: dir})
+	demo, err := seed.Demo(ctx, s, seed.Options{DataDir: dir, Secrets: storetest.Secrets(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
