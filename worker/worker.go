@@ -153,6 +153,8 @@ type Worker struct {
 
 	wake      chan struct{}
 	completed completions
+	redis     redisWatch
+	inflight  inflight
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -171,6 +173,7 @@ func New(d Deps) *Worker {
 		inspect:   asynq.NewInspectorFromRedisClient(d.Redis),
 		consumers: map[string]route{},
 		wake:      make(chan struct{}, 1),
+		redis:     redisWatch{key: "alertdesk:relay:" + d.Queue + ":alive"},
 	}
 	w.completed.mark = w.markAll
 	w.adapters = d.Adapters
