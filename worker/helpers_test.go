@@ -81,7 +81,6 @@ func newHarness(t testing.TB, dialect, addr string, tune func(*worker.Deps)) *ha
 		SchedulerHeartbeat: 200 * time.Millisecond,
 		RetryDelay:         func(int) time.Duration { return 100 * time.Millisecond },
 		ResetRetries:       2,
-		PollGrace:          time.Nanosecond,
 		ShutdownTimeout:    5 * time.Second,
 	}
 	if tune != nil {
@@ -103,7 +102,8 @@ func testLog() *slog.Logger {
 }
 
 // connect points the provider's demo integration at a fake API with
-// credentials, connected with polling on.
+// credentials, connected with polling on and no grace period, so a poll
+// resets alerts however recent.
 func (h *harness) connect(p event.Provider, baseURL string, creds []byte) *ent.Integration {
 	h.T.Helper()
 	id := h.Integration(p).ID
@@ -113,7 +113,7 @@ func (h *harness) connect(p event.Provider, baseURL string, creds []byte) *ent.I
 	}
 	in, err := h.DB.Integration.UpdateOneID(id).
 		SetBaseURL(baseURL).SetCredentials(sealed).
-		SetConnectionState(integration.ConnectionStateConnected).SetPollingEnabled(true).
+		SetConnectionState(integration.ConnectionStateConnected).SetPollingEnabled(true).SetPollGraceSeconds(0).
 		Save(h.Ctx)
 	if err != nil {
 		h.T.Fatal(err)
