@@ -33,7 +33,8 @@ func (a *App) startWorker(ctx context.Context) error {
 	if !a.Config.RunsWorker() {
 		return nil
 	}
-	a.Worker = worker.New(worker.Deps{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Secrets: a.Secrets, Log: a.Log})
+	a.Worker = worker.New(worker.Deps{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Secrets: a.Secrets, Log: a.Log,
+		PollErrorAfter: a.Config.PollErrorAfter})
 	a.registerConsumers(a.Worker)
 	if err := a.Worker.Start(ctx); err != nil {
 		a.Worker = nil

@@ -30,6 +30,10 @@ type Config struct {
 	NinjaOne NinjaOneApp
 	// SMTP sends notification emails; no host means no email.
 	SMTP SMTP
+	// PollErrorAfter is how many poll cycles in a row that cannot reach
+	// an RMM's API make its integration ERROR (ALERTDESK_POLL_ERROR_AFTER,
+	// 1–100, default 3).
+	PollErrorAfter int
 }
 
 // NinjaOneApp is alertdesk's NinjaOne OAuth client
@@ -115,6 +119,11 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("config: ALERTDESK_SMTP_PORT must be a port number, not %q", os.Getenv("ALERTDESK_SMTP_PORT"))
 	}
 	c.SMTP.Port = port
+	after, err := strconv.Atoi(env("ALERTDESK_POLL_ERROR_AFTER", "3"))
+	if err != nil || after < 1 || after > 100 {
+		return c, fmt.Errorf("config: ALERTDESK_POLL_ERROR_AFTER must be a whole number of poll cycles from 1 to 100, not %q", os.Getenv("ALERTDESK_POLL_ERROR_AFTER"))
+	}
+	c.PollErrorAfter = after
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
 		return c, fmt.Errorf("config: ALERTDESK_SMTP_FROM is required with ALERTDESK_SMTP_HOST")
 	}

@@ -63,14 +63,32 @@ var unsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 // dependencies before it starts.
 func newHarness(t testing.TB, dialect, addr string, tune func(*worker.Deps)) *harness {
 	t.Helper()
-	e := apptest.New(t, dialect)
+	return startHarness(t, dialect, addr, tune, false)
+}
+
+// newAPIHarness is newHarness whose API queues pollNow's tasks on the
+// worker's queue.
+func newAPIHarness(t testing.TB, dialect string, tune func(*worker.Deps)) *harness {
+	t.Helper()
+	return startHarness(t, dialect, redistest.Addr(t), tune, true)
+}
+
+func startHarness(t testing.TB, dialect, addr string, tune func(*worker.Deps), api bool) *harness {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
+	t.Cleanup(func() { rdb.Close() })
+	var e *apptest.Env
+	queue := strings.Trim(unsafe.ReplaceAllString(redistest.Prefix(t), "_"), "_")
+	if api {
+		e = apptest.NewWith(t, dialect, apptest.Options{Redis: rdb})
+		queue = e.Services.Queue
+	} else {
+		e = apptest.New(t, dialect)
+	}
 	box, err := secrets.New(bytes.Repeat([]byte{9}, secrets.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
-	t.Cleanup(func() { rdb.Close() })
-	queue := strings.Trim(unsafe.ReplaceAllString(redistest.Prefix(t), "_"), "_")
 	d := worker.Deps{
 		Store: e.Store, Redis: rdb, Pipeline: e.Pipeline, Secrets: box, Log: testLog(),
 		Queue:              queue,
