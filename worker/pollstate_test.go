@@ -139,7 +139,9 @@ func TestPollGraceThroughGraphQL(t *testing.T) {
 			const settings = `mutation($id: ID!, $grace: Int) {
 				updatePollingSettings(input: {integrationId: $id, enabled: true, intervalMinutes: 15, graceSeconds: $grace}) { pollGraceSeconds } }`
 			h.Admin(settings, apptest.Vars("id", apptest.ID(in.ID), "grace", 3601)).WantCode("BAD_USER_INPUT")
-			var set struct{ UpdatePollingSettings struct{ PollGraceSeconds int } }
+			var set struct {
+				UpdatePollingSettings struct{ PollGraceSeconds int }
+			}
 			h.Admin(settings, apptest.Vars("id", apptest.ID(in.ID), "grace", 600)).Must(&set)
 			if set.UpdatePollingSettings.PollGraceSeconds != 600 {
 				t.Fatalf("pollGraceSeconds = %d, want 600", set.UpdatePollingSettings.PollGraceSeconds)
