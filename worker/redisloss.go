@@ -16,6 +16,10 @@ import (
 // and still holds what it was given.
 const redisCheckEvery = time.Second
 
+// redisMarkerTTL keeps the marker of a queue no relay serves any more
+// from staying forever; a live relay renews it at every check.
+const redisMarkerTTL = 7 * 24 * time.Hour
+
 // redisWatch notices that Redis was unreachable, restarted or lost its
 // data. Delivery tasks handed to it before then may be gone, and their
 // entries would otherwise wait for their lease to run out; the relay
@@ -41,7 +45,8 @@ func (r *redisWatch) check(ctx context.Context, rdb redis.UniversalClient, every
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	pipe := rdb.Pipeline()
-	fresh := pipe.SetNX(cctx, r.key, "1", 0)
+	fresh := pipe.SetNX(cctx, r.key, "1", redisMarkerTTL)
+	pipe.Expire(cctx, r.key, redisMarkerTTL)
 	info := pipe.Info(cctx, "server")
 	_, _ = pipe.Exec(cctx)
 	lost, err := fresh.Result()
