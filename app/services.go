@@ -14,7 +14,7 @@ func (a *App) Connect() *connect.Service {
 	return &connect.Service{
 		Store: a.Store, Redis: a.Redis, Secrets: a.Secrets, Outbound: a.Outbound,
 		PublicURL: a.Config.PublicURL, NinjaOne: a.Config.NinjaOne,
-		Poller: worker.NewEnqueuer(a.Redis, ""), Log: a.Log,
+		Poller: worker.NewEnqueuer(a.Store, a.Redis, ""), Log: a.Log,
 	}
 }
 

@@ -44,6 +44,10 @@ type Config struct {
 	// (ALERTDESK_OUTBOUND_ALLOW, comma-separated CIDRs), such as an RMM on
 	// premises. Empty: the public internet only.
 	OutboundAllow []netip.Prefix
+	// PollErrorAfter is how many poll cycles in a row that cannot reach
+	// an RMM's API make its integration ERROR (ALERTDESK_POLL_ERROR_AFTER,
+	// 1–100, default 3).
+	PollErrorAfter int
 }
 
 // APILimits bound the GraphQL API (ALERTDESK_API_*): an operation's
@@ -164,6 +168,11 @@ func FromEnv() (Config, error) {
 	if c.OutboundAllow, err = outbound.ParseAllow(os.Getenv(outbound.AllowEnv)); err != nil {
 		return c, fmt.Errorf("config: %s: %w", outbound.AllowEnv, err)
 	}
+	after, err := strconv.Atoi(env("ALERTDESK_POLL_ERROR_AFTER", "3"))
+	if err != nil || after < 1 || after > 100 {
+		return c, fmt.Errorf("config: ALERTDESK_POLL_ERROR_AFTER must be a whole number of poll cycles from 1 to 100, not %q", os.Getenv("ALERTDESK_POLL_ERROR_AFTER"))
+	}
+	c.PollErrorAfter = after
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
 		return c, fmt.Errorf("config: ALERTDESK_SMTP_FROM is required with ALERTDESK_SMTP_HOST")
 	}

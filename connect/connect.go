@@ -159,7 +159,9 @@ func (s *Service) save(ctx context.Context, in *ent.Integration, plaintext []byt
 		Where(integration.TenantID(in.TenantID)).
 		SetCredentials(sealed).
 		SetConnectionState(integration.ConnectionStateConnected).
-		SetLastPollError("")
+		SetLastPollError("").
+		SetPollFailures(0).
+		ClearPollFailingSince()
 	if ep.BaseURL != nil {
 		u.SetBaseURL(*ep.BaseURL)
 	}

@@ -20,6 +20,9 @@ func (s *Service) Disconnect(ctx context.Context, tenantID, integrationID int) (
 		Where(integration.TenantID(tenantID)).
 		ClearCredentials().
 		SetConnectionState(integration.ConnectionStateDisconnected).
+		SetPollFailures(0).
+		ClearPollFailingSince().
+		ClearPollRequestedAt().
 		Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connect: disconnect integration %d: %w", integrationID, err)

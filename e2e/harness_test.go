@@ -91,7 +91,7 @@ func newUIWith(t *testing.T, width int, withConnect bool) *UI {
 	box, queue := startRelay(t, env, rdb)
 	base := env.HTTP.URL
 	if withConnect {
-		enq := worker.NewEnqueuer(rdb, queue)
+		enq := worker.NewEnqueuer(env.Store, rdb, queue)
 		srv := &server.Server{
 			Store: env.Store, Redis: rdb, Pipeline: env.Pipeline, Desk: env.Desk, PublicURL: apptest.PublicURL,
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)),

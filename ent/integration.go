@@ -49,6 +49,14 @@ type Integration struct {
 	LastPollError string `json:"last_poll_error,omitempty"`
 	// LastPollCounts holds the value of the "last_poll_counts" field.
 	LastPollCounts map[string]int `json:"last_poll_counts,omitempty"`
+	// PollFailures holds the value of the "poll_failures" field.
+	PollFailures int `json:"poll_failures,omitempty"`
+	// PollFailingSince holds the value of the "poll_failing_since" field.
+	PollFailingSince *time.Time `json:"poll_failing_since,omitempty"`
+	// PollRequestedAt holds the value of the "poll_requested_at" field.
+	PollRequestedAt *time.Time `json:"poll_requested_at,omitempty"`
+	// PollGraceSeconds holds the value of the "poll_grace_seconds" field.
+	PollGraceSeconds int `json:"poll_grace_seconds,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the IntegrationQuery when eager-loading is set.
 	Edges        IntegrationEdges `json:"edges"`
@@ -84,11 +92,11 @@ func (*Integration) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case integration.FieldPollingEnabled:
 			values[i] = new(sql.NullBool)
-		case integration.FieldID, integration.FieldTenantID, integration.FieldPollingIntervalMinutes:
+		case integration.FieldID, integration.FieldTenantID, integration.FieldPollingIntervalMinutes, integration.FieldPollFailures, integration.FieldPollGraceSeconds:
 			values[i] = new(sql.NullInt64)
 		case integration.FieldProvider, integration.FieldName, integration.FieldConnectionState, integration.FieldWebhookSecret, integration.FieldBaseURL, integration.FieldRegion, integration.FieldLastPollError:
 			values[i] = new(sql.NullString)
-		case integration.FieldCreatedAt, integration.FieldLastPolledAt:
+		case integration.FieldCreatedAt, integration.FieldLastPolledAt, integration.FieldPollFailingSince, integration.FieldPollRequestedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -204,6 +212,32 @@ func (_m *Integration) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field last_poll_counts: %w", err)
 				}
 			}
+		case integration.FieldPollFailures:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field poll_failures", values[i])
+			} else if value.Valid {
+				_m.PollFailures = int(value.Int64)
+			}
+		case integration.FieldPollFailingSince:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field poll_failing_since", values[i])
+			} else if value.Valid {
+				_m.PollFailingSince = new(time.Time)
+				*_m.PollFailingSince = value.Time
+			}
+		case integration.FieldPollRequestedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field poll_requested_at", values[i])
+			} else if value.Valid {
+				_m.PollRequestedAt = new(time.Time)
+				*_m.PollRequestedAt = value.Time
+			}
+		case integration.FieldPollGraceSeconds:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field poll_grace_seconds", values[i])
+			} else if value.Valid {
+				_m.PollGraceSeconds = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -288,6 +322,22 @@ func (_m *Integration) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("last_poll_counts=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LastPollCounts))
+	builder.WriteString(", ")
+	builder.WriteString("poll_failures=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PollFailures))
+	builder.WriteString(", ")
+	if v := _m.PollFailingSince; v != nil {
+		builder.WriteString("poll_failing_since=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.PollRequestedAt; v != nil {
+		builder.WriteString("poll_requested_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("poll_grace_seconds=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PollGraceSeconds))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -185,6 +185,62 @@ func (_c *IntegrationCreate) SetLastPollCounts(v map[string]int) *IntegrationCre
 	return _c
 }
 
+// SetPollFailures sets the "poll_failures" field.
+func (_c *IntegrationCreate) SetPollFailures(v int) *IntegrationCreate {
+	_c.mutation.SetPollFailures(v)
+	return _c
+}
+
+// SetNillablePollFailures sets the "poll_failures" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillablePollFailures(v *int) *IntegrationCreate {
+	if v != nil {
+		_c.SetPollFailures(*v)
+	}
+	return _c
+}
+
+// SetPollFailingSince sets the "poll_failing_since" field.
+func (_c *IntegrationCreate) SetPollFailingSince(v time.Time) *IntegrationCreate {
+	_c.mutation.SetPollFailingSince(v)
+	return _c
+}
+
+// SetNillablePollFailingSince sets the "poll_failing_since" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillablePollFailingSince(v *time.Time) *IntegrationCreate {
+	if v != nil {
+		_c.SetPollFailingSince(*v)
+	}
+	return _c
+}
+
+// SetPollRequestedAt sets the "poll_requested_at" field.
+func (_c *IntegrationCreate) SetPollRequestedAt(v time.Time) *IntegrationCreate {
+	_c.mutation.SetPollRequestedAt(v)
+	return _c
+}
+
+// SetNillablePollRequestedAt sets the "poll_requested_at" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillablePollRequestedAt(v *time.Time) *IntegrationCreate {
+	if v != nil {
+		_c.SetPollRequestedAt(*v)
+	}
+	return _c
+}
+
+// SetPollGraceSeconds sets the "poll_grace_seconds" field.
+func (_c *IntegrationCreate) SetPollGraceSeconds(v int) *IntegrationCreate {
+	_c.mutation.SetPollGraceSeconds(v)
+	return _c
+}
+
+// SetNillablePollGraceSeconds sets the "poll_grace_seconds" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillablePollGraceSeconds(v *int) *IntegrationCreate {
+	if v != nil {
+		_c.SetPollGraceSeconds(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *IntegrationCreate) SetTenant(v *Tenant) *IntegrationCreate {
 	return _c.SetTenantID(v.ID)
@@ -257,6 +313,14 @@ func (_c *IntegrationCreate) defaults() {
 		v := integration.DefaultLastPollError
 		_c.mutation.SetLastPollError(v)
 	}
+	if _, ok := _c.mutation.PollFailures(); !ok {
+		v := integration.DefaultPollFailures
+		_c.mutation.SetPollFailures(v)
+	}
+	if _, ok := _c.mutation.PollGraceSeconds(); !ok {
+		v := integration.DefaultPollGraceSeconds
+		_c.mutation.SetPollGraceSeconds(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -313,6 +377,17 @@ func (_c *IntegrationCreate) check() error {
 	}
 	if _, ok := _c.mutation.LastPollError(); !ok {
 		return &ValidationError{Name: "last_poll_error", err: errors.New(`ent: missing required field "Integration.last_poll_error"`)}
+	}
+	if _, ok := _c.mutation.PollFailures(); !ok {
+		return &ValidationError{Name: "poll_failures", err: errors.New(`ent: missing required field "Integration.poll_failures"`)}
+	}
+	if _, ok := _c.mutation.PollGraceSeconds(); !ok {
+		return &ValidationError{Name: "poll_grace_seconds", err: errors.New(`ent: missing required field "Integration.poll_grace_seconds"`)}
+	}
+	if v, ok := _c.mutation.PollGraceSeconds(); ok {
+		if err := integration.PollGraceSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "poll_grace_seconds", err: fmt.Errorf(`ent: validator failed for field "Integration.poll_grace_seconds": %w`, err)}
+		}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Integration.tenant"`)}
@@ -399,6 +474,22 @@ func (_c *IntegrationCreate) createSpec() (*Integration, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastPollCounts(); ok {
 		_spec.SetField(integration.FieldLastPollCounts, field.TypeJSON, value)
 		_node.LastPollCounts = value
+	}
+	if value, ok := _c.mutation.PollFailures(); ok {
+		_spec.SetField(integration.FieldPollFailures, field.TypeInt, value)
+		_node.PollFailures = value
+	}
+	if value, ok := _c.mutation.PollFailingSince(); ok {
+		_spec.SetField(integration.FieldPollFailingSince, field.TypeTime, value)
+		_node.PollFailingSince = &value
+	}
+	if value, ok := _c.mutation.PollRequestedAt(); ok {
+		_spec.SetField(integration.FieldPollRequestedAt, field.TypeTime, value)
+		_node.PollRequestedAt = &value
+	}
+	if value, ok := _c.mutation.PollGraceSeconds(); ok {
+		_spec.SetField(integration.FieldPollGraceSeconds, field.TypeInt, value)
+		_node.PollGraceSeconds = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -652,6 +743,78 @@ func (u *IntegrationUpsert) UpdateLastPollCounts() *IntegrationUpsert {
 // ClearLastPollCounts clears the value of the "last_poll_counts" field.
 func (u *IntegrationUpsert) ClearLastPollCounts() *IntegrationUpsert {
 	u.SetNull(integration.FieldLastPollCounts)
+	return u
+}
+
+// SetPollFailures sets the "poll_failures" field.
+func (u *IntegrationUpsert) SetPollFailures(v int) *IntegrationUpsert {
+	u.Set(integration.FieldPollFailures, v)
+	return u
+}
+
+// UpdatePollFailures sets the "poll_failures" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdatePollFailures() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldPollFailures)
+	return u
+}
+
+// AddPollFailures adds v to the "poll_failures" field.
+func (u *IntegrationUpsert) AddPollFailures(v int) *IntegrationUpsert {
+	u.Add(integration.FieldPollFailures, v)
+	return u
+}
+
+// SetPollFailingSince sets the "poll_failing_since" field.
+func (u *IntegrationUpsert) SetPollFailingSince(v time.Time) *IntegrationUpsert {
+	u.Set(integration.FieldPollFailingSince, v)
+	return u
+}
+
+// UpdatePollFailingSince sets the "poll_failing_since" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdatePollFailingSince() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldPollFailingSince)
+	return u
+}
+
+// ClearPollFailingSince clears the value of the "poll_failing_since" field.
+func (u *IntegrationUpsert) ClearPollFailingSince() *IntegrationUpsert {
+	u.SetNull(integration.FieldPollFailingSince)
+	return u
+}
+
+// SetPollRequestedAt sets the "poll_requested_at" field.
+func (u *IntegrationUpsert) SetPollRequestedAt(v time.Time) *IntegrationUpsert {
+	u.Set(integration.FieldPollRequestedAt, v)
+	return u
+}
+
+// UpdatePollRequestedAt sets the "poll_requested_at" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdatePollRequestedAt() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldPollRequestedAt)
+	return u
+}
+
+// ClearPollRequestedAt clears the value of the "poll_requested_at" field.
+func (u *IntegrationUpsert) ClearPollRequestedAt() *IntegrationUpsert {
+	u.SetNull(integration.FieldPollRequestedAt)
+	return u
+}
+
+// SetPollGraceSeconds sets the "poll_grace_seconds" field.
+func (u *IntegrationUpsert) SetPollGraceSeconds(v int) *IntegrationUpsert {
+	u.Set(integration.FieldPollGraceSeconds, v)
+	return u
+}
+
+// UpdatePollGraceSeconds sets the "poll_grace_seconds" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdatePollGraceSeconds() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldPollGraceSeconds)
+	return u
+}
+
+// AddPollGraceSeconds adds v to the "poll_grace_seconds" field.
+func (u *IntegrationUpsert) AddPollGraceSeconds(v int) *IntegrationUpsert {
+	u.Add(integration.FieldPollGraceSeconds, v)
 	return u
 }
 
@@ -917,6 +1080,90 @@ func (u *IntegrationUpsertOne) UpdateLastPollCounts() *IntegrationUpsertOne {
 func (u *IntegrationUpsertOne) ClearLastPollCounts() *IntegrationUpsertOne {
 	return u.Update(func(s *IntegrationUpsert) {
 		s.ClearLastPollCounts()
+	})
+}
+
+// SetPollFailures sets the "poll_failures" field.
+func (u *IntegrationUpsertOne) SetPollFailures(v int) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetPollFailures(v)
+	})
+}
+
+// AddPollFailures adds v to the "poll_failures" field.
+func (u *IntegrationUpsertOne) AddPollFailures(v int) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.AddPollFailures(v)
+	})
+}
+
+// UpdatePollFailures sets the "poll_failures" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdatePollFailures() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdatePollFailures()
+	})
+}
+
+// SetPollFailingSince sets the "poll_failing_since" field.
+func (u *IntegrationUpsertOne) SetPollFailingSince(v time.Time) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetPollFailingSince(v)
+	})
+}
+
+// UpdatePollFailingSince sets the "poll_failing_since" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdatePollFailingSince() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdatePollFailingSince()
+	})
+}
+
+// ClearPollFailingSince clears the value of the "poll_failing_since" field.
+func (u *IntegrationUpsertOne) ClearPollFailingSince() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearPollFailingSince()
+	})
+}
+
+// SetPollRequestedAt sets the "poll_requested_at" field.
+func (u *IntegrationUpsertOne) SetPollRequestedAt(v time.Time) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetPollRequestedAt(v)
+	})
+}
+
+// UpdatePollRequestedAt sets the "poll_requested_at" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdatePollRequestedAt() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdatePollRequestedAt()
+	})
+}
+
+// ClearPollRequestedAt clears the value of the "poll_requested_at" field.
+func (u *IntegrationUpsertOne) ClearPollRequestedAt() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearPollRequestedAt()
+	})
+}
+
+// SetPollGraceSeconds sets the "poll_grace_seconds" field.
+func (u *IntegrationUpsertOne) SetPollGraceSeconds(v int) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetPollGraceSeconds(v)
+	})
+}
+
+// AddPollGraceSeconds adds v to the "poll_grace_seconds" field.
+func (u *IntegrationUpsertOne) AddPollGraceSeconds(v int) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.AddPollGraceSeconds(v)
+	})
+}
+
+// UpdatePollGraceSeconds sets the "poll_grace_seconds" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdatePollGraceSeconds() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdatePollGraceSeconds()
 	})
 }
 
@@ -1348,6 +1595,90 @@ func (u *IntegrationUpsertBulk) UpdateLastPollCounts() *IntegrationUpsertBulk {
 func (u *IntegrationUpsertBulk) ClearLastPollCounts() *IntegrationUpsertBulk {
 	return u.Update(func(s *IntegrationUpsert) {
 		s.ClearLastPollCounts()
+	})
+}
+
+// SetPollFailures sets the "poll_failures" field.
+func (u *IntegrationUpsertBulk) SetPollFailures(v int) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetPollFailures(v)
+	})
+}
+
+// AddPollFailures adds v to the "poll_failures" field.
+func (u *IntegrationUpsertBulk) AddPollFailures(v int) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.AddPollFailures(v)
+	})
+}
+
+// UpdatePollFailures sets the "poll_failures" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdatePollFailures() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdatePollFailures()
+	})
+}
+
+// SetPollFailingSince sets the "poll_failing_since" field.
+func (u *IntegrationUpsertBulk) SetPollFailingSince(v time.Time) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetPollFailingSince(v)
+	})
+}
+
+// UpdatePollFailingSince sets the "poll_failing_since" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdatePollFailingSince() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdatePollFailingSince()
+	})
+}
+
+// ClearPollFailingSince clears the value of the "poll_failing_since" field.
+func (u *IntegrationUpsertBulk) ClearPollFailingSince() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearPollFailingSince()
+	})
+}
+
+// SetPollRequestedAt sets the "poll_requested_at" field.
+func (u *IntegrationUpsertBulk) SetPollRequestedAt(v time.Time) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetPollRequestedAt(v)
+	})
+}
+
+// UpdatePollRequestedAt sets the "poll_requested_at" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdatePollRequestedAt() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdatePollRequestedAt()
+	})
+}
+
+// ClearPollRequestedAt clears the value of the "poll_requested_at" field.
+func (u *IntegrationUpsertBulk) ClearPollRequestedAt() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearPollRequestedAt()
+	})
+}
+
+// SetPollGraceSeconds sets the "poll_grace_seconds" field.
+func (u *IntegrationUpsertBulk) SetPollGraceSeconds(v int) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetPollGraceSeconds(v)
+	})
+}
+
+// AddPollGraceSeconds adds v to the "poll_grace_seconds" field.
+func (u *IntegrationUpsertBulk) AddPollGraceSeconds(v int) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.AddPollGraceSeconds(v)
+	})
+}
+
+// UpdatePollGraceSeconds sets the "poll_grace_seconds" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdatePollGraceSeconds() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdatePollGraceSeconds()
 	})
 }
 

@@ -217,6 +217,88 @@ func (_u *IntegrationUpdate) ClearLastPollCounts() *IntegrationUpdate {
 	return _u
 }
 
+// SetPollFailures sets the "poll_failures" field.
+func (_u *IntegrationUpdate) SetPollFailures(v int) *IntegrationUpdate {
+	_u.mutation.ResetPollFailures()
+	_u.mutation.SetPollFailures(v)
+	return _u
+}
+
+// SetNillablePollFailures sets the "poll_failures" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillablePollFailures(v *int) *IntegrationUpdate {
+	if v != nil {
+		_u.SetPollFailures(*v)
+	}
+	return _u
+}
+
+// AddPollFailures adds value to the "poll_failures" field.
+func (_u *IntegrationUpdate) AddPollFailures(v int) *IntegrationUpdate {
+	_u.mutation.AddPollFailures(v)
+	return _u
+}
+
+// SetPollFailingSince sets the "poll_failing_since" field.
+func (_u *IntegrationUpdate) SetPollFailingSince(v time.Time) *IntegrationUpdate {
+	_u.mutation.SetPollFailingSince(v)
+	return _u
+}
+
+// SetNillablePollFailingSince sets the "poll_failing_since" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillablePollFailingSince(v *time.Time) *IntegrationUpdate {
+	if v != nil {
+		_u.SetPollFailingSince(*v)
+	}
+	return _u
+}
+
+// ClearPollFailingSince clears the value of the "poll_failing_since" field.
+func (_u *IntegrationUpdate) ClearPollFailingSince() *IntegrationUpdate {
+	_u.mutation.ClearPollFailingSince()
+	return _u
+}
+
+// SetPollRequestedAt sets the "poll_requested_at" field.
+func (_u *IntegrationUpdate) SetPollRequestedAt(v time.Time) *IntegrationUpdate {
+	_u.mutation.SetPollRequestedAt(v)
+	return _u
+}
+
+// SetNillablePollRequestedAt sets the "poll_requested_at" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillablePollRequestedAt(v *time.Time) *IntegrationUpdate {
+	if v != nil {
+		_u.SetPollRequestedAt(*v)
+	}
+	return _u
+}
+
+// ClearPollRequestedAt clears the value of the "poll_requested_at" field.
+func (_u *IntegrationUpdate) ClearPollRequestedAt() *IntegrationUpdate {
+	_u.mutation.ClearPollRequestedAt()
+	return _u
+}
+
+// SetPollGraceSeconds sets the "poll_grace_seconds" field.
+func (_u *IntegrationUpdate) SetPollGraceSeconds(v int) *IntegrationUpdate {
+	_u.mutation.ResetPollGraceSeconds()
+	_u.mutation.SetPollGraceSeconds(v)
+	return _u
+}
+
+// SetNillablePollGraceSeconds sets the "poll_grace_seconds" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillablePollGraceSeconds(v *int) *IntegrationUpdate {
+	if v != nil {
+		_u.SetPollGraceSeconds(*v)
+	}
+	return _u
+}
+
+// AddPollGraceSeconds adds value to the "poll_grace_seconds" field.
+func (_u *IntegrationUpdate) AddPollGraceSeconds(v int) *IntegrationUpdate {
+	_u.mutation.AddPollGraceSeconds(v)
+	return _u
+}
+
 // Mutation returns the IntegrationMutation object of the builder.
 func (_u *IntegrationUpdate) Mutation() *IntegrationMutation {
 	return _u.mutation
@@ -269,6 +351,11 @@ func (_u *IntegrationUpdate) check() error {
 	if v, ok := _u.mutation.PollingIntervalMinutes(); ok {
 		if err := integration.PollingIntervalMinutesValidator(v); err != nil {
 			return &ValidationError{Name: "polling_interval_minutes", err: fmt.Errorf(`ent: validator failed for field "Integration.polling_interval_minutes": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PollGraceSeconds(); ok {
+		if err := integration.PollGraceSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "poll_grace_seconds", err: fmt.Errorf(`ent: validator failed for field "Integration.poll_grace_seconds": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -342,6 +429,30 @@ func (_u *IntegrationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if _u.mutation.LastPollCountsCleared() {
 		_spec.ClearField(integration.FieldLastPollCounts, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.PollFailures(); ok {
+		_spec.SetField(integration.FieldPollFailures, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPollFailures(); ok {
+		_spec.AddField(integration.FieldPollFailures, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.PollFailingSince(); ok {
+		_spec.SetField(integration.FieldPollFailingSince, field.TypeTime, value)
+	}
+	if _u.mutation.PollFailingSinceCleared() {
+		_spec.ClearField(integration.FieldPollFailingSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PollRequestedAt(); ok {
+		_spec.SetField(integration.FieldPollRequestedAt, field.TypeTime, value)
+	}
+	if _u.mutation.PollRequestedAtCleared() {
+		_spec.ClearField(integration.FieldPollRequestedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PollGraceSeconds(); ok {
+		_spec.SetField(integration.FieldPollGraceSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPollGraceSeconds(); ok {
+		_spec.AddField(integration.FieldPollGraceSeconds, field.TypeInt, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -552,6 +663,88 @@ func (_u *IntegrationUpdateOne) ClearLastPollCounts() *IntegrationUpdateOne {
 	return _u
 }
 
+// SetPollFailures sets the "poll_failures" field.
+func (_u *IntegrationUpdateOne) SetPollFailures(v int) *IntegrationUpdateOne {
+	_u.mutation.ResetPollFailures()
+	_u.mutation.SetPollFailures(v)
+	return _u
+}
+
+// SetNillablePollFailures sets the "poll_failures" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillablePollFailures(v *int) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetPollFailures(*v)
+	}
+	return _u
+}
+
+// AddPollFailures adds value to the "poll_failures" field.
+func (_u *IntegrationUpdateOne) AddPollFailures(v int) *IntegrationUpdateOne {
+	_u.mutation.AddPollFailures(v)
+	return _u
+}
+
+// SetPollFailingSince sets the "poll_failing_since" field.
+func (_u *IntegrationUpdateOne) SetPollFailingSince(v time.Time) *IntegrationUpdateOne {
+	_u.mutation.SetPollFailingSince(v)
+	return _u
+}
+
+// SetNillablePollFailingSince sets the "poll_failing_since" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillablePollFailingSince(v *time.Time) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetPollFailingSince(*v)
+	}
+	return _u
+}
+
+// ClearPollFailingSince clears the value of the "poll_failing_since" field.
+func (_u *IntegrationUpdateOne) ClearPollFailingSince() *IntegrationUpdateOne {
+	_u.mutation.ClearPollFailingSince()
+	return _u
+}
+
+// SetPollRequestedAt sets the "poll_requested_at" field.
+func (_u *IntegrationUpdateOne) SetPollRequestedAt(v time.Time) *IntegrationUpdateOne {
+	_u.mutation.SetPollRequestedAt(v)
+	return _u
+}
+
+// SetNillablePollRequestedAt sets the "poll_requested_at" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillablePollRequestedAt(v *time.Time) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetPollRequestedAt(*v)
+	}
+	return _u
+}
+
+// ClearPollRequestedAt clears the value of the "poll_requested_at" field.
+func (_u *IntegrationUpdateOne) ClearPollRequestedAt() *IntegrationUpdateOne {
+	_u.mutation.ClearPollRequestedAt()
+	return _u
+}
+
+// SetPollGraceSeconds sets the "poll_grace_seconds" field.
+func (_u *IntegrationUpdateOne) SetPollGraceSeconds(v int) *IntegrationUpdateOne {
+	_u.mutation.ResetPollGraceSeconds()
+	_u.mutation.SetPollGraceSeconds(v)
+	return _u
+}
+
+// SetNillablePollGraceSeconds sets the "poll_grace_seconds" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillablePollGraceSeconds(v *int) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetPollGraceSeconds(*v)
+	}
+	return _u
+}
+
+// AddPollGraceSeconds adds value to the "poll_grace_seconds" field.
+func (_u *IntegrationUpdateOne) AddPollGraceSeconds(v int) *IntegrationUpdateOne {
+	_u.mutation.AddPollGraceSeconds(v)
+	return _u
+}
+
 // Mutation returns the IntegrationMutation object of the builder.
 func (_u *IntegrationUpdateOne) Mutation() *IntegrationMutation {
 	return _u.mutation
@@ -617,6 +810,11 @@ func (_u *IntegrationUpdateOne) check() error {
 	if v, ok := _u.mutation.PollingIntervalMinutes(); ok {
 		if err := integration.PollingIntervalMinutesValidator(v); err != nil {
 			return &ValidationError{Name: "polling_interval_minutes", err: fmt.Errorf(`ent: validator failed for field "Integration.polling_interval_minutes": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PollGraceSeconds(); ok {
+		if err := integration.PollGraceSecondsValidator(v); err != nil {
+			return &ValidationError{Name: "poll_grace_seconds", err: fmt.Errorf(`ent: validator failed for field "Integration.poll_grace_seconds": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -707,6 +905,30 @@ func (_u *IntegrationUpdateOne) sqlSave(ctx context.Context) (_node *Integration
 	}
 	if _u.mutation.LastPollCountsCleared() {
 		_spec.ClearField(integration.FieldLastPollCounts, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.PollFailures(); ok {
+		_spec.SetField(integration.FieldPollFailures, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPollFailures(); ok {
+		_spec.AddField(integration.FieldPollFailures, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.PollFailingSince(); ok {
+		_spec.SetField(integration.FieldPollFailingSince, field.TypeTime, value)
+	}
+	if _u.mutation.PollFailingSinceCleared() {
+		_spec.ClearField(integration.FieldPollFailingSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PollRequestedAt(); ok {
+		_spec.SetField(integration.FieldPollRequestedAt, field.TypeTime, value)
+	}
+	if _u.mutation.PollRequestedAtCleared() {
+		_spec.ClearField(integration.FieldPollRequestedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PollGraceSeconds(); ok {
+		_spec.SetField(integration.FieldPollGraceSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPollGraceSeconds(); ok {
+		_spec.AddField(integration.FieldPollGraceSeconds, field.TypeInt, value)
 	}
 	_node = &Integration{config: _u.config}
 	_spec.Assign = _node.assignValues

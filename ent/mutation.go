@@ -11389,6 +11389,12 @@ type IntegrationMutation struct {
 	last_polled_at              *time.Time
 	last_poll_error             *string
 	last_poll_counts            *map[string]int
+	poll_failures               *int
+	addpoll_failures            *int
+	poll_failing_since          *time.Time
+	poll_requested_at           *time.Time
+	poll_grace_seconds          *int
+	addpoll_grace_seconds       *int
 	clearedFields               map[string]struct{}
 	tenant                      *int
 	clearedtenant               bool
@@ -12107,6 +12113,216 @@ func (m *IntegrationMutation) ResetLastPollCounts() {
 	delete(m.clearedFields, integration.FieldLastPollCounts)
 }
 
+// SetPollFailures sets the "poll_failures" field.
+func (m *IntegrationMutation) SetPollFailures(i int) {
+	m.poll_failures = &i
+	m.addpoll_failures = nil
+}
+
+// PollFailures returns the value of the "poll_failures" field in the mutation.
+func (m *IntegrationMutation) PollFailures() (r int, exists bool) {
+	v := m.poll_failures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPollFailures returns the old "poll_failures" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldPollFailures(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPollFailures is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPollFailures requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPollFailures: %w", err)
+	}
+	return oldValue.PollFailures, nil
+}
+
+// AddPollFailures adds i to the "poll_failures" field.
+func (m *IntegrationMutation) AddPollFailures(i int) {
+	if m.addpoll_failures != nil {
+		*m.addpoll_failures += i
+	} else {
+		m.addpoll_failures = &i
+	}
+}
+
+// AddedPollFailures returns the value that was added to the "poll_failures" field in this mutation.
+func (m *IntegrationMutation) AddedPollFailures() (r int, exists bool) {
+	v := m.addpoll_failures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPollFailures resets all changes to the "poll_failures" field.
+func (m *IntegrationMutation) ResetPollFailures() {
+	m.poll_failures = nil
+	m.addpoll_failures = nil
+}
+
+// SetPollFailingSince sets the "poll_failing_since" field.
+func (m *IntegrationMutation) SetPollFailingSince(t time.Time) {
+	m.poll_failing_since = &t
+}
+
+// PollFailingSince returns the value of the "poll_failing_since" field in the mutation.
+func (m *IntegrationMutation) PollFailingSince() (r time.Time, exists bool) {
+	v := m.poll_failing_since
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPollFailingSince returns the old "poll_failing_since" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldPollFailingSince(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPollFailingSince is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPollFailingSince requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPollFailingSince: %w", err)
+	}
+	return oldValue.PollFailingSince, nil
+}
+
+// ClearPollFailingSince clears the value of the "poll_failing_since" field.
+func (m *IntegrationMutation) ClearPollFailingSince() {
+	m.poll_failing_since = nil
+	m.clearedFields[integration.FieldPollFailingSince] = struct{}{}
+}
+
+// PollFailingSinceCleared returns if the "poll_failing_since" field was cleared in this mutation.
+func (m *IntegrationMutation) PollFailingSinceCleared() bool {
+	_, ok := m.clearedFields[integration.FieldPollFailingSince]
+	return ok
+}
+
+// ResetPollFailingSince resets all changes to the "poll_failing_since" field.
+func (m *IntegrationMutation) ResetPollFailingSince() {
+	m.poll_failing_since = nil
+	delete(m.clearedFields, integration.FieldPollFailingSince)
+}
+
+// SetPollRequestedAt sets the "poll_requested_at" field.
+func (m *IntegrationMutation) SetPollRequestedAt(t time.Time) {
+	m.poll_requested_at = &t
+}
+
+// PollRequestedAt returns the value of the "poll_requested_at" field in the mutation.
+func (m *IntegrationMutation) PollRequestedAt() (r time.Time, exists bool) {
+	v := m.poll_requested_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPollRequestedAt returns the old "poll_requested_at" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldPollRequestedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPollRequestedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPollRequestedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPollRequestedAt: %w", err)
+	}
+	return oldValue.PollRequestedAt, nil
+}
+
+// ClearPollRequestedAt clears the value of the "poll_requested_at" field.
+func (m *IntegrationMutation) ClearPollRequestedAt() {
+	m.poll_requested_at = nil
+	m.clearedFields[integration.FieldPollRequestedAt] = struct{}{}
+}
+
+// PollRequestedAtCleared returns if the "poll_requested_at" field was cleared in this mutation.
+func (m *IntegrationMutation) PollRequestedAtCleared() bool {
+	_, ok := m.clearedFields[integration.FieldPollRequestedAt]
+	return ok
+}
+
+// ResetPollRequestedAt resets all changes to the "poll_requested_at" field.
+func (m *IntegrationMutation) ResetPollRequestedAt() {
+	m.poll_requested_at = nil
+	delete(m.clearedFields, integration.FieldPollRequestedAt)
+}
+
+// SetPollGraceSeconds sets the "poll_grace_seconds" field.
+func (m *IntegrationMutation) SetPollGraceSeconds(i int) {
+	m.poll_grace_seconds = &i
+	m.addpoll_grace_seconds = nil
+}
+
+// PollGraceSeconds returns the value of the "poll_grace_seconds" field in the mutation.
+func (m *IntegrationMutation) PollGraceSeconds() (r int, exists bool) {
+	v := m.poll_grace_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPollGraceSeconds returns the old "poll_grace_seconds" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldPollGraceSeconds(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPollGraceSeconds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPollGraceSeconds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPollGraceSeconds: %w", err)
+	}
+	return oldValue.PollGraceSeconds, nil
+}
+
+// AddPollGraceSeconds adds i to the "poll_grace_seconds" field.
+func (m *IntegrationMutation) AddPollGraceSeconds(i int) {
+	if m.addpoll_grace_seconds != nil {
+		*m.addpoll_grace_seconds += i
+	} else {
+		m.addpoll_grace_seconds = &i
+	}
+}
+
+// AddedPollGraceSeconds returns the value that was added to the "poll_grace_seconds" field in this mutation.
+func (m *IntegrationMutation) AddedPollGraceSeconds() (r int, exists bool) {
+	v := m.addpoll_grace_seconds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPollGraceSeconds resets all changes to the "poll_grace_seconds" field.
+func (m *IntegrationMutation) ResetPollGraceSeconds() {
+	m.poll_grace_seconds = nil
+	m.addpoll_grace_seconds = nil
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *IntegrationMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -12168,7 +12384,7 @@ func (m *IntegrationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IntegrationMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 19)
 	if m.tenant != nil {
 		fields = append(fields, integration.FieldTenantID)
 	}
@@ -12214,6 +12430,18 @@ func (m *IntegrationMutation) Fields() []string {
 	if m.last_poll_counts != nil {
 		fields = append(fields, integration.FieldLastPollCounts)
 	}
+	if m.poll_failures != nil {
+		fields = append(fields, integration.FieldPollFailures)
+	}
+	if m.poll_failing_since != nil {
+		fields = append(fields, integration.FieldPollFailingSince)
+	}
+	if m.poll_requested_at != nil {
+		fields = append(fields, integration.FieldPollRequestedAt)
+	}
+	if m.poll_grace_seconds != nil {
+		fields = append(fields, integration.FieldPollGraceSeconds)
+	}
 	return fields
 }
 
@@ -12252,6 +12480,14 @@ func (m *IntegrationMutation) Field(name string) (ent.Value, bool) {
 		return m.LastPollError()
 	case integration.FieldLastPollCounts:
 		return m.LastPollCounts()
+	case integration.FieldPollFailures:
+		return m.PollFailures()
+	case integration.FieldPollFailingSince:
+		return m.PollFailingSince()
+	case integration.FieldPollRequestedAt:
+		return m.PollRequestedAt()
+	case integration.FieldPollGraceSeconds:
+		return m.PollGraceSeconds()
 	}
 	return nil, false
 }
@@ -12291,6 +12527,14 @@ func (m *IntegrationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldLastPollError(ctx)
 	case integration.FieldLastPollCounts:
 		return m.OldLastPollCounts(ctx)
+	case integration.FieldPollFailures:
+		return m.OldPollFailures(ctx)
+	case integration.FieldPollFailingSince:
+		return m.OldPollFailingSince(ctx)
+	case integration.FieldPollRequestedAt:
+		return m.OldPollRequestedAt(ctx)
+	case integration.FieldPollGraceSeconds:
+		return m.OldPollGraceSeconds(ctx)
 	}
 	return nil, fmt.Errorf("unknown Integration field %s", name)
 }
@@ -12405,6 +12649,34 @@ func (m *IntegrationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastPollCounts(v)
 		return nil
+	case integration.FieldPollFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPollFailures(v)
+		return nil
+	case integration.FieldPollFailingSince:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPollFailingSince(v)
+		return nil
+	case integration.FieldPollRequestedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPollRequestedAt(v)
+		return nil
+	case integration.FieldPollGraceSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPollGraceSeconds(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Integration field %s", name)
 }
@@ -12416,6 +12688,12 @@ func (m *IntegrationMutation) AddedFields() []string {
 	if m.addpolling_interval_minutes != nil {
 		fields = append(fields, integration.FieldPollingIntervalMinutes)
 	}
+	if m.addpoll_failures != nil {
+		fields = append(fields, integration.FieldPollFailures)
+	}
+	if m.addpoll_grace_seconds != nil {
+		fields = append(fields, integration.FieldPollGraceSeconds)
+	}
 	return fields
 }
 
@@ -12426,6 +12704,10 @@ func (m *IntegrationMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case integration.FieldPollingIntervalMinutes:
 		return m.AddedPollingIntervalMinutes()
+	case integration.FieldPollFailures:
+		return m.AddedPollFailures()
+	case integration.FieldPollGraceSeconds:
+		return m.AddedPollGraceSeconds()
 	}
 	return nil, false
 }
@@ -12441,6 +12723,20 @@ func (m *IntegrationMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddPollingIntervalMinutes(v)
+		return nil
+	case integration.FieldPollFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPollFailures(v)
+		return nil
+	case integration.FieldPollGraceSeconds:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPollGraceSeconds(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Integration numeric field %s", name)
@@ -12461,6 +12757,12 @@ func (m *IntegrationMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(integration.FieldLastPollCounts) {
 		fields = append(fields, integration.FieldLastPollCounts)
+	}
+	if m.FieldCleared(integration.FieldPollFailingSince) {
+		fields = append(fields, integration.FieldPollFailingSince)
+	}
+	if m.FieldCleared(integration.FieldPollRequestedAt) {
+		fields = append(fields, integration.FieldPollRequestedAt)
 	}
 	return fields
 }
@@ -12487,6 +12789,12 @@ func (m *IntegrationMutation) ClearField(name string) error {
 		return nil
 	case integration.FieldLastPollCounts:
 		m.ClearLastPollCounts()
+		return nil
+	case integration.FieldPollFailingSince:
+		m.ClearPollFailingSince()
+		return nil
+	case integration.FieldPollRequestedAt:
+		m.ClearPollRequestedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Integration nullable field %s", name)
@@ -12540,6 +12848,18 @@ func (m *IntegrationMutation) ResetField(name string) error {
 		return nil
 	case integration.FieldLastPollCounts:
 		m.ResetLastPollCounts()
+		return nil
+	case integration.FieldPollFailures:
+		m.ResetPollFailures()
+		return nil
+	case integration.FieldPollFailingSince:
+		m.ResetPollFailingSince()
+		return nil
+	case integration.FieldPollRequestedAt:
+		m.ResetPollRequestedAt()
+		return nil
+	case integration.FieldPollGraceSeconds:
+		m.ResetPollGraceSeconds()
 		return nil
 	}
 	return fmt.Errorf("unknown Integration field %s", name)

@@ -498,6 +498,16 @@ func init() {
 	integrationDescLastPollError := integrationFields[11].Descriptor()
 	// integration.DefaultLastPollError holds the default value on creation for the last_poll_error field.
 	integration.DefaultLastPollError = integrationDescLastPollError.Default.(string)
+	// integrationDescPollFailures is the schema descriptor for poll_failures field.
+	integrationDescPollFailures := integrationFields[13].Descriptor()
+	// integration.DefaultPollFailures holds the default value on creation for the poll_failures field.
+	integration.DefaultPollFailures = integrationDescPollFailures.Default.(int)
+	// integrationDescPollGraceSeconds is the schema descriptor for poll_grace_seconds field.
+	integrationDescPollGraceSeconds := integrationFields[16].Descriptor()
+	// integration.DefaultPollGraceSeconds holds the default value on creation for the poll_grace_seconds field.
+	integration.DefaultPollGraceSeconds = integrationDescPollGraceSeconds.Default.(int)
+	// integration.PollGraceSecondsValidator is a validator for the "poll_grace_seconds" field. It is called by the builders before save.
+	integration.PollGraceSecondsValidator = integrationDescPollGraceSeconds.Validators[0].(func(int) error)
 	maintenancewindowMixin := schema.MaintenanceWindow{}.Mixin()
 	maintenancewindowMixinFields1 := maintenancewindowMixin[1].Fields()
 	_ = maintenancewindowMixinFields1

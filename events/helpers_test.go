@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ type harness struct {
 	Redis  redis.UniversalClient
 	Worker *worker.Worker
 	Svc    *events.Service
+	Queue  string
 }
 
 func eachDialect(t *testing.T, fn func(t *testing.T, h *harness)) {
@@ -39,24 +41,38 @@ var unsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
 func newHarness(t *testing.T, dialect string) *harness {
 	t.Helper()
+	return newHarnessAt(t, dialect, redistest.Addr(t), nil)
+}
+
+// newHarnessAt is newHarness on the Redis at addr, with the worker's
+// dependencies adjusted by tune.
+func newHarnessAt(t *testing.T, dialect, addr string, tune func(*worker.Deps)) *harness {
+	t.Helper()
 	e := apptest.New(t, dialect)
-	rdb := redis.NewClient(&redis.Options{Addr: redistest.Addr(t)})
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
 	t.Cleanup(func() { rdb.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	w := worker.New(worker.Deps{
+	if os.Getenv("ALERTDESK_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	d := worker.Deps{
 		Store: e.Store, Redis: rdb, Pipeline: e.Pipeline, Log: log,
 		Queue:         strings.Trim(unsafe.ReplaceAllString(redistest.Prefix(t), "_"), "_"),
 		RelayInterval: 50 * time.Millisecond,
 		Lease:         5 * time.Second,
 		RetryDelay:    func(int) time.Duration { return 200 * time.Millisecond },
 		ScheduleSync:  time.Second, ShutdownTimeout: 5 * time.Second,
-	})
+	}
+	if tune != nil {
+		tune(&d)
+	}
+	w := worker.New(d)
 	events.Register(w, rdb, &events.Deliverer{Store: e.Store, Secrets: e.Services.Secrets, Outbound: e.Services.Outbound, Log: log})
 	if err := w.Start(e.Ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Shutdown)
-	return &harness{Env: e, Redis: rdb, Worker: w, Svc: e.Services.Events}
+	return &harness{Env: e, Redis: rdb, Worker: w, Svc: e.Services.Events, Queue: d.Queue}
 }
 
 // request is what a receiver got.

@@ -106,11 +106,12 @@ func (r *mutationResolver) PollNow(ctx context.Context, integrationID int) (*ent
 	if err != nil {
 		return nil, err
 	}
-	if in.ConnectionState != integration.ConnectionStateConnected {
+	if in.ConnectionState == integration.ConnectionStateDisconnected {
 		return nil, coded(CodeNotConnected, "integration %d is not connected to its RMM's API (state %s): connect it first", in.ID, in.ConnectionState)
 	}
 	if err := r.enqueuer.PollNow(ctx, v.TenantID, in.ID); err != nil {
 		return nil, err
 	}
-	return in, nil
+	// Read again: nextPollAt says when the requested cycle starts.
+	return r.db.Integration.Get(ctx, in.ID)
 }

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alert"
@@ -36,6 +37,10 @@ func (r *integrationResolver) WebhookSecret(ctx context.Context, obj *ent.Integr
 
 func (r *integrationResolver) LastPollCounts(ctx context.Context, obj *ent.Integration) (model.JSON, error) {
 	return lastPollCounts(obj), nil
+}
+
+func (r *integrationResolver) NextPollAt(ctx context.Context, obj *ent.Integration) (*time.Time, error) {
+	return nextPollAt(obj, time.Now().UTC()), nil
 }
 
 func (r *integrationResolver) Rules(ctx context.Context, obj *ent.Integration) ([]*ent.AlertRule, error) {
@@ -169,13 +174,19 @@ func (r *mutationResolver) UpdatePollingSettings(ctx context.Context, input mode
 	if !ok {
 		errs.Add("integrationId", fmt.Sprintf("integration %d does not exist", input.IntegrationID))
 	}
+	if g := input.GraceSeconds; g != nil && (*g < 0 || *g > maxPollGrace) {
+		errs.Add("graceSeconds", fmt.Sprintf("must be between 0 and %d seconds", maxPollGrace))
+	}
 	if errs.OrNil() != nil {
 		return nil, &errs
 	}
-	out, err := r.db.Integration.UpdateOneID(input.IntegrationID).
+	u := r.db.Integration.UpdateOneID(input.IntegrationID).
 		SetPollingEnabled(input.Enabled).
-		SetPollingIntervalMinutes(input.IntervalMinutes).
-		Save(ctx)
+		SetPollingIntervalMinutes(input.IntervalMinutes)
+	if input.GraceSeconds != nil {
+		u.SetPollGraceSeconds(*input.GraceSeconds)
+	}
+	out, err := u.Save(ctx)
 	if ent.IsNotFound(err) {
 		return nil, notFound("integration", input.IntegrationID)
 	}

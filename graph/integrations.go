@@ -5,18 +5,40 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
 	"github.com/alertdesk/alertdesk/graph/model"
 )
 
-// Polling interval bounds, minutes.
+// Polling interval bounds, minutes, and grace period bounds, seconds.
 const (
 	minPollMinutes = 5
 	maxPollMinutes = 60
+	maxPollGrace   = 3600
 )
+
+// nextPollAt is when the integration's next poll cycle starts (see the
+// schema's Integration.nextPollAt).
+func nextPollAt(in *ent.Integration, now time.Time) *time.Time {
+	var t time.Time
+	switch {
+	case in.ConnectionState == integration.ConnectionStateDisconnected:
+		return nil
+	case in.PollRequestedAt != nil:
+		t = *in.PollRequestedAt
+	case !in.PollingEnabled:
+		return nil
+	case in.LastPolledAt == nil:
+		t = now
+	default:
+		t = in.LastPolledAt.Add(time.Duration(min(max(in.PollingIntervalMinutes, minPollMinutes), maxPollMinutes)) * time.Minute)
+	}
+	return &t
+}
 
 // webhookURL is where the integration's RMM posts webhooks.
 func (r *Resolver) webhookURL(in *ent.Integration) string {

@@ -47,7 +47,7 @@ type Server struct {
 	// Events manages workflow webhook subscriptions in the API; one on
 	// Store when nil.
 	Events *events.Service
-	// Enqueuer queues the API's pollNow polls; worker.NewEnqueuer(Redis,
+	// Enqueuer queues the API's pollNow polls; worker.NewEnqueuer(Store, Redis,
 	// "") when nil and Redis is set.
 	Enqueuer graph.Enqueuer
 	// Setup serves the UI's first-run screen at /setup when set.
@@ -126,7 +126,7 @@ func (s *Server) enqueuer() graph.Enqueuer {
 		return s.Enqueuer
 	}
 	if s.Redis != nil {
-		return worker.NewEnqueuer(s.Redis, "")
+		return worker.NewEnqueuer(s.Store, s.Redis, "")
 	}
 	return nil
 }

@@ -35,6 +35,9 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 		// A replica without this consumer (mid-deploy): let another take it.
 		return fmt.Errorf("worker: no consumer for %s here", e.Topic)
 	}
+	// A Redis that comes back leaves this entry's lease alone.
+	w.inflight.add(e.ID)
+	defer w.inflight.done(e.ID)
 	n, _ := asynq.GetRetryCount(ctx)
 	max, _ := asynq.GetMaxRetry(ctx)
 	err = r.consumer.Consume(ctx, entryOf(e, n+1, n >= max))

@@ -63,14 +63,32 @@ var unsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 // dependencies before it starts.
 func newHarness(t testing.TB, dialect, addr string, tune func(*worker.Deps)) *harness {
 	t.Helper()
-	e := apptest.New(t, dialect)
+	return startHarness(t, dialect, addr, tune, false)
+}
+
+// newAPIHarness is newHarness whose API queues pollNow's tasks on the
+// worker's queue.
+func newAPIHarness(t testing.TB, dialect string, tune func(*worker.Deps)) *harness {
+	t.Helper()
+	return startHarness(t, dialect, redistest.Addr(t), tune, true)
+}
+
+func startHarness(t testing.TB, dialect, addr string, tune func(*worker.Deps), api bool) *harness {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
+	t.Cleanup(func() { rdb.Close() })
+	var e *apptest.Env
+	queue := strings.Trim(unsafe.ReplaceAllString(redistest.Prefix(t), "_"), "_")
+	if api {
+		e = apptest.NewWith(t, dialect, apptest.Options{Redis: rdb})
+		queue = e.Services.Queue
+	} else {
+		e = apptest.New(t, dialect)
+	}
 	box, err := secrets.New(bytes.Repeat([]byte{9}, secrets.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
-	t.Cleanup(func() { rdb.Close() })
-	queue := strings.Trim(unsafe.ReplaceAllString(redistest.Prefix(t), "_"), "_")
 	d := worker.Deps{
 		Store: e.Store, Redis: rdb, Pipeline: e.Pipeline, Secrets: box, Log: testLog(),
 		Outbound:           apptest.AllowLoopback(t),
@@ -82,7 +100,6 @@ func newHarness(t testing.TB, dialect, addr string, tune func(*worker.Deps)) *ha
 		SchedulerHeartbeat: 200 * time.Millisecond,
 		RetryDelay:         func(int) time.Duration { return 100 * time.Millisecond },
 		ResetRetries:       2,
-		PollGrace:          time.Nanosecond,
 		ShutdownTimeout:    5 * time.Second,
 	}
 	if tune != nil {
@@ -104,7 +121,8 @@ func testLog() *slog.Logger {
 }
 
 // connect points the provider's demo integration at a fake API with
-// credentials, connected with polling on.
+// credentials, connected with polling on and no grace period, so a poll
+// resets alerts however recent.
 func (h *harness) connect(p event.Provider, baseURL string, creds []byte) *ent.Integration {
 	h.T.Helper()
 	id := h.Integration(p).ID
@@ -114,7 +132,7 @@ func (h *harness) connect(p event.Provider, baseURL string, creds []byte) *ent.I
 	}
 	in, err := h.DB.Integration.UpdateOneID(id).
 		SetBaseURL(baseURL).SetCredentials(sealed).
-		SetConnectionState(integration.ConnectionStateConnected).SetPollingEnabled(true).
+		SetConnectionState(integration.ConnectionStateConnected).SetPollingEnabled(true).SetPollGraceSeconds(0).
 		Save(h.Ctx)
 	if err != nil {
 		h.T.Fatal(err)

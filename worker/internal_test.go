@@ -71,3 +71,15 @@ func TestFeedMessage(t *testing.T) {
 		t.Errorf("ticketless: %+v", m)
 	}
 }
+
+func TestRunID(t *testing.T) {
+	for _, tc := range []struct{ info, want string }{
+		{"# Server\r\nredis_version:7.0.15\r\nrun_id:4f2c0a9e1b\r\ntcp_port:6379\r\n", "4f2c0a9e1b"},
+		{"# Clients\nconnected_clients:1\n", ""}, // the embedded server
+		{"", ""},
+	} {
+		if got := runID(tc.info); got != tc.want {
+			t.Errorf("runID(%q) = %q, want %q", tc.info, got, tc.want)
+		}
+	}
+}

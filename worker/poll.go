@@ -50,38 +50,60 @@ func (c PollCounts) asMap() map[string]int {
 }
 
 // handlePoll runs one reconciliation cycle. Problems with the RMM are
-// recorded on the integration, not retried: the next cycle is the retry.
+// recorded on the integration, not retried: the next cycle is the retry,
+// and a task that ends without error leaves nothing behind in Redis (no
+// uniqueness lock outliving it), so pollNow works at once after a failure.
 func (w *Worker) handlePoll(ctx context.Context, t *asynq.Task) error {
 	var p pollPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.TenantID == 0 || p.IntegrationID == 0 {
 		return fmt.Errorf("worker: bad poll payload %q: %w", t.Payload(), asynq.SkipRetry)
 	}
 	_, err := w.Poll(ctx, p.TenantID, p.IntegrationID, p.Now)
-	if errors.Is(err, errPollSkipped) {
+	var ce cycleError
+	if errors.Is(err, errPollSkipped) || errors.As(err, &ce) {
 		return nil
 	}
 	return err
 }
 
+// cycleError is a cycle that ran and whose error is recorded on the
+// integration.
+type cycleError struct{ error }
+
+func (e cycleError) Unwrap() error { return e.error }
+
+// unreachableError is a cycle that could not get the RMM's list: the
+// adapter could not be built or the fetch failed. Enough of them in a row
+// turn the integration's state to error.
+type unreachableError struct{ error }
+
+func (e unreachableError) Unwrap() error { return e.error }
+
 // errPollSkipped: the integration is not pollable now, or another replica
 // just polled it.
 var errPollSkipped = errors.New("worker: poll skipped")
+
+// PollNowGap is how soon after a cycle started a requested one may start,
+// so that a double click makes one cycle.
+const PollNowGap = 5 * time.Second
 
 // minGap is how soon after a cycle another may start: scheduled cycles
 // leave a minute of slack for replicas whose schedules tick at different
 // moments; pollNow only debounces.
 func minGap(in *ent.Integration, now bool) time.Duration {
 	if now {
-		return 5 * time.Second
+		return PollNowGap
 	}
 	return time.Duration(in.PollingIntervalMinutes-1) * time.Minute
 }
 
-// Poll runs one reconciliation cycle of an integration, unless it is not
-// connected, has polling off (a pollNow still polls), or was polled too
-// recently. The cycle's time, counts and error are stored on the
-// integration; a failed fetch is returned as the error and changes no
-// alert.
+// Poll runs one reconciliation cycle of an integration, unless it is
+// disconnected, has polling off (a pollNow still polls), or was polled too
+// recently (a requested cycle, pollNow's, runs even so). The cycle's
+// time, counts and error are stored on the integration; a failed fetch is
+// returned as the error and changes no alert. PollErrorAfter cycles in a
+// row that cannot reach the RMM make the state ERROR; the next one that
+// does makes it CONNECTED again.
 func (w *Worker) Poll(ctx context.Context, tenantID, integrationID int, now bool) (PollCounts, error) {
 	in, err := w.d.Store.Ent.Integration.Query().
 		Where(integration.TenantID(tenantID), integration.ID(integrationID)).Only(ctx)
@@ -91,15 +113,20 @@ func (w *Worker) Poll(ctx context.Context, tenantID, integrationID int, now bool
 	if err != nil {
 		return PollCounts{}, fmt.Errorf("worker: poll: load integration %d: %w", integrationID, err)
 	}
-	if in.ConnectionState != integration.ConnectionStateConnected || (!now && !in.PollingEnabled) {
+	if in.ConnectionState == integration.ConnectionStateDisconnected || (!now && !in.PollingEnabled) {
 		return PollCounts{}, errPollSkipped
 	}
 	start := time.Now().UTC()
-	// Claim the cycle: only one replica passes for a given slot.
+	// Claim the cycle: only one replica passes for a given slot. It
+	// answers any poll requested before it, which it clears.
+	due := integration.Or(integration.LastPolledAtIsNil(), integration.LastPolledAtLTE(start.Add(-minGap(in, now))))
+	if now {
+		due = integration.Or(due, integration.PollRequestedAtNotNil())
+	}
 	n, err := w.d.Store.Ent.Integration.Update().
-		Where(integration.TenantID(tenantID), integration.ID(integrationID),
-			integration.Or(integration.LastPolledAtIsNil(), integration.LastPolledAtLTE(start.Add(-minGap(in, now))))).
+		Where(integration.TenantID(tenantID), integration.ID(integrationID), due).
 		SetLastPolledAt(start).
+		ClearPollRequestedAt().
 		Save(ctx)
 	if err != nil {
 		return PollCounts{}, fmt.Errorf("worker: poll: claim integration %d: %w", integrationID, err)
@@ -111,7 +138,9 @@ func (w *Worker) Poll(ctx context.Context, tenantID, integrationID int, now bool
 
 	var counts PollCounts
 	ad, err := w.adapters(ctx, in)
-	if err == nil {
+	if err != nil {
+		err = unreachableError{fmt.Errorf("connect to the RMM: %w", err)}
+	} else {
 		counts, err = w.reconcile(ctx, in, ad, start)
 	}
 	result := "ok"
@@ -131,14 +160,54 @@ func (w *Worker) Poll(ctx context.Context, tenantID, integrationID int, now bool
 	metrics.PollAlerts.WithLabelValues(provider, "reset").Add(float64(counts.Reset))
 	metrics.PollAlerts.WithLabelValues(provider, "unsuppressed").Add(float64(counts.Unsuppressed))
 	metrics.PollAlerts.WithLabelValues(provider, "failed").Add(float64(counts.Failed))
-	if uerr := w.d.Store.Ent.Integration.Update().
-		Where(integration.TenantID(tenantID), integration.ID(integrationID)).
-		SetLastPollError(msg).
-		SetLastPollCounts(counts.asMap()).
-		Exec(ctx); uerr != nil {
+	if uerr := w.record(ctx, in, start, msg, counts, err); uerr != nil {
 		return counts, errors.Join(err, fmt.Errorf("worker: poll: record result: %w", uerr))
 	}
-	return counts, err
+	if err != nil {
+		return counts, cycleError{err}
+	}
+	return counts, nil
+}
+
+// record stores a cycle's outcome on the integration and moves its
+// connection state: a cycle that reached the RMM clears the failures and
+// makes an ERROR integration CONNECTED; one that did not counts a failure
+// and, at PollErrorAfter in a row, makes a CONNECTED one ERROR. Each step
+// is a conditional statement, so a disconnect meanwhile is not undone.
+func (w *Worker) record(ctx context.Context, in *ent.Integration, start time.Time, msg string, counts PollCounts, cycleErr error) error {
+	one := func() *ent.IntegrationUpdate {
+		return w.d.Store.Ent.Integration.Update().Where(integration.TenantID(in.TenantID), integration.ID(in.ID))
+	}
+	var unreachable unreachableError
+	failed := errors.As(cycleErr, &unreachable)
+	u := one().SetLastPollError(msg).SetLastPollCounts(counts.asMap())
+	if failed {
+		u.AddPollFailures(1)
+	} else {
+		u.SetPollFailures(0).ClearPollFailingSince()
+	}
+	if err := u.Exec(ctx); err != nil {
+		return err
+	}
+	log := w.log.With("tenant", in.TenantID, "integration", in.ID, "provider", in.Provider)
+	if !failed {
+		n, err := one().Where(integration.ConnectionStateEQ(integration.ConnectionStateError)).
+			SetConnectionState(integration.ConnectionStateConnected).Save(ctx)
+		if n > 0 {
+			log.Info("integration reaches its RMM again: state CONNECTED")
+		}
+		return err
+	}
+	if err := one().Where(integration.PollFailingSinceIsNil()).SetPollFailingSince(start).Exec(ctx); err != nil {
+		return err
+	}
+	n, err := one().Where(integration.ConnectionStateEQ(integration.ConnectionStateConnected),
+		integration.PollFailuresGTE(w.d.PollErrorAfter)).
+		SetConnectionState(integration.ConnectionStateError).Save(ctx)
+	if n > 0 {
+		log.Warn("integration cannot reach its RMM: state ERROR", "failures", w.d.PollErrorAfter, "err", cycleErr)
+	}
+	return err
 }
 
 // reconcile brings local alerts in line with the RMM's active list, all
@@ -151,7 +220,7 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 	var c PollCounts
 	events, err := ad.FetchActive(ctx)
 	if err != nil {
-		return c, fmt.Errorf("fetch active alerts: %w", err)
+		return c, unreachableError{fmt.Errorf("fetch active alerts: %w", err)}
 	}
 	c.Fetched = len(events)
 	active := make(map[string]bool, len(events))
@@ -189,9 +258,10 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 
 	// (1) RMM-active alerts that are not live here, and (2) live alerts
 	// the RMM no longer lists, except very recent ones the list may not
-	// show yet: each its own event, PollConcurrency at a time (events of
-	// one alert or condition serialize on their locks).
-	cutoff := start.Add(-w.d.PollGrace)
+	// show yet (the integration's poll_grace_seconds): each its own event,
+	// PollConcurrency at a time (events of one alert or condition
+	// serialize on their locks).
+	cutoff := start.Add(-time.Duration(in.PollGraceSeconds) * time.Second)
 	jobs := make(chan func(), w.d.PollConcurrency)
 	var wg sync.WaitGroup
 	for range w.d.PollConcurrency {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/alertdesk/alertdesk/providers/providertest"
 	"github.com/alertdesk/alertdesk/redistest"
-	"github.com/alertdesk/alertdesk/worker"
 )
 
 // pollBenchAlerts is how many RMM-active alerts a benchmarked cycle finds.
@@ -20,9 +19,10 @@ const pollBenchAlerts = 10_000
 // condition, so each becomes an alert and a ticket. alerts/s is the
 // figure; run it with -benchtime 1x.
 func BenchmarkPollCycle(b *testing.B) {
-	h := newHarness(b, dialect.Postgres, redistest.Addr(b), func(d *worker.Deps) { d.PollGrace = time.Hour })
+	h := newHarness(b, dialect.Postgres, redistest.Addr(b), nil)
 	n := providertest.NewNinjaOne(b)
 	in := h.connect(ninja, n.URL, n.Credentials())
+	h.DB.Integration.UpdateOneID(in.ID).SetPollGraceSeconds(3600).ExecX(h.Ctx)
 	var total time.Duration
 	for i := range b.N {
 		alerts := make([]map[string]any, pollBenchAlerts)

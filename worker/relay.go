@@ -37,12 +37,14 @@ func taskID(entryID int) string { return "outbox-" + strconv.Itoa(entryID) }
 // relayLoop claims due entries and dispatches them until ctx ends: at
 // once when woken (an entry committed), else every RelayInterval. Leased
 // entries whose consumer never finished become due again when the lease
-// runs out, which makes the same loop the sweeper.
+// runs out, which makes the same loop the sweeper; when Redis comes back
+// from an outage or a restart, leased entries are due again at once.
 func (w *Worker) relayLoop(ctx context.Context) {
 	t := time.NewTicker(w.d.RelayInterval)
 	defer t.Stop()
 	var lastLag time.Time
 	for {
+		w.watchRedis(ctx)
 		for {
 			n, err := w.RelayOnce(ctx)
 			if err != nil && ctx.Err() == nil {

@@ -3,7 +3,6 @@ package worker
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,7 +16,8 @@ import (
 )
 
 // ScheduleProvider tells asynq's PeriodicTaskManager which poll schedules
-// exist: one per connected integration with polling on, every
+// exist: one per connected integration (CONNECTED or ERROR, which polling
+// alone can clear) with polling on, every
 // polling_interval_minutes. The manager re-reads it every ScheduleSync on
 // every replica, so connect, disconnect and interval changes need no
 // restart.
@@ -34,7 +34,8 @@ func (p *ScheduleProvider) GetConfigs() ([]*asynq.PeriodicTaskConfig, error) {
 	// Across tenants by design: the schedule serves every tenant's
 	// integrations, and each task carries its tenant.
 	rows, err := p.Store.Ent.Integration.Query().
-		Where(integration.ConnectionStateEQ(integration.ConnectionStateConnected), integration.PollingEnabled(true)).
+		Where(integration.ConnectionStateIn(integration.ConnectionStateConnected, integration.ConnectionStateError),
+			integration.PollingEnabled(true)).
 		Order(ent.Asc(integration.FieldID)).
 		All(ctx)
 	if err != nil {
@@ -86,39 +87,92 @@ func pollConfig(in *ent.Integration, queue string) (*asynq.PeriodicTaskConfig, e
 	}, nil
 }
 
+// requestStale is how long past its time a requested cycle that never
+// started (its task lost with Redis) keeps a new request from being made.
+const requestStale = 2 * time.Minute
+
 // Enqueuer puts tasks on the worker queue from any process role, such as
 // the API's pollNow mutation.
 type Enqueuer struct {
+	store  *store.Store
 	client *asynq.Client
 	queue  string
 }
 
-// NewEnqueuer returns an Enqueuer on the queue ("" for the default). It
-// borrows rdb, which stays the caller's to close.
-func NewEnqueuer(rdb redis.UniversalClient, queue string) *Enqueuer {
+// NewEnqueuer returns an Enqueuer on the queue ("" for the default) that
+// records poll requests in st. It borrows rdb, which stays the caller's
+// to close.
+func NewEnqueuer(st *store.Store, rdb redis.UniversalClient, queue string) *Enqueuer {
 	if queue == "" {
 		queue = DefaultQueue
 	}
-	return &Enqueuer{client: asynq.NewClientFromRedisClient(rdb), queue: queue}
+	return &Enqueuer{store: st, client: asynq.NewClientFromRedisClient(rdb), queue: queue}
 }
 
-// PollNow enqueues a poll of the integration at once (pollNow). The caller
-// checks that the integration belongs to the tenant and the user may ask;
-// the task checks the tenant again. A poll already queued is not doubled.
+// PollNow requests a poll cycle of the integration (pollNow); RequestPoll
+// says when it starts. The caller checks that the integration belongs to
+// the tenant and the user may ask; the task checks the tenant again.
 func (e *Enqueuer) PollNow(ctx context.Context, tenantID, integrationID int) error {
-	payload, err := json.Marshal(pollPayload{TenantID: tenantID, IntegrationID: integrationID, Now: true})
-	if err != nil {
-		return err
-	}
-	_, err = e.client.EnqueueContext(ctx, asynq.NewTask(TypePoll, payload),
-		asynq.Queue(e.queue), asynq.Unique(30*time.Second), asynq.MaxRetry(0), asynq.Timeout(10*time.Minute))
-	if err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
-		return fmt.Errorf("worker: enqueue poll of integration %d: %w", integrationID, err)
-	}
-	return nil
+	_, err := e.RequestPoll(ctx, tenantID, integrationID)
+	return err
 }
 
-// PollNow enqueues a poll of the integration at once.
+// RequestPoll makes sure a cycle of the integration starts soon and
+// returns when: at once, or PollNowGap after the start of a cycle that
+// started moments ago. The request is recorded on the integration
+// (poll_requested_at), so a request already waiting, from any replica, is
+// not doubled and its time is returned; the cycle that claims the
+// integration next clears it. Nothing is kept in Redis past the task, so
+// a failed cycle never blocks the next request.
+func (e *Enqueuer) RequestPoll(ctx context.Context, tenantID, integrationID int) (time.Time, error) {
+	for range 3 {
+		in, err := e.store.Ent.Integration.Query().
+			Where(integration.TenantID(tenantID), integration.ID(integrationID)).Only(ctx)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("worker: request poll of integration %d: %w", integrationID, err)
+		}
+		now := time.Now().UTC()
+		if r := in.PollRequestedAt; r != nil && r.After(now.Add(-requestStale)) {
+			return *r, nil
+		}
+		at := now
+		if in.LastPolledAt != nil && in.LastPolledAt.Add(PollNowGap).After(at) {
+			at = in.LastPolledAt.Add(PollNowGap)
+		}
+		at = at.Truncate(time.Microsecond) // the database's precision
+		// Take the request over from its previous value: of concurrent
+		// requests one passes and queues the task.
+		q := e.store.Ent.Integration.Update().Where(integration.TenantID(tenantID), integration.ID(integrationID))
+		if in.PollRequestedAt == nil {
+			q.Where(integration.PollRequestedAtIsNil())
+		} else {
+			q.Where(integration.PollRequestedAt(*in.PollRequestedAt))
+		}
+		n, err := q.SetPollRequestedAt(at).Save(ctx)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("worker: request poll of integration %d: %w", integrationID, err)
+		}
+		if n == 0 {
+			continue // another request or a cycle came first: look again
+		}
+		payload, err := json.Marshal(pollPayload{TenantID: tenantID, IntegrationID: integrationID, Now: true})
+		if err != nil {
+			return time.Time{}, err
+		}
+		if _, err := e.client.EnqueueContext(ctx, asynq.NewTask(TypePoll, payload),
+			asynq.Queue(e.queue), asynq.ProcessAt(at), asynq.MaxRetry(0), asynq.Timeout(10*time.Minute)); err != nil {
+			// Withdraw the request, so the next one tries again.
+			_ = e.store.Ent.Integration.Update().
+				Where(integration.TenantID(tenantID), integration.ID(integrationID), integration.PollRequestedAt(at)).
+				ClearPollRequestedAt().Exec(context.WithoutCancel(ctx))
+			return time.Time{}, fmt.Errorf("worker: enqueue poll of integration %d: %w", integrationID, err)
+		}
+		return at, nil
+	}
+	return time.Time{}, fmt.Errorf("worker: request poll of integration %d: it keeps changing", integrationID)
+}
+
+// PollNow requests a poll cycle of the integration.
 func (w *Worker) PollNow(ctx context.Context, tenantID, integrationID int) error {
-	return (&Enqueuer{client: w.client, queue: w.d.Queue}).PollNow(ctx, tenantID, integrationID)
+	return (&Enqueuer{store: w.d.Store, client: w.client, queue: w.d.Queue}).PollNow(ctx, tenantID, integrationID)
 }

@@ -96,7 +96,7 @@ func TestPollNowRunsACycle(t *testing.T) {
 		n := providertest.NewNinjaOne(t)
 		in := h.connect(ninja, n.URL, n.Credentials())
 		n.SetAlerts(fixtureAlert())
-		enq := worker.NewEnqueuer(h.Redis, h.Queue)
+		enq := worker.NewEnqueuer(h.Store, h.Redis, h.Queue)
 		if err := enq.PollNow(h.Ctx, in.TenantID, in.ID); err != nil {
 			t.Fatal(err)
 		}

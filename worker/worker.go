@@ -27,6 +27,10 @@ import (
 // DefaultQueue is the asynq queue alertdesk's tasks go to.
 const DefaultQueue = "alertdesk"
 
+// DefaultPollErrorAfter is how many failed cycles in a row make an
+// integration's state ERROR unless configured.
+const DefaultPollErrorAfter = 3
+
 // AdapterFactory builds the RMM adapter of an integration.
 type AdapterFactory func(ctx context.Context, in *ent.Integration) (providers.Adapter, error)
 
@@ -67,10 +71,10 @@ type Deps struct {
 	// ResetRetries is how often a failed outbound reset is retried before
 	// it is stamped on the alert (default 8).
 	ResetRetries int
-	// PollGrace keeps a poll from resetting alerts that appeared this
-	// recently before its fetch (default 2 min), since an RMM's list may
-	// lag its webhooks.
-	PollGrace time.Duration
+	// PollErrorAfter is how many cycles in a row that cannot reach the
+	// RMM turn an integration's state to ERROR (default 3). How recent an
+	// alert a poll leaves alone is the integration's poll_grace_seconds.
+	PollErrorAfter int
 	// PollConcurrency is how many of a poll cycle's events run at once
 	// (default 8).
 	PollConcurrency int
@@ -120,8 +124,8 @@ func (d *Deps) defaults() {
 	if d.PollConcurrency <= 0 {
 		d.PollConcurrency = 8
 	}
-	if d.PollGrace <= 0 {
-		d.PollGrace = 2 * time.Minute
+	if d.PollErrorAfter <= 0 {
+		d.PollErrorAfter = DefaultPollErrorAfter
 	}
 	if d.ShutdownTimeout <= 0 {
 		d.ShutdownTimeout = 25 * time.Second
@@ -154,6 +158,8 @@ type Worker struct {
 
 	wake      chan struct{}
 	completed completions
+	redis     redisWatch
+	inflight  inflight
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -173,6 +179,7 @@ func New(d Deps) *Worker {
 		consumers: map[string]route{},
 		wake:      make(chan struct{}, 1),
 		http:      d.Outbound.Client(outbound.ClientOptions{Timeout: 30 * time.Second}),
+		redis:     redisWatch{key: "alertdesk:relay:" + d.Queue + ":alive"},
 	}
 	w.completed.mark = w.markAll
 	w.adapters = d.Adapters

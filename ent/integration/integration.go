@@ -45,6 +45,14 @@ const (
 	FieldLastPollError = "last_poll_error"
 	// FieldLastPollCounts holds the string denoting the last_poll_counts field in the database.
 	FieldLastPollCounts = "last_poll_counts"
+	// FieldPollFailures holds the string denoting the poll_failures field in the database.
+	FieldPollFailures = "poll_failures"
+	// FieldPollFailingSince holds the string denoting the poll_failing_since field in the database.
+	FieldPollFailingSince = "poll_failing_since"
+	// FieldPollRequestedAt holds the string denoting the poll_requested_at field in the database.
+	FieldPollRequestedAt = "poll_requested_at"
+	// FieldPollGraceSeconds holds the string denoting the poll_grace_seconds field in the database.
+	FieldPollGraceSeconds = "poll_grace_seconds"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// Table holds the table name of the integration in the database.
@@ -76,6 +84,10 @@ var Columns = []string{
 	FieldLastPolledAt,
 	FieldLastPollError,
 	FieldLastPollCounts,
+	FieldPollFailures,
+	FieldPollFailingSince,
+	FieldPollRequestedAt,
+	FieldPollGraceSeconds,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -107,6 +119,12 @@ var (
 	PollingIntervalMinutesValidator func(int) error
 	// DefaultLastPollError holds the default value on creation for the "last_poll_error" field.
 	DefaultLastPollError string
+	// DefaultPollFailures holds the default value on creation for the "poll_failures" field.
+	DefaultPollFailures int
+	// DefaultPollGraceSeconds holds the default value on creation for the "poll_grace_seconds" field.
+	DefaultPollGraceSeconds int
+	// PollGraceSecondsValidator is a validator for the "poll_grace_seconds" field. It is called by the builders before save.
+	PollGraceSecondsValidator func(int) error
 )
 
 // Provider defines the type for the "provider" enum field.
@@ -225,6 +243,26 @@ func ByLastPolledAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLastPollError orders the results by the last_poll_error field.
 func ByLastPollError(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastPollError, opts...).ToFunc()
+}
+
+// ByPollFailures orders the results by the poll_failures field.
+func ByPollFailures(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPollFailures, opts...).ToFunc()
+}
+
+// ByPollFailingSince orders the results by the poll_failing_since field.
+func ByPollFailingSince(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPollFailingSince, opts...).ToFunc()
+}
+
+// ByPollRequestedAt orders the results by the poll_requested_at field.
+func ByPollRequestedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPollRequestedAt, opts...).ToFunc()
+}
+
+// ByPollGraceSeconds orders the results by the poll_grace_seconds field.
+func ByPollGraceSeconds(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPollGraceSeconds, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

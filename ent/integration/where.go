@@ -115,6 +115,26 @@ func LastPollError(v string) predicate.Integration {
 	return predicate.Integration(sql.FieldEQ(FieldLastPollError, v))
 }
 
+// PollFailures applies equality check predicate on the "poll_failures" field. It's identical to PollFailuresEQ.
+func PollFailures(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldPollFailures, v))
+}
+
+// PollFailingSince applies equality check predicate on the "poll_failing_since" field. It's identical to PollFailingSinceEQ.
+func PollFailingSince(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldPollFailingSince, v))
+}
+
+// PollRequestedAt applies equality check predicate on the "poll_requested_at" field. It's identical to PollRequestedAtEQ.
+func PollRequestedAt(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldPollRequestedAt, v))
+}
+
+// PollGraceSeconds applies equality check predicate on the "poll_grace_seconds" field. It's identical to PollGraceSecondsEQ.
+func PollGraceSeconds(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldPollGraceSeconds, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v int) predicate.Integration {
 	return predicate.Integration(sql.FieldEQ(FieldTenantID, v))
@@ -748,6 +768,186 @@ func LastPollCountsIsNil() predicate.Integration {
 // LastPollCountsNotNil applies the NotNil predicate on the "last_poll_counts" field.
 func LastPollCountsNotNil() predicate.Integration {
 	return predicate.Integration(sql.FieldNotNull(FieldLastPollCounts))
+}
+
+// PollFailuresEQ applies the EQ predicate on the "poll_failures" field.
+func PollFailuresEQ(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldPollFailures, v))
+}
+
+// PollFailuresNEQ applies the NEQ predicate on the "poll_failures" field.
+func PollFailuresNEQ(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldPollFailures, v))
+}
+
+// PollFailuresIn applies the In predicate on the "poll_failures" field.
+func PollFailuresIn(vs ...int) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldPollFailures, vs...))
+}
+
+// PollFailuresNotIn applies the NotIn predicate on the "poll_failures" field.
+func PollFailuresNotIn(vs ...int) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldPollFailures, vs...))
+}
+
+// PollFailuresGT applies the GT predicate on the "poll_failures" field.
+func PollFailuresGT(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldPollFailures, v))
+}
+
+// PollFailuresGTE applies the GTE predicate on the "poll_failures" field.
+func PollFailuresGTE(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldPollFailures, v))
+}
+
+// PollFailuresLT applies the LT predicate on the "poll_failures" field.
+func PollFailuresLT(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldPollFailures, v))
+}
+
+// PollFailuresLTE applies the LTE predicate on the "poll_failures" field.
+func PollFailuresLTE(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldPollFailures, v))
+}
+
+// PollFailingSinceEQ applies the EQ predicate on the "poll_failing_since" field.
+func PollFailingSinceEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldPollFailingSince, v))
+}
+
+// PollFailingSinceNEQ applies the NEQ predicate on the "poll_failing_since" field.
+func PollFailingSinceNEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldPollFailingSince, v))
+}
+
+// PollFailingSinceIn applies the In predicate on the "poll_failing_since" field.
+func PollFailingSinceIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldPollFailingSince, vs...))
+}
+
+// PollFailingSinceNotIn applies the NotIn predicate on the "poll_failing_since" field.
+func PollFailingSinceNotIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldPollFailingSince, vs...))
+}
+
+// PollFailingSinceGT applies the GT predicate on the "poll_failing_since" field.
+func PollFailingSinceGT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldPollFailingSince, v))
+}
+
+// PollFailingSinceGTE applies the GTE predicate on the "poll_failing_since" field.
+func PollFailingSinceGTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldPollFailingSince, v))
+}
+
+// PollFailingSinceLT applies the LT predicate on the "poll_failing_since" field.
+func PollFailingSinceLT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldPollFailingSince, v))
+}
+
+// PollFailingSinceLTE applies the LTE predicate on the "poll_failing_since" field.
+func PollFailingSinceLTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldPollFailingSince, v))
+}
+
+// PollFailingSinceIsNil applies the IsNil predicate on the "poll_failing_since" field.
+func PollFailingSinceIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldPollFailingSince))
+}
+
+// PollFailingSinceNotNil applies the NotNil predicate on the "poll_failing_since" field.
+func PollFailingSinceNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldPollFailingSince))
+}
+
+// PollRequestedAtEQ applies the EQ predicate on the "poll_requested_at" field.
+func PollRequestedAtEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldPollRequestedAt, v))
+}
+
+// PollRequestedAtNEQ applies the NEQ predicate on the "poll_requested_at" field.
+func PollRequestedAtNEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldPollRequestedAt, v))
+}
+
+// PollRequestedAtIn applies the In predicate on the "poll_requested_at" field.
+func PollRequestedAtIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldPollRequestedAt, vs...))
+}
+
+// PollRequestedAtNotIn applies the NotIn predicate on the "poll_requested_at" field.
+func PollRequestedAtNotIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldPollRequestedAt, vs...))
+}
+
+// PollRequestedAtGT applies the GT predicate on the "poll_requested_at" field.
+func PollRequestedAtGT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldPollRequestedAt, v))
+}
+
+// PollRequestedAtGTE applies the GTE predicate on the "poll_requested_at" field.
+func PollRequestedAtGTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldPollRequestedAt, v))
+}
+
+// PollRequestedAtLT applies the LT predicate on the "poll_requested_at" field.
+func PollRequestedAtLT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldPollRequestedAt, v))
+}
+
+// PollRequestedAtLTE applies the LTE predicate on the "poll_requested_at" field.
+func PollRequestedAtLTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldPollRequestedAt, v))
+}
+
+// PollRequestedAtIsNil applies the IsNil predicate on the "poll_requested_at" field.
+func PollRequestedAtIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldPollRequestedAt))
+}
+
+// PollRequestedAtNotNil applies the NotNil predicate on the "poll_requested_at" field.
+func PollRequestedAtNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldPollRequestedAt))
+}
+
+// PollGraceSecondsEQ applies the EQ predicate on the "poll_grace_seconds" field.
+func PollGraceSecondsEQ(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldPollGraceSeconds, v))
+}
+
+// PollGraceSecondsNEQ applies the NEQ predicate on the "poll_grace_seconds" field.
+func PollGraceSecondsNEQ(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldPollGraceSeconds, v))
+}
+
+// PollGraceSecondsIn applies the In predicate on the "poll_grace_seconds" field.
+func PollGraceSecondsIn(vs ...int) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldPollGraceSeconds, vs...))
+}
+
+// PollGraceSecondsNotIn applies the NotIn predicate on the "poll_grace_seconds" field.
+func PollGraceSecondsNotIn(vs ...int) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldPollGraceSeconds, vs...))
+}
+
+// PollGraceSecondsGT applies the GT predicate on the "poll_grace_seconds" field.
+func PollGraceSecondsGT(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldPollGraceSeconds, v))
+}
+
+// PollGraceSecondsGTE applies the GTE predicate on the "poll_grace_seconds" field.
+func PollGraceSecondsGTE(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldPollGraceSeconds, v))
+}
+
+// PollGraceSecondsLT applies the LT predicate on the "poll_grace_seconds" field.
+func PollGraceSecondsLT(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldPollGraceSeconds, v))
+}
+
+// PollGraceSecondsLTE applies the LTE predicate on the "poll_grace_seconds" field.
+func PollGraceSecondsLTE(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldPollGraceSeconds, v))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

@@ -583,6 +583,10 @@ var (
 		{Name: "last_polled_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_poll_error", Type: field.TypeString, Default: ""},
 		{Name: "last_poll_counts", Type: field.TypeJSON, Nullable: true},
+		{Name: "poll_failures", Type: field.TypeInt, Default: 0},
+		{Name: "poll_failing_since", Type: field.TypeTime, Nullable: true},
+		{Name: "poll_requested_at", Type: field.TypeTime, Nullable: true},
+		{Name: "poll_grace_seconds", Type: field.TypeInt, Default: 120},
 		{Name: "tenant_id", Type: field.TypeInt},
 	}
 	// IntegrationsTable holds the schema information for the "integrations" table.
@@ -593,7 +597,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "integrations_tenants_tenant",
-				Columns:    []*schema.Column{IntegrationsColumns[15]},
+				Columns:    []*schema.Column{IntegrationsColumns[19]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -602,7 +606,7 @@ var (
 			{
 				Name:    "integration_tenant_id_provider",
 				Unique:  false,
-				Columns: []*schema.Column{IntegrationsColumns[15], IntegrationsColumns[2]},
+				Columns: []*schema.Column{IntegrationsColumns[19], IntegrationsColumns[2]},
 			},
 		},
 	}

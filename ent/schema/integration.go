@@ -32,6 +32,16 @@ func (Integration) Fields() []ent.Field {
 		field.Time("last_polled_at").Optional().Nillable(),
 		field.String("last_poll_error").Default(""),
 		field.JSON("last_poll_counts", map[string]int{}).Optional(),
+		// Consecutive cycles that could not reach the RMM, and since when;
+		// enough of them turn the state to error.
+		field.Int("poll_failures").Default(0),
+		field.Time("poll_failing_since").Optional().Nillable(),
+		// A cycle asked for by pollNow starts at this time; cleared by the
+		// cycle that claims the integration.
+		field.Time("poll_requested_at").Optional().Nillable(),
+		// Live alerts this recent are not reset by a poll: an RMM's list
+		// may lag its webhooks.
+		field.Int("poll_grace_seconds").Default(120).Range(0, 3600),
 	}
 }
 

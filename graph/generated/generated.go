@@ -227,7 +227,11 @@ type ComplexityRoot struct {
 		LastPollError          func(childComplexity int) int
 		LastPolledAt           func(childComplexity int) int
 		Name                   func(childComplexity int) int
+		NextPollAt             func(childComplexity int) int
 		OrganizationMappings   func(childComplexity int) int
+		PollFailingSince       func(childComplexity int) int
+		PollFailures           func(childComplexity int) int
+		PollGraceSeconds       func(childComplexity int) int
 		PollingEnabled         func(childComplexity int) int
 		PollingIntervalMinutes func(childComplexity int) int
 		Provider               func(childComplexity int) int
@@ -551,6 +555,8 @@ type IntegrationResolver interface {
 	WebhookSecret(ctx context.Context, obj *ent.Integration) (*string, error)
 
 	LastPollCounts(ctx context.Context, obj *ent.Integration) (model.JSON, error)
+
+	NextPollAt(ctx context.Context, obj *ent.Integration) (*time.Time, error)
 
 	Rules(ctx context.Context, obj *ent.Integration) ([]*ent.AlertRule, error)
 	OrganizationMappings(ctx context.Context, obj *ent.Integration) ([]*ent.OrganizationMapping, error)
@@ -1405,12 +1411,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Integration.Name(childComplexity), true
+	case "Integration.nextPollAt":
+		if e.ComplexityRoot.Integration.NextPollAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.NextPollAt(childComplexity), true
 	case "Integration.organizationMappings":
 		if e.ComplexityRoot.Integration.OrganizationMappings == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Integration.OrganizationMappings(childComplexity), true
+	case "Integration.pollFailingSince":
+		if e.ComplexityRoot.Integration.PollFailingSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.PollFailingSince(childComplexity), true
+	case "Integration.pollFailures":
+		if e.ComplexityRoot.Integration.PollFailures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.PollFailures(childComplexity), true
+	case "Integration.pollGraceSeconds":
+		if e.ComplexityRoot.Integration.PollGraceSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.PollGraceSeconds(childComplexity), true
 	case "Integration.pollingEnabled":
 		if e.ComplexityRoot.Integration.PollingEnabled == nil {
 			break
@@ -3409,8 +3439,11 @@ extend type Mutation {
   """
   disconnectIntegration("Integration id." integrationId: ID!): Integration! @admin
   """
-  Queues a poll cycle of the integration right away (a poll already queued
-  is not doubled). NOT_CONNECTED unless the integration is CONNECTED.
+  Starts a poll cycle of the integration: at once, or 5 seconds after the
+  start of a cycle that started moments ago. The returned integration's
+  nextPollAt says when; a request already waiting is not doubled and keeps
+  its time. Works after a failed cycle and in state ERROR (a cycle that
+  reaches the RMM clears it). NOT_CONNECTED when DISCONNECTED.
   """
   pollNow("Integration id." integrationId: ID!): Integration! @admin
 }
@@ -3639,7 +3672,12 @@ enum ConnectionState {
   DISCONNECTED
   "API credentials work; polling runs."
   CONNECTED
-  "The last API call failed."
+  """
+  Several poll cycles in a row (3 unless ALERTDESK_POLL_ERROR_AFTER says
+  otherwise) could not reach the RMM's API: lastPollError says why,
+  pollFailingSince since when. Polling goes on, and the next cycle that
+  reaches the API makes the integration CONNECTED again.
+  """
   ERROR
 }
 
@@ -3675,6 +3713,24 @@ type Integration {
   lastPollCounts: JSON
   "Error of the last poll cycle; empty when it succeeded."
   lastPollError: String!
+  "Poll cycles in a row that could not reach the RMM's API; 0 after one that did."
+  pollFailures: Int!
+  "When the current run of failed poll cycles began; null while the last cycle reached the RMM's API."
+  pollFailingSince: Time
+  """
+  When the next poll cycle starts: a requested one (pollNow) at once, or 5
+  seconds after the start of the cycle before it; otherwise the last cycle
+  plus the interval (due now if it never ran) while polling is on. Null when
+  DISCONNECTED, or when polling is off and nothing is requested. Scheduled
+  times are approximate: replicas' schedules tick independently.
+  """
+  nextPollAt: Time
+  """
+  Seconds (0–3600, default 120) during which a poll leaves a new or
+  just-updated live alert alone even if the RMM's list lacks it, since the
+  list may lag the RMM's webhooks. 0 resets at once.
+  """
+  pollGraceSeconds: Int!
   "When the integration was created."
   createdAt: Time!
   "The integration's alert rules in evaluation order."
@@ -3721,6 +3777,8 @@ input PollingSettingsInput {
   enabled: Boolean!
   "Minutes between cycles, 5–60."
   intervalMinutes: Int!
+  "Seconds a poll leaves a recent alert alone (0–3600); omitted keeps the current value."
+  graceSeconds: Int
 }
 
 extend type Query {
@@ -3742,7 +3800,7 @@ extend type Mutation {
   deleteIntegration("Integration id." id: ID!): ID! @admin
   "Replaces the webhook secret; the old one stops working at once."
   rotateWebhookSecret("Integration id." id: ID!): Integration! @admin
-  "Turns polling on or off and sets its interval."
+  "Turns polling on or off and sets its interval and grace period."
   updatePollingSettings("The new settings." input: PollingSettingsInput!): Integration! @admin
 }
 `, BuiltIn: false},
@@ -4836,6 +4894,14 @@ func (ec *executionContext) childFields_Integration(ctx context.Context, field g
 		return ec.fieldContext_Integration_lastPollCounts(ctx, field)
 	case "lastPollError":
 		return ec.fieldContext_Integration_lastPollError(ctx, field)
+	case "pollFailures":
+		return ec.fieldContext_Integration_pollFailures(ctx, field)
+	case "pollFailingSince":
+		return ec.fieldContext_Integration_pollFailingSince(ctx, field)
+	case "nextPollAt":
+		return ec.fieldContext_Integration_nextPollAt(ctx, field)
+	case "pollGraceSeconds":
+		return ec.fieldContext_Integration_pollGraceSeconds(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Integration_createdAt(ctx, field)
 	case "rules":
@@ -9483,6 +9549,98 @@ func (ec *executionContext) _Integration_lastPollError(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Integration_lastPollError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "String")
+}
+
+func (ec *executionContext) _Integration_pollFailures(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_pollFailures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PollFailures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_pollFailures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Integration_pollFailingSince(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_pollFailingSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PollFailingSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_pollFailingSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Integration_nextPollAt(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_nextPollAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Integration().NextPollAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_nextPollAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Integration_pollGraceSeconds(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_pollGraceSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PollGraceSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_pollGraceSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Integration_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
@@ -17725,7 +17883,7 @@ func (ec *executionContext) unmarshalInputPollingSettingsInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"integrationId", "enabled", "intervalMinutes"}
+	fieldsInOrder := [...]string{"integrationId", "enabled", "intervalMinutes", "graceSeconds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17753,6 +17911,13 @@ func (ec *executionContext) unmarshalInputPollingSettingsInput(ctx context.Conte
 				return it, err
 			}
 			it.IntervalMinutes = data
+		case "graceSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("graceSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GraceSeconds = data
 		}
 	}
 	return it, nil
@@ -19383,6 +19548,27 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 				})
 		case "lastPollError":
 			out.Values[i] = ec._Integration_lastPollError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pollFailures":
+			out.Values[i] = ec._Integration_pollFailures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pollFailingSince":
+			out.Values[i] = ec._Integration_pollFailingSince(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextPollAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Integration_nextPollAt(ctx, field, obj)
+				})
+		case "pollGraceSeconds":
+			out.Values[i] = ec._Integration_pollGraceSeconds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

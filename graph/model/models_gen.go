@@ -229,6 +229,8 @@ type PollingSettingsInput struct {
 	Enabled bool `json:"enabled"`
 	// Minutes between cycles, 5–60.
 	IntervalMinutes int `json:"intervalMinutes"`
+	// Seconds a poll leaves a recent alert alone (0–3600); omitted keeps the current value.
+	GraceSeconds *int `json:"graceSeconds,omitempty"`
 }
 
 // Reads. Every query sees only the caller's tenant.

@@ -58,7 +58,7 @@ func newServices(t testing.TB, st *store.Store, rdb redis.UniversalClient, log *
 	prefix := redistest.Prefix(t)
 	if rdb != nil {
 		s.Queue = strings.Trim(unsafeQueueChars.ReplaceAllString(prefix, "_"), "_")
-		s.Enqueuer = worker.NewEnqueuer(rdb, s.Queue)
+		s.Enqueuer = worker.NewEnqueuer(st, rdb, s.Queue)
 	}
 	s.Connect = &connect.Service{
 		Store: st, Redis: rdb, Secrets: box, PublicURL: PublicURL, NinjaOne: NinjaOneApp,

@@ -12,6 +12,7 @@ function integrationQuery(isAdmin) {
   return `query($id: ID!) { integration(id: $id) {
     id name provider connectionState webhookUrl secretHeaderName ${isAdmin ? 'webhookSecret' : ''}
     baseUrl region pollingEnabled pollingIntervalMinutes lastPolledAt lastPollCounts lastPollError createdAt
+    pollFailures pollFailingSince nextPollAt pollGraceSeconds
     organizationMappings { id externalOrganizationId externalOrganizationName client { id name } createdAt }
     unmappedOrganizations { externalOrganizationId alertCount pendingAlertCount lastSeenAt mapping { id client { id name } } }
   } }`;
@@ -212,9 +213,15 @@ function connectionCard(ctx, it, mutations, queries, reload) {
       h('dt', 'API base URL'), h('dd', it.baseUrl || h('span.muted', 'Not set')),
       it.provider === 'NINJAONE' ? [h('dt', 'Region'), h('dd', it.region || h('span.muted', 'Not set'))] : null,
       h('dt', 'Created'), h('dd', fmtTime(it.createdAt))),
-    h('p.hint', it.connectionState === 'CONNECTED'
-      ? 'API credentials work: the poller reconciles missed webhooks.'
-      : 'Without API credentials alertdesk still receives webhooks; polling and alert resets need a connection.'),
+    it.connectionState === 'ERROR'
+      ? h('div.callout.danger', { role: 'status', 'data-testid': 'connection-error' },
+        h('strong', `${providerName(it.provider)}'s API unreachable`),
+        ' since ', it.pollFailingSince ? timeEl(it.pollFailingSince) : 'recently',
+        ` (${it.pollFailures} failed polls in a row)`, it.lastPollError ? `: ${it.lastPollError}` : '',
+        '. Polling goes on; the next poll that reaches the API makes it Connected again.')
+      : h('p.hint', it.connectionState === 'CONNECTED'
+        ? 'API credentials work: the poller reconciles missed webhooks.'
+        : 'Without API credentials alertdesk still receives webhooks; polling and alert resets need a connection.'),
     actions);
 }
 
@@ -371,14 +378,18 @@ function pollingCard(ctx, it, mutations, reload) {
   let pollBadge = pollingBadge();
   const enabled = checkbox('Poll the RMM for missed alerts', { checked: it.pollingEnabled, switchStyle: true });
   const interval = h('input', { type: 'number', min: 5, max: 60, step: 1, value: it.pollingIntervalMinutes, inputmode: 'numeric', required: true });
+  const hasGrace = typeof it.pollGraceSeconds === 'number';
+  const grace = h('input', { type: 'number', min: 0, max: 3600, step: 1, value: hasGrace ? it.pollGraceSeconds : 120, inputmode: 'numeric' });
   const save = h('button.btn', { type: 'submit' }, 'Save polling');
   const form = h('form.form.inline-form', { novalidate: true },
     h('div.field', { dataset: { field: 'enabled' } }, enabled.el, h('p.field-error', { hidden: true })),
     field('Interval (minutes)', interval, { name: 'intervalMinutes', hint: 'Between 5 and 60.' }),
+    hasGrace ? field('Grace period (seconds)', grace, { name: 'graceSeconds', hint: 'A poll leaves alerts this recent alone, as the RMM\'s list may lag its webhooks. 0 to 3600.' }) : null,
     h('div.form-actions', save));
   if (!ctx.isAdmin) {
     enabled.input.disabled = true;
     interval.disabled = true;
+    grace.disabled = true;
     save.hidden = true;
   }
   form.addEventListener('submit', async (e) => {
@@ -388,9 +399,18 @@ function pollingCard(ctx, it, mutations, reload) {
       showFieldErrors(form, [{ field: 'intervalMinutes', message: 'Enter a whole number of minutes from 5 to 60.' }]);
       return;
     }
+    const input = { integrationId: it.id, enabled: enabled.input.checked, intervalMinutes: minutes };
+    if (hasGrace) {
+      const seconds = Number(grace.value);
+      if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
+        showFieldErrors(form, [{ field: 'graceSeconds', message: 'Enter a whole number of seconds from 0 to 3600.' }]);
+        return;
+      }
+      input.graceSeconds = seconds;
+    }
     try {
       await busy(save, () => gql(`mutation($input: PollingSettingsInput!) { updatePollingSettings(input: $input) { id pollingEnabled pollingIntervalMinutes } }`,
-        { input: { integrationId: it.id, enabled: enabled.input.checked, intervalMinutes: minutes } }));
+        { input }));
       showFieldErrors(form, []);
       it.pollingEnabled = enabled.input.checked;
       it.pollingIntervalMinutes = minutes;
@@ -403,25 +423,31 @@ function pollingCard(ctx, it, mutations, reload) {
   });
   const counts = it.lastPollCounts && typeof it.lastPollCounts === 'object' ? Object.entries(it.lastPollCounts) : [];
   const pollNowM = findMutation(mutations, ['pollIntegrationNow', 'pollNow', 'pollIntegration', 'runPoll', 'triggerPoll']);
-  const pollNow = h('button.btn', { type: 'button', disabled: !pollNowM || it.connectionState !== 'CONNECTED' || !ctx.isAdmin }, 'Poll now');
+  const pollable = it.connectionState === 'CONNECTED' || it.connectionState === 'ERROR';
+  const pollNow = h('button.btn', { type: 'button', disabled: !pollNowM || !pollable || !ctx.isAdmin }, 'Poll now');
   if (pollNowM) {
     pollNow.addEventListener('click', async () => {
       try {
-        await busy(pollNow, () => callWithId(pollNowM, it.id));
-        toast('Poll cycle started', 'success');
-        setTimeout(reload, 2000);
+        const res = await busy(pollNow, () => (pollNowM.name === 'pollNow' && 'nextPollAt' in it
+          ? gql('mutation($id: ID!) { pollNow(integrationId: $id) { id nextPollAt } }', { id: it.id }).then((d) => d.pollNow)
+          : callWithId(pollNowM, it.id)));
+        const at = res && res.nextPollAt ? new Date(res.nextPollAt) : null;
+        const wait = at ? at.getTime() - Date.now() : 0;
+        toast(wait > 1000 ? `Poll cycle starts at ${fmtTime(res.nextPollAt)}` : 'Poll cycle started', 'success');
+        setTimeout(reload, Math.max(wait, 0) + 2000);
       } catch (err) {
         toast(err.message, 'error');
       }
     });
   }
   const pollHint = !pollNowM ? 'This API version cannot start a poll on demand.'
-    : it.connectionState !== 'CONNECTED' ? 'Polling needs a connected integration.' : '';
+    : !pollable ? 'Polling needs a connected integration.' : '';
   return h('section.card', { 'aria-labelledby': `poll-${it.id}` },
     h('div.card-head', h('h2', { id: `poll-${it.id}` }, 'Polling'), pollBadge),
     form,
     h('dl.facts',
       h('dt', 'Last poll'), h('dd', { 'data-testid': 'last-poll' }, it.lastPolledAt ? timeEl(it.lastPolledAt) : h('span.muted', 'Never')),
+      it.nextPollAt ? [h('dt', 'Next poll'), h('dd', { 'data-testid': 'next-poll' }, timeEl(it.nextPollAt))] : null,
       h('dt', 'Last counts'), h('dd', counts.length ? h('span.chips', counts.map(([k, v]) => h('span.chip', `${k}: ${v}`))) : h('span.muted', '—'))),
     it.lastPollError ? h('div.callout.danger', { role: 'status' }, h('strong', 'Last poll failed: '), it.lastPollError) : null,
     h('div.card-actions', pollNow, pollHint ? h('span.hint', pollHint) : null));
