@@ -34,7 +34,7 @@ func TestWebhookLatencyUnderGraphQLLoad(t *testing.T) {
 		t.Skip("load test")
 	}
 	e := apptest.NewWith(t, dialect.Postgres, apptest.Options{Redis: apptest.Redis(t)})
-	srv := &server.Server{Store: e.Store, Redis: e.Redis, Pipeline: e.Pipeline, Desk: e.Desk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv := &server.Server{Store: e.Store, Redis: e.Redis, Pipeline: e.Pipeline, Desk: e.Desk, Secrets: e.Services.Secrets, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		PublicURL: apptest.PublicURL,
 		RateLimit: graph.RateLimit{PerMinute: graph.DefaultRatePerMinute, Burst: graph.DefaultRateBurst}}
 	api := withServer(t, e, srv.Handler())
