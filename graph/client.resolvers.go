@@ -39,14 +39,7 @@ func (r *mutationResolver) UpdateClient(ctx context.Context, id int, input model
 		}
 		var errs validation.Error
 		u := cur.Update()
-		if at := retiredAt(cur.RetiredAt, input.Retired); at != nil {
-			u.SetRetiredAt(*at)
-		} else {
-			u.ClearRetiredAt()
-		}
-		if input.Name != nil {
-			u.SetName(checkName(&errs, "name", *input.Name, maxNameRunes))
-		}
+		renameRetire(u, &errs, cur.RetiredAt, input.Name, input.Retired)
 		if errs.OrNil() != nil {
 			return &errs
 		}
@@ -101,14 +94,7 @@ func (r *mutationResolver) UpdateAsset(ctx context.Context, id int, input model.
 		}
 		var errs validation.Error
 		u := cur.Update()
-		if at := retiredAt(cur.RetiredAt, input.Retired); at != nil {
-			u.SetRetiredAt(*at)
-		} else {
-			u.ClearRetiredAt()
-		}
-		if input.Name != nil {
-			u.SetName(checkName(&errs, "name", *input.Name, maxNameRunes))
-		}
+		renameRetire(u, &errs, cur.RetiredAt, input.Name, input.Retired)
 		if input.ClientID != nil && (cur.ClientID == nil || *cur.ClientID != *input.ClientID) {
 			if err := checkAssetClient(ctx, c, &errs, input.ClientID); err != nil {
 				return err

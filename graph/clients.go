@@ -30,6 +30,26 @@ func retiredAt(current *time.Time, retired *bool) *time.Time {
 	return &now
 }
 
+// retirable is the update of a record that is renamed and retired, never
+// deleted (clients, assets).
+type retirable[U any] interface {
+	SetName(string) U
+	SetRetiredAt(time.Time) U
+	ClearRetiredAt() U
+}
+
+// renameRetire applies an update's name and retired flag.
+func renameRetire[U retirable[U]](u U, errs *validation.Error, current *time.Time, name *string, retired *bool) {
+	if at := retiredAt(current, retired); at != nil {
+		u.SetRetiredAt(*at)
+	} else {
+		u.ClearRetiredAt()
+	}
+	if name != nil {
+		u.SetName(checkName(errs, "name", *name, maxNameRunes))
+	}
+}
+
 // activeClient reports whether id is an active (not retired) client.
 func (r refs) activeClient(ctx context.Context, id int) (bool, error) {
 	return r.c.Customer.Query().Where(customer.ID(id), customer.RetiredAtIsNil()).Exist(ctx)
