@@ -140,8 +140,11 @@ func (l *loader) scan(ctx context.Context, step, q string, dest ...any) error {
 func (l *loader) load(ctx context.Context, opts Options) (*Facts, error) {
 	// Bulk writes need not wait for the WAL flush of each statement; the
 	// commit still makes all of it durable at once.
+	// The store's statement and lock timeouts guard requests; a bulk load
+	// of a million rows needs longer than one request may take.
 	settings := []string{"SET LOCAL synchronous_commit = off", "SET LOCAL work_mem = '256MB'",
-		"SET LOCAL maintenance_work_mem = '512MB'", "SET LOCAL jit = off"}
+		"SET LOCAL maintenance_work_mem = '512MB'", "SET LOCAL jit = off",
+		"SET LOCAL statement_timeout = 0", "SET LOCAL lock_timeout = 0"}
 	for _, s := range settings {
 		if _, err := l.tx.ExecContext(ctx, s); err != nil {
 			return nil, fmt.Errorf("settings: %w", err)
