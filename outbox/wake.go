@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/alertdesk/alertdesk/internal/pause"
 )
 
 // Channel is the PostgreSQL notification channel on which a replica says
@@ -68,7 +70,7 @@ func (a *Announcer) Run(ctx context.Context) {
 		conn, err := pgx.Connect(ctx, a.url)
 		if err != nil {
 			a.log.Warn("outbox: connect for notifications", "err", err, "retry_in", wait)
-			if !sleep(ctx, wait) {
+			if !pause.For(ctx, wait) {
 				return
 			}
 			wait = min(wait*2, reconnect[1])
@@ -100,7 +102,7 @@ func (a *Announcer) announce(ctx context.Context, conn *pgx.Conn, pending *bool)
 		}
 		*pending = false
 		// Commits during the gap are one NOTIFY after it.
-		if !sleep(ctx, a.gap) {
+		if !pause.For(ctx, a.gap) {
 			return ctx.Err()
 		}
 	}
@@ -133,7 +135,7 @@ func (l *Listener) Run(ctx context.Context) {
 			return
 		}
 		log.Warn("outbox: listen for notifications", "err", err, "retry_in", wait)
-		if !sleep(ctx, wait) {
+		if !pause.For(ctx, wait) {
 			return
 		}
 		wait = min(wait*2, reconnect[1])
@@ -163,17 +165,5 @@ func (l *Listener) listen(ctx context.Context, wait *time.Duration) error {
 			continue
 		}
 		l.Wake()
-	}
-}
-
-// sleep waits d or until ctx ends, reporting whether the time passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
+	"github.com/alertdesk/alertdesk/internal/pause"
 	"github.com/alertdesk/alertdesk/metrics"
 )
 
@@ -64,7 +65,7 @@ func (w *Worker) relayLoop(ctx context.Context) {
 		case <-t.C:
 		case <-w.wake:
 			// Commits close together share the next pass.
-			if !sleepCtx(ctx, w.d.WakeGap) {
+			if !pause.For(ctx, w.d.WakeGap) {
 				return
 			}
 			select {
@@ -268,16 +269,4 @@ func (w *Worker) updateLag(ctx context.Context) {
 
 func entryOf(e *ent.OutboxEntry, attempt int, last bool) Entry {
 	return Entry{ID: e.ID, TenantID: e.TenantID, Topic: e.Topic, Payload: e.Payload, Created: e.CreatedAt, Attempt: attempt, LastAttempt: last}
-}
-
-// sleepCtx waits d or until ctx ends, reporting whether the time passed.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
