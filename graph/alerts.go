@@ -46,7 +46,7 @@ func (r *Resolver) alertList(tenantID int, f *model.AlertFilter) (listQuery, err
 	if f.Text != nil && *f.Text != "" {
 		like := q.likeOp()
 		pattern := containsPattern(*f.Text)
-		q.where.add(fmt.Sprintf(`(%s %s ? ESCAPE '\' OR %s %s ? ESCAPE '\')`,
+		q.text.add(fmt.Sprintf(`(%s %s ? ESCAPE '\' OR %s %s ? ESCAPE '\')`,
 			alert.FieldMessage, like, alert.FieldDeviceName, like), pattern, pattern)
 		q.countCap = textCountCap
 	}

@@ -5,20 +5,34 @@ import (
 	"github.com/alertdesk/alertdesk/store"
 )
 
-// ListStatement is one SQL statement a list runs, as sent.
+// TextWindow is how many rows a text page reads first.
+const TextWindow = textWindow
+
+// ListStatement is one SQL statement a list runs, as sent, after Setup
+// in the same transaction when there is one.
 type ListStatement struct {
-	SQL  string
-	Args []any
+	SQL   string
+	Args  []any
+	Setup string
 }
 
 // ListStatements are a list page's statements: the page of ids (after a
-// cursor of the list's keys, or the first) and the capped count.
-type ListStatements struct{ Page, Count ListStatement }
+// cursor of the list's keys, or the first) and the capped count. A text
+// page on PostgreSQL runs Window and, when the window holds too few
+// matches, Older (here from the cursor) instead of Page.
+type ListStatements struct{ Page, Count, Window, Older ListStatement }
 
 func statementsOf(q listQuery, after []any, limit int) ListStatements {
 	page, pageArgs := q.pageSQL(after, limit)
 	count, countArgs := q.countSQL()
-	return ListStatements{Page: ListStatement{page, pageArgs}, Count: ListStatement{count, countArgs}}
+	out := ListStatements{Page: ListStatement{SQL: page, Args: pageArgs}, Count: ListStatement{SQL: count, Args: countArgs}}
+	if q.postgres && len(q.text.sql) > 0 {
+		window, windowArgs := q.windowSQL(after, limit, textWindow)
+		older, olderArgs := q.olderSQL(after, limit)
+		out.Window = ListStatement{SQL: window, Args: windowArgs}
+		out.Older = ListStatement{SQL: older, Args: olderArgs, Setup: bitmapOnly}
+	}
+	return out
 }
 
 // AlertListStatements are the statements of alerts(filter) after a

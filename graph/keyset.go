@@ -90,6 +90,9 @@ type listQuery struct {
 	keys     []string
 	where    conds
 	branches []conds
+	// text is a text match, kept apart from where because no index
+	// orders its matches: see textPageIDs.
+	text conds
 	// countCap is how far total counts exactly; zero is totalCountCap.
 	countCap int
 }
@@ -104,7 +107,15 @@ func (q listQuery) cap() int {
 // pageIDs returns up to limit ids after the cursor (the keys' values of
 // the last row of the previous page; nil for the first page).
 func (q listQuery) pageIDs(ctx context.Context, db *sql.DB, after []any, limit int) ([]int, error) {
+	if q.postgres && len(q.text.sql) > 0 {
+		return q.textPageIDs(ctx, db, after, limit)
+	}
 	query, args := q.pageSQL(after, limit)
+	return q.queryIDs(ctx, db, query, args)
+}
+
+// queryIDs runs a query of ids.
+func (q listQuery) queryIDs(ctx context.Context, db querier, query string, args []any) ([]int, error) {
 	if err := spendStatement(ctx); err != nil {
 		return nil, err
 	}
@@ -129,42 +140,62 @@ func (q listQuery) pageIDs(ctx context.Context, db *sql.DB, after []any, limit i
 
 // pageSQL is pageIDs' query, placeholders bound for the dialect.
 func (q listQuery) pageSQL(after []any, limit int) (string, []any) {
+	orderBy := " ORDER BY " + q.descending()
+	lim := " LIMIT " + strconv.Itoa(limit)
+	keys := strings.Join(q.keys, ", ")
+	branches := q.branchConds(q.filter(), after)
+	if len(branches) == 1 {
+		c := branches[0]
+		return q.bind("SELECT id FROM " + q.table + c.where() + orderBy + lim), c.args
+	}
+	var args []any
+	parts := make([]string, len(branches))
+	for i, c := range branches {
+		parts[i] = fmt.Sprintf("SELECT %s FROM (SELECT %s FROM %s%s%s%s) b%d", keys, keys, q.table, c.where(), orderBy, lim, i)
+		args = append(args, c.args...)
+	}
+	return q.bind("SELECT id FROM (" + strings.Join(parts, " UNION ALL ") + ") u" + orderBy + lim), args
+}
+
+// branchConds returns base, after the cursor, and each branch: one
+// condition per index range a page reads.
+func (q listQuery) branchConds(base conds, after []any) []conds {
+	base = base.and(conds{}) // a copy: add must not write into the caller's arrays
+	if after != nil {
+		// A row value compares as the order does, and is an index bound.
+		base.add("("+strings.Join(q.keys, ", ")+") < ("+placeholders(len(after))+")", after...)
+	}
+	if len(q.branches) == 0 {
+		return []conds{base}
+	}
+	out := make([]conds, len(q.branches))
+	for i, b := range q.branches {
+		out[i] = base.and(b)
+	}
+	return out
+}
+
+// descending is the list's order: its keys, descending.
+func (q listQuery) descending() string {
 	order := make([]string, len(q.keys))
 	for i, k := range q.keys {
 		order[i] = k + " DESC"
 	}
-	orderBy := " ORDER BY " + strings.Join(order, ", ")
-	lim := " LIMIT " + strconv.Itoa(limit)
-	base := q.where
-	if after != nil {
-		// A row value compares as the order does, and is an index bound.
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(after)), ", ")
-		base.add("("+strings.Join(q.keys, ", ")+") < ("+marks+")", after...)
-	}
-	keys := strings.Join(q.keys, ", ")
-	switch branches := q.branches; len(branches) {
-	case 0, 1:
-		c := base
-		if len(branches) == 1 {
-			c = base.and(branches[0])
-		}
-		return q.bind("SELECT id FROM " + q.table + c.where() + orderBy + lim), c.args
-	default:
-		var args []any
-		parts := make([]string, len(branches))
-		for i, b := range branches {
-			c := base.and(b)
-			parts[i] = fmt.Sprintf("SELECT %s FROM (SELECT %s FROM %s%s%s%s) b%d", keys, keys, q.table, c.where(), orderBy, lim, i)
-			args = append(args, c.args...)
-		}
-		return q.bind("SELECT id FROM (" + strings.Join(parts, " UNION ALL ") + ") u" + orderBy + lim), args
-	}
+	return strings.Join(order, ", ")
 }
 
-// matching is the list's condition without a cursor: where and any
-// branch.
+// placeholders is n comma-separated ? marks.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// filter is where and the text match.
+func (q listQuery) filter() conds { return q.where.and(q.text) }
+
+// matching is the list's condition without a cursor: where, the text
+// match and any branch.
 func (q listQuery) matching() conds {
-	c := q.where
+	c := q.filter()
 	if len(q.branches) > 0 {
 		ors := make([]string, len(q.branches))
 		var args []any

@@ -55,7 +55,7 @@ func (r *Resolver) ticketList(tenantID int, f *model.TicketFilter) listQuery {
 			cond = "(" + cond + " OR " + ticket.FieldNumber + " = ?)"
 			args = append(args, n)
 		}
-		q.where.add(cond, args...)
+		q.text.add(cond, args...)
 		q.countCap = textCountCap
 	}
 	return q
