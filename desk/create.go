@@ -31,6 +31,14 @@ type NewTicket struct {
 	SourceReference string
 	// InitialComment, when set, is added as an internal system comment.
 	InitialComment string
+	// IdempotencyKey, when set, is unique among the tenant's tickets.
+	IdempotencyKey *string
+}
+
+// KeyLock is the lock key that serializes the creations of tickets with
+// one idempotency key.
+func KeyLock(tenantID int, key string) string {
+	return fmt.Sprintf("ticket-key:%d:%s", tenantID, key)
 }
 
 // Create opens a ticket on its board's default status. On PostgreSQL the
@@ -87,6 +95,7 @@ func (d *Desk) Create(ctx context.Context, tx *ent.Tx, in NewTicket) (*ent.Ticke
 		SetNillableAssetID(in.AssetID).
 		SetSource(in.Source).
 		SetSourceReference(in.SourceReference).
+		SetNillableIdempotencyKey(in.IdempotencyKey).
 		Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("desk: create ticket: %w", err)

@@ -42,12 +42,13 @@ var (
 		{ticket.FieldAssetID, "$11"},
 		{ticket.FieldSource, "$12"},
 		{ticket.FieldSourceReference, "$13"},
+		{ticket.FieldIdempotencyKey, "$14"},
 	}
 	commentInsert = []column{
 		{comment.FieldTenantID, "$1"},
 		{comment.FieldCreatedAt, "$2"},
 		{comment.FieldTicketID, "t.id"},
-		{comment.FieldBody, "$14"},
+		{comment.FieldBody, "$15"},
 		{comment.FieldInternal, "true"},
 		{comment.FieldAuthorKind, "'" + string(comment.AuthorKindSystem) + "'"},
 		{comment.FieldAuthorID, "NULL"},
@@ -76,7 +77,7 @@ func join(cs []column, part func(column) string) string {
 func insertTicket(ctx context.Context, tx *ent.Tx, seq string, t *ent.Ticket, body string) error {
 	q := insertTicketSQL
 	args := []any{t.TenantID, t.CreatedAt, seq, t.Title, t.Description, t.BoardID, t.StatusID,
-		t.PriorityID, t.AssigneeID, t.ClientID, t.AssetID, t.Source, t.SourceReference}
+		t.PriorityID, t.AssigneeID, t.ClientID, t.AssetID, t.Source, t.SourceReference, t.IdempotencyKey}
 	if body != "" {
 		q = insertTicketWithCommentSQL
 		args = append(args, body)
@@ -94,6 +95,6 @@ func newTicketRow(in NewTicket, title string, boardID, statusID int) *ent.Ticket
 		TenantID: in.TenantID, CreatedAt: now, UpdatedAt: now,
 		Title: title, Description: in.Description, BoardID: boardID, StatusID: statusID,
 		PriorityID: in.PriorityID, AssigneeID: in.AssigneeID, ClientID: in.ClientID, AssetID: in.AssetID,
-		Source: in.Source, SourceReference: in.SourceReference,
+		Source: in.Source, SourceReference: in.SourceReference, IdempotencyKey: in.IdempotencyKey,
 	}
 }

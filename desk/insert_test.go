@@ -49,7 +49,11 @@ func TestCreateWritesTheSameRows(t *testing.T) {
 		if *in.AssetID == *in.ClientID {
 			t.Fatal("asset and client ids are equal: a swap would go unnoticed")
 		}
+		// The key is unique per tenant: one for each path, compared below.
+		entKey, storeKey := "step-1/ent", "step-1/store"
+		in.IdempotencyKey = &entKey
 		viaEnt := create(desk.New(entOnly{s}), in)
+		in.IdempotencyKey = &storeKey
 		viaStore := create(f.d, in)
 		if viaStore.Number != viaEnt.Number+1 {
 			t.Errorf("numbers %d then %d, want consecutive", viaEnt.Number, viaStore.Number)
@@ -74,6 +78,15 @@ func TestCreateWritesTheSameRows(t *testing.T) {
 			t.Errorf("returned id/number/times %d %d %v %v, stored %d %d %v %v", viaStore.ID, viaStore.Number,
 				viaStore.CreatedAt, viaStore.UpdatedAt, row.ID, row.Number, row.CreatedAt, row.UpdatedAt)
 		}
+		for _, k := range []struct {
+			what string
+			got  *string
+			want string
+		}{{"ent path", entRow.IdempotencyKey, entKey}, {"stored", row.IdempotencyKey, storeKey}, {"returned", viaStore.IdempotencyKey, storeKey}} {
+			if k.got == nil || *k.got != k.want {
+				t.Errorf("%s idempotency key %v, want %q", k.what, k.got, k.want)
+			}
+		}
 		if len(comments) != 1 || len(entComments) != 1 {
 			t.Fatalf("%d comments, ent path %d; want 1 each", len(comments), len(entComments))
 		}
@@ -85,7 +98,7 @@ func TestCreateWritesTheSameRows(t *testing.T) {
 		}
 
 		// No initial comment: no comment row.
-		in.InitialComment = "  "
+		in.InitialComment, in.IdempotencyKey = "  ", nil
 		bare := create(f.d, in)
 		if _, cs := stored(bare.ID); len(cs) != 0 {
 			t.Errorf("%d comments on a ticket made without one", len(cs))
@@ -106,13 +119,14 @@ func ticketFields(t *ent.Ticket) []any {
 }
 
 // TestTicketFieldsCoverTheSchema keeps ticketFields honest: a field added
-// to tickets must be compared above (and written by the hand-written
+// to tickets must be compared above (the idempotency key on its own) (and written by the hand-written
 // INSERT, which its own test checks).
 func TestTicketFieldsCoverTheSchema(t *testing.T) {
 	compared := []string{ticket.FieldID, ticket.FieldNumber, ticket.FieldCreatedAt, ticket.FieldUpdatedAt,
 		ticket.FieldTenantID, ticket.FieldTitle, ticket.FieldDescription, ticket.FieldClientID, ticket.FieldAssetID,
 		ticket.FieldBoardID, ticket.FieldStatusID, ticket.FieldPriorityID, ticket.FieldAssigneeID,
-		ticket.FieldSource, ticket.FieldSourceReference, ticket.FieldClosedAt, ticket.FieldTouchedAt}
+		ticket.FieldSource, ticket.FieldSourceReference, ticket.FieldClosedAt, ticket.FieldTouchedAt,
+		ticket.FieldIdempotencyKey}
 	slices.Sort(compared)
 	cols := slices.Sorted(slices.Values(ticket.Columns))
 	if !slices.Equal(compared, cols) {

@@ -18753,6 +18753,7 @@ type TicketMutation struct {
 	updated_at            *time.Time
 	closed_at             *time.Time
 	touched_at            *time.Time
+	idempotency_key       *string
 	clearedFields         map[string]struct{}
 	tenant                *int
 	clearedtenant         bool
@@ -19557,6 +19558,55 @@ func (m *TicketMutation) ResetTouchedAt() {
 	delete(m.clearedFields, ticket.FieldTouchedAt)
 }
 
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (m *TicketMutation) SetIdempotencyKey(s string) {
+	m.idempotency_key = &s
+}
+
+// IdempotencyKey returns the value of the "idempotency_key" field in the mutation.
+func (m *TicketMutation) IdempotencyKey() (r string, exists bool) {
+	v := m.idempotency_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIdempotencyKey returns the old "idempotency_key" field's value of the Ticket entity.
+// If the Ticket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketMutation) OldIdempotencyKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIdempotencyKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIdempotencyKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIdempotencyKey: %w", err)
+	}
+	return oldValue.IdempotencyKey, nil
+}
+
+// ClearIdempotencyKey clears the value of the "idempotency_key" field.
+func (m *TicketMutation) ClearIdempotencyKey() {
+	m.idempotency_key = nil
+	m.clearedFields[ticket.FieldIdempotencyKey] = struct{}{}
+}
+
+// IdempotencyKeyCleared returns if the "idempotency_key" field was cleared in this mutation.
+func (m *TicketMutation) IdempotencyKeyCleared() bool {
+	_, ok := m.clearedFields[ticket.FieldIdempotencyKey]
+	return ok
+}
+
+// ResetIdempotencyKey resets all changes to the "idempotency_key" field.
+func (m *TicketMutation) ResetIdempotencyKey() {
+	m.idempotency_key = nil
+	delete(m.clearedFields, ticket.FieldIdempotencyKey)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *TicketMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -19996,7 +20046,7 @@ func (m *TicketMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TicketMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 17)
 	if m.tenant != nil {
 		fields = append(fields, ticket.FieldTenantID)
 	}
@@ -20045,6 +20095,9 @@ func (m *TicketMutation) Fields() []string {
 	if m.touched_at != nil {
 		fields = append(fields, ticket.FieldTouchedAt)
 	}
+	if m.idempotency_key != nil {
+		fields = append(fields, ticket.FieldIdempotencyKey)
+	}
 	return fields
 }
 
@@ -20085,6 +20138,8 @@ func (m *TicketMutation) Field(name string) (ent.Value, bool) {
 		return m.ClosedAt()
 	case ticket.FieldTouchedAt:
 		return m.TouchedAt()
+	case ticket.FieldIdempotencyKey:
+		return m.IdempotencyKey()
 	}
 	return nil, false
 }
@@ -20126,6 +20181,8 @@ func (m *TicketMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldClosedAt(ctx)
 	case ticket.FieldTouchedAt:
 		return m.OldTouchedAt(ctx)
+	case ticket.FieldIdempotencyKey:
+		return m.OldIdempotencyKey(ctx)
 	}
 	return nil, fmt.Errorf("unknown Ticket field %s", name)
 }
@@ -20247,6 +20304,13 @@ func (m *TicketMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTouchedAt(v)
 		return nil
+	case ticket.FieldIdempotencyKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIdempotencyKey(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Ticket field %s", name)
 }
@@ -20310,6 +20374,9 @@ func (m *TicketMutation) ClearedFields() []string {
 	if m.FieldCleared(ticket.FieldTouchedAt) {
 		fields = append(fields, ticket.FieldTouchedAt)
 	}
+	if m.FieldCleared(ticket.FieldIdempotencyKey) {
+		fields = append(fields, ticket.FieldIdempotencyKey)
+	}
 	return fields
 }
 
@@ -20341,6 +20408,9 @@ func (m *TicketMutation) ClearField(name string) error {
 		return nil
 	case ticket.FieldTouchedAt:
 		m.ClearTouchedAt()
+		return nil
+	case ticket.FieldIdempotencyKey:
+		m.ClearIdempotencyKey()
 		return nil
 	}
 	return fmt.Errorf("unknown Ticket nullable field %s", name)
@@ -20397,6 +20467,9 @@ func (m *TicketMutation) ResetField(name string) error {
 		return nil
 	case ticket.FieldTouchedAt:
 		m.ResetTouchedAt()
+		return nil
+	case ticket.FieldIdempotencyKey:
+		m.ResetIdempotencyKey()
 		return nil
 	}
 	return fmt.Errorf("unknown Ticket field %s", name)

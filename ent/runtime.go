@@ -771,6 +771,10 @@ func init() {
 	ticket.DefaultUpdatedAt = ticketDescUpdatedAt.Default.(func() time.Time)
 	// ticket.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	ticket.UpdateDefaultUpdatedAt = ticketDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// ticketDescIdempotencyKey is the schema descriptor for idempotency_key field.
+	ticketDescIdempotencyKey := ticketFields[14].Descriptor()
+	// ticket.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
+	ticket.IdempotencyKeyValidator = ticketDescIdempotencyKey.Validators[0].(func(string) error)
 	ticketcounterMixin := schema.TicketCounter{}.Mixin()
 	ticketcounterMixinFields1 := ticketcounterMixin[1].Fields()
 	_ = ticketcounterMixinFields1

@@ -56,6 +56,8 @@ type Ticket struct {
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
 	// TouchedAt holds the value of the "touched_at" field.
 	TouchedAt *time.Time `json:"touched_at,omitempty"`
+	// IdempotencyKey holds the value of the "idempotency_key" field.
+	IdempotencyKey *string `json:"idempotency_key,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the TicketQuery when eager-loading is set.
 	Edges        TicketEdges `json:"edges"`
@@ -211,7 +213,7 @@ func (*Ticket) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case ticket.FieldID, ticket.FieldTenantID, ticket.FieldNumber, ticket.FieldClientID, ticket.FieldAssetID, ticket.FieldBoardID, ticket.FieldStatusID, ticket.FieldPriorityID, ticket.FieldAssigneeID:
 			values[i] = new(sql.NullInt64)
-		case ticket.FieldTitle, ticket.FieldDescription, ticket.FieldSource, ticket.FieldSourceReference:
+		case ticket.FieldTitle, ticket.FieldDescription, ticket.FieldSource, ticket.FieldSourceReference, ticket.FieldIdempotencyKey:
 			values[i] = new(sql.NullString)
 		case ticket.FieldCreatedAt, ticket.FieldUpdatedAt, ticket.FieldClosedAt, ticket.FieldTouchedAt:
 			values[i] = new(sql.NullTime)
@@ -337,6 +339,13 @@ func (_m *Ticket) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.TouchedAt = new(time.Time)
 				*_m.TouchedAt = value.Time
+			}
+		case ticket.FieldIdempotencyKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field idempotency_key", values[i])
+			} else if value.Valid {
+				_m.IdempotencyKey = new(string)
+				*_m.IdempotencyKey = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -487,6 +496,11 @@ func (_m *Ticket) String() string {
 	if v := _m.TouchedAt; v != nil {
 		builder.WriteString("touched_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.IdempotencyKey; v != nil {
+		builder.WriteString("idempotency_key=")
+		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -217,6 +217,20 @@ func (_c *TicketCreate) SetNillableTouchedAt(v *time.Time) *TicketCreate {
 	return _c
 }
 
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (_c *TicketCreate) SetIdempotencyKey(v string) *TicketCreate {
+	_c.mutation.SetIdempotencyKey(v)
+	return _c
+}
+
+// SetNillableIdempotencyKey sets the "idempotency_key" field if the given value is not nil.
+func (_c *TicketCreate) SetNillableIdempotencyKey(v *string) *TicketCreate {
+	if v != nil {
+		_c.SetIdempotencyKey(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *TicketCreate) SetTenant(v *Tenant) *TicketCreate {
 	return _c.SetTenantID(v.ID)
@@ -406,6 +420,11 @@ func (_c *TicketCreate) check() error {
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Ticket.updated_at"`)}
 	}
+	if v, ok := _c.mutation.IdempotencyKey(); ok {
+		if err := ticket.IdempotencyKeyValidator(v); err != nil {
+			return &ValidationError{Name: "idempotency_key", err: fmt.Errorf(`ent: validator failed for field "Ticket.idempotency_key": %w`, err)}
+		}
+	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Ticket.tenant"`)}
 	}
@@ -477,6 +496,10 @@ func (_c *TicketCreate) createSpec() (*Ticket, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.TouchedAt(); ok {
 		_spec.SetField(ticket.FieldTouchedAt, field.TypeTime, value)
 		_node.TouchedAt = &value
+	}
+	if value, ok := _c.mutation.IdempotencyKey(); ok {
+		_spec.SetField(ticket.FieldIdempotencyKey, field.TypeString, value)
+		_node.IdempotencyKey = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -923,6 +946,24 @@ func (u *TicketUpsert) ClearTouchedAt() *TicketUpsert {
 	return u
 }
 
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (u *TicketUpsert) SetIdempotencyKey(v string) *TicketUpsert {
+	u.Set(ticket.FieldIdempotencyKey, v)
+	return u
+}
+
+// UpdateIdempotencyKey sets the "idempotency_key" field to the value that was provided on create.
+func (u *TicketUpsert) UpdateIdempotencyKey() *TicketUpsert {
+	u.SetExcluded(ticket.FieldIdempotencyKey)
+	return u
+}
+
+// ClearIdempotencyKey clears the value of the "idempotency_key" field.
+func (u *TicketUpsert) ClearIdempotencyKey() *TicketUpsert {
+	u.SetNull(ticket.FieldIdempotencyKey)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1213,6 +1254,27 @@ func (u *TicketUpsertOne) UpdateTouchedAt() *TicketUpsertOne {
 func (u *TicketUpsertOne) ClearTouchedAt() *TicketUpsertOne {
 	return u.Update(func(s *TicketUpsert) {
 		s.ClearTouchedAt()
+	})
+}
+
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (u *TicketUpsertOne) SetIdempotencyKey(v string) *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.SetIdempotencyKey(v)
+	})
+}
+
+// UpdateIdempotencyKey sets the "idempotency_key" field to the value that was provided on create.
+func (u *TicketUpsertOne) UpdateIdempotencyKey() *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.UpdateIdempotencyKey()
+	})
+}
+
+// ClearIdempotencyKey clears the value of the "idempotency_key" field.
+func (u *TicketUpsertOne) ClearIdempotencyKey() *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.ClearIdempotencyKey()
 	})
 }
 
@@ -1672,6 +1734,27 @@ func (u *TicketUpsertBulk) UpdateTouchedAt() *TicketUpsertBulk {
 func (u *TicketUpsertBulk) ClearTouchedAt() *TicketUpsertBulk {
 	return u.Update(func(s *TicketUpsert) {
 		s.ClearTouchedAt()
+	})
+}
+
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (u *TicketUpsertBulk) SetIdempotencyKey(v string) *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.SetIdempotencyKey(v)
+	})
+}
+
+// UpdateIdempotencyKey sets the "idempotency_key" field to the value that was provided on create.
+func (u *TicketUpsertBulk) UpdateIdempotencyKey() *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.UpdateIdempotencyKey()
+	})
+}
+
+// ClearIdempotencyKey clears the value of the "idempotency_key" field.
+func (u *TicketUpsertBulk) ClearIdempotencyKey() *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.ClearIdempotencyKey()
 	})
 }
 

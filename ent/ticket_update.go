@@ -269,6 +269,26 @@ func (_u *TicketUpdate) ClearTouchedAt() *TicketUpdate {
 	return _u
 }
 
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (_u *TicketUpdate) SetIdempotencyKey(v string) *TicketUpdate {
+	_u.mutation.SetIdempotencyKey(v)
+	return _u
+}
+
+// SetNillableIdempotencyKey sets the "idempotency_key" field if the given value is not nil.
+func (_u *TicketUpdate) SetNillableIdempotencyKey(v *string) *TicketUpdate {
+	if v != nil {
+		_u.SetIdempotencyKey(*v)
+	}
+	return _u
+}
+
+// ClearIdempotencyKey clears the value of the "idempotency_key" field.
+func (_u *TicketUpdate) ClearIdempotencyKey() *TicketUpdate {
+	_u.mutation.ClearIdempotencyKey()
+	return _u
+}
+
 // SetClient sets the "client" edge to the Customer entity.
 func (_u *TicketUpdate) SetClient(v *Customer) *TicketUpdate {
 	return _u.SetClientID(v.ID)
@@ -527,6 +547,11 @@ func (_u *TicketUpdate) check() error {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Ticket.title": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.IdempotencyKey(); ok {
+		if err := ticket.IdempotencyKeyValidator(v); err != nil {
+			return &ValidationError{Name: "idempotency_key", err: fmt.Errorf(`ent: validator failed for field "Ticket.idempotency_key": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Ticket.tenant"`)
 	}
@@ -583,6 +608,12 @@ func (_u *TicketUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.TouchedAtCleared() {
 		_spec.ClearField(ticket.FieldTouchedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.IdempotencyKey(); ok {
+		_spec.SetField(ticket.FieldIdempotencyKey, field.TypeString, value)
+	}
+	if _u.mutation.IdempotencyKeyCleared() {
+		_spec.ClearField(ticket.FieldIdempotencyKey, field.TypeString)
 	}
 	if _u.mutation.ClientCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1189,6 +1220,26 @@ func (_u *TicketUpdateOne) ClearTouchedAt() *TicketUpdateOne {
 	return _u
 }
 
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (_u *TicketUpdateOne) SetIdempotencyKey(v string) *TicketUpdateOne {
+	_u.mutation.SetIdempotencyKey(v)
+	return _u
+}
+
+// SetNillableIdempotencyKey sets the "idempotency_key" field if the given value is not nil.
+func (_u *TicketUpdateOne) SetNillableIdempotencyKey(v *string) *TicketUpdateOne {
+	if v != nil {
+		_u.SetIdempotencyKey(*v)
+	}
+	return _u
+}
+
+// ClearIdempotencyKey clears the value of the "idempotency_key" field.
+func (_u *TicketUpdateOne) ClearIdempotencyKey() *TicketUpdateOne {
+	_u.mutation.ClearIdempotencyKey()
+	return _u
+}
+
 // SetClient sets the "client" edge to the Customer entity.
 func (_u *TicketUpdateOne) SetClient(v *Customer) *TicketUpdateOne {
 	return _u.SetClientID(v.ID)
@@ -1460,6 +1511,11 @@ func (_u *TicketUpdateOne) check() error {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Ticket.title": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.IdempotencyKey(); ok {
+		if err := ticket.IdempotencyKeyValidator(v); err != nil {
+			return &ValidationError{Name: "idempotency_key", err: fmt.Errorf(`ent: validator failed for field "Ticket.idempotency_key": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Ticket.tenant"`)
 	}
@@ -1533,6 +1589,12 @@ func (_u *TicketUpdateOne) sqlSave(ctx context.Context) (_node *Ticket, err erro
 	}
 	if _u.mutation.TouchedAtCleared() {
 		_spec.ClearField(ticket.FieldTouchedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.IdempotencyKey(); ok {
+		_spec.SetField(ticket.FieldIdempotencyKey, field.TypeString, value)
+	}
+	if _u.mutation.IdempotencyKeyCleared() {
+		_spec.ClearField(ticket.FieldIdempotencyKey, field.TypeString)
 	}
 	if _u.mutation.ClientCleared() {
 		edge := &sqlgraph.EdgeSpec{

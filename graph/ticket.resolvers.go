@@ -22,6 +22,10 @@ func (r *commentResolver) Author(ctx context.Context, obj *ent.Comment) (*ent.Us
 	return loadOpt(ctx, r.loadersOf(ctx).user, obj.AuthorID)
 }
 
+func (r *mutationResolver) CreateTicket(ctx context.Context, input model.CreateTicketInput) (*ent.Ticket, error) {
+	return r.createTicket(ctx, input)
+}
+
 func (r *mutationResolver) AddComment(ctx context.Context, ticketID int, body string, internal *bool) (*ent.Comment, error) {
 	if strings.TrimSpace(body) == "" {
 		return nil, fieldError("body", "is required")

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/ticket"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/rule"
 	"github.com/alertdesk/alertdesk/store"
@@ -18,6 +20,9 @@ var (
 	ErrAlertNotFound = errors.New("pipeline: alert not found")
 	ErrAlreadyLinked = errors.New("pipeline: alert already linked to a ticket")
 	ErrNotActive     = errors.New("pipeline: alert is not active")
+	// ErrKeyUsed says a ticket already has the idempotency key asked for:
+	// nothing was written, and the caller returns that ticket.
+	ErrKeyUsed = errors.New("pipeline: idempotency key already used")
 )
 
 // Reprocess runs a stored alert through the routing stages again, judged at
@@ -76,9 +81,53 @@ func (p *Pipeline) CreateTicketForAlert(ctx context.Context, tenantID, alertID i
 	})
 }
 
+// CreateTicketFrom makes the caller's ticket for an unlinked alert (the
+// createTicket mutation with an alert), linked as CreateTicketForAlert
+// links it: later firings of its condition join it. The ticket's source is
+// the alert's. When in has an idempotency key, it is locked with the alert
+// and a ticket that already holds it fails the call with ErrKeyUsed.
+func (p *Pipeline) CreateTicketFrom(ctx context.Context, tenantID, alertID int, in desk.NewTicket) (Result, error) {
+	var locks []string
+	if in.IdempotencyKey != nil {
+		locks = append(locks, desk.KeyLock(tenantID, *in.IdempotencyKey))
+	}
+	return p.withStoredAlert(ctx, tenantID, alertID, "action", func(ctx context.Context, s *State) error {
+		if in.IdempotencyKey != nil {
+			used, err := s.Tx.Ticket.Query().Where(ticket.TenantID(tenantID), ticket.IdempotencyKey(*in.IdempotencyKey)).Exist(ctx)
+			if err != nil {
+				return fmt.Errorf("pipeline: idempotency key: %w", err)
+			}
+			if used {
+				return ErrKeyUsed
+			}
+		}
+		if s.Alert.TicketID != nil {
+			return ErrAlreadyLinked
+		}
+		if _, err := p.resolveScope(ctx, s); err != nil {
+			return err
+		}
+		a := s.Alert
+		in.TenantID, in.Source, in.SourceReference = tenantID, string(a.Provider), a.ExternalAlertID
+		if in.ClientID == nil && in.AssetID == nil {
+			in.ClientID, in.AssetID = s.ClientID, s.AssetID
+		}
+		in.InitialComment = fmt.Sprintf("Ticket opened through the API for a %s alert.\n\n%s",
+			s.Event.Provider.Label(), alertDetails(a, s.At))
+		t, err := p.desk.Create(ctx, s.Tx, in)
+		if err != nil {
+			return err
+		}
+		p.link(s, t, false)
+		s.Tracef("created ticket #%d %q through the API", t.Number, t.Title)
+		s.Ticket = t
+		return nil
+	}, locks...)
+}
+
 // withStoredAlert loads an alert of the tenant under the pipeline's locks
-// and runs fn in the transaction.
-func (p *Pipeline) withStoredAlert(ctx context.Context, tenantID, alertID int, origin string, fn func(context.Context, *State) error) (Result, error) {
+// (and extra lock keys) and runs fn in the transaction.
+func (p *Pipeline) withStoredAlert(ctx context.Context, tenantID, alertID int, origin string, fn func(context.Context, *State) error, extra ...string) (Result, error) {
 	a, err := p.store.Ent.Alert.Query().Where(entalert.TenantID(tenantID), entalert.ID(alertID)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return Result{}, ErrAlertNotFound
@@ -88,10 +137,10 @@ func (p *Pipeline) withStoredAlert(ctx context.Context, tenantID, alertID int, o
 	}
 	var res Result
 	// The locks are taken with BEGIN, in its round trip.
-	locks := p.store.LockStatements(
+	locks := p.store.LockStatements(append([]string{
 		alertLockKey(tenantID, a.IntegrationID, a.ExternalAlertID),
 		dedupLockKey(tenantID, a.IntegrationID, a.DedupKey),
-	)
+	}, extra...)...)
 	err = p.store.BatchTx(ctx, locks, func(tx *ent.Tx, b *store.Batch) error {
 		// Reload under the locks: a concurrent caller may have linked it.
 		a, err := tx.Alert.Get(ctx, a.ID)

@@ -94,15 +94,20 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 	if err != nil {
 		return nil, err
 	}
+	p.link(s, t, auto)
+	s.Tracef("created ticket #%d %q (priority %s)", t.Number, t.Title, how)
+	return t, nil
+}
+
+// link makes t the alert's ticket and its condition's open ticket.
+func (p *Pipeline) link(s *State, t *ent.Ticket, auto bool) {
 	m := s.alertChanges()
 	m.SetTicketID(t.ID)
 	m.SetAutoTicketCreated(auto)
 	m.SetTicketError("")
-	a.TicketID, a.AutoTicketCreated, a.TicketError = &t.ID, auto, ""
+	s.Alert.TicketID, s.Alert.AutoTicketCreated, s.Alert.TicketError = &t.ID, auto, ""
 	s.condition = &conditionChange{opened: t.ID, at: s.At}
-	s.Tracef("created ticket #%d %q (priority %s)", t.Number, t.Title, how)
 	s.Outcome = Created
-	return t, nil
 }
 
 // ticketBoard is the rule's board, else the tenant's default one, with the

@@ -897,6 +897,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "touched_at", Type: field.TypeTime, Nullable: true},
+		{Name: "idempotency_key", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "tenant_id", Type: field.TypeInt},
 		{Name: "client_id", Type: field.TypeInt, Nullable: true},
 		{Name: "asset_id", Type: field.TypeInt, Nullable: true},
@@ -913,43 +914,43 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "tickets_tenants_tenant",
-				Columns:    []*schema.Column{TicketsColumns[10]},
+				Columns:    []*schema.Column{TicketsColumns[11]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "tickets_clients_client",
-				Columns:    []*schema.Column{TicketsColumns[11]},
+				Columns:    []*schema.Column{TicketsColumns[12]},
 				RefColumns: []*schema.Column{ClientsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "tickets_assets_asset",
-				Columns:    []*schema.Column{TicketsColumns[12]},
+				Columns:    []*schema.Column{TicketsColumns[13]},
 				RefColumns: []*schema.Column{AssetsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "tickets_boards_board",
-				Columns:    []*schema.Column{TicketsColumns[13]},
+				Columns:    []*schema.Column{TicketsColumns[14]},
 				RefColumns: []*schema.Column{BoardsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "tickets_ticket_status_status",
-				Columns:    []*schema.Column{TicketsColumns[14]},
+				Columns:    []*schema.Column{TicketsColumns[15]},
 				RefColumns: []*schema.Column{TicketStatusColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "tickets_priorities_priority",
-				Columns:    []*schema.Column{TicketsColumns[15]},
+				Columns:    []*schema.Column{TicketsColumns[16]},
 				RefColumns: []*schema.Column{PrioritiesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "tickets_users_assignee",
-				Columns:    []*schema.Column{TicketsColumns[16]},
+				Columns:    []*schema.Column{TicketsColumns[17]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -958,17 +959,22 @@ var (
 			{
 				Name:    "ticket_tenant_id_number",
 				Unique:  true,
-				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[2]},
+				Columns: []*schema.Column{TicketsColumns[11], TicketsColumns[2]},
+			},
+			{
+				Name:    "ticket_tenant_id_idempotency_key",
+				Unique:  true,
+				Columns: []*schema.Column{TicketsColumns[11], TicketsColumns[10]},
 			},
 			{
 				Name:    "ticket_tenant_id_closed_at",
 				Unique:  false,
-				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[8]},
+				Columns: []*schema.Column{TicketsColumns[11], TicketsColumns[8]},
 			},
 			{
 				Name:    "ticket_tenant_id_id_open",
 				Unique:  false,
-				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[0]},
+				Columns: []*schema.Column{TicketsColumns[11], TicketsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "closed_at IS NULL",
 				},
@@ -976,27 +982,27 @@ var (
 			{
 				Name:    "ticket_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[0]},
+				Columns: []*schema.Column{TicketsColumns[11], TicketsColumns[0]},
 			},
 			{
 				Name:    "ticket_tenant_id_assignee_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[16], TicketsColumns[0]},
+				Columns: []*schema.Column{TicketsColumns[11], TicketsColumns[17], TicketsColumns[0]},
 			},
 			{
 				Name:    "ticket_tenant_id_client_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[11], TicketsColumns[0]},
+				Columns: []*schema.Column{TicketsColumns[11], TicketsColumns[12], TicketsColumns[0]},
 			},
 			{
 				Name:    "ticket_tenant_id_asset_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[12], TicketsColumns[0]},
+				Columns: []*schema.Column{TicketsColumns[11], TicketsColumns[13], TicketsColumns[0]},
 			},
 			{
 				Name:    "ticket_tenant_id_status_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{TicketsColumns[10], TicketsColumns[14], TicketsColumns[0]},
+				Columns: []*schema.Column{TicketsColumns[11], TicketsColumns[15], TicketsColumns[0]},
 			},
 		},
 	}

@@ -35,6 +35,9 @@ func (Ticket) Fields() []ent.Field {
 		// comment, a time entry, a manual status change): only untouched
 		// tickets close themselves when their alerts clear.
 		field.Time("touched_at").Optional().Nillable(),
+		// idempotency_key is createTicket's: a retried call with the same
+		// key gets the ticket back instead of a second one.
+		field.String("idempotency_key").Optional().Nillable().MaxLen(200),
 	}
 }
 
@@ -56,6 +59,7 @@ func (Ticket) Edges() []ent.Edge {
 func (Ticket) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "number").Unique(),
+		index.Fields("tenant_id", "idempotency_key").Unique(),
 		index.Fields("tenant_id", "closed_at"),
 		// Lists: newest first (id), keyset, for the selective filters.
 		index.Fields("tenant_id", "id").StorageKey("ticket_tenant_id_id_open").

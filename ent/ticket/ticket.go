@@ -46,6 +46,8 @@ const (
 	FieldClosedAt = "closed_at"
 	// FieldTouchedAt holds the string denoting the touched_at field in the database.
 	FieldTouchedAt = "touched_at"
+	// FieldIdempotencyKey holds the string denoting the idempotency_key field in the database.
+	FieldIdempotencyKey = "idempotency_key"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeClient holds the string denoting the client edge name in mutations.
@@ -168,6 +170,7 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldClosedAt,
 	FieldTouchedAt,
+	FieldIdempotencyKey,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -195,6 +198,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
+	IdempotencyKeyValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Ticket queries.
@@ -283,6 +288,11 @@ func ByClosedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByTouchedAt orders the results by the touched_at field.
 func ByTouchedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTouchedAt, opts...).ToFunc()
+}
+
+// ByIdempotencyKey orders the results by the idempotency_key field.
+func ByIdempotencyKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIdempotencyKey, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -274,6 +274,7 @@ type ComplexityRoot struct {
 		CreateIntegration                func(childComplexity int, input model.CreateIntegrationInput) int
 		CreateMaintenanceWindow          func(childComplexity int, input model.MaintenanceWindowInput) int
 		CreateOrganizationMapping        func(childComplexity int, input model.CreateOrganizationMappingInput) int
+		CreateTicket                     func(childComplexity int, input model.CreateTicketInput) int
 		CreateTicketForAlert             func(childComplexity int, alertID int) int
 		DeleteAlertRule                  func(childComplexity int, id int) int
 		DeleteEventSubscription          func(childComplexity int, id int) int
@@ -602,6 +603,7 @@ type MutationResolver interface {
 	DeleteAlertRule(ctx context.Context, id int) (int, error)
 	SetAlertRuleActive(ctx context.Context, id int, active bool) (*ent.AlertRule, error)
 	ReorderAlertRules(ctx context.Context, integrationID int, ruleIds []int) ([]*ent.AlertRule, error)
+	CreateTicket(ctx context.Context, input model.CreateTicketInput) (*ent.Ticket, error)
 	AddComment(ctx context.Context, ticketID int, body string, internal *bool) (*ent.Comment, error)
 	LogTime(ctx context.Context, ticketID int, minutes int, note *string) (*ent.TimeEntry, error)
 	ChangeTicketStatus(ctx context.Context, ticketID int, statusID int) (*ent.Ticket, error)
@@ -1734,6 +1736,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrganizationMapping(childComplexity, args["input"].(model.CreateOrganizationMappingInput)), true
+	case "Mutation.createTicket":
+		if e.ComplexityRoot.Mutation.CreateTicket == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTicket_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTicket(childComplexity, args["input"].(model.CreateTicketInput)), true
 	case "Mutation.createTicketForAlert":
 		if e.ComplexityRoot.Mutation.CreateTicketForAlert == nil {
 			break
@@ -2930,6 +2943,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateEventSubscriptionInput", ec.unmarshalInputCreateEventSubscriptionInput),
 			graphql.NewInputUnmarshaler("CreateIntegrationInput", ec.unmarshalInputCreateIntegrationInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationMappingInput", ec.unmarshalInputCreateOrganizationMappingInput),
+			graphql.NewInputUnmarshaler("CreateTicketInput", ec.unmarshalInputCreateTicketInput),
 			graphql.NewInputUnmarshaler("MaintenanceWindowInput", ec.unmarshalInputMaintenanceWindowInput),
 			graphql.NewInputUnmarshaler("PollingSettingsInput", ec.unmarshalInputPollingSettingsInput),
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
@@ -4319,7 +4333,48 @@ extend type Query {
   ticket("Ticket id." id: ID!): Ticket
 }
 
+"""
+Input of createTicket. Omitted references take the defaults: the tenant's
+default board and that board's default status; no client, asset, priority or
+assignee (with an alert: its client and asset).
+"""
+input CreateTicketInput {
+  "Title (1–500 characters)."
+  title: String!
+  "Description (at most 2,000 characters)."
+  description: String
+  "An active client."
+  clientId: ID
+  "An active asset; of the client when both are given."
+  assetId: ID
+  "The board; the tenant's default board when omitted."
+  boardId: ID
+  "An open status of the board; the board's default status when omitted."
+  statusId: ID
+  "The priority."
+  priorityId: ID
+  "The assignee."
+  assigneeId: ID
+  """
+  An alert without a ticket: the new ticket becomes its ticket as with
+  createTicketForAlert, and later firings of its condition join it. An alert
+  with a ticket fails with ALREADY_LINKED.
+  """
+  alertId: ID
+  """
+  Makes a retried call safe (1–200 characters): a call with a key one of the
+  tenant's tickets already has returns that ticket as it is, whatever else it
+  asks, also when the calls race.
+  """
+  idempotencyKey: String
+}
+
 extend type Mutation {
+  """
+  Creates a ticket as the caller (for workflow builders and integrations);
+  see CreateTicketInput.
+  """
+  createTicket("The ticket." input: CreateTicketInput!): Ticket!
   "Adds a comment as the caller (touches the ticket)."
   addComment(
     "The ticket."
@@ -5715,6 +5770,20 @@ func (ec *executionContext) field_Mutation_createTicketForAlert_args(ctx context
 		return nil, err
 	}
 	args["alertId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createTicket_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTicketInput, error) {
+			return ec.unmarshalNCreateTicketInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateTicketInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -11781,6 +11850,50 @@ func (ec *executionContext) fieldContext_Mutation_reorderAlertRules(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createTicket(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTicket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTicket(ctx, fc.Args["input"].(model.CreateTicketInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Ticket) graphql.Marshaler {
+			return ec.marshalNTicket2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐTicket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTicket(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ticket(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTicket_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_addComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17781,6 +17894,111 @@ func UnmarshalCreateOrganizationMappingInput(ctx context.Context, raw any) (mode
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateTicketInput(ctx context.Context, obj any) (model.CreateTicketInput, error) {
+	var it model.CreateTicketInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "clientId", "assetId", "boardId", "statusId", "priorityId", "assigneeId", "alertId", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "clientId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientID = data
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = data
+		case "boardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("boardId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BoardID = data
+		case "statusId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusID = data
+		case "priorityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priorityId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriorityID = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "alertId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTicketInput unmarshals raw into the CreateTicketInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTicketInput(ctx context.Context, raw any) (model.CreateTicketInput, error) {
+	var out model.CreateTicketInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTicketInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMaintenanceWindowInput(ctx context.Context, obj any) (model.MaintenanceWindowInput, error) {
 	var it model.MaintenanceWindowInput
 	if obj == nil {
@@ -19937,6 +20155,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reorderAlertRules":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reorderAlertRules(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createTicket":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTicket(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -22139,6 +22364,11 @@ func (ec *executionContext) unmarshalNCreateIntegrationInput2githubᚗcomᚋaler
 
 func (ec *executionContext) unmarshalNCreateOrganizationMappingInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateOrganizationMappingInput(ctx context.Context, v any) (model.CreateOrganizationMappingInput, error) {
 	res, err := ec.unmarshalInputCreateOrganizationMappingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateTicketInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateTicketInput(ctx context.Context, v any) (model.CreateTicketInput, error) {
+	res, err := ec.unmarshalInputCreateTicketInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -146,6 +146,36 @@ type CreateOrganizationMappingInput struct {
 	ClientID int `json:"clientId"`
 }
 
+// Input of createTicket. Omitted references take the defaults: the tenant's
+// default board and that board's default status; no client, asset, priority or
+// assignee (with an alert: its client and asset).
+type CreateTicketInput struct {
+	// Title (1–500 characters).
+	Title string `json:"title"`
+	// Description (at most 2,000 characters).
+	Description *string `json:"description,omitempty"`
+	// An active client.
+	ClientID *int `json:"clientId,omitempty"`
+	// An active asset; of the client when both are given.
+	AssetID *int `json:"assetId,omitempty"`
+	// The board; the tenant's default board when omitted.
+	BoardID *int `json:"boardId,omitempty"`
+	// An open status of the board; the board's default status when omitted.
+	StatusID *int `json:"statusId,omitempty"`
+	// The priority.
+	PriorityID *int `json:"priorityId,omitempty"`
+	// The assignee.
+	AssigneeID *int `json:"assigneeId,omitempty"`
+	// An alert without a ticket: the new ticket becomes its ticket as with
+	// createTicketForAlert, and later firings of its condition join it. An alert
+	// with a ticket fails with ALREADY_LINKED.
+	AlertID *int `json:"alertId,omitempty"`
+	// Makes a retried call safe (1–200 characters): a call with a key one of the
+	// tenant's tickets already has returns that ticket as it is, whatever else it
+	// asks, also when the calls race.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
 // A new token. The plaintext is shown only here, once.
 type CreatedAPIToken struct {
 	// Send it as Authorization: Bearer <token>.
