@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/alertdesk/alertdesk/internal/apptest"
@@ -330,6 +331,62 @@ func TestBoardValidation(t *testing.T) {
 		e.Admin(`mutation { reorderTicketStatuses(boardId: "987654", statusIds: []) { id } }`, nil).WantCode("NOT_FOUND")
 		if after := snapshot(t, e); after != before {
 			t.Errorf("refused input changed data:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+}
+
+// Concurrent switches of the default board leave exactly one default, and
+// concurrent retirements cannot leave a board without a live closed status.
+func TestConcurrentDefaultsAndRetirements(t *testing.T) {
+	eachDialect(t, func(t *testing.T, e *apptest.Env) {
+		var ids []string
+		for i := range 4 {
+			var c struct{ CreateBoard boardOut }
+			e.Admin(fmt.Sprintf(`mutation { createBoard(input: {name: "B%d"}) { `+boardFields+` } }`, i), nil).Must(&c)
+			ids = append(ids, c.CreateBoard.ID)
+		}
+		var wg sync.WaitGroup
+		for _, id := range ids {
+			wg.Go(func() {
+				for range 3 {
+					if r := e.Admin(`mutation($id: ID!) { updateBoard(id: $id, input: {isDefault: true}) { id } }`, apptest.Vars("id", id)); len(r.Errors) > 0 {
+						t.Errorf("switch default to %s: %s", id, r.Raw)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		n := 0
+		for _, b := range boardsOf(e, true) {
+			if b.IsDefault {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d default boards, want 1", n)
+		}
+
+		// Two closed statuses retired at once: one of them must stay.
+		b := boardsOf(e, false)[0]
+		var c struct{ CreateTicketStatus statusOut }
+		e.Admin(`mutation($b: ID!) { createTicketStatus(input: {boardId: $b, name: "Done", isClosed: true}) { id } }`, apptest.Vars("b", b.ID)).Must(&c)
+		closed := []string{statusNamed(t, b.Statuses, "Closed").ID, c.CreateTicketStatus.ID}
+		for _, id := range closed {
+			wg.Go(func() {
+				e.Admin(`mutation($id: ID!) { updateTicketStatus(id: $id, input: {retired: true}) { id } }`, apptest.Vars("id", id))
+			})
+		}
+		wg.Wait()
+		var picker struct{ TicketStatuses []statusOut }
+		e.Admin(`query($b: ID!) { ticketStatuses(boardId: $b) { `+statusFields+` } }`, apptest.Vars("b", b.ID)).Must(&picker)
+		live := 0
+		for _, s := range picker.TicketStatuses {
+			if s.IsClosed {
+				live++
+			}
+		}
+		if live != 1 {
+			t.Errorf("%d live closed statuses after concurrent retirements, want 1: %+v", live, picker.TicketStatuses)
 		}
 	})
 }
