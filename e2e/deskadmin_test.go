@@ -122,6 +122,7 @@ func TestBoardsAndStatusesScreen(t *testing.T) {
 	u.eventually("Projects default", func() bool { return boardNamed(t, u.adminBoards(), "Projects").IsDefault })
 	u.click(fmt.Sprintf(`button[aria-label="Retire board %s"]`, demo.Name))
 	u.eventually("old board retired", func() bool { return boardNamed(t, u.adminBoards(), demo.Name).RetiredAt != nil })
+	u.toastSays("Board " + demo.Name + " retired")
 	u.screenshot("boards")
 	u.goTo(fmt.Sprintf("#/rules/%d", ninja))
 	u.waitJS("rules listed", `document.querySelectorAll('.rule').length === 1`)
@@ -164,7 +165,10 @@ func TestPrioritiesScreen(t *testing.T) {
 		t.Fatalf("priorities: %s", before)
 	}
 	u.click(`button[aria-label="Move up Emergency"]`)
-	u.eventually("moved up", func() bool { n := names(); return !strings.HasSuffix(n, ",Emergency") && strings.Contains(n, "Emergency") })
+	u.eventually("moved up", func() bool {
+		n := names()
+		return !strings.HasSuffix(n, ",Emergency") && strings.Contains(n, "Emergency")
+	})
 	u.click(`button[aria-label="Retire Emergency"]`)
 	u.eventually("retired", func() bool { return !strings.Contains(names(), "Emergency") })
 	u.waitJS("hidden", `![...document.querySelectorAll('main tr[data-priority-id]')].some((r) => r.textContent.includes('Emergency'))`)
