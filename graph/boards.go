@@ -12,10 +12,10 @@ import (
 	"github.com/alertdesk/alertdesk/validation"
 )
 
-// Length limits of status and priority names (the columns' own).
+// maxStatusRunes limits status and priority names (the columns' own).
 const maxStatusRunes = 100
 
-// Priority positions an admin may give.
+// maxSortOrder bounds the priority positions an admin may give.
 const maxSortOrder = 10000
 
 // active keeps the records that are not retired.
@@ -119,7 +119,7 @@ type statusFields struct {
 	isDefault, retired *bool
 }
 
-// nextSortOrder is the position after the last of the records' orders.
+// nextStatusOrder is the position after the board's last status.
 func nextStatusOrder(ctx context.Context, c *ent.Client, boardID int) (int, error) {
 	last, err := c.TicketStatus.Query().Where(ticketstatus.BoardID(boardID)).
 		Order(ent.Desc(ticketstatus.FieldSortOrder)).First(ctx)
@@ -132,6 +132,7 @@ func nextStatusOrder(ctx context.Context, c *ent.Client, boardID int) (int, erro
 	return last.SortOrder + 1, nil
 }
 
+// nextPriorityOrder is the position after the last priority.
 func nextPriorityOrder(ctx context.Context, c *ent.Client) (int, error) {
 	last, err := c.Priority.Query().Order(ent.Desc(priority.FieldSortOrder)).First(ctx)
 	if ent.IsNotFound(err) {
