@@ -121,9 +121,12 @@ func (d *Desk) resolveBoard(ctx context.Context, tx *ent.Tx, tenantID, boardID i
 		if err != nil {
 			return nil, notFound("board", boardID, err)
 		}
+		if b.RetiredAt != nil {
+			return nil, fmt.Errorf("%w: board %d is retired", ErrInvalid, boardID)
+		}
 		return b, nil
 	}
-	b, err := q.Where(board.IsDefault(true)).Order(board.ByID()).First(ctx)
+	b, err := q.Where(board.IsDefault(true), board.RetiredAtIsNil()).Order(board.ByID()).First(ctx)
 	if ent.IsNotFound(err) {
 		return nil, ErrNoBoard
 	}
@@ -133,10 +136,12 @@ func (d *Desk) resolveBoard(ctx context.Context, tx *ent.Tx, tenantID, boardID i
 	return b, nil
 }
 
-// DefaultStatus is the board's default status, else its first open one.
+// DefaultStatus is the board's default status, else its first open one;
+// retired statuses are never chosen.
 func DefaultStatus(ctx context.Context, c *ent.Client, tenantID, boardID int) (*ent.TicketStatus, error) {
 	st, err := c.TicketStatus.Query().
-		Where(ticketstatus.TenantID(tenantID), ticketstatus.BoardID(boardID), ticketstatus.IsClosed(false)).
+		Where(ticketstatus.TenantID(tenantID), ticketstatus.BoardID(boardID), ticketstatus.IsClosed(false),
+			ticketstatus.RetiredAtIsNil()).
 		Order(ent.Desc(ticketstatus.FieldIsDefault), ent.Asc(ticketstatus.FieldSortOrder), ent.Asc(ticketstatus.FieldID)).
 		First(ctx)
 	if ent.IsNotFound(err) {
@@ -148,10 +153,12 @@ func DefaultStatus(ctx context.Context, c *ent.Client, tenantID, boardID int) (*
 	return st, nil
 }
 
-// FirstClosedStatus is the board's first closed status by order.
+// FirstClosedStatus is the board's first closed status by order that is
+// not retired.
 func FirstClosedStatus(ctx context.Context, c *ent.Client, tenantID, boardID int) (*ent.TicketStatus, error) {
 	st, err := c.TicketStatus.Query().
-		Where(ticketstatus.TenantID(tenantID), ticketstatus.BoardID(boardID), ticketstatus.IsClosed(true)).
+		Where(ticketstatus.TenantID(tenantID), ticketstatus.BoardID(boardID), ticketstatus.IsClosed(true),
+			ticketstatus.RetiredAtIsNil()).
 		Order(ent.Asc(ticketstatus.FieldSortOrder), ent.Asc(ticketstatus.FieldID)).
 		First(ctx)
 	if ent.IsNotFound(err) {

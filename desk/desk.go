@@ -58,6 +58,8 @@ var (
 	ErrNoBoard       = errors.New("desk: no default board")
 	ErrNoStatus      = errors.New("desk: board has no suitable status")
 	ErrInvalid       = errors.New("desk: invalid input")
+	// ErrRetired is a retired board, status or priority chosen anew.
+	ErrRetired = fmt.Errorf("%w: retired", ErrInvalid)
 )
 
 // notFound maps ent's not-found to ErrNotFound with context.

@@ -12,7 +12,8 @@ import (
 	"github.com/alertdesk/alertdesk/outbox"
 )
 
-// ChangeStatus moves a ticket to another status of its board. Moving to a
+// ChangeStatus moves a ticket to another status of its board, never a
+// retired one (ErrRetired). Moving to a
 // closed status closes the ticket (closed_at, ticket-closed event); moving
 // from a closed to an open status reopens it. A human change touches it.
 func (d *Desk) ChangeStatus(ctx context.Context, tx *ent.Tx, tenantID, ticketID, statusID int, by Actor) (*ent.Ticket, error) {
@@ -31,6 +32,9 @@ func (d *Desk) ChangeStatus(ctx context.Context, tx *ent.Tx, tenantID, ticketID,
 	}
 	if st.ID == t.StatusID {
 		return t, nil
+	}
+	if st.RetiredAt != nil {
+		return nil, fmt.Errorf("%w: status %d", ErrRetired, statusID)
 	}
 	return d.setStatus(ctx, tx, t, st, by)
 }
@@ -59,11 +63,11 @@ func (d *Desk) CloseOn(ctx context.Context, tx *ent.Tx, t *ent.Ticket, statusID 
 	if statusID != nil {
 		st, err = tx.TicketStatus.Query().
 			Where(ticketstatus.TenantID(tenantID), ticketstatus.ID(*statusID),
-				ticketstatus.BoardID(t.BoardID), ticketstatus.IsClosed(true)).
+				ticketstatus.BoardID(t.BoardID), ticketstatus.IsClosed(true), ticketstatus.RetiredAtIsNil()).
 			Only(ctx)
 		if ent.IsNotFound(err) {
-			// A configured status from another board or no longer closed
-			// must not block the close: fall back to the board's own.
+			// A configured status from another board, no longer closed or
+			// retired must not block the close: fall back to the board's own.
 			st, err = nil, nil
 		}
 		if err != nil {

@@ -64,6 +64,20 @@ func (_c *BoardCreate) SetNillableIsDefault(v *bool) *BoardCreate {
 	return _c
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (_c *BoardCreate) SetRetiredAt(v time.Time) *BoardCreate {
+	_c.mutation.SetRetiredAt(v)
+	return _c
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_c *BoardCreate) SetNillableRetiredAt(v *time.Time) *BoardCreate {
+	if v != nil {
+		_c.SetRetiredAt(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *BoardCreate) SetTenant(v *Tenant) *BoardCreate {
 	return _c.SetTenantID(v.ID)
@@ -190,6 +204,10 @@ func (_c *BoardCreate) createSpec() (*Board, *sqlgraph.CreateSpec) {
 		_spec.SetField(board.FieldIsDefault, field.TypeBool, value)
 		_node.IsDefault = value
 	}
+	if value, ok := _c.mutation.RetiredAt(); ok {
+		_spec.SetField(board.FieldRetiredAt, field.TypeTime, value)
+		_node.RetiredAt = &value
+	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -299,6 +317,24 @@ func (u *BoardUpsert) UpdateIsDefault() *BoardUpsert {
 	return u
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (u *BoardUpsert) SetRetiredAt(v time.Time) *BoardUpsert {
+	u.Set(board.FieldRetiredAt, v)
+	return u
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *BoardUpsert) UpdateRetiredAt() *BoardUpsert {
+	u.SetExcluded(board.FieldRetiredAt)
+	return u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *BoardUpsert) ClearRetiredAt() *BoardUpsert {
+	u.SetNull(board.FieldRetiredAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -372,6 +408,27 @@ func (u *BoardUpsertOne) SetIsDefault(v bool) *BoardUpsertOne {
 func (u *BoardUpsertOne) UpdateIsDefault() *BoardUpsertOne {
 	return u.Update(func(s *BoardUpsert) {
 		s.UpdateIsDefault()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *BoardUpsertOne) SetRetiredAt(v time.Time) *BoardUpsertOne {
+	return u.Update(func(s *BoardUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *BoardUpsertOne) UpdateRetiredAt() *BoardUpsertOne {
+	return u.Update(func(s *BoardUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *BoardUpsertOne) ClearRetiredAt() *BoardUpsertOne {
+	return u.Update(func(s *BoardUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 
@@ -614,6 +671,27 @@ func (u *BoardUpsertBulk) SetIsDefault(v bool) *BoardUpsertBulk {
 func (u *BoardUpsertBulk) UpdateIsDefault() *BoardUpsertBulk {
 	return u.Update(func(s *BoardUpsert) {
 		s.UpdateIsDefault()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *BoardUpsertBulk) SetRetiredAt(v time.Time) *BoardUpsertBulk {
+	return u.Update(func(s *BoardUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *BoardUpsertBulk) UpdateRetiredAt() *BoardUpsertBulk {
+	return u.Update(func(s *BoardUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *BoardUpsertBulk) ClearRetiredAt() *BoardUpsertBulk {
+	return u.Update(func(s *BoardUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 

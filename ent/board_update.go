@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -53,6 +54,26 @@ func (_u *BoardUpdate) SetNillableIsDefault(v *bool) *BoardUpdate {
 	if v != nil {
 		_u.SetIsDefault(*v)
 	}
+	return _u
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (_u *BoardUpdate) SetRetiredAt(v time.Time) *BoardUpdate {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *BoardUpdate) SetNillableRetiredAt(v *time.Time) *BoardUpdate {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *BoardUpdate) ClearRetiredAt() *BoardUpdate {
+	_u.mutation.ClearRetiredAt()
 	return _u
 }
 
@@ -155,6 +176,12 @@ func (_u *BoardUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.IsDefault(); ok {
 		_spec.SetField(board.FieldIsDefault, field.TypeBool, value)
 	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(board.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(board.FieldRetiredAt, field.TypeTime)
+	}
 	if _u.mutation.StatusesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -245,6 +272,26 @@ func (_u *BoardUpdateOne) SetNillableIsDefault(v *bool) *BoardUpdateOne {
 	if v != nil {
 		_u.SetIsDefault(*v)
 	}
+	return _u
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (_u *BoardUpdateOne) SetRetiredAt(v time.Time) *BoardUpdateOne {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *BoardUpdateOne) SetNillableRetiredAt(v *time.Time) *BoardUpdateOne {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *BoardUpdateOne) ClearRetiredAt() *BoardUpdateOne {
+	_u.mutation.ClearRetiredAt()
 	return _u
 }
 
@@ -376,6 +423,12 @@ func (_u *BoardUpdateOne) sqlSave(ctx context.Context) (_node *Board, err error)
 	}
 	if value, ok := _u.mutation.IsDefault(); ok {
 		_spec.SetField(board.FieldIsDefault, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(board.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(board.FieldRetiredAt, field.TypeTime)
 	}
 	if _u.mutation.StatusesCleared() {
 		edge := &sqlgraph.EdgeSpec{

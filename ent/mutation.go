@@ -7233,6 +7233,7 @@ type BoardMutation struct {
 	created_at      *time.Time
 	name            *string
 	is_default      *bool
+	retired_at      *time.Time
 	clearedFields   map[string]struct{}
 	tenant          *int
 	clearedtenant   bool
@@ -7486,6 +7487,55 @@ func (m *BoardMutation) ResetIsDefault() {
 	m.is_default = nil
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (m *BoardMutation) SetRetiredAt(t time.Time) {
+	m.retired_at = &t
+}
+
+// RetiredAt returns the value of the "retired_at" field in the mutation.
+func (m *BoardMutation) RetiredAt() (r time.Time, exists bool) {
+	v := m.retired_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRetiredAt returns the old "retired_at" field's value of the Board entity.
+// If the Board object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BoardMutation) OldRetiredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRetiredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRetiredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRetiredAt: %w", err)
+	}
+	return oldValue.RetiredAt, nil
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (m *BoardMutation) ClearRetiredAt() {
+	m.retired_at = nil
+	m.clearedFields[board.FieldRetiredAt] = struct{}{}
+}
+
+// RetiredAtCleared returns if the "retired_at" field was cleared in this mutation.
+func (m *BoardMutation) RetiredAtCleared() bool {
+	_, ok := m.clearedFields[board.FieldRetiredAt]
+	return ok
+}
+
+// ResetRetiredAt resets all changes to the "retired_at" field.
+func (m *BoardMutation) ResetRetiredAt() {
+	m.retired_at = nil
+	delete(m.clearedFields, board.FieldRetiredAt)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *BoardMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -7601,7 +7651,7 @@ func (m *BoardMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *BoardMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.tenant != nil {
 		fields = append(fields, board.FieldTenantID)
 	}
@@ -7613,6 +7663,9 @@ func (m *BoardMutation) Fields() []string {
 	}
 	if m.is_default != nil {
 		fields = append(fields, board.FieldIsDefault)
+	}
+	if m.retired_at != nil {
+		fields = append(fields, board.FieldRetiredAt)
 	}
 	return fields
 }
@@ -7630,6 +7683,8 @@ func (m *BoardMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case board.FieldIsDefault:
 		return m.IsDefault()
+	case board.FieldRetiredAt:
+		return m.RetiredAt()
 	}
 	return nil, false
 }
@@ -7647,6 +7702,8 @@ func (m *BoardMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldName(ctx)
 	case board.FieldIsDefault:
 		return m.OldIsDefault(ctx)
+	case board.FieldRetiredAt:
+		return m.OldRetiredAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Board field %s", name)
 }
@@ -7684,6 +7741,13 @@ func (m *BoardMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetIsDefault(v)
 		return nil
+	case board.FieldRetiredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRetiredAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Board field %s", name)
 }
@@ -7716,7 +7780,11 @@ func (m *BoardMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *BoardMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(board.FieldRetiredAt) {
+		fields = append(fields, board.FieldRetiredAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -7729,6 +7797,11 @@ func (m *BoardMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *BoardMutation) ClearField(name string) error {
+	switch name {
+	case board.FieldRetiredAt:
+		m.ClearRetiredAt()
+		return nil
+	}
 	return fmt.Errorf("unknown Board nullable field %s", name)
 }
 
@@ -7747,6 +7820,9 @@ func (m *BoardMutation) ResetField(name string) error {
 		return nil
 	case board.FieldIsDefault:
 		m.ResetIsDefault()
+		return nil
+	case board.FieldRetiredAt:
+		m.ResetRetiredAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Board field %s", name)
@@ -16750,6 +16826,7 @@ type PriorityMutation struct {
 	name          *string
 	sort_order    *int
 	addsort_order *int
+	retired_at    *time.Time
 	clearedFields map[string]struct{}
 	tenant        *int
 	clearedtenant bool
@@ -17020,6 +17097,55 @@ func (m *PriorityMutation) ResetSortOrder() {
 	m.addsort_order = nil
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (m *PriorityMutation) SetRetiredAt(t time.Time) {
+	m.retired_at = &t
+}
+
+// RetiredAt returns the value of the "retired_at" field in the mutation.
+func (m *PriorityMutation) RetiredAt() (r time.Time, exists bool) {
+	v := m.retired_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRetiredAt returns the old "retired_at" field's value of the Priority entity.
+// If the Priority object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PriorityMutation) OldRetiredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRetiredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRetiredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRetiredAt: %w", err)
+	}
+	return oldValue.RetiredAt, nil
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (m *PriorityMutation) ClearRetiredAt() {
+	m.retired_at = nil
+	m.clearedFields[priority.FieldRetiredAt] = struct{}{}
+}
+
+// RetiredAtCleared returns if the "retired_at" field was cleared in this mutation.
+func (m *PriorityMutation) RetiredAtCleared() bool {
+	_, ok := m.clearedFields[priority.FieldRetiredAt]
+	return ok
+}
+
+// ResetRetiredAt resets all changes to the "retired_at" field.
+func (m *PriorityMutation) ResetRetiredAt() {
+	m.retired_at = nil
+	delete(m.clearedFields, priority.FieldRetiredAt)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *PriorityMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -17081,7 +17207,7 @@ func (m *PriorityMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PriorityMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.tenant != nil {
 		fields = append(fields, priority.FieldTenantID)
 	}
@@ -17093,6 +17219,9 @@ func (m *PriorityMutation) Fields() []string {
 	}
 	if m.sort_order != nil {
 		fields = append(fields, priority.FieldSortOrder)
+	}
+	if m.retired_at != nil {
+		fields = append(fields, priority.FieldRetiredAt)
 	}
 	return fields
 }
@@ -17110,6 +17239,8 @@ func (m *PriorityMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case priority.FieldSortOrder:
 		return m.SortOrder()
+	case priority.FieldRetiredAt:
+		return m.RetiredAt()
 	}
 	return nil, false
 }
@@ -17127,6 +17258,8 @@ func (m *PriorityMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldName(ctx)
 	case priority.FieldSortOrder:
 		return m.OldSortOrder(ctx)
+	case priority.FieldRetiredAt:
+		return m.OldRetiredAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Priority field %s", name)
 }
@@ -17163,6 +17296,13 @@ func (m *PriorityMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSortOrder(v)
+		return nil
+	case priority.FieldRetiredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRetiredAt(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Priority field %s", name)
@@ -17208,7 +17348,11 @@ func (m *PriorityMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *PriorityMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(priority.FieldRetiredAt) {
+		fields = append(fields, priority.FieldRetiredAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -17221,6 +17365,11 @@ func (m *PriorityMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *PriorityMutation) ClearField(name string) error {
+	switch name {
+	case priority.FieldRetiredAt:
+		m.ClearRetiredAt()
+		return nil
+	}
 	return fmt.Errorf("unknown Priority nullable field %s", name)
 }
 
@@ -17239,6 +17388,9 @@ func (m *PriorityMutation) ResetField(name string) error {
 		return nil
 	case priority.FieldSortOrder:
 		m.ResetSortOrder()
+		return nil
+	case priority.FieldRetiredAt:
+		m.ResetRetiredAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Priority field %s", name)
@@ -21299,6 +21451,7 @@ type TicketStatusMutation struct {
 	addsort_order *int
 	is_closed     *bool
 	is_default    *bool
+	retired_at    *time.Time
 	clearedFields map[string]struct{}
 	tenant        *int
 	clearedtenant bool
@@ -21679,6 +21832,55 @@ func (m *TicketStatusMutation) ResetIsDefault() {
 	m.is_default = nil
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (m *TicketStatusMutation) SetRetiredAt(t time.Time) {
+	m.retired_at = &t
+}
+
+// RetiredAt returns the value of the "retired_at" field in the mutation.
+func (m *TicketStatusMutation) RetiredAt() (r time.Time, exists bool) {
+	v := m.retired_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRetiredAt returns the old "retired_at" field's value of the TicketStatus entity.
+// If the TicketStatus object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketStatusMutation) OldRetiredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRetiredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRetiredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRetiredAt: %w", err)
+	}
+	return oldValue.RetiredAt, nil
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (m *TicketStatusMutation) ClearRetiredAt() {
+	m.retired_at = nil
+	m.clearedFields[ticketstatus.FieldRetiredAt] = struct{}{}
+}
+
+// RetiredAtCleared returns if the "retired_at" field was cleared in this mutation.
+func (m *TicketStatusMutation) RetiredAtCleared() bool {
+	_, ok := m.clearedFields[ticketstatus.FieldRetiredAt]
+	return ok
+}
+
+// ResetRetiredAt resets all changes to the "retired_at" field.
+func (m *TicketStatusMutation) ResetRetiredAt() {
+	m.retired_at = nil
+	delete(m.clearedFields, ticketstatus.FieldRetiredAt)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *TicketStatusMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -21767,7 +21969,7 @@ func (m *TicketStatusMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TicketStatusMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.tenant != nil {
 		fields = append(fields, ticketstatus.FieldTenantID)
 	}
@@ -21788,6 +21990,9 @@ func (m *TicketStatusMutation) Fields() []string {
 	}
 	if m.is_default != nil {
 		fields = append(fields, ticketstatus.FieldIsDefault)
+	}
+	if m.retired_at != nil {
+		fields = append(fields, ticketstatus.FieldRetiredAt)
 	}
 	return fields
 }
@@ -21811,6 +22016,8 @@ func (m *TicketStatusMutation) Field(name string) (ent.Value, bool) {
 		return m.IsClosed()
 	case ticketstatus.FieldIsDefault:
 		return m.IsDefault()
+	case ticketstatus.FieldRetiredAt:
+		return m.RetiredAt()
 	}
 	return nil, false
 }
@@ -21834,6 +22041,8 @@ func (m *TicketStatusMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldIsClosed(ctx)
 	case ticketstatus.FieldIsDefault:
 		return m.OldIsDefault(ctx)
+	case ticketstatus.FieldRetiredAt:
+		return m.OldRetiredAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown TicketStatus field %s", name)
 }
@@ -21892,6 +22101,13 @@ func (m *TicketStatusMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetIsDefault(v)
 		return nil
+	case ticketstatus.FieldRetiredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRetiredAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown TicketStatus field %s", name)
 }
@@ -21936,7 +22152,11 @@ func (m *TicketStatusMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *TicketStatusMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(ticketstatus.FieldRetiredAt) {
+		fields = append(fields, ticketstatus.FieldRetiredAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -21949,6 +22169,11 @@ func (m *TicketStatusMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *TicketStatusMutation) ClearField(name string) error {
+	switch name {
+	case ticketstatus.FieldRetiredAt:
+		m.ClearRetiredAt()
+		return nil
+	}
 	return fmt.Errorf("unknown TicketStatus nullable field %s", name)
 }
 
@@ -21976,6 +22201,9 @@ func (m *TicketStatusMutation) ResetField(name string) error {
 		return nil
 	case ticketstatus.FieldIsDefault:
 		m.ResetIsDefault()
+		return nil
+	case ticketstatus.FieldRetiredAt:
+		m.ResetRetiredAt()
 		return nil
 	}
 	return fmt.Errorf("unknown TicketStatus field %s", name)

@@ -63,6 +63,20 @@ func (_c *PriorityCreate) SetNillableSortOrder(v *int) *PriorityCreate {
 	return _c
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (_c *PriorityCreate) SetRetiredAt(v time.Time) *PriorityCreate {
+	_c.mutation.SetRetiredAt(v)
+	return _c
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_c *PriorityCreate) SetNillableRetiredAt(v *time.Time) *PriorityCreate {
+	if v != nil {
+		_c.SetRetiredAt(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *PriorityCreate) SetTenant(v *Tenant) *PriorityCreate {
 	return _c.SetTenantID(v.ID)
@@ -174,6 +188,10 @@ func (_c *PriorityCreate) createSpec() (*Priority, *sqlgraph.CreateSpec) {
 		_spec.SetField(priority.FieldSortOrder, field.TypeInt, value)
 		_node.SortOrder = value
 	}
+	if value, ok := _c.mutation.RetiredAt(); ok {
+		_spec.SetField(priority.FieldRetiredAt, field.TypeTime, value)
+		_node.RetiredAt = &value
+	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -273,6 +291,24 @@ func (u *PriorityUpsert) AddSortOrder(v int) *PriorityUpsert {
 	return u
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (u *PriorityUpsert) SetRetiredAt(v time.Time) *PriorityUpsert {
+	u.Set(priority.FieldRetiredAt, v)
+	return u
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *PriorityUpsert) UpdateRetiredAt() *PriorityUpsert {
+	u.SetExcluded(priority.FieldRetiredAt)
+	return u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *PriorityUpsert) ClearRetiredAt() *PriorityUpsert {
+	u.SetNull(priority.FieldRetiredAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -353,6 +389,27 @@ func (u *PriorityUpsertOne) AddSortOrder(v int) *PriorityUpsertOne {
 func (u *PriorityUpsertOne) UpdateSortOrder() *PriorityUpsertOne {
 	return u.Update(func(s *PriorityUpsert) {
 		s.UpdateSortOrder()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *PriorityUpsertOne) SetRetiredAt(v time.Time) *PriorityUpsertOne {
+	return u.Update(func(s *PriorityUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *PriorityUpsertOne) UpdateRetiredAt() *PriorityUpsertOne {
+	return u.Update(func(s *PriorityUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *PriorityUpsertOne) ClearRetiredAt() *PriorityUpsertOne {
+	return u.Update(func(s *PriorityUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 
@@ -602,6 +659,27 @@ func (u *PriorityUpsertBulk) AddSortOrder(v int) *PriorityUpsertBulk {
 func (u *PriorityUpsertBulk) UpdateSortOrder() *PriorityUpsertBulk {
 	return u.Update(func(s *PriorityUpsert) {
 		s.UpdateSortOrder()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *PriorityUpsertBulk) SetRetiredAt(v time.Time) *PriorityUpsertBulk {
+	return u.Update(func(s *PriorityUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *PriorityUpsertBulk) UpdateRetiredAt() *PriorityUpsertBulk {
+	return u.Update(func(s *PriorityUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *PriorityUpsertBulk) ClearRetiredAt() *PriorityUpsertBulk {
+	return u.Update(func(s *PriorityUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -59,6 +60,26 @@ func (_u *PriorityUpdate) SetNillableSortOrder(v *int) *PriorityUpdate {
 // AddSortOrder adds value to the "sort_order" field.
 func (_u *PriorityUpdate) AddSortOrder(v int) *PriorityUpdate {
 	_u.mutation.AddSortOrder(v)
+	return _u
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (_u *PriorityUpdate) SetRetiredAt(v time.Time) *PriorityUpdate {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *PriorityUpdate) SetNillableRetiredAt(v *time.Time) *PriorityUpdate {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *PriorityUpdate) ClearRetiredAt() *PriorityUpdate {
+	_u.mutation.ClearRetiredAt()
 	return _u
 }
 
@@ -128,6 +149,12 @@ func (_u *PriorityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedSortOrder(); ok {
 		_spec.AddField(priority.FieldSortOrder, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(priority.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(priority.FieldRetiredAt, field.TypeTime)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{priority.Label}
@@ -180,6 +207,26 @@ func (_u *PriorityUpdateOne) SetNillableSortOrder(v *int) *PriorityUpdateOne {
 // AddSortOrder adds value to the "sort_order" field.
 func (_u *PriorityUpdateOne) AddSortOrder(v int) *PriorityUpdateOne {
 	_u.mutation.AddSortOrder(v)
+	return _u
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (_u *PriorityUpdateOne) SetRetiredAt(v time.Time) *PriorityUpdateOne {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *PriorityUpdateOne) SetNillableRetiredAt(v *time.Time) *PriorityUpdateOne {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *PriorityUpdateOne) ClearRetiredAt() *PriorityUpdateOne {
+	_u.mutation.ClearRetiredAt()
 	return _u
 }
 
@@ -278,6 +325,12 @@ func (_u *PriorityUpdateOne) sqlSave(ctx context.Context) (_node *Priority, err 
 	}
 	if value, ok := _u.mutation.AddedSortOrder(); ok {
 		_spec.AddField(priority.FieldSortOrder, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(priority.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(priority.FieldRetiredAt, field.TypeTime)
 	}
 	_node = &Priority{config: _u.config}
 	_spec.Assign = _node.assignValues

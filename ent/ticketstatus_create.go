@@ -98,6 +98,20 @@ func (_c *TicketStatusCreate) SetNillableIsDefault(v *bool) *TicketStatusCreate 
 	return _c
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (_c *TicketStatusCreate) SetRetiredAt(v time.Time) *TicketStatusCreate {
+	_c.mutation.SetRetiredAt(v)
+	return _c
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_c *TicketStatusCreate) SetNillableRetiredAt(v *time.Time) *TicketStatusCreate {
+	if v != nil {
+		_c.SetRetiredAt(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *TicketStatusCreate) SetTenant(v *Tenant) *TicketStatusCreate {
 	return _c.SetTenantID(v.ID)
@@ -241,6 +255,10 @@ func (_c *TicketStatusCreate) createSpec() (*TicketStatus, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.IsDefault(); ok {
 		_spec.SetField(ticketstatus.FieldIsDefault, field.TypeBool, value)
 		_node.IsDefault = value
+	}
+	if value, ok := _c.mutation.RetiredAt(); ok {
+		_spec.SetField(ticketstatus.FieldRetiredAt, field.TypeTime, value)
+		_node.RetiredAt = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -394,6 +412,24 @@ func (u *TicketStatusUpsert) UpdateIsDefault() *TicketStatusUpsert {
 	return u
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (u *TicketStatusUpsert) SetRetiredAt(v time.Time) *TicketStatusUpsert {
+	u.Set(ticketstatus.FieldRetiredAt, v)
+	return u
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *TicketStatusUpsert) UpdateRetiredAt() *TicketStatusUpsert {
+	u.SetExcluded(ticketstatus.FieldRetiredAt)
+	return u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *TicketStatusUpsert) ClearRetiredAt() *TicketStatusUpsert {
+	u.SetNull(ticketstatus.FieldRetiredAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -516,6 +552,27 @@ func (u *TicketStatusUpsertOne) SetIsDefault(v bool) *TicketStatusUpsertOne {
 func (u *TicketStatusUpsertOne) UpdateIsDefault() *TicketStatusUpsertOne {
 	return u.Update(func(s *TicketStatusUpsert) {
 		s.UpdateIsDefault()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *TicketStatusUpsertOne) SetRetiredAt(v time.Time) *TicketStatusUpsertOne {
+	return u.Update(func(s *TicketStatusUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *TicketStatusUpsertOne) UpdateRetiredAt() *TicketStatusUpsertOne {
+	return u.Update(func(s *TicketStatusUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *TicketStatusUpsertOne) ClearRetiredAt() *TicketStatusUpsertOne {
+	return u.Update(func(s *TicketStatusUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 
@@ -807,6 +864,27 @@ func (u *TicketStatusUpsertBulk) SetIsDefault(v bool) *TicketStatusUpsertBulk {
 func (u *TicketStatusUpsertBulk) UpdateIsDefault() *TicketStatusUpsertBulk {
 	return u.Update(func(s *TicketStatusUpsert) {
 		s.UpdateIsDefault()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *TicketStatusUpsertBulk) SetRetiredAt(v time.Time) *TicketStatusUpsertBulk {
+	return u.Update(func(s *TicketStatusUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *TicketStatusUpsertBulk) UpdateRetiredAt() *TicketStatusUpsertBulk {
+	return u.Update(func(s *TicketStatusUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *TicketStatusUpsertBulk) ClearRetiredAt() *TicketStatusUpsertBulk {
+	return u.Update(func(s *TicketStatusUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -105,6 +106,26 @@ func (_u *TicketStatusUpdate) SetNillableIsDefault(v *bool) *TicketStatusUpdate 
 	return _u
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (_u *TicketStatusUpdate) SetRetiredAt(v time.Time) *TicketStatusUpdate {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *TicketStatusUpdate) SetNillableRetiredAt(v *time.Time) *TicketStatusUpdate {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *TicketStatusUpdate) ClearRetiredAt() *TicketStatusUpdate {
+	_u.mutation.ClearRetiredAt()
+	return _u
+}
+
 // SetBoard sets the "board" edge to the Board entity.
 func (_u *TicketStatusUpdate) SetBoard(v *Board) *TicketStatusUpdate {
 	return _u.SetBoardID(v.ID)
@@ -190,6 +211,12 @@ func (_u *TicketStatusUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.IsDefault(); ok {
 		_spec.SetField(ticketstatus.FieldIsDefault, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(ticketstatus.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(ticketstatus.FieldRetiredAt, field.TypeTime)
 	}
 	if _u.mutation.BoardCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -317,6 +344,26 @@ func (_u *TicketStatusUpdateOne) SetNillableIsDefault(v *bool) *TicketStatusUpda
 	return _u
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (_u *TicketStatusUpdateOne) SetRetiredAt(v time.Time) *TicketStatusUpdateOne {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *TicketStatusUpdateOne) SetNillableRetiredAt(v *time.Time) *TicketStatusUpdateOne {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *TicketStatusUpdateOne) ClearRetiredAt() *TicketStatusUpdateOne {
+	_u.mutation.ClearRetiredAt()
+	return _u
+}
+
 // SetBoard sets the "board" edge to the Board entity.
 func (_u *TicketStatusUpdateOne) SetBoard(v *Board) *TicketStatusUpdateOne {
 	return _u.SetBoardID(v.ID)
@@ -432,6 +479,12 @@ func (_u *TicketStatusUpdateOne) sqlSave(ctx context.Context) (_node *TicketStat
 	}
 	if value, ok := _u.mutation.IsDefault(); ok {
 		_spec.SetField(ticketstatus.FieldIsDefault, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(ticketstatus.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(ticketstatus.FieldRetiredAt, field.TypeTime)
 	}
 	if _u.mutation.BoardCleared() {
 		edge := &sqlgraph.EdgeSpec{

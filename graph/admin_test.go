@@ -73,6 +73,14 @@ var adminCalls = map[string]string{
 	"updateClient":                     `mutation { updateClient(id: "1", input: {retired: true}) { id } }`,
 	"createAsset":                      `mutation { createAsset(input: {name: "x", clientId: "1"}) { id } }`,
 	"updateAsset":                      `mutation { updateAsset(id: "1", input: {retired: true}) { id } }`,
+	"createBoard":                      `mutation { createBoard(input: {name: "x"}) { id } }`,
+	"updateBoard":                      `mutation { updateBoard(id: "1", input: {name: "x"}) { id } }`,
+	"createTicketStatus":               `mutation { createTicketStatus(input: {boardId: "1", name: "x"}) { id } }`,
+	"updateTicketStatus":               `mutation { updateTicketStatus(id: "1", input: {name: "x"}) { id } }`,
+	"reorderTicketStatuses":            `mutation { reorderTicketStatuses(boardId: "1", statusIds: ["3", "2", "1"]) { id } }`,
+	"createPriority":                   `mutation { createPriority(input: {name: "x"}) { id } }`,
+	"updatePriority":                   `mutation { updatePriority(id: "1", input: {name: "x"}) { id } }`,
+	"reorderPriorities":                `mutation { reorderPriorities(priorityIds: ["1"]) { id } }`,
 }
 
 // Every field marked @admin refuses a technician with FORBIDDEN and

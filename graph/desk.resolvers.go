@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/asset"
@@ -30,8 +31,12 @@ func (r *assetDeviceResolver) Integration(ctx context.Context, obj *ent.AssetDev
 	return required(r.loadersOf(ctx).integration.load(ctx, obj.IntegrationID))
 }
 
-func (r *boardResolver) Statuses(ctx context.Context, obj *ent.Board) ([]*ent.TicketStatus, error) {
-	return r.loadersOf(ctx).statusesByBoard.load(ctx, obj.ID)
+func (r *boardResolver) Statuses(ctx context.Context, obj *ent.Board, includeRetired *bool) ([]*ent.TicketStatus, error) {
+	all, err := r.loadersOf(ctx).statusesByBoard.load(ctx, obj.ID)
+	if err != nil || deref(includeRetired) {
+		return all, err
+	}
+	return active(all, func(s *ent.TicketStatus) *time.Time { return s.RetiredAt }), nil
 }
 
 func (r *clientResolver) Assets(ctx context.Context, obj *ent.Customer, includeRetired *bool) ([]*ent.Asset, error) {
@@ -39,29 +44,34 @@ func (r *clientResolver) Assets(ctx context.Context, obj *ent.Customer, includeR
 	if err != nil || deref(includeRetired) {
 		return all, err
 	}
-	active := []*ent.Asset{}
-	for _, a := range all {
-		if a.RetiredAt == nil {
-			active = append(active, a)
-		}
+	return active(all, func(a *ent.Asset) *time.Time { return a.RetiredAt }), nil
+}
+
+func (r *queryResolver) Boards(ctx context.Context, includeRetired *bool) ([]*ent.Board, error) {
+	q := r.db.Board.Query()
+	if !deref(includeRetired) {
+		q.Where(board.RetiredAtIsNil())
 	}
-	return active, nil
+	return q.Order(ent.Asc(board.FieldName), ent.Asc(board.FieldID)).All(ctx)
 }
 
-func (r *queryResolver) Boards(ctx context.Context) ([]*ent.Board, error) {
-	return r.db.Board.Query().Order(ent.Asc(board.FieldName), ent.Asc(board.FieldID)).All(ctx)
-}
-
-func (r *queryResolver) TicketStatuses(ctx context.Context, boardID *int) ([]*ent.TicketStatus, error) {
+func (r *queryResolver) TicketStatuses(ctx context.Context, boardID *int, includeRetired *bool) ([]*ent.TicketStatus, error) {
 	q := r.db.TicketStatus.Query()
+	if !deref(includeRetired) {
+		q.Where(ticketstatus.RetiredAtIsNil())
+	}
 	if boardID != nil {
 		q.Where(ticketstatus.BoardID(*boardID))
 	}
 	return q.Order(ent.Asc(ticketstatus.FieldBoardID), ent.Asc(ticketstatus.FieldSortOrder), ent.Asc(ticketstatus.FieldID)).All(ctx)
 }
 
-func (r *queryResolver) Priorities(ctx context.Context) ([]*ent.Priority, error) {
-	return r.db.Priority.Query().Order(ent.Asc(priority.FieldSortOrder), ent.Asc(priority.FieldID)).All(ctx)
+func (r *queryResolver) Priorities(ctx context.Context, includeRetired *bool) ([]*ent.Priority, error) {
+	q := r.db.Priority.Query()
+	if !deref(includeRetired) {
+		q.Where(priority.RetiredAtIsNil())
+	}
+	return q.Order(ent.Asc(priority.FieldSortOrder), ent.Asc(priority.FieldID)).All(ctx)
 }
 
 func (r *queryResolver) Clients(ctx context.Context, search *string, includeRetired *bool) ([]*ent.Customer, error) {

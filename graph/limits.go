@@ -60,8 +60,8 @@ func setComplexity(c *generated.ComplexityRoot) {
 
 	c.Query.Integrations = rootList
 	c.Query.Users = rootList
-	c.Query.Boards = rootList
-	c.Query.Priorities = rootList
+	c.Query.Boards = func(child int, _ *bool) int { return rootList(child) }
+	c.Query.Priorities = func(child int, _ *bool) int { return rootList(child) }
 	c.Query.MaintenanceWindows = rootList
 	c.Query.APITokens = rootList
 	c.Query.WorkflowEvents = rootList
@@ -74,7 +74,7 @@ func setComplexity(c *generated.ComplexityRoot) {
 		return queryCost + n*child
 	}
 	c.Query.AlertRules = func(child int, _ int) int { return rootList(child) }
-	c.Query.TicketStatuses = func(child int, _ *int) int { return rootList(child) }
+	c.Query.TicketStatuses = func(child int, _ *int, _ *bool) int { return rootList(child) }
 	c.Query.Clients = func(child int, _ *string, _ *bool) int { return rootList(child) }
 	c.Query.Assets = func(child int, _ *int, _ *string, _ *bool) int { return rootList(child) }
 	c.Query.OrganizationMappings = func(child int, _ *int) int { return rootList(child) }
@@ -99,11 +99,13 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Ticket.TimeEntries = list
 	c.Ticket.StatusHistory = list
 	c.Ticket.Alerts = list
-	c.Board.Statuses = list
+	c.Board.Statuses = func(child int, _ *bool) int { return list(child) }
 	c.Client.Assets = func(child int, _ *bool) int { return list(child) }
 	c.Asset.Devices = list
 	c.ReprocessResult.Alerts = list
 	c.Mutation.ReorderAlertRules = func(child int, _ int, _ []int) int { return list(child) }
+	c.Mutation.ReorderTicketStatuses = func(child int, _ int, _ []int) int { return list(child) }
+	c.Mutation.ReorderPriorities = func(child int, _ []int) int { return list(child) }
 }
 
 // depthLimit refuses operations nested deeper than max fields (fragments

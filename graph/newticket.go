@@ -128,16 +128,18 @@ func (r *Resolver) resolveNewTicket(ctx context.Context, tx *ent.Tx, input model
 	in.TenantID = v.TenantID
 	c := tx.Client()
 	var errs validation.Error
-	for _, ref := range []struct {
-		field, kind string
-		id          *int
-		exists      func(context.Context, int) (bool, error)
-	}{
-		{"priorityId", "priority", input.PriorityID, refs{c}.Priority},
-		{"assigneeId", "user", input.AssigneeID, refs{c}.User},
-	} {
-		if err := errs.CheckRef(ctx, ref.field, ref.kind, ref.id, ref.exists); err != nil {
-			return err
+	if err := errs.CheckRef(ctx, "assigneeId", "user", input.AssigneeID, refs{c}.User); err != nil {
+		return err
+	}
+	if id := input.PriorityID; id != nil {
+		p, err := refs{c}.Priority(ctx, *id)
+		switch {
+		case err != nil:
+			return fmt.Errorf("look up priority %d: %w", *id, err)
+		case !p.Exists:
+			errs.Add("priorityId", fmt.Sprintf("priority %d does not exist", *id))
+		case p.Retired:
+			errs.Add("priorityId", fmt.Sprintf("priority %d is retired", *id))
 		}
 	}
 	if err := checkAssetClient(ctx, c, &errs, input.ClientID); err != nil {
@@ -194,6 +196,9 @@ func resolveBoardStatus(ctx context.Context, c *ent.Client, errs *validation.Err
 		return nil
 	case err != nil:
 		return fmt.Errorf("look up board: %w", err)
+	case b.RetiredAt != nil:
+		errs.Add("boardId", fmt.Sprintf("board %d is retired", b.ID))
+		return nil
 	}
 	in.BoardID = b.ID
 	if statusID == nil {
@@ -209,12 +214,12 @@ func resolveBoardStatus(ctx context.Context, c *ent.Client, errs *validation.Err
 		return nil
 	}
 	open, err := c.TicketStatus.Query().Where(ticketstatus.ID(*statusID), ticketstatus.BoardID(b.ID),
-		ticketstatus.IsClosed(false)).Exist(ctx)
+		ticketstatus.IsClosed(false), ticketstatus.RetiredAtIsNil()).Exist(ctx)
 	if err != nil {
 		return fmt.Errorf("look up status %d: %w", *statusID, err)
 	}
 	if !open {
-		errs.Add("statusId", fmt.Sprintf("status %d is not an open status of board %d", *statusID, b.ID))
+		errs.Add("statusId", fmt.Sprintf("status %d is not an open, active status of board %d", *statusID, b.ID))
 	}
 	in.StatusID = *statusID
 	return nil

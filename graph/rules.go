@@ -110,6 +110,12 @@ func nextRuleOrder(ctx context.Context, c *ent.Client, integrationID int) (int, 
 
 // checkOrder verifies that ids lists exactly the rules in have, once each.
 func checkOrder(have []int, ids []int) *validation.Error {
+	return checkList("ruleIds", "integration", "rules", have, ids)
+}
+
+// checkList verifies that ids (the argument field) lists exactly the
+// records in have (the owner's things), once each.
+func checkList(field, owner, things string, have []int, ids []int) *validation.Error {
 	want := make(map[int]bool, len(have))
 	for _, id := range have {
 		want[id] = true
@@ -139,13 +145,13 @@ func checkOrder(have []int, ids []int) *validation.Error {
 		parts = append(parts, "missing "+joinIDs(missing))
 	}
 	if len(unknown) > 0 {
-		parts = append(parts, "not rules of this integration: "+joinIDs(unknown))
+		parts = append(parts, fmt.Sprintf("not %s of this %s: %s", things, owner, joinIDs(unknown)))
 	}
 	if len(dup) > 0 {
 		parts = append(parts, "listed twice: "+joinIDs(dup))
 	}
-	return fieldError("ruleIds", fmt.Sprintf("must list each of the integration's %d rules exactly once (%s)",
-		len(have), strings.Join(parts, "; ")))
+	return fieldError(field, fmt.Sprintf("must list each of the %s's %d %s exactly once (%s)",
+		owner, len(have), things, strings.Join(parts, "; ")))
 }
 
 func joinIDs(ids []int) string {

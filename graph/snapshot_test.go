@@ -7,10 +7,16 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alertrule"
 	"github.com/alertdesk/alertdesk/ent/apitoken"
+	"github.com/alertdesk/alertdesk/ent/asset"
+	"github.com/alertdesk/alertdesk/ent/assetdevice"
+	"github.com/alertdesk/alertdesk/ent/board"
+	"github.com/alertdesk/alertdesk/ent/customer"
 	"github.com/alertdesk/alertdesk/ent/eventsubscription"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
+	"github.com/alertdesk/alertdesk/ent/priority"
+	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 )
@@ -61,6 +67,12 @@ func snapshot(t *testing.T, e *apptest.Env) string {
 		all = append(all, sub, row{"secret": sub.Secret})
 	}
 	add(c.EventDelivery.Query().Count(ctx))
+	add(c.Board.Query().Order(ent.Asc(board.FieldID)).All(ctx))
+	add(c.TicketStatus.Query().Order(ent.Asc(ticketstatus.FieldID)).All(ctx))
+	add(c.Priority.Query().Order(ent.Asc(priority.FieldID)).All(ctx))
+	add(c.Customer.Query().Order(ent.Asc(customer.FieldID)).All(ctx))
+	add(c.Asset.Query().Order(ent.Asc(asset.FieldID)).All(ctx))
+	add(c.AssetDevice.Query().Order(ent.Asc(assetdevice.FieldID)).All(ctx))
 	b, err := json.Marshal(all)
 	if err != nil {
 		t.Fatal(err)

@@ -125,6 +125,9 @@ func TestCrossTenantMatrix(t *testing.T) {
 			`{ ticketStatuses(boardId: "` + ts(f.board) + `") { id } }`,
 			`{ ticketStatuses { id board { name } } }`,
 			`{ priorities { id name } }`,
+			`{ priorities(includeRetired: true) { id name } }`,
+			`{ boards(includeRetired: true) { id name statuses(includeRetired: true) { name } } }`,
+			`{ ticketStatuses(includeRetired: true) { id name } }`,
 			`{ users { id email name } }`,
 			`{ clients { id name assets { name } } }`,
 			`{ clients(includeRetired: true) { id name assets(includeRetired: true) { name devices { externalDeviceId integration { name } } } } }`,
@@ -206,6 +209,14 @@ func TestCrossTenantMatrix(t *testing.T) {
 			{`mutation($id: ID!) { createAsset(input: {name: "x", clientId: $id}) { id } }`, ts(f.client)},
 			{`mutation($id: ID!) { createAsset(input: {name: "x", devices: [{integrationId: $id, externalDeviceId: "1"}]}) { id } }`, ts(f.integration)},
 			{`mutation($id: ID!) { updateAsset(id: "1", input: {clientId: $id}) { id } }`, ts(f.client)},
+			{`mutation($id: ID!) { updateBoard(id: $id, input: {name: "x"}) { id } }`, ts(f.board)},
+			{`mutation($id: ID!) { updateBoard(id: $id, input: {isDefault: true}) { id } }`, ts(f.board)},
+			{`mutation($id: ID!) { createTicketStatus(input: {boardId: $id, name: "x"}) { id } }`, ts(f.board)},
+			{`mutation($id: ID!) { updateTicketStatus(id: $id, input: {name: "x"}) { id } }`, ts(f.status)},
+			{`mutation($id: ID!) { reorderTicketStatuses(boardId: $id, statusIds: []) { id } }`, ts(f.board)},
+			{`mutation($id: ID!) { reorderTicketStatuses(boardId: "1", statusIds: ["1", "2", "3", $id]) { id } }`, ts(f.status)},
+			{`mutation($id: ID!) { updatePriority(id: $id, input: {name: "x"}) { id } }`, ts(f.priority)},
+			{`mutation($id: ID!) { reorderPriorities(priorityIds: [$id]) { id } }`, ts(f.priority)},
 		}
 		for _, c := range changes {
 			got := e.Admin(c.query, apptest.Vars("id", c.foreignID))

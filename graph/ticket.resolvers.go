@@ -62,6 +62,9 @@ func (r *mutationResolver) ChangeTicketStatus(ctx context.Context, ticketID int,
 	err := r.ticketOp(ctx, ticketID, func(tx *ent.Tx, t *ent.Ticket, by desk.Actor, tenantID int) error {
 		var err error
 		out, err = r.desk.ChangeStatus(ctx, tx, tenantID, t.ID, statusID, by)
+		if errors.Is(err, desk.ErrRetired) {
+			return fieldError("statusId", fmt.Sprintf("status %d is retired", statusID))
+		}
 		if errors.Is(err, desk.ErrInvalid) {
 			return fieldError("statusId", fmt.Sprintf("status %d is not a status of the ticket's board", statusID))
 		}

@@ -136,15 +136,19 @@ func (r *Resolver) ticketOp(ctx context.Context, ticketID int, fn func(tx *ent.T
 }
 
 // checkClosedStatus refuses a status that is not a closed status of the
-// ticket's board: a person closing a ticket means that status.
+// ticket's board, or is retired: a person closing a ticket means that
+// status.
 func checkClosedStatus(ctx context.Context, tx *ent.Tx, t *ent.Ticket, statusID int) error {
-	ok, err := tx.TicketStatus.Query().Where(ticketstatus.ID(statusID), ticketstatus.BoardID(t.BoardID),
-		ticketstatus.IsClosed(true)).Exist(ctx)
+	st, err := tx.TicketStatus.Query().Where(ticketstatus.ID(statusID), ticketstatus.BoardID(t.BoardID),
+		ticketstatus.IsClosed(true)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return fieldError("statusId", fmt.Sprintf("status %d is not a closed status of the ticket's board", statusID))
+	}
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return fieldError("statusId", fmt.Sprintf("status %d is not a closed status of the ticket's board", statusID))
+	if st.RetiredAt != nil {
+		return fieldError("statusId", fmt.Sprintf("status %d is retired", statusID))
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/priority"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/rule"
 	"github.com/alertdesk/alertdesk/validation"
 )
 
@@ -63,23 +64,45 @@ func checkURL(errs *validation.Error, field, s string) string {
 // tenant does not exist. It implements rule.Refs.
 type refs struct{ c *ent.Client }
 
-func (r refs) Board(ctx context.Context, id int) (bool, error) {
-	return r.c.Board.Query().Where(board.ID(id)).Exist(ctx)
-}
-
-func (r refs) Priority(ctx context.Context, id int) (bool, error) {
-	return r.c.Priority.Query().Where(priority.ID(id)).Exist(ctx)
-}
-
-func (r refs) Status(ctx context.Context, id int) (exists, closed bool, err error) {
-	st, err := r.c.TicketStatus.Query().Where(ticketstatus.ID(id)).Only(ctx)
+func (r refs) Board(ctx context.Context, id int) (rule.Ref, error) {
+	b, err := r.c.Board.Query().Where(board.ID(id)).Only(ctx)
 	if ent.IsNotFound(err) {
-		return false, false, nil
+		return rule.Ref{}, nil
 	}
 	if err != nil {
-		return false, false, err
+		return rule.Ref{}, err
 	}
-	return true, st.IsClosed, nil
+	return rule.Ref{Exists: true, Retired: b.RetiredAt != nil}, nil
+}
+
+func (r refs) Priority(ctx context.Context, id int) (rule.Ref, error) {
+	p, err := r.c.Priority.Query().Where(priority.ID(id)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return rule.Ref{}, nil
+	}
+	if err != nil {
+		return rule.Ref{}, err
+	}
+	return rule.Ref{Exists: true, Retired: p.RetiredAt != nil}, nil
+}
+
+func (r refs) Status(ctx context.Context, id int) (rule.Ref, error) {
+	st, err := r.c.TicketStatus.Query().Where(ticketstatus.ID(id)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return rule.Ref{}, nil
+	}
+	if err != nil {
+		return rule.Ref{}, err
+	}
+	return rule.Ref{Exists: true, Retired: st.RetiredAt != nil, Closed: st.IsClosed}, nil
+}
+
+// exists adapts a lookup to validation.Error.CheckRef.
+func exists(look func(context.Context, int) (rule.Ref, error)) func(context.Context, int) (bool, error) {
+	return func(ctx context.Context, id int) (bool, error) {
+		ref, err := look(ctx, id)
+		return ref.Exists, err
+	}
 }
 
 func (r refs) User(ctx context.Context, id int) (bool, error) {

@@ -26,14 +26,16 @@ import (
 type Config struct {
 	Version int64
 
-	Rules        *rule.Set
-	Windows      []maintenance.Window // active ones
-	Priorities   []PriorityChoice
-	Boards       map[int]BoardConfig
-	DefaultBoard int // 0: the tenant has no default board
-	Users        map[int]bool
-	Devices      map[string]AssetRef // by external device id
-	Orgs         map[string]ClientRef
+	Rules      *rule.Set
+	Windows    []maintenance.Window // active ones
+	Priorities []PriorityChoice     // not retired
+	// RetiredPriorities are chosen for no new ticket.
+	RetiredPriorities map[int]bool
+	Boards            map[int]BoardConfig
+	DefaultBoard      int // 0: the tenant has no default board
+	Users             map[int]bool
+	Devices           map[string]AssetRef // by external device id
+	Orgs              map[string]ClientRef
 }
 
 // ConfigTables are the tables a Config is built from. Each has triggers
@@ -47,10 +49,14 @@ var ConfigTables = []string{
 // BoardConfig is a board as ticket creation needs it.
 type BoardConfig struct {
 	ID int
+	// Retired boards keep closing their tickets but open no new ones.
+	Retired bool
 	// DefaultStatus is where new tickets start: the default open status,
 	// else the first open one by order; 0 when the board has none.
+	// Retired statuses are never chosen.
 	DefaultStatus int
-	// ClosedStatuses are the board's closed statuses in order; the first
+	// ClosedStatuses are the board's closed statuses that are not retired,
+	// in order; the first
 	// is where a ticket closes unless told otherwise (desk.FirstClosedStatus).
 	ClosedStatuses []int
 }
@@ -112,7 +118,12 @@ func LoadConfig(ctx context.Context, c *ent.Client, tenantID, integrationID int,
 	if err != nil {
 		return nil, fmt.Errorf("load priorities: %w", err)
 	}
+	cfg.RetiredPriorities = map[int]bool{}
 	for _, pr := range prios {
+		if pr.RetiredAt != nil {
+			cfg.RetiredPriorities[pr.ID] = true
+			continue
+		}
 		cfg.Priorities = append(cfg.Priorities, PriorityChoice{ID: pr.ID, Name: pr.Name, Order: pr.SortOrder})
 	}
 
@@ -151,8 +162,8 @@ func (cfg *Config) loadBoards(ctx context.Context, c *ent.Client, tenantID int) 
 	}
 	cfg.Boards = make(map[int]BoardConfig, len(boards))
 	for _, b := range boards {
-		cfg.Boards[b.ID] = BoardConfig{ID: b.ID}
-		if b.IsDefault && cfg.DefaultBoard == 0 {
+		cfg.Boards[b.ID] = BoardConfig{ID: b.ID, Retired: b.RetiredAt != nil}
+		if b.IsDefault && b.RetiredAt == nil && cfg.DefaultBoard == 0 {
 			cfg.DefaultBoard = b.ID
 		}
 	}
@@ -161,7 +172,7 @@ func (cfg *Config) loadBoards(ctx context.Context, c *ent.Client, tenantID int) 
 	for _, st := range statuses {
 		b, ok := cfg.Boards[st.BoardID]
 		switch {
-		case !ok:
+		case !ok || st.RetiredAt != nil:
 			continue
 		case st.IsClosed:
 			b.ClosedStatuses = append(b.ClosedStatuses, st.ID)

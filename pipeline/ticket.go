@@ -111,7 +111,8 @@ func (p *Pipeline) link(s *State, t *ent.Ticket, auto bool) {
 }
 
 // ticketBoard is the rule's board, else the tenant's default one, with the
-// status new tickets start in; the errors are the ticket desk's.
+// status new tickets start in; the errors are the ticket desk's. A retired
+// board takes no new tickets.
 func ticketBoard(cfg *Config, act rule.Actions) (BoardConfig, error) {
 	id := cfg.DefaultBoard
 	if act.BoardID != nil {
@@ -123,6 +124,8 @@ func ticketBoard(cfg *Config, act rule.Actions) (BoardConfig, error) {
 		return b, desk.ErrNoBoard
 	case !ok:
 		return b, fmt.Errorf("%w: board %d", desk.ErrNotFound, id)
+	case b.Retired:
+		return b, fmt.Errorf("%w: board %d is retired", desk.ErrInvalid, id)
 	case b.DefaultStatus == 0:
 		return b, fmt.Errorf("%w: board %d has no open status", desk.ErrNoStatus, id)
 	}
@@ -130,9 +133,13 @@ func ticketBoard(cfg *Config, act rule.Actions) (BoardConfig, error) {
 }
 
 // ticketPriority is the rule's override, else the tenant's priority for the
-// alert's severity; no matching priority leaves it empty.
+// alert's severity (retired ones are not chosen); no matching priority
+// leaves it empty.
 func ticketPriority(cfg *Config, act rule.Actions, sev event.Severity) (*int, string, error) {
 	if id := act.PriorityOverride; id != nil {
+		if cfg.RetiredPriorities[*id] {
+			return nil, "", fmt.Errorf("%w: priority %d is retired", desk.ErrInvalid, *id)
+		}
 		if !slices.ContainsFunc(cfg.Priorities, func(p PriorityChoice) bool { return p.ID == *id }) {
 			return nil, "", fmt.Errorf("%w: priority %d", desk.ErrNotFound, *id)
 		}

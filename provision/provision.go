@@ -199,6 +199,20 @@ func ensure(ctx context.Context, tx *ent.Tx, in Tenant) (*Result, error) {
 	return res, nil
 }
 
+// Status is one of a new board's statuses.
+type Status struct {
+	Name            string
+	Closed, Default bool
+}
+
+// Statuses are a new board's statuses, in order: one default open status,
+// another open one and a closed one.
+var Statuses = []Status{
+	{Name: "Open", Default: true},
+	{Name: "In Progress"},
+	{Name: "Closed", Closed: true},
+}
+
 // Defaults makes the tenant's desk defaults where missing: the default
 // board with its statuses, and the priorities.
 func Defaults(ctx context.Context, tx *ent.Tx, tenantID int) error {
@@ -213,23 +227,14 @@ func Defaults(ctx context.Context, tx *ent.Tx, tenantID int) error {
 	if err != nil {
 		return fmt.Errorf("provision: board: %w", err)
 	}
-	statuses := []struct {
-		name              string
-		sort              int
-		closed, isDefault bool
-	}{
-		{"Open", 1, false, true},
-		{"In Progress", 2, false, false},
-		{"Closed", 3, true, false},
-	}
-	for _, st := range statuses {
-		exists, err := tx.TicketStatus.Query().Where(ticketstatus.TenantID(tenantID), ticketstatus.BoardID(b.ID), ticketstatus.Name(st.name)).Exist(ctx)
+	for i, st := range Statuses {
+		exists, err := tx.TicketStatus.Query().Where(ticketstatus.TenantID(tenantID), ticketstatus.BoardID(b.ID), ticketstatus.Name(st.Name)).Exist(ctx)
 		if err == nil && !exists {
-			err = tx.TicketStatus.Create().SetTenantID(tenantID).SetBoardID(b.ID).SetName(st.name).
-				SetSortOrder(st.sort).SetIsClosed(st.closed).SetIsDefault(st.isDefault).Exec(ctx)
+			err = tx.TicketStatus.Create().SetTenantID(tenantID).SetBoardID(b.ID).SetName(st.Name).
+				SetSortOrder(i + 1).SetIsClosed(st.Closed).SetIsDefault(st.Default).Exec(ctx)
 		}
 		if err != nil {
-			return fmt.Errorf("provision: status %s: %w", st.name, err)
+			return fmt.Errorf("provision: status %s: %w", st.Name, err)
 		}
 	}
 	for i, name := range Priorities {

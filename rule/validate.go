@@ -125,48 +125,73 @@ func validateTemplate(field, tmpl string, maxRunes int, errs *ValidationError) {
 	}
 }
 
+// Ref is what a lookup found of a board, priority or status.
+type Ref struct {
+	Exists bool
+	// Retired records stay for the tickets that have them but are not
+	// chosen again.
+	Retired bool
+	// Closed says a status is a closed one.
+	Closed bool
+}
+
 // Refs looks up the records a rule's actions refer to. Implementations are
 // scoped to the rule's tenant, so a record of another tenant does not exist.
 type Refs interface {
-	Board(ctx context.Context, id int) (exists bool, err error)
-	Priority(ctx context.Context, id int) (exists bool, err error)
-	Status(ctx context.Context, id int) (exists, closed bool, err error)
+	Board(ctx context.Context, id int) (Ref, error)
+	Priority(ctx context.Context, id int) (Ref, error)
+	Status(ctx context.Context, id int) (Ref, error)
 	User(ctx context.Context, id int) (exists bool, err error)
 }
 
+// checkLive records under field that the optional id names no record of
+// kind, or a retired one, and returns what it found. Ids that are not
+// positive are reported without a lookup.
+func checkLive(ctx context.Context, errs *ValidationError, field, kind string, id *int, look func(context.Context, int) (Ref, error)) (Ref, error) {
+	if id == nil {
+		return Ref{}, nil
+	}
+	var ref Ref
+	if *id > 0 {
+		var err error
+		if ref, err = look(ctx, *id); err != nil {
+			return ref, fmt.Errorf("rule: look up %s %d: %w", kind, *id, err)
+		}
+	}
+	switch {
+	case !ref.Exists:
+		errs.Add(field, fmt.Sprintf("%s %d does not exist", kind, *id))
+	case ref.Retired:
+		errs.Add(field, fmt.Sprintf("%s %d is retired", kind, *id))
+	}
+	return ref, nil
+}
+
 // ValidateRefs checks that every board, priority, status and user a's
-// fields name exists (through refs, hence in the tenant) and that
-// autoResolveStatusId is a closed status. Field problems come back as the
-// *ValidationError (nil when fine); a failed lookup is the error. Ids that
-// are not positive are reported without a lookup.
+// fields name exists (through refs, hence in the tenant), that no board,
+// priority or status is retired, and that autoResolveStatusId is a closed
+// status. Field problems come back as the *ValidationError (nil when
+// fine); a failed lookup is the error.
 func ValidateRefs(ctx context.Context, a Actions, refs Refs) (*ValidationError, error) {
 	if refs == nil {
 		return nil, errors.New("rule: validate references: nil Refs")
 	}
 	var errs ValidationError
-	if err := errs.CheckRef(ctx, "actions.boardId", "board", a.BoardID, refs.Board); err != nil {
-		return nil, fmt.Errorf("rule: %w", err)
+	if _, err := checkLive(ctx, &errs, "actions.boardId", "board", a.BoardID, refs.Board); err != nil {
+		return nil, err
 	}
-	if err := errs.CheckRef(ctx, "actions.priorityOverride", "priority", a.PriorityOverride, refs.Priority); err != nil {
-		return nil, fmt.Errorf("rule: %w", err)
+	if _, err := checkLive(ctx, &errs, "actions.priorityOverride", "priority", a.PriorityOverride, refs.Priority); err != nil {
+		return nil, err
 	}
 	if err := errs.CheckRef(ctx, "actions.assignToUserId", "user", a.AssignToUserID, refs.User); err != nil {
 		return nil, fmt.Errorf("rule: %w", err)
 	}
-	if id := a.AutoResolveStatusID; id != nil {
-		exists, closed := false, false
-		if *id > 0 {
-			var err error
-			if exists, closed, err = refs.Status(ctx, *id); err != nil {
-				return nil, fmt.Errorf("rule: look up status %d: %w", *id, err)
-			}
-		}
-		switch {
-		case !exists:
-			errs.Add("actions.autoResolveStatusId", fmt.Sprintf("status %d does not exist", *id))
-		case !closed:
-			errs.Add("actions.autoResolveStatusId", fmt.Sprintf("status %d is not a closed status", *id))
-		}
+	st, err := checkLive(ctx, &errs, "actions.autoResolveStatusId", "status", a.AutoResolveStatusID, refs.Status)
+	if err != nil {
+		return nil, err
+	}
+	if st.Exists && !st.Retired && !st.Closed {
+		errs.Add("actions.autoResolveStatusId", fmt.Sprintf("status %d is not a closed status", *a.AutoResolveStatusID))
 	}
 	looked := make(map[int]bool, len(a.NotifyUserIDs))
 	for _, id := range a.NotifyUserIDs {

@@ -89,26 +89,25 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 
 // fakeRefs is a tenant's records; anything else does not exist.
 type fakeRefs struct {
-	boards, priorities, users map[int]bool
-	statuses                  map[int]bool // id -> closed
-	err                       error
-	calls                     int
+	boards, priorities, statuses map[int]Ref
+	users                        map[int]bool
+	err                          error
+	calls                        int
 }
 
-func (f *fakeRefs) Board(_ context.Context, id int) (bool, error) {
+func (f *fakeRefs) Board(_ context.Context, id int) (Ref, error) {
 	f.calls++
 	return f.boards[id], f.err
 }
 
-func (f *fakeRefs) Priority(_ context.Context, id int) (bool, error) {
+func (f *fakeRefs) Priority(_ context.Context, id int) (Ref, error) {
 	f.calls++
 	return f.priorities[id], f.err
 }
 
-func (f *fakeRefs) Status(_ context.Context, id int) (bool, bool, error) {
+func (f *fakeRefs) Status(_ context.Context, id int) (Ref, error) {
 	f.calls++
-	closed, ok := f.statuses[id]
-	return ok, closed, f.err
+	return f.statuses[id], f.err
 }
 
 func (f *fakeRefs) User(_ context.Context, id int) (bool, error) {
@@ -118,10 +117,10 @@ func (f *fakeRefs) User(_ context.Context, id int) (bool, error) {
 
 func newFakeRefs() *fakeRefs {
 	return &fakeRefs{
-		boards:     map[int]bool{1: true},
-		priorities: map[int]bool{2: true},
+		boards:     map[int]Ref{1: {Exists: true}, 5: {Exists: true, Retired: true}},
+		priorities: map[int]Ref{2: {Exists: true}, 6: {Exists: true, Retired: true}},
 		users:      map[int]bool{3: true, 4: true},
-		statuses:   map[int]bool{10: true, 11: false},
+		statuses:   map[int]Ref{10: {Exists: true, Closed: true}, 11: {Exists: true}, 12: {Exists: true, Closed: true, Retired: true}},
 	}
 }
 
@@ -139,6 +138,9 @@ func TestValidateRefs(t *testing.T) {
 		{"assignee missing", Actions{AssignToUserID: ptr(99)}, map[string]string{"actions.assignToUserId": "user 99 does not exist"}},
 		{"status missing", Actions{AutoResolveStatusID: ptr(99)}, map[string]string{"actions.autoResolveStatusId": "status 99 does not exist"}},
 		{"status open", Actions{AutoResolveStatusID: ptr(11)}, map[string]string{"actions.autoResolveStatusId": "status 11 is not a closed status"}},
+		{"board retired", Actions{BoardID: ptr(5)}, map[string]string{"actions.boardId": "board 5 is retired"}},
+		{"priority retired", Actions{PriorityOverride: ptr(6)}, map[string]string{"actions.priorityOverride": "priority 6 is retired"}},
+		{"status retired", Actions{AutoResolveStatusID: ptr(12)}, map[string]string{"actions.autoResolveStatusId": "status 12 is retired"}},
 		{"notify user missing", Actions{NotifyUserIDs: []int{3, 98}}, map[string]string{"actions.notifyUserIds": "user 98 does not exist"}},
 		{"non-positive id not looked up", Actions{BoardID: ptr(0)}, map[string]string{"actions.boardId": "board 0 does not exist"}},
 		{"several at once", Actions{BoardID: ptr(99), AssignToUserID: ptr(98), NotifyUserIDs: []int{97}}, map[string]string{

@@ -383,6 +383,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "is_default", Type: field.TypeBool, Default: false},
+		{Name: "retired_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 	}
 	// BoardsTable holds the schema information for the "boards" table.
@@ -393,7 +394,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "boards_tenants_tenant",
-				Columns:    []*schema.Column{BoardsColumns[4]},
+				Columns:    []*schema.Column{BoardsColumns[5]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -402,7 +403,7 @@ var (
 			{
 				Name:    "board_tenant_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{BoardsColumns[4], BoardsColumns[2]},
+				Columns: []*schema.Column{BoardsColumns[5], BoardsColumns[2]},
 			},
 		},
 	}
@@ -810,6 +811,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 100},
 		{Name: "sort_order", Type: field.TypeInt, Default: 0},
+		{Name: "retired_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 	}
 	// PrioritiesTable holds the schema information for the "priorities" table.
@@ -820,7 +822,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "priorities_tenants_tenant",
-				Columns:    []*schema.Column{PrioritiesColumns[4]},
+				Columns:    []*schema.Column{PrioritiesColumns[5]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -829,7 +831,7 @@ var (
 			{
 				Name:    "priority_tenant_id_sort_order",
 				Unique:  false,
-				Columns: []*schema.Column{PrioritiesColumns[4], PrioritiesColumns[3]},
+				Columns: []*schema.Column{PrioritiesColumns[5], PrioritiesColumns[3]},
 			},
 		},
 	}
@@ -1042,6 +1044,7 @@ var (
 		{Name: "sort_order", Type: field.TypeInt, Default: 0},
 		{Name: "is_closed", Type: field.TypeBool, Default: false},
 		{Name: "is_default", Type: field.TypeBool, Default: false},
+		{Name: "retired_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 		{Name: "board_id", Type: field.TypeInt},
 	}
@@ -1053,13 +1056,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "ticket_status_tenants_tenant",
-				Columns:    []*schema.Column{TicketStatusColumns[6]},
+				Columns:    []*schema.Column{TicketStatusColumns[7]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "ticket_status_boards_board",
-				Columns:    []*schema.Column{TicketStatusColumns[7]},
+				Columns:    []*schema.Column{TicketStatusColumns[8]},
 				RefColumns: []*schema.Column{BoardsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1068,7 +1071,7 @@ var (
 			{
 				Name:    "ticketstatus_tenant_id_board_id_sort_order",
 				Unique:  false,
-				Columns: []*schema.Column{TicketStatusColumns[6], TicketStatusColumns[7], TicketStatusColumns[3]},
+				Columns: []*schema.Column{TicketStatusColumns[7], TicketStatusColumns[8], TicketStatusColumns[3]},
 			},
 		},
 	}

@@ -16,6 +16,8 @@ func (Board) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty().MaxLen(200),
 		field.Bool("is_default").Default(false),
+		// Retired boards keep their tickets but take no new ones.
+		field.Time("retired_at").Optional().Nillable(),
 	}
 }
 
@@ -39,6 +41,8 @@ func (TicketStatus) Fields() []ent.Field {
 		field.Int("sort_order").Default(0),
 		field.Bool("is_closed").Default(false),
 		field.Bool("is_default").Default(false),
+		// Retired statuses keep their tickets but are chosen no more.
+		field.Time("retired_at").Optional().Nillable(),
 	}
 }
 
@@ -59,6 +63,8 @@ func (Priority) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty().MaxLen(100),
 		field.Int("sort_order").Default(0),
+		// Retired priorities keep their tickets but are chosen no more.
+		field.Time("retired_at").Optional().Nillable(),
 	}
 }
 

@@ -90,6 +90,11 @@ func IsDefault(v bool) predicate.TicketStatus {
 	return predicate.TicketStatus(sql.FieldEQ(FieldIsDefault, v))
 }
 
+// RetiredAt applies equality check predicate on the "retired_at" field. It's identical to RetiredAtEQ.
+func RetiredAt(v time.Time) predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldEQ(FieldRetiredAt, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v int) predicate.TicketStatus {
 	return predicate.TicketStatus(sql.FieldEQ(FieldTenantID, v))
@@ -293,6 +298,56 @@ func IsDefaultEQ(v bool) predicate.TicketStatus {
 // IsDefaultNEQ applies the NEQ predicate on the "is_default" field.
 func IsDefaultNEQ(v bool) predicate.TicketStatus {
 	return predicate.TicketStatus(sql.FieldNEQ(FieldIsDefault, v))
+}
+
+// RetiredAtEQ applies the EQ predicate on the "retired_at" field.
+func RetiredAtEQ(v time.Time) predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldEQ(FieldRetiredAt, v))
+}
+
+// RetiredAtNEQ applies the NEQ predicate on the "retired_at" field.
+func RetiredAtNEQ(v time.Time) predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldNEQ(FieldRetiredAt, v))
+}
+
+// RetiredAtIn applies the In predicate on the "retired_at" field.
+func RetiredAtIn(vs ...time.Time) predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldIn(FieldRetiredAt, vs...))
+}
+
+// RetiredAtNotIn applies the NotIn predicate on the "retired_at" field.
+func RetiredAtNotIn(vs ...time.Time) predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldNotIn(FieldRetiredAt, vs...))
+}
+
+// RetiredAtGT applies the GT predicate on the "retired_at" field.
+func RetiredAtGT(v time.Time) predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldGT(FieldRetiredAt, v))
+}
+
+// RetiredAtGTE applies the GTE predicate on the "retired_at" field.
+func RetiredAtGTE(v time.Time) predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldGTE(FieldRetiredAt, v))
+}
+
+// RetiredAtLT applies the LT predicate on the "retired_at" field.
+func RetiredAtLT(v time.Time) predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldLT(FieldRetiredAt, v))
+}
+
+// RetiredAtLTE applies the LTE predicate on the "retired_at" field.
+func RetiredAtLTE(v time.Time) predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldLTE(FieldRetiredAt, v))
+}
+
+// RetiredAtIsNil applies the IsNil predicate on the "retired_at" field.
+func RetiredAtIsNil() predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldIsNull(FieldRetiredAt))
+}
+
+// RetiredAtNotNil applies the NotNil predicate on the "retired_at" field.
+func RetiredAtNotNil() predicate.TicketStatus {
+	return predicate.TicketStatus(sql.FieldNotNull(FieldRetiredAt))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

@@ -156,7 +156,8 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		IsDefault func(childComplexity int) int
 		Name      func(childComplexity int) int
-		Statuses  func(childComplexity int) int
+		RetiredAt func(childComplexity int) int
+		Statuses  func(childComplexity int, includeRetired *bool) int
 	}
 
 	Client struct {
@@ -269,13 +270,16 @@ type ComplexityRoot struct {
 		CreateAPIToken                   func(childComplexity int, input model.CreateAPITokenInput) int
 		CreateAlertRule                  func(childComplexity int, input model.CreateAlertRuleInput) int
 		CreateAsset                      func(childComplexity int, input model.CreateAssetInput) int
+		CreateBoard                      func(childComplexity int, input model.CreateBoardInput) int
 		CreateClient                     func(childComplexity int, input model.CreateClientInput) int
 		CreateEventSubscription          func(childComplexity int, input model.CreateEventSubscriptionInput) int
 		CreateIntegration                func(childComplexity int, input model.CreateIntegrationInput) int
 		CreateMaintenanceWindow          func(childComplexity int, input model.MaintenanceWindowInput) int
 		CreateOrganizationMapping        func(childComplexity int, input model.CreateOrganizationMappingInput) int
+		CreatePriority                   func(childComplexity int, input model.CreatePriorityInput) int
 		CreateTicket                     func(childComplexity int, input model.CreateTicketInput) int
 		CreateTicketForAlert             func(childComplexity int, alertID int) int
+		CreateTicketStatus               func(childComplexity int, input model.CreateTicketStatusInput) int
 		DeleteAlertRule                  func(childComplexity int, id int) int
 		DeleteEventSubscription          func(childComplexity int, id int) int
 		DeleteIntegration                func(childComplexity int, id int) int
@@ -287,6 +291,8 @@ type ComplexityRoot struct {
 		Ping                             func(childComplexity int) int
 		PollNow                          func(childComplexity int, integrationID int) int
 		ReorderAlertRules                func(childComplexity int, integrationID int, ruleIds []int) int
+		ReorderPriorities                func(childComplexity int, priorityIds []int) int
+		ReorderTicketStatuses            func(childComplexity int, boardID int, statusIds []int) int
 		ReprocessUnmappedAlerts          func(childComplexity int, integrationID int, externalOrganizationID string) int
 		RevokeAPIToken                   func(childComplexity int, id int) int
 		RotateWebhookSecret              func(childComplexity int, id int) int
@@ -294,12 +300,15 @@ type ComplexityRoot struct {
 		SetNotificationPreference        func(childComplexity int, category string, channel model.NotificationChannel, enabled bool) int
 		UpdateAlertRule                  func(childComplexity int, id int, input model.UpdateAlertRuleInput) int
 		UpdateAsset                      func(childComplexity int, id int, input model.UpdateAssetInput) int
+		UpdateBoard                      func(childComplexity int, id int, input model.UpdateBoardInput) int
 		UpdateClient                     func(childComplexity int, id int, input model.UpdateClientInput) int
 		UpdateEventSubscription          func(childComplexity int, id int, input model.UpdateEventSubscriptionInput) int
 		UpdateIntegration                func(childComplexity int, id int, input model.UpdateIntegrationInput) int
 		UpdateMaintenanceWindow          func(childComplexity int, id int, input model.MaintenanceWindowInput) int
 		UpdateOrganizationMapping        func(childComplexity int, id int, input model.UpdateOrganizationMappingInput) int
 		UpdatePollingSettings            func(childComplexity int, input model.PollingSettingsInput) int
+		UpdatePriority                   func(childComplexity int, id int, input model.UpdatePriorityInput) int
+		UpdateTicketStatus               func(childComplexity int, id int, input model.UpdateTicketStatusInput) int
 	}
 
 	NinjaOneAuthorization struct {
@@ -356,6 +365,7 @@ type ComplexityRoot struct {
 	Priority struct {
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
+		RetiredAt func(childComplexity int) int
 		SortOrder func(childComplexity int) int
 	}
 
@@ -366,7 +376,7 @@ type ComplexityRoot struct {
 		AlertRules              func(childComplexity int, integrationID int) int
 		Alerts                  func(childComplexity int, filter *model.AlertFilter, first *int, after *string) int
 		Assets                  func(childComplexity int, clientID *int, search *string, includeRetired *bool) int
-		Boards                  func(childComplexity int) int
+		Boards                  func(childComplexity int, includeRetired *bool) int
 		Clients                 func(childComplexity int, search *string, includeRetired *bool) int
 		EventDeliveries         func(childComplexity int, subscriptionID int, first *int, before *int, failedOnly *bool) int
 		EventSubscriptions      func(childComplexity int) int
@@ -377,10 +387,10 @@ type ComplexityRoot struct {
 		Me                      func(childComplexity int) int
 		Notifications           func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		OrganizationMappings    func(childComplexity int, integrationID *int) int
-		Priorities              func(childComplexity int) int
+		Priorities              func(childComplexity int, includeRetired *bool) int
 		Tenant                  func(childComplexity int) int
 		Ticket                  func(childComplexity int, id int) int
-		TicketStatuses          func(childComplexity int, boardID *int) int
+		TicketStatuses          func(childComplexity int, boardID *int, includeRetired *bool) int
 		Tickets                 func(childComplexity int, filter *model.TicketFilter, first *int, after *string) int
 		UnmappedOrganizations   func(childComplexity int, integrationID *int) int
 		UnreadNotificationCount func(childComplexity int) int
@@ -467,6 +477,7 @@ type ComplexityRoot struct {
 		IsClosed  func(childComplexity int) int
 		IsDefault func(childComplexity int) int
 		Name      func(childComplexity int) int
+		RetiredAt func(childComplexity int) int
 		SortOrder func(childComplexity int) int
 	}
 
@@ -542,7 +553,7 @@ type AssetDeviceResolver interface {
 	Integration(ctx context.Context, obj *ent.AssetDevice) (*ent.Integration, error)
 }
 type BoardResolver interface {
-	Statuses(ctx context.Context, obj *ent.Board) ([]*ent.TicketStatus, error)
+	Statuses(ctx context.Context, obj *ent.Board, includeRetired *bool) ([]*ent.TicketStatus, error)
 }
 type ClientResolver interface {
 	Assets(ctx context.Context, obj *ent.Customer, includeRetired *bool) ([]*ent.Asset, error)
@@ -576,6 +587,14 @@ type MutationResolver interface {
 	CreateTicketForAlert(ctx context.Context, alertID int) (*ent.Ticket, error)
 	CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreatedAPIToken, error)
 	RevokeAPIToken(ctx context.Context, id int) (*ent.APIToken, error)
+	CreateBoard(ctx context.Context, input model.CreateBoardInput) (*ent.Board, error)
+	UpdateBoard(ctx context.Context, id int, input model.UpdateBoardInput) (*ent.Board, error)
+	CreateTicketStatus(ctx context.Context, input model.CreateTicketStatusInput) (*ent.TicketStatus, error)
+	UpdateTicketStatus(ctx context.Context, id int, input model.UpdateTicketStatusInput) (*ent.TicketStatus, error)
+	ReorderTicketStatuses(ctx context.Context, boardID int, statusIds []int) ([]*ent.TicketStatus, error)
+	CreatePriority(ctx context.Context, input model.CreatePriorityInput) (*ent.Priority, error)
+	UpdatePriority(ctx context.Context, id int, input model.UpdatePriorityInput) (*ent.Priority, error)
+	ReorderPriorities(ctx context.Context, priorityIds []int) ([]*ent.Priority, error)
 	CreateClient(ctx context.Context, input model.CreateClientInput) (*ent.Customer, error)
 	UpdateClient(ctx context.Context, id int, input model.UpdateClientInput) (*ent.Customer, error)
 	CreateAsset(ctx context.Context, input model.CreateAssetInput) (*ent.Asset, error)
@@ -629,9 +648,9 @@ type QueryResolver interface {
 	Alerts(ctx context.Context, filter *model.AlertFilter, first *int, after *string) (*model.AlertConnection, error)
 	Alert(ctx context.Context, id int) (*ent.Alert, error)
 	APITokens(ctx context.Context) ([]*ent.APIToken, error)
-	Boards(ctx context.Context) ([]*ent.Board, error)
-	TicketStatuses(ctx context.Context, boardID *int) ([]*ent.TicketStatus, error)
-	Priorities(ctx context.Context) ([]*ent.Priority, error)
+	Boards(ctx context.Context, includeRetired *bool) ([]*ent.Board, error)
+	TicketStatuses(ctx context.Context, boardID *int, includeRetired *bool) ([]*ent.TicketStatus, error)
+	Priorities(ctx context.Context, includeRetired *bool) ([]*ent.Priority, error)
 	Clients(ctx context.Context, search *string, includeRetired *bool) ([]*ent.Customer, error)
 	Assets(ctx context.Context, clientID *int, search *string, includeRetired *bool) ([]*ent.Asset, error)
 	EventSubscriptions(ctx context.Context) ([]*ent.EventSubscription, error)
@@ -1118,12 +1137,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Board.Name(childComplexity), true
+	case "Board.retiredAt":
+		if e.ComplexityRoot.Board.RetiredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Board.RetiredAt(childComplexity), true
 	case "Board.statuses":
 		if e.ComplexityRoot.Board.Statuses == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Board.Statuses(childComplexity), true
+		args, err := ec.field_Board_statuses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Board.Statuses(childComplexity, args["includeRetired"].(*bool)), true
 
 	case "Client.assets":
 		if e.ComplexityRoot.Client.Assets == nil {
@@ -1681,6 +1711,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAsset(childComplexity, args["input"].(model.CreateAssetInput)), true
+	case "Mutation.createBoard":
+		if e.ComplexityRoot.Mutation.CreateBoard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createBoard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateBoard(childComplexity, args["input"].(model.CreateBoardInput)), true
 	case "Mutation.createClient":
 		if e.ComplexityRoot.Mutation.CreateClient == nil {
 			break
@@ -1736,6 +1777,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrganizationMapping(childComplexity, args["input"].(model.CreateOrganizationMappingInput)), true
+	case "Mutation.createPriority":
+		if e.ComplexityRoot.Mutation.CreatePriority == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPriority_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePriority(childComplexity, args["input"].(model.CreatePriorityInput)), true
 	case "Mutation.createTicket":
 		if e.ComplexityRoot.Mutation.CreateTicket == nil {
 			break
@@ -1758,6 +1810,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTicketForAlert(childComplexity, args["alertId"].(int)), true
+	case "Mutation.createTicketStatus":
+		if e.ComplexityRoot.Mutation.CreateTicketStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTicketStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTicketStatus(childComplexity, args["input"].(model.CreateTicketStatusInput)), true
 	case "Mutation.deleteAlertRule":
 		if e.ComplexityRoot.Mutation.DeleteAlertRule == nil {
 			break
@@ -1874,6 +1937,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReorderAlertRules(childComplexity, args["integrationId"].(int), args["ruleIds"].([]int)), true
+	case "Mutation.reorderPriorities":
+		if e.ComplexityRoot.Mutation.ReorderPriorities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reorderPriorities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReorderPriorities(childComplexity, args["priorityIds"].([]int)), true
+	case "Mutation.reorderTicketStatuses":
+		if e.ComplexityRoot.Mutation.ReorderTicketStatuses == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reorderTicketStatuses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReorderTicketStatuses(childComplexity, args["boardId"].(int), args["statusIds"].([]int)), true
 	case "Mutation.reprocessUnmappedAlerts":
 		if e.ComplexityRoot.Mutation.ReprocessUnmappedAlerts == nil {
 			break
@@ -1951,6 +2036,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateAsset(childComplexity, args["id"].(int), args["input"].(model.UpdateAssetInput)), true
+	case "Mutation.updateBoard":
+		if e.ComplexityRoot.Mutation.UpdateBoard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateBoard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateBoard(childComplexity, args["id"].(int), args["input"].(model.UpdateBoardInput)), true
 	case "Mutation.updateClient":
 		if e.ComplexityRoot.Mutation.UpdateClient == nil {
 			break
@@ -2017,6 +2113,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePollingSettings(childComplexity, args["input"].(model.PollingSettingsInput)), true
+	case "Mutation.updatePriority":
+		if e.ComplexityRoot.Mutation.UpdatePriority == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePriority_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePriority(childComplexity, args["id"].(int), args["input"].(model.UpdatePriorityInput)), true
+	case "Mutation.updateTicketStatus":
+		if e.ComplexityRoot.Mutation.UpdateTicketStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTicketStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTicketStatus(childComplexity, args["id"].(int), args["input"].(model.UpdateTicketStatusInput)), true
 
 	case "NinjaOneAuthorization.authorizeUrl":
 		if e.ComplexityRoot.NinjaOneAuthorization.AuthorizeURL == nil {
@@ -2217,6 +2335,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Priority.Name(childComplexity), true
+	case "Priority.retiredAt":
+		if e.ComplexityRoot.Priority.RetiredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Priority.RetiredAt(childComplexity), true
 	case "Priority.sortOrder":
 		if e.ComplexityRoot.Priority.SortOrder == nil {
 			break
@@ -2290,7 +2414,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Boards(childComplexity), true
+		args, err := ec.field_Query_boards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Boards(childComplexity, args["includeRetired"].(*bool)), true
 	case "Query.clients":
 		if e.ComplexityRoot.Query.Clients == nil {
 			break
@@ -2387,7 +2516,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Priorities(childComplexity), true
+		args, err := ec.field_Query_priorities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Priorities(childComplexity, args["includeRetired"].(*bool)), true
 	case "Query.tenant":
 		if e.ComplexityRoot.Query.Tenant == nil {
 			break
@@ -2415,7 +2549,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.TicketStatuses(childComplexity, args["boardId"].(*int)), true
+		return e.ComplexityRoot.Query.TicketStatuses(childComplexity, args["boardId"].(*int), args["includeRetired"].(*bool)), true
 	case "Query.tickets":
 		if e.ComplexityRoot.Query.Tickets == nil {
 			break
@@ -2794,6 +2928,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TicketStatus.Name(childComplexity), true
+	case "TicketStatus.retiredAt":
+		if e.ComplexityRoot.TicketStatus.RetiredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TicketStatus.RetiredAt(childComplexity), true
 	case "TicketStatus.sortOrder":
 		if e.ComplexityRoot.TicketStatus.SortOrder == nil {
 			break
@@ -2939,21 +3079,27 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateAlertRuleInput", ec.unmarshalInputCreateAlertRuleInput),
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
 			graphql.NewInputUnmarshaler("CreateAssetInput", ec.unmarshalInputCreateAssetInput),
+			graphql.NewInputUnmarshaler("CreateBoardInput", ec.unmarshalInputCreateBoardInput),
 			graphql.NewInputUnmarshaler("CreateClientInput", ec.unmarshalInputCreateClientInput),
 			graphql.NewInputUnmarshaler("CreateEventSubscriptionInput", ec.unmarshalInputCreateEventSubscriptionInput),
 			graphql.NewInputUnmarshaler("CreateIntegrationInput", ec.unmarshalInputCreateIntegrationInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationMappingInput", ec.unmarshalInputCreateOrganizationMappingInput),
+			graphql.NewInputUnmarshaler("CreatePriorityInput", ec.unmarshalInputCreatePriorityInput),
 			graphql.NewInputUnmarshaler("CreateTicketInput", ec.unmarshalInputCreateTicketInput),
+			graphql.NewInputUnmarshaler("CreateTicketStatusInput", ec.unmarshalInputCreateTicketStatusInput),
 			graphql.NewInputUnmarshaler("MaintenanceWindowInput", ec.unmarshalInputMaintenanceWindowInput),
 			graphql.NewInputUnmarshaler("PollingSettingsInput", ec.unmarshalInputPollingSettingsInput),
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("TicketFilter", ec.unmarshalInputTicketFilter),
 			graphql.NewInputUnmarshaler("UpdateAlertRuleInput", ec.unmarshalInputUpdateAlertRuleInput),
 			graphql.NewInputUnmarshaler("UpdateAssetInput", ec.unmarshalInputUpdateAssetInput),
+			graphql.NewInputUnmarshaler("UpdateBoardInput", ec.unmarshalInputUpdateBoardInput),
 			graphql.NewInputUnmarshaler("UpdateClientInput", ec.unmarshalInputUpdateClientInput),
 			graphql.NewInputUnmarshaler("UpdateEventSubscriptionInput", ec.unmarshalInputUpdateEventSubscriptionInput),
 			graphql.NewInputUnmarshaler("UpdateIntegrationInput", ec.unmarshalInputUpdateIntegrationInput),
 			graphql.NewInputUnmarshaler("UpdateOrganizationMappingInput", ec.unmarshalInputUpdateOrganizationMappingInput),
+			graphql.NewInputUnmarshaler("UpdatePriorityInput", ec.unmarshalInputUpdatePriorityInput),
+			graphql.NewInputUnmarshaler("UpdateTicketStatusInput", ec.unmarshalInputUpdateTicketStatusInput),
 		)
 	}
 	first := true
@@ -3323,6 +3469,100 @@ extend type Mutation {
   revokeApiToken("Token id." id: ID!): ApiToken! @admin
 }
 `, BuiltIn: false},
+	{Name: "../schema/board.graphqls", Input: `"""
+Input of createBoard. A new board starts with the statuses Open (default),
+In Progress and Closed.
+"""
+input CreateBoardInput {
+  "Name (1–200 characters)."
+  name: String!
+  "Makes it the tenant's default board (the previous default stops being it)."
+  isDefault: Boolean = false
+}
+
+"""
+Input of updateBoard; omitted fields keep their value.
+"""
+input UpdateBoardInput {
+  "Name (1–200 characters)."
+  name: String
+  "True makes it the default board; the previous default stops being it. There is always one default, so false is refused: make another board the default instead."
+  isDefault: Boolean
+  "True retires the board (not the default one): it keeps its tickets, takes no new ones and leaves pickers. False brings it back."
+  retired: Boolean
+}
+
+"""
+Input of createTicketStatus.
+"""
+input CreateTicketStatusInput {
+  "The board."
+  boardId: ID!
+  "Name (1–100 characters)."
+  name: String!
+  "Whether tickets in it are closed."
+  isClosed: Boolean = false
+  "Makes it the board's default status (open only); the previous default stops being it."
+  isDefault: Boolean = false
+}
+
+"""
+Input of updateTicketStatus; omitted fields keep their value. A board keeps
+one default status (open) and at least one open and one closed status that
+are not retired.
+"""
+input UpdateTicketStatusInput {
+  "Name (1–100 characters)."
+  name: String
+  "Whether tickets in it are closed (not for the default status)."
+  isClosed: Boolean
+  "True makes it the board's default status; false is refused: make another status the default instead."
+  isDefault: Boolean
+  "True retires the status (not the default one); false brings it back."
+  retired: Boolean
+}
+
+"""
+Input of createPriority.
+"""
+input CreatePriorityInput {
+  "Name (1–100 characters)."
+  name: String!
+  "Position (lower is more urgent); after the last one when omitted."
+  sortOrder: Int
+}
+
+"""
+Input of updatePriority; omitted fields keep their value.
+"""
+input UpdatePriorityInput {
+  "Name (1–100 characters)."
+  name: String
+  "Position (lower is more urgent)."
+  sortOrder: Int
+  "True retires the priority: tickets keep it, nothing new is given it. False brings it back."
+  retired: Boolean
+}
+
+extend type Mutation {
+  "Creates a board with a starting set of statuses."
+  createBoard("The board to create." input: CreateBoardInput!): Board! @admin
+  "Renames a board, makes it the default, retires or restores it. Boards are retired, never deleted."
+  updateBoard("Board id." id: ID!, "What to change." input: UpdateBoardInput!): Board! @admin
+  "Adds a status at the end of a board's workflow."
+  createTicketStatus("The status to create." input: CreateTicketStatusInput!): TicketStatus! @admin
+  "Renames a status, marks it closed or default, retires or restores it. Statuses are retired, never deleted."
+  updateTicketStatus("Status id." id: ID!, "What to change." input: UpdateTicketStatusInput!): TicketStatus! @admin
+  "Sets the order of a board's statuses: statusIds lists each of them (retired ones included) exactly once."
+  reorderTicketStatuses("The board." boardId: ID!, "Every status of the board, in the new order." statusIds: [ID!]!): [TicketStatus!]! @admin
+  "Creates a priority."
+  createPriority("The priority to create." input: CreatePriorityInput!): Priority! @admin
+  "Renames, moves, retires or restores a priority. Priorities are retired, never deleted."
+  updatePriority("Priority id." id: ID!, "What to change." input: UpdatePriorityInput!): Priority! @admin
+  "Sets the order of the priorities, most urgent first: priorityIds lists each of them (retired ones included) exactly once."
+  reorderPriorities("Every priority, most urgent first." priorityIds: [ID!]!): [Priority!]! @admin
+}
+`, BuiltIn: false},
 	{Name: "../schema/client.graphqls", Input: `"""
 Input of createClient.
 """
@@ -3472,8 +3712,10 @@ type Board {
   name: String!
   "Tickets without a board go to the default board."
   isDefault: Boolean!
-  "The board's statuses in order."
-  statuses: [TicketStatus!]!
+  "When the board was retired; null while active. Retired boards keep their tickets but take no new ones."
+  retiredAt: Time
+  "The board's statuses in order (retired ones only when asked for)."
+  statuses("Include retired statuses." includeRetired: Boolean = false): [TicketStatus!]!
 }
 
 """
@@ -3490,6 +3732,8 @@ type TicketStatus {
   isClosed: Boolean!
   "New tickets start in the default status."
   isDefault: Boolean!
+  "When the status was retired; null while active. Tickets in it keep it; nothing moves to it."
+  retiredAt: Time
   "The board it belongs to."
   board: Board!
 }
@@ -3504,6 +3748,8 @@ type Priority {
   name: String!
   "Position, most urgent first."
   sortOrder: Int!
+  "When the priority was retired; null while active. Tickets keep it; nothing new is given it."
+  retiredAt: Time
 }
 
 """
@@ -3548,11 +3794,11 @@ type AssetDevice {
 
 extend type Query {
   "Boards, by name (a picker)."
-  boards: [Board!]!
+  boards("Include retired boards." includeRetired: Boolean = false): [Board!]!
   "Ticket statuses, of one board or all, in board order (a picker)."
-  ticketStatuses("Only this board's." boardId: ID): [TicketStatus!]!
+  ticketStatuses("Only this board's." boardId: ID, "Include retired statuses." includeRetired: Boolean = false): [TicketStatus!]!
   "Priorities, most urgent first (a picker)."
-  priorities: [Priority!]!
+  priorities("Include retired priorities." includeRetired: Boolean = false): [Priority!]!
   "Clients, by name (a picker)."
   clients("Case-insensitive part of the name." search: String, "Include retired clients." includeRetired: Boolean = false): [Client!]!
   "Assets, by name (a picker)."
@@ -4795,6 +5041,8 @@ func (ec *executionContext) childFields_Board(ctx context.Context, field graphql
 		return ec.fieldContext_Board_name(ctx, field)
 	case "isDefault":
 		return ec.fieldContext_Board_isDefault(ctx, field)
+	case "retiredAt":
+		return ec.fieldContext_Board_retiredAt(ctx, field)
 	case "statuses":
 		return ec.fieldContext_Board_statuses(ctx, field)
 	}
@@ -5109,6 +5357,8 @@ func (ec *executionContext) childFields_Priority(ctx context.Context, field grap
 		return ec.fieldContext_Priority_name(ctx, field)
 	case "sortOrder":
 		return ec.fieldContext_Priority_sortOrder(ctx, field)
+	case "retiredAt":
+		return ec.fieldContext_Priority_retiredAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Priority", field.Name)
 }
@@ -5261,6 +5511,8 @@ func (ec *executionContext) childFields_TicketStatus(ctx context.Context, field 
 		return ec.fieldContext_TicketStatus_isClosed(ctx, field)
 	case "isDefault":
 		return ec.fieldContext_TicketStatus_isDefault(ctx, field)
+	case "retiredAt":
+		return ec.fieldContext_TicketStatus_retiredAt(ctx, field)
 	case "board":
 		return ec.fieldContext_TicketStatus_board(ctx, field)
 	}
@@ -5446,6 +5698,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Board_statuses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Client_assets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -5689,6 +5955,20 @@ func (ec *executionContext) field_Mutation_createAsset_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createBoard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateBoardInput, error) {
+			return ec.unmarshalNCreateBoardInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateBoardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createClient_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5759,6 +6039,20 @@ func (ec *executionContext) field_Mutation_createOrganizationMapping_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPriority_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePriorityInput, error) {
+			return ec.unmarshalNCreatePriorityInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreatePriorityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createTicketForAlert_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5770,6 +6064,20 @@ func (ec *executionContext) field_Mutation_createTicketForAlert_args(ctx context
 		return nil, err
 	}
 	args["alertId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createTicketStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTicketStatusInput, error) {
+			return ec.unmarshalNCreateTicketStatusInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateTicketStatusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5959,6 +6267,42 @@ func (ec *executionContext) field_Mutation_reorderAlertRules_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reorderPriorities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "priorityIds",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalNID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["priorityIds"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reorderTicketStatuses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "boardId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["boardId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "statusIds",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalNID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statusIds"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reprocessUnmappedAlerts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6105,6 +6449,28 @@ func (ec *executionContext) field_Mutation_updateAsset_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateBoard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateBoardInput, error) {
+			return ec.unmarshalNUpdateBoardInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateBoardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateClient_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6229,6 +6595,50 @@ func (ec *executionContext) field_Mutation_updatePollingSettings_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updatePriority_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePriorityInput, error) {
+			return ec.unmarshalNUpdatePriorityInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdatePriorityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTicketStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTicketStatusInput, error) {
+			return ec.unmarshalNUpdateTicketStatusInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateTicketStatusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6342,6 +6752,20 @@ func (ec *executionContext) field_Query_assets_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["includeRetired"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_boards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg0
 	return args, nil
 }
 
@@ -6477,6 +6901,20 @@ func (ec *executionContext) field_Query_organizationMappings_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_priorities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_ticketStatuses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6488,6 +6926,14 @@ func (ec *executionContext) field_Query_ticketStatuses_args(ctx context.Context,
 		return nil, err
 	}
 	args["boardId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg1
 	return args, nil
 }
 
@@ -8331,6 +8777,29 @@ func (ec *executionContext) fieldContext_Board_isDefault(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Board", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Board_retiredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Board_retiredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetiredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Board_retiredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Board", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Board_statuses(ctx context.Context, field graphql.CollectedField, obj *ent.Board) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8340,7 +8809,8 @@ func (ec *executionContext) _Board_statuses(ctx context.Context, field graphql.C
 			return ec.fieldContext_Board_statuses(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Board().Statuses(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Board().Statuses(ctx, obj, fc.Args["includeRetired"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.TicketStatus) graphql.Marshaler {
@@ -8350,7 +8820,7 @@ func (ec *executionContext) _Board_statuses(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Board_statuses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Board_statuses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Board",
 		Field:      field,
@@ -8359,6 +8829,17 @@ func (ec *executionContext) fieldContext_Board_statuses(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TicketStatus(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Board_statuses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -10318,6 +10799,462 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiToken(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createBoard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createBoard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateBoard(ctx, fc.Args["input"].(model.CreateBoardInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.Board
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Board) graphql.Marshaler {
+			return ec.marshalNBoard2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐBoard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createBoard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Board(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createBoard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateBoard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateBoard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateBoard(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateBoardInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.Board
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Board) graphql.Marshaler {
+			return ec.marshalNBoard2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐBoard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateBoard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Board(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateBoard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTicketStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTicketStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTicketStatus(ctx, fc.Args["input"].(model.CreateTicketStatusInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.TicketStatus
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TicketStatus) graphql.Marshaler {
+			return ec.marshalNTicketStatus2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐTicketStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTicketStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TicketStatus(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTicketStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTicketStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTicketStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTicketStatus(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateTicketStatusInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.TicketStatus
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TicketStatus) graphql.Marshaler {
+			return ec.marshalNTicketStatus2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐTicketStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTicketStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TicketStatus(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTicketStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reorderTicketStatuses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reorderTicketStatuses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReorderTicketStatuses(ctx, fc.Args["boardId"].(int), fc.Args["statusIds"].([]int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal []*ent.TicketStatus
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.TicketStatus) graphql.Marshaler {
+			return ec.marshalNTicketStatus2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐTicketStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reorderTicketStatuses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TicketStatus(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reorderTicketStatuses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPriority(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPriority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePriority(ctx, fc.Args["input"].(model.CreatePriorityInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.Priority
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Priority) graphql.Marshaler {
+			return ec.marshalNPriority2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐPriority(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPriority(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Priority(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPriority_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePriority(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePriority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePriority(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdatePriorityInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.Priority
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Priority) graphql.Marshaler {
+			return ec.marshalNPriority2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐPriority(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePriority(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Priority(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePriority_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reorderPriorities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reorderPriorities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReorderPriorities(ctx, fc.Args["priorityIds"].([]int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal []*ent.Priority
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Priority) graphql.Marshaler {
+			return ec.marshalNPriority2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐPriorityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reorderPriorities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Priority(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reorderPriorities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13160,6 +14097,29 @@ func (ec *executionContext) fieldContext_Priority_sortOrder(_ context.Context, f
 	return graphql.NewScalarFieldContext("Priority", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Priority_retiredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Priority) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Priority_retiredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetiredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Priority_retiredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Priority", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13366,7 +14326,8 @@ func (ec *executionContext) _Query_boards(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Query_boards(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Boards(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Boards(ctx, fc.Args["includeRetired"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Board) graphql.Marshaler {
@@ -13376,7 +14337,7 @@ func (ec *executionContext) _Query_boards(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_boards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_boards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -13385,6 +14346,17 @@ func (ec *executionContext) fieldContext_Query_boards(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Board(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_boards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13399,7 +14371,7 @@ func (ec *executionContext) _Query_ticketStatuses(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().TicketStatuses(ctx, fc.Args["boardId"].(*int))
+			return ec.Resolvers.Query().TicketStatuses(ctx, fc.Args["boardId"].(*int), fc.Args["includeRetired"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.TicketStatus) graphql.Marshaler {
@@ -13442,7 +14414,8 @@ func (ec *executionContext) _Query_priorities(ctx context.Context, field graphql
 			return ec.fieldContext_Query_priorities(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Priorities(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Priorities(ctx, fc.Args["includeRetired"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Priority) graphql.Marshaler {
@@ -13452,7 +14425,7 @@ func (ec *executionContext) _Query_priorities(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_priorities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_priorities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -13461,6 +14434,17 @@ func (ec *executionContext) fieldContext_Query_priorities(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Priority(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_priorities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15712,6 +16696,29 @@ func (ec *executionContext) fieldContext_TicketStatus_isDefault(_ context.Contex
 	return graphql.NewScalarFieldContext("TicketStatus", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _TicketStatus_retiredAt(ctx context.Context, field graphql.CollectedField, obj *ent.TicketStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TicketStatus_retiredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetiredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TicketStatus_retiredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TicketStatus", field, false, false, "Time")
+}
+
 func (ec *executionContext) _TicketStatus_board(ctx context.Context, field graphql.CollectedField, obj *ent.TicketStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17656,6 +18663,59 @@ func UnmarshalCreateAssetInput(ctx context.Context, raw any) (model.CreateAssetI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateBoardInput(ctx context.Context, obj any) (model.CreateBoardInput, error) {
+	var it model.CreateBoardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["isDefault"]; !present {
+		asMap["isDefault"] = false
+	}
+
+	fieldsInOrder := [...]string{"name", "isDefault"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "isDefault":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isDefault"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsDefault = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateBoardInput unmarshals raw into the CreateBoardInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateBoardInput(ctx context.Context, raw any) (model.CreateBoardInput, error) {
+	var out model.CreateBoardInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateBoardInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateClientInput(ctx context.Context, obj any) (model.CreateClientInput, error) {
 	var it model.CreateClientInput
 	if obj == nil {
@@ -17894,6 +18954,55 @@ func UnmarshalCreateOrganizationMappingInput(ctx context.Context, raw any) (mode
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreatePriorityInput(ctx context.Context, obj any) (model.CreatePriorityInput, error) {
+	var it model.CreatePriorityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "sortOrder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "sortOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SortOrder = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePriorityInput unmarshals raw into the CreatePriorityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePriorityInput(ctx context.Context, raw any) (model.CreatePriorityInput, error) {
+	var out model.CreatePriorityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePriorityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateTicketInput(ctx context.Context, obj any) (model.CreateTicketInput, error) {
 	var it model.CreateTicketInput
 	if obj == nil {
@@ -17996,6 +19105,76 @@ func (ec *executionContext) unmarshalInputCreateTicketInput(ctx context.Context,
 func UnmarshalCreateTicketInput(ctx context.Context, raw any) (model.CreateTicketInput, error) {
 	var out model.CreateTicketInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTicketInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateTicketStatusInput(ctx context.Context, obj any) (model.CreateTicketStatusInput, error) {
+	var it model.CreateTicketStatusInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["isClosed"]; !present {
+		asMap["isClosed"] = false
+	}
+	if _, present := asMap["isDefault"]; !present {
+		asMap["isDefault"] = false
+	}
+
+	fieldsInOrder := [...]string{"boardId", "name", "isClosed", "isDefault"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "boardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("boardId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BoardID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "isClosed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isClosed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsClosed = data
+		case "isDefault":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isDefault"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsDefault = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTicketStatusInput unmarshals raw into the CreateTicketStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTicketStatusInput(ctx context.Context, raw any) (model.CreateTicketStatusInput, error) {
+	var out model.CreateTicketStatusInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTicketStatusInput", raw, &out)
 	return out, err
 }
 
@@ -18451,6 +19630,62 @@ func UnmarshalUpdateAssetInput(ctx context.Context, raw any) (model.UpdateAssetI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateBoardInput(ctx context.Context, obj any) (model.UpdateBoardInput, error) {
+	var it model.UpdateBoardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "isDefault", "retired"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "isDefault":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isDefault"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsDefault = data
+		case "retired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retired"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Retired = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateBoardInput unmarshals raw into the UpdateBoardInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateBoardInput(ctx context.Context, raw any) (model.UpdateBoardInput, error) {
+	var out model.UpdateBoardInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateBoardInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateClientInput(ctx context.Context, obj any) (model.UpdateClientInput, error) {
 	var it model.UpdateClientInput
 	if obj == nil {
@@ -18672,6 +19907,125 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationMappingInput(ctx con
 func UnmarshalUpdateOrganizationMappingInput(ctx context.Context, raw any) (model.UpdateOrganizationMappingInput, error) {
 	var out model.UpdateOrganizationMappingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOrganizationMappingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePriorityInput(ctx context.Context, obj any) (model.UpdatePriorityInput, error) {
+	var it model.UpdatePriorityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "sortOrder", "retired"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "sortOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SortOrder = data
+		case "retired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retired"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Retired = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePriorityInput unmarshals raw into the UpdatePriorityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePriorityInput(ctx context.Context, raw any) (model.UpdatePriorityInput, error) {
+	var out model.UpdatePriorityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePriorityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateTicketStatusInput(ctx context.Context, obj any) (model.UpdateTicketStatusInput, error) {
+	var it model.UpdateTicketStatusInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "isClosed", "isDefault", "retired"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "isClosed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isClosed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsClosed = data
+		case "isDefault":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isDefault"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsDefault = data
+		case "retired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retired"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Retired = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTicketStatusInput unmarshals raw into the UpdateTicketStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTicketStatusInput(ctx context.Context, raw any) (model.UpdateTicketStatusInput, error) {
+	var out model.UpdateTicketStatusInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTicketStatusInput", raw, &out)
 	return out, err
 }
 
@@ -19271,6 +20625,11 @@ func (ec *executionContext) _Board(ctx context.Context, sel ast.SelectionSet, ob
 		case "isDefault":
 			out.Values[i] = ec._Board_isDefault(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "retiredAt":
+			out.Values[i] = ec._Board_retiredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "statuses":
@@ -19970,6 +21329,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createBoard":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createBoard(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateBoard":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateBoard(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createTicketStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTicketStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTicketStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTicketStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reorderTicketStatuses":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reorderTicketStatuses(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPriority":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPriority(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePriority":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePriority(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reorderPriorities":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reorderPriorities(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createClient":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createClient(ctx, field)
@@ -20622,6 +22037,11 @@ func (ec *executionContext) _Priority(ctx context.Context, sel ast.SelectionSet,
 		case "sortOrder":
 			out.Values[i] = ec._Priority_sortOrder(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retiredAt":
+			out.Values[i] = ec._Priority_retiredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -21350,6 +22770,11 @@ func (ec *executionContext) _TicketStatus(ctx context.Context, sel ast.Selection
 		case "isDefault":
 			out.Values[i] = ec._TicketStatus_isDefault(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "retiredAt":
+			out.Values[i] = ec._TicketStatus_retiredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "board":
@@ -22347,6 +23772,11 @@ func (ec *executionContext) unmarshalNCreateAssetInput2githubᚗcomᚋalertdesk�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateBoardInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateBoardInput(ctx context.Context, v any) (model.CreateBoardInput, error) {
+	res, err := ec.unmarshalInputCreateBoardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateClientInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateClientInput(ctx context.Context, v any) (model.CreateClientInput, error) {
 	res, err := ec.unmarshalInputCreateClientInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22367,8 +23797,18 @@ func (ec *executionContext) unmarshalNCreateOrganizationMappingInput2githubᚗco
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreatePriorityInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreatePriorityInput(ctx context.Context, v any) (model.CreatePriorityInput, error) {
+	res, err := ec.unmarshalInputCreatePriorityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateTicketInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateTicketInput(ctx context.Context, v any) (model.CreateTicketInput, error) {
 	res, err := ec.unmarshalInputCreateTicketInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateTicketStatusInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateTicketStatusInput(ctx context.Context, v any) (model.CreateTicketStatusInput, error) {
+	res, err := ec.unmarshalInputCreateTicketStatusInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23057,6 +24497,11 @@ func (ec *executionContext) unmarshalNUpdateAssetInput2githubᚗcomᚋalertdesk�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateBoardInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateBoardInput(ctx context.Context, v any) (model.UpdateBoardInput, error) {
+	res, err := ec.unmarshalInputUpdateBoardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateClientInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateClientInput(ctx context.Context, v any) (model.UpdateClientInput, error) {
 	res, err := ec.unmarshalInputUpdateClientInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23074,6 +24519,16 @@ func (ec *executionContext) unmarshalNUpdateIntegrationInput2githubᚗcomᚋaler
 
 func (ec *executionContext) unmarshalNUpdateOrganizationMappingInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateOrganizationMappingInput(ctx context.Context, v any) (model.UpdateOrganizationMappingInput, error) {
 	res, err := ec.unmarshalInputUpdateOrganizationMappingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePriorityInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdatePriorityInput(ctx context.Context, v any) (model.UpdatePriorityInput, error) {
+	res, err := ec.unmarshalInputUpdatePriorityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTicketStatusInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateTicketStatusInput(ctx context.Context, v any) (model.UpdateTicketStatusInput, error) {
+	res, err := ec.unmarshalInputUpdateTicketStatusInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -102,6 +102,15 @@ type CreateAssetInput struct {
 	Devices []*AssetDeviceInput `json:"devices,omitempty"`
 }
 
+// Input of createBoard. A new board starts with the statuses Open (default),
+// In Progress and Closed.
+type CreateBoardInput struct {
+	// Name (1–200 characters).
+	Name string `json:"name"`
+	// Makes it the tenant's default board (the previous default stops being it).
+	IsDefault *bool `json:"isDefault,omitempty"`
+}
+
 // Input of createClient.
 type CreateClientInput struct {
 	// Name (1–200 characters).
@@ -146,6 +155,14 @@ type CreateOrganizationMappingInput struct {
 	ClientID int `json:"clientId"`
 }
 
+// Input of createPriority.
+type CreatePriorityInput struct {
+	// Name (1–100 characters).
+	Name string `json:"name"`
+	// Position (lower is more urgent); after the last one when omitted.
+	SortOrder *int `json:"sortOrder,omitempty"`
+}
+
 // Input of createTicket. Omitted references take the defaults: the tenant's
 // default board and that board's default status; no client, asset, priority or
 // assignee (with an alert: its client and asset).
@@ -174,6 +191,18 @@ type CreateTicketInput struct {
 	// tenant's tickets already has returns that ticket as it is, whatever else it
 	// asks, also when the calls race.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// Input of createTicketStatus.
+type CreateTicketStatusInput struct {
+	// The board.
+	BoardID int `json:"boardId"`
+	// Name (1–100 characters).
+	Name string `json:"name"`
+	// Whether tickets in it are closed.
+	IsClosed *bool `json:"isClosed,omitempty"`
+	// Makes it the board's default status (open only); the previous default stops being it.
+	IsDefault *bool `json:"isDefault,omitempty"`
 }
 
 // A new token. The plaintext is shown only here, once.
@@ -346,6 +375,16 @@ type UpdateAssetInput struct {
 	Retired *bool `json:"retired,omitempty"`
 }
 
+// Input of updateBoard; omitted fields keep their value.
+type UpdateBoardInput struct {
+	// Name (1–200 characters).
+	Name *string `json:"name,omitempty"`
+	// True makes it the default board; the previous default stops being it. There is always one default, so false is refused: make another board the default instead.
+	IsDefault *bool `json:"isDefault,omitempty"`
+	// True retires the board (not the default one): it keeps its tickets, takes no new ones and leaves pickers. False brings it back.
+	Retired *bool `json:"retired,omitempty"`
+}
+
 // Input of updateClient; omitted fields keep their value.
 type UpdateClientInput struct {
 	// Name (1–200 characters).
@@ -384,6 +423,30 @@ type UpdateOrganizationMappingInput struct {
 	ExternalOrganizationName *string `json:"externalOrganizationName,omitempty"`
 	// The client to map it to.
 	ClientID *int `json:"clientId,omitempty"`
+}
+
+// Input of updatePriority; omitted fields keep their value.
+type UpdatePriorityInput struct {
+	// Name (1–100 characters).
+	Name *string `json:"name,omitempty"`
+	// Position (lower is more urgent).
+	SortOrder *int `json:"sortOrder,omitempty"`
+	// True retires the priority: tickets keep it, nothing new is given it. False brings it back.
+	Retired *bool `json:"retired,omitempty"`
+}
+
+// Input of updateTicketStatus; omitted fields keep their value. A board keeps
+// one default status (open) and at least one open and one closed status that
+// are not retired.
+type UpdateTicketStatusInput struct {
+	// Name (1–100 characters).
+	Name *string `json:"name,omitempty"`
+	// Whether tickets in it are closed (not for the default status).
+	IsClosed *bool `json:"isClosed,omitempty"`
+	// True makes it the board's default status; false is refused: make another status the default instead.
+	IsDefault *bool `json:"isDefault,omitempty"`
+	// True retires the status (not the default one); false brings it back.
+	Retired *bool `json:"retired,omitempty"`
 }
 
 // A workflow event alertdesk emits, for automation builders.

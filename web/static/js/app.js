@@ -9,6 +9,9 @@ import * as rules from './rules.js';
 import * as windows from './windows.js';
 import * as feed from './feed.js';
 import * as tickets from './tickets.js';
+import * as boards from './boards.js';
+import * as priorities from './priorities.js';
+import * as clients from './clients.js';
 
 const NAV = [
   { path: 'integrations', label: 'Integrations', icon: 'plug', screen: integrations },
@@ -16,6 +19,9 @@ const NAV = [
   { path: 'maintenance', label: 'Maintenance', icon: 'wrench', screen: windows },
   { path: 'alerts', label: 'Alerts', icon: 'bell', screen: feed },
   { path: 'tickets', label: 'Tickets', icon: 'ticket', screen: tickets },
+  { path: 'clients', label: 'Clients & assets', icon: 'building', screen: clients },
+  { path: 'boards', label: 'Boards & statuses', icon: 'columns', screen: boards },
+  { path: 'priorities', label: 'Priorities', icon: 'flag', screen: priorities },
 ];
 
 const ICONS = {
@@ -23,6 +29,9 @@ const ICONS = {
   rules: 'M4 6h16M4 12h10M4 18h6M17 15l2 2 3-4',
   wrench: 'M14.7 6.3a4 4 0 0 0-5.4 5.4L3 18l3 3 6.3-6.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.4-.6-.6-2.4 2.5-2.5Z',
   bell: 'M6 16V11a6 6 0 1 1 12 0v5l2 2H4l2-2ZM10 21h4',
+  building: 'M4 21V5a2 2 0 0 1 2-2h8a2 2 0 0 1 2 2v16M16 9h2a2 2 0 0 1 2 2v10M2 21h20M8 7h4M8 11h4M8 15h4',
+  columns: 'M4 4h16v16H4ZM10 4v16M16 4v16',
+  flag: 'M5 21V4M5 4h11l-2 4 2 4H5',
   ticket: 'M4 7a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2v3a2 2 0 0 0 0 4v3a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-3a2 2 0 0 0 0-4V7ZM13 5v14',
 };
 
