@@ -1,6 +1,7 @@
 package worker_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/assetdevice"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
 	"github.com/alertdesk/alertdesk/ent/rmmorganization"
+	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/providers/providertest"
 	"github.com/alertdesk/alertdesk/worker"
 )
@@ -232,6 +234,47 @@ func TestInventorySyncTacticalRMM(t *testing.T) {
 		}
 		if a := h.deviceAsset(in.ID, srvAgent); a.RetiredAt == nil {
 			t.Error("gone agent's asset not retired")
+		}
+	})
+}
+
+// An alert for a device no sync has listed yet, in a mapped organization,
+// makes the device's asset in the client, says so in the trace, and the
+// ticket has that asset; the next sync finds the asset linked.
+func TestAlertForUnknownDeviceCreatesAsset(t *testing.T) {
+	eachDialect(t, func(t *testing.T, h *harness) {
+		n := providertest.NewNinjaOne(t)
+		in := h.connect(ninja, n.URL, n.Credentials())
+		contoso := h.deviceAsset(in.ID, "7").ClientID
+		body := apptest.NinjaTrigger(t, map[string]any{
+			"deviceId": 4242, "seriesUid": "6a1d2b9e-0000-4000-8000-000000004242",
+			"device": map[string]any{"id": 4242, "organizationId": 2, "displayName": "NEW-LAPTOP", "systemName": "newlaptop",
+				"references": map[string]any{"organization": map[string]any{"id": 2, "name": "Contoso"}}},
+		})
+		r := h.Post(ninja, body)
+		if r.Status != http.StatusOK || r.TicketID == nil {
+			t.Fatalf("webhook = %+v", r)
+		}
+		a := h.deviceAsset(in.ID, "4242")
+		if a.Name != "NEW-LAPTOP" || !eqInt(a.ClientID, contoso) {
+			t.Errorf("new asset = %+v, want NEW-LAPTOP of Contoso", a)
+		}
+		alert := h.Alert(r.AlertID)
+		if alert.AssetID == nil || *alert.AssetID != a.ID || !strings.Contains(fmt.Sprint(alert.DecisionTrace), `device 4242 was unknown: created asset "NEW-LAPTOP"`) {
+			t.Errorf("alert asset %v, trace %v", alert.AssetID, alert.DecisionTrace)
+		}
+		if tk := h.Ticket(*r.TicketID); tk.Edges.Asset == nil || tk.Edges.Asset.ID != a.ID {
+			t.Errorf("ticket asset = %+v", tk.Edges.Asset)
+		}
+		// Another alert of the device uses the same asset.
+		h.Post(ninja, apptest.Patch(t, body, map[string]any{"seriesUid": "6a1d2b9e-0000-4000-8000-000000004243", "sourceConfigUid": "other-condition"}))
+		if n := h.DB.AssetDevice.Query().Where(assetdevice.ExternalDeviceID("4242")).CountX(h.Ctx); n != 1 {
+			t.Errorf("%d links of device 4242", n)
+		}
+		// The sync that lists it updates that asset rather than making another.
+		n.SetInventory(map[int]string{2: "Contoso"}, providertest.NinjaDevice(4242, 2, "NEW-LAPTOP", "newlaptop", "WINDOWS_WORKSTATION", false, 1765000000))
+		if c, err := h.Worker.SyncInventory(h.Ctx, in.TenantID, in.ID); err != nil || c.Created != 0 || c.Updated != 1 {
+			t.Errorf("sync = %+v, %v", c, err)
 		}
 	})
 }
