@@ -29,6 +29,16 @@ type Asset struct {
 	ClientID *int `json:"client_id,omitempty"`
 	// RetiredAt holds the value of the "retired_at" field.
 	RetiredAt *time.Time `json:"retired_at,omitempty"`
+	// Kind holds the value of the "kind" field.
+	Kind string `json:"kind,omitempty"`
+	// Os holds the value of the "os" field.
+	Os string `json:"os,omitempty"`
+	// Online holds the value of the "online" field.
+	Online *bool `json:"online,omitempty"`
+	// LastContactAt holds the value of the "last_contact_at" field.
+	LastContactAt *time.Time `json:"last_contact_at,omitempty"`
+	// RmmGoneAt holds the value of the "rmm_gone_at" field.
+	RmmGoneAt *time.Time `json:"rmm_gone_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AssetQuery when eager-loading is set.
 	Edges        AssetEdges `json:"edges"`
@@ -84,11 +94,13 @@ func (*Asset) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case asset.FieldOnline:
+			values[i] = new(sql.NullBool)
 		case asset.FieldID, asset.FieldTenantID, asset.FieldClientID:
 			values[i] = new(sql.NullInt64)
-		case asset.FieldName:
+		case asset.FieldName, asset.FieldKind, asset.FieldOs:
 			values[i] = new(sql.NullString)
-		case asset.FieldCreatedAt, asset.FieldRetiredAt:
+		case asset.FieldCreatedAt, asset.FieldRetiredAt, asset.FieldLastContactAt, asset.FieldRmmGoneAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -142,6 +154,39 @@ func (_m *Asset) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.RetiredAt = new(time.Time)
 				*_m.RetiredAt = value.Time
+			}
+		case asset.FieldKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field kind", values[i])
+			} else if value.Valid {
+				_m.Kind = value.String
+			}
+		case asset.FieldOs:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field os", values[i])
+			} else if value.Valid {
+				_m.Os = value.String
+			}
+		case asset.FieldOnline:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field online", values[i])
+			} else if value.Valid {
+				_m.Online = new(bool)
+				*_m.Online = value.Bool
+			}
+		case asset.FieldLastContactAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_contact_at", values[i])
+			} else if value.Valid {
+				_m.LastContactAt = new(time.Time)
+				*_m.LastContactAt = value.Time
+			}
+		case asset.FieldRmmGoneAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field rmm_gone_at", values[i])
+			} else if value.Valid {
+				_m.RmmGoneAt = new(time.Time)
+				*_m.RmmGoneAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -210,6 +255,27 @@ func (_m *Asset) String() string {
 	builder.WriteString(", ")
 	if v := _m.RetiredAt; v != nil {
 		builder.WriteString("retired_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("kind=")
+	builder.WriteString(_m.Kind)
+	builder.WriteString(", ")
+	builder.WriteString("os=")
+	builder.WriteString(_m.Os)
+	builder.WriteString(", ")
+	if v := _m.Online; v != nil {
+		builder.WriteString("online=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.LastContactAt; v != nil {
+		builder.WriteString("last_contact_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.RmmGoneAt; v != nil {
+		builder.WriteString("rmm_gone_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

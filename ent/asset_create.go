@@ -79,6 +79,76 @@ func (_c *AssetCreate) SetNillableRetiredAt(v *time.Time) *AssetCreate {
 	return _c
 }
 
+// SetKind sets the "kind" field.
+func (_c *AssetCreate) SetKind(v string) *AssetCreate {
+	_c.mutation.SetKind(v)
+	return _c
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_c *AssetCreate) SetNillableKind(v *string) *AssetCreate {
+	if v != nil {
+		_c.SetKind(*v)
+	}
+	return _c
+}
+
+// SetOs sets the "os" field.
+func (_c *AssetCreate) SetOs(v string) *AssetCreate {
+	_c.mutation.SetOs(v)
+	return _c
+}
+
+// SetNillableOs sets the "os" field if the given value is not nil.
+func (_c *AssetCreate) SetNillableOs(v *string) *AssetCreate {
+	if v != nil {
+		_c.SetOs(*v)
+	}
+	return _c
+}
+
+// SetOnline sets the "online" field.
+func (_c *AssetCreate) SetOnline(v bool) *AssetCreate {
+	_c.mutation.SetOnline(v)
+	return _c
+}
+
+// SetNillableOnline sets the "online" field if the given value is not nil.
+func (_c *AssetCreate) SetNillableOnline(v *bool) *AssetCreate {
+	if v != nil {
+		_c.SetOnline(*v)
+	}
+	return _c
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (_c *AssetCreate) SetLastContactAt(v time.Time) *AssetCreate {
+	_c.mutation.SetLastContactAt(v)
+	return _c
+}
+
+// SetNillableLastContactAt sets the "last_contact_at" field if the given value is not nil.
+func (_c *AssetCreate) SetNillableLastContactAt(v *time.Time) *AssetCreate {
+	if v != nil {
+		_c.SetLastContactAt(*v)
+	}
+	return _c
+}
+
+// SetRmmGoneAt sets the "rmm_gone_at" field.
+func (_c *AssetCreate) SetRmmGoneAt(v time.Time) *AssetCreate {
+	_c.mutation.SetRmmGoneAt(v)
+	return _c
+}
+
+// SetNillableRmmGoneAt sets the "rmm_gone_at" field if the given value is not nil.
+func (_c *AssetCreate) SetNillableRmmGoneAt(v *time.Time) *AssetCreate {
+	if v != nil {
+		_c.SetRmmGoneAt(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *AssetCreate) SetTenant(v *Tenant) *AssetCreate {
 	return _c.SetTenantID(v.ID)
@@ -143,6 +213,14 @@ func (_c *AssetCreate) defaults() {
 		v := asset.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		v := asset.DefaultKind
+		_c.mutation.SetKind(v)
+	}
+	if _, ok := _c.mutation.Os(); !ok {
+		v := asset.DefaultOs
+		_c.mutation.SetOs(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -159,6 +237,22 @@ func (_c *AssetCreate) check() error {
 	if v, ok := _c.mutation.Name(); ok {
 		if err := asset.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Asset.name": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		return &ValidationError{Name: "kind", err: errors.New(`ent: missing required field "Asset.kind"`)}
+	}
+	if v, ok := _c.mutation.Kind(); ok {
+		if err := asset.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Asset.kind": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Os(); !ok {
+		return &ValidationError{Name: "os", err: errors.New(`ent: missing required field "Asset.os"`)}
+	}
+	if v, ok := _c.mutation.Os(); ok {
+		if err := asset.OsValidator(v); err != nil {
+			return &ValidationError{Name: "os", err: fmt.Errorf(`ent: validator failed for field "Asset.os": %w`, err)}
 		}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
@@ -202,6 +296,26 @@ func (_c *AssetCreate) createSpec() (*Asset, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RetiredAt(); ok {
 		_spec.SetField(asset.FieldRetiredAt, field.TypeTime, value)
 		_node.RetiredAt = &value
+	}
+	if value, ok := _c.mutation.Kind(); ok {
+		_spec.SetField(asset.FieldKind, field.TypeString, value)
+		_node.Kind = value
+	}
+	if value, ok := _c.mutation.Os(); ok {
+		_spec.SetField(asset.FieldOs, field.TypeString, value)
+		_node.Os = value
+	}
+	if value, ok := _c.mutation.Online(); ok {
+		_spec.SetField(asset.FieldOnline, field.TypeBool, value)
+		_node.Online = &value
+	}
+	if value, ok := _c.mutation.LastContactAt(); ok {
+		_spec.SetField(asset.FieldLastContactAt, field.TypeTime, value)
+		_node.LastContactAt = &value
+	}
+	if value, ok := _c.mutation.RmmGoneAt(); ok {
+		_spec.SetField(asset.FieldRmmGoneAt, field.TypeTime, value)
+		_node.RmmGoneAt = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -353,6 +467,84 @@ func (u *AssetUpsert) ClearRetiredAt() *AssetUpsert {
 	return u
 }
 
+// SetKind sets the "kind" field.
+func (u *AssetUpsert) SetKind(v string) *AssetUpsert {
+	u.Set(asset.FieldKind, v)
+	return u
+}
+
+// UpdateKind sets the "kind" field to the value that was provided on create.
+func (u *AssetUpsert) UpdateKind() *AssetUpsert {
+	u.SetExcluded(asset.FieldKind)
+	return u
+}
+
+// SetOs sets the "os" field.
+func (u *AssetUpsert) SetOs(v string) *AssetUpsert {
+	u.Set(asset.FieldOs, v)
+	return u
+}
+
+// UpdateOs sets the "os" field to the value that was provided on create.
+func (u *AssetUpsert) UpdateOs() *AssetUpsert {
+	u.SetExcluded(asset.FieldOs)
+	return u
+}
+
+// SetOnline sets the "online" field.
+func (u *AssetUpsert) SetOnline(v bool) *AssetUpsert {
+	u.Set(asset.FieldOnline, v)
+	return u
+}
+
+// UpdateOnline sets the "online" field to the value that was provided on create.
+func (u *AssetUpsert) UpdateOnline() *AssetUpsert {
+	u.SetExcluded(asset.FieldOnline)
+	return u
+}
+
+// ClearOnline clears the value of the "online" field.
+func (u *AssetUpsert) ClearOnline() *AssetUpsert {
+	u.SetNull(asset.FieldOnline)
+	return u
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (u *AssetUpsert) SetLastContactAt(v time.Time) *AssetUpsert {
+	u.Set(asset.FieldLastContactAt, v)
+	return u
+}
+
+// UpdateLastContactAt sets the "last_contact_at" field to the value that was provided on create.
+func (u *AssetUpsert) UpdateLastContactAt() *AssetUpsert {
+	u.SetExcluded(asset.FieldLastContactAt)
+	return u
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (u *AssetUpsert) ClearLastContactAt() *AssetUpsert {
+	u.SetNull(asset.FieldLastContactAt)
+	return u
+}
+
+// SetRmmGoneAt sets the "rmm_gone_at" field.
+func (u *AssetUpsert) SetRmmGoneAt(v time.Time) *AssetUpsert {
+	u.Set(asset.FieldRmmGoneAt, v)
+	return u
+}
+
+// UpdateRmmGoneAt sets the "rmm_gone_at" field to the value that was provided on create.
+func (u *AssetUpsert) UpdateRmmGoneAt() *AssetUpsert {
+	u.SetExcluded(asset.FieldRmmGoneAt)
+	return u
+}
+
+// ClearRmmGoneAt clears the value of the "rmm_gone_at" field.
+func (u *AssetUpsert) ClearRmmGoneAt() *AssetUpsert {
+	u.SetNull(asset.FieldRmmGoneAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -454,6 +646,97 @@ func (u *AssetUpsertOne) UpdateRetiredAt() *AssetUpsertOne {
 func (u *AssetUpsertOne) ClearRetiredAt() *AssetUpsertOne {
 	return u.Update(func(s *AssetUpsert) {
 		s.ClearRetiredAt()
+	})
+}
+
+// SetKind sets the "kind" field.
+func (u *AssetUpsertOne) SetKind(v string) *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetKind(v)
+	})
+}
+
+// UpdateKind sets the "kind" field to the value that was provided on create.
+func (u *AssetUpsertOne) UpdateKind() *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateKind()
+	})
+}
+
+// SetOs sets the "os" field.
+func (u *AssetUpsertOne) SetOs(v string) *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetOs(v)
+	})
+}
+
+// UpdateOs sets the "os" field to the value that was provided on create.
+func (u *AssetUpsertOne) UpdateOs() *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateOs()
+	})
+}
+
+// SetOnline sets the "online" field.
+func (u *AssetUpsertOne) SetOnline(v bool) *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetOnline(v)
+	})
+}
+
+// UpdateOnline sets the "online" field to the value that was provided on create.
+func (u *AssetUpsertOne) UpdateOnline() *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateOnline()
+	})
+}
+
+// ClearOnline clears the value of the "online" field.
+func (u *AssetUpsertOne) ClearOnline() *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.ClearOnline()
+	})
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (u *AssetUpsertOne) SetLastContactAt(v time.Time) *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetLastContactAt(v)
+	})
+}
+
+// UpdateLastContactAt sets the "last_contact_at" field to the value that was provided on create.
+func (u *AssetUpsertOne) UpdateLastContactAt() *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateLastContactAt()
+	})
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (u *AssetUpsertOne) ClearLastContactAt() *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.ClearLastContactAt()
+	})
+}
+
+// SetRmmGoneAt sets the "rmm_gone_at" field.
+func (u *AssetUpsertOne) SetRmmGoneAt(v time.Time) *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetRmmGoneAt(v)
+	})
+}
+
+// UpdateRmmGoneAt sets the "rmm_gone_at" field to the value that was provided on create.
+func (u *AssetUpsertOne) UpdateRmmGoneAt() *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateRmmGoneAt()
+	})
+}
+
+// ClearRmmGoneAt clears the value of the "rmm_gone_at" field.
+func (u *AssetUpsertOne) ClearRmmGoneAt() *AssetUpsertOne {
+	return u.Update(func(s *AssetUpsert) {
+		s.ClearRmmGoneAt()
 	})
 }
 
@@ -724,6 +1007,97 @@ func (u *AssetUpsertBulk) UpdateRetiredAt() *AssetUpsertBulk {
 func (u *AssetUpsertBulk) ClearRetiredAt() *AssetUpsertBulk {
 	return u.Update(func(s *AssetUpsert) {
 		s.ClearRetiredAt()
+	})
+}
+
+// SetKind sets the "kind" field.
+func (u *AssetUpsertBulk) SetKind(v string) *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetKind(v)
+	})
+}
+
+// UpdateKind sets the "kind" field to the value that was provided on create.
+func (u *AssetUpsertBulk) UpdateKind() *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateKind()
+	})
+}
+
+// SetOs sets the "os" field.
+func (u *AssetUpsertBulk) SetOs(v string) *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetOs(v)
+	})
+}
+
+// UpdateOs sets the "os" field to the value that was provided on create.
+func (u *AssetUpsertBulk) UpdateOs() *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateOs()
+	})
+}
+
+// SetOnline sets the "online" field.
+func (u *AssetUpsertBulk) SetOnline(v bool) *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetOnline(v)
+	})
+}
+
+// UpdateOnline sets the "online" field to the value that was provided on create.
+func (u *AssetUpsertBulk) UpdateOnline() *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateOnline()
+	})
+}
+
+// ClearOnline clears the value of the "online" field.
+func (u *AssetUpsertBulk) ClearOnline() *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.ClearOnline()
+	})
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (u *AssetUpsertBulk) SetLastContactAt(v time.Time) *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetLastContactAt(v)
+	})
+}
+
+// UpdateLastContactAt sets the "last_contact_at" field to the value that was provided on create.
+func (u *AssetUpsertBulk) UpdateLastContactAt() *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateLastContactAt()
+	})
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (u *AssetUpsertBulk) ClearLastContactAt() *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.ClearLastContactAt()
+	})
+}
+
+// SetRmmGoneAt sets the "rmm_gone_at" field.
+func (u *AssetUpsertBulk) SetRmmGoneAt(v time.Time) *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.SetRmmGoneAt(v)
+	})
+}
+
+// UpdateRmmGoneAt sets the "rmm_gone_at" field to the value that was provided on create.
+func (u *AssetUpsertBulk) UpdateRmmGoneAt() *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.UpdateRmmGoneAt()
+	})
+}
+
+// ClearRmmGoneAt clears the value of the "rmm_gone_at" field.
+func (u *AssetUpsertBulk) ClearRmmGoneAt() *AssetUpsertBulk {
+	return u.Update(func(s *AssetUpsert) {
+		s.ClearRmmGoneAt()
 	})
 }
 

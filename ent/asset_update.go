@@ -84,6 +84,94 @@ func (_u *AssetUpdate) ClearRetiredAt() *AssetUpdate {
 	return _u
 }
 
+// SetKind sets the "kind" field.
+func (_u *AssetUpdate) SetKind(v string) *AssetUpdate {
+	_u.mutation.SetKind(v)
+	return _u
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_u *AssetUpdate) SetNillableKind(v *string) *AssetUpdate {
+	if v != nil {
+		_u.SetKind(*v)
+	}
+	return _u
+}
+
+// SetOs sets the "os" field.
+func (_u *AssetUpdate) SetOs(v string) *AssetUpdate {
+	_u.mutation.SetOs(v)
+	return _u
+}
+
+// SetNillableOs sets the "os" field if the given value is not nil.
+func (_u *AssetUpdate) SetNillableOs(v *string) *AssetUpdate {
+	if v != nil {
+		_u.SetOs(*v)
+	}
+	return _u
+}
+
+// SetOnline sets the "online" field.
+func (_u *AssetUpdate) SetOnline(v bool) *AssetUpdate {
+	_u.mutation.SetOnline(v)
+	return _u
+}
+
+// SetNillableOnline sets the "online" field if the given value is not nil.
+func (_u *AssetUpdate) SetNillableOnline(v *bool) *AssetUpdate {
+	if v != nil {
+		_u.SetOnline(*v)
+	}
+	return _u
+}
+
+// ClearOnline clears the value of the "online" field.
+func (_u *AssetUpdate) ClearOnline() *AssetUpdate {
+	_u.mutation.ClearOnline()
+	return _u
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (_u *AssetUpdate) SetLastContactAt(v time.Time) *AssetUpdate {
+	_u.mutation.SetLastContactAt(v)
+	return _u
+}
+
+// SetNillableLastContactAt sets the "last_contact_at" field if the given value is not nil.
+func (_u *AssetUpdate) SetNillableLastContactAt(v *time.Time) *AssetUpdate {
+	if v != nil {
+		_u.SetLastContactAt(*v)
+	}
+	return _u
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (_u *AssetUpdate) ClearLastContactAt() *AssetUpdate {
+	_u.mutation.ClearLastContactAt()
+	return _u
+}
+
+// SetRmmGoneAt sets the "rmm_gone_at" field.
+func (_u *AssetUpdate) SetRmmGoneAt(v time.Time) *AssetUpdate {
+	_u.mutation.SetRmmGoneAt(v)
+	return _u
+}
+
+// SetNillableRmmGoneAt sets the "rmm_gone_at" field if the given value is not nil.
+func (_u *AssetUpdate) SetNillableRmmGoneAt(v *time.Time) *AssetUpdate {
+	if v != nil {
+		_u.SetRmmGoneAt(*v)
+	}
+	return _u
+}
+
+// ClearRmmGoneAt clears the value of the "rmm_gone_at" field.
+func (_u *AssetUpdate) ClearRmmGoneAt() *AssetUpdate {
+	_u.mutation.ClearRmmGoneAt()
+	return _u
+}
+
 // SetClient sets the "client" edge to the Customer entity.
 func (_u *AssetUpdate) SetClient(v *Customer) *AssetUpdate {
 	return _u.SetClientID(v.ID)
@@ -170,6 +258,16 @@ func (_u *AssetUpdate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Asset.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Kind(); ok {
+		if err := asset.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Asset.kind": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Os(); ok {
+		if err := asset.OsValidator(v); err != nil {
+			return &ValidationError{Name: "os", err: fmt.Errorf(`ent: validator failed for field "Asset.os": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Asset.tenant"`)
 	}
@@ -196,6 +294,30 @@ func (_u *AssetUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.RetiredAtCleared() {
 		_spec.ClearField(asset.FieldRetiredAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Kind(); ok {
+		_spec.SetField(asset.FieldKind, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Os(); ok {
+		_spec.SetField(asset.FieldOs, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Online(); ok {
+		_spec.SetField(asset.FieldOnline, field.TypeBool, value)
+	}
+	if _u.mutation.OnlineCleared() {
+		_spec.ClearField(asset.FieldOnline, field.TypeBool)
+	}
+	if value, ok := _u.mutation.LastContactAt(); ok {
+		_spec.SetField(asset.FieldLastContactAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastContactAtCleared() {
+		_spec.ClearField(asset.FieldLastContactAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RmmGoneAt(); ok {
+		_spec.SetField(asset.FieldRmmGoneAt, field.TypeTime, value)
+	}
+	if _u.mutation.RmmGoneAtCleared() {
+		_spec.ClearField(asset.FieldRmmGoneAt, field.TypeTime)
 	}
 	if _u.mutation.ClientCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -345,6 +467,94 @@ func (_u *AssetUpdateOne) ClearRetiredAt() *AssetUpdateOne {
 	return _u
 }
 
+// SetKind sets the "kind" field.
+func (_u *AssetUpdateOne) SetKind(v string) *AssetUpdateOne {
+	_u.mutation.SetKind(v)
+	return _u
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_u *AssetUpdateOne) SetNillableKind(v *string) *AssetUpdateOne {
+	if v != nil {
+		_u.SetKind(*v)
+	}
+	return _u
+}
+
+// SetOs sets the "os" field.
+func (_u *AssetUpdateOne) SetOs(v string) *AssetUpdateOne {
+	_u.mutation.SetOs(v)
+	return _u
+}
+
+// SetNillableOs sets the "os" field if the given value is not nil.
+func (_u *AssetUpdateOne) SetNillableOs(v *string) *AssetUpdateOne {
+	if v != nil {
+		_u.SetOs(*v)
+	}
+	return _u
+}
+
+// SetOnline sets the "online" field.
+func (_u *AssetUpdateOne) SetOnline(v bool) *AssetUpdateOne {
+	_u.mutation.SetOnline(v)
+	return _u
+}
+
+// SetNillableOnline sets the "online" field if the given value is not nil.
+func (_u *AssetUpdateOne) SetNillableOnline(v *bool) *AssetUpdateOne {
+	if v != nil {
+		_u.SetOnline(*v)
+	}
+	return _u
+}
+
+// ClearOnline clears the value of the "online" field.
+func (_u *AssetUpdateOne) ClearOnline() *AssetUpdateOne {
+	_u.mutation.ClearOnline()
+	return _u
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (_u *AssetUpdateOne) SetLastContactAt(v time.Time) *AssetUpdateOne {
+	_u.mutation.SetLastContactAt(v)
+	return _u
+}
+
+// SetNillableLastContactAt sets the "last_contact_at" field if the given value is not nil.
+func (_u *AssetUpdateOne) SetNillableLastContactAt(v *time.Time) *AssetUpdateOne {
+	if v != nil {
+		_u.SetLastContactAt(*v)
+	}
+	return _u
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (_u *AssetUpdateOne) ClearLastContactAt() *AssetUpdateOne {
+	_u.mutation.ClearLastContactAt()
+	return _u
+}
+
+// SetRmmGoneAt sets the "rmm_gone_at" field.
+func (_u *AssetUpdateOne) SetRmmGoneAt(v time.Time) *AssetUpdateOne {
+	_u.mutation.SetRmmGoneAt(v)
+	return _u
+}
+
+// SetNillableRmmGoneAt sets the "rmm_gone_at" field if the given value is not nil.
+func (_u *AssetUpdateOne) SetNillableRmmGoneAt(v *time.Time) *AssetUpdateOne {
+	if v != nil {
+		_u.SetRmmGoneAt(*v)
+	}
+	return _u
+}
+
+// ClearRmmGoneAt clears the value of the "rmm_gone_at" field.
+func (_u *AssetUpdateOne) ClearRmmGoneAt() *AssetUpdateOne {
+	_u.mutation.ClearRmmGoneAt()
+	return _u
+}
+
 // SetClient sets the "client" edge to the Customer entity.
 func (_u *AssetUpdateOne) SetClient(v *Customer) *AssetUpdateOne {
 	return _u.SetClientID(v.ID)
@@ -444,6 +654,16 @@ func (_u *AssetUpdateOne) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Asset.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Kind(); ok {
+		if err := asset.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "Asset.kind": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Os(); ok {
+		if err := asset.OsValidator(v); err != nil {
+			return &ValidationError{Name: "os", err: fmt.Errorf(`ent: validator failed for field "Asset.os": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Asset.tenant"`)
 	}
@@ -487,6 +707,30 @@ func (_u *AssetUpdateOne) sqlSave(ctx context.Context) (_node *Asset, err error)
 	}
 	if _u.mutation.RetiredAtCleared() {
 		_spec.ClearField(asset.FieldRetiredAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Kind(); ok {
+		_spec.SetField(asset.FieldKind, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Os(); ok {
+		_spec.SetField(asset.FieldOs, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Online(); ok {
+		_spec.SetField(asset.FieldOnline, field.TypeBool, value)
+	}
+	if _u.mutation.OnlineCleared() {
+		_spec.ClearField(asset.FieldOnline, field.TypeBool)
+	}
+	if value, ok := _u.mutation.LastContactAt(); ok {
+		_spec.SetField(asset.FieldLastContactAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastContactAtCleared() {
+		_spec.ClearField(asset.FieldLastContactAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RmmGoneAt(); ok {
+		_spec.SetField(asset.FieldRmmGoneAt, field.TypeTime, value)
+	}
+	if _u.mutation.RmmGoneAtCleared() {
+		_spec.ClearField(asset.FieldRmmGoneAt, field.TypeTime)
 	}
 	if _u.mutation.ClientCleared() {
 		edge := &sqlgraph.EdgeSpec{

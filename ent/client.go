@@ -32,6 +32,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/ent/priority"
+	"github.com/alertdesk/alertdesk/ent/rmmorganization"
 	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticket"
@@ -82,6 +83,8 @@ type Client struct {
 	OutboxEntry *OutboxEntryClient
 	// Priority is the client for interacting with the Priority builders.
 	Priority *PriorityClient
+	// RmmOrganization is the client for interacting with the RmmOrganization builders.
+	RmmOrganization *RmmOrganizationClient
 	// StatusChange is the client for interacting with the StatusChange builders.
 	StatusChange *StatusChangeClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -124,6 +127,7 @@ func (c *Client) init() {
 	c.OrganizationMapping = NewOrganizationMappingClient(c.config)
 	c.OutboxEntry = NewOutboxEntryClient(c.config)
 	c.Priority = NewPriorityClient(c.config)
+	c.RmmOrganization = NewRmmOrganizationClient(c.config)
 	c.StatusChange = NewStatusChangeClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.Ticket = NewTicketClient(c.config)
@@ -240,6 +244,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		OrganizationMapping: NewOrganizationMappingClient(cfg),
 		OutboxEntry:         NewOutboxEntryClient(cfg),
 		Priority:            NewPriorityClient(cfg),
+		RmmOrganization:     NewRmmOrganizationClient(cfg),
 		StatusChange:        NewStatusChangeClient(cfg),
 		Tenant:              NewTenantClient(cfg),
 		Ticket:              NewTicketClient(cfg),
@@ -283,6 +288,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		OrganizationMapping: NewOrganizationMappingClient(cfg),
 		OutboxEntry:         NewOutboxEntryClient(cfg),
 		Priority:            NewPriorityClient(cfg),
+		RmmOrganization:     NewRmmOrganizationClient(cfg),
 		StatusChange:        NewStatusChangeClient(cfg),
 		Tenant:              NewTenantClient(cfg),
 		Ticket:              NewTicketClient(cfg),
@@ -322,8 +328,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.APIToken, c.Alert, c.AlertCondition, c.AlertRule, c.Asset, c.AssetDevice,
 		c.Board, c.Comment, c.Customer, c.EventDelivery, c.EventSubscription,
 		c.Integration, c.MaintenanceWindow, c.Notification, c.OrganizationMapping,
-		c.OutboxEntry, c.Priority, c.StatusChange, c.Tenant, c.Ticket, c.TicketCounter,
-		c.TicketStatus, c.TimeEntry, c.User,
+		c.OutboxEntry, c.Priority, c.RmmOrganization, c.StatusChange, c.Tenant,
+		c.Ticket, c.TicketCounter, c.TicketStatus, c.TimeEntry, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -336,8 +342,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.APIToken, c.Alert, c.AlertCondition, c.AlertRule, c.Asset, c.AssetDevice,
 		c.Board, c.Comment, c.Customer, c.EventDelivery, c.EventSubscription,
 		c.Integration, c.MaintenanceWindow, c.Notification, c.OrganizationMapping,
-		c.OutboxEntry, c.Priority, c.StatusChange, c.Tenant, c.Ticket, c.TicketCounter,
-		c.TicketStatus, c.TimeEntry, c.User,
+		c.OutboxEntry, c.Priority, c.RmmOrganization, c.StatusChange, c.Tenant,
+		c.Ticket, c.TicketCounter, c.TicketStatus, c.TimeEntry, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -380,6 +386,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.OutboxEntry.mutate(ctx, m)
 	case *PriorityMutation:
 		return c.Priority.mutate(ctx, m)
+	case *RmmOrganizationMutation:
+		return c.RmmOrganization.mutate(ctx, m)
 	case *StatusChangeMutation:
 		return c.StatusChange.mutate(ctx, m)
 	case *TenantMutation:
@@ -3332,6 +3340,171 @@ func (c *PriorityClient) mutate(ctx context.Context, m *PriorityMutation) (Value
 	}
 }
 
+// RmmOrganizationClient is a client for the RmmOrganization schema.
+type RmmOrganizationClient struct {
+	config
+}
+
+// NewRmmOrganizationClient returns a client for the RmmOrganization from the given config.
+func NewRmmOrganizationClient(c config) *RmmOrganizationClient {
+	return &RmmOrganizationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `rmmorganization.Hooks(f(g(h())))`.
+func (c *RmmOrganizationClient) Use(hooks ...Hook) {
+	c.hooks.RmmOrganization = append(c.hooks.RmmOrganization, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `rmmorganization.Intercept(f(g(h())))`.
+func (c *RmmOrganizationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RmmOrganization = append(c.inters.RmmOrganization, interceptors...)
+}
+
+// Create returns a builder for creating a RmmOrganization entity.
+func (c *RmmOrganizationClient) Create() *RmmOrganizationCreate {
+	mutation := newRmmOrganizationMutation(c.config, OpCreate)
+	return &RmmOrganizationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RmmOrganization entities.
+func (c *RmmOrganizationClient) CreateBulk(builders ...*RmmOrganizationCreate) *RmmOrganizationCreateBulk {
+	return &RmmOrganizationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RmmOrganizationClient) MapCreateBulk(slice any, setFunc func(*RmmOrganizationCreate, int)) *RmmOrganizationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RmmOrganizationCreateBulk{err: fmt.Errorf("calling to RmmOrganizationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RmmOrganizationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RmmOrganizationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RmmOrganization.
+func (c *RmmOrganizationClient) Update() *RmmOrganizationUpdate {
+	mutation := newRmmOrganizationMutation(c.config, OpUpdate)
+	return &RmmOrganizationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RmmOrganizationClient) UpdateOne(_m *RmmOrganization) *RmmOrganizationUpdateOne {
+	mutation := newRmmOrganizationMutation(c.config, OpUpdateOne, withRmmOrganization(_m))
+	return &RmmOrganizationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RmmOrganizationClient) UpdateOneID(id int) *RmmOrganizationUpdateOne {
+	mutation := newRmmOrganizationMutation(c.config, OpUpdateOne, withRmmOrganizationID(id))
+	return &RmmOrganizationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RmmOrganization.
+func (c *RmmOrganizationClient) Delete() *RmmOrganizationDelete {
+	mutation := newRmmOrganizationMutation(c.config, OpDelete)
+	return &RmmOrganizationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RmmOrganizationClient) DeleteOne(_m *RmmOrganization) *RmmOrganizationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RmmOrganizationClient) DeleteOneID(id int) *RmmOrganizationDeleteOne {
+	builder := c.Delete().Where(rmmorganization.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RmmOrganizationDeleteOne{builder}
+}
+
+// Query returns a query builder for RmmOrganization.
+func (c *RmmOrganizationClient) Query() *RmmOrganizationQuery {
+	return &RmmOrganizationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRmmOrganization},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RmmOrganization entity by its id.
+func (c *RmmOrganizationClient) Get(ctx context.Context, id int) (*RmmOrganization, error) {
+	return c.Query().Where(rmmorganization.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RmmOrganizationClient) GetX(ctx context.Context, id int) *RmmOrganization {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a RmmOrganization.
+func (c *RmmOrganizationClient) QueryTenant(_m *RmmOrganization) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(rmmorganization.Table, rmmorganization.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, rmmorganization.TenantTable, rmmorganization.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryIntegration queries the integration edge of a RmmOrganization.
+func (c *RmmOrganizationClient) QueryIntegration(_m *RmmOrganization) *IntegrationQuery {
+	query := (&IntegrationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(rmmorganization.Table, rmmorganization.FieldID, id),
+			sqlgraph.To(integration.Table, integration.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, rmmorganization.IntegrationTable, rmmorganization.IntegrationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RmmOrganizationClient) Hooks() []Hook {
+	return c.hooks.RmmOrganization
+}
+
+// Interceptors returns the client interceptors.
+func (c *RmmOrganizationClient) Interceptors() []Interceptor {
+	return c.inters.RmmOrganization
+}
+
+func (c *RmmOrganizationClient) mutate(ctx context.Context, m *RmmOrganizationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RmmOrganizationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RmmOrganizationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RmmOrganizationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RmmOrganizationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RmmOrganization mutation op: %q", m.Op())
+	}
+}
+
 // StatusChangeClient is a client for the StatusChange schema.
 type StatusChangeClient struct {
 	config
@@ -4588,14 +4761,16 @@ type (
 	hooks struct {
 		APIToken, Alert, AlertCondition, AlertRule, Asset, AssetDevice, Board, Comment,
 		Customer, EventDelivery, EventSubscription, Integration, MaintenanceWindow,
-		Notification, OrganizationMapping, OutboxEntry, Priority, StatusChange, Tenant,
-		Ticket, TicketCounter, TicketStatus, TimeEntry, User []ent.Hook
+		Notification, OrganizationMapping, OutboxEntry, Priority, RmmOrganization,
+		StatusChange, Tenant, Ticket, TicketCounter, TicketStatus, TimeEntry,
+		User []ent.Hook
 	}
 	inters struct {
 		APIToken, Alert, AlertCondition, AlertRule, Asset, AssetDevice, Board, Comment,
 		Customer, EventDelivery, EventSubscription, Integration, MaintenanceWindow,
-		Notification, OrganizationMapping, OutboxEntry, Priority, StatusChange, Tenant,
-		Ticket, TicketCounter, TicketStatus, TimeEntry, User []ent.Interceptor
+		Notification, OrganizationMapping, OutboxEntry, Priority, RmmOrganization,
+		StatusChange, Tenant, Ticket, TicketCounter, TicketStatus, TimeEntry,
+		User []ent.Interceptor
 	}
 )
 

@@ -29,6 +29,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/ent/priority"
+	"github.com/alertdesk/alertdesk/ent/rmmorganization"
 	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticket"
@@ -113,6 +114,7 @@ func checkColumn(t, c string) error {
 			organizationmapping.Table: organizationmapping.ValidColumn,
 			outboxentry.Table:         outboxentry.ValidColumn,
 			priority.Table:            priority.ValidColumn,
+			rmmorganization.Table:     rmmorganization.ValidColumn,
 			statuschange.Table:        statuschange.ValidColumn,
 			tenant.Table:              tenant.ValidColumn,
 			ticket.Table:              ticket.ValidColumn,

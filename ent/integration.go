@@ -57,6 +57,12 @@ type Integration struct {
 	PollRequestedAt *time.Time `json:"poll_requested_at,omitempty"`
 	// PollGraceSeconds holds the value of the "poll_grace_seconds" field.
 	PollGraceSeconds int `json:"poll_grace_seconds,omitempty"`
+	// LastInventorySyncAt holds the value of the "last_inventory_sync_at" field.
+	LastInventorySyncAt *time.Time `json:"last_inventory_sync_at,omitempty"`
+	// LastInventorySyncError holds the value of the "last_inventory_sync_error" field.
+	LastInventorySyncError string `json:"last_inventory_sync_error,omitempty"`
+	// LastInventorySyncCounts holds the value of the "last_inventory_sync_counts" field.
+	LastInventorySyncCounts map[string]int `json:"last_inventory_sync_counts,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the IntegrationQuery when eager-loading is set.
 	Edges        IntegrationEdges `json:"edges"`
@@ -88,15 +94,15 @@ func (*Integration) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case integration.FieldCredentials, integration.FieldWebhookSecretSealed, integration.FieldLastPollCounts:
+		case integration.FieldCredentials, integration.FieldWebhookSecretSealed, integration.FieldLastPollCounts, integration.FieldLastInventorySyncCounts:
 			values[i] = new([]byte)
 		case integration.FieldPollingEnabled:
 			values[i] = new(sql.NullBool)
 		case integration.FieldID, integration.FieldTenantID, integration.FieldPollingIntervalMinutes, integration.FieldPollFailures, integration.FieldPollGraceSeconds:
 			values[i] = new(sql.NullInt64)
-		case integration.FieldProvider, integration.FieldName, integration.FieldConnectionState, integration.FieldWebhookSecret, integration.FieldBaseURL, integration.FieldRegion, integration.FieldLastPollError:
+		case integration.FieldProvider, integration.FieldName, integration.FieldConnectionState, integration.FieldWebhookSecret, integration.FieldBaseURL, integration.FieldRegion, integration.FieldLastPollError, integration.FieldLastInventorySyncError:
 			values[i] = new(sql.NullString)
-		case integration.FieldCreatedAt, integration.FieldLastPolledAt, integration.FieldPollFailingSince, integration.FieldPollRequestedAt:
+		case integration.FieldCreatedAt, integration.FieldLastPolledAt, integration.FieldPollFailingSince, integration.FieldPollRequestedAt, integration.FieldLastInventorySyncAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -238,6 +244,27 @@ func (_m *Integration) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.PollGraceSeconds = int(value.Int64)
 			}
+		case integration.FieldLastInventorySyncAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_inventory_sync_at", values[i])
+			} else if value.Valid {
+				_m.LastInventorySyncAt = new(time.Time)
+				*_m.LastInventorySyncAt = value.Time
+			}
+		case integration.FieldLastInventorySyncError:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field last_inventory_sync_error", values[i])
+			} else if value.Valid {
+				_m.LastInventorySyncError = value.String
+			}
+		case integration.FieldLastInventorySyncCounts:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field last_inventory_sync_counts", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.LastInventorySyncCounts); err != nil {
+					return fmt.Errorf("unmarshal field last_inventory_sync_counts: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -338,6 +365,17 @@ func (_m *Integration) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("poll_grace_seconds=")
 	builder.WriteString(fmt.Sprintf("%v", _m.PollGraceSeconds))
+	builder.WriteString(", ")
+	if v := _m.LastInventorySyncAt; v != nil {
+		builder.WriteString("last_inventory_sync_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("last_inventory_sync_error=")
+	builder.WriteString(_m.LastInventorySyncError)
+	builder.WriteString(", ")
+	builder.WriteString("last_inventory_sync_counts=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LastInventorySyncCounts))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -241,6 +241,40 @@ func (_c *IntegrationCreate) SetNillablePollGraceSeconds(v *int) *IntegrationCre
 	return _c
 }
 
+// SetLastInventorySyncAt sets the "last_inventory_sync_at" field.
+func (_c *IntegrationCreate) SetLastInventorySyncAt(v time.Time) *IntegrationCreate {
+	_c.mutation.SetLastInventorySyncAt(v)
+	return _c
+}
+
+// SetNillableLastInventorySyncAt sets the "last_inventory_sync_at" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillableLastInventorySyncAt(v *time.Time) *IntegrationCreate {
+	if v != nil {
+		_c.SetLastInventorySyncAt(*v)
+	}
+	return _c
+}
+
+// SetLastInventorySyncError sets the "last_inventory_sync_error" field.
+func (_c *IntegrationCreate) SetLastInventorySyncError(v string) *IntegrationCreate {
+	_c.mutation.SetLastInventorySyncError(v)
+	return _c
+}
+
+// SetNillableLastInventorySyncError sets the "last_inventory_sync_error" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillableLastInventorySyncError(v *string) *IntegrationCreate {
+	if v != nil {
+		_c.SetLastInventorySyncError(*v)
+	}
+	return _c
+}
+
+// SetLastInventorySyncCounts sets the "last_inventory_sync_counts" field.
+func (_c *IntegrationCreate) SetLastInventorySyncCounts(v map[string]int) *IntegrationCreate {
+	_c.mutation.SetLastInventorySyncCounts(v)
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *IntegrationCreate) SetTenant(v *Tenant) *IntegrationCreate {
 	return _c.SetTenantID(v.ID)
@@ -321,6 +355,10 @@ func (_c *IntegrationCreate) defaults() {
 		v := integration.DefaultPollGraceSeconds
 		_c.mutation.SetPollGraceSeconds(v)
 	}
+	if _, ok := _c.mutation.LastInventorySyncError(); !ok {
+		v := integration.DefaultLastInventorySyncError
+		_c.mutation.SetLastInventorySyncError(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -388,6 +426,9 @@ func (_c *IntegrationCreate) check() error {
 		if err := integration.PollGraceSecondsValidator(v); err != nil {
 			return &ValidationError{Name: "poll_grace_seconds", err: fmt.Errorf(`ent: validator failed for field "Integration.poll_grace_seconds": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.LastInventorySyncError(); !ok {
+		return &ValidationError{Name: "last_inventory_sync_error", err: errors.New(`ent: missing required field "Integration.last_inventory_sync_error"`)}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Integration.tenant"`)}
@@ -490,6 +531,18 @@ func (_c *IntegrationCreate) createSpec() (*Integration, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PollGraceSeconds(); ok {
 		_spec.SetField(integration.FieldPollGraceSeconds, field.TypeInt, value)
 		_node.PollGraceSeconds = value
+	}
+	if value, ok := _c.mutation.LastInventorySyncAt(); ok {
+		_spec.SetField(integration.FieldLastInventorySyncAt, field.TypeTime, value)
+		_node.LastInventorySyncAt = &value
+	}
+	if value, ok := _c.mutation.LastInventorySyncError(); ok {
+		_spec.SetField(integration.FieldLastInventorySyncError, field.TypeString, value)
+		_node.LastInventorySyncError = value
+	}
+	if value, ok := _c.mutation.LastInventorySyncCounts(); ok {
+		_spec.SetField(integration.FieldLastInventorySyncCounts, field.TypeJSON, value)
+		_node.LastInventorySyncCounts = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -815,6 +868,54 @@ func (u *IntegrationUpsert) UpdatePollGraceSeconds() *IntegrationUpsert {
 // AddPollGraceSeconds adds v to the "poll_grace_seconds" field.
 func (u *IntegrationUpsert) AddPollGraceSeconds(v int) *IntegrationUpsert {
 	u.Add(integration.FieldPollGraceSeconds, v)
+	return u
+}
+
+// SetLastInventorySyncAt sets the "last_inventory_sync_at" field.
+func (u *IntegrationUpsert) SetLastInventorySyncAt(v time.Time) *IntegrationUpsert {
+	u.Set(integration.FieldLastInventorySyncAt, v)
+	return u
+}
+
+// UpdateLastInventorySyncAt sets the "last_inventory_sync_at" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateLastInventorySyncAt() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldLastInventorySyncAt)
+	return u
+}
+
+// ClearLastInventorySyncAt clears the value of the "last_inventory_sync_at" field.
+func (u *IntegrationUpsert) ClearLastInventorySyncAt() *IntegrationUpsert {
+	u.SetNull(integration.FieldLastInventorySyncAt)
+	return u
+}
+
+// SetLastInventorySyncError sets the "last_inventory_sync_error" field.
+func (u *IntegrationUpsert) SetLastInventorySyncError(v string) *IntegrationUpsert {
+	u.Set(integration.FieldLastInventorySyncError, v)
+	return u
+}
+
+// UpdateLastInventorySyncError sets the "last_inventory_sync_error" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateLastInventorySyncError() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldLastInventorySyncError)
+	return u
+}
+
+// SetLastInventorySyncCounts sets the "last_inventory_sync_counts" field.
+func (u *IntegrationUpsert) SetLastInventorySyncCounts(v map[string]int) *IntegrationUpsert {
+	u.Set(integration.FieldLastInventorySyncCounts, v)
+	return u
+}
+
+// UpdateLastInventorySyncCounts sets the "last_inventory_sync_counts" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateLastInventorySyncCounts() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldLastInventorySyncCounts)
+	return u
+}
+
+// ClearLastInventorySyncCounts clears the value of the "last_inventory_sync_counts" field.
+func (u *IntegrationUpsert) ClearLastInventorySyncCounts() *IntegrationUpsert {
+	u.SetNull(integration.FieldLastInventorySyncCounts)
 	return u
 }
 
@@ -1164,6 +1265,62 @@ func (u *IntegrationUpsertOne) AddPollGraceSeconds(v int) *IntegrationUpsertOne 
 func (u *IntegrationUpsertOne) UpdatePollGraceSeconds() *IntegrationUpsertOne {
 	return u.Update(func(s *IntegrationUpsert) {
 		s.UpdatePollGraceSeconds()
+	})
+}
+
+// SetLastInventorySyncAt sets the "last_inventory_sync_at" field.
+func (u *IntegrationUpsertOne) SetLastInventorySyncAt(v time.Time) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetLastInventorySyncAt(v)
+	})
+}
+
+// UpdateLastInventorySyncAt sets the "last_inventory_sync_at" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateLastInventorySyncAt() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateLastInventorySyncAt()
+	})
+}
+
+// ClearLastInventorySyncAt clears the value of the "last_inventory_sync_at" field.
+func (u *IntegrationUpsertOne) ClearLastInventorySyncAt() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearLastInventorySyncAt()
+	})
+}
+
+// SetLastInventorySyncError sets the "last_inventory_sync_error" field.
+func (u *IntegrationUpsertOne) SetLastInventorySyncError(v string) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetLastInventorySyncError(v)
+	})
+}
+
+// UpdateLastInventorySyncError sets the "last_inventory_sync_error" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateLastInventorySyncError() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateLastInventorySyncError()
+	})
+}
+
+// SetLastInventorySyncCounts sets the "last_inventory_sync_counts" field.
+func (u *IntegrationUpsertOne) SetLastInventorySyncCounts(v map[string]int) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetLastInventorySyncCounts(v)
+	})
+}
+
+// UpdateLastInventorySyncCounts sets the "last_inventory_sync_counts" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateLastInventorySyncCounts() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateLastInventorySyncCounts()
+	})
+}
+
+// ClearLastInventorySyncCounts clears the value of the "last_inventory_sync_counts" field.
+func (u *IntegrationUpsertOne) ClearLastInventorySyncCounts() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearLastInventorySyncCounts()
 	})
 }
 
@@ -1679,6 +1836,62 @@ func (u *IntegrationUpsertBulk) AddPollGraceSeconds(v int) *IntegrationUpsertBul
 func (u *IntegrationUpsertBulk) UpdatePollGraceSeconds() *IntegrationUpsertBulk {
 	return u.Update(func(s *IntegrationUpsert) {
 		s.UpdatePollGraceSeconds()
+	})
+}
+
+// SetLastInventorySyncAt sets the "last_inventory_sync_at" field.
+func (u *IntegrationUpsertBulk) SetLastInventorySyncAt(v time.Time) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetLastInventorySyncAt(v)
+	})
+}
+
+// UpdateLastInventorySyncAt sets the "last_inventory_sync_at" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateLastInventorySyncAt() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateLastInventorySyncAt()
+	})
+}
+
+// ClearLastInventorySyncAt clears the value of the "last_inventory_sync_at" field.
+func (u *IntegrationUpsertBulk) ClearLastInventorySyncAt() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearLastInventorySyncAt()
+	})
+}
+
+// SetLastInventorySyncError sets the "last_inventory_sync_error" field.
+func (u *IntegrationUpsertBulk) SetLastInventorySyncError(v string) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetLastInventorySyncError(v)
+	})
+}
+
+// UpdateLastInventorySyncError sets the "last_inventory_sync_error" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateLastInventorySyncError() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateLastInventorySyncError()
+	})
+}
+
+// SetLastInventorySyncCounts sets the "last_inventory_sync_counts" field.
+func (u *IntegrationUpsertBulk) SetLastInventorySyncCounts(v map[string]int) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetLastInventorySyncCounts(v)
+	})
+}
+
+// UpdateLastInventorySyncCounts sets the "last_inventory_sync_counts" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateLastInventorySyncCounts() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateLastInventorySyncCounts()
+	})
+}
+
+// ClearLastInventorySyncCounts clears the value of the "last_inventory_sync_counts" field.
+func (u *IntegrationUpsertBulk) ClearLastInventorySyncCounts() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearLastInventorySyncCounts()
 	})
 }
 

@@ -299,6 +299,52 @@ func (_u *IntegrationUpdate) AddPollGraceSeconds(v int) *IntegrationUpdate {
 	return _u
 }
 
+// SetLastInventorySyncAt sets the "last_inventory_sync_at" field.
+func (_u *IntegrationUpdate) SetLastInventorySyncAt(v time.Time) *IntegrationUpdate {
+	_u.mutation.SetLastInventorySyncAt(v)
+	return _u
+}
+
+// SetNillableLastInventorySyncAt sets the "last_inventory_sync_at" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillableLastInventorySyncAt(v *time.Time) *IntegrationUpdate {
+	if v != nil {
+		_u.SetLastInventorySyncAt(*v)
+	}
+	return _u
+}
+
+// ClearLastInventorySyncAt clears the value of the "last_inventory_sync_at" field.
+func (_u *IntegrationUpdate) ClearLastInventorySyncAt() *IntegrationUpdate {
+	_u.mutation.ClearLastInventorySyncAt()
+	return _u
+}
+
+// SetLastInventorySyncError sets the "last_inventory_sync_error" field.
+func (_u *IntegrationUpdate) SetLastInventorySyncError(v string) *IntegrationUpdate {
+	_u.mutation.SetLastInventorySyncError(v)
+	return _u
+}
+
+// SetNillableLastInventorySyncError sets the "last_inventory_sync_error" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillableLastInventorySyncError(v *string) *IntegrationUpdate {
+	if v != nil {
+		_u.SetLastInventorySyncError(*v)
+	}
+	return _u
+}
+
+// SetLastInventorySyncCounts sets the "last_inventory_sync_counts" field.
+func (_u *IntegrationUpdate) SetLastInventorySyncCounts(v map[string]int) *IntegrationUpdate {
+	_u.mutation.SetLastInventorySyncCounts(v)
+	return _u
+}
+
+// ClearLastInventorySyncCounts clears the value of the "last_inventory_sync_counts" field.
+func (_u *IntegrationUpdate) ClearLastInventorySyncCounts() *IntegrationUpdate {
+	_u.mutation.ClearLastInventorySyncCounts()
+	return _u
+}
+
 // Mutation returns the IntegrationMutation object of the builder.
 func (_u *IntegrationUpdate) Mutation() *IntegrationMutation {
 	return _u.mutation
@@ -453,6 +499,21 @@ func (_u *IntegrationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if value, ok := _u.mutation.AddedPollGraceSeconds(); ok {
 		_spec.AddField(integration.FieldPollGraceSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.LastInventorySyncAt(); ok {
+		_spec.SetField(integration.FieldLastInventorySyncAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastInventorySyncAtCleared() {
+		_spec.ClearField(integration.FieldLastInventorySyncAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastInventorySyncError(); ok {
+		_spec.SetField(integration.FieldLastInventorySyncError, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.LastInventorySyncCounts(); ok {
+		_spec.SetField(integration.FieldLastInventorySyncCounts, field.TypeJSON, value)
+	}
+	if _u.mutation.LastInventorySyncCountsCleared() {
+		_spec.ClearField(integration.FieldLastInventorySyncCounts, field.TypeJSON)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -745,6 +806,52 @@ func (_u *IntegrationUpdateOne) AddPollGraceSeconds(v int) *IntegrationUpdateOne
 	return _u
 }
 
+// SetLastInventorySyncAt sets the "last_inventory_sync_at" field.
+func (_u *IntegrationUpdateOne) SetLastInventorySyncAt(v time.Time) *IntegrationUpdateOne {
+	_u.mutation.SetLastInventorySyncAt(v)
+	return _u
+}
+
+// SetNillableLastInventorySyncAt sets the "last_inventory_sync_at" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillableLastInventorySyncAt(v *time.Time) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetLastInventorySyncAt(*v)
+	}
+	return _u
+}
+
+// ClearLastInventorySyncAt clears the value of the "last_inventory_sync_at" field.
+func (_u *IntegrationUpdateOne) ClearLastInventorySyncAt() *IntegrationUpdateOne {
+	_u.mutation.ClearLastInventorySyncAt()
+	return _u
+}
+
+// SetLastInventorySyncError sets the "last_inventory_sync_error" field.
+func (_u *IntegrationUpdateOne) SetLastInventorySyncError(v string) *IntegrationUpdateOne {
+	_u.mutation.SetLastInventorySyncError(v)
+	return _u
+}
+
+// SetNillableLastInventorySyncError sets the "last_inventory_sync_error" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillableLastInventorySyncError(v *string) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetLastInventorySyncError(*v)
+	}
+	return _u
+}
+
+// SetLastInventorySyncCounts sets the "last_inventory_sync_counts" field.
+func (_u *IntegrationUpdateOne) SetLastInventorySyncCounts(v map[string]int) *IntegrationUpdateOne {
+	_u.mutation.SetLastInventorySyncCounts(v)
+	return _u
+}
+
+// ClearLastInventorySyncCounts clears the value of the "last_inventory_sync_counts" field.
+func (_u *IntegrationUpdateOne) ClearLastInventorySyncCounts() *IntegrationUpdateOne {
+	_u.mutation.ClearLastInventorySyncCounts()
+	return _u
+}
+
 // Mutation returns the IntegrationMutation object of the builder.
 func (_u *IntegrationUpdateOne) Mutation() *IntegrationMutation {
 	return _u.mutation
@@ -929,6 +1036,21 @@ func (_u *IntegrationUpdateOne) sqlSave(ctx context.Context) (_node *Integration
 	}
 	if value, ok := _u.mutation.AddedPollGraceSeconds(); ok {
 		_spec.AddField(integration.FieldPollGraceSeconds, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.LastInventorySyncAt(); ok {
+		_spec.SetField(integration.FieldLastInventorySyncAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastInventorySyncAtCleared() {
+		_spec.ClearField(integration.FieldLastInventorySyncAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastInventorySyncError(); ok {
+		_spec.SetField(integration.FieldLastInventorySyncError, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.LastInventorySyncCounts(); ok {
+		_spec.SetField(integration.FieldLastInventorySyncCounts, field.TypeJSON, value)
+	}
+	if _u.mutation.LastInventorySyncCountsCleared() {
+		_spec.ClearField(integration.FieldLastInventorySyncCounts, field.TypeJSON)
 	}
 	_node = &Integration{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -29,6 +29,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/ent/predicate"
 	"github.com/alertdesk/alertdesk/ent/priority"
+	"github.com/alertdesk/alertdesk/ent/rmmorganization"
 	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticket"
@@ -67,6 +68,7 @@ const (
 	TypeOrganizationMapping = "OrganizationMapping"
 	TypeOutboxEntry         = "OutboxEntry"
 	TypePriority            = "Priority"
+	TypeRmmOrganization     = "RmmOrganization"
 	TypeStatusChange        = "StatusChange"
 	TypeTenant              = "Tenant"
 	TypeTicket              = "Ticket"
@@ -5765,23 +5767,28 @@ func (m *AlertRuleMutation) ResetEdge(name string) error {
 // AssetMutation represents an operation that mutates the Asset nodes in the graph.
 type AssetMutation struct {
 	config
-	op             Op
-	typ            string
-	id             *int
-	created_at     *time.Time
-	name           *string
-	retired_at     *time.Time
-	clearedFields  map[string]struct{}
-	tenant         *int
-	clearedtenant  bool
-	client         *int
-	clearedclient  bool
-	devices        map[int]struct{}
-	removeddevices map[int]struct{}
-	cleareddevices bool
-	done           bool
-	oldValue       func(context.Context) (*Asset, error)
-	predicates     []predicate.Asset
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	name            *string
+	retired_at      *time.Time
+	kind            *string
+	os              *string
+	online          *bool
+	last_contact_at *time.Time
+	rmm_gone_at     *time.Time
+	clearedFields   map[string]struct{}
+	tenant          *int
+	clearedtenant   bool
+	client          *int
+	clearedclient   bool
+	devices         map[int]struct{}
+	removeddevices  map[int]struct{}
+	cleareddevices  bool
+	done            bool
+	oldValue        func(context.Context) (*Asset, error)
+	predicates      []predicate.Asset
 }
 
 var _ ent.Mutation = (*AssetMutation)(nil)
@@ -6088,6 +6095,225 @@ func (m *AssetMutation) ResetRetiredAt() {
 	delete(m.clearedFields, asset.FieldRetiredAt)
 }
 
+// SetKind sets the "kind" field.
+func (m *AssetMutation) SetKind(s string) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *AssetMutation) Kind() (r string, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Asset entity.
+// If the Asset object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssetMutation) OldKind(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *AssetMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetOs sets the "os" field.
+func (m *AssetMutation) SetOs(s string) {
+	m.os = &s
+}
+
+// Os returns the value of the "os" field in the mutation.
+func (m *AssetMutation) Os() (r string, exists bool) {
+	v := m.os
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOs returns the old "os" field's value of the Asset entity.
+// If the Asset object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssetMutation) OldOs(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOs is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOs requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOs: %w", err)
+	}
+	return oldValue.Os, nil
+}
+
+// ResetOs resets all changes to the "os" field.
+func (m *AssetMutation) ResetOs() {
+	m.os = nil
+}
+
+// SetOnline sets the "online" field.
+func (m *AssetMutation) SetOnline(b bool) {
+	m.online = &b
+}
+
+// Online returns the value of the "online" field in the mutation.
+func (m *AssetMutation) Online() (r bool, exists bool) {
+	v := m.online
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOnline returns the old "online" field's value of the Asset entity.
+// If the Asset object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssetMutation) OldOnline(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOnline is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOnline requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOnline: %w", err)
+	}
+	return oldValue.Online, nil
+}
+
+// ClearOnline clears the value of the "online" field.
+func (m *AssetMutation) ClearOnline() {
+	m.online = nil
+	m.clearedFields[asset.FieldOnline] = struct{}{}
+}
+
+// OnlineCleared returns if the "online" field was cleared in this mutation.
+func (m *AssetMutation) OnlineCleared() bool {
+	_, ok := m.clearedFields[asset.FieldOnline]
+	return ok
+}
+
+// ResetOnline resets all changes to the "online" field.
+func (m *AssetMutation) ResetOnline() {
+	m.online = nil
+	delete(m.clearedFields, asset.FieldOnline)
+}
+
+// SetLastContactAt sets the "last_contact_at" field.
+func (m *AssetMutation) SetLastContactAt(t time.Time) {
+	m.last_contact_at = &t
+}
+
+// LastContactAt returns the value of the "last_contact_at" field in the mutation.
+func (m *AssetMutation) LastContactAt() (r time.Time, exists bool) {
+	v := m.last_contact_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastContactAt returns the old "last_contact_at" field's value of the Asset entity.
+// If the Asset object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssetMutation) OldLastContactAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastContactAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastContactAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastContactAt: %w", err)
+	}
+	return oldValue.LastContactAt, nil
+}
+
+// ClearLastContactAt clears the value of the "last_contact_at" field.
+func (m *AssetMutation) ClearLastContactAt() {
+	m.last_contact_at = nil
+	m.clearedFields[asset.FieldLastContactAt] = struct{}{}
+}
+
+// LastContactAtCleared returns if the "last_contact_at" field was cleared in this mutation.
+func (m *AssetMutation) LastContactAtCleared() bool {
+	_, ok := m.clearedFields[asset.FieldLastContactAt]
+	return ok
+}
+
+// ResetLastContactAt resets all changes to the "last_contact_at" field.
+func (m *AssetMutation) ResetLastContactAt() {
+	m.last_contact_at = nil
+	delete(m.clearedFields, asset.FieldLastContactAt)
+}
+
+// SetRmmGoneAt sets the "rmm_gone_at" field.
+func (m *AssetMutation) SetRmmGoneAt(t time.Time) {
+	m.rmm_gone_at = &t
+}
+
+// RmmGoneAt returns the value of the "rmm_gone_at" field in the mutation.
+func (m *AssetMutation) RmmGoneAt() (r time.Time, exists bool) {
+	v := m.rmm_gone_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRmmGoneAt returns the old "rmm_gone_at" field's value of the Asset entity.
+// If the Asset object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssetMutation) OldRmmGoneAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRmmGoneAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRmmGoneAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRmmGoneAt: %w", err)
+	}
+	return oldValue.RmmGoneAt, nil
+}
+
+// ClearRmmGoneAt clears the value of the "rmm_gone_at" field.
+func (m *AssetMutation) ClearRmmGoneAt() {
+	m.rmm_gone_at = nil
+	m.clearedFields[asset.FieldRmmGoneAt] = struct{}{}
+}
+
+// RmmGoneAtCleared returns if the "rmm_gone_at" field was cleared in this mutation.
+func (m *AssetMutation) RmmGoneAtCleared() bool {
+	_, ok := m.clearedFields[asset.FieldRmmGoneAt]
+	return ok
+}
+
+// ResetRmmGoneAt resets all changes to the "rmm_gone_at" field.
+func (m *AssetMutation) ResetRmmGoneAt() {
+	m.rmm_gone_at = nil
+	delete(m.clearedFields, asset.FieldRmmGoneAt)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *AssetMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -6230,7 +6456,7 @@ func (m *AssetMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AssetMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 10)
 	if m.tenant != nil {
 		fields = append(fields, asset.FieldTenantID)
 	}
@@ -6245,6 +6471,21 @@ func (m *AssetMutation) Fields() []string {
 	}
 	if m.retired_at != nil {
 		fields = append(fields, asset.FieldRetiredAt)
+	}
+	if m.kind != nil {
+		fields = append(fields, asset.FieldKind)
+	}
+	if m.os != nil {
+		fields = append(fields, asset.FieldOs)
+	}
+	if m.online != nil {
+		fields = append(fields, asset.FieldOnline)
+	}
+	if m.last_contact_at != nil {
+		fields = append(fields, asset.FieldLastContactAt)
+	}
+	if m.rmm_gone_at != nil {
+		fields = append(fields, asset.FieldRmmGoneAt)
 	}
 	return fields
 }
@@ -6264,6 +6505,16 @@ func (m *AssetMutation) Field(name string) (ent.Value, bool) {
 		return m.ClientID()
 	case asset.FieldRetiredAt:
 		return m.RetiredAt()
+	case asset.FieldKind:
+		return m.Kind()
+	case asset.FieldOs:
+		return m.Os()
+	case asset.FieldOnline:
+		return m.Online()
+	case asset.FieldLastContactAt:
+		return m.LastContactAt()
+	case asset.FieldRmmGoneAt:
+		return m.RmmGoneAt()
 	}
 	return nil, false
 }
@@ -6283,6 +6534,16 @@ func (m *AssetMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldClientID(ctx)
 	case asset.FieldRetiredAt:
 		return m.OldRetiredAt(ctx)
+	case asset.FieldKind:
+		return m.OldKind(ctx)
+	case asset.FieldOs:
+		return m.OldOs(ctx)
+	case asset.FieldOnline:
+		return m.OldOnline(ctx)
+	case asset.FieldLastContactAt:
+		return m.OldLastContactAt(ctx)
+	case asset.FieldRmmGoneAt:
+		return m.OldRmmGoneAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Asset field %s", name)
 }
@@ -6327,6 +6588,41 @@ func (m *AssetMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRetiredAt(v)
 		return nil
+	case asset.FieldKind:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case asset.FieldOs:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOs(v)
+		return nil
+	case asset.FieldOnline:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOnline(v)
+		return nil
+	case asset.FieldLastContactAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastContactAt(v)
+		return nil
+	case asset.FieldRmmGoneAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRmmGoneAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Asset field %s", name)
 }
@@ -6366,6 +6662,15 @@ func (m *AssetMutation) ClearedFields() []string {
 	if m.FieldCleared(asset.FieldRetiredAt) {
 		fields = append(fields, asset.FieldRetiredAt)
 	}
+	if m.FieldCleared(asset.FieldOnline) {
+		fields = append(fields, asset.FieldOnline)
+	}
+	if m.FieldCleared(asset.FieldLastContactAt) {
+		fields = append(fields, asset.FieldLastContactAt)
+	}
+	if m.FieldCleared(asset.FieldRmmGoneAt) {
+		fields = append(fields, asset.FieldRmmGoneAt)
+	}
 	return fields
 }
 
@@ -6385,6 +6690,15 @@ func (m *AssetMutation) ClearField(name string) error {
 		return nil
 	case asset.FieldRetiredAt:
 		m.ClearRetiredAt()
+		return nil
+	case asset.FieldOnline:
+		m.ClearOnline()
+		return nil
+	case asset.FieldLastContactAt:
+		m.ClearLastContactAt()
+		return nil
+	case asset.FieldRmmGoneAt:
+		m.ClearRmmGoneAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Asset nullable field %s", name)
@@ -6408,6 +6722,21 @@ func (m *AssetMutation) ResetField(name string) error {
 		return nil
 	case asset.FieldRetiredAt:
 		m.ResetRetiredAt()
+		return nil
+	case asset.FieldKind:
+		m.ResetKind()
+		return nil
+	case asset.FieldOs:
+		m.ResetOs()
+		return nil
+	case asset.FieldOnline:
+		m.ResetOnline()
+		return nil
+	case asset.FieldLastContactAt:
+		m.ResetLastContactAt()
+		return nil
+	case asset.FieldRmmGoneAt:
+		m.ResetRmmGoneAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Asset field %s", name)
@@ -11471,6 +11800,9 @@ type IntegrationMutation struct {
 	poll_requested_at           *time.Time
 	poll_grace_seconds          *int
 	addpoll_grace_seconds       *int
+	last_inventory_sync_at      *time.Time
+	last_inventory_sync_error   *string
+	last_inventory_sync_counts  *map[string]int
 	clearedFields               map[string]struct{}
 	tenant                      *int
 	clearedtenant               bool
@@ -12399,6 +12731,140 @@ func (m *IntegrationMutation) ResetPollGraceSeconds() {
 	m.addpoll_grace_seconds = nil
 }
 
+// SetLastInventorySyncAt sets the "last_inventory_sync_at" field.
+func (m *IntegrationMutation) SetLastInventorySyncAt(t time.Time) {
+	m.last_inventory_sync_at = &t
+}
+
+// LastInventorySyncAt returns the value of the "last_inventory_sync_at" field in the mutation.
+func (m *IntegrationMutation) LastInventorySyncAt() (r time.Time, exists bool) {
+	v := m.last_inventory_sync_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastInventorySyncAt returns the old "last_inventory_sync_at" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldLastInventorySyncAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastInventorySyncAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastInventorySyncAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastInventorySyncAt: %w", err)
+	}
+	return oldValue.LastInventorySyncAt, nil
+}
+
+// ClearLastInventorySyncAt clears the value of the "last_inventory_sync_at" field.
+func (m *IntegrationMutation) ClearLastInventorySyncAt() {
+	m.last_inventory_sync_at = nil
+	m.clearedFields[integration.FieldLastInventorySyncAt] = struct{}{}
+}
+
+// LastInventorySyncAtCleared returns if the "last_inventory_sync_at" field was cleared in this mutation.
+func (m *IntegrationMutation) LastInventorySyncAtCleared() bool {
+	_, ok := m.clearedFields[integration.FieldLastInventorySyncAt]
+	return ok
+}
+
+// ResetLastInventorySyncAt resets all changes to the "last_inventory_sync_at" field.
+func (m *IntegrationMutation) ResetLastInventorySyncAt() {
+	m.last_inventory_sync_at = nil
+	delete(m.clearedFields, integration.FieldLastInventorySyncAt)
+}
+
+// SetLastInventorySyncError sets the "last_inventory_sync_error" field.
+func (m *IntegrationMutation) SetLastInventorySyncError(s string) {
+	m.last_inventory_sync_error = &s
+}
+
+// LastInventorySyncError returns the value of the "last_inventory_sync_error" field in the mutation.
+func (m *IntegrationMutation) LastInventorySyncError() (r string, exists bool) {
+	v := m.last_inventory_sync_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastInventorySyncError returns the old "last_inventory_sync_error" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldLastInventorySyncError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastInventorySyncError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastInventorySyncError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastInventorySyncError: %w", err)
+	}
+	return oldValue.LastInventorySyncError, nil
+}
+
+// ResetLastInventorySyncError resets all changes to the "last_inventory_sync_error" field.
+func (m *IntegrationMutation) ResetLastInventorySyncError() {
+	m.last_inventory_sync_error = nil
+}
+
+// SetLastInventorySyncCounts sets the "last_inventory_sync_counts" field.
+func (m *IntegrationMutation) SetLastInventorySyncCounts(value map[string]int) {
+	m.last_inventory_sync_counts = &value
+}
+
+// LastInventorySyncCounts returns the value of the "last_inventory_sync_counts" field in the mutation.
+func (m *IntegrationMutation) LastInventorySyncCounts() (r map[string]int, exists bool) {
+	v := m.last_inventory_sync_counts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastInventorySyncCounts returns the old "last_inventory_sync_counts" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldLastInventorySyncCounts(ctx context.Context) (v map[string]int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastInventorySyncCounts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastInventorySyncCounts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastInventorySyncCounts: %w", err)
+	}
+	return oldValue.LastInventorySyncCounts, nil
+}
+
+// ClearLastInventorySyncCounts clears the value of the "last_inventory_sync_counts" field.
+func (m *IntegrationMutation) ClearLastInventorySyncCounts() {
+	m.last_inventory_sync_counts = nil
+	m.clearedFields[integration.FieldLastInventorySyncCounts] = struct{}{}
+}
+
+// LastInventorySyncCountsCleared returns if the "last_inventory_sync_counts" field was cleared in this mutation.
+func (m *IntegrationMutation) LastInventorySyncCountsCleared() bool {
+	_, ok := m.clearedFields[integration.FieldLastInventorySyncCounts]
+	return ok
+}
+
+// ResetLastInventorySyncCounts resets all changes to the "last_inventory_sync_counts" field.
+func (m *IntegrationMutation) ResetLastInventorySyncCounts() {
+	m.last_inventory_sync_counts = nil
+	delete(m.clearedFields, integration.FieldLastInventorySyncCounts)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *IntegrationMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -12460,7 +12926,7 @@ func (m *IntegrationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IntegrationMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 22)
 	if m.tenant != nil {
 		fields = append(fields, integration.FieldTenantID)
 	}
@@ -12518,6 +12984,15 @@ func (m *IntegrationMutation) Fields() []string {
 	if m.poll_grace_seconds != nil {
 		fields = append(fields, integration.FieldPollGraceSeconds)
 	}
+	if m.last_inventory_sync_at != nil {
+		fields = append(fields, integration.FieldLastInventorySyncAt)
+	}
+	if m.last_inventory_sync_error != nil {
+		fields = append(fields, integration.FieldLastInventorySyncError)
+	}
+	if m.last_inventory_sync_counts != nil {
+		fields = append(fields, integration.FieldLastInventorySyncCounts)
+	}
 	return fields
 }
 
@@ -12564,6 +13039,12 @@ func (m *IntegrationMutation) Field(name string) (ent.Value, bool) {
 		return m.PollRequestedAt()
 	case integration.FieldPollGraceSeconds:
 		return m.PollGraceSeconds()
+	case integration.FieldLastInventorySyncAt:
+		return m.LastInventorySyncAt()
+	case integration.FieldLastInventorySyncError:
+		return m.LastInventorySyncError()
+	case integration.FieldLastInventorySyncCounts:
+		return m.LastInventorySyncCounts()
 	}
 	return nil, false
 }
@@ -12611,6 +13092,12 @@ func (m *IntegrationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldPollRequestedAt(ctx)
 	case integration.FieldPollGraceSeconds:
 		return m.OldPollGraceSeconds(ctx)
+	case integration.FieldLastInventorySyncAt:
+		return m.OldLastInventorySyncAt(ctx)
+	case integration.FieldLastInventorySyncError:
+		return m.OldLastInventorySyncError(ctx)
+	case integration.FieldLastInventorySyncCounts:
+		return m.OldLastInventorySyncCounts(ctx)
 	}
 	return nil, fmt.Errorf("unknown Integration field %s", name)
 }
@@ -12753,6 +13240,27 @@ func (m *IntegrationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPollGraceSeconds(v)
 		return nil
+	case integration.FieldLastInventorySyncAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastInventorySyncAt(v)
+		return nil
+	case integration.FieldLastInventorySyncError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastInventorySyncError(v)
+		return nil
+	case integration.FieldLastInventorySyncCounts:
+		v, ok := value.(map[string]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastInventorySyncCounts(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Integration field %s", name)
 }
@@ -12840,6 +13348,12 @@ func (m *IntegrationMutation) ClearedFields() []string {
 	if m.FieldCleared(integration.FieldPollRequestedAt) {
 		fields = append(fields, integration.FieldPollRequestedAt)
 	}
+	if m.FieldCleared(integration.FieldLastInventorySyncAt) {
+		fields = append(fields, integration.FieldLastInventorySyncAt)
+	}
+	if m.FieldCleared(integration.FieldLastInventorySyncCounts) {
+		fields = append(fields, integration.FieldLastInventorySyncCounts)
+	}
 	return fields
 }
 
@@ -12871,6 +13385,12 @@ func (m *IntegrationMutation) ClearField(name string) error {
 		return nil
 	case integration.FieldPollRequestedAt:
 		m.ClearPollRequestedAt()
+		return nil
+	case integration.FieldLastInventorySyncAt:
+		m.ClearLastInventorySyncAt()
+		return nil
+	case integration.FieldLastInventorySyncCounts:
+		m.ClearLastInventorySyncCounts()
 		return nil
 	}
 	return fmt.Errorf("unknown Integration nullable field %s", name)
@@ -12936,6 +13456,15 @@ func (m *IntegrationMutation) ResetField(name string) error {
 		return nil
 	case integration.FieldPollGraceSeconds:
 		m.ResetPollGraceSeconds()
+		return nil
+	case integration.FieldLastInventorySyncAt:
+		m.ResetLastInventorySyncAt()
+		return nil
+	case integration.FieldLastInventorySyncError:
+		m.ResetLastInventorySyncError()
+		return nil
+	case integration.FieldLastInventorySyncCounts:
+		m.ResetLastInventorySyncCounts()
 		return nil
 	}
 	return fmt.Errorf("unknown Integration field %s", name)
@@ -17468,6 +17997,705 @@ func (m *PriorityMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Priority edge %s", name)
+}
+
+// RmmOrganizationMutation represents an operation that mutates the RmmOrganization nodes in the graph.
+type RmmOrganizationMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	external_organization_id *string
+	name                     *string
+	synced_at                *time.Time
+	clearedFields            map[string]struct{}
+	tenant                   *int
+	clearedtenant            bool
+	integration              *int
+	clearedintegration       bool
+	done                     bool
+	oldValue                 func(context.Context) (*RmmOrganization, error)
+	predicates               []predicate.RmmOrganization
+}
+
+var _ ent.Mutation = (*RmmOrganizationMutation)(nil)
+
+// rmmorganizationOption allows management of the mutation configuration using functional options.
+type rmmorganizationOption func(*RmmOrganizationMutation)
+
+// newRmmOrganizationMutation creates new mutation for the RmmOrganization entity.
+func newRmmOrganizationMutation(c config, op Op, opts ...rmmorganizationOption) *RmmOrganizationMutation {
+	m := &RmmOrganizationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRmmOrganization,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRmmOrganizationID sets the ID field of the mutation.
+func withRmmOrganizationID(id int) rmmorganizationOption {
+	return func(m *RmmOrganizationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RmmOrganization
+		)
+		m.oldValue = func(ctx context.Context) (*RmmOrganization, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RmmOrganization.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRmmOrganization sets the old RmmOrganization of the mutation.
+func withRmmOrganization(node *RmmOrganization) rmmorganizationOption {
+	return func(m *RmmOrganizationMutation) {
+		m.oldValue = func(context.Context) (*RmmOrganization, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RmmOrganizationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RmmOrganizationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RmmOrganizationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RmmOrganizationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RmmOrganization.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *RmmOrganizationMutation) SetTenantID(i int) {
+	m.tenant = &i
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *RmmOrganizationMutation) TenantID() (r int, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the RmmOrganization entity.
+// If the RmmOrganization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RmmOrganizationMutation) OldTenantID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *RmmOrganizationMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RmmOrganizationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RmmOrganizationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RmmOrganization entity.
+// If the RmmOrganization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RmmOrganizationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RmmOrganizationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetIntegrationID sets the "integration_id" field.
+func (m *RmmOrganizationMutation) SetIntegrationID(i int) {
+	m.integration = &i
+}
+
+// IntegrationID returns the value of the "integration_id" field in the mutation.
+func (m *RmmOrganizationMutation) IntegrationID() (r int, exists bool) {
+	v := m.integration
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIntegrationID returns the old "integration_id" field's value of the RmmOrganization entity.
+// If the RmmOrganization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RmmOrganizationMutation) OldIntegrationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIntegrationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIntegrationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIntegrationID: %w", err)
+	}
+	return oldValue.IntegrationID, nil
+}
+
+// ResetIntegrationID resets all changes to the "integration_id" field.
+func (m *RmmOrganizationMutation) ResetIntegrationID() {
+	m.integration = nil
+}
+
+// SetExternalOrganizationID sets the "external_organization_id" field.
+func (m *RmmOrganizationMutation) SetExternalOrganizationID(s string) {
+	m.external_organization_id = &s
+}
+
+// ExternalOrganizationID returns the value of the "external_organization_id" field in the mutation.
+func (m *RmmOrganizationMutation) ExternalOrganizationID() (r string, exists bool) {
+	v := m.external_organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExternalOrganizationID returns the old "external_organization_id" field's value of the RmmOrganization entity.
+// If the RmmOrganization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RmmOrganizationMutation) OldExternalOrganizationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExternalOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExternalOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExternalOrganizationID: %w", err)
+	}
+	return oldValue.ExternalOrganizationID, nil
+}
+
+// ResetExternalOrganizationID resets all changes to the "external_organization_id" field.
+func (m *RmmOrganizationMutation) ResetExternalOrganizationID() {
+	m.external_organization_id = nil
+}
+
+// SetName sets the "name" field.
+func (m *RmmOrganizationMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *RmmOrganizationMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the RmmOrganization entity.
+// If the RmmOrganization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RmmOrganizationMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *RmmOrganizationMutation) ResetName() {
+	m.name = nil
+}
+
+// SetSyncedAt sets the "synced_at" field.
+func (m *RmmOrganizationMutation) SetSyncedAt(t time.Time) {
+	m.synced_at = &t
+}
+
+// SyncedAt returns the value of the "synced_at" field in the mutation.
+func (m *RmmOrganizationMutation) SyncedAt() (r time.Time, exists bool) {
+	v := m.synced_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSyncedAt returns the old "synced_at" field's value of the RmmOrganization entity.
+// If the RmmOrganization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RmmOrganizationMutation) OldSyncedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSyncedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSyncedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSyncedAt: %w", err)
+	}
+	return oldValue.SyncedAt, nil
+}
+
+// ResetSyncedAt resets all changes to the "synced_at" field.
+func (m *RmmOrganizationMutation) ResetSyncedAt() {
+	m.synced_at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *RmmOrganizationMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[rmmorganization.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *RmmOrganizationMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *RmmOrganizationMutation) TenantIDs() (ids []int) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *RmmOrganizationMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// ClearIntegration clears the "integration" edge to the Integration entity.
+func (m *RmmOrganizationMutation) ClearIntegration() {
+	m.clearedintegration = true
+	m.clearedFields[rmmorganization.FieldIntegrationID] = struct{}{}
+}
+
+// IntegrationCleared reports if the "integration" edge to the Integration entity was cleared.
+func (m *RmmOrganizationMutation) IntegrationCleared() bool {
+	return m.clearedintegration
+}
+
+// IntegrationIDs returns the "integration" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// IntegrationID instead. It exists only for internal usage by the builders.
+func (m *RmmOrganizationMutation) IntegrationIDs() (ids []int) {
+	if id := m.integration; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetIntegration resets all changes to the "integration" edge.
+func (m *RmmOrganizationMutation) ResetIntegration() {
+	m.integration = nil
+	m.clearedintegration = false
+}
+
+// Where appends a list predicates to the RmmOrganizationMutation builder.
+func (m *RmmOrganizationMutation) Where(ps ...predicate.RmmOrganization) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RmmOrganizationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RmmOrganizationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RmmOrganization, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RmmOrganizationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RmmOrganizationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RmmOrganization).
+func (m *RmmOrganizationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RmmOrganizationMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.tenant != nil {
+		fields = append(fields, rmmorganization.FieldTenantID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, rmmorganization.FieldCreatedAt)
+	}
+	if m.integration != nil {
+		fields = append(fields, rmmorganization.FieldIntegrationID)
+	}
+	if m.external_organization_id != nil {
+		fields = append(fields, rmmorganization.FieldExternalOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, rmmorganization.FieldName)
+	}
+	if m.synced_at != nil {
+		fields = append(fields, rmmorganization.FieldSyncedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RmmOrganizationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case rmmorganization.FieldTenantID:
+		return m.TenantID()
+	case rmmorganization.FieldCreatedAt:
+		return m.CreatedAt()
+	case rmmorganization.FieldIntegrationID:
+		return m.IntegrationID()
+	case rmmorganization.FieldExternalOrganizationID:
+		return m.ExternalOrganizationID()
+	case rmmorganization.FieldName:
+		return m.Name()
+	case rmmorganization.FieldSyncedAt:
+		return m.SyncedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RmmOrganizationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case rmmorganization.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case rmmorganization.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case rmmorganization.FieldIntegrationID:
+		return m.OldIntegrationID(ctx)
+	case rmmorganization.FieldExternalOrganizationID:
+		return m.OldExternalOrganizationID(ctx)
+	case rmmorganization.FieldName:
+		return m.OldName(ctx)
+	case rmmorganization.FieldSyncedAt:
+		return m.OldSyncedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown RmmOrganization field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RmmOrganizationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case rmmorganization.FieldTenantID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case rmmorganization.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case rmmorganization.FieldIntegrationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIntegrationID(v)
+		return nil
+	case rmmorganization.FieldExternalOrganizationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExternalOrganizationID(v)
+		return nil
+	case rmmorganization.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case rmmorganization.FieldSyncedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSyncedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RmmOrganization field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RmmOrganizationMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RmmOrganizationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RmmOrganizationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown RmmOrganization numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RmmOrganizationMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RmmOrganizationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RmmOrganizationMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown RmmOrganization nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RmmOrganizationMutation) ResetField(name string) error {
+	switch name {
+	case rmmorganization.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case rmmorganization.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case rmmorganization.FieldIntegrationID:
+		m.ResetIntegrationID()
+		return nil
+	case rmmorganization.FieldExternalOrganizationID:
+		m.ResetExternalOrganizationID()
+		return nil
+	case rmmorganization.FieldName:
+		m.ResetName()
+		return nil
+	case rmmorganization.FieldSyncedAt:
+		m.ResetSyncedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown RmmOrganization field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RmmOrganizationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.tenant != nil {
+		edges = append(edges, rmmorganization.EdgeTenant)
+	}
+	if m.integration != nil {
+		edges = append(edges, rmmorganization.EdgeIntegration)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RmmOrganizationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case rmmorganization.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	case rmmorganization.EdgeIntegration:
+		if id := m.integration; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RmmOrganizationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RmmOrganizationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RmmOrganizationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtenant {
+		edges = append(edges, rmmorganization.EdgeTenant)
+	}
+	if m.clearedintegration {
+		edges = append(edges, rmmorganization.EdgeIntegration)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RmmOrganizationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case rmmorganization.EdgeTenant:
+		return m.clearedtenant
+	case rmmorganization.EdgeIntegration:
+		return m.clearedintegration
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RmmOrganizationMutation) ClearEdge(name string) error {
+	switch name {
+	case rmmorganization.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	case rmmorganization.EdgeIntegration:
+		m.ClearIntegration()
+		return nil
+	}
+	return fmt.Errorf("unknown RmmOrganization unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RmmOrganizationMutation) ResetEdge(name string) error {
+	switch name {
+	case rmmorganization.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	case rmmorganization.EdgeIntegration:
+		m.ResetIntegration()
+		return nil
+	}
+	return fmt.Errorf("unknown RmmOrganization edge %s", name)
 }
 
 // StatusChangeMutation represents an operation that mutates the StatusChange nodes in the graph.

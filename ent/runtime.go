@@ -22,6 +22,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/ent/priority"
+	"github.com/alertdesk/alertdesk/ent/rmmorganization"
 	"github.com/alertdesk/alertdesk/ent/schema"
 	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/tenant"
@@ -233,6 +234,18 @@ func init() {
 			return nil
 		}
 	}()
+	// assetDescKind is the schema descriptor for kind field.
+	assetDescKind := assetFields[3].Descriptor()
+	// asset.DefaultKind holds the default value on creation for the kind field.
+	asset.DefaultKind = assetDescKind.Default.(string)
+	// asset.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	asset.KindValidator = assetDescKind.Validators[0].(func(string) error)
+	// assetDescOs is the schema descriptor for os field.
+	assetDescOs := assetFields[4].Descriptor()
+	// asset.DefaultOs holds the default value on creation for the os field.
+	asset.DefaultOs = assetDescOs.Default.(string)
+	// asset.OsValidator is a validator for the "os" field. It is called by the builders before save.
+	asset.OsValidator = assetDescOs.Validators[0].(func(string) error)
 	assetdeviceMixin := schema.AssetDevice{}.Mixin()
 	assetdeviceMixinFields1 := assetdeviceMixin[1].Fields()
 	_ = assetdeviceMixinFields1
@@ -508,6 +521,10 @@ func init() {
 	integration.DefaultPollGraceSeconds = integrationDescPollGraceSeconds.Default.(int)
 	// integration.PollGraceSecondsValidator is a validator for the "poll_grace_seconds" field. It is called by the builders before save.
 	integration.PollGraceSecondsValidator = integrationDescPollGraceSeconds.Validators[0].(func(int) error)
+	// integrationDescLastInventorySyncError is the schema descriptor for last_inventory_sync_error field.
+	integrationDescLastInventorySyncError := integrationFields[18].Descriptor()
+	// integration.DefaultLastInventorySyncError holds the default value on creation for the last_inventory_sync_error field.
+	integration.DefaultLastInventorySyncError = integrationDescLastInventorySyncError.Default.(string)
 	maintenancewindowMixin := schema.MaintenanceWindow{}.Mixin()
 	maintenancewindowMixinFields1 := maintenancewindowMixin[1].Fields()
 	_ = maintenancewindowMixinFields1
@@ -671,6 +688,39 @@ func init() {
 	priorityDescSortOrder := priorityFields[1].Descriptor()
 	// priority.DefaultSortOrder holds the default value on creation for the sort_order field.
 	priority.DefaultSortOrder = priorityDescSortOrder.Default.(int)
+	rmmorganizationMixin := schema.RmmOrganization{}.Mixin()
+	rmmorganizationMixinFields1 := rmmorganizationMixin[1].Fields()
+	_ = rmmorganizationMixinFields1
+	rmmorganizationFields := schema.RmmOrganization{}.Fields()
+	_ = rmmorganizationFields
+	// rmmorganizationDescCreatedAt is the schema descriptor for created_at field.
+	rmmorganizationDescCreatedAt := rmmorganizationMixinFields1[0].Descriptor()
+	// rmmorganization.DefaultCreatedAt holds the default value on creation for the created_at field.
+	rmmorganization.DefaultCreatedAt = rmmorganizationDescCreatedAt.Default.(func() time.Time)
+	// rmmorganizationDescExternalOrganizationID is the schema descriptor for external_organization_id field.
+	rmmorganizationDescExternalOrganizationID := rmmorganizationFields[1].Descriptor()
+	// rmmorganization.ExternalOrganizationIDValidator is a validator for the "external_organization_id" field. It is called by the builders before save.
+	rmmorganization.ExternalOrganizationIDValidator = func() func(string) error {
+		validators := rmmorganizationDescExternalOrganizationID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(external_organization_id string) error {
+			for _, fn := range fns {
+				if err := fn(external_organization_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// rmmorganizationDescName is the schema descriptor for name field.
+	rmmorganizationDescName := rmmorganizationFields[2].Descriptor()
+	// rmmorganization.DefaultName holds the default value on creation for the name field.
+	rmmorganization.DefaultName = rmmorganizationDescName.Default.(string)
+	// rmmorganization.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	rmmorganization.NameValidator = rmmorganizationDescName.Validators[0].(func(string) error)
 	statuschangeMixin := schema.StatusChange{}.Mixin()
 	statuschangeMixinFields1 := statuschangeMixin[1].Fields()
 	_ = statuschangeMixinFields1

@@ -48,6 +48,8 @@ type Tx struct {
 	OutboxEntry *OutboxEntryClient
 	// Priority is the client for interacting with the Priority builders.
 	Priority *PriorityClient
+	// RmmOrganization is the client for interacting with the RmmOrganization builders.
+	RmmOrganization *RmmOrganizationClient
 	// StatusChange is the client for interacting with the StatusChange builders.
 	StatusChange *StatusChangeClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -210,6 +212,7 @@ func (tx *Tx) init() {
 	tx.OrganizationMapping = NewOrganizationMappingClient(tx.config)
 	tx.OutboxEntry = NewOutboxEntryClient(tx.config)
 	tx.Priority = NewPriorityClient(tx.config)
+	tx.RmmOrganization = NewRmmOrganizationClient(tx.config)
 	tx.StatusChange = NewStatusChangeClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.Ticket = NewTicketClient(tx.config)

@@ -64,6 +64,8 @@ var adminCalls = map[string]string{
 	"connectTacticalRmm":               `mutation { connectTacticalRmm(integrationId: "2", baseUrl: "https://api.example.com", apiKey: "k") { webhookRegistered } }`,
 	"disconnectIntegration":            `mutation { disconnectIntegration(integrationId: "1") { id } }`,
 	"pollNow":                          `mutation { pollNow(integrationId: "1") { id } }`,
+	"syncInventory":                    `mutation { syncInventory(integrationId: "1") { id } }`,
+	"createClientFromOrganization":     `mutation { createClientFromOrganization(input: {integrationId: "1", externalOrganizationId: "2", name: "x"}) { id } }`,
 	"eventSubscriptions":               `{ eventSubscriptions { id } }`,
 	"eventDeliveries":                  `{ eventDeliveries(subscriptionId: "1") { id } }`,
 	"createEventSubscription":          `mutation { createEventSubscription(input: {url: "https://example.com/h", eventTypes: ["RMM_ALERT_TRIGGERED"]}) { id } }`,

@@ -80,9 +80,11 @@ type Deps struct {
 	RateLimit RateLimit
 }
 
-// Enqueuer puts a poll of an integration on the worker queue.
+// Enqueuer puts a poll or an inventory sync of an integration on the
+// worker queue.
 type Enqueuer interface {
 	PollNow(ctx context.Context, tenantID, integrationID int) error
+	SyncInventory(ctx context.Context, tenantID, integrationID int) error
 }
 
 // NewHandler serves the API at /graphql (POST, GET for queries, WebSocket

@@ -17,6 +17,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
+	"github.com/alertdesk/alertdesk/ent/rmmorganization"
 	"github.com/alertdesk/alertdesk/graph/generated"
 	"github.com/alertdesk/alertdesk/graph/model"
 	"github.com/alertdesk/alertdesk/validation"
@@ -41,6 +42,10 @@ func (r *integrationResolver) LastPollCounts(ctx context.Context, obj *ent.Integ
 
 func (r *integrationResolver) NextPollAt(ctx context.Context, obj *ent.Integration) (*time.Time, error) {
 	return nextPollAt(obj, time.Now().UTC()), nil
+}
+
+func (r *integrationResolver) LastInventorySyncCounts(ctx context.Context, obj *ent.Integration) (model.JSON, error) {
+	return lastInventorySyncCounts(obj), nil
 }
 
 func (r *integrationResolver) Rules(ctx context.Context, obj *ent.Integration) ([]*ent.AlertRule, error) {
@@ -129,6 +134,9 @@ func (r *mutationResolver) DeleteIntegration(ctx context.Context, id int) (int, 
 			},
 			func() (int, error) { return tx.AssetDevice.Delete().Where(assetdevice.IntegrationID(id)).Exec(ctx) },
 			func() (int, error) {
+				return tx.RmmOrganization.Delete().Where(rmmorganization.IntegrationID(id)).Exec(ctx)
+			},
+			func() (int, error) {
 				return tx.MaintenanceWindow.Delete().Where(maintenancewindow.IntegrationID(id)).Exec(ctx)
 			},
 			func() (int, error) { return tx.Integration.Delete().Where(integration.ID(id)).Exec(ctx) },
@@ -160,6 +168,30 @@ func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id int) (*en
 		return nil, notFound("integration", id)
 	}
 	return out, err
+}
+
+func (r *mutationResolver) SyncInventory(ctx context.Context, integrationID int) (*ent.Integration, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r.enqueuer == nil {
+		return nil, coded(CodeUnavailable, "inventory sync is unavailable: no task queue is configured")
+	}
+	in, err := r.db.Integration.Get(ctx, integrationID)
+	if ent.IsNotFound(err) {
+		return nil, notFound("integration", integrationID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.ConnectionState == integration.ConnectionStateDisconnected {
+		return nil, coded(CodeNotConnected, "integration %d is not connected to its RMM's API (state %s): connect it first", in.ID, in.ConnectionState)
+	}
+	if err := r.enqueuer.SyncInventory(ctx, v.TenantID, in.ID); err != nil {
+		return nil, err
+	}
+	return in, nil
 }
 
 func (r *mutationResolver) UpdatePollingSettings(ctx context.Context, input model.PollingSettingsInput) (*ent.Integration, error) {

@@ -48,9 +48,23 @@ func (r *Resolver) webhookURL(in *ent.Integration) string {
 // unmappedOrganizations groups the alerts kept as unmapped by integration
 // and organization, newest first.
 func (r *Resolver) unmappedOrganizations(ctx context.Context, integrationID *int) ([]*model.UnmappedOrganization, error) {
+	var (
+		out []*model.UnmappedOrganization
+		err error
+	)
 	if r.store.IsPostgres() {
-		return r.unmappedOrganizationsSQL(ctx, integrationID)
+		out, err = r.unmappedOrganizationsSQL(ctx, integrationID)
+	} else {
+		out, err = r.unmappedFromAlerts(ctx, integrationID)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return r.withInventory(ctx, integrationID, out)
+}
+
+// unmappedFromAlerts groups the kept alerts by organization in Go.
+func (r *Resolver) unmappedFromAlerts(ctx context.Context, integrationID *int) ([]*model.UnmappedOrganization, error) {
 	q := r.db.Alert.Query().Where(alert.OrganizationUnmapped(true))
 	if integrationID != nil {
 		q.Where(alert.IntegrationID(*integrationID))
@@ -78,11 +92,12 @@ func (r *Resolver) unmappedOrganizations(ctx context.Context, integrationID *int
 		if a.Status != alert.StatusResolved && a.TicketID == nil {
 			g.PendingAlertCount++
 		}
-		if a.LastEventAt.After(g.LastSeenAt) {
-			g.LastSeenAt = a.LastEventAt
+		if g.LastSeenAt == nil || a.LastEventAt.After(*g.LastSeenAt) {
+			t := a.LastEventAt
+			g.LastSeenAt = &t
 		}
 	}
-	slices.SortFunc(out, func(a, b *model.UnmappedOrganization) int { return b.LastSeenAt.Compare(a.LastSeenAt) })
+	slices.SortFunc(out, func(a, b *model.UnmappedOrganization) int { return b.LastSeenAt.Compare(*a.LastSeenAt) })
 	return out, nil
 }
 
@@ -113,7 +128,7 @@ func (r *Resolver) unmappedOrganizationsSQL(ctx context.Context, integrationID *
 	defer rows.Close()
 	out := []*model.UnmappedOrganization{}
 	for rows.Next() {
-		var g model.UnmappedOrganization
+		g := model.UnmappedOrganization{LastSeenAt: new(time.Time)}
 		if err := rows.Scan(&g.IntegrationID, &g.ExternalOrganizationID, &g.AlertCount, &g.PendingAlertCount, &g.LastSeenAt); err != nil {
 			return nil, fmt.Errorf("unmapped alerts: %w", err)
 		}
@@ -131,6 +146,14 @@ func (r *Resolver) mappingOf(ctx context.Context, integrationID int, orgID strin
 		organizationmapping.IntegrationID(integrationID),
 		organizationmapping.ExternalOrganizationID(orgID),
 	).Only(ctx))
+}
+
+// lastInventorySyncCounts is the JSON of the last sync's counts, or null.
+func lastInventorySyncCounts(in *ent.Integration) model.JSON {
+	if in.LastInventorySyncCounts == nil {
+		return nil
+	}
+	return model.JSONOf(in.LastInventorySyncCounts)
 }
 
 // lastPollCounts is the JSON of the last cycle's counts, or null.

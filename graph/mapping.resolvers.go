@@ -13,6 +13,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
+	"github.com/alertdesk/alertdesk/ent/rmmorganization"
 	"github.com/alertdesk/alertdesk/graph/generated"
 	"github.com/alertdesk/alertdesk/graph/model"
 	"github.com/alertdesk/alertdesk/validation"
@@ -61,6 +62,82 @@ func (r *mutationResolver) CreateOrganizationMapping(ctx context.Context, input 
 		return err
 	})
 	return out, err
+}
+
+func (r *mutationResolver) CreateClientFromOrganization(ctx context.Context, input model.CreateClientFromOrganizationInput) (*ent.OrganizationMapping, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *ent.OrganizationMapping
+	err = r.inTx(ctx, func(tx *ent.Tx) error {
+		c := tx.Client()
+		var errs validation.Error
+		orgID := checkName(&errs, "externalOrganizationId", input.ExternalOrganizationID, maxNameRunes)
+		if err := errs.CheckRef(ctx, "integrationId", "integration", &input.IntegrationID, refs{c}.Integration); err != nil {
+			return err
+		}
+		var org *ent.RmmOrganization
+		if orgID != "" && errs.OrNil() == nil {
+			var err error
+			org, err = c.RmmOrganization.Query().Where(
+				rmmorganization.IntegrationID(input.IntegrationID),
+				rmmorganization.ExternalOrganizationID(orgID),
+			).Only(ctx)
+			if ent.IsNotFound(err) {
+				errs.Add("externalOrganizationId", fmt.Sprintf("organization %s is not in the integration's inventory: sync it first", orgID))
+			} else if err != nil {
+				return err
+			}
+		}
+		var name string
+		switch {
+		case input.Name != nil:
+			name = checkName(&errs, "name", *input.Name, maxNameRunes)
+		case org != nil && strings.TrimSpace(org.Name) == "":
+			errs.Add("name", "the organization has no name in the RMM: give the client one")
+		case org != nil:
+			name = checkName(&errs, "name", org.Name, maxNameRunes)
+		}
+		if errs.OrNil() != nil {
+			return &errs
+		}
+		if err := r.lockKeys(ctx, tx, fmt.Sprintf("mapping:%d:%d:%s", v.TenantID, input.IntegrationID, orgID)); err != nil {
+			return err
+		}
+		dup, err := c.OrganizationMapping.Query().Where(
+			organizationmapping.IntegrationID(input.IntegrationID),
+			organizationmapping.ExternalOrganizationID(orgID),
+		).First(ctx)
+		if err == nil {
+			return fieldError("externalOrganizationId", fmt.Sprintf("organization %s is already mapped (mapping %d)", orgID, dup.ID))
+		}
+		if !ent.IsNotFound(err) {
+			return err
+		}
+		client, err := c.Customer.Create().SetTenantID(v.TenantID).SetName(name).Save(ctx)
+		if err != nil {
+			return err
+		}
+		out, err = c.OrganizationMapping.Create().
+			SetTenantID(v.TenantID).
+			SetIntegrationID(input.IntegrationID).
+			SetExternalOrganizationID(orgID).
+			SetExternalOrganizationName(org.Name).
+			SetClientID(client.ID).
+			Save(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Its devices become the new client's assets with the next sync.
+	if r.enqueuer != nil {
+		if err := r.enqueuer.SyncInventory(ctx, v.TenantID, input.IntegrationID); err != nil {
+			r.log.Warn("inventory sync not queued after mapping", "integration", input.IntegrationID, "err", err)
+		}
+	}
+	return out, nil
 }
 
 func (r *mutationResolver) UpdateOrganizationMapping(ctx context.Context, id int, input model.UpdateOrganizationMappingInput) (*ent.OrganizationMapping, error) {

@@ -62,6 +62,8 @@ func makeForeign(t *testing.T, e *apptest.Env) foreign {
 		SetStartsAt(fixtureStart).SetEndsAt(fixtureEnd).SaveX(ctx).ID
 	f.mapping = c.OrganizationMapping.Create().SetTenantID(f.tenant).SetIntegrationID(in.ID).
 		SetExternalOrganizationID("5").SetExternalOrganizationName(marker + " org").SetClientID(f.client).SaveX(ctx).ID
+	c.RmmOrganization.Create().SetTenantID(f.tenant).SetIntegrationID(in.ID).
+		SetExternalOrganizationID("77").SetName(marker + " rmm org").SetSyncedAt(fixtureStart).ExecX(ctx)
 	bu := c.User.Create().SetTenantID(f.tenant).SetEmail(marker + "@b.test").SetName(marker).SetRole(user.RoleAdmin).SaveX(ctx)
 	f.user = bu.ID
 	_, tk, err := auth.Issue(ctx, c, f.tenant, bu.ID, marker+" token")
@@ -121,6 +123,8 @@ func TestCrossTenantMatrix(t *testing.T) {
 			`{ organizationMappings { id externalOrganizationName } }`,
 			`{ organizationMappings(integrationId: "` + ts(f.integration) + `") { id } }`,
 			`{ unmappedOrganizations { externalOrganizationId integration { name } } }`,
+			`{ unmappedOrganizations { externalOrganizationId name inRmm suggestedClients { id name } } }`,
+			`{ integrations { lastInventorySyncAt lastInventorySyncCounts lastInventorySyncError } }`,
 			`{ boards { id name statuses { name } } }`,
 			`{ ticketStatuses(boardId: "` + ts(f.board) + `") { id } }`,
 			`{ ticketStatuses { id board { name } } }`,
@@ -138,6 +142,10 @@ func TestCrossTenantMatrix(t *testing.T) {
 			`{ notifications { totalCount nodes { title } } unreadNotificationCount }`,
 			`{ tenant { id name } me { id } }`,
 		}
+		// An organization of tenant A named like tenant B's client gets no
+		// suggestion from tenant B.
+		e.DB.RmmOrganization.Create().SetTenantID(a).SetIntegrationID(e.Integration(ninja).ID).
+			SetExternalOrganizationID("88").SetName("ZZTENANTB-Client").SetSyncedAt(fixtureStart).ExecX(e.Ctx)
 		for _, q := range lists {
 			r := e.Admin(q, nil).Must(nil)
 			if strings.Contains(string(r.Raw), marker) {
@@ -187,6 +195,8 @@ func TestCrossTenantMatrix(t *testing.T) {
 			{`mutation($id: ID!) { updateOrganizationMapping(id: $id, input: {externalOrganizationName: "x"}) { id } }`, ts(f.mapping)},
 			{`mutation($id: ID!) { deleteOrganizationMapping(id: $id) }`, ts(f.mapping)},
 			{`mutation($id: ID!) { reprocessUnmappedAlerts(integrationId: $id, externalOrganizationId: "4242") { processed } }`, ts(f.integration)},
+			{`mutation($id: ID!) { syncInventory(integrationId: $id) { id } }`, ts(f.integration)},
+			{`mutation($id: ID!) { createClientFromOrganization(input: {integrationId: $id, externalOrganizationId: "77"}) { id } }`, ts(f.integration)},
 			{`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, ts(f.token)},
 			{`mutation($id: ID!) { createApiToken(input: {name: "x", userId: $id}) { token } }`, ts(f.user)},
 			{`mutation($id: ID!) { createTicketForAlert(alertId: $id) { id } }`, ts(f.unmappedAlert)},

@@ -28,6 +28,7 @@ func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
 		return false, err
 	}
 	a := s.Alert
+	unknownDevice := ""
 	if deviceID := a.ExternalDeviceID; deviceID != "" {
 		if asset, ok := cfg.Devices[deviceID]; ok {
 			s.AssetID = &asset.ID
@@ -38,7 +39,7 @@ func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
 				s.Tracef("client %q from the asset", c.Name)
 			}
 		} else {
-			s.Tracef("device %s is not mapped to an asset", deviceID)
+			unknownDevice = deviceID
 		}
 	}
 	orgID := a.ExternalOrganizationID
@@ -46,6 +47,24 @@ func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
 		if c, ok := cfg.Orgs[orgID]; ok {
 			s.ClientID, s.ClientName = &c.ID, c.Name
 			s.Tracef("client %q from organization %s", s.ClientName, orgID)
+		}
+	}
+	if unknownDevice != "" {
+		// A device of a mapped organization that no sync has listed yet
+		// becomes an asset of the client now.
+		if s.ClientID == nil {
+			s.Tracef("device %s is not mapped to an asset", unknownDevice)
+		} else {
+			id, name, created, err := p.deviceAsset(ctx, s, unknownDevice, *s.ClientID)
+			if err != nil {
+				return false, err
+			}
+			s.AssetID = &id
+			if created {
+				s.Tracef("device %s was unknown: created asset %q in client %q", unknownDevice, name, s.ClientName)
+			} else {
+				s.Tracef("device %s is asset %q (linked since the configuration was read)", unknownDevice, name)
+			}
 		}
 	}
 	unmapped := s.ClientID == nil && orgID != ""

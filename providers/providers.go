@@ -16,6 +16,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/providers/internal/rest"
+	"github.com/alertdesk/alertdesk/providers/inventory"
 	"github.com/alertdesk/alertdesk/providers/ninjaone"
 	"github.com/alertdesk/alertdesk/providers/tacticalrmm"
 )
@@ -29,6 +30,18 @@ type Adapter interface {
 	// ResetAlert clears an alert in the RMM by its external id.
 	ResetAlert(ctx context.Context, externalAlertID string) error
 }
+
+// Inventory is implemented by adapters whose RMM lists its organizations
+// and devices (both providers'); the inventory sync reads it.
+type Inventory = inventory.Source
+
+// Compile-time checks: both clients poll and list their inventory.
+var (
+	_ Adapter   = (*ninjaone.Client)(nil)
+	_ Inventory = (*ninjaone.Client)(nil)
+	_ Adapter   = (*tacticalrmm.Client)(nil)
+	_ Inventory = (*tacticalrmm.Client)(nil)
+)
 
 // ErrNoAdapter means the integration cannot be called: no adapter for its
 // provider, or no credentials yet.
@@ -54,6 +67,9 @@ type Options struct {
 	SaveCredentials func(ctx context.Context, plaintext []byte) error
 	// MaxRateLimitWait bounds how long one call waits out a 429 (default 30 s).
 	MaxRateLimitWait time.Duration
+	// PageSize is the page size of paged inventory lists (NinjaOne);
+	// zero is the provider's default.
+	PageSize int
 }
 
 // New builds the adapter for an integration from its decrypted credentials.
@@ -85,7 +101,7 @@ func New(in *ent.Integration, credentials []byte, opts Options) (Adapter, error)
 		}
 		return ninjaone.NewClient(ninjaone.Config{
 			BaseURL: in.BaseURL, Region: in.Region, Credentials: c,
-			SaveCredentials: save, HTTP: hc, Policy: policy,
+			SaveCredentials: save, HTTP: hc, Policy: policy, PageSize: opts.PageSize,
 		})
 	case integration.ProviderTacticalrmm:
 		c, err := tacticalrmm.ParseCredentials(credentials)

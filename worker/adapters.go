@@ -25,7 +25,8 @@ func (w *Worker) buildAdapter(ctx context.Context, in *ent.Integration) (provide
 	}
 	tenantID, id := in.TenantID, in.ID
 	return providers.New(in, plain, providers.Options{
-		HTTP: w.http,
+		HTTP:     w.http,
+		PageSize: w.d.InventoryPageSize,
 		SaveCredentials: func(ctx context.Context, plaintext []byte) error {
 			sealed, err := w.d.Secrets.SealCredentials(id, plaintext)
 			if err != nil {

@@ -60,7 +60,15 @@ func (w *Worker) handlePoll(ctx context.Context, t *asynq.Task) error {
 	}
 	_, err := w.Poll(ctx, p.TenantID, p.IntegrationID, p.Now)
 	var ce cycleError
-	if errors.Is(err, errPollSkipped) || errors.As(err, &ce) {
+	if errors.Is(err, errPollSkipped) {
+		return nil
+	}
+	// Every cycle that ran (the first one right after connecting too)
+	// brings the inventory up to date, in a task of its own.
+	if ierr := w.SyncInventoryNow(ctx, p.TenantID, p.IntegrationID); ierr != nil {
+		w.log.Warn("inventory sync not queued", "tenant", p.TenantID, "integration", p.IntegrationID, "err", ierr)
+	}
+	if errors.As(err, &ce) {
 		return nil
 	}
 	return err

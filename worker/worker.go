@@ -75,6 +75,9 @@ type Deps struct {
 	// RMM turn an integration's state to ERROR (default 3). How recent an
 	// alert a poll leaves alone is the integration's poll_grace_seconds.
 	PollErrorAfter int
+	// InventoryPageSize is the page size of paged inventory lists
+	// (NinjaOne; default 1000).
+	InventoryPageSize int
 	// PollConcurrency is how many of a poll cycle's events run at once
 	// (default 8).
 	PollConcurrency int
@@ -204,6 +207,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	mux.Use(instrument)
 	mux.HandleFunc(TypeDeliver, w.handleDeliver)
 	mux.HandleFunc(TypePoll, w.handlePoll)
+	mux.HandleFunc(TypeInventory, w.handleInventory)
 	mux.HandleFunc(TypeRetryTickets, w.handleRetryTickets)
 	w.server = asynq.NewServerFromRedisClient(w.d.Redis, asynq.Config{
 		Concurrency:              w.d.Concurrency,

@@ -24,6 +24,16 @@ const (
 	FieldClientID = "client_id"
 	// FieldRetiredAt holds the string denoting the retired_at field in the database.
 	FieldRetiredAt = "retired_at"
+	// FieldKind holds the string denoting the kind field in the database.
+	FieldKind = "kind"
+	// FieldOs holds the string denoting the os field in the database.
+	FieldOs = "os"
+	// FieldOnline holds the string denoting the online field in the database.
+	FieldOnline = "online"
+	// FieldLastContactAt holds the string denoting the last_contact_at field in the database.
+	FieldLastContactAt = "last_contact_at"
+	// FieldRmmGoneAt holds the string denoting the rmm_gone_at field in the database.
+	FieldRmmGoneAt = "rmm_gone_at"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeClient holds the string denoting the client edge name in mutations.
@@ -63,6 +73,11 @@ var Columns = []string{
 	FieldName,
 	FieldClientID,
 	FieldRetiredAt,
+	FieldKind,
+	FieldOs,
+	FieldOnline,
+	FieldLastContactAt,
+	FieldRmmGoneAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -80,6 +95,14 @@ var (
 	DefaultCreatedAt func() time.Time
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
+	// DefaultKind holds the default value on creation for the "kind" field.
+	DefaultKind string
+	// KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	KindValidator func(string) error
+	// DefaultOs holds the default value on creation for the "os" field.
+	DefaultOs string
+	// OsValidator is a validator for the "os" field. It is called by the builders before save.
+	OsValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Asset queries.
@@ -113,6 +136,31 @@ func ByClientID(opts ...sql.OrderTermOption) OrderOption {
 // ByRetiredAt orders the results by the retired_at field.
 func ByRetiredAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRetiredAt, opts...).ToFunc()
+}
+
+// ByKind orders the results by the kind field.
+func ByKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKind, opts...).ToFunc()
+}
+
+// ByOs orders the results by the os field.
+func ByOs(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOs, opts...).ToFunc()
+}
+
+// ByOnline orders the results by the online field.
+func ByOnline(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOnline, opts...).ToFunc()
+}
+
+// ByLastContactAt orders the results by the last_contact_at field.
+func ByLastContactAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastContactAt, opts...).ToFunc()
+}
+
+// ByRmmGoneAt orders the results by the rmm_gone_at field.
+func ByRmmGoneAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRmmGoneAt, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

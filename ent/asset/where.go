@@ -80,6 +80,31 @@ func RetiredAt(v time.Time) predicate.Asset {
 	return predicate.Asset(sql.FieldEQ(FieldRetiredAt, v))
 }
 
+// Kind applies equality check predicate on the "kind" field. It's identical to KindEQ.
+func Kind(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldEQ(FieldKind, v))
+}
+
+// Os applies equality check predicate on the "os" field. It's identical to OsEQ.
+func Os(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldEQ(FieldOs, v))
+}
+
+// Online applies equality check predicate on the "online" field. It's identical to OnlineEQ.
+func Online(v bool) predicate.Asset {
+	return predicate.Asset(sql.FieldEQ(FieldOnline, v))
+}
+
+// LastContactAt applies equality check predicate on the "last_contact_at" field. It's identical to LastContactAtEQ.
+func LastContactAt(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldEQ(FieldLastContactAt, v))
+}
+
+// RmmGoneAt applies equality check predicate on the "rmm_gone_at" field. It's identical to RmmGoneAtEQ.
+func RmmGoneAt(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldEQ(FieldRmmGoneAt, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v int) predicate.Asset {
 	return predicate.Asset(sql.FieldEQ(FieldTenantID, v))
@@ -283,6 +308,256 @@ func RetiredAtIsNil() predicate.Asset {
 // RetiredAtNotNil applies the NotNil predicate on the "retired_at" field.
 func RetiredAtNotNil() predicate.Asset {
 	return predicate.Asset(sql.FieldNotNull(FieldRetiredAt))
+}
+
+// KindEQ applies the EQ predicate on the "kind" field.
+func KindEQ(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldEQ(FieldKind, v))
+}
+
+// KindNEQ applies the NEQ predicate on the "kind" field.
+func KindNEQ(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldNEQ(FieldKind, v))
+}
+
+// KindIn applies the In predicate on the "kind" field.
+func KindIn(vs ...string) predicate.Asset {
+	return predicate.Asset(sql.FieldIn(FieldKind, vs...))
+}
+
+// KindNotIn applies the NotIn predicate on the "kind" field.
+func KindNotIn(vs ...string) predicate.Asset {
+	return predicate.Asset(sql.FieldNotIn(FieldKind, vs...))
+}
+
+// KindGT applies the GT predicate on the "kind" field.
+func KindGT(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldGT(FieldKind, v))
+}
+
+// KindGTE applies the GTE predicate on the "kind" field.
+func KindGTE(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldGTE(FieldKind, v))
+}
+
+// KindLT applies the LT predicate on the "kind" field.
+func KindLT(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldLT(FieldKind, v))
+}
+
+// KindLTE applies the LTE predicate on the "kind" field.
+func KindLTE(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldLTE(FieldKind, v))
+}
+
+// KindContains applies the Contains predicate on the "kind" field.
+func KindContains(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldContains(FieldKind, v))
+}
+
+// KindHasPrefix applies the HasPrefix predicate on the "kind" field.
+func KindHasPrefix(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldHasPrefix(FieldKind, v))
+}
+
+// KindHasSuffix applies the HasSuffix predicate on the "kind" field.
+func KindHasSuffix(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldHasSuffix(FieldKind, v))
+}
+
+// KindEqualFold applies the EqualFold predicate on the "kind" field.
+func KindEqualFold(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldEqualFold(FieldKind, v))
+}
+
+// KindContainsFold applies the ContainsFold predicate on the "kind" field.
+func KindContainsFold(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldContainsFold(FieldKind, v))
+}
+
+// OsEQ applies the EQ predicate on the "os" field.
+func OsEQ(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldEQ(FieldOs, v))
+}
+
+// OsNEQ applies the NEQ predicate on the "os" field.
+func OsNEQ(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldNEQ(FieldOs, v))
+}
+
+// OsIn applies the In predicate on the "os" field.
+func OsIn(vs ...string) predicate.Asset {
+	return predicate.Asset(sql.FieldIn(FieldOs, vs...))
+}
+
+// OsNotIn applies the NotIn predicate on the "os" field.
+func OsNotIn(vs ...string) predicate.Asset {
+	return predicate.Asset(sql.FieldNotIn(FieldOs, vs...))
+}
+
+// OsGT applies the GT predicate on the "os" field.
+func OsGT(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldGT(FieldOs, v))
+}
+
+// OsGTE applies the GTE predicate on the "os" field.
+func OsGTE(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldGTE(FieldOs, v))
+}
+
+// OsLT applies the LT predicate on the "os" field.
+func OsLT(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldLT(FieldOs, v))
+}
+
+// OsLTE applies the LTE predicate on the "os" field.
+func OsLTE(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldLTE(FieldOs, v))
+}
+
+// OsContains applies the Contains predicate on the "os" field.
+func OsContains(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldContains(FieldOs, v))
+}
+
+// OsHasPrefix applies the HasPrefix predicate on the "os" field.
+func OsHasPrefix(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldHasPrefix(FieldOs, v))
+}
+
+// OsHasSuffix applies the HasSuffix predicate on the "os" field.
+func OsHasSuffix(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldHasSuffix(FieldOs, v))
+}
+
+// OsEqualFold applies the EqualFold predicate on the "os" field.
+func OsEqualFold(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldEqualFold(FieldOs, v))
+}
+
+// OsContainsFold applies the ContainsFold predicate on the "os" field.
+func OsContainsFold(v string) predicate.Asset {
+	return predicate.Asset(sql.FieldContainsFold(FieldOs, v))
+}
+
+// OnlineEQ applies the EQ predicate on the "online" field.
+func OnlineEQ(v bool) predicate.Asset {
+	return predicate.Asset(sql.FieldEQ(FieldOnline, v))
+}
+
+// OnlineNEQ applies the NEQ predicate on the "online" field.
+func OnlineNEQ(v bool) predicate.Asset {
+	return predicate.Asset(sql.FieldNEQ(FieldOnline, v))
+}
+
+// OnlineIsNil applies the IsNil predicate on the "online" field.
+func OnlineIsNil() predicate.Asset {
+	return predicate.Asset(sql.FieldIsNull(FieldOnline))
+}
+
+// OnlineNotNil applies the NotNil predicate on the "online" field.
+func OnlineNotNil() predicate.Asset {
+	return predicate.Asset(sql.FieldNotNull(FieldOnline))
+}
+
+// LastContactAtEQ applies the EQ predicate on the "last_contact_at" field.
+func LastContactAtEQ(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldEQ(FieldLastContactAt, v))
+}
+
+// LastContactAtNEQ applies the NEQ predicate on the "last_contact_at" field.
+func LastContactAtNEQ(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldNEQ(FieldLastContactAt, v))
+}
+
+// LastContactAtIn applies the In predicate on the "last_contact_at" field.
+func LastContactAtIn(vs ...time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldIn(FieldLastContactAt, vs...))
+}
+
+// LastContactAtNotIn applies the NotIn predicate on the "last_contact_at" field.
+func LastContactAtNotIn(vs ...time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldNotIn(FieldLastContactAt, vs...))
+}
+
+// LastContactAtGT applies the GT predicate on the "last_contact_at" field.
+func LastContactAtGT(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldGT(FieldLastContactAt, v))
+}
+
+// LastContactAtGTE applies the GTE predicate on the "last_contact_at" field.
+func LastContactAtGTE(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldGTE(FieldLastContactAt, v))
+}
+
+// LastContactAtLT applies the LT predicate on the "last_contact_at" field.
+func LastContactAtLT(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldLT(FieldLastContactAt, v))
+}
+
+// LastContactAtLTE applies the LTE predicate on the "last_contact_at" field.
+func LastContactAtLTE(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldLTE(FieldLastContactAt, v))
+}
+
+// LastContactAtIsNil applies the IsNil predicate on the "last_contact_at" field.
+func LastContactAtIsNil() predicate.Asset {
+	return predicate.Asset(sql.FieldIsNull(FieldLastContactAt))
+}
+
+// LastContactAtNotNil applies the NotNil predicate on the "last_contact_at" field.
+func LastContactAtNotNil() predicate.Asset {
+	return predicate.Asset(sql.FieldNotNull(FieldLastContactAt))
+}
+
+// RmmGoneAtEQ applies the EQ predicate on the "rmm_gone_at" field.
+func RmmGoneAtEQ(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldEQ(FieldRmmGoneAt, v))
+}
+
+// RmmGoneAtNEQ applies the NEQ predicate on the "rmm_gone_at" field.
+func RmmGoneAtNEQ(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldNEQ(FieldRmmGoneAt, v))
+}
+
+// RmmGoneAtIn applies the In predicate on the "rmm_gone_at" field.
+func RmmGoneAtIn(vs ...time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldIn(FieldRmmGoneAt, vs...))
+}
+
+// RmmGoneAtNotIn applies the NotIn predicate on the "rmm_gone_at" field.
+func RmmGoneAtNotIn(vs ...time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldNotIn(FieldRmmGoneAt, vs...))
+}
+
+// RmmGoneAtGT applies the GT predicate on the "rmm_gone_at" field.
+func RmmGoneAtGT(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldGT(FieldRmmGoneAt, v))
+}
+
+// RmmGoneAtGTE applies the GTE predicate on the "rmm_gone_at" field.
+func RmmGoneAtGTE(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldGTE(FieldRmmGoneAt, v))
+}
+
+// RmmGoneAtLT applies the LT predicate on the "rmm_gone_at" field.
+func RmmGoneAtLT(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldLT(FieldRmmGoneAt, v))
+}
+
+// RmmGoneAtLTE applies the LTE predicate on the "rmm_gone_at" field.
+func RmmGoneAtLTE(v time.Time) predicate.Asset {
+	return predicate.Asset(sql.FieldLTE(FieldRmmGoneAt, v))
+}
+
+// RmmGoneAtIsNil applies the IsNil predicate on the "rmm_gone_at" field.
+func RmmGoneAtIsNil() predicate.Asset {
+	return predicate.Asset(sql.FieldIsNull(FieldRmmGoneAt))
+}
+
+// RmmGoneAtNotNil applies the NotNil predicate on the "rmm_gone_at" field.
+func RmmGoneAtNotNil() predicate.Asset {
+	return predicate.Asset(sql.FieldNotNull(FieldRmmGoneAt))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

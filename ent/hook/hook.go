@@ -213,6 +213,18 @@ func (f PriorityFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PriorityMutation", m)
 }
 
+// The RmmOrganizationFunc type is an adapter to allow the use of ordinary
+// function as RmmOrganization mutator.
+type RmmOrganizationFunc func(context.Context, *ent.RmmOrganizationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RmmOrganizationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RmmOrganizationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RmmOrganizationMutation", m)
+}
+
 // The StatusChangeFunc type is an adapter to allow the use of ordinary
 // function as StatusChange mutator.
 type StatusChangeFunc func(context.Context, *ent.StatusChangeMutation) (ent.Value, error)

@@ -53,6 +53,12 @@ const (
 	FieldPollRequestedAt = "poll_requested_at"
 	// FieldPollGraceSeconds holds the string denoting the poll_grace_seconds field in the database.
 	FieldPollGraceSeconds = "poll_grace_seconds"
+	// FieldLastInventorySyncAt holds the string denoting the last_inventory_sync_at field in the database.
+	FieldLastInventorySyncAt = "last_inventory_sync_at"
+	// FieldLastInventorySyncError holds the string denoting the last_inventory_sync_error field in the database.
+	FieldLastInventorySyncError = "last_inventory_sync_error"
+	// FieldLastInventorySyncCounts holds the string denoting the last_inventory_sync_counts field in the database.
+	FieldLastInventorySyncCounts = "last_inventory_sync_counts"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// Table holds the table name of the integration in the database.
@@ -88,6 +94,9 @@ var Columns = []string{
 	FieldPollFailingSince,
 	FieldPollRequestedAt,
 	FieldPollGraceSeconds,
+	FieldLastInventorySyncAt,
+	FieldLastInventorySyncError,
+	FieldLastInventorySyncCounts,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -125,6 +134,8 @@ var (
 	DefaultPollGraceSeconds int
 	// PollGraceSecondsValidator is a validator for the "poll_grace_seconds" field. It is called by the builders before save.
 	PollGraceSecondsValidator func(int) error
+	// DefaultLastInventorySyncError holds the default value on creation for the "last_inventory_sync_error" field.
+	DefaultLastInventorySyncError string
 )
 
 // Provider defines the type for the "provider" enum field.
@@ -263,6 +274,16 @@ func ByPollRequestedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByPollGraceSeconds orders the results by the poll_grace_seconds field.
 func ByPollGraceSeconds(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPollGraceSeconds, opts...).ToFunc()
+}
+
+// ByLastInventorySyncAt orders the results by the last_inventory_sync_at field.
+func ByLastInventorySyncAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastInventorySyncAt, opts...).ToFunc()
+}
+
+// ByLastInventorySyncError orders the results by the last_inventory_sync_error field.
+func ByLastInventorySyncError(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastInventorySyncError, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -135,6 +135,16 @@ func PollGraceSeconds(v int) predicate.Integration {
 	return predicate.Integration(sql.FieldEQ(FieldPollGraceSeconds, v))
 }
 
+// LastInventorySyncAt applies equality check predicate on the "last_inventory_sync_at" field. It's identical to LastInventorySyncAtEQ.
+func LastInventorySyncAt(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldLastInventorySyncAt, v))
+}
+
+// LastInventorySyncError applies equality check predicate on the "last_inventory_sync_error" field. It's identical to LastInventorySyncErrorEQ.
+func LastInventorySyncError(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldLastInventorySyncError, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v int) predicate.Integration {
 	return predicate.Integration(sql.FieldEQ(FieldTenantID, v))
@@ -948,6 +958,131 @@ func PollGraceSecondsLT(v int) predicate.Integration {
 // PollGraceSecondsLTE applies the LTE predicate on the "poll_grace_seconds" field.
 func PollGraceSecondsLTE(v int) predicate.Integration {
 	return predicate.Integration(sql.FieldLTE(FieldPollGraceSeconds, v))
+}
+
+// LastInventorySyncAtEQ applies the EQ predicate on the "last_inventory_sync_at" field.
+func LastInventorySyncAtEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldLastInventorySyncAt, v))
+}
+
+// LastInventorySyncAtNEQ applies the NEQ predicate on the "last_inventory_sync_at" field.
+func LastInventorySyncAtNEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldLastInventorySyncAt, v))
+}
+
+// LastInventorySyncAtIn applies the In predicate on the "last_inventory_sync_at" field.
+func LastInventorySyncAtIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldLastInventorySyncAt, vs...))
+}
+
+// LastInventorySyncAtNotIn applies the NotIn predicate on the "last_inventory_sync_at" field.
+func LastInventorySyncAtNotIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldLastInventorySyncAt, vs...))
+}
+
+// LastInventorySyncAtGT applies the GT predicate on the "last_inventory_sync_at" field.
+func LastInventorySyncAtGT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldLastInventorySyncAt, v))
+}
+
+// LastInventorySyncAtGTE applies the GTE predicate on the "last_inventory_sync_at" field.
+func LastInventorySyncAtGTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldLastInventorySyncAt, v))
+}
+
+// LastInventorySyncAtLT applies the LT predicate on the "last_inventory_sync_at" field.
+func LastInventorySyncAtLT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldLastInventorySyncAt, v))
+}
+
+// LastInventorySyncAtLTE applies the LTE predicate on the "last_inventory_sync_at" field.
+func LastInventorySyncAtLTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldLastInventorySyncAt, v))
+}
+
+// LastInventorySyncAtIsNil applies the IsNil predicate on the "last_inventory_sync_at" field.
+func LastInventorySyncAtIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldLastInventorySyncAt))
+}
+
+// LastInventorySyncAtNotNil applies the NotNil predicate on the "last_inventory_sync_at" field.
+func LastInventorySyncAtNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldLastInventorySyncAt))
+}
+
+// LastInventorySyncErrorEQ applies the EQ predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorEQ(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncErrorNEQ applies the NEQ predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorNEQ(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncErrorIn applies the In predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorIn(vs ...string) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldLastInventorySyncError, vs...))
+}
+
+// LastInventorySyncErrorNotIn applies the NotIn predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorNotIn(vs ...string) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldLastInventorySyncError, vs...))
+}
+
+// LastInventorySyncErrorGT applies the GT predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorGT(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncErrorGTE applies the GTE predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorGTE(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncErrorLT applies the LT predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorLT(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncErrorLTE applies the LTE predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorLTE(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncErrorContains applies the Contains predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorContains(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldContains(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncErrorHasPrefix applies the HasPrefix predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorHasPrefix(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldHasPrefix(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncErrorHasSuffix applies the HasSuffix predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorHasSuffix(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldHasSuffix(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncErrorEqualFold applies the EqualFold predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorEqualFold(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldEqualFold(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncErrorContainsFold applies the ContainsFold predicate on the "last_inventory_sync_error" field.
+func LastInventorySyncErrorContainsFold(v string) predicate.Integration {
+	return predicate.Integration(sql.FieldContainsFold(FieldLastInventorySyncError, v))
+}
+
+// LastInventorySyncCountsIsNil applies the IsNil predicate on the "last_inventory_sync_counts" field.
+func LastInventorySyncCountsIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldLastInventorySyncCounts))
+}
+
+// LastInventorySyncCountsNotNil applies the NotNil predicate on the "last_inventory_sync_counts" field.
+func LastInventorySyncCountsNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldLastInventorySyncCounts))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

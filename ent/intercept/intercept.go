@@ -26,6 +26,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/ent/predicate"
 	"github.com/alertdesk/alertdesk/ent/priority"
+	"github.com/alertdesk/alertdesk/ent/rmmorganization"
 	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticket"
@@ -550,6 +551,33 @@ func (f TraversePriority) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.PriorityQuery", q)
 }
 
+// The RmmOrganizationFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RmmOrganizationFunc func(context.Context, *ent.RmmOrganizationQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RmmOrganizationFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RmmOrganizationQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RmmOrganizationQuery", q)
+}
+
+// The TraverseRmmOrganization type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRmmOrganization func(context.Context, *ent.RmmOrganizationQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRmmOrganization) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRmmOrganization) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RmmOrganizationQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RmmOrganizationQuery", q)
+}
+
 // The StatusChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
 type StatusChangeFunc func(context.Context, *ent.StatusChangeQuery) (ent.Value, error)
 
@@ -776,6 +804,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.OutboxEntryQuery, predicate.OutboxEntry, outboxentry.OrderOption]{typ: ent.TypeOutboxEntry, tq: q}, nil
 	case *ent.PriorityQuery:
 		return &query[*ent.PriorityQuery, predicate.Priority, priority.OrderOption]{typ: ent.TypePriority, tq: q}, nil
+	case *ent.RmmOrganizationQuery:
+		return &query[*ent.RmmOrganizationQuery, predicate.RmmOrganization, rmmorganization.OrderOption]{typ: ent.TypeRmmOrganization, tq: q}, nil
 	case *ent.StatusChangeQuery:
 		return &query[*ent.StatusChangeQuery, predicate.StatusChange, statuschange.OrderOption]{typ: ent.TypeStatusChange, tq: q}, nil
 	case *ent.TenantQuery:

@@ -300,6 +300,11 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "retired_at", Type: field.TypeTime, Nullable: true},
+		{Name: "kind", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "os", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "online", Type: field.TypeBool, Nullable: true},
+		{Name: "last_contact_at", Type: field.TypeTime, Nullable: true},
+		{Name: "rmm_gone_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 		{Name: "client_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -311,13 +316,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "assets_tenants_tenant",
-				Columns:    []*schema.Column{AssetsColumns[4]},
+				Columns:    []*schema.Column{AssetsColumns[9]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "assets_clients_client",
-				Columns:    []*schema.Column{AssetsColumns[5]},
+				Columns:    []*schema.Column{AssetsColumns[10]},
 				RefColumns: []*schema.Column{ClientsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -326,7 +331,7 @@ var (
 			{
 				Name:    "asset_tenant_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{AssetsColumns[4], AssetsColumns[2]},
+				Columns: []*schema.Column{AssetsColumns[9], AssetsColumns[2]},
 			},
 		},
 	}
@@ -588,6 +593,9 @@ var (
 		{Name: "poll_failing_since", Type: field.TypeTime, Nullable: true},
 		{Name: "poll_requested_at", Type: field.TypeTime, Nullable: true},
 		{Name: "poll_grace_seconds", Type: field.TypeInt, Default: 120},
+		{Name: "last_inventory_sync_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_inventory_sync_error", Type: field.TypeString, Default: ""},
+		{Name: "last_inventory_sync_counts", Type: field.TypeJSON, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 	}
 	// IntegrationsTable holds the schema information for the "integrations" table.
@@ -598,7 +606,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "integrations_tenants_tenant",
-				Columns:    []*schema.Column{IntegrationsColumns[19]},
+				Columns:    []*schema.Column{IntegrationsColumns[22]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -607,7 +615,7 @@ var (
 			{
 				Name:    "integration_tenant_id_provider",
 				Unique:  false,
-				Columns: []*schema.Column{IntegrationsColumns[19], IntegrationsColumns[2]},
+				Columns: []*schema.Column{IntegrationsColumns[22], IntegrationsColumns[2]},
 			},
 		},
 	}
@@ -832,6 +840,43 @@ var (
 				Name:    "priority_tenant_id_sort_order",
 				Unique:  false,
 				Columns: []*schema.Column{PrioritiesColumns[5], PrioritiesColumns[3]},
+			},
+		},
+	}
+	// RmmOrganizationsColumns holds the columns for the "rmm_organizations" table.
+	RmmOrganizationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "external_organization_id", Type: field.TypeString, Size: 200},
+		{Name: "name", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "synced_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "integration_id", Type: field.TypeInt},
+	}
+	// RmmOrganizationsTable holds the schema information for the "rmm_organizations" table.
+	RmmOrganizationsTable = &schema.Table{
+		Name:       "rmm_organizations",
+		Columns:    RmmOrganizationsColumns,
+		PrimaryKey: []*schema.Column{RmmOrganizationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "rmm_organizations_tenants_tenant",
+				Columns:    []*schema.Column{RmmOrganizationsColumns[5]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "rmm_organizations_integrations_integration",
+				Columns:    []*schema.Column{RmmOrganizationsColumns[6]},
+				RefColumns: []*schema.Column{IntegrationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "rmmorganization_tenant_id_integration_id_external_organization_id",
+				Unique:  true,
+				Columns: []*schema.Column{RmmOrganizationsColumns[5], RmmOrganizationsColumns[6], RmmOrganizationsColumns[2]},
 			},
 		},
 	}
@@ -1168,6 +1213,7 @@ var (
 		OrganizationMappingsTable,
 		OutboxEntriesTable,
 		PrioritiesTable,
+		RmmOrganizationsTable,
 		StatusChangesTable,
 		TenantsTable,
 		TicketsTable,
@@ -1221,6 +1267,8 @@ func init() {
 	OrganizationMappingsTable.ForeignKeys[2].RefTable = ClientsTable
 	OutboxEntriesTable.ForeignKeys[0].RefTable = TenantsTable
 	PrioritiesTable.ForeignKeys[0].RefTable = TenantsTable
+	RmmOrganizationsTable.ForeignKeys[0].RefTable = TenantsTable
+	RmmOrganizationsTable.ForeignKeys[1].RefTable = IntegrationsTable
 	StatusChangesTable.ForeignKeys[0].RefTable = TenantsTable
 	StatusChangesTable.ForeignKeys[1].RefTable = TicketsTable
 	TicketsTable.ForeignKeys[0].RefTable = TenantsTable

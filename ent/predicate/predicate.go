@@ -57,6 +57,9 @@ type OutboxEntry func(*sql.Selector)
 // Priority is the predicate function for priority builders.
 type Priority func(*sql.Selector)
 
+// RmmOrganization is the predicate function for rmmorganization builders.
+type RmmOrganization func(*sql.Selector)
+
 // StatusChange is the predicate function for statuschange builders.
 type StatusChange func(*sql.Selector)
 

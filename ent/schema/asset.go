@@ -18,6 +18,17 @@ func (Asset) Fields() []ent.Field {
 		field.Int("client_id").Optional().Nillable(),
 		// Retired assets keep their tickets and alerts but leave pickers.
 		field.Time("retired_at").Optional().Nillable(),
+		// What the RMM inventory says of the device (empty or null when the
+		// asset was made by hand): server, workstation…; the operating
+		// system; online state and last contact as of the last sync.
+		field.String("kind").Default("").MaxLen(100),
+		field.String("os").Default("").MaxLen(200),
+		field.Bool("online").Optional().Nillable(),
+		field.Time("last_contact_at").Optional().Nillable(),
+		// Set when an inventory sync retired the asset because its device
+		// left the RMM: a device that comes back restores it (an asset
+		// retired by hand stays retired).
+		field.Time("rmm_gone_at").Optional().Nillable(),
 	}
 }
 

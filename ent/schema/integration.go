@@ -42,6 +42,11 @@ func (Integration) Fields() []ent.Field {
 		// Live alerts this recent are not reset by a poll: an RMM's list
 		// may lag its webhooks.
 		field.Int("poll_grace_seconds").Default(120).Range(0, 3600),
+		// The last inventory sync (organizations and devices): when it
+		// ran, what it did and its error (empty when it succeeded).
+		field.Time("last_inventory_sync_at").Optional().Nillable(),
+		field.String("last_inventory_sync_error").Default(""),
+		field.JSON("last_inventory_sync_counts", map[string]int{}).Optional(),
 	}
 }
 
@@ -72,5 +77,31 @@ func (OrganizationMapping) Edges() []ent.Edge {
 }
 
 func (OrganizationMapping) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "integration_id", "external_organization_id").Unique()}
+}
+
+// RmmOrganization is an organization (NinjaOne organization, TacticalRMM
+// client) as the integration's last inventory sync listed it: what
+// unmappedOrganizations offers for mapping, with its name.
+type RmmOrganization struct{ ent.Schema }
+
+func (RmmOrganization) Mixin() []ent.Mixin { return tenantScoped() }
+
+func (RmmOrganization) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("integration_id"),
+		field.String("external_organization_id").NotEmpty().MaxLen(200),
+		field.String("name").Default("").MaxLen(200),
+		field.Time("synced_at"),
+	}
+}
+
+func (RmmOrganization) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("integration", Integration.Type).Field("integration_id").Unique().Required(),
+	}
+}
+
+func (RmmOrganization) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("tenant_id", "integration_id", "external_organization_id").Unique()}
 }

@@ -140,11 +140,15 @@ type ComplexityRoot struct {
 	}
 
 	Asset struct {
-		Client    func(childComplexity int) int
-		Devices   func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		RetiredAt func(childComplexity int) int
+		Client        func(childComplexity int) int
+		Devices       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		LastContactAt func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Online        func(childComplexity int) int
+		Os            func(childComplexity int) int
+		RetiredAt     func(childComplexity int) int
 	}
 
 	AssetDevice struct {
@@ -220,28 +224,31 @@ type ComplexityRoot struct {
 	}
 
 	Integration struct {
-		BaseURL                func(childComplexity int) int
-		ConnectionState        func(childComplexity int) int
-		CreatedAt              func(childComplexity int) int
-		ID                     func(childComplexity int) int
-		LastPollCounts         func(childComplexity int) int
-		LastPollError          func(childComplexity int) int
-		LastPolledAt           func(childComplexity int) int
-		Name                   func(childComplexity int) int
-		NextPollAt             func(childComplexity int) int
-		OrganizationMappings   func(childComplexity int) int
-		PollFailingSince       func(childComplexity int) int
-		PollFailures           func(childComplexity int) int
-		PollGraceSeconds       func(childComplexity int) int
-		PollingEnabled         func(childComplexity int) int
-		PollingIntervalMinutes func(childComplexity int) int
-		Provider               func(childComplexity int) int
-		Region                 func(childComplexity int) int
-		Rules                  func(childComplexity int) int
-		SecretHeaderName       func(childComplexity int) int
-		UnmappedOrganizations  func(childComplexity int) int
-		WebhookSecret          func(childComplexity int) int
-		WebhookURL             func(childComplexity int) int
+		BaseURL                 func(childComplexity int) int
+		ConnectionState         func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		LastInventorySyncAt     func(childComplexity int) int
+		LastInventorySyncCounts func(childComplexity int) int
+		LastInventorySyncError  func(childComplexity int) int
+		LastPollCounts          func(childComplexity int) int
+		LastPollError           func(childComplexity int) int
+		LastPolledAt            func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		NextPollAt              func(childComplexity int) int
+		OrganizationMappings    func(childComplexity int) int
+		PollFailingSince        func(childComplexity int) int
+		PollFailures            func(childComplexity int) int
+		PollGraceSeconds        func(childComplexity int) int
+		PollingEnabled          func(childComplexity int) int
+		PollingIntervalMinutes  func(childComplexity int) int
+		Provider                func(childComplexity int) int
+		Region                  func(childComplexity int) int
+		Rules                   func(childComplexity int) int
+		SecretHeaderName        func(childComplexity int) int
+		UnmappedOrganizations   func(childComplexity int) int
+		WebhookSecret           func(childComplexity int) int
+		WebhookURL              func(childComplexity int) int
 	}
 
 	MaintenanceWindow struct {
@@ -272,6 +279,7 @@ type ComplexityRoot struct {
 		CreateAsset                      func(childComplexity int, input model.CreateAssetInput) int
 		CreateBoard                      func(childComplexity int, input model.CreateBoardInput) int
 		CreateClient                     func(childComplexity int, input model.CreateClientInput) int
+		CreateClientFromOrganization     func(childComplexity int, input model.CreateClientFromOrganizationInput) int
 		CreateEventSubscription          func(childComplexity int, input model.CreateEventSubscriptionInput) int
 		CreateIntegration                func(childComplexity int, input model.CreateIntegrationInput) int
 		CreateMaintenanceWindow          func(childComplexity int, input model.MaintenanceWindowInput) int
@@ -298,6 +306,7 @@ type ComplexityRoot struct {
 		RotateWebhookSecret              func(childComplexity int, id int) int
 		SetAlertRuleActive               func(childComplexity int, id int, active bool) int
 		SetNotificationPreference        func(childComplexity int, category string, channel model.NotificationChannel, enabled bool) int
+		SyncInventory                    func(childComplexity int, integrationID int) int
 		UpdateAlertRule                  func(childComplexity int, id int, input model.UpdateAlertRuleInput) int
 		UpdateAsset                      func(childComplexity int, id int, input model.UpdateAssetInput) int
 		UpdateBoard                      func(childComplexity int, id int, input model.UpdateBoardInput) int
@@ -492,10 +501,13 @@ type ComplexityRoot struct {
 	UnmappedOrganization struct {
 		AlertCount             func(childComplexity int) int
 		ExternalOrganizationID func(childComplexity int) int
+		InRmm                  func(childComplexity int) int
 		Integration            func(childComplexity int) int
 		LastSeenAt             func(childComplexity int) int
 		Mapping                func(childComplexity int) int
+		Name                   func(childComplexity int) int
 		PendingAlertCount      func(childComplexity int) int
+		SuggestedClients       func(childComplexity int) int
 	}
 
 	User struct {
@@ -570,6 +582,8 @@ type IntegrationResolver interface {
 
 	NextPollAt(ctx context.Context, obj *ent.Integration) (*time.Time, error)
 
+	LastInventorySyncCounts(ctx context.Context, obj *ent.Integration) (model.JSON, error)
+
 	Rules(ctx context.Context, obj *ent.Integration) ([]*ent.AlertRule, error)
 	OrganizationMappings(ctx context.Context, obj *ent.Integration) ([]*ent.OrganizationMapping, error)
 	UnmappedOrganizations(ctx context.Context, obj *ent.Integration) ([]*model.UnmappedOrganization, error)
@@ -611,8 +625,10 @@ type MutationResolver interface {
 	UpdateIntegration(ctx context.Context, id int, input model.UpdateIntegrationInput) (*ent.Integration, error)
 	DeleteIntegration(ctx context.Context, id int) (int, error)
 	RotateWebhookSecret(ctx context.Context, id int) (*ent.Integration, error)
+	SyncInventory(ctx context.Context, integrationID int) (*ent.Integration, error)
 	UpdatePollingSettings(ctx context.Context, input model.PollingSettingsInput) (*ent.Integration, error)
 	CreateOrganizationMapping(ctx context.Context, input model.CreateOrganizationMappingInput) (*ent.OrganizationMapping, error)
+	CreateClientFromOrganization(ctx context.Context, input model.CreateClientFromOrganizationInput) (*ent.OrganizationMapping, error)
 	UpdateOrganizationMapping(ctx context.Context, id int, input model.UpdateOrganizationMappingInput) (*ent.OrganizationMapping, error)
 	DeleteOrganizationMapping(ctx context.Context, id int) (int, error)
 	ReprocessUnmappedAlerts(ctx context.Context, integrationID int, externalOrganizationID string) (*model.ReprocessResult, error)
@@ -1093,12 +1109,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.ID(childComplexity), true
+	case "Asset.kind":
+		if e.ComplexityRoot.Asset.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Kind(childComplexity), true
+	case "Asset.lastContactAt":
+		if e.ComplexityRoot.Asset.LastContactAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.LastContactAt(childComplexity), true
 	case "Asset.name":
 		if e.ComplexityRoot.Asset.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Asset.Name(childComplexity), true
+	case "Asset.online":
+		if e.ComplexityRoot.Asset.Online == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Online(childComplexity), true
+	case "Asset.os":
+		if e.ComplexityRoot.Asset.Os == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Os(childComplexity), true
 	case "Asset.retiredAt":
 		if e.ComplexityRoot.Asset.RetiredAt == nil {
 			break
@@ -1419,6 +1459,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Integration.ID(childComplexity), true
+	case "Integration.lastInventorySyncAt":
+		if e.ComplexityRoot.Integration.LastInventorySyncAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.LastInventorySyncAt(childComplexity), true
+	case "Integration.lastInventorySyncCounts":
+		if e.ComplexityRoot.Integration.LastInventorySyncCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.LastInventorySyncCounts(childComplexity), true
+	case "Integration.lastInventorySyncError":
+		if e.ComplexityRoot.Integration.LastInventorySyncError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.LastInventorySyncError(childComplexity), true
 	case "Integration.lastPollCounts":
 		if e.ComplexityRoot.Integration.LastPollCounts == nil {
 			break
@@ -1733,6 +1791,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateClient(childComplexity, args["input"].(model.CreateClientInput)), true
+	case "Mutation.createClientFromOrganization":
+		if e.ComplexityRoot.Mutation.CreateClientFromOrganization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createClientFromOrganization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateClientFromOrganization(childComplexity, args["input"].(model.CreateClientFromOrganizationInput)), true
 	case "Mutation.createEventSubscription":
 		if e.ComplexityRoot.Mutation.CreateEventSubscription == nil {
 			break
@@ -2014,6 +2083,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetNotificationPreference(childComplexity, args["category"].(string), args["channel"].(model.NotificationChannel), args["enabled"].(bool)), true
+	case "Mutation.syncInventory":
+		if e.ComplexityRoot.Mutation.SyncInventory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncInventory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncInventory(childComplexity, args["integrationId"].(int)), true
 	case "Mutation.updateAlertRule":
 		if e.ComplexityRoot.Mutation.UpdateAlertRule == nil {
 			break
@@ -2984,6 +3064,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnmappedOrganization.ExternalOrganizationID(childComplexity), true
+	case "UnmappedOrganization.inRmm":
+		if e.ComplexityRoot.UnmappedOrganization.InRmm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmappedOrganization.InRmm(childComplexity), true
 	case "UnmappedOrganization.integration":
 		if e.ComplexityRoot.UnmappedOrganization.Integration == nil {
 			break
@@ -3002,12 +3088,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnmappedOrganization.Mapping(childComplexity), true
+	case "UnmappedOrganization.name":
+		if e.ComplexityRoot.UnmappedOrganization.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmappedOrganization.Name(childComplexity), true
 	case "UnmappedOrganization.pendingAlertCount":
 		if e.ComplexityRoot.UnmappedOrganization.PendingAlertCount == nil {
 			break
 		}
 
 		return e.ComplexityRoot.UnmappedOrganization.PendingAlertCount(childComplexity), true
+	case "UnmappedOrganization.suggestedClients":
+		if e.ComplexityRoot.UnmappedOrganization.SuggestedClients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmappedOrganization.SuggestedClients(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -3080,6 +3178,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
 			graphql.NewInputUnmarshaler("CreateAssetInput", ec.unmarshalInputCreateAssetInput),
 			graphql.NewInputUnmarshaler("CreateBoardInput", ec.unmarshalInputCreateBoardInput),
+			graphql.NewInputUnmarshaler("CreateClientFromOrganizationInput", ec.unmarshalInputCreateClientFromOrganizationInput),
 			graphql.NewInputUnmarshaler("CreateClientInput", ec.unmarshalInputCreateClientInput),
 			graphql.NewInputUnmarshaler("CreateEventSubscriptionInput", ec.unmarshalInputCreateEventSubscriptionInput),
 			graphql.NewInputUnmarshaler("CreateIntegrationInput", ec.unmarshalInputCreateIntegrationInput),
@@ -3778,6 +3877,14 @@ type Asset {
   client: Client
   "When the asset was retired; null while active. Retired assets keep their tickets and alerts."
   retiredAt: Time
+  "Its kind as the RMM says (server, workstation, vm-host…); empty for assets made by hand."
+  kind: String!
+  "Its operating system as the RMM says; empty when unknown."
+  os: String!
+  "Whether the RMM saw it online at the last inventory sync; null when unknown."
+  online: Boolean
+  "When it last contacted the RMM, as of the last inventory sync."
+  lastContactAt: Time
   "The RMM devices the asset is, one per integration at most."
   devices: [AssetDevice!]!
 }
@@ -3991,6 +4098,21 @@ type Integration {
   list may lag the RMM's webhooks. 0 resets at once.
   """
   pollGraceSeconds: Int!
+  """
+  When the last inventory sync (the RMM's organizations and devices) ran;
+  null before the first. Syncs run after each poll cycle (so also right
+  after connecting) and on syncInventory.
+  """
+  lastInventorySyncAt: Time
+  """
+  Counts of the last inventory sync: organizations and devices listed;
+  assets created, updated, moved (to another client), retired (device gone
+  from the RMM), restored (device back); unmapped (devices without an asset
+  whose organization is not mapped).
+  """
+  lastInventorySyncCounts: JSON
+  "Error of the last inventory sync; empty when it succeeded. A failed sync retires nothing."
+  lastInventorySyncError: String!
   "When the integration was created."
   createdAt: Time!
   "The integration's alert rules in evaluation order."
@@ -4060,6 +4182,11 @@ extend type Mutation {
   deleteIntegration("Integration id." id: ID!): ID! @admin
   "Replaces the webhook secret; the old one stops working at once."
   rotateWebhookSecret("Integration id." id: ID!): Integration! @admin
+  """
+  Queues an inventory sync of a connected integration (a sync already
+  queued is not doubled); lastInventorySyncAt changes when it has run.
+  """
+  syncInventory("Integration id." integrationId: ID!): Integration! @admin
   "Turns polling on or off and sets its interval and grace period."
   updatePollingSettings("The new settings." input: PollingSettingsInput!): Integration! @admin
 }
@@ -4083,21 +4210,28 @@ type OrganizationMapping {
 }
 
 """
-An RMM organization seen on alerts whose client was unknown because no
-mapping covered it. Its alerts are kept; map it, then call
-reprocessUnmappedAlerts.
+An RMM organization no mapping covers: listed by the integration's last
+inventory sync, or seen on alerts kept because no mapping covered it. Map
+it (createOrganizationMapping, or createClientFromOrganization), then call
+reprocessUnmappedAlerts for its kept alerts.
 """
 type UnmappedOrganization {
-  "The integration the alerts came from."
+  "The integration the organization belongs to."
   integration: Integration!
   "The organization's id in the RMM."
   externalOrganizationId: String!
+  "Its name in the RMM as the last inventory sync read it; empty when unknown."
+  name: String!
+  "Whether the last inventory sync listed it (false: known from alerts only)."
+  inRmm: Boolean!
+  "Active clients whose name matches the organization's (case and punctuation aside), best first."
+  suggestedClients: [Client!]!
   "How many alerts were kept unmapped (any status)."
   alertCount: Int!
   "Of those, alerts still firing without a ticket: what reprocessing would route."
   pendingAlertCount: Int!
-  "The newest event time among them."
-  lastSeenAt: Time!
+  "The newest event time among them; null when no alert was kept."
+  lastSeenAt: Time
   "The mapping created since, if any: time to reprocess."
   mapping: OrganizationMapping
 }
@@ -4127,6 +4261,18 @@ input UpdateOrganizationMappingInput {
 }
 
 """
+Input of createClientFromOrganization.
+"""
+input CreateClientFromOrganizationInput {
+  "The integration."
+  integrationId: ID!
+  "The organization's id in the RMM, as the inventory sync listed it."
+  externalOrganizationId: String!
+  "The new client's name (1–200 characters); defaults to the organization's name."
+  name: String
+}
+
+"""
 What reprocessUnmappedAlerts did.
 """
 type ReprocessResult {
@@ -4145,13 +4291,19 @@ type ReprocessResult {
 extend type Query {
   "Organization mappings, optionally of one integration."
   organizationMappings("Only this integration's." integrationId: ID): [OrganizationMapping!]!
-  "Organizations seen on unmapped alerts, optionally of one integration."
+  "Organizations no mapping covers (from the inventory and from kept alerts), optionally of one integration."
   unmappedOrganizations("Only this integration's." integrationId: ID): [UnmappedOrganization!]!
 }
 
 extend type Mutation {
   "Maps an RMM organization to a client."
   createOrganizationMapping("The mapping to create." input: CreateOrganizationMappingInput!): OrganizationMapping! @admin
+  """
+  Creates a client named after an RMM organization and maps the
+  organization to it; an inventory sync is queued so its devices become the
+  client's assets.
+  """
+  createClientFromOrganization("The organization and the name." input: CreateClientFromOrganizationInput!): OrganizationMapping! @admin
   "Changes a mapping's client or name."
   updateOrganizationMapping("Mapping id." id: ID!, "What to change." input: UpdateOrganizationMappingInput!): OrganizationMapping! @admin
   "Deletes a mapping; later alerts of the organization are kept as unmapped."
@@ -5017,6 +5169,14 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_client(ctx, field)
 	case "retiredAt":
 		return ec.fieldContext_Asset_retiredAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_Asset_kind(ctx, field)
+	case "os":
+		return ec.fieldContext_Asset_os(ctx, field)
+	case "online":
+		return ec.fieldContext_Asset_online(ctx, field)
+	case "lastContactAt":
+		return ec.fieldContext_Asset_lastContactAt(ctx, field)
 	case "devices":
 		return ec.fieldContext_Asset_devices(ctx, field)
 	}
@@ -5205,6 +5365,12 @@ func (ec *executionContext) childFields_Integration(ctx context.Context, field g
 		return ec.fieldContext_Integration_nextPollAt(ctx, field)
 	case "pollGraceSeconds":
 		return ec.fieldContext_Integration_pollGraceSeconds(ctx, field)
+	case "lastInventorySyncAt":
+		return ec.fieldContext_Integration_lastInventorySyncAt(ctx, field)
+	case "lastInventorySyncCounts":
+		return ec.fieldContext_Integration_lastInventorySyncCounts(ctx, field)
+	case "lastInventorySyncError":
+		return ec.fieldContext_Integration_lastInventorySyncError(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Integration_createdAt(ctx, field)
 	case "rules":
@@ -5541,6 +5707,12 @@ func (ec *executionContext) childFields_UnmappedOrganization(ctx context.Context
 		return ec.fieldContext_UnmappedOrganization_integration(ctx, field)
 	case "externalOrganizationId":
 		return ec.fieldContext_UnmappedOrganization_externalOrganizationId(ctx, field)
+	case "name":
+		return ec.fieldContext_UnmappedOrganization_name(ctx, field)
+	case "inRmm":
+		return ec.fieldContext_UnmappedOrganization_inRmm(ctx, field)
+	case "suggestedClients":
+		return ec.fieldContext_UnmappedOrganization_suggestedClients(ctx, field)
 	case "alertCount":
 		return ec.fieldContext_UnmappedOrganization_alertCount(ctx, field)
 	case "pendingAlertCount":
@@ -5961,6 +6133,20 @@ func (ec *executionContext) field_Mutation_createBoard_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateBoardInput, error) {
 			return ec.unmarshalNCreateBoardInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateBoardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createClientFromOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateClientFromOrganizationInput, error) {
+			return ec.unmarshalNCreateClientFromOrganizationInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateClientFromOrganizationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6402,6 +6588,20 @@ func (ec *executionContext) field_Mutation_setNotificationPreference_args(ctx co
 		return nil, err
 	}
 	args["enabled"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_syncInventory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "integrationId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["integrationId"] = arg0
 	return args, nil
 }
 
@@ -8621,6 +8821,98 @@ func (ec *executionContext) fieldContext_Asset_retiredAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Asset_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Asset_os(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_os(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Os, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_os(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Asset_online(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_online(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Online, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_online(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Asset_lastContactAt(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_lastContactAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastContactAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_lastContactAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Asset_devices(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10191,6 +10483,75 @@ func (ec *executionContext) _Integration_pollGraceSeconds(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_Integration_pollGraceSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Integration_lastInventorySyncAt(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_lastInventorySyncAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastInventorySyncAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_lastInventorySyncAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Integration_lastInventorySyncCounts(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_lastInventorySyncCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Integration().LastInventorySyncCounts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.JSON) graphql.Marshaler {
+			return ec.marshalOJSON2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐJSON(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_lastInventorySyncCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Integration_lastInventorySyncError(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_lastInventorySyncError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastInventorySyncError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_lastInventorySyncError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, false, false, "String")
 }
 
 func (ec *executionContext) _Integration_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
@@ -12173,6 +12534,63 @@ func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_syncInventory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncInventory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncInventory(ctx, fc.Args["integrationId"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.Integration
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Integration) graphql.Marshaler {
+			return ec.marshalNIntegration2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐIntegration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncInventory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Integration(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncInventory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updatePollingSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12281,6 +12699,63 @@ func (ec *executionContext) fieldContext_Mutation_createOrganizationMapping(ctx 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createOrganizationMapping_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createClientFromOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createClientFromOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateClientFromOrganization(ctx, fc.Args["input"].(model.CreateClientFromOrganizationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.OrganizationMapping
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationMapping) graphql.Marshaler {
+			return ec.marshalNOrganizationMapping2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐOrganizationMapping(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createClientFromOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationMapping(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createClientFromOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16930,6 +17405,84 @@ func (ec *executionContext) fieldContext_UnmappedOrganization_externalOrganizati
 	return graphql.NewScalarFieldContext("UnmappedOrganization", field, false, false, "String")
 }
 
+func (ec *executionContext) _UnmappedOrganization_name(ctx context.Context, field graphql.CollectedField, obj *model.UnmappedOrganization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmappedOrganization_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmappedOrganization_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmappedOrganization", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnmappedOrganization_inRmm(ctx context.Context, field graphql.CollectedField, obj *model.UnmappedOrganization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmappedOrganization_inRmm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InRmm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmappedOrganization_inRmm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmappedOrganization", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UnmappedOrganization_suggestedClients(ctx context.Context, field graphql.CollectedField, obj *model.UnmappedOrganization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmappedOrganization_suggestedClients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuggestedClients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Customer) graphql.Marshaler {
+			return ec.marshalNClient2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐCustomerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmappedOrganization_suggestedClients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnmappedOrganization",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Client(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UnmappedOrganization_alertCount(ctx context.Context, field graphql.CollectedField, obj *model.UnmappedOrganization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16988,11 +17541,11 @@ func (ec *executionContext) _UnmappedOrganization_lastSeenAt(ctx context.Context
 			return obj.LastSeenAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_UnmappedOrganization_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18713,6 +19266,62 @@ func (ec *executionContext) unmarshalInputCreateBoardInput(ctx context.Context, 
 func UnmarshalCreateBoardInput(ctx context.Context, raw any) (model.CreateBoardInput, error) {
 	var out model.CreateBoardInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateBoardInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateClientFromOrganizationInput(ctx context.Context, obj any) (model.CreateClientFromOrganizationInput, error) {
+	var it model.CreateClientFromOrganizationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"integrationId", "externalOrganizationId", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "integrationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("integrationId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntegrationID = data
+		case "externalOrganizationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalOrganizationId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalOrganizationID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateClientFromOrganizationInput unmarshals raw into the CreateClientFromOrganizationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateClientFromOrganizationInput(ctx context.Context, raw any) (model.CreateClientFromOrganizationInput, error) {
+	var out model.CreateClientFromOrganizationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateClientFromOrganizationInput", raw, &out)
 	return out, err
 }
 
@@ -20539,6 +21148,26 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "kind":
+			out.Values[i] = ec._Asset_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "os":
+			out.Values[i] = ec._Asset_os(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "online":
+			out.Values[i] = ec._Asset_online(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastContactAt":
+			out.Values[i] = ec._Asset_lastContactAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "devices":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21149,6 +21778,22 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lastInventorySyncAt":
+			out.Values[i] = ec._Integration_lastInventorySyncAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastInventorySyncCounts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Integration_lastInventorySyncCounts(ctx, field, obj)
+				})
+		case "lastInventorySyncError":
+			out.Values[i] = ec._Integration_lastInventorySyncError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Integration_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21497,6 +22142,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "syncInventory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncInventory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updatePollingSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updatePollingSettings(ctx, field)
@@ -21507,6 +22159,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createOrganizationMapping":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createOrganizationMapping(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createClientFromOrganization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createClientFromOrganization(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -22876,6 +23535,21 @@ func (ec *executionContext) _UnmappedOrganization(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "name":
+			out.Values[i] = ec._UnmappedOrganization_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inRmm":
+			out.Values[i] = ec._UnmappedOrganization_inRmm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "suggestedClients":
+			out.Values[i] = ec._UnmappedOrganization_suggestedClients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "alertCount":
 			out.Values[i] = ec._UnmappedOrganization_alertCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22888,7 +23562,7 @@ func (ec *executionContext) _UnmappedOrganization(ctx context.Context, sel ast.S
 			}
 		case "lastSeenAt":
 			out.Values[i] = ec._UnmappedOrganization_lastSeenAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "mapping":
@@ -23774,6 +24448,11 @@ func (ec *executionContext) unmarshalNCreateAssetInput2githubᚗcomᚋalertdesk�
 
 func (ec *executionContext) unmarshalNCreateBoardInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateBoardInput(ctx context.Context, v any) (model.CreateBoardInput, error) {
 	res, err := ec.unmarshalInputCreateBoardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateClientFromOrganizationInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCreateClientFromOrganizationInput(ctx context.Context, v any) (model.CreateClientFromOrganizationInput, error) {
+	res, err := ec.unmarshalInputCreateClientFromOrganizationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -123,5 +123,9 @@ type UnmappedOrganization struct {
 	ExternalOrganizationID string
 	AlertCount             int
 	PendingAlertCount      int
-	LastSeenAt             time.Time
+	LastSeenAt             *time.Time
+	Name                   string
+	InRmm                  bool
+	// SuggestedClients are active clients whose name matches Name.
+	SuggestedClients []*ent.Customer
 }

@@ -111,6 +111,16 @@ type CreateBoardInput struct {
 	IsDefault *bool `json:"isDefault,omitempty"`
 }
 
+// Input of createClientFromOrganization.
+type CreateClientFromOrganizationInput struct {
+	// The integration.
+	IntegrationID int `json:"integrationId"`
+	// The organization's id in the RMM, as the inventory sync listed it.
+	ExternalOrganizationID string `json:"externalOrganizationId"`
+	// The new client's name (1–200 characters); defaults to the organization's name.
+	Name *string `json:"name,omitempty"`
+}
+
 // Input of createClient.
 type CreateClientInput struct {
 	// Name (1–200 characters).

@@ -62,6 +62,8 @@ type Client struct {
 	http   *http.Client
 	tokens *TokenSource
 	policy rest.Policy
+	// pageSize is the inventory lists' page size (DefaultPageSize when 0).
+	pageSize int
 }
 
 // Config builds a Client.
@@ -72,6 +74,8 @@ type Config struct {
 	SaveCredentials func(ctx context.Context, c Credentials) error
 	HTTP            *http.Client
 	Policy          rest.Policy
+	// PageSize is the inventory lists' page size (DefaultPageSize when 0).
+	PageSize int
 }
 
 // NewClient returns a client for the integration's instance.
@@ -85,7 +89,7 @@ func NewClient(cfg Config) (*Client, error) {
 		hc = outbound.Default
 	}
 	ts := NewTokenSource(OAuth{Host: origin(base), HTTP: hc}, cfg.Credentials, cfg.SaveCredentials)
-	return &Client{base: base, http: hc, tokens: ts, policy: cfg.Policy}, nil
+	return &Client{base: base, http: hc, tokens: ts, policy: cfg.Policy, pageSize: cfg.PageSize}, nil
 }
 
 // FetchActive lists the instance's active (triggered) alerts: GET /v2/alerts.

@@ -16,7 +16,8 @@ import (
 )
 
 // NinjaOne is a fake NinjaOne instance: OAuth token endpoint, GET
-// /v2/alerts and POST /v2/alert/{uid}/reset.
+// /v2/alerts, POST /v2/alert/{uid}/reset, and the paged inventory lists
+// GET /v2/organizations and GET /v2/devices.
 type NinjaOne struct {
 	*httptest.Server
 	ClientID, ClientSecret string
@@ -38,6 +39,11 @@ type NinjaOne struct {
 	redirects   []string        // redirect_uri of code exchanges
 	webhooks    []map[string]any
 	webhookPlan []int // statuses for the next webhook registrations
+
+	orgs, devices  []map[string]any // the inventory, ordered by id
+	devicePageFail int              // this device page (from 1) answers 500
+	devicePages    int
+	inventoryCalls []string
 }
 
 // NewNinjaOne starts a fake instance with OAuth client "client"/"secret".
@@ -47,6 +53,8 @@ func NewNinjaOne(t testing.TB) *NinjaOne {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /ws/oauth/token", n.token)
 	mux.HandleFunc("GET /v2/alerts", n.auth(n.list))
+	mux.HandleFunc("GET /v2/organizations", n.auth(n.listOrganizations))
+	mux.HandleFunc("GET /v2/devices", n.auth(n.listDevices))
 	mux.HandleFunc("POST /v2/alert/{uid}/reset", n.auth(n.reset))
 	mux.HandleFunc("PUT /v2/webhook", n.auth(n.putWebhook))
 	mux.HandleFunc("DELETE /v2/webhook", n.auth(n.deleteWebhook))

@@ -9,7 +9,8 @@ import (
 	"testing"
 )
 
-// Tactical is a fake TacticalRMM API host: PATCH /alerts/ and PUT /alerts/{id}/.
+// Tactical is a fake TacticalRMM API host: PATCH /alerts/, PUT
+// /alerts/{id}/, and the inventory lists GET /clients/ and GET /agents/.
 type Tactical struct {
 	*httptest.Server
 	APIKey string
@@ -19,6 +20,9 @@ type Tactical struct {
 	listStatus int
 	resolvePl  []int
 	resolves   []string
+
+	clients, agents []map[string]any
+	agentsStatus    int
 }
 
 // NewTactical starts a fake host accepting API key "key".
@@ -28,6 +32,8 @@ func NewTactical(t testing.TB) *Tactical {
 	mux := http.NewServeMux()
 	mux.HandleFunc("PATCH /alerts/", f.auth(f.list))
 	mux.HandleFunc("PUT /alerts/{id}/", f.auth(f.resolve))
+	mux.HandleFunc("GET /clients/", f.auth(f.listClients))
+	mux.HandleFunc("GET /agents/", f.auth(f.listAgents))
 	f.Server = httptest.NewServer(mux)
 	t.Cleanup(f.Close)
 	return f

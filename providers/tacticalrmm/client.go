@@ -84,18 +84,28 @@ func (c *Client) ResetAlert(ctx context.Context, id string) error {
 	return nil
 }
 
+// do sends a request with payload as its JSON body (none when nil).
 func (c *Client) do(ctx context.Context, method, path string, payload any) ([]byte, error) {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return nil, err
+	var b []byte
+	if payload != nil {
+		var err error
+		if b, err = json.Marshal(payload); err != nil {
+			return nil, err
+		}
 	}
 	return rest.Do(ctx, c.http, c.policy, func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, method, c.base+path, io.Reader(bytes.NewReader(b)))
+		var body io.Reader
+		if b != nil {
+			body = bytes.NewReader(b)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 		if err != nil {
 			return nil, err
 		}
 		req.Header.Set("X-API-KEY", c.key)
-		req.Header.Set("Content-Type", "application/json")
+		if b != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		req.Header.Set("Accept", "application/json")
 		return req, nil
 	})

@@ -13,9 +13,11 @@ function integrationQuery(isAdmin) {
     id name provider connectionState webhookUrl secretHeaderName ${isAdmin ? 'webhookSecret' : ''}
     baseUrl region pollingEnabled pollingIntervalMinutes lastPolledAt lastPollCounts lastPollError createdAt
     pollFailures pollFailingSince nextPollAt pollGraceSeconds
+    lastInventorySyncAt lastInventorySyncCounts lastInventorySyncError
     organizationMappings { id externalOrganizationId externalOrganizationName client { id name } createdAt }
-    unmappedOrganizations { externalOrganizationId alertCount pendingAlertCount lastSeenAt mapping { id client { id name } } }
-  } }`;
+    unmappedOrganizations { externalOrganizationId name inRmm suggestedClients { id name } alertCount pendingAlertCount lastSeenAt mapping { id client { id name } } }
+  }
+  assets(includeRetired: true) { id name kind os online lastContactAt retiredAt client { id name } devices { externalDeviceId integration { id } } } }`;
 }
 
 const LIST = `{ integrations { id name provider connectionState pollingEnabled lastPollError } }`;
@@ -71,6 +73,7 @@ async function renderIntegration(body, ctx, id, alive) {
   }
   if (!alive()) return;
   const it = data.integration;
+  if (it) it.assets = (data.assets || []).filter((a) => a.devices.some((d) => d.integration.id === it.id));
   if (!it) {
     clear(body).append(emptyState('Integration not found', 'It may have been deleted.'));
     return;
@@ -84,6 +87,7 @@ async function renderIntegration(body, ctx, id, alive) {
       webhookCard(ctx, it, reload),
       pollingCard(ctx, it, mutations, reload)),
     it.actionCard ? h('div.grid.action-row', it.actionCard) : null,
+    h('div.grid.cols-2.settings-split', inventoryCard(ctx, it, reload), devicesCard(it)),
     h('div.grid.cols-2.settings-split',
       mappingsCard(ctx, it, refs, reload),
       h('section.card', { 'aria-labelledby': `rules-title-${it.id}` },
@@ -453,6 +457,56 @@ function pollingCard(ctx, it, mutations, reload) {
     h('div.card-actions', pollNow, pollHint ? h('span.hint', pollHint) : null));
 }
 
+// inventoryCard shows the last inventory sync and starts one.
+function inventoryCard(ctx, it, reload) {
+  const counts = it.lastInventorySyncCounts && typeof it.lastInventorySyncCounts === 'object' ? Object.entries(it.lastInventorySyncCounts) : [];
+  const syncable = it.connectionState === 'CONNECTED' || it.connectionState === 'ERROR';
+  const syncNow = h('button.btn', { type: 'button', disabled: !syncable || !ctx.isAdmin, 'data-testid': 'sync-now' }, 'Sync now');
+  syncNow.addEventListener('click', async () => {
+    try {
+      await busy(syncNow, () => gql('mutation($id: ID!) { syncInventory(integrationId: $id) { id } }', { id: it.id }));
+      toast('Inventory sync started', 'success');
+      setTimeout(reload, 2000);
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  });
+  return h('section.card', { 'aria-labelledby': `inv-${it.id}` },
+    h('div.card-head', h('h2', { id: `inv-${it.id}` }, 'Inventory'),
+      h('p.card-sub', 'Organizations and devices read from the RMM after each poll cycle; devices of mapped organizations become assets.')),
+    h('dl.facts',
+      h('dt', 'Last sync'), h('dd', { 'data-testid': 'last-sync' }, it.lastInventorySyncAt ? timeEl(it.lastInventorySyncAt) : h('span.muted', 'Never')),
+      h('dt', 'Last counts'), h('dd', { 'data-testid': 'sync-counts' }, counts.length ? h('span.chips', counts.map(([k, v]) => h('span.chip', `${k}: ${v}`))) : h('span.muted', '—'))),
+    it.lastInventorySyncError ? h('div.callout.danger', { role: 'status' }, h('strong', 'Last sync failed: '), it.lastInventorySyncError) : null,
+    h('div.card-actions', syncNow, syncable ? null : h('span.hint', 'Syncing needs a connected integration.')));
+}
+
+// devicesCard lists the assets linked to the integration's devices.
+function devicesCard(it) {
+  const card = h('section.card', { 'aria-labelledby': `dev-${it.id}` },
+    h('div.card-head', h('h2', { id: `dev-${it.id}` }, 'Devices'), h('p.card-sub', `${it.assets.length} asset${it.assets.length === 1 ? '' : 's'} linked to this RMM`)));
+  if (!it.assets.length) {
+    card.append(emptyState('No devices yet', 'Map an organization and sync: its devices appear here as assets.'));
+    return card;
+  }
+  const tbody = h('tbody');
+  for (const a of it.assets) {
+    const dev = a.devices.find((d) => d.integration.id === it.id);
+    const state = a.retiredAt ? badge('Retired', 'neutral') : a.online == null ? badge('Unknown', 'neutral') : a.online ? badge('Online', 'ok') : badge('Offline', 'danger');
+    tbody.append(h('tr', { 'data-testid': 'device-row' },
+      h('td', h('div.cell-title', a.name), h('div.cell-sub.mono', `Device ${dev ? dev.externalDeviceId : '—'}`)),
+      h('td', a.client ? a.client.name : '—'),
+      h('td', [a.kind, a.os].filter(Boolean).join(' · ') || '—'),
+      h('td', state),
+      h('td', a.lastContactAt ? timeEl(a.lastContactAt) : '—')));
+  }
+  card.append(h('div.table-wrap', h('table.table',
+    h('caption.sr-only', 'Devices'),
+    h('thead', h('tr', ...['Asset', 'Client', 'Kind / OS', 'State', 'Last contact'].map((t) => h('th', { scope: 'col' }, t)))),
+    tbody)));
+  return card;
+}
+
 function clientOptions(refs, placeholder = 'Choose a client…') {
   return [{ value: '', label: placeholder }, ...refs.clients.map((c) => ({ value: c.id, label: c.name }))];
 }
@@ -504,13 +558,41 @@ function mappingsCard(ctx, it, refs, reload) {
   const unmapped = it.unmappedOrganizations;
   const sub = h('div.subsection', h('h3', 'Unmapped organizations'));
   if (!unmapped.length) {
-    sub.append(h('p.muted.small', 'None: every alert so far belonged to a mapped organization.'));
+    sub.append(h('p.muted.small', 'None: every organization of the RMM and of the alerts so far is mapped.'));
   } else {
     const list = h('ul.unmapped-list');
     for (const u of unmapped) {
-      const pick = select(clientOptions(refs), u.mapping ? u.mapping.client.id : '', { 'aria-label': `Client for organization ${u.externalOrganizationId}`, disabled: !ctx.isAdmin || Boolean(u.mapping) });
-      const name = h('input', { type: 'text', placeholder: 'Organization name (optional)', 'aria-label': `Name of organization ${u.externalOrganizationId}`, disabled: !ctx.isAdmin || Boolean(u.mapping) });
+      const suggested = (u.suggestedClients || [])[0];
+      const pick = select(clientOptions(refs), u.mapping ? u.mapping.client.id : suggested ? suggested.id : '', { 'aria-label': `Client for organization ${u.externalOrganizationId}`, disabled: !ctx.isAdmin || Boolean(u.mapping) });
+      const name = h('input', { type: 'text', placeholder: 'Organization name (optional)', value: u.name || '', 'aria-label': `Name of organization ${u.externalOrganizationId}`, disabled: !ctx.isAdmin || Boolean(u.mapping), hidden: Boolean(u.name) });
       const btn = h('button.btn.primary.small', { type: 'button', hidden: !ctx.isAdmin }, u.mapping ? 'Reprocess' : 'Map & reprocess');
+      const create = h('button.btn.small', { type: 'button', hidden: !ctx.isAdmin || Boolean(u.mapping) || !u.inRmm, 'data-testid': 'create-client' }, 'Create client');
+      create.addEventListener('click', async () => {
+        const input = { integrationId: it.id, externalOrganizationId: u.externalOrganizationId };
+        if (!u.name) {
+          const given = name.value.trim();
+          if (!given) {
+            toast('Enter a name for the new client', 'error');
+            name.focus();
+            return;
+          }
+          input.name = given;
+        }
+        await busy(create, async () => {
+          try {
+            const d = await gql('mutation($input: CreateClientFromOrganizationInput!) { createClientFromOrganization(input: $input) { id client { name } } }', { input });
+            if (u.alertCount) {
+              await gql('mutation($i: ID!, $o: String!) { reprocessUnmappedAlerts(integrationId: $i, externalOrganizationId: $o) { processed } }', { i: it.id, o: u.externalOrganizationId });
+            }
+            toast(`Client ${d.createClientFromOrganization.client.name} created and mapped; its devices arrive with the sync`, 'success');
+            ctx.invalidate();
+            reload();
+            setTimeout(reload, 2500);
+          } catch (err) {
+            toast(err.message, 'error');
+          }
+        });
+      });
       btn.addEventListener('click', async () => {
         if (!u.mapping && !pick.value) {
           toast('Choose a client first', 'error');
@@ -536,9 +618,13 @@ function mappingsCard(ctx, it, refs, reload) {
       });
       list.append(h('li.unmapped',
         h('div.unmapped-info',
-          h('div.cell-title.mono', `Organization ${u.externalOrganizationId}`),
-          h('div.cell-sub', `${u.alertCount} alert${u.alertCount === 1 ? '' : 's'} kept, ${u.pendingAlertCount} waiting for a ticket · last seen `, timeEl(u.lastSeenAt))),
-        h('div.unmapped-actions', u.mapping ? h('span.badge.ok', `Mapped to ${u.mapping.client.name}`) : [name, pick], btn)));
+          h('div.cell-title', u.name || `Organization ${u.externalOrganizationId}`),
+          h('div.cell-sub', u.name ? h('span.mono', `ID ${u.externalOrganizationId} · `) : null,
+            u.lastSeenAt
+              ? [`${u.alertCount} alert${u.alertCount === 1 ? '' : 's'} kept, ${u.pendingAlertCount} waiting for a ticket · last seen `, timeEl(u.lastSeenAt)]
+              : 'In the RMM; no alerts yet'),
+          suggested && !u.mapping ? h('div.cell-sub', `Suggested: ${u.suggestedClients.map((c) => c.name).join(', ')}`) : null),
+        h('div.unmapped-actions', u.mapping ? h('span.badge.ok', `Mapped to ${u.mapping.client.name}`) : [name, pick], btn, create)));
     }
     sub.append(list);
   }
