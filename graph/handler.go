@@ -22,6 +22,7 @@ import (
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph/generated"
 	"github.com/alertdesk/alertdesk/outbound"
+	"github.com/alertdesk/alertdesk/people"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/ratelimit"
 	"github.com/alertdesk/alertdesk/secrets"
@@ -78,6 +79,12 @@ type Deps struct {
 	// RateLimit bounds the requests of each API token, shared through
 	// Redis by every replica; zero (or no Redis) means no limit.
 	RateLimit RateLimit
+	// Sessions are the process's WebSockets, closed on auth changes;
+	// by default the handler's own. Share them with whatever else
+	// announces changes in the process (sign-out).
+	Sessions *auth.Sessions
+	// Links sends invitations; without it they are written to the log.
+	Links *people.Links
 }
 
 // Enqueuer puts a poll of an integration on the worker queue.
@@ -124,10 +131,17 @@ func NewHandler(d Deps) http.Handler {
 		secrets:   d.Secrets,
 		outbound:  d.Outbound,
 	}
-	authn := &auth.Authenticator{DB: d.Store.Control(), Log: d.Log}
-	// The open WebSockets, closed when their token or user changes.
-	sessions := &auth.Sessions{Authn: authn, Redis: d.Redis, Log: d.Log}
+	sessions := d.Sessions
+	if sessions == nil {
+		// The open WebSockets, closed when their token or user changes.
+		sessions = NewSessions(d)
+	}
+	authn := sessions.Authn
 	r.sessions = sessions
+	r.links = d.Links
+	if r.links == nil {
+		r.links = &people.Links{PublicURL: d.PublicURL, Log: d.Log}
+	}
 
 	cfg := generated.Config{Resolvers: r}
 	cfg.Directives.Admin = adminDirective
@@ -168,6 +182,13 @@ func NewHandler(d Deps) http.Handler {
 		mux.Handle("GET /playground", playground.Handler("alertdesk GraphQL", "/graphql"))
 	}
 	return mux
+}
+
+// NewSessions are the WebSockets of a handler on d, with an authenticator
+// on the store's control pool.
+func NewSessions(d Deps) *auth.Sessions {
+	authn := &auth.Authenticator{DB: d.Store.Control(), Log: d.Log}
+	return &auth.Sessions{Authn: authn, Redis: d.Redis, Log: d.Log}
 }
 
 // initToken reads the token from a connection_init payload:

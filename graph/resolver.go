@@ -12,6 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/events"
+	"github.com/alertdesk/alertdesk/people"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/store"
 )
@@ -33,6 +34,8 @@ type Resolver struct {
 	feedLoads *feedLoads
 	// sessions are the open WebSockets (see announce).
 	sessions *auth.Sessions
+	// links sends invitations.
+	links *people.Links
 	// secrets seals and opens webhook secrets; outbound checks base URLs.
 	secrets  *secrets.Box
 	outbound *outbound.Guard
