@@ -73,6 +73,9 @@ var adminCalls = map[string]string{
 	"updateClient":                     `mutation { updateClient(id: "1", input: {retired: true}) { id } }`,
 	"createAsset":                      `mutation { createAsset(input: {name: "x", clientId: "1"}) { id } }`,
 	"updateAsset":                      `mutation { updateAsset(id: "1", input: {retired: true}) { id } }`,
+	"inviteUser":                       `mutation { inviteUser(input: {email: "new@acme.test"}) { id } }`,
+	"updateUser":                       `mutation { updateUser(id: "1", input: {role: TECHNICIAN}) { id } }`,
+	"deactivateUser":                   `mutation { deactivateUser(id: "1") { id } }`,
 }
 
 // Every field marked @admin refuses a technician with FORBIDDEN and

@@ -59,7 +59,7 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.NotificationConnection.TotalCountIsEstimate = count
 
 	c.Query.Integrations = rootList
-	c.Query.Users = rootList
+	c.Query.Users = func(child int, _ *bool) int { return rootList(child) }
 	c.Query.Boards = rootList
 	c.Query.Priorities = rootList
 	c.Query.MaintenanceWindows = rootList

@@ -126,6 +126,7 @@ func TestCrossTenantMatrix(t *testing.T) {
 			`{ ticketStatuses { id board { name } } }`,
 			`{ priorities { id name } }`,
 			`{ users { id email name } }`,
+			`{ users(includeDeactivated: true) { id email name invited deactivatedAt } }`,
 			`{ clients { id name assets { name } } }`,
 			`{ clients(includeRetired: true) { id name assets(includeRetired: true) { name devices { externalDeviceId integration { name } } } } }`,
 			`{ assets(includeRetired: true) { id name devices { externalDeviceId } } }`,
@@ -199,6 +200,8 @@ func TestCrossTenantMatrix(t *testing.T) {
 			{`mutation($id: ID!) { createAsset(input: {name: "x", clientId: $id}) { id } }`, ts(f.client)},
 			{`mutation($id: ID!) { createAsset(input: {name: "x", devices: [{integrationId: $id, externalDeviceId: "1"}]}) { id } }`, ts(f.integration)},
 			{`mutation($id: ID!) { updateAsset(id: "1", input: {clientId: $id}) { id } }`, ts(f.client)},
+			{`mutation($id: ID!) { updateUser(id: $id, input: {name: "x", role: TECHNICIAN}) { id } }`, ts(f.user)},
+			{`mutation($id: ID!) { deactivateUser(id: $id) { id } }`, ts(f.user)},
 		}
 		for _, c := range changes {
 			got := e.Admin(c.query, apptest.Vars("id", c.foreignID))

@@ -12,6 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/ent/user"
 )
 
 // One live alert change.
@@ -166,6 +167,16 @@ type DecisionTraceEntry struct {
 	Outcome string `json:"outcome"`
 	// Each decision in order (window checks, rules tried, ticket actions).
 	Steps []string `json:"steps"`
+}
+
+// Input of inviteUser.
+type InviteUserInput struct {
+	// Email address (unique in the tenant); the invitation is sent there.
+	Email string `json:"email"`
+	// Display name (at most 200 characters).
+	Name *string `json:"name,omitempty"`
+	// Role; TECHNICIAN when omitted.
+	Role *user.Role `json:"role,omitempty"`
 }
 
 // A maintenance window: either startsAt and endsAt, or a recurrence.
@@ -354,6 +365,14 @@ type UpdateOrganizationMappingInput struct {
 	ExternalOrganizationName *string `json:"externalOrganizationName,omitempty"`
 	// The client to map it to.
 	ClientID *int `json:"clientId,omitempty"`
+}
+
+// Input of updateUser; omitted fields keep their value.
+type UpdateUserInput struct {
+	// Display name (at most 200 characters).
+	Name *string `json:"name,omitempty"`
+	// Role. The tenant's last active admin keeps ADMIN.
+	Role *user.Role `json:"role,omitempty"`
 }
 
 // A workflow event alertdesk emits, for automation builders.
