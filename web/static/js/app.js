@@ -1,14 +1,15 @@
 // The shell: sign-in gate, navigation, hash routing and the shared context
 // (viewer, tenant, pickers, live client) every screen receives.
-import { gql, getToken, setToken, setUnauthorizedHandler, LiveClient, resetCaches } from './api.js';
+import { gql, getToken, setToken, setUnauthorizedHandler, LiveClient, resetCaches, csrfToken, authPost } from './api.js';
 import { h, clear, loading, errorState, toast } from './dom.js';
-import { renderSignIn } from './signin.js';
+import { renderSignIn, renderPassword } from './signin.js';
 import { renderSetup, setupNeeded } from './setup.js';
 import * as integrations from './integrations.js';
 import * as rules from './rules.js';
 import * as windows from './windows.js';
 import * as feed from './feed.js';
 import * as tickets from './tickets.js';
+import * as users from './users.js';
 
 const NAV = [
   { path: 'integrations', label: 'Integrations', icon: 'plug', screen: integrations },
@@ -16,6 +17,7 @@ const NAV = [
   { path: 'maintenance', label: 'Maintenance', icon: 'wrench', screen: windows },
   { path: 'alerts', label: 'Alerts', icon: 'bell', screen: feed },
   { path: 'tickets', label: 'Tickets', icon: 'ticket', screen: tickets },
+  { path: 'users', label: 'Users', icon: 'users', screen: users },
 ];
 
 const ICONS = {
@@ -23,6 +25,7 @@ const ICONS = {
   rules: 'M4 6h16M4 12h10M4 18h6M17 15l2 2 3-4',
   wrench: 'M14.7 6.3a4 4 0 0 0-5.4 5.4L3 18l3 3 6.3-6.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.4-.6-.6-2.4 2.5-2.5Z',
   bell: 'M6 16V11a6 6 0 1 1 12 0v5l2 2H4l2-2ZM10 21h4',
+  users: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8ZM2 21v-1a6 6 0 0 1 12 0v1M16 3.5a4 4 0 0 1 0 7M18 14a5 5 0 0 1 4 5v2',
   ticket: 'M4 7a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2v3a2 2 0 0 0 0 4v3a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-3a2 2 0 0 0 0-4V7ZM13 5v14',
 };
 
@@ -44,7 +47,7 @@ let cleanup = null;
 let navigatedByUser = false;
 
 setUnauthorizedHandler(() => {
-  if (ctx) signOut('Your session ended: the API token was refused. Sign in again.');
+  if (ctx) signOut(getToken() ? 'Your session ended: the API token was refused. Sign in again.' : 'Your session ended. Sign in again.');
 });
 
 // Context caches the tenant's pickers; screens call ctx.refs() and
@@ -93,8 +96,15 @@ export function onLiveState(fn) {
 }
 
 async function start() {
+  const link = /^#\/password\?token=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (link) {
+    showPassword(link[1]);
+    return;
+  }
   const token = getToken();
-  if (!token) {
+  // Signed in with a password, the session is the cookie; its CSRF
+  // token's cookie says one may be there.
+  if (!token && !csrfToken()) {
     if (await setupNeeded()) showSetup();
     else showSignIn();
     return;
@@ -108,7 +118,7 @@ async function start() {
   } catch (err) {
     if (err.code === 'UNAUTHENTICATED') {
       setToken('');
-      showSignIn('The saved API token was refused. Sign in again.');
+      showSignIn(token ? 'The saved API token was refused. Sign in again.' : '');
       return;
     }
     clear(app).append(h('div.boot', errorState(err, start)));
@@ -125,6 +135,24 @@ function showSignIn(message = '') {
       resetCaches();
       if (!location.hash || location.hash === '#/signin') history.replaceState(null, '', '#/integrations');
       start();
+    },
+  });
+}
+
+function showPassword(linkToken) {
+  ctx = null;
+  clear(app);
+  renderPassword(app, {
+    token: linkToken,
+    onSignedIn: () => {
+      setToken('');
+      resetCaches();
+      history.replaceState(null, '', '#/tickets');
+      start();
+    },
+    onSignIn: (message) => {
+      history.replaceState(null, '', '#/');
+      showSignIn(message);
     },
   });
 }
@@ -151,6 +179,8 @@ function signOut(message = '') {
   if (cleanup) cleanup();
   cleanup = null;
   if (ctx) ctx.live.close();
+  // Ends the cookie session on the server too (its sockets close).
+  if (!getToken() && csrfToken()) authPost('/auth/logout').catch(() => {});
   setToken('');
   resetCaches();
   showSignIn(message);
