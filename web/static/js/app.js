@@ -230,6 +230,7 @@ function renderShell() {
 
 window.addEventListener('hashchange', () => {
   if (ctx) route();
+  else if (/^#\/password\?token=/.test(location.hash)) start();
 });
 
 document.addEventListener('click', (e) => {
