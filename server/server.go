@@ -79,6 +79,8 @@ type Server struct {
 	// Mailer sends invitations and password resets; without it their
 	// links are written to the log.
 	Mailer notify.Mailer
+	// OIDC adds single sign-on when set and configured.
+	OIDC *signin.OIDC
 }
 
 // Handler returns the routed HTTP handler.
@@ -121,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 		Throttle: &auth.Throttle{Redis: s.Redis},
 		Secure:   strings.HasPrefix(s.PublicURL, "https://"),
 		Announce: deps.Sessions.Announce,
+		OIDC:     s.OIDC,
 	}).Routes(mux)
 	mux.Handle("/graphql", withDeadline(api, s.APITimeout))
 	mux.Handle("GET /playground", api)

@@ -42,8 +42,10 @@ type Handler struct {
 	Secure bool
 	// Announce publishes an auth change (sign-out) to every replica.
 	Announce func(context.Context, auth.Change)
-	Log      *slog.Logger
-	Now      func() time.Time
+	// OIDC, when configured, adds single sign-on.
+	OIDC *OIDC
+	Log  *slog.Logger
+	Now  func() time.Time
 }
 
 // Routes registers the handler's paths on mux.
@@ -54,6 +56,11 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /auth/reset", h.requestReset)
 	mux.HandleFunc("GET /auth/link", h.linkInfo)
 	mux.HandleFunc("POST /auth/password", h.setPassword)
+	mux.HandleFunc("GET /auth/methods", h.methods)
+	if h.OIDC.Enabled() {
+		mux.HandleFunc("GET "+OIDCStartPath, h.oidcStart)
+		mux.HandleFunc("GET "+OIDCCallbackPath, h.oidcCallback)
+	}
 }
 
 type loginInput struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/seed"
+	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/storetest"
 )
@@ -38,6 +39,8 @@ type Options struct {
 	// Mailer sends invitations and password resets (an SMTP client of a
 	// test's smtptest server); without it their links go to the log.
 	Mailer notify.Mailer
+	// OIDC is the single sign-on provider, if any.
+	OIDC *signin.OIDC
 }
 
 // AllowLoopback is the guard tests give the services they build: the

@@ -95,10 +95,25 @@ export function onLiveState(fn) {
   return () => liveListeners.delete(fn);
 }
 
+// Why a single sign-on came back without a session.
+const SSO_ERRORS = {
+  nouser: 'Your single sign-on account is not a user here. Ask an admin to invite your email address.',
+  noemail: 'The sign-on provider did not vouch for an email address.',
+  expired: 'The single sign-on took too long or was started elsewhere. Try again.',
+  refused: 'The sign-on provider refused the sign-in. Try again.',
+  unavailable: 'The sign-on provider cannot be reached. Try again later, or sign in with your password.',
+};
+
 async function start() {
   const link = /^#\/password\?token=([A-Za-z0-9_-]+)$/.exec(location.hash);
   if (link) {
     showPassword(link[1]);
+    return;
+  }
+  const sso = /^#\/signin\?sso=([a-z]+)$/.exec(location.hash);
+  if (sso) {
+    history.replaceState(null, '', '#/');
+    showSignIn(SSO_ERRORS[sso[1]] || 'Single sign-on did not work. Try again.');
     return;
   }
   const token = getToken();

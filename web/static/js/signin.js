@@ -88,9 +88,13 @@ export function renderSignIn(root, { message = '', onSignedIn }) {
       submit.textContent = 'Sign in with token';
     }
   });
+  const sso = h('a.btn.block.sso', { href: '/auth/oidc/start', hidden: true }, 'Sign in with single sign-on');
+  fetch('/auth/methods', { headers: { Accept: 'application/json' } })
+    .then((r) => r.json()).then((m) => { sso.hidden = !m.oidc; }).catch(() => {});
   root.append(card(
     h('h1', { id: 'signin-title' }, 'Sign in'),
     h('p.muted', 'Manage RMM alert automation: integrations, rules, maintenance windows, the live alert feed and tickets.'),
+    sso,
     login,
     h('p.divider', h('span', 'or')),
     form));
