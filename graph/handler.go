@@ -22,10 +22,10 @@ import (
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph/generated"
 	"github.com/alertdesk/alertdesk/outbound"
-	"github.com/alertdesk/alertdesk/people"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/ratelimit"
 	"github.com/alertdesk/alertdesk/secrets"
+	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/tenancy"
 )
@@ -84,7 +84,7 @@ type Deps struct {
 	// announces changes in the process (sign-out).
 	Sessions *auth.Sessions
 	// Links sends invitations; without it they are written to the log.
-	Links *people.Links
+	Links *signin.Links
 }
 
 // Enqueuer puts a poll of an integration on the worker queue.
@@ -140,7 +140,7 @@ func NewHandler(d Deps) http.Handler {
 	r.sessions = sessions
 	r.links = d.Links
 	if r.links == nil {
-		r.links = &people.Links{PublicURL: d.PublicURL, Log: d.Log}
+		r.links = &signin.Links{PublicURL: d.PublicURL, Log: d.Log}
 	}
 
 	cfg := generated.Config{Resolvers: r}

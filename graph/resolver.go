@@ -12,8 +12,8 @@ import (
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/events"
-	"github.com/alertdesk/alertdesk/people"
 	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 )
 
@@ -35,7 +35,7 @@ type Resolver struct {
 	// sessions are the open WebSockets (see announce).
 	sessions *auth.Sessions
 	// links sends invitations.
-	links *people.Links
+	links *signin.Links
 	// secrets seals and opens webhook secrets; outbound checks base URLs.
 	secrets  *secrets.Box
 	outbound *outbound.Guard

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/mail"
 	"strings"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/ent/userlink"
-	"github.com/alertdesk/alertdesk/notify"
 )
 
 // How long links stay valid.
@@ -35,14 +33,6 @@ const (
 // ErrLinkInvalid is a link that is unknown, used, expired, or whose user
 // was deactivated.
 var ErrLinkInvalid = errors.New("people: this link is not valid any more: ask for a new one")
-
-// Links sends one-time links. Without a Mailer the link is written to the
-// log, so a fresh installation without SMTP can still be used.
-type Links struct {
-	Mailer    notify.Mailer
-	PublicURL string
-	Log       *slog.Logger
-}
 
 // CheckEmail returns the trimmed address or what is wrong with it.
 func CheckEmail(s string) (string, error) {
@@ -76,58 +66,6 @@ func NewLink(ctx context.Context, db *ent.Client, u *ent.User, kind userlink.Kin
 		return "", fmt.Errorf("people: create link: %w", err)
 	}
 	return token, nil
-}
-
-// URL is where a link's token is used: the UI's page that sets the
-// password.
-func (l *Links) URL(token string) string {
-	return strings.TrimRight(l.PublicURL, "/") + "/#/password?token=" + token
-}
-
-// Send emails the link to u, or logs it when there is no mail server.
-func (l *Links) Send(ctx context.Context, u *ent.User, kind userlink.Kind, token string) error {
-	link := l.URL(token)
-	var subject, text string
-	switch kind {
-	case KindInvite:
-		subject = "You are invited to alertdesk"
-		text = fmt.Sprintf("Hello %s,\n\nyou are invited to alertdesk. Set your password here (the link works once, for %d days):\n\n%s\n",
-			nameOr(u), int(InviteLifetime.Hours()/24), link)
-	default:
-		subject = "Reset your alertdesk password"
-		text = fmt.Sprintf("Hello %s,\n\nsomeone asked to reset your alertdesk password. If it was you, set a new one here (the link works once, for %d minutes):\n\n%s\n\nIf it was not you, ignore this email.\n",
-			nameOr(u), int(ResetLifetime.Minutes()), link)
-	}
-	if l.Mailer == nil {
-		l.log().InfoContext(ctx, "no mail server (ALERTDESK_SMTP_HOST): here is the link instead",
-			"kind", string(kind), "email", u.Email, "link", link)
-		return nil
-	}
-	if err := l.Mailer.Send(ctx, notify.Mail{To: u.Email, Subject: subject, Text: text}); err != nil {
-		return fmt.Errorf("people: send %s link to %s: %w", kind, u.Email, err)
-	}
-	return nil
-}
-
-func nameOr(u *ent.User) string {
-	if u.Name != "" {
-		return u.Name
-	}
-	return u.Email
-}
-
-func (l *Links) log() *slog.Logger {
-	if l.Log != nil {
-		return l.Log
-	}
-	return slog.Default()
-}
-
-// LinkInfo is what the password page shows before the password is set.
-type LinkInfo struct {
-	Kind  userlink.Kind
-	Email string
-	Name  string
 }
 
 // Lookup finds the valid link of token. db is unscoped: the tenant is not

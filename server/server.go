@@ -21,7 +21,6 @@ import (
 	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/outbound"
-	"github.com/alertdesk/alertdesk/people"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/providers/ninjaone"
 	"github.com/alertdesk/alertdesk/providers/tacticalrmm"
@@ -116,7 +115,7 @@ func (s *Server) Handler() http.Handler {
 	// One set of WebSockets for the API and sign-out, which closes its
 	// session's sockets.
 	deps.Sessions = graph.NewSessions(deps)
-	deps.Links = &people.Links{Mailer: s.Mailer, PublicURL: s.PublicURL, Log: s.Log}
+	deps.Links = &signin.Links{Mailer: s.Mailer, PublicURL: s.PublicURL, Log: s.Log}
 	api := graph.NewHandler(deps)
 	(&signin.Handler{
 		Store: s.Store, Authn: deps.Sessions.Authn, Links: deps.Links, Log: s.Log,

@@ -36,7 +36,7 @@ type Handler struct {
 	Authn *auth.Authenticator
 	// Throttle counts failures; share its Redis between replicas.
 	Throttle *auth.Throttle
-	Links    *people.Links
+	Links    *Links
 	// Secure marks cookies Secure; set it when alertdesk is reached over
 	// https. Requests that arrive over TLS get Secure cookies anyway.
 	Secure bool
