@@ -94,7 +94,8 @@ type Enqueuer interface {
 
 // NewHandler serves the API at /graphql (POST, GET for queries, WebSocket
 // subscriptions over graphql-transport-ws) and, when enabled, a playground
-// at /playground. Requests need a bearer API token; the WebSocket
+// at /playground. Requests need a bearer API token, or a sign-in
+// session's cookie with its CSRF token (auth.CSRFHeader); the WebSocket
 // authenticates in connection_init instead, re-checks the token before
 // each operation, and is closed (CloseAuthChanged) when its token is
 // revoked or its user changes, on whichever replica that happens.

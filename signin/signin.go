@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -353,6 +354,13 @@ func clientAddress(r *http.Request) string {
 }
 
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	// Another site's form can post text/plain or form data without the
+	// browser asking first, but not JSON: so it cannot sign a victim in to
+	// its own account, or ask for resets in bulk through their browsers.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		writeJSON(w, http.StatusUnsupportedMediaType, errorBody("send Content-Type: application/json", ""))
+		return false
+	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(v); err != nil {
 		writeJSON(w, http.StatusBadRequest, errorBody("the body must be a JSON object", ""))
 		return false

@@ -36,6 +36,15 @@ func TestSignIn(t *testing.T) {
 			withPassword(t, e)
 			b := e.Browser()
 
+			// A cross-site form posts no JSON.
+			res, err := b.Client.Post(e.HTTP.URL+"/auth/login", "text/plain", strings.NewReader(`{"email":"`+seed.AdminEmail+`","password":"`+password+`"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 415 || b.Cookie(auth.SessionCookie) != "" {
+				t.Fatalf("text/plain sign-in: %d", res.StatusCode)
+			}
 			if a := b.SignIn(seed.AdminEmail, password+"x"); a.Status != 401 || b.Cookie(auth.SessionCookie) != "" {
 				t.Fatalf("wrong password: %+v", a)
 			}
