@@ -23,6 +23,7 @@ import (
 	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/server"
+	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/worker"
 )
@@ -114,7 +115,7 @@ func (a *App) openRedis() error {
 func (a *App) Handler() http.Handler {
 	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Ingest: a.Ingest, Log: a.Log,
 		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(),
-		Events: a.Events(), Setup: a.firstRun(), Secrets: a.Secrets, Outbound: a.Outbound,
+		Events: a.Events(), Setup: a.firstRun(), Secrets: a.Secrets, Outbound: a.Outbound, Mailer: a.Mailer(), OIDC: a.oidc(),
 		WebhookTimeout: a.Config.HTTP.WebhookTimeout, APITimeout: a.Config.HTTP.APITimeout,
 		MaxDepth: a.Config.API.MaxDepth, MaxComplexity: a.Config.API.MaxComplexity,
 		MaxStatements: a.Config.API.MaxStatements,
@@ -188,4 +189,15 @@ func (a *App) Close() {
 	if a.Store != nil {
 		_ = a.Store.Close()
 	}
+}
+
+// oidc is the single sign-on provider of the configuration, nil without
+// one.
+func (a *App) oidc() *signin.OIDC {
+	c := a.Config.OIDC
+	if c.Issuer == "" {
+		return nil
+	}
+	return &signin.OIDC{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+		RedirectURL: a.Config.PublicURL + signin.OIDCCallbackPath}
 }

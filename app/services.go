@@ -27,11 +27,18 @@ func (a *App) Events() *events.Service {
 // worker: workflow webhooks (next to the live feed) and notifications.
 func (a *App) registerConsumers(w *worker.Worker) {
 	events.Register(w, a.Redis, &events.Deliverer{Store: a.Store, Secrets: a.Secrets, Outbound: a.Outbound, Log: a.Log})
-	var mailer notify.Mailer
-	if c := a.Config.SMTP; c.Host != "" {
-		mailer = &notify.SMTP{Host: c.Host, Port: c.Port, User: c.User, Password: c.Password, From: c.From}
-	} else {
+	mailer := a.Mailer()
+	if mailer == nil {
 		a.Log.Info("ALERTDESK_SMTP_HOST is not set: notification emails are off")
 	}
 	notify.Register(w, &notify.Consumer{Store: a.Store, Redis: a.Redis, Mailer: mailer, PublicURL: a.Config.PublicURL, Log: a.Log})
+}
+
+// Mailer sends email through the configured mail server; nil without one.
+func (a *App) Mailer() notify.Mailer {
+	c := a.Config.SMTP
+	if c.Host == "" {
+		return nil
+	}
+	return &notify.SMTP{Host: c.Host, Port: c.Port, User: c.User, Password: c.Password, From: c.From}
 }

@@ -37,11 +37,13 @@ type Authenticator struct {
 	Now func() time.Time
 }
 
-// Identity is what a token authenticates: its viewer, and the token itself
-// (long-lived connections are closed by it when it is revoked).
+// Identity is what a token authenticates: its viewer, and the API token
+// or sign-in session itself (long-lived connections are closed by it when
+// it is revoked or ended). One of TokenID and SessionID is set.
 type Identity struct {
 	tenancy.Viewer
-	TokenID int
+	TokenID   int
+	SessionID int
 }
 
 // Viewer returns who the token belongs to, or ErrUnauthenticated.
@@ -100,8 +102,9 @@ func (a *Authenticator) Current(ctx context.Context, tokenIDs ...int) (map[int]I
 // identityOf is who a token loaded with its user authenticates.
 func identityOf(t *ent.APIToken) (Identity, bool) {
 	u := t.Edges.User
-	if u == nil || u.TenantID != t.TenantID {
-		// A token must never carry a user across tenants.
+	if u == nil || u.TenantID != t.TenantID || u.DeactivatedAt != nil {
+		// A token must never carry a user across tenants, nor a
+		// deactivated user.
 		return Identity{}, false
 	}
 	return Identity{
@@ -159,14 +162,28 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		token, ok := BearerToken(r.Header.Get("Authorization"))
-		if !ok {
-			Unauthenticated(w, "authentication required: send Authorization: Bearer <token>")
-			return
-		}
-		v, err := a.Viewer(r.Context(), token)
-		if errors.Is(err, ErrUnauthenticated) {
-			Unauthenticated(w, "unknown or revoked API token")
+		var id Identity
+		var err error
+		if token, ok := BearerToken(r.Header.Get("Authorization")); ok {
+			id, err = a.Authenticate(r.Context(), token)
+			if errors.Is(err, ErrUnauthenticated) {
+				Unauthenticated(w, "unknown or revoked API token")
+				return
+			}
+		} else if c, cerr := r.Cookie(SessionCookie); cerr == nil && c.Value != "" {
+			// A browser sends the cookie with any site's request: only a
+			// request carrying the session's CSRF token is the UI's own.
+			if !CheckCSRF(c.Value, r.Header.Get(CSRFHeader)) {
+				writeError(w, http.StatusForbidden, "missing or wrong "+CSRFHeader+" header", "FORBIDDEN")
+				return
+			}
+			id, err = a.AuthenticateSession(r.Context(), c.Value)
+			if errors.Is(err, ErrUnauthenticated) {
+				Unauthenticated(w, "signed out or session expired: sign in again")
+				return
+			}
+		} else {
+			Unauthenticated(w, "authentication required: sign in, or send Authorization: Bearer <token>")
 			return
 		}
 		if err != nil {
@@ -179,7 +196,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			writeError(w, http.StatusInternalServerError, "internal error", "INTERNAL_SERVER_ERROR")
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(tenancy.WithViewer(r.Context(), v)))
+		next.ServeHTTP(w, r.WithContext(tenancy.WithViewer(r.Context(), id.Viewer)))
 	})
 }
 

@@ -22,15 +22,18 @@ const (
 	ReasonTokenRevoked    = "token revoked"
 	ReasonUserDeactivated = "user deactivated"
 	ReasonRoleChanged     = "role changed"
+	ReasonSignedOut       = "signed out"
 )
 
 // Change says that a token or a user no longer authenticates as it did:
-// the sessions of TokenID, or all sessions of UserID, end on every replica.
+// the connections of TokenID or of sign-in session SessionID, or all
+// connections of UserID, end on every replica.
 type Change struct {
-	TenantID int    `json:"tenantId"`
-	TokenID  int    `json:"tokenId,omitempty"`
-	UserID   int    `json:"userId,omitempty"`
-	Reason   string `json:"reason"`
+	TenantID  int    `json:"tenantId"`
+	TokenID   int    `json:"tokenId,omitempty"`
+	SessionID int    `json:"sessionId,omitempty"`
+	UserID    int    `json:"userId,omitempty"`
+	Reason    string `json:"reason"`
 }
 
 // Announce publishes a committed change to every replica (their Sessions).
@@ -52,7 +55,7 @@ func decodeChange(payload string) (Change, error) {
 	if err := json.Unmarshal([]byte(payload), &c); err != nil {
 		return c, fmt.Errorf("auth: decode change: %w", err)
 	}
-	if c.TenantID <= 0 || (c.TokenID <= 0 && c.UserID <= 0) {
+	if c.TenantID <= 0 || (c.TokenID <= 0 && c.SessionID <= 0 && c.UserID <= 0) {
 		return c, fmt.Errorf("auth: change names no tenant, token or user: %s", payload)
 	}
 	return c, nil
@@ -90,4 +93,20 @@ func SetRole(ctx context.Context, u *ent.User, role user.Role) (*ent.User, *Chan
 		return nil, nil, fmt.Errorf("auth: set role of user %d: %w", u.ID, err)
 	}
 	return changed, &Change{TenantID: u.TenantID, UserID: u.ID, Reason: ReasonRoleChanged}, nil
+}
+
+// Announce ends the sessions of a committed change here at once and on
+// every replica through Redis; if Redis fails, the other replicas end them
+// at their next re-check.
+func (s *Sessions) Announce(ctx context.Context, c Change) {
+	s.Apply(c)
+	if s.Redis == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := Announce(ctx, s.Redis, c); err != nil {
+		s.log().WarnContext(ctx, "auth: announce change; other replicas apply it at their next re-check",
+			"change", c, "err", err)
+	}
 }

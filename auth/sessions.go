@@ -36,7 +36,9 @@ type Sessions struct {
 	mu      sync.Mutex
 	all     map[*Session]struct{}
 	byToken map[sessionKey]map[*Session]struct{}
-	byUser  map[sessionKey]map[*Session]struct{}
+	// bySignIn holds the connections of sign-in sessions (cookies).
+	bySignIn map[sessionKey]map[*Session]struct{}
+	byUser   map[sessionKey]map[*Session]struct{}
 	// stop ends the running watch; nil when none runs.
 	stop context.CancelFunc
 }
@@ -61,10 +63,16 @@ func (s *Sessions) Add(id Identity, end func(reason string)) *Session {
 	if s.all == nil {
 		s.all = map[*Session]struct{}{}
 		s.byToken = map[sessionKey]map[*Session]struct{}{}
+		s.bySignIn = map[sessionKey]map[*Session]struct{}{}
 		s.byUser = map[sessionKey]map[*Session]struct{}{}
 	}
 	s.all[ss] = struct{}{}
-	addTo(s.byToken, sessionKey{id.TenantID, id.TokenID}, ss)
+	if id.TokenID > 0 {
+		addTo(s.byToken, sessionKey{id.TenantID, id.TokenID}, ss)
+	}
+	if id.SessionID > 0 {
+		addTo(s.bySignIn, sessionKey{id.TenantID, id.SessionID}, ss)
+	}
 	addTo(s.byUser, sessionKey{id.TenantID, id.UserID}, ss)
 	if s.stop == nil {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -83,6 +91,7 @@ func (s *Sessions) Remove(ss *Session) {
 	}
 	delete(s.all, ss)
 	removeFrom(s.byToken, sessionKey{ss.TenantID, ss.TokenID}, ss)
+	removeFrom(s.bySignIn, sessionKey{ss.TenantID, ss.SessionID}, ss)
 	removeFrom(s.byUser, sessionKey{ss.TenantID, ss.UserID}, ss)
 	if len(s.all) == 0 && s.stop != nil {
 		s.stop()
@@ -108,21 +117,24 @@ func (s *Sessions) End(ss *Session, reason string) {
 // sessions end even when Redis is down.
 func (s *Sessions) Apply(c Change) int {
 	s.mu.Lock()
-	var hit []*Session
+	hit := map[*Session]struct{}{}
 	if c.TokenID > 0 {
 		for ss := range s.byToken[sessionKey{c.TenantID, c.TokenID}] {
-			hit = append(hit, ss)
+			hit[ss] = struct{}{}
+		}
+	}
+	if c.SessionID > 0 {
+		for ss := range s.bySignIn[sessionKey{c.TenantID, c.SessionID}] {
+			hit[ss] = struct{}{}
 		}
 	}
 	if c.UserID > 0 {
 		for ss := range s.byUser[sessionKey{c.TenantID, c.UserID}] {
-			if c.TokenID <= 0 || ss.TokenID != c.TokenID {
-				hit = append(hit, ss)
-			}
+			hit[ss] = struct{}{}
 		}
 	}
 	s.mu.Unlock()
-	for _, ss := range hit {
+	for ss := range hit {
 		s.End(ss, c.Reason)
 	}
 	return len(hit)
@@ -133,7 +145,13 @@ func (s *Sessions) Apply(c Change) int {
 // It returns the reason it ended the session for, "" when it is still
 // valid. The API re-checks before every operation on a WebSocket.
 func (s *Sessions) Recheck(ctx context.Context, ss *Session) (string, error) {
-	cur, err := s.Authn.Current(ctx, ss.TokenID)
+	var cur current
+	var err error
+	if ss.SessionID > 0 {
+		cur.signIns, err = s.Authn.CurrentSessions(ctx, ss.SessionID)
+	} else {
+		cur.tokens, err = s.Authn.Current(ctx, ss.TokenID)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -149,27 +167,27 @@ func (s *Sessions) Recheck(ctx context.Context, ss *Session) (string, error) {
 func (s *Sessions) RecheckAll(ctx context.Context) (int, error) {
 	s.mu.Lock()
 	open := make([]*Session, 0, len(s.all))
-	seen := make(map[int]bool, len(s.all))
-	var tokens []int
+	seenToken := make(map[int]bool, len(s.all))
+	seenSignIn := make(map[int]bool)
+	var tokens, signIns []int
 	for ss := range s.all {
 		open = append(open, ss)
-		if !seen[ss.TokenID] {
-			seen[ss.TokenID] = true
+		switch {
+		case ss.SessionID > 0 && !seenSignIn[ss.SessionID]:
+			seenSignIn[ss.SessionID] = true
+			signIns = append(signIns, ss.SessionID)
+		case ss.SessionID <= 0 && !seenToken[ss.TokenID]:
+			seenToken[ss.TokenID] = true
 			tokens = append(tokens, ss.TokenID)
 		}
 	}
 	s.mu.Unlock()
-	cur := make(map[int]Identity, len(tokens))
-	for len(tokens) > 0 {
-		n := min(len(tokens), recheckBatch)
-		m, err := s.Authn.Current(ctx, tokens[:n]...)
-		if err != nil {
-			return 0, err
-		}
-		for id, v := range m {
-			cur[id] = v
-		}
-		tokens = tokens[n:]
+	cur := current{tokens: map[int]Identity{}, signIns: map[int]Identity{}}
+	if err := recheckIn(ctx, tokens, cur.tokens, s.Authn.Current); err != nil {
+		return 0, err
+	}
+	if err := recheckIn(ctx, signIns, cur.signIns, s.Authn.CurrentSessions); err != nil {
+		return 0, err
 	}
 	ended := 0
 	for _, ss := range open {
@@ -181,10 +199,36 @@ func (s *Sessions) RecheckAll(ctx context.Context) (int, error) {
 	return ended, nil
 }
 
+// current are the identities API tokens and sign-in sessions
+// authenticate now, by id.
+type current struct{ tokens, signIns map[int]Identity }
+
+// recheckIn looks ids up in batches into out.
+func recheckIn(ctx context.Context, ids []int, out map[int]Identity, look func(context.Context, ...int) (map[int]Identity, error)) error {
+	for len(ids) > 0 {
+		n := min(len(ids), recheckBatch)
+		m, err := look(ctx, ids[:n]...)
+		if err != nil {
+			return err
+		}
+		for id, v := range m {
+			out[id] = v
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
 // staleReason is why a session no longer matches its token's current
 // identity, "" when it does.
-func staleReason(ss *Session, cur map[int]Identity) string {
-	id, ok := cur[ss.TokenID]
+func staleReason(ss *Session, cur current) string {
+	id, ok := cur.tokens[ss.TokenID]
+	if ss.SessionID > 0 {
+		id, ok = cur.signIns[ss.SessionID]
+		if !ok {
+			return ReasonSignedOut
+		}
+	}
 	switch {
 	case !ok || id.TenantID != ss.TenantID || id.UserID != ss.UserID:
 		return ReasonTokenRevoked

@@ -307,3 +307,32 @@ func TestSessionsSubscription(t *testing.T) {
 	}
 	waitNumSub(0)
 }
+
+// A sign-in session's change ends its own sockets only: not an API
+// token's with the same id, nor another tenant's session with that id.
+func TestApplySignInSession(t *testing.T) {
+	e := newEnded()
+	s := &auth.Sessions{}
+	signIn := identity(1, 10, 0, tenancy.RoleTechnician)
+	signIn.SessionID = 5
+	other := identity(2, 20, 0, tenancy.RoleTechnician)
+	other.SessionID = 5
+	defer s.Apply(auth.Change{TenantID: 1, UserID: 10, Reason: "cleanup"})
+	defer s.Apply(auth.Change{TenantID: 2, UserID: 20, Reason: "cleanup"})
+	defer s.Apply(auth.Change{TenantID: 1, UserID: 11, Reason: "cleanup"})
+	s.Add(signIn, e.fn("browser"))
+	s.Add(identity(1, 11, 5, tenancy.RoleTechnician), e.fn("token"))
+	s.Add(other, e.fn("other tenant"))
+	if n := s.Apply(auth.Change{TenantID: 1, SessionID: 5, Reason: auth.ReasonSignedOut}); n != 1 {
+		t.Fatalf("ended %d sessions, want 1", n)
+	}
+	if got := e.of("browser"); len(got) != 1 || got[0] != auth.ReasonSignedOut {
+		t.Errorf("browser: %v", got)
+	}
+	if len(e.of("token")) != 0 || len(e.of("other tenant")) != 0 {
+		t.Errorf("ended others: token %v, other tenant %v", e.of("token"), e.of("other tenant"))
+	}
+	if s.Len() != 2 {
+		t.Errorf("%d sessions left, want 2", s.Len())
+	}
+}

@@ -33,6 +33,8 @@ type Config struct {
 	NinjaOne NinjaOneApp
 	// SMTP sends notification emails; no host means no email.
 	SMTP SMTP
+	// OIDC is the single sign-on provider; no issuer means none.
+	OIDC OIDC
 	// API bounds what one GraphQL request, and one API token, may cost.
 	API APILimits
 	// HTTP holds the HTTP server's timeouts and limits.
@@ -73,6 +75,14 @@ type APILimits struct {
 type NinjaOneApp struct {
 	ClientID     string
 	ClientSecret string
+}
+
+// OIDC is an OpenID Connect provider people sign in with
+// (ALERTDESK_OIDC_ISSUER, ALERTDESK_OIDC_CLIENT_ID,
+// ALERTDESK_OIDC_CLIENT_SECRET); its redirect URI is PublicURL +
+// "/auth/oidc/callback".
+type OIDC struct {
+	Issuer, ClientID, ClientSecret string
 }
 
 // SMTP is the mail server for notification emails (ALERTDESK_SMTP_HOST,
@@ -138,6 +148,11 @@ func FromEnv() (Config, error) {
 			ClientID:     os.Getenv("ALERTDESK_NINJAONE_CLIENT_ID"),
 			ClientSecret: os.Getenv("ALERTDESK_NINJAONE_CLIENT_SECRET"),
 		},
+		OIDC: OIDC{
+			Issuer:       os.Getenv("ALERTDESK_OIDC_ISSUER"),
+			ClientID:     os.Getenv("ALERTDESK_OIDC_CLIENT_ID"),
+			ClientSecret: os.Getenv("ALERTDESK_OIDC_CLIENT_SECRET"),
+		},
 		SMTP: SMTP{
 			Host:     os.Getenv("ALERTDESK_SMTP_HOST"),
 			User:     os.Getenv("ALERTDESK_SMTP_USER"),
@@ -173,6 +188,9 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("config: ALERTDESK_POLL_ERROR_AFTER must be a whole number of poll cycles from 1 to 100, not %q", os.Getenv("ALERTDESK_POLL_ERROR_AFTER"))
 	}
 	c.PollErrorAfter = after
+	if c.OIDC.Issuer != "" && c.OIDC.ClientID == "" {
+		return c, fmt.Errorf("config: ALERTDESK_OIDC_CLIENT_ID is required with ALERTDESK_OIDC_ISSUER")
+	}
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
 		return c, fmt.Errorf("config: ALERTDESK_SMTP_FROM is required with ALERTDESK_SMTP_HOST")
 	}

@@ -18,8 +18,8 @@ func TestSignInAndOut(t *testing.T) {
 	// A wrong token is refused with a message; nothing is kept.
 	u.typeInto(`input[name="token"]`, "adk_wrong")
 	u.click(`form.signin-form button[type="submit"]`)
-	u.waitJS("refusal shown", `document.querySelector('.form-error') && !document.querySelector('.form-error').hidden`)
-	if msg := u.text(".form-error"); !strings.Contains(msg, "not accepted") {
+	u.waitJS("refusal shown", `document.querySelector('.token-form .form-error') && !document.querySelector('.token-form .form-error').hidden`)
+	if msg := u.text(".token-form .form-error"); !strings.Contains(msg, "not accepted") {
 		t.Errorf("error = %q", msg)
 	}
 	var stored string

@@ -27,6 +27,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/eventdelivery"
 	"github.com/alertdesk/alertdesk/ent/eventsubscription"
 	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/ent/loginsession"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/notification"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
@@ -40,6 +41,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/ent/userlink"
 
 	stdsql "database/sql"
 )
@@ -73,6 +75,8 @@ type Client struct {
 	EventSubscription *EventSubscriptionClient
 	// Integration is the client for interacting with the Integration builders.
 	Integration *IntegrationClient
+	// LoginSession is the client for interacting with the LoginSession builders.
+	LoginSession *LoginSessionClient
 	// MaintenanceWindow is the client for interacting with the MaintenanceWindow builders.
 	MaintenanceWindow *MaintenanceWindowClient
 	// Notification is the client for interacting with the Notification builders.
@@ -99,6 +103,8 @@ type Client struct {
 	TimeEntry *TimeEntryClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// UserLink is the client for interacting with the UserLink builders.
+	UserLink *UserLinkClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -122,6 +128,7 @@ func (c *Client) init() {
 	c.EventDelivery = NewEventDeliveryClient(c.config)
 	c.EventSubscription = NewEventSubscriptionClient(c.config)
 	c.Integration = NewIntegrationClient(c.config)
+	c.LoginSession = NewLoginSessionClient(c.config)
 	c.MaintenanceWindow = NewMaintenanceWindowClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
 	c.OrganizationMapping = NewOrganizationMappingClient(c.config)
@@ -135,6 +142,7 @@ func (c *Client) init() {
 	c.TicketStatus = NewTicketStatusClient(c.config)
 	c.TimeEntry = NewTimeEntryClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.UserLink = NewUserLinkClient(c.config)
 }
 
 type (
@@ -239,6 +247,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		EventDelivery:       NewEventDeliveryClient(cfg),
 		EventSubscription:   NewEventSubscriptionClient(cfg),
 		Integration:         NewIntegrationClient(cfg),
+		LoginSession:        NewLoginSessionClient(cfg),
 		MaintenanceWindow:   NewMaintenanceWindowClient(cfg),
 		Notification:        NewNotificationClient(cfg),
 		OrganizationMapping: NewOrganizationMappingClient(cfg),
@@ -252,6 +261,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		TicketStatus:        NewTicketStatusClient(cfg),
 		TimeEntry:           NewTimeEntryClient(cfg),
 		User:                NewUserClient(cfg),
+		UserLink:            NewUserLinkClient(cfg),
 	}, nil
 }
 
@@ -283,6 +293,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		EventDelivery:       NewEventDeliveryClient(cfg),
 		EventSubscription:   NewEventSubscriptionClient(cfg),
 		Integration:         NewIntegrationClient(cfg),
+		LoginSession:        NewLoginSessionClient(cfg),
 		MaintenanceWindow:   NewMaintenanceWindowClient(cfg),
 		Notification:        NewNotificationClient(cfg),
 		OrganizationMapping: NewOrganizationMappingClient(cfg),
@@ -296,6 +307,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		TicketStatus:        NewTicketStatusClient(cfg),
 		TimeEntry:           NewTimeEntryClient(cfg),
 		User:                NewUserClient(cfg),
+		UserLink:            NewUserLinkClient(cfg),
 	}, nil
 }
 
@@ -327,9 +339,10 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.Alert, c.AlertCondition, c.AlertRule, c.Asset, c.AssetDevice,
 		c.Board, c.Comment, c.Customer, c.EventDelivery, c.EventSubscription,
-		c.Integration, c.MaintenanceWindow, c.Notification, c.OrganizationMapping,
-		c.OutboxEntry, c.Priority, c.RmmOrganization, c.StatusChange, c.Tenant,
-		c.Ticket, c.TicketCounter, c.TicketStatus, c.TimeEntry, c.User,
+		c.Integration, c.LoginSession, c.MaintenanceWindow, c.Notification,
+		c.OrganizationMapping, c.OutboxEntry, c.Priority, c.RmmOrganization,
+		c.StatusChange, c.Tenant, c.Ticket, c.TicketCounter, c.TicketStatus,
+		c.TimeEntry, c.User, c.UserLink,
 	} {
 		n.Use(hooks...)
 	}
@@ -341,9 +354,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.Alert, c.AlertCondition, c.AlertRule, c.Asset, c.AssetDevice,
 		c.Board, c.Comment, c.Customer, c.EventDelivery, c.EventSubscription,
-		c.Integration, c.MaintenanceWindow, c.Notification, c.OrganizationMapping,
-		c.OutboxEntry, c.Priority, c.RmmOrganization, c.StatusChange, c.Tenant,
-		c.Ticket, c.TicketCounter, c.TicketStatus, c.TimeEntry, c.User,
+		c.Integration, c.LoginSession, c.MaintenanceWindow, c.Notification,
+		c.OrganizationMapping, c.OutboxEntry, c.Priority, c.RmmOrganization,
+		c.StatusChange, c.Tenant, c.Ticket, c.TicketCounter, c.TicketStatus,
+		c.TimeEntry, c.User, c.UserLink,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -376,6 +390,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.EventSubscription.mutate(ctx, m)
 	case *IntegrationMutation:
 		return c.Integration.mutate(ctx, m)
+	case *LoginSessionMutation:
+		return c.LoginSession.mutate(ctx, m)
 	case *MaintenanceWindowMutation:
 		return c.MaintenanceWindow.mutate(ctx, m)
 	case *NotificationMutation:
@@ -402,6 +418,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.TimeEntry.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *UserLinkMutation:
+		return c.UserLink.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -2496,6 +2514,171 @@ func (c *IntegrationClient) mutate(ctx context.Context, m *IntegrationMutation) 
 		return (&IntegrationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Integration mutation op: %q", m.Op())
+	}
+}
+
+// LoginSessionClient is a client for the LoginSession schema.
+type LoginSessionClient struct {
+	config
+}
+
+// NewLoginSessionClient returns a client for the LoginSession from the given config.
+func NewLoginSessionClient(c config) *LoginSessionClient {
+	return &LoginSessionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `loginsession.Hooks(f(g(h())))`.
+func (c *LoginSessionClient) Use(hooks ...Hook) {
+	c.hooks.LoginSession = append(c.hooks.LoginSession, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `loginsession.Intercept(f(g(h())))`.
+func (c *LoginSessionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LoginSession = append(c.inters.LoginSession, interceptors...)
+}
+
+// Create returns a builder for creating a LoginSession entity.
+func (c *LoginSessionClient) Create() *LoginSessionCreate {
+	mutation := newLoginSessionMutation(c.config, OpCreate)
+	return &LoginSessionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LoginSession entities.
+func (c *LoginSessionClient) CreateBulk(builders ...*LoginSessionCreate) *LoginSessionCreateBulk {
+	return &LoginSessionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LoginSessionClient) MapCreateBulk(slice any, setFunc func(*LoginSessionCreate, int)) *LoginSessionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LoginSessionCreateBulk{err: fmt.Errorf("calling to LoginSessionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LoginSessionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LoginSessionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LoginSession.
+func (c *LoginSessionClient) Update() *LoginSessionUpdate {
+	mutation := newLoginSessionMutation(c.config, OpUpdate)
+	return &LoginSessionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LoginSessionClient) UpdateOne(_m *LoginSession) *LoginSessionUpdateOne {
+	mutation := newLoginSessionMutation(c.config, OpUpdateOne, withLoginSession(_m))
+	return &LoginSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LoginSessionClient) UpdateOneID(id int) *LoginSessionUpdateOne {
+	mutation := newLoginSessionMutation(c.config, OpUpdateOne, withLoginSessionID(id))
+	return &LoginSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LoginSession.
+func (c *LoginSessionClient) Delete() *LoginSessionDelete {
+	mutation := newLoginSessionMutation(c.config, OpDelete)
+	return &LoginSessionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LoginSessionClient) DeleteOne(_m *LoginSession) *LoginSessionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LoginSessionClient) DeleteOneID(id int) *LoginSessionDeleteOne {
+	builder := c.Delete().Where(loginsession.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LoginSessionDeleteOne{builder}
+}
+
+// Query returns a query builder for LoginSession.
+func (c *LoginSessionClient) Query() *LoginSessionQuery {
+	return &LoginSessionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLoginSession},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LoginSession entity by its id.
+func (c *LoginSessionClient) Get(ctx context.Context, id int) (*LoginSession, error) {
+	return c.Query().Where(loginsession.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LoginSessionClient) GetX(ctx context.Context, id int) *LoginSession {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a LoginSession.
+func (c *LoginSessionClient) QueryTenant(_m *LoginSession) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loginsession.Table, loginsession.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loginsession.TenantTable, loginsession.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a LoginSession.
+func (c *LoginSessionClient) QueryUser(_m *LoginSession) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loginsession.Table, loginsession.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loginsession.UserTable, loginsession.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LoginSessionClient) Hooks() []Hook {
+	return c.hooks.LoginSession
+}
+
+// Interceptors returns the client interceptors.
+func (c *LoginSessionClient) Interceptors() []Interceptor {
+	return c.inters.LoginSession
+}
+
+func (c *LoginSessionClient) mutate(ctx context.Context, m *LoginSessionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LoginSessionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LoginSessionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LoginSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LoginSessionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LoginSession mutation op: %q", m.Op())
 	}
 }
 
@@ -4756,21 +4939,186 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// UserLinkClient is a client for the UserLink schema.
+type UserLinkClient struct {
+	config
+}
+
+// NewUserLinkClient returns a client for the UserLink from the given config.
+func NewUserLinkClient(c config) *UserLinkClient {
+	return &UserLinkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `userlink.Hooks(f(g(h())))`.
+func (c *UserLinkClient) Use(hooks ...Hook) {
+	c.hooks.UserLink = append(c.hooks.UserLink, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `userlink.Intercept(f(g(h())))`.
+func (c *UserLinkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.UserLink = append(c.inters.UserLink, interceptors...)
+}
+
+// Create returns a builder for creating a UserLink entity.
+func (c *UserLinkClient) Create() *UserLinkCreate {
+	mutation := newUserLinkMutation(c.config, OpCreate)
+	return &UserLinkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of UserLink entities.
+func (c *UserLinkClient) CreateBulk(builders ...*UserLinkCreate) *UserLinkCreateBulk {
+	return &UserLinkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *UserLinkClient) MapCreateBulk(slice any, setFunc func(*UserLinkCreate, int)) *UserLinkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &UserLinkCreateBulk{err: fmt.Errorf("calling to UserLinkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*UserLinkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &UserLinkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for UserLink.
+func (c *UserLinkClient) Update() *UserLinkUpdate {
+	mutation := newUserLinkMutation(c.config, OpUpdate)
+	return &UserLinkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *UserLinkClient) UpdateOne(_m *UserLink) *UserLinkUpdateOne {
+	mutation := newUserLinkMutation(c.config, OpUpdateOne, withUserLink(_m))
+	return &UserLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *UserLinkClient) UpdateOneID(id int) *UserLinkUpdateOne {
+	mutation := newUserLinkMutation(c.config, OpUpdateOne, withUserLinkID(id))
+	return &UserLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for UserLink.
+func (c *UserLinkClient) Delete() *UserLinkDelete {
+	mutation := newUserLinkMutation(c.config, OpDelete)
+	return &UserLinkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *UserLinkClient) DeleteOne(_m *UserLink) *UserLinkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *UserLinkClient) DeleteOneID(id int) *UserLinkDeleteOne {
+	builder := c.Delete().Where(userlink.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &UserLinkDeleteOne{builder}
+}
+
+// Query returns a query builder for UserLink.
+func (c *UserLinkClient) Query() *UserLinkQuery {
+	return &UserLinkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeUserLink},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a UserLink entity by its id.
+func (c *UserLinkClient) Get(ctx context.Context, id int) (*UserLink, error) {
+	return c.Query().Where(userlink.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *UserLinkClient) GetX(ctx context.Context, id int) *UserLink {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a UserLink.
+func (c *UserLinkClient) QueryTenant(_m *UserLink) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(userlink.Table, userlink.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, userlink.TenantTable, userlink.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUser queries the user edge of a UserLink.
+func (c *UserLinkClient) QueryUser(_m *UserLink) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(userlink.Table, userlink.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, userlink.UserTable, userlink.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *UserLinkClient) Hooks() []Hook {
+	return c.hooks.UserLink
+}
+
+// Interceptors returns the client interceptors.
+func (c *UserLinkClient) Interceptors() []Interceptor {
+	return c.inters.UserLink
+}
+
+func (c *UserLinkClient) mutate(ctx context.Context, m *UserLinkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&UserLinkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&UserLinkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&UserLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&UserLinkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown UserLink mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
 		APIToken, Alert, AlertCondition, AlertRule, Asset, AssetDevice, Board, Comment,
-		Customer, EventDelivery, EventSubscription, Integration, MaintenanceWindow,
-		Notification, OrganizationMapping, OutboxEntry, Priority, RmmOrganization,
-		StatusChange, Tenant, Ticket, TicketCounter, TicketStatus, TimeEntry,
-		User []ent.Hook
+		Customer, EventDelivery, EventSubscription, Integration, LoginSession,
+		MaintenanceWindow, Notification, OrganizationMapping, OutboxEntry, Priority,
+		RmmOrganization, StatusChange, Tenant, Ticket, TicketCounter, TicketStatus,
+		TimeEntry, User, UserLink []ent.Hook
 	}
 	inters struct {
 		APIToken, Alert, AlertCondition, AlertRule, Asset, AssetDevice, Board, Comment,
-		Customer, EventDelivery, EventSubscription, Integration, MaintenanceWindow,
-		Notification, OrganizationMapping, OutboxEntry, Priority, RmmOrganization,
-		StatusChange, Tenant, Ticket, TicketCounter, TicketStatus, TimeEntry,
-		User []ent.Interceptor
+		Customer, EventDelivery, EventSubscription, Integration, LoginSession,
+		MaintenanceWindow, Notification, OrganizationMapping, OutboxEntry, Priority,
+		RmmOrganization, StatusChange, Tenant, Ticket, TicketCounter, TicketStatus,
+		TimeEntry, User, UserLink []ent.Interceptor
 	}
 )
 

@@ -24,6 +24,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/eventdelivery"
 	"github.com/alertdesk/alertdesk/ent/eventsubscription"
 	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/ent/loginsession"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/notification"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
@@ -37,6 +38,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/ent/userlink"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -109,6 +111,7 @@ func checkColumn(t, c string) error {
 			eventdelivery.Table:       eventdelivery.ValidColumn,
 			eventsubscription.Table:   eventsubscription.ValidColumn,
 			integration.Table:         integration.ValidColumn,
+			loginsession.Table:        loginsession.ValidColumn,
 			maintenancewindow.Table:   maintenancewindow.ValidColumn,
 			notification.Table:        notification.ValidColumn,
 			organizationmapping.Table: organizationmapping.ValidColumn,
@@ -122,6 +125,7 @@ func checkColumn(t, c string) error {
 			ticketstatus.Table:        ticketstatus.ValidColumn,
 			timeentry.Table:           timeentry.ValidColumn,
 			user.Table:                user.ValidColumn,
+			userlink.Table:            userlink.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

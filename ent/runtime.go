@@ -17,6 +17,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/eventdelivery"
 	"github.com/alertdesk/alertdesk/ent/eventsubscription"
 	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/ent/loginsession"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/notification"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
@@ -31,6 +32,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/ent/userlink"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -525,6 +527,25 @@ func init() {
 	integrationDescLastInventorySyncError := integrationFields[18].Descriptor()
 	// integration.DefaultLastInventorySyncError holds the default value on creation for the last_inventory_sync_error field.
 	integration.DefaultLastInventorySyncError = integrationDescLastInventorySyncError.Default.(string)
+	loginsessionMixin := schema.LoginSession{}.Mixin()
+	loginsessionMixinFields1 := loginsessionMixin[1].Fields()
+	_ = loginsessionMixinFields1
+	loginsessionFields := schema.LoginSession{}.Fields()
+	_ = loginsessionFields
+	// loginsessionDescCreatedAt is the schema descriptor for created_at field.
+	loginsessionDescCreatedAt := loginsessionMixinFields1[0].Descriptor()
+	// loginsession.DefaultCreatedAt holds the default value on creation for the created_at field.
+	loginsession.DefaultCreatedAt = loginsessionDescCreatedAt.Default.(func() time.Time)
+	// loginsessionDescTokenHash is the schema descriptor for token_hash field.
+	loginsessionDescTokenHash := loginsessionFields[1].Descriptor()
+	// loginsession.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	loginsession.TokenHashValidator = loginsessionDescTokenHash.Validators[0].(func(string) error)
+	// loginsessionDescMethod is the schema descriptor for method field.
+	loginsessionDescMethod := loginsessionFields[4].Descriptor()
+	// loginsession.DefaultMethod holds the default value on creation for the method field.
+	loginsession.DefaultMethod = loginsessionDescMethod.Default.(string)
+	// loginsession.MethodValidator is a validator for the "method" field. It is called by the builders before save.
+	loginsession.MethodValidator = loginsessionDescMethod.Validators[0].(func(string) error)
 	maintenancewindowMixin := schema.MaintenanceWindow{}.Mixin()
 	maintenancewindowMixinFields1 := maintenancewindowMixin[1].Fields()
 	_ = maintenancewindowMixinFields1
@@ -927,4 +948,21 @@ func init() {
 	user.DefaultName = userDescName.Default.(string)
 	// user.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	user.NameValidator = userDescName.Validators[0].(func(string) error)
+	// userDescPasswordHash is the schema descriptor for password_hash field.
+	userDescPasswordHash := userFields[4].Descriptor()
+	// user.DefaultPasswordHash holds the default value on creation for the password_hash field.
+	user.DefaultPasswordHash = userDescPasswordHash.Default.(string)
+	userlinkMixin := schema.UserLink{}.Mixin()
+	userlinkMixinFields1 := userlinkMixin[1].Fields()
+	_ = userlinkMixinFields1
+	userlinkFields := schema.UserLink{}.Fields()
+	_ = userlinkFields
+	// userlinkDescCreatedAt is the schema descriptor for created_at field.
+	userlinkDescCreatedAt := userlinkMixinFields1[0].Descriptor()
+	// userlink.DefaultCreatedAt holds the default value on creation for the created_at field.
+	userlink.DefaultCreatedAt = userlinkDescCreatedAt.Default.(func() time.Time)
+	// userlinkDescTokenHash is the schema descriptor for token_hash field.
+	userlinkDescTokenHash := userlinkFields[2].Descriptor()
+	// userlink.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	userlink.TokenHashValidator = userlinkDescTokenHash.Validators[0].(func(string) error)
 }

@@ -38,6 +38,8 @@ type Tx struct {
 	EventSubscription *EventSubscriptionClient
 	// Integration is the client for interacting with the Integration builders.
 	Integration *IntegrationClient
+	// LoginSession is the client for interacting with the LoginSession builders.
+	LoginSession *LoginSessionClient
 	// MaintenanceWindow is the client for interacting with the MaintenanceWindow builders.
 	MaintenanceWindow *MaintenanceWindowClient
 	// Notification is the client for interacting with the Notification builders.
@@ -64,6 +66,8 @@ type Tx struct {
 	TimeEntry *TimeEntryClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// UserLink is the client for interacting with the UserLink builders.
+	UserLink *UserLinkClient
 
 	// lazily loaded.
 	client     *Client
@@ -207,6 +211,7 @@ func (tx *Tx) init() {
 	tx.EventDelivery = NewEventDeliveryClient(tx.config)
 	tx.EventSubscription = NewEventSubscriptionClient(tx.config)
 	tx.Integration = NewIntegrationClient(tx.config)
+	tx.LoginSession = NewLoginSessionClient(tx.config)
 	tx.MaintenanceWindow = NewMaintenanceWindowClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.OrganizationMapping = NewOrganizationMappingClient(tx.config)
@@ -220,6 +225,7 @@ func (tx *Tx) init() {
 	tx.TicketStatus = NewTicketStatusClient(tx.config)
 	tx.TimeEntry = NewTimeEntryClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.UserLink = NewUserLinkClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -83,6 +83,9 @@ var adminCalls = map[string]string{
 	"createPriority":                   `mutation { createPriority(input: {name: "x"}) { id } }`,
 	"updatePriority":                   `mutation { updatePriority(id: "1", input: {name: "x"}) { id } }`,
 	"reorderPriorities":                `mutation { reorderPriorities(priorityIds: ["1"]) { id } }`,
+	"inviteUser":                       `mutation { inviteUser(input: {email: "new@acme.test"}) { id } }`,
+	"updateUser":                       `mutation { updateUser(id: "1", input: {role: TECHNICIAN}) { id } }`,
+	"deactivateUser":                   `mutation { deactivateUser(id: "1") { id } }`,
 }
 
 // Every field marked @admin refuses a technician with FORBIDDEN and

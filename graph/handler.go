@@ -25,6 +25,7 @@ import (
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/ratelimit"
 	"github.com/alertdesk/alertdesk/secrets"
+	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/tenancy"
 )
@@ -78,6 +79,12 @@ type Deps struct {
 	// RateLimit bounds the requests of each API token, shared through
 	// Redis by every replica; zero (or no Redis) means no limit.
 	RateLimit RateLimit
+	// Sessions are the process's WebSockets, closed on auth changes;
+	// by default the handler's own. Share them with whatever else
+	// announces changes in the process (sign-out).
+	Sessions *auth.Sessions
+	// Links sends invitations; without it they are written to the log.
+	Links *signin.Links
 }
 
 // Enqueuer puts a poll or an inventory sync of an integration on the
@@ -89,7 +96,8 @@ type Enqueuer interface {
 
 // NewHandler serves the API at /graphql (POST, GET for queries, WebSocket
 // subscriptions over graphql-transport-ws) and, when enabled, a playground
-// at /playground. Requests need a bearer API token; the WebSocket
+// at /playground. Requests need a bearer API token, or a sign-in
+// session's cookie with its CSRF token (auth.CSRFHeader); the WebSocket
 // authenticates in connection_init instead, re-checks the token before
 // each operation, and is closed (CloseAuthChanged) when its token is
 // revoked or its user changes, on whichever replica that happens.
@@ -126,10 +134,17 @@ func NewHandler(d Deps) http.Handler {
 		secrets:   d.Secrets,
 		outbound:  d.Outbound,
 	}
-	authn := &auth.Authenticator{DB: d.Store.Control(), Log: d.Log}
-	// The open WebSockets, closed when their token or user changes.
-	sessions := &auth.Sessions{Authn: authn, Redis: d.Redis, Log: d.Log}
+	sessions := d.Sessions
+	if sessions == nil {
+		// The open WebSockets, closed when their token or user changes.
+		sessions = NewSessions(d)
+	}
+	authn := sessions.Authn
 	r.sessions = sessions
+	r.links = d.Links
+	if r.links == nil {
+		r.links = &signin.Links{PublicURL: d.PublicURL, Log: d.Log}
+	}
 
 	cfg := generated.Config{Resolvers: r}
 	cfg.Directives.Admin = adminDirective
@@ -170,6 +185,13 @@ func NewHandler(d Deps) http.Handler {
 		mux.Handle("GET /playground", playground.Handler("alertdesk GraphQL", "/graphql"))
 	}
 	return mux
+}
+
+// NewSessions are the WebSockets of a handler on d, with an authenticator
+// on the store's control pool.
+func NewSessions(d Deps) *auth.Sessions {
+	authn := &auth.Authenticator{DB: d.Store.Control(), Log: d.Log}
+	return &auth.Sessions{Authn: authn, Redis: d.Redis, Log: d.Log}
 }
 
 // initToken reads the token from a connection_init payload:

@@ -95,7 +95,11 @@ func (l *tokenLimiter) allow(ctx context.Context, token string) ratelimit.Result
 // there.
 func (l *tokenLimiter) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, _ := auth.BearerToken(r.Header.Get("Authorization"))
+		token, ok := auth.BearerToken(r.Header.Get("Authorization"))
+		if c, err := r.Cookie(auth.SessionCookie); !ok && err == nil {
+			// A signed-in browser is limited by its session.
+			token = c.Value
+		}
 		if res := l.allow(r.Context(), token); !res.Allowed {
 			secs := retryAfterSeconds(res.RetryAfter)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))

@@ -59,7 +59,7 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.NotificationConnection.TotalCountIsEstimate = count
 
 	c.Query.Integrations = rootList
-	c.Query.Users = rootList
+	c.Query.Users = func(child int, _ *bool) int { return rootList(child) }
 	c.Query.Boards = func(child int, _ *bool) int { return rootList(child) }
 	c.Query.Priorities = func(child int, _ *bool) int { return rootList(child) }
 	c.Query.MaintenanceWindows = rootList

@@ -13,6 +13,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 )
 
@@ -33,6 +34,8 @@ type Resolver struct {
 	feedLoads *feedLoads
 	// sessions are the open WebSockets (see announce).
 	sessions *auth.Sessions
+	// links sends invitations.
+	links *signin.Links
 	// secrets seals and opens webhook secrets; outbound checks base URLs.
 	secrets  *secrets.Box
 	outbound *outbound.Guard

@@ -30,6 +30,9 @@ type socket struct {
 	conn    transport.WebsocketConn
 	cancel  context.CancelFunc
 	session *auth.Session
+	// cookie is the sign-in session's token from the upgrade request,
+	// used when connection_init carries no API token.
+	cookie string
 }
 
 type socketKey struct{}
@@ -49,6 +52,9 @@ func withSockets(sessions *auth.Sessions, next http.Handler) http.Handler {
 			return
 		}
 		s := &socket{}
+		if c, err := r.Cookie(auth.SessionCookie); err == nil {
+			s.cookie = c.Value
+		}
 		defer func() {
 			s.mu.Lock()
 			ss := s.session
@@ -147,7 +153,19 @@ func codedResponse(code, msg string) *graphql.Response {
 func websocketInit(authn *auth.Authenticator, sessions *auth.Sessions, limiter *tokenLimiter, log *slog.Logger) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		token := initToken(p)
-		id, err := authn.Authenticate(ctx, token)
+		var id auth.Identity
+		var err error
+		if s := socketOf(ctx); token == "" && s != nil && s.cookie != "" {
+			// The browser sends the session cookie with any site's
+			// upgrade: only the UI knows the session's CSRF token.
+			token = s.cookie
+			if csrf, _ := p["csrfToken"].(string); !auth.CheckCSRF(token, csrf) {
+				return ctx, nil, errors.New("missing or wrong csrfToken in connection_init")
+			}
+			id, err = authn.AuthenticateSession(ctx, token)
+		} else {
+			id, err = authn.Authenticate(ctx, token)
+		}
 		if err != nil {
 			if !errors.Is(err, auth.ErrUnauthenticated) {
 				log.ErrorContext(ctx, "graph: authenticate websocket", "err", err)

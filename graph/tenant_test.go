@@ -133,6 +133,7 @@ func TestCrossTenantMatrix(t *testing.T) {
 			`{ boards(includeRetired: true) { id name statuses(includeRetired: true) { name } } }`,
 			`{ ticketStatuses(includeRetired: true) { id name } }`,
 			`{ users { id email name } }`,
+			`{ users(includeDeactivated: true) { id email name invited deactivatedAt } }`,
 			`{ clients { id name assets { name } } }`,
 			`{ clients(includeRetired: true) { id name assets(includeRetired: true) { name devices { externalDeviceId integration { name } } } } }`,
 			`{ assets(includeRetired: true) { id name devices { externalDeviceId } } }`,
@@ -227,6 +228,8 @@ func TestCrossTenantMatrix(t *testing.T) {
 			{`mutation($id: ID!) { reorderTicketStatuses(boardId: "1", statusIds: ["1", "2", "3", $id]) { id } }`, ts(f.status)},
 			{`mutation($id: ID!) { updatePriority(id: $id, input: {name: "x"}) { id } }`, ts(f.priority)},
 			{`mutation($id: ID!) { reorderPriorities(priorityIds: [$id]) { id } }`, ts(f.priority)},
+			{`mutation($id: ID!) { updateUser(id: $id, input: {name: "x", role: TECHNICIAN}) { id } }`, ts(f.user)},
+			{`mutation($id: ID!) { deactivateUser(id: $id) { id } }`, ts(f.user)},
 		}
 		for _, c := range changes {
 			got := e.Admin(c.query, apptest.Vars("id", c.foreignID))

@@ -47,8 +47,12 @@ func (r *mutationResolver) SetNotificationPreference(ctx context.Context, catego
 	return out, err
 }
 
-func (r *queryResolver) Users(ctx context.Context) ([]*ent.User, error) {
-	return r.db.User.Query().Order(ent.Asc(user.FieldName), ent.Asc(user.FieldEmail)).All(ctx)
+func (r *queryResolver) Users(ctx context.Context, includeDeactivated *bool) ([]*ent.User, error) {
+	q := r.db.User.Query()
+	if includeDeactivated == nil || !*includeDeactivated {
+		q.Where(user.DeactivatedAtIsNil())
+	}
+	return q.Order(ent.Asc(user.FieldName), ent.Asc(user.FieldEmail)).All(ctx)
 }
 
 func (r *userResolver) NotificationPreferences(ctx context.Context, obj *ent.User) ([]*model.NotificationPreference, error) {

@@ -36,7 +36,8 @@ func Needed(ctx context.Context, s *store.Store) (bool, error) {
 // FirstRun serves /setup for the UI's first-run screen while the database
 // has no tenant: GET answers {"needed": bool}; POST takes the setup code
 // and the tenant ({"code", "name", "slug", "adminEmail", "adminName"}),
-// makes it as Init does and answers the admin's API token, once. Once a
+// makes it as Init does and answers the admin's API token and the link
+// (a hash of the UI) that sets the admin's password, once. Once a
 // tenant exists every POST is refused (409).
 type FirstRun struct {
 	Store *store.Store
@@ -107,7 +108,8 @@ func (f *FirstRun) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.log().InfoContext(r.Context(), "first tenant set up", "tenant", res.Slug, "admin", in.AdminEmail)
-	writeJSON(w, http.StatusCreated, map[string]any{"token": res.Token, "slug": res.Slug, "tenantId": res.TenantID})
+	writeJSON(w, http.StatusCreated, map[string]any{"token": res.Token, "slug": res.Slug, "tenantId": res.TenantID,
+		"passwordLink": "#/password?token=" + res.PasswordToken})
 }
 
 func (f *FirstRun) fail(w http.ResponseWriter, err error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -16,9 +17,11 @@ type setupAnswer struct {
 	status int
 	Needed bool   `json:"needed"`
 	Token  string `json:"token"`
-	Slug   string `json:"slug"`
-	Error  string `json:"error"`
-	Fields []struct {
+	// PasswordLink sets the admin's password.
+	PasswordLink string `json:"passwordLink"`
+	Slug         string `json:"slug"`
+	Error        string `json:"error"`
+	Fields       []struct {
 		Field string `json:"field"`
 	} `json:"fields"`
 }
@@ -93,14 +96,14 @@ func TestFirstRun(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			var token string
+			var token, link string
 			for _, a := range answers {
 				switch a.status {
 				case 201:
 					if token != "" {
 						t.Fatalf("two tokens: %+v", answers)
 					}
-					token = a.Token
+					token, link = a.Token, a.PasswordLink
 				case 409:
 				default:
 					t.Fatalf("concurrent setup: %+v", answers)
@@ -113,6 +116,15 @@ func TestFirstRun(t *testing.T) {
 			e.GraphQL(token, `{ me { role } }`, nil).Must(&me)
 			if me.Me.Role != "ADMIN" {
 				t.Errorf("setup token's role: %q", me.Me.Role)
+			}
+			// The link sets the admin's password, who then signs in with it.
+			b := e.Browser()
+			linkToken, _ := strings.CutPrefix(link, "#/password?token=")
+			if a := b.Do(http.MethodPost, "/auth/password", map[string]string{"token": linkToken, "password": "a sentence that is long enough"}); a.Status != 200 || a.Body["role"] != "ADMIN" {
+				t.Errorf("admin's password link %q: %+v", link, a)
+			}
+			if a := e.Browser().SignIn("ann@acme.test", "a sentence that is long enough"); a.Status != 200 {
+				t.Errorf("admin signs in with the password: %+v", a)
 			}
 			if a := setup(t, e, http.MethodGet, nil); a.Needed {
 				t.Errorf("GET after setup: %+v", a)

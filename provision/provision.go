@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/ent"
@@ -19,6 +20,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/tenant"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/people"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/validation"
 )
@@ -47,6 +49,9 @@ type Result struct {
 	// the admin already existed.
 	Created, AdminCreated bool
 	Token                 string
+	// PasswordToken, with Token, is a one-time link token (an invitation)
+	// that sets the new admin's password: people.Links.URL makes the link.
+	PasswordToken string
 }
 
 // ErrInitialized is Init's answer when the database already holds another
@@ -193,6 +198,9 @@ func ensure(ctx context.Context, tx *ent.Tx, in Tenant) (*Result, error) {
 	}
 	if res.AdminCreated {
 		if res.Token, _, err = auth.Issue(ctx, tx.Client(), t.ID, u.ID, "init"); err != nil {
+			return nil, err
+		}
+		if res.PasswordToken, err = people.NewLink(ctx, tx.Client(), u, people.KindInvite, time.Now()); err != nil {
 			return nil, err
 		}
 	}

@@ -7,21 +7,25 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/connect"
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/metrics"
+	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/providers/ninjaone"
 	"github.com/alertdesk/alertdesk/providers/tacticalrmm"
 	"github.com/alertdesk/alertdesk/secrets"
+	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/web"
 	"github.com/alertdesk/alertdesk/webhook"
@@ -71,6 +75,11 @@ type Server struct {
 	// Outbound decides which RMM base URLs the API saves (nil: the public
 	// internet only).
 	Outbound *outbound.Guard
+	// Mailer sends invitations and password resets; without it their
+	// links are written to the log.
+	Mailer notify.Mailer
+	// OIDC adds single sign-on when set and configured.
+	OIDC *signin.OIDC
 }
 
 // Handler returns the routed HTTP handler.
@@ -96,13 +105,25 @@ func (s *Server) Handler() http.Handler {
 	if d == nil {
 		d = s.Pipeline.Desk()
 	}
-	api := graph.NewHandler(graph.Deps{
+	deps := graph.Deps{
 		Store: s.Store, Pipeline: s.Pipeline, Desk: d, Redis: s.Redis,
 		PublicURL: s.PublicURL, Log: s.Log, Playground: s.Playground,
 		Connect: s.Connect, Events: s.Events, Enqueuer: s.enqueuer(),
 		MaxDepth: s.MaxDepth, MaxComplexity: s.MaxComplexity, MaxStatements: s.MaxStatements,
 		RateLimit: s.RateLimit, Secrets: s.Secrets, Outbound: s.Outbound,
-	})
+	}
+	// One set of WebSockets for the API and sign-out, which closes its
+	// session's sockets.
+	deps.Sessions = graph.NewSessions(deps)
+	deps.Links = &signin.Links{Mailer: s.Mailer, PublicURL: s.PublicURL, Log: s.Log}
+	api := graph.NewHandler(deps)
+	(&signin.Handler{
+		Store: s.Store, Authn: deps.Sessions.Authn, Links: deps.Links, Log: s.Log,
+		Throttle: &auth.Throttle{Redis: s.Redis},
+		Secure:   strings.HasPrefix(s.PublicURL, "https://"),
+		Announce: deps.Sessions.Announce,
+		OIDC:     s.OIDC,
+	}).Routes(mux)
 	mux.Handle("/graphql", withDeadline(api, s.APITimeout))
 	mux.Handle("GET /playground", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/provision"
+	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 )
 
@@ -70,7 +71,10 @@ func provisionCmd(ctx context.Context, cfg config.Config, name, usage string, ar
 			in.AdminEmail, res.Slug, in.AdminEmail)
 		return nil
 	}
-	fmt.Fprintf(os.Stderr, "admin %s created; sign in at %s with this API token (shown once):\n", in.AdminEmail, cfg.PublicURL)
+	links := signin.Links{PublicURL: cfg.PublicURL}
+	fmt.Fprintf(os.Stderr, "admin %s created; set the admin's password with this one-time link (7 days):\n  %s\n",
+		in.AdminEmail, links.URL(res.PasswordToken))
+	fmt.Fprintf(os.Stderr, "or sign in at %s with this API token (shown once):\n", cfg.PublicURL)
 	fmt.Fprintln(out, res.Token)
 	return nil
 }

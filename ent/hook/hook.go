@@ -153,6 +153,18 @@ func (f IntegrationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IntegrationMutation", m)
 }
 
+// The LoginSessionFunc type is an adapter to allow the use of ordinary
+// function as LoginSession mutator.
+type LoginSessionFunc func(context.Context, *ent.LoginSessionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LoginSessionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LoginSessionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LoginSessionMutation", m)
+}
+
 // The MaintenanceWindowFunc type is an adapter to allow the use of ordinary
 // function as MaintenanceWindow mutator.
 type MaintenanceWindowFunc func(context.Context, *ent.MaintenanceWindowMutation) (ent.Value, error)
@@ -307,6 +319,18 @@ func (f UserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UserMutation", m)
+}
+
+// The UserLinkFunc type is an adapter to allow the use of ordinary
+// function as UserLink mutator.
+type UserLinkFunc func(context.Context, *ent.UserLinkMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f UserLinkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.UserLinkMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UserLinkMutation", m)
 }
 
 // Condition is a hook condition function.

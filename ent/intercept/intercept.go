@@ -20,6 +20,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/eventdelivery"
 	"github.com/alertdesk/alertdesk/ent/eventsubscription"
 	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/ent/loginsession"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/notification"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
@@ -34,6 +35,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/ent/userlink"
 )
 
 // The Query interface represents an operation that queries a graph.
@@ -416,6 +418,33 @@ func (f TraverseIntegration) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.IntegrationQuery", q)
 }
 
+// The LoginSessionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LoginSessionFunc func(context.Context, *ent.LoginSessionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LoginSessionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LoginSessionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LoginSessionQuery", q)
+}
+
+// The TraverseLoginSession type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLoginSession func(context.Context, *ent.LoginSessionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLoginSession) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLoginSession) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoginSessionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LoginSessionQuery", q)
+}
+
 // The MaintenanceWindowFunc type is an adapter to allow the use of ordinary function as a Querier.
 type MaintenanceWindowFunc func(context.Context, *ent.MaintenanceWindowQuery) (ent.Value, error)
 
@@ -767,6 +796,33 @@ func (f TraverseUser) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.UserQuery", q)
 }
 
+// The UserLinkFunc type is an adapter to allow the use of ordinary function as a Querier.
+type UserLinkFunc func(context.Context, *ent.UserLinkQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f UserLinkFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.UserLinkQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.UserLinkQuery", q)
+}
+
+// The TraverseUserLink type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseUserLink func(context.Context, *ent.UserLinkQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseUserLink) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseUserLink) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.UserLinkQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.UserLinkQuery", q)
+}
+
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
@@ -794,6 +850,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.EventSubscriptionQuery, predicate.EventSubscription, eventsubscription.OrderOption]{typ: ent.TypeEventSubscription, tq: q}, nil
 	case *ent.IntegrationQuery:
 		return &query[*ent.IntegrationQuery, predicate.Integration, integration.OrderOption]{typ: ent.TypeIntegration, tq: q}, nil
+	case *ent.LoginSessionQuery:
+		return &query[*ent.LoginSessionQuery, predicate.LoginSession, loginsession.OrderOption]{typ: ent.TypeLoginSession, tq: q}, nil
 	case *ent.MaintenanceWindowQuery:
 		return &query[*ent.MaintenanceWindowQuery, predicate.MaintenanceWindow, maintenancewindow.OrderOption]{typ: ent.TypeMaintenanceWindow, tq: q}, nil
 	case *ent.NotificationQuery:
@@ -820,6 +878,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.TimeEntryQuery, predicate.TimeEntry, timeentry.OrderOption]{typ: ent.TypeTimeEntry, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
+	case *ent.UserLinkQuery:
+		return &query[*ent.UserLinkQuery, predicate.UserLink, userlink.OrderOption]{typ: ent.TypeUserLink, tq: q}, nil
 	default:
 		return nil, fmt.Errorf("unknown query type %T", q)
 	}

@@ -619,6 +619,49 @@ var (
 			},
 		},
 	}
+	// LoginSessionsColumns holds the columns for the "login_sessions" table.
+	LoginSessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "token_hash", Type: field.TypeString},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "ended_at", Type: field.TypeTime, Nullable: true},
+		{Name: "method", Type: field.TypeString, Size: 20, Default: "password"},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "user_id", Type: field.TypeInt},
+	}
+	// LoginSessionsTable holds the schema information for the "login_sessions" table.
+	LoginSessionsTable = &schema.Table{
+		Name:       "login_sessions",
+		Columns:    LoginSessionsColumns,
+		PrimaryKey: []*schema.Column{LoginSessionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "login_sessions_tenants_tenant",
+				Columns:    []*schema.Column{LoginSessionsColumns[6]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "login_sessions_users_user",
+				Columns:    []*schema.Column{LoginSessionsColumns[7]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "loginsession_token_hash",
+				Unique:  true,
+				Columns: []*schema.Column{LoginSessionsColumns[2]},
+			},
+			{
+				Name:    "loginsession_tenant_id_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{LoginSessionsColumns[6], LoginSessionsColumns[7]},
+			},
+		},
+	}
 	// MaintenanceWindowsColumns holds the columns for the "maintenance_windows" table.
 	MaintenanceWindowsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1171,6 +1214,8 @@ var (
 		{Name: "name", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"admin", "technician"}, Default: "technician"},
 		{Name: "notification_preferences", Type: field.TypeJSON, Nullable: true},
+		{Name: "password_hash", Type: field.TypeString, Default: ""},
+		{Name: "deactivated_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 	}
 	// UsersTable holds the schema information for the "users" table.
@@ -1181,7 +1226,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_tenants_tenant",
-				Columns:    []*schema.Column{UsersColumns[6]},
+				Columns:    []*schema.Column{UsersColumns[8]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1190,7 +1235,50 @@ var (
 			{
 				Name:    "user_tenant_id_email",
 				Unique:  true,
-				Columns: []*schema.Column{UsersColumns[6], UsersColumns[2]},
+				Columns: []*schema.Column{UsersColumns[8], UsersColumns[2]},
+			},
+		},
+	}
+	// UserLinksColumns holds the columns for the "user_links" table.
+	UserLinksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"invite", "reset"}},
+		{Name: "token_hash", Type: field.TypeString},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeInt},
+		{Name: "user_id", Type: field.TypeInt},
+	}
+	// UserLinksTable holds the schema information for the "user_links" table.
+	UserLinksTable = &schema.Table{
+		Name:       "user_links",
+		Columns:    UserLinksColumns,
+		PrimaryKey: []*schema.Column{UserLinksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "user_links_tenants_tenant",
+				Columns:    []*schema.Column{UserLinksColumns[6]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "user_links_users_user",
+				Columns:    []*schema.Column{UserLinksColumns[7]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "userlink_token_hash",
+				Unique:  true,
+				Columns: []*schema.Column{UserLinksColumns[3]},
+			},
+			{
+				Name:    "userlink_tenant_id_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{UserLinksColumns[6], UserLinksColumns[7]},
 			},
 		},
 	}
@@ -1208,6 +1296,7 @@ var (
 		EventDeliveriesTable,
 		EventSubscriptionsTable,
 		IntegrationsTable,
+		LoginSessionsTable,
 		MaintenanceWindowsTable,
 		NotificationsTable,
 		OrganizationMappingsTable,
@@ -1221,6 +1310,7 @@ var (
 		TicketStatusTable,
 		TimeEntriesTable,
 		UsersTable,
+		UserLinksTable,
 	}
 )
 
@@ -1256,6 +1346,8 @@ func init() {
 	EventDeliveriesTable.ForeignKeys[1].RefTable = EventSubscriptionsTable
 	EventSubscriptionsTable.ForeignKeys[0].RefTable = TenantsTable
 	IntegrationsTable.ForeignKeys[0].RefTable = TenantsTable
+	LoginSessionsTable.ForeignKeys[0].RefTable = TenantsTable
+	LoginSessionsTable.ForeignKeys[1].RefTable = UsersTable
 	MaintenanceWindowsTable.ForeignKeys[0].RefTable = TenantsTable
 	MaintenanceWindowsTable.ForeignKeys[1].RefTable = IntegrationsTable
 	MaintenanceWindowsTable.ForeignKeys[2].RefTable = ClientsTable
@@ -1285,4 +1377,6 @@ func init() {
 	TimeEntriesTable.ForeignKeys[1].RefTable = TicketsTable
 	TimeEntriesTable.ForeignKeys[2].RefTable = UsersTable
 	UsersTable.ForeignKeys[0].RefTable = TenantsTable
+	UserLinksTable.ForeignKeys[0].RefTable = TenantsTable
+	UserLinksTable.ForeignKeys[1].RefTable = UsersTable
 }

@@ -42,6 +42,9 @@ type EventSubscription func(*sql.Selector)
 // Integration is the predicate function for integration builders.
 type Integration func(*sql.Selector)
 
+// LoginSession is the predicate function for loginsession builders.
+type LoginSession func(*sql.Selector)
+
 // MaintenanceWindow is the predicate function for maintenancewindow builders.
 type MaintenanceWindow func(*sql.Selector)
 
@@ -80,3 +83,6 @@ type TimeEntry func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// UserLink is the predicate function for userlink builders.
+type UserLink func(*sql.Selector)

@@ -18,6 +18,12 @@ func (User) Fields() []ent.Field {
 		field.Enum("role").Values("admin", "technician").Default("technician"),
 		// category -> channel -> enabled; a missing entry means enabled.
 		field.JSON("notification_preferences", map[string]map[string]bool{}).Optional(),
+		// An argon2id PHC string; empty until the user sets a password
+		// (an invited user who has not accepted yet).
+		field.String("password_hash").Default("").Sensitive(),
+		// A deactivated user signs in no more; its tokens and sessions
+		// stop authenticating. Users are deactivated, never deleted.
+		field.Time("deactivated_at").Optional().Nillable(),
 	}
 }
 

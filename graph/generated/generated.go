@@ -288,12 +288,14 @@ type ComplexityRoot struct {
 		CreateTicket                     func(childComplexity int, input model.CreateTicketInput) int
 		CreateTicketForAlert             func(childComplexity int, alertID int) int
 		CreateTicketStatus               func(childComplexity int, input model.CreateTicketStatusInput) int
+		DeactivateUser                   func(childComplexity int, id int) int
 		DeleteAlertRule                  func(childComplexity int, id int) int
 		DeleteEventSubscription          func(childComplexity int, id int) int
 		DeleteIntegration                func(childComplexity int, id int) int
 		DeleteMaintenanceWindow          func(childComplexity int, id int) int
 		DeleteOrganizationMapping        func(childComplexity int, id int) int
 		DisconnectIntegration            func(childComplexity int, integrationID int) int
+		InviteUser                       func(childComplexity int, input model.InviteUserInput) int
 		LogTime                          func(childComplexity int, ticketID int, minutes int, note *string) int
 		MarkNotificationsRead            func(childComplexity int, ids []int, all *bool) int
 		Ping                             func(childComplexity int) int
@@ -318,6 +320,7 @@ type ComplexityRoot struct {
 		UpdatePollingSettings            func(childComplexity int, input model.PollingSettingsInput) int
 		UpdatePriority                   func(childComplexity int, id int, input model.UpdatePriorityInput) int
 		UpdateTicketStatus               func(childComplexity int, id int, input model.UpdateTicketStatusInput) int
+		UpdateUser                       func(childComplexity int, id int, input model.UpdateUserInput) int
 	}
 
 	NinjaOneAuthorization struct {
@@ -403,7 +406,7 @@ type ComplexityRoot struct {
 		Tickets                 func(childComplexity int, filter *model.TicketFilter, first *int, after *string) int
 		UnmappedOrganizations   func(childComplexity int, integrationID *int) int
 		UnreadNotificationCount func(childComplexity int) int
-		Users                   func(childComplexity int) int
+		Users                   func(childComplexity int, includeDeactivated *bool) int
 		WorkflowEvents          func(childComplexity int) int
 	}
 
@@ -512,8 +515,10 @@ type ComplexityRoot struct {
 
 	User struct {
 		CreatedAt               func(childComplexity int) int
+		DeactivatedAt           func(childComplexity int) int
 		Email                   func(childComplexity int) int
 		ID                      func(childComplexity int) int
+		Invited                 func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		NotificationPreferences func(childComplexity int) int
 		Role                    func(childComplexity int) int
@@ -644,6 +649,9 @@ type MutationResolver interface {
 	ChangeTicketStatus(ctx context.Context, ticketID int, statusID int) (*ent.Ticket, error)
 	AssignTicket(ctx context.Context, ticketID int, userID *int) (*ent.Ticket, error)
 	CloseTicket(ctx context.Context, ticketID int, statusID *int) (*ent.Ticket, error)
+	InviteUser(ctx context.Context, input model.InviteUserInput) (*ent.User, error)
+	UpdateUser(ctx context.Context, id int, input model.UpdateUserInput) (*ent.User, error)
+	DeactivateUser(ctx context.Context, id int) (*ent.User, error)
 	SetNotificationPreference(ctx context.Context, category string, channel model.NotificationChannel, enabled bool) (*ent.User, error)
 	CreateMaintenanceWindow(ctx context.Context, input model.MaintenanceWindowInput) (*ent.MaintenanceWindow, error)
 	UpdateMaintenanceWindow(ctx context.Context, id int, input model.MaintenanceWindowInput) (*ent.MaintenanceWindow, error)
@@ -681,7 +689,7 @@ type QueryResolver interface {
 	AlertRule(ctx context.Context, id int) (*ent.AlertRule, error)
 	Tickets(ctx context.Context, filter *model.TicketFilter, first *int, after *string) (*model.TicketConnection, error)
 	Ticket(ctx context.Context, id int) (*ent.Ticket, error)
-	Users(ctx context.Context) ([]*ent.User, error)
+	Users(ctx context.Context, includeDeactivated *bool) ([]*ent.User, error)
 	MaintenanceWindows(ctx context.Context) ([]*ent.MaintenanceWindow, error)
 	MaintenanceWindow(ctx context.Context, id int) (*ent.MaintenanceWindow, error)
 	WorkflowEvents(ctx context.Context) ([]*model.WorkflowEvent, error)
@@ -723,6 +731,8 @@ type UnmappedOrganizationResolver interface {
 }
 type UserResolver interface {
 	NotificationPreferences(ctx context.Context, obj *ent.User) ([]*model.NotificationPreference, error)
+
+	Invited(ctx context.Context, obj *ent.User) (bool, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1890,6 +1900,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTicketStatus(childComplexity, args["input"].(model.CreateTicketStatusInput)), true
+	case "Mutation.deactivateUser":
+		if e.ComplexityRoot.Mutation.DeactivateUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deactivateUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeactivateUser(childComplexity, args["id"].(int)), true
 	case "Mutation.deleteAlertRule":
 		if e.ComplexityRoot.Mutation.DeleteAlertRule == nil {
 			break
@@ -1956,6 +1977,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DisconnectIntegration(childComplexity, args["integrationId"].(int)), true
+	case "Mutation.inviteUser":
+		if e.ComplexityRoot.Mutation.InviteUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteUser(childComplexity, args["input"].(model.InviteUserInput)), true
 	case "Mutation.logTime":
 		if e.ComplexityRoot.Mutation.LogTime == nil {
 			break
@@ -2215,6 +2247,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateTicketStatus(childComplexity, args["id"].(int), args["input"].(model.UpdateTicketStatusInput)), true
+	case "Mutation.updateUser":
+		if e.ComplexityRoot.Mutation.UpdateUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(int), args["input"].(model.UpdateUserInput)), true
 
 	case "NinjaOneAuthorization.authorizeUrl":
 		if e.ComplexityRoot.NinjaOneAuthorization.AuthorizeURL == nil {
@@ -2663,7 +2706,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Users(childComplexity), true
+		args, err := ec.field_Query_users_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Users(childComplexity, args["includeDeactivated"].(*bool)), true
 	case "Query.workflowEvents":
 		if e.ComplexityRoot.Query.WorkflowEvents == nil {
 			break
@@ -3113,6 +3161,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.CreatedAt(childComplexity), true
+	case "User.deactivatedAt":
+		if e.ComplexityRoot.User.DeactivatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.DeactivatedAt(childComplexity), true
 	case "User.email":
 		if e.ComplexityRoot.User.Email == nil {
 			break
@@ -3125,6 +3179,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.invited":
+		if e.ComplexityRoot.User.Invited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Invited(childComplexity), true
 	case "User.name":
 		if e.ComplexityRoot.User.Name == nil {
 			break
@@ -3186,6 +3246,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreatePriorityInput", ec.unmarshalInputCreatePriorityInput),
 			graphql.NewInputUnmarshaler("CreateTicketInput", ec.unmarshalInputCreateTicketInput),
 			graphql.NewInputUnmarshaler("CreateTicketStatusInput", ec.unmarshalInputCreateTicketStatusInput),
+			graphql.NewInputUnmarshaler("InviteUserInput", ec.unmarshalInputInviteUserInput),
 			graphql.NewInputUnmarshaler("MaintenanceWindowInput", ec.unmarshalInputMaintenanceWindowInput),
 			graphql.NewInputUnmarshaler("PollingSettingsInput", ec.unmarshalInputPollingSettingsInput),
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
@@ -3199,6 +3260,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateOrganizationMappingInput", ec.unmarshalInputUpdateOrganizationMappingInput),
 			graphql.NewInputUnmarshaler("UpdatePriorityInput", ec.unmarshalInputUpdatePriorityInput),
 			graphql.NewInputUnmarshaler("UpdateTicketStatusInput", ec.unmarshalInputUpdateTicketStatusInput),
+			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 		)
 	}
 	first := true
@@ -4799,6 +4861,52 @@ extend type Mutation {
   closeTicket("The ticket." ticketId: ID!, "A closed status of the ticket's board." statusId: ID): Ticket!
 }
 `, BuiltIn: false},
+	{Name: "../schema/users.graphqls", Input: `extend type User {
+  "When the user was deactivated; a deactivated user signs in no more and its tokens stop working."
+  deactivatedAt: Time
+  "True while an invited user has not accepted the invitation (set a password) yet."
+  invited: Boolean!
+}
+
+"""
+Input of inviteUser.
+"""
+input InviteUserInput {
+  "Email address (unique in the tenant); the invitation is sent there."
+  email: String!
+  "Display name (at most 200 characters)."
+  name: String
+  "Role; TECHNICIAN when omitted."
+  role: UserRole
+}
+
+"""
+Input of updateUser; omitted fields keep their value.
+"""
+input UpdateUserInput {
+  "Display name (at most 200 characters)."
+  name: String
+  "Role. The tenant's last active admin keeps ADMIN."
+  role: UserRole
+}
+
+extend type Mutation {
+  """
+  Invites a person: a user without a password, and an email with a one-time
+  link (valid 7 days) to set it. Inviting a user who has not accepted yet
+  sends a new link.
+  """
+  inviteUser("Who to invite." input: InviteUserInput!): User! @admin
+  "Changes a user's name or role; a role change ends the user's open connections."
+  updateUser("User id." id: ID!, "What to change." input: UpdateUserInput!): User! @admin
+  """
+  Deactivates a user: its sign-in sessions and API tokens stop working and its
+  live subscriptions end at once. Users are deactivated, never deleted: tickets
+  refer to them. The tenant's last active admin cannot be deactivated.
+  """
+  deactivateUser("User id." id: ID!): User! @admin
+}
+`, BuiltIn: false},
 	{Name: "../schema/viewer.graphqls", Input: `"""
 An MSP using alertdesk. All data belongs to exactly one tenant.
 """
@@ -4864,8 +4972,8 @@ type NotificationPreference {
 }
 
 extend type Query {
-  "The tenant's users, by name (a picker)."
-  users: [User!]!
+  "The tenant's users, by name (a picker): active ones, unless includeDeactivated."
+  users("Also the deactivated users (the Users screen)." includeDeactivated: Boolean = false): [User!]!
 }
 
 extend type Mutation {
@@ -5739,6 +5847,10 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "notificationPreferences":
 		return ec.fieldContext_User_notificationPreferences(ctx, field)
+	case "deactivatedAt":
+		return ec.fieldContext_User_deactivatedAt(ctx, field)
+	case "invited":
+		return ec.fieldContext_User_invited(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -6281,6 +6393,20 @@ func (ec *executionContext) field_Mutation_createTicket_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deactivateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteAlertRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6362,6 +6488,20 @@ func (ec *executionContext) field_Mutation_disconnectIntegration_args(ctx contex
 		return nil, err
 	}
 	args["integrationId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_inviteUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InviteUserInput, error) {
+			return ec.unmarshalNInviteUserInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐInviteUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6839,6 +6979,28 @@ func (ec *executionContext) field_Mutation_updateTicketStatus_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateUserInput, error) {
+			return ec.unmarshalNUpdateUserInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7192,6 +7354,20 @@ func (ec *executionContext) field_Query_unmappedOrganizations_args(ctx context.C
 		return nil, err
 	}
 	args["integrationId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeDeactivated",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeDeactivated"] = arg0
 	return args, nil
 }
 
@@ -13526,6 +13702,177 @@ func (ec *executionContext) fieldContext_Mutation_closeTicket(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inviteUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InviteUser(ctx, fc.Args["input"].(model.InviteUserInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.User
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inviteUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateUser(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UpdateUserInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.User
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deactivateUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deactivateUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeactivateUser(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.User
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deactivateUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deactivateUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_setNotificationPreference(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15530,7 +15877,8 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Query_users(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Users(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Users(ctx, fc.Args["includeDeactivated"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
@@ -15540,7 +15888,7 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -15549,6 +15897,17 @@ func (ec *executionContext) fieldContext_Query_users(_ context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_users_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17731,6 +18090,52 @@ func (ec *executionContext) fieldContext_User_notificationPreferences(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _User_deactivatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_deactivatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeactivatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_deactivatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
+}
+
+func (ec *executionContext) _User_invited(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_invited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Invited(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _WorkflowEvent_name(ctx context.Context, field graphql.CollectedField, obj *model.WorkflowEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19787,6 +20192,62 @@ func UnmarshalCreateTicketStatusInput(ctx context.Context, raw any) (model.Creat
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputInviteUserInput(ctx context.Context, obj any) (model.InviteUserInput, error) {
+	var it model.InviteUserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "name", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOUserRole2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚋuserᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInviteUserInput unmarshals raw into the InviteUserInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInviteUserInput(ctx context.Context, raw any) (model.InviteUserInput, error) {
+	var out model.InviteUserInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InviteUserInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMaintenanceWindowInput(ctx context.Context, obj any) (model.MaintenanceWindowInput, error) {
 	var it model.MaintenanceWindowInput
 	if obj == nil {
@@ -20635,6 +21096,55 @@ func (ec *executionContext) unmarshalInputUpdateTicketStatusInput(ctx context.Co
 func UnmarshalUpdateTicketStatusInput(ctx context.Context, raw any) (model.UpdateTicketStatusInput, error) {
 	var out model.UpdateTicketStatusInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTicketStatusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, obj any) (model.UpdateUserInput, error) {
+	var it model.UpdateUserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOUserRole2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚋuserᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateUserInput unmarshals raw into the UpdateUserInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateUserInput(ctx context.Context, raw any) (model.UpdateUserInput, error) {
+	var out model.UpdateUserInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateUserInput", raw, &out)
 	return out, err
 }
 
@@ -22275,6 +22785,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "inviteUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inviteUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deactivateUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deactivateUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "setNotificationPreference":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setNotificationPreference(ctx, field)
@@ -23630,6 +24161,17 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_notificationPreferences(ctx, field, obj)
 				})
+		case "deactivatedAt":
+			out.Values[i] = ec._User_deactivatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invited":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_invited(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24681,6 +25223,11 @@ func (ec *executionContext) marshalNIntegration2ᚖgithubᚗcomᚋalertdeskᚋal
 	return ec._Integration(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNInviteUserInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐInviteUserInput(ctx context.Context, v any) (model.InviteUserInput, error) {
+	res, err := ec.unmarshalInputInviteUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNJSON2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐJSON(ctx context.Context, v any) (model.JSON, error) {
 	var res model.JSON
 	err := res.UnmarshalGQL(v)
@@ -25208,6 +25755,11 @@ func (ec *executionContext) unmarshalNUpdatePriorityInput2githubᚗcomᚋalertde
 
 func (ec *executionContext) unmarshalNUpdateTicketStatusInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateTicketStatusInput(ctx context.Context, v any) (model.UpdateTicketStatusInput, error) {
 	res, err := ec.unmarshalInputUpdateTicketStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
+	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -25811,6 +26363,36 @@ func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋalertdeskᚋalertdesk
 	}
 	return ec._User(ctx, sel, v)
 }
+
+func (ec *executionContext) unmarshalOUserRole2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚋuserᚐRole(ctx context.Context, v any) (*user.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOUserRole2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚋuserᚐRole[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUserRole2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚋuserᚐRole(ctx context.Context, sel ast.SelectionSet, v *user.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOUserRole2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚋuserᚐRole[*v])
+	return res
+}
+
+var (
+	unmarshalOUserRole2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚋuserᚐRole = map[string]user.Role{
+		"ADMIN":      user.RoleAdmin,
+		"TECHNICIAN": user.RoleTechnician,
+	}
+	marshalOUserRole2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚋuserᚐRole = map[user.Role]string{
+		user.RoleAdmin:      "ADMIN",
+		user.RoleTechnician: "TECHNICIAN",
+	}
+)
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
 	if v == nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/ent/user"
 )
 
 // One live alert change.
@@ -237,6 +238,16 @@ type DecisionTraceEntry struct {
 	Steps []string `json:"steps"`
 }
 
+// Input of inviteUser.
+type InviteUserInput struct {
+	// Email address (unique in the tenant); the invitation is sent there.
+	Email string `json:"email"`
+	// Display name (at most 200 characters).
+	Name *string `json:"name,omitempty"`
+	// Role; TECHNICIAN when omitted.
+	Role *user.Role `json:"role,omitempty"`
+}
+
 // A maintenance window: either startsAt and endsAt, or a recurrence.
 type MaintenanceWindowInput struct {
 	// Display name (1–200 characters).
@@ -457,6 +468,14 @@ type UpdateTicketStatusInput struct {
 	IsDefault *bool `json:"isDefault,omitempty"`
 	// True retires the status (not the default one); false brings it back.
 	Retired *bool `json:"retired,omitempty"`
+}
+
+// Input of updateUser; omitted fields keep their value.
+type UpdateUserInput struct {
+	// Display name (at most 200 characters).
+	Name *string `json:"name,omitempty"`
+	// Role. The tenant's last active admin keeps ADMIN.
+	Role *user.Role `json:"role,omitempty"`
 }
 
 // A workflow event alertdesk emits, for automation builders.

@@ -8,9 +8,11 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/seed"
+	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/storetest"
 )
@@ -34,6 +36,11 @@ type Options struct {
 	// by default AllowLoopback(), since fake RMMs and receivers listen on
 	// 127.0.0.1.
 	Outbound *outbound.Guard
+	// Mailer sends invitations and password resets (an SMTP client of a
+	// test's smtptest server); without it their links go to the log.
+	Mailer notify.Mailer
+	// OIDC is the single sign-on provider, if any.
+	OIDC *signin.OIDC
 }
 
 // AllowLoopback is the guard tests give the services they build: the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -34,10 +36,27 @@ type wsMessage struct {
 // Err holds the reason; ok is false.
 func (e *Env) Subscribe(initPayload map[string]any, query string, vars map[string]any) (s *Subscription, ok bool) {
 	e.T.Helper()
+	return e.subscribe(nil, initPayload, query, vars)
+}
+
+// Subscribe is Env.Subscribe with the browser's cookies on the upgrade
+// request.
+func (b *Browser) Subscribe(initPayload map[string]any, query string, vars map[string]any) (s *Subscription, ok bool) {
+	b.e.T.Helper()
+	h := http.Header{}
+	u, _ := url.Parse(b.e.HTTP.URL)
+	for _, c := range b.Client.Jar.Cookies(u) {
+		h.Add("Cookie", c.String())
+	}
+	return b.e.subscribe(h, initPayload, query, vars)
+}
+
+func (e *Env) subscribe(header http.Header, initPayload map[string]any, query string, vars map[string]any) (s *Subscription, ok bool) {
+	e.T.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	e.T.Cleanup(cancel)
-	url := "ws" + strings.TrimPrefix(e.HTTP.URL, "http") + "/graphql"
-	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	wsURL := "ws" + strings.TrimPrefix(e.HTTP.URL, "http") + "/graphql"
+	conn, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})
 	if err != nil {
 		e.T.Fatalf("dial websocket: %v", err)
 	}

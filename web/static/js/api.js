@@ -1,7 +1,28 @@
-// GraphQL over HTTP (POST /graphql with a bearer token) and a small
-// graphql-transport-ws client for subscriptions on the same path.
+// GraphQL over HTTP (POST /graphql with a bearer token, or the sign-in
+// session's cookie and its CSRF token) and a small graphql-transport-ws
+// client for subscriptions on the same path.
 
 const TOKEN_KEY = 'alertdesk.token';
+const CSRF_COOKIE = 'alertdesk_csrf';
+
+// csrfToken is the sign-in session's CSRF token, from its readable cookie
+// ("" when not signed in with a password).
+export function csrfToken() {
+  const m = document.cookie.split(';').map((c) => c.trim()).find((c) => c.startsWith(`${CSRF_COOKIE}=`));
+  return m ? decodeURIComponent(m.slice(CSRF_COOKIE.length + 1)) : '';
+}
+
+// authPost posts JSON to one of the /auth endpoints and resolves to
+// {status, body}.
+export async function authPost(path, payload) {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(csrfToken() ? { 'X-CSRF-Token': csrfToken() } : {}) },
+    body: JSON.stringify(payload || {}),
+  });
+  const body = await res.json().catch(() => ({}));
+  return { status: res.status, body };
+}
 
 export function getToken() {
   return sessionStorage.getItem(TOKEN_KEY) || '';
@@ -43,6 +64,7 @@ export async function gql(query, variables = {}, { token = getToken(), signal } 
         'Content-Type': 'application/json',
         Accept: 'application/json',
         ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...(!token && csrfToken() ? { 'X-CSRF-Token': csrfToken() } : {}),
       },
       body: JSON.stringify({ query, variables }),
       signal,
@@ -123,7 +145,10 @@ export class LiveClient {
     this.ws = ws;
     this.acked = false;
     ws.addEventListener('open', () => {
-      ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${this.token}` } }));
+      // Signed in with a password, the cookie goes with the upgrade and
+      // the session's CSRF token with connection_init.
+      const payload = this.token ? { authorization: `Bearer ${this.token}` } : { csrfToken: csrfToken() };
+      ws.send(JSON.stringify({ type: 'connection_init', payload }));
     });
     ws.addEventListener('message', (ev) => this.handle(ev));
     ws.addEventListener('close', (ev) => {

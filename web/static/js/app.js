@@ -1,8 +1,8 @@
 // The shell: sign-in gate, navigation, hash routing and the shared context
 // (viewer, tenant, pickers, live client) every screen receives.
-import { gql, getToken, setToken, setUnauthorizedHandler, LiveClient, resetCaches } from './api.js';
+import { gql, getToken, setToken, setUnauthorizedHandler, LiveClient, resetCaches, csrfToken, authPost } from './api.js';
 import { h, clear, loading, errorState, toast } from './dom.js';
-import { renderSignIn } from './signin.js';
+import { renderSignIn, renderPassword } from './signin.js';
 import { renderSetup, setupNeeded } from './setup.js';
 import * as integrations from './integrations.js';
 import * as rules from './rules.js';
@@ -12,6 +12,7 @@ import * as tickets from './tickets.js';
 import * as boards from './boards.js';
 import * as priorities from './priorities.js';
 import * as clients from './clients.js';
+import * as users from './users.js';
 
 const NAV = [
   { path: 'integrations', label: 'Integrations', icon: 'plug', screen: integrations },
@@ -22,6 +23,7 @@ const NAV = [
   { path: 'clients', label: 'Clients & assets', icon: 'building', screen: clients },
   { path: 'boards', label: 'Boards & statuses', icon: 'columns', screen: boards },
   { path: 'priorities', label: 'Priorities', icon: 'flag', screen: priorities },
+  { path: 'users', label: 'Users', icon: 'users', screen: users },
 ];
 
 const ICONS = {
@@ -32,6 +34,7 @@ const ICONS = {
   building: 'M4 21V5a2 2 0 0 1 2-2h8a2 2 0 0 1 2 2v16M16 9h2a2 2 0 0 1 2 2v10M2 21h20M8 7h4M8 11h4M8 15h4',
   columns: 'M4 4h16v16H4ZM10 4v16M16 4v16',
   flag: 'M5 21V4M5 4h11l-2 4 2 4H5',
+  users: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8ZM2 21v-1a6 6 0 0 1 12 0v1M16 3.5a4 4 0 0 1 0 7M18 14a5 5 0 0 1 4 5v2',
   ticket: 'M4 7a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2v3a2 2 0 0 0 0 4v3a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-3a2 2 0 0 0 0-4V7ZM13 5v14',
 };
 
@@ -53,7 +56,7 @@ let cleanup = null;
 let navigatedByUser = false;
 
 setUnauthorizedHandler(() => {
-  if (ctx) signOut('Your session ended: the API token was refused. Sign in again.');
+  if (ctx) signOut(getToken() ? 'Your session ended: the API token was refused. Sign in again.' : 'Your session ended. Sign in again.');
 });
 
 // Context caches the tenant's pickers; screens call ctx.refs() and
@@ -101,9 +104,31 @@ export function onLiveState(fn) {
   return () => liveListeners.delete(fn);
 }
 
+// Why a single sign-on came back without a session.
+const SSO_ERRORS = {
+  nouser: 'Your single sign-on account is not a user here. Ask an admin to invite your email address.',
+  noemail: 'The sign-on provider did not vouch for an email address.',
+  expired: 'The single sign-on took too long or was started elsewhere. Try again.',
+  refused: 'The sign-on provider refused the sign-in. Try again.',
+  unavailable: 'The sign-on provider cannot be reached. Try again later, or sign in with your password.',
+};
+
 async function start() {
+  const link = /^#\/password\?token=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (link) {
+    showPassword(link[1]);
+    return;
+  }
+  const sso = /^#\/signin\?sso=([a-z]+)$/.exec(location.hash);
+  if (sso) {
+    history.replaceState(null, '', '#/');
+    showSignIn(SSO_ERRORS[sso[1]] || 'Single sign-on did not work. Try again.');
+    return;
+  }
   const token = getToken();
-  if (!token) {
+  // Signed in with a password, the session is the cookie; its CSRF
+  // token's cookie says one may be there.
+  if (!token && !csrfToken()) {
     if (await setupNeeded()) showSetup();
     else showSignIn();
     return;
@@ -117,7 +142,7 @@ async function start() {
   } catch (err) {
     if (err.code === 'UNAUTHENTICATED') {
       setToken('');
-      showSignIn('The saved API token was refused. Sign in again.');
+      showSignIn(token ? 'The saved API token was refused. Sign in again.' : '');
       return;
     }
     clear(app).append(h('div.boot', errorState(err, start)));
@@ -134,6 +159,24 @@ function showSignIn(message = '') {
       resetCaches();
       if (!location.hash || location.hash === '#/signin') history.replaceState(null, '', '#/integrations');
       start();
+    },
+  });
+}
+
+function showPassword(linkToken) {
+  ctx = null;
+  clear(app);
+  renderPassword(app, {
+    token: linkToken,
+    onSignedIn: () => {
+      setToken('');
+      resetCaches();
+      history.replaceState(null, '', '#/tickets');
+      start();
+    },
+    onSignIn: (message) => {
+      history.replaceState(null, '', '#/');
+      showSignIn(message);
     },
   });
 }
@@ -160,6 +203,8 @@ function signOut(message = '') {
   if (cleanup) cleanup();
   cleanup = null;
   if (ctx) ctx.live.close();
+  // Ends the cookie session on the server too (its sockets close).
+  if (!getToken() && csrfToken()) authPost('/auth/logout').catch(() => {});
   setToken('');
   resetCaches();
   showSignIn(message);
@@ -209,6 +254,7 @@ function renderShell() {
 
 window.addEventListener('hashchange', () => {
   if (ctx) route();
+  else if (/^#\/password\?token=/.test(location.hash)) start();
 });
 
 document.addEventListener('click', (e) => {

@@ -44,7 +44,7 @@ export function renderSetup(root, { code = '', onSignedIn, onSignIn }) {
       const res = await fetch('/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       const out = await res.json().catch(() => ({}));
       if (res.status === 201) {
-        showToken(card, out.token, onSignedIn);
+        showToken(card, out.token, out.passwordLink, onSignedIn);
         return;
       }
       if (res.status === 409) {
@@ -68,15 +68,17 @@ export function renderSetup(root, { code = '', onSignedIn, onSignIn }) {
 }
 
 // showToken replaces the form with the admin's API token, shown once.
-function showToken(card, token, onSignedIn) {
+function showToken(card, token, passwordLink, onSignedIn) {
   const value = h('code.token-value', { 'data-testid': 'setup-token' }, token);
   const go = h('button.btn.primary.block', { type: 'button' }, 'Continue');
+  // The link works once: it sets the admin's password and signs in.
+  const password = passwordLink ? h('a.btn.block', { href: passwordLink, 'data-testid': 'setup-password' }, 'Set a password instead') : null;
   go.addEventListener('click', () => onSignedIn(token));
   card.replaceChildren(
     h('div.brand.large', h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }), h('span', 'alertdesk')),
     h('h1', { id: 'setup-title' }, 'Your API token'),
-    h('p.muted', 'Keep it somewhere safe: it is shown only this once, and you sign in with it until people can sign in with a password. Scripts and workflow tools use tokens too.'),
+    h('p.muted', 'Keep it somewhere safe: it is shown only this once. Scripts and workflow tools sign in with tokens; people sign in with a password, which you can set now (or later with “Forgot your password?”).'),
     h('div.token-row', value, copyButton('Copy API token', token)),
-    go);
+    go, password);
   go.focus();
 }

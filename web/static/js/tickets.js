@@ -10,7 +10,7 @@ import {
 const ROW = `id number title source createdAt updatedAt closedAt touched
   client { id name } asset { id name } board { id name } status { id name isClosed } priority { id name } assignee { id name email }`;
 
-const state = { open: 'true', text: '' };
+const state = { open: 'true', text: '', mine: '' };
 
 export function render(main, ctx, params) {
   if (params.id) return renderDetail(main, ctx, params.id);
@@ -23,6 +23,7 @@ function statusBadge(s) {
 
 function renderList(main, ctx) {
   const openSel = select([{ value: 'true', label: 'Open' }, { value: 'false', label: 'Closed' }, { value: '', label: 'All' }], state.open, { id: 'tf-open' });
+  const mine = select([{ value: '', label: 'Anyone' }, { value: 'me', label: 'Me' }], state.mine, { id: 'tf-mine' });
   const text = h('input', { type: 'search', id: 'tf-text', placeholder: 'Title or number', value: state.text, autocomplete: 'off' });
   const count = h('span.count', { 'aria-live': 'polite' });
   const body = h('div', loading());
@@ -30,6 +31,7 @@ function renderList(main, ctx) {
     h('div.page-head', h('div', h('h1', 'Tickets'), h('p.subtitle', 'Alert tickets and their lifecycle: occurrences, work, closing and the reset back to the RMM.'))),
     h('form.filters', { role: 'search', 'aria-label': 'Filter tickets', onsubmit: (e) => e.preventDefault() },
       h('div.filter', h('label', { for: 'tf-open' }, 'Show'), openSel),
+      h('div.filter', h('label', { for: 'tf-mine' }, 'Assigned to'), mine),
       h('div.filter.grow', h('label', { for: 'tf-text' }, 'Search'), text),
       h('div.filter.end', count)),
     h('section.card.flush', body));
@@ -40,6 +42,7 @@ function renderList(main, ctx) {
     const f = {};
     if (state.open) f.open = state.open === 'true';
     if (state.text) f.text = state.text;
+    if (state.mine === 'me') f.assigneeId = ctx.me.id;
     try {
       const d = await gql(`query($f: TicketFilter) { tickets(filter: $f, first: 100) { totalCount totalCountIsEstimate nodes { ${ROW} } } }`, { f });
       if (!alive || seq !== loadSeq) return;
@@ -69,6 +72,10 @@ function renderList(main, ctx) {
   };
   openSel.addEventListener('change', () => {
     state.open = openSel.value;
+    load();
+  });
+  mine.addEventListener('change', () => {
+    state.mine = mine.value;
     load();
   });
   let timer;
