@@ -128,7 +128,7 @@ func (r *Resolver) resolveNewTicket(ctx context.Context, tx *ent.Tx, input model
 	in.TenantID = v.TenantID
 	c := tx.Client()
 	var errs validation.Error
-	if err := errs.CheckRef(ctx, "assigneeId", "user", input.AssigneeID, refs{c}.User); err != nil {
+	if err := checkAssignee(ctx, c, &errs, "assigneeId", input.AssigneeID); err != nil {
 		return err
 	}
 	if id := input.PriorityID; id != nil {

@@ -118,6 +118,9 @@ func TestCreateTicketRefusesBadInput(t *testing.T) {
 				}
 			})
 		}
+		_, gone := e.NewToken(e.Demo.TenantID, "gone@demo.test", user.RoleTechnician)
+		e.DB.User.UpdateOneID(gone).SetDeactivatedAt(time.Now()).ExecX(e.Ctx)
+		wantFields(t, e.Admin(createTicket, apptest.Vars("in", map[string]any{"title": "x", "assigneeId": id(gone)})), "assigneeId")
 		e.DB.Asset.UpdateOneID(d.asset).SetRetiredAt(time.Now()).ExecX(e.Ctx)
 		wantFields(t, e.Admin(createTicket, apptest.Vars("in", map[string]any{"title": "x", "assetId": id(d.asset)})), "assetId")
 		// No default board: the board is then required.

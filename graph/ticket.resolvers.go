@@ -77,7 +77,7 @@ func (r *mutationResolver) AssignTicket(ctx context.Context, ticketID int, userI
 	var out *ent.Ticket
 	err := r.ticketOp(ctx, ticketID, func(tx *ent.Tx, t *ent.Ticket, _ desk.Actor, tenantID int) error {
 		var errs validation.Error
-		if err := errs.CheckRef(ctx, "userId", "user", userID, refs{tx.Client()}.User); err != nil {
+		if err := checkAssignee(ctx, tx.Client(), &errs, "userId", userID); err != nil {
 			return err
 		}
 		if errs.OrNil() != nil {

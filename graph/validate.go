@@ -105,8 +105,26 @@ func exists(look func(context.Context, int) (rule.Ref, error)) func(context.Cont
 	}
 }
 
+// User reports an active user: a deactivated one is not chosen again.
 func (r refs) User(ctx context.Context, id int) (bool, error) {
-	return r.c.User.Query().Where(user.ID(id)).Exist(ctx)
+	return r.c.User.Query().Where(user.ID(id), user.DeactivatedAtIsNil()).Exist(ctx)
+}
+
+// checkAssignee reports an assignee that does not exist or is deactivated.
+func checkAssignee(ctx context.Context, c *ent.Client, errs *validation.Error, field string, id *int) error {
+	if id == nil {
+		return nil
+	}
+	u, err := c.User.Query().Where(user.ID(*id)).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		errs.Add(field, fmt.Sprintf("user %d does not exist", *id))
+	case err != nil:
+		return fmt.Errorf("look up user %d: %w", *id, err)
+	case u.DeactivatedAt != nil:
+		errs.Add(field, fmt.Sprintf("user %d is deactivated", *id))
+	}
+	return nil
 }
 
 func (r refs) Integration(ctx context.Context, id int) (bool, error) {
