@@ -59,9 +59,10 @@ func (c *Consumer) Consume(ctx context.Context, e worker.Entry) error {
 	if err != nil {
 		return err
 	}
-	// Users of the entry's tenant only: an id from elsewhere finds nothing.
+	// Active users of the entry's tenant only: an id from elsewhere finds
+	// nothing, and a deactivated user is told nothing more.
 	users, err := c.Store.Ent.User.Query().
-		Where(user.TenantID(e.TenantID), user.IDIn(req.UserIDs...)).
+		Where(user.TenantID(e.TenantID), user.IDIn(req.UserIDs...), user.DeactivatedAtIsNil()).
 		Order(ent.Asc(user.FieldID)).All(ctx)
 	if err != nil {
 		return fmt.Errorf("notify: load users: %w", err)

@@ -108,6 +108,21 @@ func TestNotificationPreferences(t *testing.T) {
 	})
 }
 
+// A deactivated user named by the rule is told nothing; the others are.
+func TestNoNotificationForDeactivatedUsers(t *testing.T) {
+	eachDialect(t, func(t *testing.T, h *harness) {
+		h.DB.User.UpdateOne(h.Alice).SetDeactivatedAt(time.Now()).ExecX(h.Ctx)
+		h.PostFixture(event.NinjaOne, "ninjaone-condition-triggered.json")
+		h.delivered()
+		if n, m := len(h.notifications(h.Alice)), len(h.mailTo(h.Alice.Email)); n != 0 || m != 0 {
+			t.Errorf("deactivated user: %d in-app, %d emails; want none", n, m)
+		}
+		if n, m := len(h.notifications(h.Bob)), len(h.mailTo(h.Bob.Email)); n != 1 || m != 1 {
+			t.Errorf("active user: %d in-app, %d emails; want one each", n, m)
+		}
+	})
+}
+
 // TestMailServerDown: the in-app part arrives at once; the email is
 // retried until the server is back, then sent once.
 func TestMailServerDown(t *testing.T) {

@@ -32,8 +32,8 @@ type Config struct {
 	// RetiredPriorities are chosen for no new ticket.
 	RetiredPriorities map[int]bool
 	Boards            map[int]BoardConfig
-	DefaultBoard      int // 0: the tenant has no default board
-	Users             map[int]bool
+	DefaultBoard      int                 // 0: the tenant has no default board
+	Users             map[int]bool        // the tenant's users: true while active
 	Devices           map[string]AssetRef // by external device id
 	Orgs              map[string]ClientRef
 }
@@ -131,13 +131,13 @@ func LoadConfig(ctx context.Context, c *ent.Client, tenantID, integrationID int,
 		return nil, err
 	}
 
-	userIDs, err := c.User.Query().Where(user.TenantID(tenantID)).IDs(ctx)
+	users, err := c.User.Query().Where(user.TenantID(tenantID)).Select(user.FieldID, user.FieldDeactivatedAt).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load users: %w", err)
 	}
-	cfg.Users = make(map[int]bool, len(userIDs))
-	for _, id := range userIDs {
-		cfg.Users[id] = true
+	cfg.Users = make(map[int]bool, len(users))
+	for _, u := range users {
+		cfg.Users[u.ID] = u.DeactivatedAt == nil
 	}
 
 	if err := cfg.loadDirectory(ctx, c, tenantID, integrationID); err != nil {

@@ -59,8 +59,16 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 		return nil, err
 	}
 	assignee := act.AssignToUserID
-	if assignee != nil && !cfg.Users[*assignee] {
-		return nil, fmt.Errorf("%w: assignee %d", desk.ErrNotFound, *assignee)
+	if assignee != nil {
+		active, ok := cfg.Users[*assignee]
+		if !ok {
+			return nil, fmt.Errorf("%w: assignee %d", desk.ErrNotFound, *assignee)
+		}
+		if !active {
+			// A person who left does not hold the alert's routing up.
+			s.Tracef("assignee %d is deactivated: the ticket is left unassigned", *assignee)
+			assignee = nil
+		}
 	}
 	b, err := ticketBoard(cfg, act)
 	if err != nil {

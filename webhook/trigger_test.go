@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alertdesk/alertdesk/ent/priority"
 	"github.com/alertdesk/alertdesk/ent/user"
@@ -227,6 +228,25 @@ func TestAcknowledged(t *testing.T) {
 		a := e.Alert(r.AlertID)
 		if a.Status != "acknowledged" || a.AcknowledgedAt == nil || a.AcknowledgedBy != "12" {
 			t.Errorf("alert = %s at %v by %q", a.Status, a.AcknowledgedAt, a.AcknowledgedBy)
+		}
+	})
+}
+
+// A rule's assignee who has been deactivated does not hold routing up:
+// the ticket is made unassigned and the trace says why.
+func TestTriggerWithDeactivatedAssignee(t *testing.T) {
+	eachDialect(t, func(t *testing.T, e *apptest.Env) {
+		gone := e.DB.User.Create().SetTenantID(e.Demo.TenantID).SetEmail("gone@demo.test").SetName("Gone").
+			SetDeactivatedAt(time.Now()).SaveX(e.Ctx)
+		e.SetActions(ninja, rule.Actions{AssignToUserID: &gone.ID})
+		r := e.PostFixture(ninja, "ninjaone-condition-triggered.json")
+		wantOutcome(t, r, 200, "ticket_created")
+		if tk := e.Ticket(*r.TicketID); tk.Edges.Assignee != nil {
+			t.Errorf("assignee = %v, want none", tk.Edges.Assignee.Email)
+		}
+		trace := strings.Join(traceLines(e.Alert(r.AlertID).DecisionTrace), "\n")
+		if !strings.Contains(trace, "is deactivated: the ticket is left unassigned") {
+			t.Errorf("trace %s does not say why the ticket is unassigned", trace)
 		}
 	})
 }
