@@ -57,6 +57,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /auth/reset", h.requestReset)
 	mux.HandleFunc("GET /auth/link", h.linkInfo)
 	mux.HandleFunc("POST /auth/password", h.setPassword)
+	mux.HandleFunc("POST /auth/change-password", h.changePassword)
 	mux.HandleFunc("GET /auth/methods", h.methods)
 	if h.OIDC.Enabled() {
 		mux.HandleFunc("GET "+OIDCStartPath, h.oidcStart)

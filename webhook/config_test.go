@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/assetdevice"
 	"github.com/alertdesk/alertdesk/ent/board"
 	"github.com/alertdesk/alertdesk/ent/customer"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
@@ -82,8 +83,13 @@ func TestConfigChangesReachTheNextAlert(t *testing.T) {
 			change: func(t *testing.T, e *apptest.Env) {
 				contoso := e.DB.Customer.Query().Where(customer.TenantID(e.Demo.TenantID), customer.Name("Contoso")).OnlyX(e.Ctx)
 				a := e.DB.Asset.Create().SetTenantID(e.Demo.TenantID).SetName("WS-99").SetClientID(contoso.ID).SaveX(e.Ctx)
-				e.DB.AssetDevice.Create().SetTenantID(e.Demo.TenantID).SetAssetID(a.ID).
-					SetIntegrationID(e.Integration(ninja).ID).SetExternalDeviceID("99").ExecX(e.Ctx)
+				// The warm-up's alert made the unknown device an asset of its
+				// own: the device now moves to WS-99.
+				n := e.DB.AssetDevice.Update().Where(assetdevice.IntegrationID(e.Integration(ninja).ID),
+					assetdevice.ExternalDeviceID("99")).SetAssetID(a.ID).SaveX(e.Ctx)
+				if n != 1 {
+					t.Fatalf("%d links of device 99 after its first alert, want 1", n)
+				}
 			},
 			check: func(t *testing.T, e *apptest.Env, r apptest.Response) {
 				wantOutcome(t, r, 200, "ticket_created")
@@ -96,6 +102,10 @@ func TestConfigChangesReachTheNextAlert(t *testing.T) {
 			name: "organization mapped to another client",
 			change: func(t *testing.T, e *apptest.Env) {
 				fab := e.DB.Customer.Create().SetTenantID(e.Demo.TenantID).SetName("Fabrikam").SaveX(e.Ctx)
+				// The warm-up made device 99 an asset of Contoso, and an
+				// asset's client wins over the mapping: unlink it, so the
+				// next alert knows the device only by its organization.
+				e.DB.AssetDevice.Delete().Where(assetdevice.ExternalDeviceID("99")).ExecX(e.Ctx)
 				e.DB.OrganizationMapping.Update().
 					Where(organizationmapping.IntegrationID(e.Integration(ninja).ID), organizationmapping.ExternalOrganizationID("2")).
 					SetClientID(fab.ID).ExecX(e.Ctx)

@@ -192,10 +192,12 @@ func TestNoTicketWithoutRuleOrWhenRuleSaysNo(t *testing.T) {
 
 func TestClientFromAssetElseMapping(t *testing.T) {
 	eachDialect(t, func(t *testing.T, e *apptest.Env) {
-		// An unmapped device: no asset, client from the organization mapping.
+		// A device no asset has yet: client from the organization mapping,
+		// and a new asset of that client for the device.
 		r := e.Post(ninja, ninjaTrigger(t, merge(map[string]any{"seriesUid": series(2)}, onDevice(555, "LAPTOP-9", 2))))
 		tk := e.Ticket(*r.TicketID)
-		if tk.Edges.Asset != nil || tk.Edges.Client == nil || tk.Edges.Client.Name != "Contoso" {
+		if tk.Edges.Client == nil || tk.Edges.Client.Name != "Contoso" || tk.Edges.Asset == nil ||
+			tk.Edges.Asset.Name != "LAPTOP-9" || tk.Edges.Asset.ClientID == nil || *tk.Edges.Asset.ClientID != tk.Edges.Client.ID {
 			t.Errorf("mapping: asset %v client %v", tk.Edges.Asset, tk.Edges.Client)
 		}
 		// A mapped device whose asset belongs to another client wins over the mapping.
