@@ -147,4 +147,25 @@ func TestInviteTechnician(t *testing.T) {
 	if !inviteHidden {
 		t.Error("a technician is offered the invitation")
 	}
+
+	// Tom changes his password: the current one first.
+	u.clickText("button", "Change your password")
+	u.run("password dialog", chromedp.WaitVisible(`form.change-password-form input[name="currentPassword"]`, chromedp.ByQuery))
+	u.typeInto(`form.change-password-form input[name="currentPassword"]`, "not my password")
+	u.typeInto(`form.change-password-form input[name="newPassword"]`, "tom still keeps the servers running")
+	u.clickText("button", "Change password")
+	u.waitJS("wrong current password", `document.querySelector('form.change-password-form .field.invalid input[name="currentPassword"]')`)
+	u.setValue(`form.change-password-form input[name="currentPassword"]`, "")
+	u.typeInto(`form.change-password-form input[name="currentPassword"]`, "tom keeps the servers running")
+	u.clickText("button", "Change password")
+	u.waitJS("dialog closed", `!document.querySelector('form.change-password-form')`)
+	// Still signed in, on a new session.
+	u.goTo("#/tickets")
+	u.waitJS("tickets listed again", `document.querySelectorAll('tr[data-ticket-id]').length >= 1`)
+	if a := env.Browser().SignIn("tom@acme.test", "tom keeps the servers running"); a.Status != 401 {
+		t.Errorf("old password after the change: %+v", a)
+	}
+	if a := env.Browser().SignIn("tom@acme.test", "tom still keeps the servers running"); a.Status != 200 {
+		t.Errorf("new password: %+v", a)
+	}
 }

@@ -86,6 +86,7 @@ var adminCalls = map[string]string{
 	"inviteUser":                       `mutation { inviteUser(input: {email: "new@acme.test"}) { id } }`,
 	"updateUser":                       `mutation { updateUser(id: "1", input: {role: TECHNICIAN}) { id } }`,
 	"deactivateUser":                   `mutation { deactivateUser(id: "1") { id } }`,
+	"reactivateUser":                   `mutation { reactivateUser(id: "1") { id } }`,
 }
 
 // Every field marked @admin refuses a technician with FORBIDDEN and

@@ -230,6 +230,7 @@ func TestCrossTenantMatrix(t *testing.T) {
 			{`mutation($id: ID!) { reorderPriorities(priorityIds: [$id]) { id } }`, ts(f.priority)},
 			{`mutation($id: ID!) { updateUser(id: $id, input: {name: "x", role: TECHNICIAN}) { id } }`, ts(f.user)},
 			{`mutation($id: ID!) { deactivateUser(id: $id) { id } }`, ts(f.user)},
+			{`mutation($id: ID!) { reactivateUser(id: $id) { id } }`, ts(f.user)},
 		}
 		for _, c := range changes {
 			got := e.Admin(c.query, apptest.Vars("id", c.foreignID))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/apitoken"
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/ent/userlink"
 	"github.com/alertdesk/alertdesk/people"
@@ -161,5 +162,22 @@ func (r *Resolver) deactivateUser(ctx context.Context, tx *ent.Tx, id int) (*ent
 	if err := auth.EndUserSessions(ctx, c, cur.TenantID, cur.ID, now); err != nil {
 		return nil, nil, err
 	}
+	// Revoked, not only refused: a reactivation must not revive them.
+	if err := c.APIToken.Update().Where(apitoken.UserID(cur.ID), apitoken.RevokedAtIsNil()).
+		SetRevokedAt(now.UTC()).Exec(ctx); err != nil {
+		return nil, nil, fmt.Errorf("revoke tokens of user %d: %w", cur.ID, err)
+	}
 	return cur, &auth.Change{TenantID: cur.TenantID, UserID: cur.ID, Reason: auth.ReasonUserDeactivated}, nil
+}
+
+// reactivateUser clears a user's deactivation in tx.
+func (r *Resolver) reactivateUser(ctx context.Context, tx *ent.Tx, id int) (*ent.User, error) {
+	cur, err := tx.Client().User.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, notFound("user", id)
+	}
+	if err != nil || cur.DeactivatedAt == nil {
+		return cur, err
+	}
+	return cur.Update().ClearDeactivatedAt().Save(ctx)
 }

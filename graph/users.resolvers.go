@@ -67,6 +67,16 @@ func (r *mutationResolver) DeactivateUser(ctx context.Context, id int) (*ent.Use
 	return out, nil
 }
 
+func (r *mutationResolver) ReactivateUser(ctx context.Context, id int) (*ent.User, error) {
+	var out *ent.User
+	err := r.inTx(ctx, func(tx *ent.Tx) error {
+		var err error
+		out, err = r.reactivateUser(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
 func (r *userResolver) Invited(ctx context.Context, obj *ent.User) (bool, error) {
 	if obj.PasswordHash != "" || obj.DeactivatedAt != nil {
 		return false, nil

@@ -5,6 +5,7 @@ import (
 	"mime/quotedprintable"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +191,22 @@ func TestUpdateAndDeactivateUser(t *testing.T) {
 			if *again.DeactivateUser.DeactivatedAt != *off.DeactivateUser.DeactivatedAt {
 				t.Errorf("deactivated twice: %v then %v", *off.DeactivateUser.DeactivatedAt, *again.DeactivateUser.DeactivatedAt)
 			}
+
+			// Reactivated, the user is back in the picker, but its old
+			// token stays revoked.
+			var on struct{ ReactivateUser userAnswer }
+			e.Admin(`mutation($id: ID!) { reactivateUser(id: $id) { id deactivatedAt } }`, apptest.Vars("id", tech)).Must(&on)
+			if on.ReactivateUser.DeactivatedAt != nil {
+				t.Errorf("reactivate: %+v", on)
+			}
+			if r := e.GraphQL(techToken, `{ me { id } }`, nil); r.Status != 401 {
+				t.Errorf("token of a reactivated user: %d %s", r.Status, r.Raw)
+			}
+			e.Admin(`{ users { id } }`, nil).Must(&list)
+			if !slices.ContainsFunc(list.Users, func(u userAnswer) bool { return u.ID == tech }) {
+				t.Error("the picker lacks the reactivated user")
+			}
+			e.Admin(`mutation { reactivateUser(id: "987654") { id } }`, nil).WantCode("NOT_FOUND")
 		})
 	}
 }

@@ -300,6 +300,7 @@ type ComplexityRoot struct {
 		MarkNotificationsRead            func(childComplexity int, ids []int, all *bool) int
 		Ping                             func(childComplexity int) int
 		PollNow                          func(childComplexity int, integrationID int) int
+		ReactivateUser                   func(childComplexity int, id int) int
 		ReorderAlertRules                func(childComplexity int, integrationID int, ruleIds []int) int
 		ReorderPriorities                func(childComplexity int, priorityIds []int) int
 		ReorderTicketStatuses            func(childComplexity int, boardID int, statusIds []int) int
@@ -652,6 +653,7 @@ type MutationResolver interface {
 	InviteUser(ctx context.Context, input model.InviteUserInput) (*ent.User, error)
 	UpdateUser(ctx context.Context, id int, input model.UpdateUserInput) (*ent.User, error)
 	DeactivateUser(ctx context.Context, id int) (*ent.User, error)
+	ReactivateUser(ctx context.Context, id int) (*ent.User, error)
 	SetNotificationPreference(ctx context.Context, category string, channel model.NotificationChannel, enabled bool) (*ent.User, error)
 	CreateMaintenanceWindow(ctx context.Context, input model.MaintenanceWindowInput) (*ent.MaintenanceWindow, error)
 	UpdateMaintenanceWindow(ctx context.Context, id int, input model.MaintenanceWindowInput) (*ent.MaintenanceWindow, error)
@@ -2027,6 +2029,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PollNow(childComplexity, args["integrationId"].(int)), true
+	case "Mutation.reactivateUser":
+		if e.ComplexityRoot.Mutation.ReactivateUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reactivateUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReactivateUser(childComplexity, args["id"].(int)), true
 	case "Mutation.reorderAlertRules":
 		if e.ComplexityRoot.Mutation.ReorderAlertRules == nil {
 			break
@@ -4900,11 +4913,16 @@ extend type Mutation {
   "Changes a user's name or role; a role change ends the user's open connections."
   updateUser("User id." id: ID!, "What to change." input: UpdateUserInput!): User! @admin
   """
-  Deactivates a user: its sign-in sessions and API tokens stop working and its
-  live subscriptions end at once. Users are deactivated, never deleted: tickets
+  Deactivates a user: its sign-in sessions end, its API tokens are revoked and
+  its live subscriptions end at once. Users are deactivated, never deleted: tickets
   refer to them. The tenant's last active admin cannot be deactivated.
   """
   deactivateUser("User id." id: ID!): User! @admin
+  """
+  Reactivates a deactivated user: it signs in again with its password (or a
+  reset link). The sessions and API tokens it had stay ended.
+  """
+  reactivateUser("User id." id: ID!): User! @admin
 }
 `, BuiltIn: false},
 	{Name: "../schema/viewer.graphqls", Input: `"""
@@ -6568,6 +6586,20 @@ func (ec *executionContext) field_Mutation_pollNow_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["integrationId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reactivateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -13867,6 +13899,63 @@ func (ec *executionContext) fieldContext_Mutation_deactivateUser(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deactivateUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reactivateUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reactivateUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReactivateUser(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *ent.User
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reactivateUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reactivateUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22802,6 +22891,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deactivateUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deactivateUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reactivateUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reactivateUser(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

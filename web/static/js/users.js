@@ -1,7 +1,7 @@
 // Users: who works the desk. Admins invite people by email (a one-time
 // link sets their password), change roles and deactivate users; the
 // tenant's last admin keeps the role.
-import { gql } from './api.js';
+import { gql, authPost, getToken, csrfToken } from './api.js';
 import {
   h, clear, field, select, openDialog, confirmDialog, showFieldErrors, clearFieldErrors, toast,
   loading, errorState, badge, fmtTime, nextId,
@@ -19,10 +19,13 @@ function state(u) {
 
 export function render(main, ctx) {
   const inviteBtn = h('button.btn.primary', { type: 'button', hidden: !ctx.isAdmin }, '+ Invite user');
+  // Only a password sign-in has a password to change.
+  const passwordBtn = h('button.btn', { type: 'button', hidden: !!getToken() || !csrfToken() }, 'Change your password');
+  passwordBtn.addEventListener('click', () => openChangePassword());
   const body = h('div.page-body', loading());
   main.append(h('div.page-head',
     h('div', h('h1', 'Users'), h('p.subtitle', 'People who sign in to work tickets (technicians) and to configure alertdesk (admins).')),
-    inviteBtn), body);
+    h('div.head-actions', passwordBtn, inviteBtn)), body);
   let alive = true;
   const load = async () => {
     try {
@@ -67,7 +70,7 @@ export function render(main, ctx) {
       off.addEventListener('click', async () => {
         const ok = await confirmDialog({
           title: `Deactivate ${u.name || u.email}?`,
-          message: 'They are signed out at once, their API tokens stop working, and they cannot sign in again. Their tickets and history stay.',
+          message: 'They are signed out at once, their API tokens are revoked, and they cannot sign in until reactivated. Their tickets and history stay.',
           confirmLabel: 'Deactivate',
         });
         if (!ok) return;
@@ -79,12 +82,22 @@ export function render(main, ctx) {
           toast((err.fields && err.fields[0] && err.fields[0].message) || err.message, 'error');
         }
       });
+      const on = h('button.btn.small', { type: 'button', hidden: !ctx.isAdmin || !u.deactivatedAt, 'aria-label': `Reactivate ${u.name || u.email}` }, 'Reactivate');
+      on.addEventListener('click', async () => {
+        try {
+          await gql('mutation($id: ID!) { reactivateUser(id: $id) { id } }', { id: u.id });
+          toast(`${u.name || u.email} can sign in again (their old API tokens stay revoked)`, 'success');
+          changed();
+        } catch (err) {
+          toast(err.message, 'error');
+        }
+      });
       tbody.append(h('tr', { dataset: { userId: u.id, email: u.email } },
         h('td', h('div.cell-title', u.name || u.email, self ? ' (you)' : ''), h('div.cell-sub', u.email)),
         h('td', role),
         h('td', state(u)),
         h('td', fmtTime(u.createdAt)),
-        h('td.actions', resend, off)));
+        h('td.actions', resend, off, on)));
     }
     body.append(h('section.card.flush', h('div.table-wrap', h('table.table',
       h('caption.sr-only', 'Users'),
@@ -138,6 +151,48 @@ function openInvite({ onSaved }) {
       }
     } finally {
       send.disabled = false;
+    }
+  });
+}
+
+// openChangePassword changes the signed-in user's password: the current
+// one proves it is them; every other session of theirs ends.
+function openChangePassword() {
+  const current = h('input', { type: 'password', name: 'currentPassword', autocomplete: 'current-password', required: true, autofocus: true });
+  const next = h('input', { type: 'password', name: 'newPassword', autocomplete: 'new-password', required: true, minlength: 12 });
+  const summary = h('div.callout.danger.form-summary', { role: 'alert', hidden: true, tabindex: '-1' });
+  const formId = nextId('password-form');
+  const form = h('form.form.change-password-form', { id: formId, novalidate: true }, summary,
+    field('Current password', current, { name: 'currentPassword' }),
+    field('New password', next, { name: 'newPassword', hint: 'At least 12 characters; a sentence is easiest to remember.' }));
+  const save = h('button.btn.primary', { type: 'submit', form: formId }, 'Change password');
+  const cancel = h('button.btn', { type: 'button' }, 'Cancel');
+  const { close } = openDialog({ title: 'Change your password', body: form, footer: [cancel, save] });
+  cancel.addEventListener('click', close);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    summary.hidden = true;
+    clearFieldErrors(form);
+    save.disabled = true;
+    try {
+      const { status, body } = await authPost('/auth/change-password', { currentPassword: current.value, newPassword: next.value });
+      if (status === 200) {
+        toast('Your password is changed; your other sessions are signed out', 'success');
+        close();
+        return;
+      }
+      const message = body.error || `The password could not be changed (${status}).`;
+      const rest = body.field ? showFieldErrors(form, [{ field: body.field, message }]) : [message];
+      if (rest.length) {
+        summary.hidden = false;
+        summary.textContent = message;
+        summary.focus();
+      }
+    } catch (err) {
+      summary.hidden = false;
+      summary.textContent = err.message;
+    } finally {
+      save.disabled = false;
     }
   });
 }
