@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// execute runs the command line in-process, as main does.
+func execute(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newRoot(&out, &errOut)
+	root.SetArgs(args)
+	err = root.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+// command is one command of the tree: its words, and a value for each of
+// its flags (so that it would act, were it not for --help).
+type command struct {
+	path, flags []string
+}
+
+func commands(c *cobra.Command, prefix []string, url string) []command {
+	cmd := command{path: prefix}
+	c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+		v := "x@y.test"
+		switch {
+		case f.Name == "help":
+			return
+		case f.Name == "url":
+			v = url
+		case f.Value.Type() == "duration":
+			v = "1s"
+		}
+		cmd.flags = append(cmd.flags, "--"+f.Name, v)
+	})
+	out := []command{cmd}
+	for _, sub := range c.Commands() {
+		out = append(out, commands(sub, append(append([]string{}, prefix...), sub.Name()), url)...)
+	}
+	return out
+}
+
+// TestHelpNeverActs: --help, -h and `help <command>` print the command's
+// usage and do nothing else, for every command: no data directory or
+// database is created, no server is probed, whatever the environment
+// holds (even a setting that acting would refuse).
+func TestHelpNeverActs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	var probes atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { probes.Add(1) }))
+	defer srv.Close()
+	t.Setenv("ALERTDESK_DATA_DIR", dir)
+	t.Setenv("ALERTDESK_ADDR", strings.TrimPrefix(srv.URL, "http://"))
+	t.Setenv("ALERTDESK_LOG_LEVEL", "verbose")
+
+	all := commands(newRoot(&bytes.Buffer{}, &bytes.Buffer{}), nil, srv.URL)
+	if len(all) < 12 {
+		t.Fatalf("only %d commands: %v", len(all), all)
+	}
+	for _, c := range all {
+		p := c.path
+		full := "alertdesk " + strings.Join(p, " ")
+		for _, args := range [][]string{
+			append(append([]string{}, p...), "--help"),
+			append(append([]string{}, p...), "-h"),
+			append([]string{"help"}, p...),
+			// with every flag it takes, as if to act
+			append(append(append([]string{}, p...), c.flags...), "--help"),
+			append(append(append([]string{}, p...), "--help"), c.flags...),
+		} {
+			out, errOut, err := execute(t, args...)
+			if err != nil {
+				t.Errorf("%v: %v", args, err)
+				continue
+			}
+			if !strings.Contains(out, "Usage:") || !strings.Contains(out, strings.TrimSpace(full)) {
+				t.Errorf("%v: no usage of %q:\n%s", args, full, out)
+			}
+			if errOut != "" {
+				t.Errorf("%v: wrote to stderr: %s", args, errOut)
+			}
+		}
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("help created the data directory (%v)", err)
+	}
+	if n := probes.Load(); n != 0 {
+		t.Errorf("help probed the server %d times", n)
+	}
+	// The same environment refuses to act, naming the setting.
+	if _, _, err := execute(t, "migrate"); err == nil || !strings.Contains(err.Error(), "ALERTDESK_LOG_LEVEL") {
+		t.Errorf("migrate with ALERTDESK_LOG_LEVEL=verbose: %v", err)
+	}
+}
+
+// TestRefused: unknown commands, stray arguments, missing and malformed
+// flags fail with a message saying what is wrong, before anything runs.
+func TestRefused(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	t.Setenv("ALERTDESK_DATA_DIR", dir)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"migrate", "sideways"}, `unknown command "sideways"`},
+		{[]string{"migrate", "status", "now"}, `unexpected argument "now"`},
+		{[]string{"serve", "extra"}, `unexpected argument "extra"`},
+		{[]string{"serve", "--role", "scheduler"}, "--role must be"},
+		{[]string{"--role", "scheduler"}, "--role must be"},
+		{[]string{"serve", "--verbose"}, "unknown flag: --verbose"},
+		{[]string{"tenant"}, "needs a command: create"},
+		{[]string{"tenant", "list"}, `unknown command "list"`},
+		{[]string{"token"}, "needs a command: create"},
+		{[]string{"token", "list"}, `unknown command "list"`},
+		{[]string{"init"}, `required flag(s) "admin-email", "name" not set`},
+		{[]string{"init", "--name", "Acme IT"}, `"admin-email" not set`},
+		{[]string{"init", "--name", "X", "--admin-email", "a@b.test", "extra"}, `unexpected argument "extra"`},
+		{[]string{"tenant", "create", "--admin-email", "a@b.test"}, `"name" not set`},
+		{[]string{"token", "create", "--email", "x@y.test"}, `"tenant" not set`},
+		{[]string{"healthcheck", "--timeout", "soon"}, `invalid argument "soon"`},
+		{[]string{"healthcheck", "--url", "localhost:8080"}, "--url must be"},
+		{[]string{"version", "--short"}, "unknown flag: --short"},
+	} {
+		_, _, err := execute(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+		}
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("a refused command created the data directory (%v)", err)
+	}
+}
+
+func TestPickRole(t *testing.T) {
+	for _, c := range []struct {
+		flag, configured, want string
+		bad                    bool
+	}{
+		{"", "all", "all", false},
+		{"", "worker", "worker", false},
+		{"worker", "all", "worker", false},
+		{"API", "all", "api", false},
+		{"scheduler", "all", "", true},
+	} {
+		got, err := pickRole(c.flag, c.configured)
+		if (err != nil) != c.bad || got != c.want {
+			t.Errorf("pickRole(%q, %q) = %q, %v", c.flag, c.configured, got, err)
+		}
+	}
+}
