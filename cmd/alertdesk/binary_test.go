@@ -48,9 +48,9 @@ func TestBinary(t *testing.T) {
 		return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
 	}
 	for _, tc := range []struct {
-		env        []string
-		args       []string
-		code       int
+		env         []string
+		args        []string
+		code        int
 		out, errOut string
 	}{
 		{nil, []string{"--help"}, 0, "Available Commands:", ""},
