@@ -144,6 +144,20 @@ func TestRefused(t *testing.T) {
 	}
 }
 
+// TestUnknownSettingWarned: a misspelt setting is named in a warning, not
+// ignored without a word.
+func TestUnknownSettingWarned(t *testing.T) {
+	t.Setenv("ALERTDESK_DATA_DIR", t.TempDir())
+	t.Setenv("ALERTDESK_LOGLEVEL", "debug")
+	_, errOut, err := execute(t, "migrate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut, "variable=ALERTDESK_LOGLEVEL") || !strings.Contains(errOut, "level=WARN") {
+		t.Errorf("no warning naming ALERTDESK_LOGLEVEL:\n%s", errOut)
+	}
+}
+
 func TestPickRole(t *testing.T) {
 	for _, c := range []struct {
 		flag, configured, want string

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -30,6 +31,9 @@ func (c *cli) config() (config.Config, *slog.Logger, error) {
 	}
 	log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(log)
+	for _, name := range config.Unknown(os.Environ()) {
+		log.Warn("ignoring an environment variable alertdesk does not read; misspelt?", "variable", name)
+	}
 	return cfg, log, nil
 }
 
