@@ -19,9 +19,7 @@ import (
 func execute(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	root := newRoot(&out, &errOut)
-	root.SetArgs(args)
-	err = root.ExecuteContext(context.Background())
+	err = run(context.Background(), args, &out, &errOut)
 	return out.String(), errOut.String(), err
 }
 
@@ -172,6 +170,24 @@ func TestPickRole(t *testing.T) {
 		got, err := pickRole(c.flag, c.configured)
 		if (err != nil) != c.bad || got != c.want {
 			t.Errorf("pickRole(%q, %q) = %q, %v", c.flag, c.configured, got, err)
+		}
+	}
+}
+
+func TestSingleDashFlags(t *testing.T) {
+	root := newRoot(&bytes.Buffer{}, &bytes.Buffer{})
+	for _, tc := range []struct{ in, want string }{
+		{"-role worker", "--role worker"},
+		{"serve -role=api", "serve --role=api"},
+		{"token create -tenant demo -email a@b.test -name ci", "token create --tenant demo --email a@b.test --name ci"},
+		{"init --name X -admin-email a@b.test", "init --name X --admin-email a@b.test"},
+		{"serve -h", "serve -h"},
+		{"token create -tenant demo -- -name", "token create --tenant demo -- -name"},
+		{"init -nonsense", "init -nonsense"},
+		{"tenant create -name -x", "tenant create --name -x"},
+	} {
+		if got := strings.Join(singleDashFlags(root, strings.Fields(tc.in)), " "); got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
