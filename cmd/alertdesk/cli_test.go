@@ -63,8 +63,11 @@ func TestHelpNeverActs(t *testing.T) {
 	t.Setenv("ALERTDESK_ADDR", strings.TrimPrefix(srv.URL, "http://"))
 	t.Setenv("ALERTDESK_LOG_LEVEL", "verbose")
 
-	all := commands(newRoot(&bytes.Buffer{}, &bytes.Buffer{}), nil, srv.URL)
-	if len(all) < 12 {
+	root := newRoot(&bytes.Buffer{}, &bytes.Buffer{})
+	root.InitDefaultHelpCmd() // cobra adds these two when it executes
+	root.InitDefaultCompletionCmd()
+	all := commands(root, nil, srv.URL)
+	if len(all) < 18 {
 		t.Fatalf("only %d commands: %v", len(all), all)
 	}
 	for _, c := range all {
