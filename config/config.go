@@ -202,11 +202,8 @@ func FromEnv() (Config, error) {
 		c.PublicURL = "http://" + host
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		return c, fmt.Errorf("config: DATABASE_URL must be a postgres:// URL")
-	}
-	if err := ValidateRole(c.Role); err != nil {
-		return c, err
+	if ValidateRole(c.Role) != nil {
+		return c, fmt.Errorf("config: ALERTDESK_ROLE must be api, worker or all, not %q", c.Role)
 	}
 	if err := readLimits(&c); err != nil {
 		return c, err
@@ -215,6 +212,9 @@ func FromEnv() (Config, error) {
 	case "auto", "on", "off":
 	default:
 		return c, fmt.Errorf("config: ALERTDESK_DEMO must be auto, on or off, not %q", c.Demo)
+	}
+	if err := validate(c); err != nil {
+		return c, err
 	}
 	return c, nil
 }

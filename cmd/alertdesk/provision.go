@@ -2,79 +2,89 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"os"
 
-	"github.com/alertdesk/alertdesk/config"
+	"github.com/spf13/cobra"
+
 	"github.com/alertdesk/alertdesk/provision"
 	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 )
 
-const (
-	initUsage   = "usage: alertdesk init --name <MSP name> --admin-email <email> [--slug <slug>] [--admin-name <name>]"
-	tenantUsage = "usage: alertdesk tenant create --name <MSP name> --admin-email <email> [--slug <slug>] [--admin-name <name>]"
-)
-
 // initCmd is `alertdesk init`: the installation's first tenant, its admin
 // and the desk's defaults; run again, it completes what is missing.
-func initCmd(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
-	return provisionCmd(ctx, cfg, "init", initUsage, args, out, provision.Init)
+func (c *cli) initCmd() *cobra.Command {
+	cmd := c.provisionCmd(provision.Init)
+	cmd.Use = "init"
+	cmd.Short = "Set up the first tenant, its admin and the desk's defaults"
+	cmd.Long = `Set up the installation's first tenant, its admin and the desk's defaults
+(board "` + provision.BoardName + `" with Open, In Progress and Closed; priorities Urgent to
+Low). Prints a one-time link that sets the admin's password (7 days) and,
+on standard output, the admin's API token (shown once).
+
+Idempotent: run again with the same name (or --slug) it adds only what is
+missing and issues no new token; while another tenant exists it refuses
+(use tenant create).`
+	cmd.Example = `  alertdesk init --name "Acme IT" --admin-email ann@acme.example`
+	return cmd
 }
 
 // tenantCmd is `alertdesk tenant create`: one more tenant.
-func tenantCmd(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New(tenantUsage)
-	}
-	return provisionCmd(ctx, cfg, "tenant create", tenantUsage, args[1:], out, provision.CreateTenant)
+func (c *cli) tenantCmd() *cobra.Command {
+	create := c.provisionCmd(provision.CreateTenant)
+	create.Use = "create"
+	create.Short = "Add a tenant with its admin and the desk's defaults"
+	create.Long = `Add a tenant, its first admin and the desk's defaults, as init does for
+the first. Prints the admin's password link and, on standard output, the
+admin's API token (shown once).`
+	create.Example = `  alertdesk tenant create --name "Globex" --admin-email gil@globex.example`
+	return group("tenant", "Manage tenants", create)
 }
 
 type provisionFunc func(context.Context, *store.Store, provision.Tenant) (*provision.Result, error)
 
-func provisionCmd(ctx context.Context, cfg config.Config, name, usage string, args []string, out io.Writer, do provisionFunc) error {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
+func (c *cli) provisionCmd(do provisionFunc) *cobra.Command {
 	var in provision.Tenant
-	fs.StringVar(&in.Name, "name", "", "the MSP's name, as people see it")
-	fs.StringVar(&in.Slug, "slug", "", "short lower-case id for the command line (default: from --name)")
-	fs.StringVar(&in.AdminEmail, "admin-email", "", "the first admin's email")
-	fs.StringVar(&in.AdminName, "admin-name", "", "the first admin's name")
-	if err := fs.Parse(args); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, _, err := c.config()
+			if err != nil {
+				return err
+			}
+			s, err := store.Open(cmd.Context(), cfg.DatabaseURL, cfg.DataDir)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			res, err := do(cmd.Context(), s, in)
+			if err != nil {
+				return err
+			}
+			what := "is ready"
+			if res.Created {
+				what = "created"
+			}
+			fmt.Fprintf(c.stderr, "tenant %s (id %d) %s, with board %q and priorities\n", res.Slug, res.TenantID, what, provision.BoardName)
+			if res.Token == "" {
+				fmt.Fprintf(c.stderr, "admin %s already exists; `alertdesk token create --tenant %s --email %s` issues another token\n",
+					in.AdminEmail, res.Slug, in.AdminEmail)
+				return nil
+			}
+			links := signin.Links{PublicURL: cfg.PublicURL}
+			fmt.Fprintf(c.stderr, "admin %s created; set the admin's password with this one-time link (7 days):\n  %s\n",
+				in.AdminEmail, links.URL(res.PasswordToken))
+			fmt.Fprintf(c.stderr, "or sign in at %s with this API token (shown once):\n", cfg.PublicURL)
+			fmt.Fprintln(c.stdout, res.Token)
+			return nil
+		},
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q\n%s", name, fs.Arg(0), usage)
-	}
-	if in.Name == "" || in.AdminEmail == "" {
-		return errors.New(usage)
-	}
-	s, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	res, err := do(ctx, s, in)
-	if err != nil {
-		return err
-	}
-	what := "is ready"
-	if res.Created {
-		what = "created"
-	}
-	fmt.Fprintf(os.Stderr, "tenant %s (id %d) %s, with board %q and priorities\n", res.Slug, res.TenantID, what, provision.BoardName)
-	if res.Token == "" {
-		fmt.Fprintf(os.Stderr, "admin %s already exists; `alertdesk token create --tenant %s --email %s` issues another token\n",
-			in.AdminEmail, res.Slug, in.AdminEmail)
-		return nil
-	}
-	links := signin.Links{PublicURL: cfg.PublicURL}
-	fmt.Fprintf(os.Stderr, "admin %s created; set the admin's password with this one-time link (7 days):\n  %s\n",
-		in.AdminEmail, links.URL(res.PasswordToken))
-	fmt.Fprintf(os.Stderr, "or sign in at %s with this API token (shown once):\n", cfg.PublicURL)
-	fmt.Fprintln(out, res.Token)
-	return nil
+	f := cmd.Flags()
+	f.StringVar(&in.Name, "name", "", "the MSP's name, as people see it (required)")
+	f.StringVar(&in.Slug, "slug", "", "short lower-case id for the command line (default: from --name)")
+	f.StringVar(&in.AdminEmail, "admin-email", "", "the first admin's email (required)")
+	f.StringVar(&in.AdminName, "admin-name", "", "the first admin's name")
+	_ = cmd.MarkFlagRequired("name")
+	_ = cmd.MarkFlagRequired("admin-email")
+	return cmd
 }

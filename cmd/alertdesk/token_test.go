@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/alertdesk/alertdesk/apitoken"
 	"github.com/alertdesk/alertdesk/auth"
-	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/store"
@@ -31,15 +29,17 @@ func TestTokenCreate(t *testing.T) {
 	}
 	s.Close()
 
-	cfg := config.Config{DataDir: dir}
-	var out bytes.Buffer
-	args := []string{"create", "--tenant", seed.TenantSlug, "--email", "ops@example.com", "--role", "technician", "--name", "ci"}
-	if err := tokenCmd(ctx, cfg, args, &out); err != nil {
+	t.Setenv("ALERTDESK_DATA_DIR", dir)
+	out, errOut, err := execute(t, "token", "create", "--tenant", seed.TenantSlug, "--email", "ops@example.com", "--role", "technician", "--name", "ci")
+	if err != nil {
 		t.Fatal(err)
 	}
-	token := strings.TrimSpace(out.String())
+	token := strings.TrimSpace(out)
 	if !apitoken.LooksValid(token) {
-		t.Fatalf("printed %q, want a token", out.String())
+		t.Fatalf("printed %q, want a token", out)
+	}
+	if !strings.Contains(errOut, "created user ops@example.com") {
+		t.Errorf("no word of the new user:\n%s", errOut)
 	}
 	s, err = store.Open(ctx, "", dir)
 	if err != nil {
@@ -50,9 +50,10 @@ func TestTokenCreate(t *testing.T) {
 	if err != nil || v.IsAdmin() {
 		t.Errorf("token's viewer = %+v, %v; want a technician", v, err)
 	}
-	for _, bad := range [][]string{nil, {"list"}, {"create", "--email", "x@y"}, {"create", "--tenant", "nope", "--email", "x@y"}} {
-		if err := tokenCmd(ctx, cfg, bad, &out); err == nil {
-			t.Errorf("token %v: no error", bad)
+	for _, bad := range [][]string{nil, {"list"}, {"create", "--email", "x@y"}, {"create", "--tenant", "nope", "--email", "x@y"},
+		{"create", "--tenant", seed.TenantSlug, "--email", "x@y.test", "--role", "owner"}} {
+		if out, _, err := execute(t, append([]string{"token"}, bad...)...); err == nil || out != "" {
+			t.Errorf("token %v: %v, printed %q", bad, err, out)
 		}
 	}
 }
@@ -79,11 +80,11 @@ func TestTokenCreateAnnouncesRoleChange(t *testing.T) {
 	if _, err := sub.Receive(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Config{DataDir: dir, RedisURL: "redis://" + addr}
+	t.Setenv("ALERTDESK_DATA_DIR", dir)
+	t.Setenv("REDIS_URL", "redis://"+addr)
 	create := func(role string) {
 		t.Helper()
-		var out bytes.Buffer
-		if err := tokenCmd(ctx, cfg, []string{"create", "--tenant", seed.TenantSlug, "--email", "ops@example.com", "--role", role}, &out); err != nil {
+		if _, _, err := execute(t, "token", "create", "--tenant", seed.TenantSlug, "--email", "ops@example.com", "--role", role); err != nil {
 			t.Fatal(err)
 		}
 	}
