@@ -65,6 +65,7 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.MaintenanceWindows = rootList
 	c.Query.APITokens = rootList
 	c.Query.WorkflowEvents = rootList
+	c.Query.WorkflowActions = rootList
 	c.Query.EventSubscriptions = rootList
 	c.Query.EventDeliveries = func(child int, _ int, first *int, _ *int, _ *bool) int {
 		n := 50

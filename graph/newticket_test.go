@@ -227,3 +227,28 @@ func TestCreateTicketForAnAlert(t *testing.T) {
 		}
 	})
 }
+
+// The workflow actions name mutations the schema has, createTicket among
+// them.
+func TestWorkflowActions(t *testing.T) {
+	e := apptest.New(t, "sqlite3")
+	var out struct {
+		WorkflowActions []struct{ Name, Mutation, Description string }
+		Type            struct{ Fields []struct{ Name string } } `json:"__type"`
+	}
+	e.GraphQL(technician(e), `{ workflowActions { name mutation description } __type(name: "Mutation") { fields { name } } }`, nil).Must(&out)
+	mutations := map[string]bool{}
+	for _, f := range out.Type.Fields {
+		mutations[f.Name] = true
+	}
+	names := map[string]string{}
+	for _, a := range out.WorkflowActions {
+		if !mutations[a.Mutation] || a.Description == "" {
+			t.Errorf("action %+v: no such mutation, or undescribed", a)
+		}
+		names[a.Name] = a.Mutation
+	}
+	if names["tickets.create"] != "createTicket" || names["rmm.alerts.create_ticket"] != "createTicketForAlert" {
+		t.Errorf("actions = %v", names)
+	}
+}

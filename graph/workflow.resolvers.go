@@ -17,3 +17,10 @@ func (r *queryResolver) WorkflowEvents(ctx context.Context) ([]*model.WorkflowEv
 	}
 	return workflowEvents(), nil
 }
+
+func (r *queryResolver) WorkflowActions(ctx context.Context) ([]*model.WorkflowAction, error) {
+	if _, err := viewer(ctx); err != nil {
+		return nil, err
+	}
+	return workflowActions, nil
+}

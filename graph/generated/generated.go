@@ -408,6 +408,7 @@ type ComplexityRoot struct {
 		UnmappedOrganizations   func(childComplexity int, integrationID *int) int
 		UnreadNotificationCount func(childComplexity int) int
 		Users                   func(childComplexity int, includeDeactivated *bool) int
+		WorkflowActions         func(childComplexity int) int
 		WorkflowEvents          func(childComplexity int) int
 	}
 
@@ -523,6 +524,12 @@ type ComplexityRoot struct {
 		Name                    func(childComplexity int) int
 		NotificationPreferences func(childComplexity int) int
 		Role                    func(childComplexity int) int
+	}
+
+	WorkflowAction struct {
+		Description func(childComplexity int) int
+		Mutation    func(childComplexity int) int
+		Name        func(childComplexity int) int
 	}
 
 	WorkflowEvent struct {
@@ -695,6 +702,7 @@ type QueryResolver interface {
 	MaintenanceWindows(ctx context.Context) ([]*ent.MaintenanceWindow, error)
 	MaintenanceWindow(ctx context.Context, id int) (*ent.MaintenanceWindow, error)
 	WorkflowEvents(ctx context.Context) ([]*model.WorkflowEvent, error)
+	WorkflowActions(ctx context.Context) ([]*model.WorkflowAction, error)
 }
 type StatusChangeResolver interface {
 	FromStatus(ctx context.Context, obj *ent.StatusChange) (*ent.TicketStatus, error)
@@ -2725,6 +2733,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["includeDeactivated"].(*bool)), true
+	case "Query.workflowActions":
+		if e.ComplexityRoot.Query.WorkflowActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WorkflowActions(childComplexity), true
 	case "Query.workflowEvents":
 		if e.ComplexityRoot.Query.WorkflowEvents == nil {
 			break
@@ -3216,6 +3230,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Role(childComplexity), true
+
+	case "WorkflowAction.description":
+		if e.ComplexityRoot.WorkflowAction.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowAction.Description(childComplexity), true
+	case "WorkflowAction.mutation":
+		if e.ComplexityRoot.WorkflowAction.Mutation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowAction.Mutation(childComplexity), true
+	case "WorkflowAction.name":
+		if e.ComplexityRoot.WorkflowAction.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowAction.Name(childComplexity), true
 
 	case "WorkflowEvent.description":
 		if e.ComplexityRoot.WorkflowEvent.Description == nil {
@@ -5127,6 +5160,24 @@ extend type Query {
   "The workflow event catalog."
   workflowEvents: [WorkflowEvent!]!
 }
+
+"""
+An action for automation builders: a mutation made to be called from a
+workflow, under a stable name.
+"""
+type WorkflowAction {
+  "Action name, e.g. rmm.alerts.create_ticket."
+  name: String!
+  "The mutation that performs it."
+  mutation: String!
+  "What it does, and how a retry or a conflict is answered."
+  description: String!
+}
+
+extend type Query {
+  "The workflow actions, beside the event catalog."
+  workflowActions: [WorkflowAction!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5871,6 +5922,18 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_invited(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkflowAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_WorkflowAction_name(ctx, field)
+	case "mutation":
+		return ec.fieldContext_WorkflowAction_mutation(ctx, field)
+	case "description":
+		return ec.fieldContext_WorkflowAction_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkflowAction", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkflowEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16109,6 +16172,38 @@ func (ec *executionContext) fieldContext_Query_workflowEvents(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_workflowActions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_workflowActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().WorkflowActions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WorkflowAction) graphql.Marshaler {
+			return ec.marshalNWorkflowAction2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐWorkflowActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_workflowActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18223,6 +18318,75 @@ func (ec *executionContext) _User_invited(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_User_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _WorkflowAction_name(ctx context.Context, field graphql.CollectedField, obj *model.WorkflowAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowAction_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowAction_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkflowAction_mutation(ctx context.Context, field graphql.CollectedField, obj *model.WorkflowAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowAction_mutation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mutation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowAction_mutation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkflowAction_description(ctx context.Context, field graphql.CollectedField, obj *model.WorkflowAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowAction_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowAction_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowAction", field, false, false, "String")
 }
 
 func (ec *executionContext) _WorkflowEvent_name(ctx context.Context, field graphql.CollectedField, obj *model.WorkflowEvent) (ret graphql.Marshaler) {
@@ -23522,6 +23686,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_workflowEvents(ctx, field)
 				})
+		case "workflowActions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_workflowActions(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -24268,6 +24438,49 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_invited(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workflowActionImplementors = []string{"WorkflowAction"}
+
+func (ec *executionContext) _WorkflowAction(ctx context.Context, sel ast.SelectionSet, obj *model.WorkflowAction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workflowActionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkflowAction")
+		case "name":
+			out.Values[i] = ec._WorkflowAction_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mutation":
+			out.Values[i] = ec._WorkflowAction_mutation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._WorkflowAction_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25908,6 +26121,30 @@ var (
 		user.RoleTechnician: "TECHNICIAN",
 	}
 )
+
+func (ec *executionContext) marshalNWorkflowAction2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐWorkflowActionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WorkflowAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkflowAction2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐWorkflowAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkflowAction2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐWorkflowAction(ctx context.Context, sel ast.SelectionSet, v *model.WorkflowAction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkflowAction!")
+		return graphql.Null
+	}
+	return ec._WorkflowAction(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNWorkflowEvent2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐWorkflowEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WorkflowEvent) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {

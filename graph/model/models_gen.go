@@ -478,6 +478,17 @@ type UpdateUserInput struct {
 	Role *user.Role `json:"role,omitempty"`
 }
 
+// An action for automation builders: a mutation made to be called from a
+// workflow, under a stable name.
+type WorkflowAction struct {
+	// Action name, e.g. rmm.alerts.create_ticket.
+	Name string `json:"name"`
+	// The mutation that performs it.
+	Mutation string `json:"mutation"`
+	// What it does, and how a retry or a conflict is answered.
+	Description string `json:"description"`
+}
+
 // A workflow event alertdesk emits, for automation builders.
 type WorkflowEvent struct {
 	// Event name, e.g. RMM_ALERT_TRIGGERED.
