@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/feed"
 	"github.com/alertdesk/alertdesk/tenancy"
 )
@@ -45,7 +46,11 @@ func newFeedLoads(db *ent.Client) *feedLoads {
 	return &feedLoads{db: db, loads: map[feedLoadKey]*feedLoad{}}
 }
 
-// alert returns a copy of the message's alert, loaded once per message.
+// alert returns a copy of the message's alert, loaded once per message
+// with the relations the live feed shows (integration, client, asset,
+// ticket and its status): the field resolvers use loaded edges, so a
+// thousand subscribers do not each read them. The edges are shared and
+// only read.
 func (l *feedLoads) alert(ctx context.Context, tenantID int, m feed.Message) (*ent.Alert, error) {
 	key := feedLoadKey{tenantID: tenantID, alertID: m.AlertID, typ: m.Type, at: m.At}
 	now := time.Now()
@@ -64,7 +69,10 @@ func (l *feedLoads) alert(ctx context.Context, tenantID int, m feed.Message) (*e
 	if !ok {
 		// Not the caller's own context: the others wait on this load.
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		ld.alert, ld.err = l.db.Alert.Get(tenancy.WithViewer(lctx, tenancy.Viewer{TenantID: tenantID}), m.AlertID)
+		ld.alert, ld.err = l.db.Alert.Query().Where(alert.ID(m.AlertID)).
+			WithIntegration().WithClient().WithAsset().
+			WithTicket(func(q *ent.TicketQuery) { q.WithStatus() }).
+			Only(tenancy.WithViewer(lctx, tenancy.Viewer{TenantID: tenantID}))
 		cancel()
 		l.mu.Lock()
 		ld.expires = time.Now().Add(feedLoadKeep)
