@@ -34,7 +34,14 @@ type wsMessage struct {
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
-const alertEvents = `subscription { alertEvents { type alert { id } } }`
+// The subscriptions: the alert's id alone, or the live feed page's row
+// (web/static/js/feed.js), which reads the alert's relations too.
+var alertEventsQueries = map[string]string{
+	"id": `subscription { alertEvents { type alert { id } } }`,
+	"row": `subscription { alertEvents { type at alert { id severity status deviceName message lastEventAt occurrenceCount
+  organizationUnmapped externalOrganizationId integration { id name provider } client { id name } asset { id name }
+  ticket { id number status { id name isClosed } } } } }`,
+}
 
 // feedRun measures one binary's event-to-delivery on the live feed.
 func feedRun(ctx context.Context, o options, b binary, log *slog.Logger) (feedResult, error) {
@@ -82,7 +89,7 @@ func feedRun(ctx context.Context, o options, b binary, log *slog.Logger) (feedRe
 	wsURL := "ws" + strings.TrimPrefix(s.base, "http") + "/graphql"
 	for range o.subscribers {
 		sem <- struct{}{}
-		conn, err := subscribe(sctx, wsURL, s.demo.AdminToken)
+		conn, err := subscribe(sctx, wsURL, s.demo.AdminToken, alertEventsQueries[o.query])
 		<-sem
 		if err != nil {
 			return res, err
@@ -240,7 +247,7 @@ func feedRun(ctx context.Context, o options, b binary, log *slog.Logger) (feedRe
 }
 
 // subscribe opens a graphql-transport-ws connection subscribed to alertEvents.
-func subscribe(ctx context.Context, url, token string) (*websocket.Conn, error) {
+func subscribe(ctx context.Context, url, token, query string) (*websocket.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	conn, _, err := websocket.Dial(dctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
@@ -258,7 +265,7 @@ func subscribe(ctx context.Context, url, token string) (*websocket.Conn, error) 
 		conn.CloseNow()
 		return nil, fmt.Errorf("no connection_ack: %s %v", data, err)
 	}
-	payload, _ := json.Marshal(map[string]any{"query": alertEvents})
+	payload, _ := json.Marshal(map[string]any{"query": query})
 	sub, _ := json.Marshal(wsMessage{ID: "1", Type: "subscribe", Payload: payload})
 	if err := conn.Write(dctx, websocket.MessageText, sub); err != nil {
 		conn.CloseNow()
