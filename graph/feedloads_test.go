@@ -86,6 +86,15 @@ func TestFeedLoadsOncePerMessage(t *testing.T) {
 		}
 	}
 
+	// Each copy knows the condition read with it (none: no ticket); an
+	// alert from elsewhere does not.
+	if c, ok := loads.condition(got[1]); !ok || c != nil {
+		t.Errorf("condition of a handed-out copy: %v %v, want none, known", c, ok)
+	}
+	if _, ok := loads.condition(a); ok {
+		t.Error("condition known for an alert not handed out by the feed")
+	}
+
 	st.Ent.Alert.UpdateOneID(a.ID).SetMessage("changed").ExecX(ctx)
 	m.Type, m.At = feed.Acknowledged, "2026-12-06T10:01:00Z"
 	g, err := loads.alert(vctx, demo.TenantID, m)
