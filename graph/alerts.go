@@ -198,6 +198,9 @@ func (r *Resolver) conditionOf(ctx context.Context, a *ent.Alert) (*ent.AlertCon
 	if a.TicketID == nil {
 		return nil, nil
 	}
+	if c, ok := r.feedLoads.condition(a); ok {
+		return c, nil // read once with a live-feed message's alert
+	}
 	cs, err := r.loadersOf(ctx).conditionsByTicket.load(ctx, *a.TicketID)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,13 @@ func TestFeedLoadsOncePerMessage(t *testing.T) {
 			return next.Query(ctx, q)
 		})
 	}))
+	var integrationReads atomic.Int32
+	db.Integration.Intercept(ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+			integrationReads.Add(1)
+			return next.Query(ctx, q)
+		})
+	}))
 	loads := newFeedLoads(db)
 	vctx := tenancy.WithViewer(ctx, tenancy.Viewer{TenantID: demo.TenantID})
 	m := feed.Message{Type: feed.Triggered, TenantID: demo.TenantID, AlertID: a.ID, At: "2026-12-06T10:00:00Z"}
@@ -60,10 +67,32 @@ func TestFeedLoadsOncePerMessage(t *testing.T) {
 	if n := reads.Load(); n != 1 {
 		t.Errorf("%d subscribers made %d reads, want 1", subscribers, n)
 	}
+	// The relations the feed shows come with it, read once for all.
+	if n := integrationReads.Load(); n != 1 {
+		t.Errorf("%d subscribers made %d integration reads, want 1", subscribers, n)
+	}
+	if in, err := got[0].Edges.IntegrationOrErr(); err != nil || in.ID != a.IntegrationID {
+		t.Errorf("integration edge: %+v, %v", in, err)
+	}
+	for name, err := range map[string]error{"client": edgeErr(got[0].Edges.ClientOrErr()),
+		"asset": edgeErr(got[0].Edges.AssetOrErr()), "ticket": edgeErr(got[0].Edges.TicketOrErr())} {
+		if _, ok := loaded(&struct{}{}, err); !ok {
+			t.Errorf("%s edge not loaded: %v", name, err)
+		}
+	}
 	for i, g := range got {
 		if g == nil || g.ID != a.ID || (i > 0 && g == got[0]) {
 			t.Fatalf("subscriber %d got %p %+v, want its own copy of alert %d", i, g, g, a.ID)
 		}
+	}
+
+	// Each copy knows the condition read with it (none: no ticket); an
+	// alert from elsewhere does not.
+	if c, ok := loads.condition(got[1]); !ok || c != nil {
+		t.Errorf("condition of a handed-out copy: %v %v, want none, known", c, ok)
+	}
+	if _, ok := loads.condition(a); ok {
+		t.Error("condition known for an alert not handed out by the feed")
 	}
 
 	st.Ent.Alert.UpdateOneID(a.ID).SetMessage("changed").ExecX(ctx)
@@ -77,3 +106,5 @@ func TestFeedLoadsOncePerMessage(t *testing.T) {
 		t.Errorf("other tenant: err = %v, want not found", err)
 	}
 }
+
+func edgeErr[T any](_ T, err error) error { return err }

@@ -131,6 +131,7 @@ func NewHandler(d Deps) http.Handler {
 		events:    d.Events,
 		enqueuer:  d.Enqueuer,
 		feedLoads: newFeedLoads(db),
+		feedHub:   newFeedHub(d.Redis),
 		secrets:   d.Secrets,
 		outbound:  d.Outbound,
 	}

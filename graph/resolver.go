@@ -12,6 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/events"
+	"github.com/alertdesk/alertdesk/feed"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
@@ -32,6 +33,7 @@ type Resolver struct {
 	events    *events.Service
 	enqueuer  Enqueuer
 	feedLoads *feedLoads
+	feedHub   *feed.Hub // nil without Redis
 	// sessions are the open WebSockets (see announce).
 	sessions *auth.Sessions
 	// links sends invitations.

@@ -99,8 +99,8 @@ func TestRevokedTokenClosesSocketOnAnotherReplica(t *testing.T) {
 			nextEvent(t, tech, 5*time.Second)
 			stillOpen(t, "same user's other token", sameUser)
 			stillOpen(t, "technician", tech)
-			if n, err := rdb1.PubSubNumSub(t.Context(), feed.Channel(tenant)).Result(); err != nil || n[feed.Channel(tenant)] != 2 {
-				t.Errorf("feed subscribers after the close: %v %v", n, err)
+			if n := listening(t, rdb1, feed.Channel(tenant)); n != 2 {
+				t.Errorf("feed subscribers after the close: %d, want 2", n)
 			}
 
 			// The revoked token cannot connect again, on either replica.

@@ -8,6 +8,7 @@ import (
 	"github.com/alertdesk/alertdesk/feed"
 	"github.com/alertdesk/alertdesk/graph/model"
 	"github.com/alertdesk/alertdesk/tenancy"
+	"github.com/redis/go-redis/v9"
 )
 
 var alertEventTypes = map[string]model.AlertEventType{
@@ -21,11 +22,21 @@ var alertEventTypes = map[string]model.AlertEventType{
 // errNoFeed is returned by subscriptions when no Redis is configured.
 var errNoFeed = coded(CodeUnavailable, "live updates are not available")
 
+// newFeedHub shares one Redis subscription per tenant among the process's
+// alertEvents subscribers.
+func newFeedHub(rdb redis.UniversalClient) *feed.Hub {
+	if rdb == nil {
+		return nil
+	}
+	return feed.NewHub(rdb)
+}
+
 // alertEvents streams the viewer's tenant's feed, each message resolved to
 // the alert as it is now (loaded through the scoped client, once per
-// message for all of the process's subscribers of the tenant).
+// message for all of the process's subscribers of the tenant). The
+// messages come from the process's one subscription of the tenant.
 func (r *Resolver) alertEvents(ctx context.Context, v tenancy.Viewer, integrationID *int) (<-chan *model.AlertEvent, error) {
-	msgs, err := feed.Subscribe(ctx, r.rdb, v.TenantID)
+	msgs, err := r.feedHub.Subscribe(ctx, v.TenantID)
 	if err != nil {
 		return nil, err
 	}

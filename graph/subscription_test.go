@@ -2,6 +2,8 @@ package graph_test
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,16 +40,31 @@ func waitSubscribed(t *testing.T, rdb redis.UniversalClient, channel string, n i
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		counts, err := rdb.PubSubNumSub(t.Context(), channel).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if counts[channel] >= int64(n) {
+		if listening(t, rdb, channel) >= n {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("nobody subscribed to %s", channel)
+}
+
+// listening counts a channel's subscribers: a tenant's feed subscribers
+// share one Redis subscription per process, so the process counts them;
+// Redis counts the others.
+func listening(t *testing.T, rdb redis.UniversalClient, channel string) int {
+	t.Helper()
+	if id, ok := strings.CutPrefix(channel, "alertdesk:feed:"); ok {
+		tenant, err := strconv.Atoi(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return feed.Listeners(tenant)
+	}
+	counts, err := rdb.PubSubNumSub(t.Context(), channel).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(counts[channel])
 }
 
 // relay publishes what the outbox relay would for a webhook's alert.

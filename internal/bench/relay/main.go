@@ -46,6 +46,7 @@ type options struct {
 	redisURL    string
 	skipFeed    bool
 	skipIngest  bool
+	query       string
 }
 
 func main() {
@@ -72,12 +73,17 @@ func main() {
 	fs.StringVar(&o.adminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL URL to create scratch databases with")
 	fs.StringVar(&o.redisURL, "redis-url", "redis://127.0.0.1:6379/13",
 		"REDIS_URL for the servers: a database of its own, emptied before every run (task ids and fan-out markers name entry ids, which every scratch database starts again)")
+	fs.StringVar(&o.query, "query", "id", "what the feed subscribers select: id (the alert's id) or row (the feed page's row)")
 	fs.BoolVar(&o.skipFeed, "skip-feed", false, "skip the feed phase")
 	fs.BoolVar(&o.skipIngest, "skip-ingest", false, "skip the ingest phase")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
 	o.roles = strings.Split(*roles, ",")
+	if alertEventsQueries[o.query] == "" {
+		fmt.Fprintln(os.Stderr, "relay: -query is id or row")
+		os.Exit(2)
+	}
 	if len(o.bins) == 0 {
 		fmt.Fprintln(os.Stderr, "relay: give at least one -bin name=path")
 		os.Exit(2)
