@@ -160,11 +160,7 @@ func (q listQuery) pageSQL(after []any, limit int) (string, []any) {
 // branchConds returns base, after the cursor, and each branch: one
 // condition per index range a page reads.
 func (q listQuery) branchConds(base conds, after []any) []conds {
-	base = base.and(conds{}) // a copy: add must not write into the caller's arrays
-	if after != nil {
-		// A row value compares as the order does, and is an index bound.
-		base.add("("+strings.Join(q.keys, ", ")+") < ("+placeholders(len(after))+")", after...)
-	}
+	base = base.and(q.before(after))
 	if len(q.branches) == 0 {
 		return []conds{base}
 	}
@@ -173,6 +169,17 @@ func (q listQuery) branchConds(base conds, after []any) []conds {
 		out[i] = base.and(b)
 	}
 	return out
+}
+
+// before is the condition of rows after the cursor in the list's order
+// (none without a cursor): a row value compares as the order does, and
+// is an index bound.
+func (q listQuery) before(after []any) conds {
+	var c conds
+	if after != nil {
+		c.add("("+strings.Join(q.keys, ", ")+") < ("+placeholders(len(after))+")", after...)
+	}
+	return c
 }
 
 // descending is the list's order: its keys, descending.

@@ -179,9 +179,6 @@ const bitmapOnly = `SELECT set_config('enable_indexscan', 'off', true), set_conf
 
 // olderSQL is searchOlder's query.
 func (q listQuery) olderSQL(before []any, limit int) (string, []any) {
-	c := q.matching()
-	if before != nil {
-		c.add("("+strings.Join(q.keys, ", ")+") < ("+placeholders(len(before))+")", before...)
-	}
+	c := q.matching().and(q.before(before))
 	return q.bind("SELECT id FROM " + q.table + c.where() + " ORDER BY " + q.descending() + " LIMIT " + strconv.Itoa(limit)), c.args
 }

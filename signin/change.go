@@ -81,12 +81,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	// The ended sessions' sockets close at their next re-check, as after a
 	// reset; a user change would also end the user's API-token sockets.
-	token, s, err := auth.StartSession(ctx, h.Store.Ent, u, "password", h.now())
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	if h.startSession(w, r, u) {
+		h.log().InfoContext(ctx, "password changed", "tenant_id", u.TenantID, "user_id", u.ID)
 	}
-	h.setCookies(w, r, token, s.ExpiresAt)
-	h.log().InfoContext(ctx, "password changed", "tenant_id", u.TenantID, "user_id", u.ID)
-	writeJSON(w, http.StatusOK, sessionBody(u, auth.CSRFToken(token)))
 }

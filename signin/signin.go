@@ -110,14 +110,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if err := h.Throttle.Clear(ctx, keys[0].Key); err != nil {
 		h.log().WarnContext(ctx, "signin: clear failures", "err", err)
 	}
-	token, s, err := auth.StartSession(ctx, h.Store.Ent, u, "password", h.now())
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	if h.startSession(w, r, u) {
+		h.log().InfoContext(ctx, "signed in", "tenant_id", u.TenantID, "user_id", u.ID)
 	}
-	h.setCookies(w, r, token, s.ExpiresAt)
-	h.log().InfoContext(ctx, "signed in", "tenant_id", u.TenantID, "user_id", u.ID)
-	writeJSON(w, http.StatusOK, sessionBody(u, auth.CSRFToken(token)))
 }
 
 // verify finds the active user the password is right for, nil when none
@@ -295,13 +290,20 @@ func (h *Handler) setPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	// The user's other sign-in sessions ended with the new password; their
 	// sockets close at their next re-check (API tokens stay).
-	token, s, err := auth.StartSession(ctx, h.Store.Ent, u, "password", h.now())
+	h.startSession(w, r, u)
+}
+
+// startSession signs u in with a password: a new session, its cookies,
+// and the session's answer; false when it answered an error instead.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *ent.User) bool {
+	token, s, err := auth.StartSession(r.Context(), h.Store.Ent, u, "password", h.now())
 	if err != nil {
 		h.fail(w, r, err)
-		return
+		return false
 	}
 	h.setCookies(w, r, token, s.ExpiresAt)
 	writeJSON(w, http.StatusOK, sessionBody(u, auth.CSRFToken(token)))
+	return true
 }
 
 func (h *Handler) setCookies(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
