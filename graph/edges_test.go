@@ -65,13 +65,19 @@ func TestAliasAmplification(t *testing.T) {
 		refusedBeforeRunning(t, e.Admin(aliases(400, `alert(id: "1") { id }`), nil), "COMPLEXITY_LIMIT_EXCEEDED")
 
 		// 150 pages with counts fit the complexity limit (7,500) but need
-		// 300 statements: past the budget of 200, fields fail with a
-		// clear error instead of running on.
+		// 300 statements, past the budget of 200: refused before the first
+		// one runs, not after 200 of them.
 		r = e.Admin(aliases(150, "alerts(first: 1) { totalCount }"), nil)
-		if r.Code() != graph.CodeStatementLimit {
-			t.Fatalf("code %q, want %s; %.300s", r.Code(), graph.CodeStatementLimit, r.Raw)
+		refusedBeforeRunning(t, r, graph.CodeStatementLimit)
+		if !strings.Contains(r.Errors[0].Message, "at least 300 database statements, which exceeds the limit of 200") {
+			t.Errorf("message: %s", r.Errors[0].Message)
 		}
-		if !strings.Contains(r.Errors[0].Message, "more than 200 database statements") {
+		// Fragments and inline fragments are counted where they are spread.
+		frag := "fragment C on AlertConnection { totalCount } " +
+			aliases(101, "alerts(first: 1) { ...C ... on AlertConnection { nodes { id } } }")
+		r = e.Admin(frag, nil)
+		refusedBeforeRunning(t, r, graph.CodeStatementLimit)
+		if !strings.Contains(r.Errors[0].Message, "at least 202 database statements") {
 			t.Errorf("message: %s", r.Errors[0].Message)
 		}
 		// A dozen counts are fine.
@@ -90,7 +96,14 @@ func TestStatementBudget(t *testing.T) {
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxStatements: 3})
 	api := withServer(t, e, h)
 	api.Admin(`{ me { id } boards { id } }`, nil).Must(nil)
+	// Five top-level fields are five statements at least: refused unrun.
 	r := api.Admin(`{ me { id } boards { id } priorities { id } users { id } integrations { id } }`, nil)
+	refusedBeforeRunning(t, r, graph.CodeStatementLimit)
+	if !strings.Contains(string(r.Raw), "at least 5 database statements, which exceeds the limit of 3") {
+		t.Errorf("response %s", r.Raw)
+	}
+	// Nested relations are left to the budget, which stops them as they run.
+	r = api.Admin(`{ boards { id statuses { id } } integrations { id rules { id } } }`, nil)
 	r.WantCode(graph.CodeStatementLimit)
 	if !strings.Contains(string(r.Raw), "more than 3 database statements") {
 		t.Errorf("response %s", r.Raw)

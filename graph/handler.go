@@ -166,6 +166,7 @@ func NewHandler(d Deps) http.Handler {
 	srv.Use(listLimit{})
 	srv.Use(depthLimit{max: orDefault(d.MaxDepth, DefaultMaxDepth)})
 	srv.Use(extension.FixedComplexityLimit(orDefault(d.MaxComplexity, DefaultMaxComplexity)))
+	srv.Use(statementEstimate{max: maxStatements})
 	srv.AroundOperations(recheckSockets(sessions, d.Log))
 	srv.SetErrorPresenter(presentError(d.Log))
 	srv.SetRecoverFunc(recoverPanic(d.Log))
