@@ -118,8 +118,8 @@ func (a *App) Handler() http.Handler {
 		Events: a.Events(), Setup: a.firstRun(), Secrets: a.Secrets, Outbound: a.Outbound, Mailer: a.Mailer(), OIDC: a.oidc(),
 		WebhookTimeout: a.Config.HTTP.WebhookTimeout, APITimeout: a.Config.HTTP.APITimeout,
 		MaxDepth: a.Config.API.MaxDepth, MaxComplexity: a.Config.API.MaxComplexity,
-		MaxStatements: a.Config.API.MaxStatements,
-		RateLimit:     graph.RateLimit{PerMinute: a.Config.API.RatePerMinute, Burst: a.Config.API.RateBurst}}
+		MaxStatements: a.Config.API.MaxStatements, MaxConcurrent: a.Config.API.MaxConcurrent,
+		RateLimit: graph.RateLimit{PerMinute: a.Config.API.RatePerMinute, Burst: a.Config.API.RateBurst}}
 	return s.Handler()
 }
 

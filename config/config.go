@@ -61,6 +61,9 @@ type APILimits struct {
 	MaxDepth      int // ALERTDESK_API_MAX_DEPTH, default 12
 	MaxComplexity int // ALERTDESK_API_MAX_COMPLEXITY, default 10000
 	MaxStatements int // ALERTDESK_API_MAX_STATEMENTS, default 200
+	// MaxConcurrent bounds the GraphQL operations a replica runs at once
+	// over HTTP (ALERTDESK_API_MAX_CONCURRENT; default 0: one per CPU).
+	MaxConcurrent int
 	// RatePerMinute is each token's sustained request rate
 	// (ALERTDESK_API_RATE_PER_MINUTE, default 600; 0 turns the limit off)
 	// and RateBurst how many it may send at once (ALERTDESK_API_RATE_BURST,
@@ -173,6 +176,7 @@ func FromEnv() (Config, error) {
 		{"ALERTDESK_API_MAX_DEPTH", 12, 1, &c.API.MaxDepth},
 		{"ALERTDESK_API_MAX_COMPLEXITY", 10000, 1, &c.API.MaxComplexity},
 		{"ALERTDESK_API_MAX_STATEMENTS", 200, 1, &c.API.MaxStatements},
+		{"ALERTDESK_API_MAX_CONCURRENT", 0, 0, &c.API.MaxConcurrent},
 		{"ALERTDESK_API_RATE_PER_MINUTE", 600, 0, &c.API.RatePerMinute},
 		{"ALERTDESK_API_RATE_BURST", 100, 1, &c.API.RateBurst},
 	} {

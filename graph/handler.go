@@ -76,6 +76,9 @@ type Deps struct {
 	// MaxStatements bounds the SQL statements of one response (an
 	// operation or a subscription event); zero means the default.
 	MaxStatements int
+	// MaxConcurrent bounds the operations the handler runs at once over
+	// HTTP; zero means DefaultMaxConcurrent.
+	MaxConcurrent int
 	// RateLimit bounds the requests of each API token, shared through
 	// Redis by every replica; zero (or no Redis) means no limit.
 	RateLimit RateLimit
@@ -177,7 +180,8 @@ func NewHandler(d Deps) http.Handler {
 		return next(withLoaders(withStatementBudget(ctx, maxStatements), newLoaders(db)))
 	})
 
-	var api http.Handler = limitBody(withSockets(sessions, srv), maxRequestBytes)
+	admit := newAdmission(orDefault(d.MaxConcurrent, DefaultMaxConcurrent()))
+	var api http.Handler = limitBody(withSockets(sessions, admit.middleware(srv)), maxRequestBytes)
 	if limiter != nil {
 		api = limiter.middleware(api)
 	}

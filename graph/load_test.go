@@ -63,7 +63,7 @@ func TestWebhookLatencyUnderGraphQLLoad(t *testing.T) {
 		return lat[n*99/100]
 	}
 	webhookP99(20) // warm up
-	base := webhookP99(100)
+	base := webhookP99(200)
 
 	heavy := []string{
 		aliases(4999, "alerts(first: 1) { totalCount }"),
@@ -74,12 +74,17 @@ func TestWebhookLatencyUnderGraphQLLoad(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	codes := map[string]int{}
+	answered := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return codes["ok"] + codes[graph.CodeDocumentTooLarge] + codes[graph.CodeStatementLimit]
+	}
 	for c := range 6 {
 		token, _ := e.NewToken(e.Demo.TenantID, fmt.Sprintf("load%d@demo.test", c), user.RoleTechnician)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; ctx.Err() == nil; i++ {
+			for i := c; ctx.Err() == nil; i++ {
 				code := postQuiet(ctx, api.HTTP.URL, token, heavy[i%len(heavy)])
 				mu.Lock()
 				codes[code]++
@@ -93,7 +98,11 @@ func TestWebhookLatencyUnderGraphQLLoad(t *testing.T) {
 			}
 		}()
 	}
-	loaded := webhookP99(100)
+	// Measure in the steady state: every client has had answers.
+	for deadline := time.Now().Add(30 * time.Second); answered() < 12 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	loaded := webhookP99(200)
 	stop()
 	wg.Wait()
 
@@ -103,7 +112,7 @@ func TestWebhookLatencyUnderGraphQLLoad(t *testing.T) {
 	if loaded > 10*base+time.Second {
 		t.Errorf("webhook p99 under load %v, baseline %v", loaded, base)
 	}
-	if codes["ok"] == 0 || codes[graph.CodeDocumentTooLarge] == 0 || codes[graph.CodeStatementLimit]+codes[graph.CodeRateLimited] == 0 {
+	if codes["ok"] == 0 || codes[graph.CodeDocumentTooLarge] == 0 || codes[graph.CodeStatementLimit] == 0 {
 		t.Errorf("the heavy requests were not refused: %v", codes)
 	}
 }

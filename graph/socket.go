@@ -46,8 +46,7 @@ func socketOf(ctx context.Context) *socket {
 // session when the connection ends.
 func withSockets(sessions *auth.Sessions, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The transport takes any request with an Upgrade header.
-		if r.Header.Get("Upgrade") == "" {
+		if !isWebSocket(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -66,6 +65,10 @@ func withSockets(sessions *auth.Sessions, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), socketKey{}, s)))
 	})
 }
+
+// isWebSocket is what the transport takes for one: any request with an
+// Upgrade header.
+func isWebSocket(r *http.Request) bool { return r.Header.Get("Upgrade") != "" }
 
 // socketAcceptor hands the accepted connection to the request's socket, so
 // that it can be closed with CloseAuthChanged.

@@ -60,7 +60,10 @@ type Server struct {
 	// (zero: graph's defaults); RateLimit bounds each API token's requests
 	// (zero: none).
 	MaxDepth, MaxComplexity, MaxStatements int
-	RateLimit                              graph.RateLimit
+	// MaxConcurrent bounds the GraphQL operations run at once over HTTP
+	// (zero: graph.DefaultMaxConcurrent).
+	MaxConcurrent int
+	RateLimit     graph.RateLimit
 	// Ingest runs webhook events: a pipeline on Store.Ingest(), the pool
 	// of webhook ingest; Pipeline when nil.
 	Ingest *pipeline.Pipeline
@@ -110,7 +113,8 @@ func (s *Server) Handler() http.Handler {
 		PublicURL: s.PublicURL, Log: s.Log, Playground: s.Playground,
 		Connect: s.Connect, Events: s.Events, Enqueuer: s.enqueuer(),
 		MaxDepth: s.MaxDepth, MaxComplexity: s.MaxComplexity, MaxStatements: s.MaxStatements,
-		RateLimit: s.RateLimit, Secrets: s.Secrets, Outbound: s.Outbound,
+		MaxConcurrent: s.MaxConcurrent,
+		RateLimit:     s.RateLimit, Secrets: s.Secrets, Outbound: s.Outbound,
 	}
 	// One set of WebSockets for the API and sign-out, which closes its
 	// session's sockets.
