@@ -120,7 +120,11 @@ func TestFullPool(t *testing.T) {
 	h.WebhookTimeout, h.APITimeout, h.WriteTimeout = 2*time.Second, 6*time.Second, 8*time.Second
 	d := config.DefaultDatabase()
 	d.MaxConns, d.WebhookConns = 3, 2
-	r, own := startPostgres(t, h, d)
+	// Admission would keep the API from filling the pool; here it must,
+	// as workers and many replicas' worth of requests can.
+	own := storetest.Open(t, dialect.Postgres)
+	r := start(t, config.Config{DatabaseURL: storetest.URL(t, own), RedisURL: "redis://" + redistest.Addr(t),
+		HTTP: h, Database: d, API: config.APILimits{MaxConcurrent: 2 * d.MaxConns}})
 
 	// A table the API reads and neither webhooks nor token checks touch.
 	c := holdConn(t, own)

@@ -20,11 +20,12 @@ func TestAPILimits(t *testing.T) {
 		t.Setenv("ALERTDESK_API_MAX_STATEMENTS", "50")
 		t.Setenv("ALERTDESK_API_RATE_PER_MINUTE", "0")
 		t.Setenv("ALERTDESK_API_RATE_BURST", " 7 ")
+		t.Setenv("ALERTDESK_API_MAX_CONCURRENT", "16")
 		c, err := FromEnv()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.API.MaxStatements != 50 || c.API.RatePerMinute != 0 || c.API.RateBurst != 7 {
+		if c.API.MaxStatements != 50 || c.API.RatePerMinute != 0 || c.API.RateBurst != 7 || c.API.MaxConcurrent != 16 {
 			t.Errorf("API limits %+v", c.API)
 		}
 	})
@@ -35,6 +36,7 @@ func TestAPILimits(t *testing.T) {
 		{"ALERTDESK_API_RATE_PER_MINUTE", "-5"},
 		{"ALERTDESK_API_RATE_PER_MINUTE", "10/s"},
 		{"ALERTDESK_API_RATE_BURST", "0"},
+		{"ALERTDESK_API_MAX_CONCURRENT", "-1"},
 	} {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
 			t.Setenv(tc.key, tc.value)
