@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -110,7 +109,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	drv := d.Driver
 	if drv == nil {
-		drv = entsql.OpenDB(d.Store.Dialect, d.Store.DB)
+		drv = store.Driver(d.Store.Dialect, d.Store.DB)
 	}
 	db := tenancy.NewClient(countingDriver{drv})
 	var limiter *tokenLimiter

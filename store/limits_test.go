@@ -135,7 +135,8 @@ func TestMigrateWithoutTimeouts(t *testing.T) {
 
 // TestBeginOnDeadConnection: when PostgreSQL ended the pooled connections
 // between two transactions, the next one begins on a live connection
-// instead of failing, for Tx and BatchTx alike. A transaction whose
+// instead of failing, for Tx and BatchTx alike, and so does a plain read
+// outside a transaction. A transaction whose
 // connection dies after BEGIN is not run again.
 func TestBeginOnDeadConnection(t *testing.T) {
 	base := storetest.Open(t, dialect.Postgres)
@@ -159,6 +160,13 @@ func TestBeginOnDeadConnection(t *testing.T) {
 				*calls++
 				return tx.Tenant.Create().SetName("t").SetSlug(fmt.Sprint("tx-", slug.Add(1))).Exec(ctx)
 			})
+		},
+		// A plain read is sent again; pgx itself resends only what never
+		// left the client.
+		"read": func(calls *int) error {
+			*calls++
+			_, err := s.Ent.Tenant.Query().Count(ctx)
+			return err
 		},
 		"BatchTx": func(calls *int) error {
 			return s.BatchTx(ctx, []store.Statement{insertTenant(fmt.Sprint("batch-", slug.Add(1)))}, func(tx *ent.Tx, b *store.Batch) error {
@@ -248,4 +256,20 @@ func TestPoolsOfTheirOwn(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestIsRead(t *testing.T) {
+	for q, want := range map[string]bool{
+		`SELECT "t"."id" FROM "tenants" AS "t"`:                     true,
+		"  select count(*) from alerts":                             true,
+		"SELECT id FROM tickets WHERE id = $1 FOR UPDATE":           false,
+		`INSERT INTO "tenants" ("name") VALUES ($1) RETURNING "id"`: false,
+		`UPDATE "alerts" SET "status" = $1`:                         false,
+		"WITH x AS (DELETE FROM a RETURNING *) SELECT * FROM x":     false,
+		"SEL": false,
+	} {
+		if got := store.IsRead(q); got != want {
+			t.Errorf("IsRead(%q) = %v, want %v", q, got, want)
+		}
+	}
 }

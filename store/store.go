@@ -16,7 +16,6 @@ import (
 	"sync"
 
 	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
@@ -110,7 +109,7 @@ func Connect(ctx context.Context, databaseURL, dataDir string, opts ...Option) (
 		s.numbers = openPool(pg, 2)
 		s.numbers.SetMaxIdleConns(1)
 		s.control = openPool(pg, controlConns)
-		s.controlEnt = ent.NewClient(ent.Driver(entsql.OpenDB(name, s.control)))
+		s.controlEnt = ent.NewClient(ent.Driver(Driver(name, s.control)))
 		in := New(openPool(pg, max(o.limits.WebhookConns, 1)), name)
 		in.numbers, in.sequences, in.control, in.controlEnt = s.numbers, s.sequences, s.control, s.controlEnt
 		in.view, in.databaseURL = true, databaseURL
@@ -145,7 +144,7 @@ func (s *Store) Control() *ent.Client {
 // Prefer Connect, which also sets the pool up.
 func New(db *sql.DB, dialectName string) *Store {
 	return &Store{
-		Ent:       ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, db))),
+		Ent:       ent.NewClient(ent.Driver(Driver(dialectName, db))),
 		DB:        db,
 		Dialect:   dialectName,
 		sequences: &sync.Map{},

@@ -25,7 +25,7 @@ var ErrCrossTenant = errors.New("tenancy: write outside the viewer's tenant")
 // the pool (and on SQLite its single connection) with s.Ent, so never use
 // both inside one transaction. Do not Close it: that would close the pool.
 func Client(s *store.Store) *ent.Client {
-	return NewClient(sql.OpenDB(s.Dialect, s.DB))
+	return NewClient(store.Driver(s.Dialect, s.DB))
 }
 
 // NewClient returns a scoped ent client over drv (tests pass a wrapped
