@@ -115,7 +115,7 @@ func (a *App) openRedis() error {
 func (a *App) Handler() http.Handler {
 	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Ingest: a.Ingest, Log: a.Log,
 		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(),
-		Events: a.Events(), Setup: a.firstRun(), Secrets: a.Secrets, Outbound: a.Outbound, Mailer: a.Mailer(), OIDC: a.oidc(),
+		Events: a.Events(), Setup: a.firstRun(), TrustedProxies: a.Config.TrustedProxies, Secrets: a.Secrets, Outbound: a.Outbound, Mailer: a.Mailer(), OIDC: a.oidc(),
 		WebhookTimeout: a.Config.HTTP.WebhookTimeout, APITimeout: a.Config.HTTP.APITimeout,
 		MaxDepth: a.Config.API.MaxDepth, MaxComplexity: a.Config.API.MaxComplexity,
 		MaxStatements: a.Config.API.MaxStatements, MaxConcurrent: a.Config.API.MaxConcurrent,
@@ -147,7 +147,9 @@ func (a *App) Serve(ctx context.Context) error {
 
 // ServeOn is Serve on a listener of the caller's; it closes ln.
 func (a *App) ServeOn(ctx context.Context, ln net.Listener) error {
-	srv := server.NewHTTP(a.roleHandler(), HTTPLimits(a.Config.HTTP))
+	limits := HTTPLimits(a.Config.HTTP)
+	limits.TrustedProxies = a.Config.TrustedProxies
+	srv := server.NewHTTP(a.roleHandler(), limits)
 	if a.Config.DebugAddr != "" {
 		if err := a.serveDebug(ctx); err != nil {
 			ln.Close()

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/outbound"
 )
 
@@ -46,6 +47,11 @@ type Config struct {
 	// (ALERTDESK_OUTBOUND_ALLOW, comma-separated CIDRs), such as an RMM on
 	// premises. Empty: the public internet only.
 	OutboundAllow []netip.Prefix
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (ALERTDESK_TRUSTED_PROXIES, comma-separated CIDRs): sign-in
+	// throttling keys on the client behind them, and their connections
+	// are not capped as one client's. Empty: the connection's peer.
+	TrustedProxies clientip.Proxies
 	// PollErrorAfter is how many poll cycles in a row that cannot reach
 	// an RMM's API make its integration ERROR (ALERTDESK_POLL_ERROR_AFTER,
 	// 1–100, default 3).
@@ -186,6 +192,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.OutboundAllow, err = outbound.ParseAllow(os.Getenv(outbound.AllowEnv)); err != nil {
 		return c, fmt.Errorf("config: %s: %w", outbound.AllowEnv, err)
+	}
+	if c.TrustedProxies, err = clientip.Parse(os.Getenv("ALERTDESK_TRUSTED_PROXIES")); err != nil {
+		return c, fmt.Errorf("config: ALERTDESK_TRUSTED_PROXIES: %w", err)
 	}
 	after, err := strconv.Atoi(env("ALERTDESK_POLL_ERROR_AFTER", "3"))
 	if err != nil || after < 1 || after > 100 {

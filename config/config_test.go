@@ -97,3 +97,18 @@ func TestPollErrorAfter(t *testing.T) {
 		})
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	t.Setenv("ALERTDESK_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.5")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.TrustedProxies.Trusts("10.1.2.3:443") || c.TrustedProxies.Trusts("192.168.1.6") {
+		t.Errorf("TrustedProxies = %v", c.TrustedProxies)
+	}
+	t.Setenv("ALERTDESK_TRUSTED_PROXIES", "proxy.internal")
+	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "ALERTDESK_TRUSTED_PROXIES") {
+		t.Errorf("error %v, want one naming ALERTDESK_TRUSTED_PROXIES", err)
+	}
+}

@@ -15,7 +15,8 @@ import (
 
 // Limiter counts unauthenticated connections per client address.
 type Limiter struct {
-	max int // per address; 0: no cap
+	max    int // per address; 0: no cap
+	exempt func(addr string) bool
 
 	mu      sync.Mutex
 	pending map[string]int
@@ -23,8 +24,12 @@ type Limiter struct {
 
 // New returns a Limiter allowing max unauthenticated connections per
 // client address; 0 allows any number (connections are still tracked so
-// Authenticated stays cheap and harmless).
-func New(max int) *Limiter { return &Limiter{max: max, pending: make(map[string]int)} }
+// Authenticated stays cheap and harmless). Addresses exempt reports true
+// for (reverse proxies, which carry many clients) are never capped; exempt
+// may be nil.
+func New(max int, exempt func(addr string) bool) *Limiter {
+	return &Limiter{max: max, exempt: exempt, pending: make(map[string]int)}
+}
 
 // Listener wraps ln: a connection from an address already holding max
 // unauthenticated ones is answered 429 and closed.
@@ -40,7 +45,7 @@ func (l *Limiter) Pending(addr string) int {
 func (l *Limiter) admit(addr string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.max > 0 && l.pending[addr] >= l.max {
+	if l.max > 0 && l.pending[addr] >= l.max && (l.exempt == nil || !l.exempt(addr)) {
 		return false
 	}
 	l.pending[addr]++

@@ -18,7 +18,7 @@ func TestCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := connlimit.New(2)
+	l := connlimit.New(2, nil)
 	ln := l.Listener(raw)
 	defer ln.Close()
 	accepted := make(chan net.Conn, 10)
@@ -91,13 +91,23 @@ func TestCap(t *testing.T) {
 	take()
 }
 
-// TestNoCap: 0 admits any number.
+// TestNoCap: 0 admits any number, and so does an exempt address (a
+// trusted reverse proxy) whatever the cap.
 func TestNoCap(t *testing.T) {
+	for name, l := range map[string]*connlimit.Limiter{
+		"no cap": connlimit.New(0, nil),
+		"exempt": connlimit.New(2, func(addr string) bool { return addr == "127.0.0.1" }),
+	} {
+		t.Run(name, func(t *testing.T) { admitsAll(t, l) })
+	}
+}
+
+func admitsAll(t *testing.T, l *connlimit.Limiter) {
 	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := connlimit.New(0).Listener(raw)
+	ln := l.Listener(raw)
 	defer ln.Close()
 	for range 20 {
 		c, err := net.Dial("tcp", raw.Addr().String())

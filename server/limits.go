@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/connlimit"
 )
 
@@ -19,10 +20,10 @@ type Limits struct {
 	MaxHeaderBytes    int
 	// UnauthenticatedConnsPerClient caps the connections one client
 	// address holds before a request on them authenticated (a webhook's
-	// secret or an API token); 0: no cap. Behind a reverse proxy every
-	// client has the proxy's address: raise it or set 0 there, and cap at
-	// the proxy.
+	// secret or an API token); 0: no cap. Connections from TrustedProxies
+	// carry many clients and are not counted: the proxy caps them.
 	UnauthenticatedConnsPerClient int
+	TrustedProxies                clientip.Proxies
 }
 
 // HTTP is alertdesk's HTTP server with its limits.
@@ -43,7 +44,7 @@ func NewHTTP(h http.Handler, l Limits) *HTTP {
 			MaxHeaderBytes:    l.MaxHeaderBytes,
 			ConnContext:       connlimit.ConnContext,
 		},
-		conns: connlimit.New(l.UnauthenticatedConnsPerClient),
+		conns: connlimit.New(l.UnauthenticatedConnsPerClient, l.TrustedProxies.Trusts),
 	}
 }
 

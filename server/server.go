@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/alertdesk/alertdesk/auth"
+	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/connect"
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/event"
@@ -83,6 +84,9 @@ type Server struct {
 	Mailer notify.Mailer
 	// OIDC adds single sign-on when set and configured.
 	OIDC *signin.OIDC
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client sign-in throttles.
+	TrustedProxies clientip.Proxies
 }
 
 // Handler returns the routed HTTP handler.
@@ -127,6 +131,7 @@ func (s *Server) Handler() http.Handler {
 		Secure:   strings.HasPrefix(s.PublicURL, "https://"),
 		Announce: deps.Sessions.Announce,
 		OIDC:     s.OIDC,
+		Proxies:  s.TrustedProxies,
 	}).Routes(mux)
 	mux.Handle("/graphql", withDeadline(api, s.APITimeout))
 	mux.Handle("GET /playground", api)

@@ -10,13 +10,13 @@ import (
 	"fmt"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/alertdesk/alertdesk/auth"
+	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/people"
 	"github.com/alertdesk/alertdesk/store"
@@ -45,8 +45,11 @@ type Handler struct {
 	Announce func(context.Context, auth.Change)
 	// OIDC, when configured, adds single sign-on.
 	OIDC *OIDC
-	Log  *slog.Logger
-	Now  func() time.Time
+	// Proxies are the trusted reverse proxies: failures and resets are
+	// counted per client behind them, not per proxy.
+	Proxies clientip.Proxies
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // Routes registers the handler's paths on mux.
@@ -86,7 +89,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	keys := []auth.ThrottleKey{
 		{Key: "account:" + email, Limit: FailuresPerAccount},
-		{Key: "address:" + clientAddress(r), Limit: FailuresPerAddress},
+		{Key: "address:" + h.Proxies.Of(r), Limit: FailuresPerAddress},
 	}
 	if wait, err := h.Throttle.Blocked(ctx, keys...); err != nil {
 		h.fail(w, r, err)
@@ -210,7 +213,7 @@ func (h *Handler) requestReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	key := auth.ThrottleKey{Key: "reset:" + clientAddress(r), Limit: ResetsPerAddress}
+	key := auth.ThrottleKey{Key: "reset:" + h.Proxies.Of(r), Limit: ResetsPerAddress}
 	if wait, err := h.Throttle.Blocked(ctx, key); err != nil {
 		h.fail(w, r, err)
 		return
@@ -345,15 +348,6 @@ func (h *Handler) log() *slog.Logger {
 		return h.Log
 	}
 	return slog.Default()
-}
-
-// clientAddress is the request's client IP (the connection's peer).
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {

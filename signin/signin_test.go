@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/alertdesk/alertdesk/auth"
+	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/seed"
@@ -171,6 +172,50 @@ func TestSignInThrottle(t *testing.T) {
 			e.DB.User.UpdateOneID(otherID).SetPasswordHash(h).ExecX(e.Ctx)
 			if a := e.Browser().SignIn(otherEmail, password); a.Status != 200 {
 				t.Errorf("another account: %+v", a)
+			}
+		})
+	}
+}
+
+// Behind a trusted reverse proxy, reset requests are counted per client
+// named in X-Forwarded-For; from anyone else the header is ignored, so a
+// client cannot escape its count by writing one.
+func TestThrottlePerClientBehindProxy(t *testing.T) {
+	proxies, err := clientip.Parse("127.0.0.0/8, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		proxies    clientip.Proxies
+		otherFreed bool
+	}{
+		"trusted proxy": {proxies, true},
+		"no proxy":      {nil, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := apptest.NewWith(t, storetest.Dialects()[1], apptest.Options{TrustedProxies: tc.proxies})
+			reset := func(client string) int {
+				t.Helper()
+				req, _ := http.NewRequest(http.MethodPost, e.HTTP.URL+"/auth/reset", strings.NewReader(`{"email":"nobody@acme.test"}`))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Forwarded-For", client)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				return res.StatusCode
+			}
+			for i := range signin.ResetsPerAddress {
+				if code := reset("203.0.113.1"); code != http.StatusAccepted {
+					t.Fatalf("reset %d: %d", i+1, code)
+				}
+			}
+			if code := reset("203.0.113.1"); code != http.StatusTooManyRequests {
+				t.Errorf("past the limit: %d", code)
+			}
+			if code := reset("203.0.113.2"); (code == http.StatusAccepted) != tc.otherFreed {
+				t.Errorf("another client: %d", code)
 			}
 		})
 	}

@@ -73,7 +73,8 @@ func NewWith(t testing.TB, dialect string, opts Options) *Env {
 	svc := newServices(t, st, opts.Redis, log, guard)
 	srv := &server.Server{Store: st, Redis: opts.Redis, Pipeline: p, Log: log, Desk: d, PublicURL: PublicURL,
 		Connect: svc.Connect, Events: svc.Events, Enqueuer: svc.enqueuer(), Secrets: svc.Secrets, Outbound: guard,
-		Setup: &provision.FirstRun{Store: st, Code: SetupCode, Log: log}, Mailer: opts.Mailer, OIDC: opts.OIDC}
+		Setup: &provision.FirstRun{Store: st, Code: SetupCode, Log: log}, Mailer: opts.Mailer, OIDC: opts.OIDC,
+		TrustedProxies: opts.TrustedProxies}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &Env{T: t, Ctx: ctx, Store: st, DB: st.Ent, Desk: d, Pipeline: p, Demo: demo, HTTP: hs, Redis: opts.Redis,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/redistest"
@@ -39,6 +40,9 @@ type Options struct {
 	// Mailer sends invitations and password resets (an SMTP client of a
 	// test's smtptest server); without it their links go to the log.
 	Mailer notify.Mailer
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
+	// server believes.
+	TrustedProxies clientip.Proxies
 	// OIDC is the single sign-on provider, if any.
 	OIDC *signin.OIDC
 }
