@@ -88,6 +88,11 @@ func (r *mutationResolver) UpdateBoard(ctx context.Context, id int, input model.
 		case retired && makeDefault:
 			errs.Add("isDefault", "a retired board cannot be the default: restore it first")
 		}
+		if cur.RetiredAt == nil && deref(input.Retired) {
+			if err := refuseRetiringInUse(ctx, c, &errs, id, boardOfRule); err != nil {
+				return err
+			}
+		}
 		if errs.OrNil() != nil {
 			return &errs
 		}
@@ -186,6 +191,11 @@ func (r *mutationResolver) UpdateTicketStatus(ctx context.Context, id int, input
 		}
 		if err := checkStatusChange(ctx, c, &errs, cur, next, statusFields{isDefault: input.IsDefault, retired: input.Retired}); err != nil {
 			return err
+		}
+		if cur.RetiredAt == nil && deref(input.Retired) {
+			if err := refuseRetiringInUse(ctx, c, &errs, id, statusOfRule); err != nil {
+				return err
+			}
 		}
 		if errs.OrNil() != nil {
 			return &errs
@@ -291,6 +301,11 @@ func (r *mutationResolver) UpdatePriority(ctx context.Context, id int, input mod
 		checkSortOrder(&errs, "sortOrder", input.SortOrder)
 		if input.SortOrder != nil {
 			u.SetSortOrder(*input.SortOrder)
+		}
+		if cur.RetiredAt == nil && deref(input.Retired) {
+			if err := refuseRetiringInUse(ctx, tx.Client(), &errs, id, priorityOfRule); err != nil {
+				return err
+			}
 		}
 		if errs.OrNil() != nil {
 			return &errs

@@ -185,16 +185,37 @@ func TestBoardsAndStatuses(t *testing.T) {
 	})
 }
 
-// A rule that routes to a board retired after it was saved makes no
-// ticket: the alert keeps the reason.
+// A board, status or priority that enabled rules name cannot be retired:
+// their alerts would silently stop making tickets. The error names the
+// rules; once they are disabled it can. A rule still naming a retired
+// board (stored before the board was retired) makes no ticket, and the
+// alert keeps the reason.
 func TestRetiredBoardStopsRouting(t *testing.T) {
 	eachDialect(t, func(t *testing.T, e *apptest.Env) {
 		var c struct{ CreateBoard boardOut }
 		e.Admin(`mutation { createBoard(input: {name: "Old"}) { id } }`, nil).Must(&c)
-		catchAll := apptest.ID(e.Rule(ninja).ID)
-		e.Admin(`mutation($id: ID!, $b: String!) { updateAlertRule(id: $id, input: {actions: {boardId: $b}}) { id } }`,
-			apptest.Vars("id", catchAll, "b", c.CreateBoard.ID)).Must(nil)
+		var p struct{ CreatePriority priorityOut }
+		e.Admin(`mutation { createPriority(input: {name: "Urgent"}) { id } }`, nil).Must(&p)
+		var st struct{ CreateTicketStatus statusOut }
+		e.Admin(`mutation($b: ID!) { createTicketStatus(input: {boardId: $b, name: "Resolved", isClosed: true}) { id } }`,
+			apptest.Vars("b", c.CreateBoard.ID)).Must(&st)
+		closed := st.CreateTicketStatus.ID
+		catchAll := e.Rule(ninja)
+		e.Admin(`mutation($id: ID!, $b: String!, $p: String!, $s: String!) { updateAlertRule(id: $id, input: {actions: {boardId: $b, priorityOverride: $p, autoResolveStatusId: $s}}) { id } }`,
+			apptest.Vars("id", apptest.ID(catchAll.ID), "b", c.CreateBoard.ID, "p", p.CreatePriority.ID, "s", closed)).Must(nil)
+		for _, tc := range []struct{ what, id string }{
+			{"Board", c.CreateBoard.ID}, {"Priority", p.CreatePriority.ID}, {"TicketStatus", closed},
+		} {
+			r := e.Admin(`mutation($id: ID!) { update`+tc.what+`(id: $id, input: {retired: true}) { id } }`, apptest.Vars("id", tc.id))
+			if r.Code() != "BAD_USER_INPUT" || !slices.Contains(r.Fields(), "retired") || !strings.Contains(r.Errors[0].Message, "enabled alert rules still use this") || !strings.Contains(r.Errors[0].Message, catchAll.Name) {
+				t.Errorf("retire %s used by a rule: %s", tc.what, r.Raw)
+			}
+		}
+
+		// Stored as an older release could: the rule names a retired board.
+		e.Admin(`mutation($id: ID!) { setAlertRuleActive(id: $id, active: false) { id } }`, apptest.Vars("id", apptest.ID(catchAll.ID))).Must(nil)
 		e.Admin(`mutation($id: ID!) { updateBoard(id: $id, input: {retired: true}) { id } }`, apptest.Vars("id", c.CreateBoard.ID)).Must(nil)
+		e.DB.AlertRule.UpdateOneID(catchAll.ID).SetIsActive(true).ExecX(e.Ctx)
 		r := e.Post(ninja, ninjaTrigger(t, map[string]any{"seriesUid": "00000000-0000-4000-8000-0000000000b1",
 			"deviceId": 303, "device": map[string]any{"id": 303, "organizationId": 2, "displayName": "PC-303"}}))
 		if r.Status != 200 || r.TicketID != nil {
