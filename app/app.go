@@ -119,7 +119,8 @@ func (a *App) Handler() http.Handler {
 		WebhookTimeout: a.Config.HTTP.WebhookTimeout, APITimeout: a.Config.HTTP.APITimeout,
 		MaxDepth: a.Config.API.MaxDepth, MaxComplexity: a.Config.API.MaxComplexity,
 		MaxStatements: a.Config.API.MaxStatements,
-		RateLimit:     graph.RateLimit{PerMinute: a.Config.API.RatePerMinute, Burst: a.Config.API.RateBurst}}
+		RateLimit:     graph.RateLimit{PerMinute: a.Config.API.RatePerMinute, Burst: a.Config.API.RateBurst},
+		Metrics:       a.collectors()}
 	return s.Handler()
 }
 
@@ -136,11 +137,12 @@ func HTTPLimits(c config.HTTP) server.Limits {
 		UnauthenticatedConnsPerClient: c.UnauthenticatedConnsPerClient}
 }
 
-// Serve listens on the configured address until ctx ends, then drains.
+// Serve listens on the role's address until ctx ends, then drains.
 func (a *App) Serve(ctx context.Context) error {
-	ln, err := net.Listen("tcp", a.Config.Addr)
+	addr := a.listenAddr()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("app: listen %s: %w", a.Config.Addr, err)
+		return fmt.Errorf("app: listen %s: %w", addr, err)
 	}
 	return a.ServeOn(ctx, ln)
 }
