@@ -114,7 +114,7 @@ func (a *App) openRedis() error {
 // Handler is the HTTP surface.
 func (a *App) Handler() http.Handler {
 	s := &server.Server{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Ingest: a.Ingest, Log: a.Log,
-		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(),
+		PublicURL: a.Config.PublicURL, Playground: a.Config.Embedded(), Connect: a.Connect(), Metrics: a.collectors(),
 		Events: a.Events(), Setup: a.firstRun(), TrustedProxies: a.Config.TrustedProxies, Secrets: a.Secrets, Outbound: a.Outbound, Mailer: a.Mailer(), OIDC: a.oidc(),
 		WebhookTimeout: a.Config.HTTP.WebhookTimeout, APITimeout: a.Config.HTTP.APITimeout,
 		MaxDepth: a.Config.API.MaxDepth, MaxComplexity: a.Config.API.MaxComplexity,
@@ -136,11 +136,12 @@ func HTTPLimits(c config.HTTP) server.Limits {
 		UnauthenticatedConnsPerClient: c.UnauthenticatedConnsPerClient}
 }
 
-// Serve listens on the configured address until ctx ends, then drains.
+// Serve listens on the role's address until ctx ends, then drains.
 func (a *App) Serve(ctx context.Context) error {
-	ln, err := net.Listen("tcp", a.Config.Addr)
+	addr := a.listenAddr()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("app: listen %s: %w", a.Config.Addr, err)
+		return fmt.Errorf("app: listen %s: %w", addr, err)
 	}
 	return a.ServeOn(ctx, ln)
 }

@@ -4,10 +4,15 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/provision"
 	"github.com/alertdesk/alertdesk/secrets"
+	"github.com/alertdesk/alertdesk/server"
 	"github.com/alertdesk/alertdesk/worker"
 )
 
@@ -42,6 +47,13 @@ func (a *App) startWorker(ctx context.Context) error {
 		a.Worker = nil
 		return fmt.Errorf("app: %w", err)
 	}
+	// asynq starts without Redis and waits for it; say so rather than
+	// run on silently (/readyz reports it until Redis answers).
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.Redis.Ping(pctx).Err(); err != nil {
+		a.Log.Warn("worker started but Redis does not answer; tasks wait for it and /readyz reports 503", "error", err)
+	}
 	return nil
 }
 
@@ -54,16 +66,39 @@ func (a *App) stopWorker() {
 }
 
 // roleHandler is the HTTP surface of the role: everything for api and
-// all; health and metrics only for a worker.
+// all; health, readiness and metrics only for a worker.
 func (a *App) roleHandler() http.Handler {
 	if a.Config.RunsAPI() {
 		return a.Handler()
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", metrics.Handler())
+	mux.Handle("GET /metrics", metrics.Handler(a.collectors()...))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
-	return mux
+	mux.Handle("GET /readyz", server.Ready(a.Store, a.Redis))
+	return metrics.InstrumentHTTP(mux)
+}
+
+// listenAddr is where the role serves: ALERTDESK_WORKER_ADDR for a
+// worker, else ALERTDESK_ADDR.
+func (a *App) listenAddr() string {
+	if !a.Config.RunsAPI() {
+		return a.Config.WorkerAddr
+	}
+	return a.Config.Addr
+}
+
+// collectors are the process's scrape-time metrics: its database pools,
+// and where workers run, the queue sizes and the integrations' poll ages
+// (both cached and time-bounded).
+func (a *App) collectors() []prometheus.Collector {
+	cs := []prometheus.Collector{metrics.DBPools(a.Store.Pools())}
+	if a.Config.RunsWorker() {
+		cs = append(cs,
+			metrics.NewQueues(asynq.NewInspectorFromRedisClient(a.Redis), worker.DefaultQueue),
+			metrics.NewPollAges(a.Store.Ent))
+	}
+	return cs
 }

@@ -25,6 +25,10 @@ type Config struct {
 	// DebugAddr, when set, serves Go's profiler (net/http/pprof) on its own
 	// listener (ALERTDESK_DEBUG_ADDR, e.g. 127.0.0.1:6060); never public.
 	DebugAddr string
+	// WorkerAddr is where the worker role serves /healthz, /readyz and
+	// /metrics (ALERTDESK_WORKER_ADDR, default :9091); the api and all
+	// roles serve them on Addr.
+	WorkerAddr string
 	// Role is what `serve` runs: api, worker or all (ALERTDESK_ROLE, --role).
 	Role string
 	// SecretKey encrypts integration credentials: base64 of 32 bytes
@@ -151,6 +155,7 @@ func FromEnv() (Config, error) {
 		Demo:        strings.ToLower(env("ALERTDESK_DEMO", "auto")),
 		LogLevel:    strings.ToLower(env("ALERTDESK_LOG_LEVEL", "info")),
 		DebugAddr:   os.Getenv("ALERTDESK_DEBUG_ADDR"),
+		WorkerAddr:  env("ALERTDESK_WORKER_ADDR", ":9091"),
 		Role:        strings.ToLower(env("ALERTDESK_ROLE", RoleAll)),
 		SecretKey:   os.Getenv("ALERTDESK_SECRET_KEY"),
 		NinjaOne: NinjaOneApp{

@@ -28,6 +28,7 @@ func validate(c Config) error {
 		{"ALERTDESK_LOG_LEVEL", oneOf(c.LogLevel, LogLevels...)},
 		{"ALERTDESK_ADDR", listenAddr(c.Addr)},
 		{"ALERTDESK_DEBUG_ADDR", optional(c.DebugAddr, listenAddr)},
+		{"ALERTDESK_WORKER_ADDR", listenAddr(c.WorkerAddr)},
 		{"ALERTDESK_PUBLIC_URL", httpURL(c.PublicURL)},
 		{"DATABASE_URL", optional(c.DatabaseURL, postgresURL)},
 		{"REDIS_URL", optional(c.RedisURL, redisURL)},

@@ -28,6 +28,8 @@ func TestSettingsRefused(t *testing.T) {
 		{map[string]string{"ALERTDESK_ADDR": "[::1]:8080"}, ""},
 		{map[string]string{"ALERTDESK_DEBUG_ADDR": "localhost"}, "ALERTDESK_DEBUG_ADDR"},
 		{map[string]string{"ALERTDESK_DEBUG_ADDR": "127.0.0.1:6060"}, ""},
+		{map[string]string{"ALERTDESK_WORKER_ADDR": "9091"}, "ALERTDESK_WORKER_ADDR"},
+		{map[string]string{"ALERTDESK_WORKER_ADDR": "127.0.0.1:9091"}, ""},
 		{map[string]string{"ALERTDESK_PUBLIC_URL": "desk.example.com"}, "ALERTDESK_PUBLIC_URL"},
 		{map[string]string{"ALERTDESK_PUBLIC_URL": "ftp://desk.example.com"}, "ALERTDESK_PUBLIC_URL"},
 		{map[string]string{"ALERTDESK_PUBLIC_URL": "https://desk.example.com?x=1"}, "ALERTDESK_PUBLIC_URL"},

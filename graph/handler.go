@@ -20,6 +20,7 @@ import (
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph/generated"
+	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/ratelimit"
@@ -170,6 +171,7 @@ func NewHandler(d Deps) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(orDefault(d.MaxComplexity, DefaultMaxComplexity)))
 	srv.Use(statementEstimate{max: maxStatements})
 	srv.AroundOperations(recheckSockets(sessions, d.Log))
+	srv.Use(metrics.GraphQL{})
 	srv.SetErrorPresenter(presentError(d.Log))
 	srv.SetRecoverFunc(recoverPanic(d.Log))
 	// Fresh loaders and statement budget per response: a subscription's

@@ -78,6 +78,50 @@ var (
 		Name: "alertdesk_rmm_resets_total",
 		Help: "Outbound alert resets in the RMM after a ticket closed, by provider and result.",
 	}, []string{"provider", "result"})
+
+	// HTTPRequests counts HTTP requests by method, route pattern and
+	// status code; HTTPDuration times them.
+	HTTPRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "alertdesk_http_requests_total",
+		Help: "HTTP requests by method, route pattern and status code.",
+	}, []string{"method", "route", "code"})
+	HTTPDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "alertdesk_http_request_duration_seconds",
+		Help:    "Time to answer an HTTP request, by method, route pattern and status code (WebSocket upgrades excluded).",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
+	}, []string{"method", "route", "code"})
+
+	// GraphQLOperations counts GraphQL responses by operation name, type
+	// and result (ok, error); GraphQLDuration times queries and
+	// mutations; GraphQLErrors counts response errors by code.
+	GraphQLOperations = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "alertdesk_graphql_operations_total",
+		Help: "GraphQL responses by operation name (anonymous, other past the bounds), type and result.",
+	}, []string{"operation", "type", "result"})
+	GraphQLDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "alertdesk_graphql_operation_duration_seconds",
+		Help:    "Time to run a GraphQL query or mutation, by operation name and type.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
+	}, []string{"operation", "type"})
+	GraphQLErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "alertdesk_graphql_errors_total",
+		Help: "Errors in GraphQL responses, by operation name and extensions.code.",
+	}, []string{"operation", "code"})
+
+	// WebhookToTicket observes the time from a webhook's arrival to the
+	// commit of the ticket it created or joined.
+	WebhookToTicket = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "alertdesk_webhook_to_ticket_seconds",
+		Help:    "Time from a webhook's arrival to its ticket created or joined (committed), by provider and outcome.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
+	}, []string{"provider", "outcome"})
+
+	// ScrapeErrors counts failed reads of the scrape-time collectors
+	// (queues, poll_ages).
+	ScrapeErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "alertdesk_metrics_scrape_errors_total",
+		Help: "Failed or timed-out reads of scrape-time metrics, by collector.",
+	}, []string{"collector"})
 )
 
 func init() {
@@ -87,10 +131,20 @@ func init() {
 		Webhooks, PipelineDuration, Tasks, TaskDuration,
 		OutboxLag, OutboxPending, OutboxDispatched,
 		PollCycles, PollAlerts, Resets,
+		HTTPRequests, HTTPDuration, GraphQLOperations, GraphQLDuration, GraphQLErrors,
+		WebhookToTicket, ScrapeErrors,
 	)
 }
 
-// Handler serves the registry in the Prometheus text format.
-func Handler() http.Handler {
-	return promhttp.HandlerFor(Registry, promhttp.HandlerOpts{Registry: Registry})
+// Handler serves the registry in the Prometheus text format, with the
+// process's own collectors (database pools, queues, poll ages), which
+// are per process and so kept out of the shared Registry.
+func Handler(own ...prometheus.Collector) http.Handler {
+	var g prometheus.Gatherer = Registry
+	if len(own) > 0 {
+		r := prometheus.NewRegistry()
+		r.MustRegister(own...)
+		g = prometheus.Gatherers{Registry, r}
+	}
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{Registry: Registry})
 }

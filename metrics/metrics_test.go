@@ -54,3 +54,40 @@ func TestHandlerExposesInstrumentedMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestInstrumentHTTPRoutes: requests are labelled by the pattern that
+// routed them, never the raw path; unrouted ones are "unmatched".
+func TestInstrumentHTTPRoutes(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /things/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	})
+	mux.Handle("GET /metrics", metrics.Handler())
+	srv := httptest.NewServer(metrics.InstrumentHTTP(mux))
+	defer srv.Close()
+	for _, p := range []string{"/things/1", "/things/2", "/nowhere/3"} {
+		res, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	res, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	for _, want := range []string{
+		`alertdesk_http_requests_total{code="418",method="GET",route="GET /things/{id}"} 2`,
+		`alertdesk_http_request_duration_seconds_count{code="418",method="GET",route="GET /things/{id}"} 2`,
+		`alertdesk_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(string(body), "/things/1") {
+		t.Error("a raw path is a label value")
+	}
+}

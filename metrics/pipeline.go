@@ -29,5 +29,10 @@ func (t TimedProcessor) Process(ctx context.Context, ev event.Event, opts ...pip
 		origin = "webhook"
 	}
 	PipelineDuration.WithLabelValues(origin, string(ev.Kind), outcome).Observe(time.Since(start).Seconds())
+	// Committed by now: from the webhook's arrival to its ticket made or
+	// joined.
+	if at, ok := receipt(ctx); ok && err == nil && (res.Outcome == pipeline.Created || res.Outcome == pipeline.Joined) {
+		WebhookToTicket.WithLabelValues(string(ev.Provider), string(res.Outcome)).Observe(time.Since(at).Seconds())
+	}
 	return res, err
 }

@@ -3,13 +3,13 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/alertdesk/alertdesk/auth"
@@ -87,6 +87,9 @@ type Server struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client sign-in throttles.
 	TrustedProxies clientip.Proxies
+	// Metrics are the process's own collectors served at /metrics beside
+	// metrics.Registry (database pools, queues).
+	Metrics []prometheus.Collector
 }
 
 // Handler returns the routed HTTP handler.
@@ -107,7 +110,7 @@ func (s *Server) Handler() http.Handler {
 		Log:     s.Log,
 		Timeout: s.WebhookTimeout,
 	}))
-	mux.Handle("GET /metrics", metrics.Handler())
+	mux.Handle("GET /metrics", metrics.Handler(s.Metrics...))
 	d := s.Desk
 	if d == nil {
 		d = s.Pipeline.Desk()
@@ -147,7 +150,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	// The admin UI at "/" (embedded assets); more specific routes win.
 	mux.Handle("/", web.Handler())
-	return mux
+	return metrics.InstrumentHTTP(mux)
 }
 
 // enqueuer is Enqueuer, or one on Redis.
@@ -162,21 +165,7 @@ func (s *Server) enqueuer() graph.Enqueuer {
 }
 
 // ready answers 200 when the database and Redis both answer.
-func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	checks := map[string]string{"database": "ok", "redis": "ok"}
-	status := http.StatusOK
-	if err := s.Store.Ping(ctx); err != nil {
-		checks["database"], status = err.Error(), http.StatusServiceUnavailable
-	}
-	if s.Redis == nil {
-		checks["redis"], status = "not configured", http.StatusServiceUnavailable
-	} else if err := s.Redis.Ping(ctx).Err(); err != nil {
-		checks["redis"], status = err.Error(), http.StatusServiceUnavailable
-	}
-	writeJSON(w, status, checks)
-}
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) { Ready(s.Store, s.Redis)(w, r) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

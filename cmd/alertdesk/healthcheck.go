@@ -21,8 +21,9 @@ func (c *cli) healthcheckCmd() *cobra.Command {
 		Use:   "healthcheck",
 		Short: "Probe a running alertdesk's /healthz; exit 0 when healthy, else 1",
 		Long: `GET /healthz of a running alertdesk, by default the one on this machine at
-ALERTDESK_ADDR, and exit 0 on 200, else 1: a container health check that
-needs no shell or curl in the image.`,
+ALERTDESK_ADDR (ALERTDESK_WORKER_ADDR when ALERTDESK_ROLE is worker), and
+exit 0 on 200, else 1: a container health check that needs no shell or
+curl in the image.`,
 		Example: `  alertdesk healthcheck
   alertdesk healthcheck --url http://10.0.0.5:8080`,
 		Args: noArgs,
@@ -33,7 +34,12 @@ needs no shell or curl in the image.`,
 				if err != nil {
 					return err
 				}
-				if u, err = healthURL(cfg.Addr); err != nil {
+				// A worker serves its health on its own address.
+				addr := cfg.Addr
+				if !cfg.RunsAPI() {
+					addr = cfg.WorkerAddr
+				}
+				if u, err = healthURL(addr); err != nil {
 					return err
 				}
 			} else {
@@ -49,7 +55,7 @@ needs no shell or curl in the image.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&target, "url", "", "the server's base URL or its /healthz URL (default: http://<ALERTDESK_ADDR>/healthz, an unspecified host meaning this machine)")
+	cmd.Flags().StringVar(&target, "url", "", "the server's base URL or its /healthz URL (default: http://<ALERTDESK_ADDR>/healthz, or ALERTDESK_WORKER_ADDR's for the worker role, an unspecified host meaning this machine)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "how long the probe may take")
 	return cmd
 }
@@ -60,7 +66,7 @@ needs no shell or curl in the image.`,
 func healthURL(addr string) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", fmt.Errorf("healthcheck: ALERTDESK_ADDR %q: %w", addr, err)
+		return "", fmt.Errorf("healthcheck: listen address %q: %w", addr, err)
 	}
 	switch host {
 	case "", "0.0.0.0":

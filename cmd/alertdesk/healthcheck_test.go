@@ -63,3 +63,25 @@ func TestHealthcheck(t *testing.T) {
 		t.Errorf("bad setting: %v", err)
 	}
 }
+
+// TestHealthcheckWorker: with ALERTDESK_ROLE=worker the probe goes to
+// ALERTDESK_WORKER_ADDR, where a worker serves its health, not to
+// ALERTDESK_ADDR.
+func TestHealthcheckWorker(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer api.Close()
+	t.Setenv("ALERTDESK_ADDR", strings.TrimPrefix(api.URL, "http://"))
+	t.Setenv("ALERTDESK_WORKER_ADDR", strings.TrimPrefix(srv.URL, "http://"))
+	t.Setenv("ALERTDESK_ROLE", "worker")
+	if out, _, err := execute(t, "healthcheck"); err != nil || strings.TrimSpace(out) != "ok" {
+		t.Errorf("worker role: %v, %q", err, out)
+	}
+	t.Setenv("ALERTDESK_ROLE", "api")
+	if _, _, err := execute(t, "healthcheck"); err == nil {
+		t.Error("api role probed the worker's address")
+	}
+}
