@@ -77,11 +77,15 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 	if port == 0 {
 		port = 587
 	}
+	d := &dialer{}
+	defer d.close()
 	opts := []gomail.Option{
 		gomail.WithPort(port), gomail.WithTimeout(timeout), gomail.WithHELO(helloName()),
 		gomail.WithTLSConfig(s.tlsConfig()), gomail.WithTLSPolicy(gomail.TLSOpportunistic),
+		gomail.WithDialContextFunc(d.dial),
 	}
 	if port == 465 {
+		d.tls = s.tlsConfig()
 		opts = append(opts, gomail.WithSSL())
 	}
 	if s.User != "" {
@@ -97,6 +101,37 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 		return classify(addr, err)
 	}
 	return nil
+}
+
+// dialer opens a send's connection and closes it after the send, also
+// when go-mail leaves it open (a failed greeting, STARTTLS or AUTH).
+type dialer struct {
+	// tls, when set, is implicit TLS (port 465).
+	tls   *tls.Config
+	conns []net.Conn
+}
+
+func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	nd := &net.Dialer{}
+	var (
+		c   net.Conn
+		err error
+	)
+	if d.tls != nil {
+		c, err = (&tls.Dialer{NetDialer: nd, Config: d.tls}).DialContext(ctx, network, addr)
+	} else {
+		c, err = nd.DialContext(ctx, network, addr)
+	}
+	if err == nil {
+		d.conns = append(d.conns, c)
+	}
+	return c, err
+}
+
+func (d *dialer) close() {
+	for _, c := range d.conns {
+		_ = c.Close()
+	}
 }
 
 func (s *SMTP) tlsConfig() *tls.Config {

@@ -73,6 +73,7 @@ func TestSMTPFailures(t *testing.T) {
 	}{
 		{smtptest.TempFail, false},
 		{smtptest.Drop, false},
+		{smtptest.Reject, true},
 	}
 	for _, c := range cases {
 		srv.SetMode(c.mode)
@@ -86,7 +87,39 @@ func TestSMTPFailures(t *testing.T) {
 	if err := m.Send(context.Background(), notify.Mail{To: "not an address"}); !errors.As(err, &perm) {
 		t.Errorf("bad recipient: %v, want permanent", err)
 	}
+	// A user is configured but the server offers no AUTH: sending
+	// unauthenticated would only be refused later, or relayed wrongly.
+	srv.SetMode(smtptest.NoAuth)
+	withUser := *m
+	withUser.User, withUser.Password = "mailer", "pw"
+	if err := withUser.Send(context.Background(), mail); !errors.As(err, &perm) {
+		t.Errorf("no AUTH offered: %v, want permanent", err)
+	}
 	if len(srv.Messages()) != 0 {
 		t.Error("a failed send delivered")
+	}
+}
+
+// STARTTLS is used when offered, before AUTH; a certificate that does not
+// verify stops the send rather than falling back to plain text.
+func TestSMTPStartTLS(t *testing.T) {
+	srv := smtptest.New(t)
+	roots := srv.StartTLS(t)
+	m := &notify.SMTP{Host: srv.Host(), Port: srv.Port(), User: "mailer", Password: "pw",
+		From: "alerts@msp.example", Timeout: 5 * time.Second, TLS: roots}
+	mail := notify.Mail{To: "tech@msp.example", Subject: "s", Text: "t"}
+	if err := m.Send(context.Background(), mail); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := srv.Messages(); len(msgs) != 1 || !msgs[0].TLS || msgs[0].User != "mailer" {
+		t.Fatalf("messages %+v, want one over TLS, authenticated", msgs)
+	}
+	untrusted := *m
+	untrusted.TLS = nil
+	if err := untrusted.Send(context.Background(), mail); err == nil {
+		t.Error("sent through a certificate that does not verify")
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("%d messages after the refused certificate, want 1", n)
 	}
 }
