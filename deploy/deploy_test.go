@@ -103,6 +103,10 @@ func TestCompose(t *testing.T) {
 			})
 		}
 		checkNames(t, "compose.yaml service "+name, env)
+		// Replicas share the database and the secret key.
+		if env["DATABASE_URL"] == "" || env["ALERTDESK_SECRET_KEY"] == "" {
+			t.Errorf("service %s: no DATABASE_URL or ALERTDESK_SECRET_KEY", name)
+		}
 		t.Run(name, func(t *testing.T) { checkValid(t, "compose.yaml service "+name, env) })
 		args := append(slices.Clone(s.Entrypoint), s.Command...)
 		switch {
@@ -110,6 +114,11 @@ func TestCompose(t *testing.T) {
 			roles["api"]++
 		case slices.Equal(args, []string{"serve", "--role", "worker"}):
 			roles["worker"]++
+			// The image's health check runs without --role: it learns
+			// from the setting which server to probe.
+			if env["ALERTDESK_ROLE"] != "worker" {
+				t.Errorf("service %s: ALERTDESK_ROLE %q, want worker for its health check", name, env["ALERTDESK_ROLE"])
+			}
 		case slices.Equal(args, []string{"migrate", "up"}):
 			roles["migrate"]++
 		case len(args) >= 2 && args[0] == "/usr/local/bin/alertdesk" && args[1] == "init":
