@@ -48,7 +48,7 @@ type Deliverer struct {
 
 // Envelope is the JSON body of a delivery.
 type Envelope struct {
-	// ID is the delivery id (also in X-Alertdesk-Delivery).
+	// ID is the delivery id (also in the webhook-id header).
 	ID string `json:"id"`
 	// Event is the event type.
 	Event string `json:"event"`
@@ -167,13 +167,10 @@ func (d *Deliverer) post(ctx context.Context, sub *ent.EventSubscription, secret
 	if err != nil {
 		return answer{}, fmt.Errorf("build request: %w", err)
 	}
-	ts := time.Now().Unix()
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "alertdesk-webhooks/1")
 	req.Header.Set(HeaderEvent, event)
-	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(HeaderSignature, Sign(secret, ts, body))
-	req.Header.Set(HeaderDelivery, id)
+	setSignature(req.Header, secret, id, time.Now(), body)
 	res, err := d.client().Do(req)
 	if err != nil {
 		return answer{}, err

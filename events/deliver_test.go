@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -57,19 +58,29 @@ func TestWebhookDelivery(t *testing.T) {
 			if req.Header.Get(events.HeaderEvent) != outbox.AlertTriggered {
 				t.Errorf("unsubscribed event delivered: %s", req.Header.Get(events.HeaderEvent))
 			}
-			if err := events.Verify(secret, req.Header.Get(events.HeaderTimestamp), req.Header.Get(events.HeaderSignature), req.Body, time.Minute); err != nil {
+			// A receiver per the Standard Webhooks specification takes a
+			// plain secret as "whsec_" + base64 of its bytes.
+			if !standardVerify("whsec_"+base64.StdEncoding.EncodeToString([]byte(secret)), req.Header, req.Body) {
+				t.Errorf("a Standard Webhooks receiver refuses the signature %q", req.Header.Get(events.HeaderSignature))
+			}
+			if err := events.Verify(secret, req.Header, req.Body, time.Minute); err != nil {
 				t.Errorf("signature: %v", err)
 			}
-			if events.Verify("another-secret-entirely", req.Header.Get(events.HeaderTimestamp), req.Header.Get(events.HeaderSignature), req.Body, 0) == nil {
+			if events.Verify("another-secret-entirely", req.Header, req.Body, 0) == nil {
 				t.Error("signature verifies with a wrong secret")
+			}
+			// The first scheme's headers still come, for its receivers.
+			if err := events.VerifyLegacy(secret, req.Header.Get(events.LegacyHeaderTimestamp), req.Header.Get(events.LegacyHeaderSignature), req.Body, time.Minute); err != nil ||
+				req.Header.Get(events.LegacyHeaderDelivery) != req.Header.Get(events.HeaderID) {
+				t.Errorf("legacy signature: %v", err)
 			}
 			var env events.Envelope
 			if err := json.Unmarshal(req.Body, &env); err != nil || env.Event != outbox.AlertTriggered ||
 				int(env.Data["alertId"].(float64)) != r.AlertID || int(env.Data["ticketId"].(float64)) != *r.TicketID {
 				t.Errorf("body %s, %v", req.Body, err)
 			}
-			if env.ID != req.Header.Get(events.HeaderDelivery) || env.ID != got[0].Header.Get(events.HeaderDelivery) {
-				t.Errorf("delivery id %q / header %q changed across attempts", env.ID, req.Header.Get(events.HeaderDelivery))
+			if env.ID != req.Header.Get(events.HeaderID) || env.ID != got[0].Header.Get(events.HeaderID) {
+				t.Errorf("delivery id %q / header %q changed across attempts", env.ID, req.Header.Get(events.HeaderID))
 			}
 			if req.Header.Get("Content-Type") != "application/json" {
 				t.Errorf("Content-Type %q", req.Header.Get("Content-Type"))
@@ -89,6 +100,10 @@ func TestWebhookDelivery(t *testing.T) {
 		var types []string
 		for _, req := range steady.requests() {
 			types = append(types, req.Header.Get(events.HeaderEvent))
+			// Its generated secret is a Standard Webhooks one, as it is.
+			if !standardVerify(steadySub.Secret, req.Header, req.Body) {
+				t.Errorf("a Standard Webhooks receiver refuses the signature with the generated secret %q", steadySub.Secret)
+			}
 		}
 		slices.Sort(types)
 		if !slices.Equal(types, []string{outbox.AlertResolved, outbox.AlertTriggered}) {

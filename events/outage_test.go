@@ -123,7 +123,7 @@ func newGatedReceiver(t *testing.T) *gatedReceiver {
 		}
 		r.mu.Lock()
 		r.held--
-		r.received[req.Header.Get(events.HeaderDelivery)]++
+		r.received[req.Header.Get(events.HeaderID)]++
 		r.mu.Unlock()
 		w.WriteHeader(http.StatusOK)
 	}))

@@ -3,7 +3,7 @@ package events
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -260,17 +260,25 @@ func checkTypes(verr *validation.Error, types []string) []string {
 	return out
 }
 
+// checkSecret accepts a Standard Webhooks secret ("whsec_" and the base64
+// of 24 to 64 bytes) or, as before that format, any other string of at
+// least minSecret characters, used as its bytes.
 func checkSecret(verr *validation.Error, secret string) {
-	if len(secret) < minSecret {
+	switch {
+	case strings.HasPrefix(secret, SecretPrefix):
+		if !checkStandardSecret(secret) {
+			verr.Add("secret", fmt.Sprintf("must be %s followed by the base64 of %d to %d bytes", SecretPrefix, minKey, maxKey))
+		}
+	case len(secret) < minSecret:
 		verr.Add("secret", fmt.Sprintf("must be at least %d characters", minSecret))
 	}
 }
 
-// newSecret returns 32 random bytes, hex.
+// newSecret returns a Standard Webhooks secret of 32 random bytes.
 func newSecret() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("events: secret: %w", err)
 	}
-	return hex.EncodeToString(b), nil
+	return SecretPrefix + base64.StdEncoding.EncodeToString(b), nil
 }

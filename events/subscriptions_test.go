@@ -3,6 +3,7 @@ package events_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/alertdesk/alertdesk/events"
@@ -25,6 +26,8 @@ func TestSubscriptionValidation(t *testing.T) {
 		{"no events", events.SubscriptionInput{URL: "https://example.com"}, "eventTypes"},
 		{"unknown event", events.SubscriptionInput{URL: "https://example.com", EventTypes: []string{"TICKET_CLOSED"}}, "eventTypes"},
 		{"short secret", events.SubscriptionInput{URL: "https://example.com", EventTypes: events.Names(), Secret: "short"}, "secret"},
+		{"whsec_ secret of too few bytes", events.SubscriptionInput{URL: "https://example.com", EventTypes: events.Names(), Secret: "whsec_c2hvcnQtc2hvcnQtc2hvcnQ="}, "secret"},
+		{"whsec_ secret not base64", events.SubscriptionInput{URL: "https://example.com", EventTypes: events.Names(), Secret: "whsec_not base64 at all, though long"}, "secret"},
 	}
 	for _, c := range cases {
 		_, err := svc.CreateSubscription(e.Ctx, e.Demo.TenantID, c.in)
@@ -45,7 +48,7 @@ func TestSubscriptionLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		if sub.URL != "https://hooks.example.com/a" || !slices.Equal(sub.EventTypes, []string{outbox.AlertTriggered}) ||
-			len(sub.Secret) != 64 || !sub.IsActive || sub.TenantID != tenant {
+			!strings.HasPrefix(sub.Secret, events.SecretPrefix) || len(sub.Secret) != len("whsec_")+44 || !sub.IsActive || sub.TenantID != tenant {
 			t.Fatalf("created %+v", sub)
 		}
 

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/alertdesk/alertdesk/ent/user"
@@ -31,7 +32,7 @@ func TestEventSubscriptions(t *testing.T) {
 			apptest.Vars("in", map[string]any{"url": "https://hooks.example.com/alertdesk", "eventTypes": []string{"rmm_alert_triggered"},
 				"description": "n8n"})).Must(&created)
 		sub := created.CreateEventSubscription
-		if sub.URL != "https://hooks.example.com/alertdesk" || len(sub.Secret) != 64 || !sub.Active ||
+		if sub.URL != "https://hooks.example.com/alertdesk" || !strings.HasPrefix(sub.Secret, "whsec_") || len(sub.Secret) != len("whsec_")+44 || !sub.Active ||
 			len(sub.EventTypes) != 1 || sub.EventTypes[0] != outbox.AlertTriggered || sub.Description != "n8n" {
 			t.Errorf("created = %+v", sub)
 		}

@@ -1,21 +1,19 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"mime"
-	"mime/quotedprintable"
 	"net"
 	"net/mail"
-	"net/smtp"
 	"net/textproto"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	gomail "github.com/wneessen/go-mail"
 )
 
 // Mail is one plain-text email to one recipient.
@@ -31,9 +29,9 @@ type Mailer interface {
 	Send(ctx context.Context, m Mail) error
 }
 
-// SMTP sends mail through a mail server: STARTTLS when the server offers
-// it (implicit TLS on port 465), AUTH PLAIN when a user is set (net/smtp
-// refuses it over an unencrypted link to anything but localhost).
+// SMTP sends mail through a mail server with go-mail: STARTTLS when the
+// server offers it (implicit TLS on port 465), AUTH PLAIN when a user is
+// set (refused over an unencrypted link to anything but localhost).
 type SMTP struct {
 	Host     string
 	Port     int
@@ -54,8 +52,8 @@ type PermanentError struct{ Err error }
 func (e *PermanentError) Error() string { return e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
 
-// Send delivers m. Failures are wrapped with the SMTP step; 5xx answers
-// come as *PermanentError.
+// Send delivers m. Failures are wrapped with the server's address; 5xx
+// answers come as *PermanentError.
 func (s *SMTP) Send(ctx context.Context, m Mail) error {
 	from, err := mail.ParseAddress(s.From)
 	if err != nil {
@@ -79,59 +77,61 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 	if port == 0 {
 		port = 587
 	}
-	addr := net.JoinHostPort(s.Host, strconv.Itoa(port))
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("notify: smtp: connect %s: %w", addr, err)
+	d := &dialer{}
+	defer d.close()
+	opts := []gomail.Option{
+		gomail.WithPort(port), gomail.WithTimeout(timeout), gomail.WithHELO(helloName()),
+		gomail.WithTLSConfig(s.tlsConfig()), gomail.WithTLSPolicy(gomail.TLSOpportunistic),
+		gomail.WithDialContextFunc(d.dial),
 	}
-	// net/smtp has no context: the deadline bounds the whole exchange.
-	dl, _ := ctx.Deadline()
-	_ = conn.SetDeadline(dl)
-	tlsConf := s.tlsConfig()
 	if port == 465 {
-		conn = tls.Client(conn, tlsConf)
-	}
-	c, err := smtp.NewClient(conn, s.Host)
-	if err != nil {
-		conn.Close()
-		return classify("greeting", err)
-	}
-	defer c.Close()
-	if err := c.Hello(helloName()); err != nil {
-		return classify("EHLO", err)
-	}
-	if ok, _ := c.Extension("STARTTLS"); ok && port != 465 {
-		if err := c.StartTLS(tlsConf); err != nil {
-			return classify("STARTTLS", err)
-		}
+		d.tls = s.tlsConfig()
+		opts = append(opts, gomail.WithSSL())
 	}
 	if s.User != "" {
-		if ok, _ := c.Extension("AUTH"); !ok {
-			return &PermanentError{fmt.Errorf("notify: smtp: %s offers no AUTH but a user is configured", addr)}
-		}
-		if err := c.Auth(smtp.PlainAuth("", s.User, s.Password, s.Host)); err != nil {
-			return classify("AUTH", err)
-		}
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain),
+			gomail.WithUsername(s.User), gomail.WithPassword(s.Password))
 	}
-	if err := c.Mail(from.Address); err != nil {
-		return classify("MAIL FROM", err)
-	}
-	if err := c.Rcpt(to.Address); err != nil {
-		return classify("RCPT TO", err)
-	}
-	w, err := c.Data()
+	c, err := gomail.NewClient(s.Host, opts...)
 	if err != nil {
-		return classify("DATA", err)
+		return &PermanentError{fmt.Errorf("notify: smtp: %w", err)}
 	}
-	if _, err := w.Write(msg); err != nil {
-		return classify("DATA", err)
+	addr := net.JoinHostPort(s.Host, strconv.Itoa(port))
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		return classify(addr, err)
 	}
-	if err := w.Close(); err != nil {
-		return classify("DATA", err)
-	}
-	// The message is accepted; a failed QUIT changes nothing.
-	_ = c.Quit()
 	return nil
+}
+
+// dialer opens a send's connection and closes it after the send, also
+// when go-mail leaves it open (a failed greeting, STARTTLS or AUTH).
+type dialer struct {
+	// tls, when set, is implicit TLS (port 465).
+	tls   *tls.Config
+	conns []net.Conn
+}
+
+func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	nd := &net.Dialer{}
+	var (
+		c   net.Conn
+		err error
+	)
+	if d.tls != nil {
+		c, err = (&tls.Dialer{NetDialer: nd, Config: d.tls}).DialContext(ctx, network, addr)
+	} else {
+		c, err = nd.DialContext(ctx, network, addr)
+	}
+	if err == nil {
+		d.conns = append(d.conns, c)
+	}
+	return c, err
+}
+
+func (d *dialer) close() {
+	for _, c := range d.conns {
+		_ = c.Close()
+	}
 }
 
 func (s *SMTP) tlsConfig() *tls.Config {
@@ -145,44 +145,43 @@ func (s *SMTP) tlsConfig() *tls.Config {
 	return &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
 }
 
-// classify wraps an SMTP error; 5xx answers are permanent.
-func classify(step string, err error) error {
-	err = fmt.Errorf("notify: smtp: %s: %w", step, err)
-	var te *textproto.Error
-	if errors.As(err, &te) && te.Code >= 500 {
+// classify wraps an SMTP error; 5xx answers are permanent, and so is a
+// server without AUTH when a user is configured.
+func classify(addr string, err error) error {
+	err = fmt.Errorf("notify: smtp: %s: %w", addr, err)
+	var (
+		se *gomail.SendError
+		te *textproto.Error
+	)
+	switch {
+	case errors.As(err, &se) && se.ErrorCode() >= 500,
+		errors.As(err, &te) && te.Code >= 500,
+		strings.Contains(err.Error(), "server does not support SMTP AUTH"):
 		return &PermanentError{err}
 	}
 	return err
 }
 
-// compose renders the message: headers, then the text as quoted-printable
-// UTF-8. Header values are stripped of line breaks (no header injection).
-func compose(from, to *mail.Address, m Mail, now time.Time) ([]byte, error) {
-	var b bytes.Buffer
-	header := func(k, v string) {
-		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
-		b.WriteString(k + ": " + v + "\r\n")
+// compose builds the message: the text as quoted-printable UTF-8. Header
+// values are stripped of line breaks (no header injection).
+func compose(from, to *mail.Address, m Mail, now time.Time) (*gomail.Msg, error) {
+	oneLine := strings.NewReplacer("\r", " ", "\n", " ").Replace
+	msg := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP))
+	if err := msg.FromFormat(oneLine(from.Name), from.Address); err != nil {
+		return nil, &PermanentError{fmt.Errorf("notify: smtp: sender %q: %w", from.Address, err)}
 	}
-	header("From", from.String())
-	header("To", to.String())
-	header("Subject", mime.QEncoding.Encode("utf-8", strings.NewReplacer("\r", " ", "\n", " ").Replace(m.Subject)))
-	header("Date", now.Format(time.RFC1123Z))
+	if err := msg.To(to.Address); err != nil {
+		return nil, &PermanentError{fmt.Errorf("notify: smtp: recipient %q: %w", to.Address, err)}
+	}
+	msg.Subject(oneLine(m.Subject))
+	msg.SetDateWithValue(now)
 	if m.MessageID != "" {
-		header("Message-ID", "<"+m.MessageID+">")
+		msg.SetMessageIDWithValue(oneLine(m.MessageID))
 	}
-	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", "quoted-printable")
-	header("Auto-Submitted", "auto-generated")
-	b.WriteString("\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	if _, err := qp.Write([]byte(strings.ReplaceAll(m.Text, "\n", "\r\n"))); err != nil {
-		return nil, fmt.Errorf("notify: encode mail: %w", err)
-	}
-	if err := qp.Close(); err != nil {
-		return nil, fmt.Errorf("notify: encode mail: %w", err)
-	}
-	return b.Bytes(), nil
+	msg.SetUserAgent("alertdesk")
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetBodyString(gomail.TypeTextPlain, strings.ReplaceAll(m.Text, "\n", "\r\n"))
+	return msg, nil
 }
 
 // helloName is the name alertdesk greets mail servers with.

@@ -4022,14 +4022,15 @@ extend type Query {
 `, BuiltIn: false},
 	{Name: "../schema/eventsubscription.graphqls", Input: `"""
 An outbound webhook: workflow events of the chosen types are POSTed to its
-URL as JSON signed with HMAC-SHA256, retried with backoff.
+URL as JSON signed per Standard Webhooks (webhook-id, webhook-timestamp,
+webhook-signature), retried with backoff.
 """
 type EventSubscription {
   "Subscription id."
   id: ID!
   "Where deliveries are POSTed (http or https)."
   url: String!
-  "The signing secret (HMAC-SHA256 key) the receiver verifies deliveries with."
+  "The signing secret the receiver verifies deliveries with: whsec_ and the base64 of the HMAC-SHA256 key (a secret set without that prefix is the key's bytes as they are)."
   secret: String!
   "The workflow event types delivered (names from workflowEvents)."
   eventTypes: [String!]!
@@ -4075,7 +4076,7 @@ Input of createEventSubscription.
 input CreateEventSubscriptionInput {
   "Where deliveries are POSTed (absolute http or https URL)."
   url: String!
-  "The signing secret, at least 16 characters; omit to have one generated (read it back)."
+  "The signing secret: whsec_ and the base64 of 24 to 64 bytes (or, as before, any text of at least 16 characters, which is the key's bytes); omit to have one generated (read it back)."
   secret: String
   "The workflow event types to deliver, at least one."
   eventTypes: [String!]!
@@ -4091,7 +4092,7 @@ Input of updateEventSubscription; omitted fields keep their value.
 input UpdateEventSubscriptionInput {
   "Where deliveries are POSTed (absolute http or https URL)."
   url: String
-  "A new signing secret, at least 16 characters."
+  "A new signing secret: whsec_ and the base64 of 24 to 64 bytes, or any text of at least 16 characters."
   secret: String
   "The workflow event types to deliver, at least one."
   eventTypes: [String!]

@@ -132,7 +132,7 @@ type CreateClientInput struct {
 type CreateEventSubscriptionInput struct {
 	// Where deliveries are POSTed (absolute http or https URL).
 	URL string `json:"url"`
-	// The signing secret, at least 16 characters; omit to have one generated (read it back).
+	// The signing secret: whsec_ and the base64 of 24 to 64 bytes (or, as before, any text of at least 16 characters, which is the key's bytes); omit to have one generated (read it back).
 	Secret *string `json:"secret,omitempty"`
 	// The workflow event types to deliver, at least one.
 	EventTypes []string `json:"eventTypes"`
@@ -418,7 +418,7 @@ type UpdateClientInput struct {
 type UpdateEventSubscriptionInput struct {
 	// Where deliveries are POSTed (absolute http or https URL).
 	URL *string `json:"url,omitempty"`
-	// A new signing secret, at least 16 characters.
+	// A new signing secret: whsec_ and the base64 of 24 to 64 bytes, or any text of at least 16 characters.
 	Secret *string `json:"secret,omitempty"`
 	// The workflow event types to deliver, at least one.
 	EventTypes []string `json:"eventTypes,omitempty"`

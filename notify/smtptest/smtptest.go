@@ -1,17 +1,26 @@
 // Package smtptest runs a tiny SMTP server on 127.0.0.1 for tests: EHLO,
-// AUTH PLAIN, MAIL FROM, RCPT TO, DATA, RSET, NOOP, QUIT. It records the
-// messages it accepts and can be switched to answer 451 or to drop
-// connections, like a mail server that is down. Import it from tests only.
+// STARTTLS (when enabled), AUTH PLAIN, MAIL FROM, RCPT TO, DATA, RSET,
+// NOOP, QUIT. It records the messages it accepts and can be switched to
+// answer 451 or 550, to offer no AUTH, or to drop connections, like a mail
+// server that is down. Import it from tests only.
 package smtptest
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"math/big"
 	"net"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Mode is how the server treats new sessions.
@@ -25,6 +34,10 @@ const (
 	TempFail
 	// Drop closes every connection at once, before the greeting.
 	Drop
+	// Reject answers RCPT TO with 550 (no such mailbox).
+	Reject
+	// NoAuth offers no AUTH extension.
+	NoAuth
 )
 
 // Message is one accepted message.
@@ -36,6 +49,9 @@ type Message struct {
 	Data string
 	// User is who authenticated, if anyone.
 	User string
+	// TLS says the session had switched to TLS (STARTTLS) when the
+	// message came.
+	TLS bool
 }
 
 // Server is a running fake SMTP server.
@@ -43,6 +59,7 @@ type Server struct {
 	ln net.Listener
 
 	mu       sync.Mutex
+	tls      *tls.Config
 	mode     Mode
 	msgs     []Message
 	sessions int
@@ -68,6 +85,36 @@ func (s *Server) Host() string { return "127.0.0.1" }
 
 // Port is the listening port.
 func (s *Server) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+
+// StartTLS makes the server offer STARTTLS with a self-signed certificate
+// for 127.0.0.1, and returns a client configuration that trusts it.
+func (s *Server) StartTLS(t testing.TB) *tls.Config {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatalf("smtptest: %v", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "smtptest"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:   time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatalf("smtptest: %v", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatalf("smtptest: %v", err)
+	}
+	s.mu.Lock()
+	s.tls = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12}
+	s.mu.Unlock()
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+}
 
 // SetMode switches how new sessions are treated.
 func (s *Server) SetMode(m Mode) {
@@ -105,7 +152,7 @@ func (s *Server) serve() {
 		}
 		s.mu.Lock()
 		s.sessions++
-		mode := s.mode
+		mode, tlsConf := s.mode, s.tls
 		s.mu.Unlock()
 		if mode == Drop {
 			conn.Close()
@@ -115,14 +162,15 @@ func (s *Server) serve() {
 		go func() {
 			defer s.wg.Done()
 			defer conn.Close()
-			s.session(conn, mode)
+			s.session(conn, mode, tlsConf)
 		}()
 	}
 }
 
 // session speaks the protocol on one connection.
-func (s *Server) session(conn net.Conn, mode Mode) {
+func (s *Server) session(conn net.Conn, mode Mode, tlsConf *tls.Config) {
 	r := bufio.NewReader(conn)
+	secure := false
 	reply := func(lines ...string) bool {
 		_, err := conn.Write([]byte(strings.Join(lines, "\r\n") + "\r\n"))
 		return err == nil
@@ -140,10 +188,37 @@ func (s *Server) session(conn net.Conn, mode Mode) {
 		verb, arg, _ := strings.Cut(line, " ")
 		switch strings.ToUpper(verb) {
 		case "EHLO":
-			reply("250-smtptest greets "+arg, "250-8BITMIME", "250 AUTH PLAIN")
+			lines := []string{"250-smtptest greets " + arg, "250-8BITMIME"}
+			if tlsConf != nil && !secure {
+				lines = append(lines, "250-STARTTLS")
+			}
+			if mode != NoAuth {
+				lines = append(lines, "250-AUTH PLAIN")
+			}
+			last := lines[len(lines)-1]
+			lines[len(lines)-1] = "250 " + last[len("250-"):]
+			reply(lines...)
+		case "STARTTLS":
+			if tlsConf == nil || secure {
+				reply("502 command not implemented")
+				continue
+			}
+			if !reply("220 ready to start TLS") {
+				return
+			}
+			tc := tls.Server(conn, tlsConf)
+			if err := tc.Handshake(); err != nil {
+				return
+			}
+			conn, r, secure = tc, bufio.NewReader(tc), true
+			cur = Message{}
 		case "HELO":
 			reply("250 smtptest")
 		case "AUTH":
+			if mode == NoAuth {
+				reply("502 command not implemented")
+				continue
+			}
 			mech, initial, _ := strings.Cut(arg, " ")
 			raw, err := base64.StdEncoding.DecodeString(initial)
 			parts := strings.Split(string(raw), "\x00")
@@ -166,6 +241,10 @@ func (s *Server) session(conn net.Conn, mode Mode) {
 				reply("503 MAIL first")
 				continue
 			}
+			if mode == Reject {
+				reply("550 5.1.1 no such mailbox")
+				continue
+			}
 			cur.To = append(cur.To, address(arg))
 			reply("250 ok")
 		case "DATA":
@@ -185,7 +264,7 @@ func (s *Server) session(conn net.Conn, mode Mode) {
 				}
 				b.WriteString(strings.TrimPrefix(l, "."))
 			}
-			cur.Data = b.String()
+			cur.Data, cur.TLS = b.String(), secure
 			s.mu.Lock()
 			s.msgs = append(s.msgs, cur)
 			n := len(s.msgs)

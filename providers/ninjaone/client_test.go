@@ -3,12 +3,16 @@ package ninjaone_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/alertdesk/alertdesk/outbound"
+	"github.com/alertdesk/alertdesk/providers"
 	"github.com/alertdesk/alertdesk/providers/ninjaone"
 	"github.com/alertdesk/alertdesk/providers/providertest"
 )
@@ -186,6 +190,53 @@ func TestOAuthExchangeAndAuthorizeURL(t *testing.T) {
 	bad.ClientSecret = "wrong"
 	if _, err := bad.ClientCredentials(context.Background(), ""); err == nil {
 		t.Error("wrong client secret accepted")
+	}
+}
+
+// A refused token request is a status error as the API calls' are: 401
+// is not worth retrying, and the answer's text stays out of the error.
+func TestTokenRefusalIsAStatusError(t *testing.T) {
+	n := providertest.NewNinjaOne(t)
+	o := ninjaone.OAuth{Host: n.URL, ClientID: "client", ClientSecret: "wrong", HTTP: n.Client()}
+	_, err := o.ClientCredentials(context.Background(), "")
+	var se *providers.StatusError
+	if !errors.As(err, &se) || se.Status != http.StatusUnauthorized || providers.Retryable(err) {
+		t.Fatalf("wrong secret: %v, want a 401 status error, not retryable", err)
+	}
+	if strings.Contains(err.Error(), "{") {
+		t.Errorf("error quotes the answer: %v", err)
+	}
+	if _, err := o.Refresh(context.Background(), "never-issued"); !errors.As(err, &se) {
+		t.Errorf("refresh with a wrong secret: %v", err)
+	}
+}
+
+// Token requests go through the client given, never a default one: the
+// guarded outbound client refuses a token endpoint on a private address
+// before anything is sent.
+func TestTokenRequestsUseTheGuardedClient(t *testing.T) {
+	n := providertest.NewNinjaOne(t)
+	for name, call := range map[string]func(o ninjaone.OAuth) error{
+		"client credentials": func(o ninjaone.OAuth) error { _, err := o.ClientCredentials(context.Background(), ""); return err },
+		"refresh":            func(o ninjaone.OAuth) error { _, err := o.Refresh(context.Background(), "r"); return err },
+		"exchange": func(o ninjaone.OAuth) error {
+			_, err := o.Exchange(context.Background(), "c", "https://a.example/cb")
+			return err
+		},
+	} {
+		o := ninjaone.OAuth{Host: n.URL, ClientID: n.ClientID, ClientSecret: n.ClientSecret, HTTP: outbound.New(nil).Client(outbound.ClientOptions{})}
+		if err := call(o); !errors.Is(err, outbound.ErrRefused) {
+			t.Errorf("%s: %v, want refused", name, err)
+		}
+	}
+	if g := n.Grants(); len(g) != 0 {
+		t.Errorf("token requests reached a loopback server: %v", g)
+	}
+	// With the loopback allowed, the same request gets its token.
+	o := ninjaone.OAuth{Host: n.URL, ClientID: n.ClientID, ClientSecret: n.ClientSecret,
+		HTTP: outbound.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}).Client(outbound.ClientOptions{})}
+	if tok, err := o.ClientCredentials(context.Background(), ""); err != nil || tok.AccessToken == "" {
+		t.Errorf("allowed loopback: %+v, %v", tok, err)
 	}
 }
 

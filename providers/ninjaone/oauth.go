@@ -5,13 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/alertdesk/alertdesk/outbound"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/providers/internal/rest"
 )
 
@@ -62,13 +64,45 @@ func ParseCredentials(b []byte) (Credentials, error) {
 	return c, nil
 }
 
-// OAuth is a NinjaOne OAuth2 endpoint pair for one client.
+// OAuth is a NinjaOne OAuth2 endpoint pair for one client. The protocol
+// is golang.org/x/oauth2's; what is NinjaOne's are the endpoints, the
+// client's credentials sent in the form body, and the scopes.
 type OAuth struct {
 	// Host is the instance's origin, such as https://eu.ninjarmm.com.
 	Host         string
 	ClientID     string
 	ClientSecret string
-	HTTP         *http.Client
+	// HTTP sends the token requests: the guarded outbound client
+	// (outbound.Default when nil), so a token endpoint is never a way in
+	// to private addresses.
+	HTTP *http.Client
+}
+
+func (o OAuth) endpoint() oauth2.Endpoint {
+	host := strings.TrimRight(o.Host, "/")
+	return oauth2.Endpoint{
+		AuthURL:   host + "/ws/oauth/authorize",
+		TokenURL:  host + "/ws/oauth/token",
+		AuthStyle: oauth2.AuthStyleInParams,
+	}
+}
+
+func (o OAuth) config(redirectURI, scope string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+		Endpoint: o.endpoint(), RedirectURL: redirectURI, Scopes: strings.Fields(scope),
+	}
+}
+
+// context hands the oauth2 package the guarded client, and marks its
+// requests as carrying credentials (the client secret is in the body):
+// over plain http they go only to allowed hosts.
+func (o OAuth) context(ctx context.Context) context.Context {
+	hc := o.HTTP
+	if hc == nil {
+		hc = outbound.Default
+	}
+	return context.WithValue(outbound.WithCredentials(ctx), oauth2.HTTPClient, hc)
 }
 
 // AuthorizeURL is where an admin is sent to grant access (authorization
@@ -77,14 +111,7 @@ func (o OAuth) AuthorizeURL(redirectURI, state, scope string) string {
 	if scope == "" {
 		scope = DefaultScopes + " offline_access"
 	}
-	q := url.Values{
-		"response_type": {"code"},
-		"client_id":     {o.ClientID},
-		"redirect_uri":  {redirectURI},
-		"scope":         {scope},
-		"state":         {state},
-	}
-	return strings.TrimRight(o.Host, "/") + "/ws/oauth/authorize?" + q.Encode()
+	return o.config(redirectURI, scope).AuthCodeURL(state)
 }
 
 // Token is an access token answer.
@@ -99,53 +126,58 @@ func (o OAuth) ClientCredentials(ctx context.Context, scope string) (Token, erro
 	if scope == "" {
 		scope = DefaultScopes
 	}
-	return o.token(ctx, url.Values{"grant_type": {"client_credentials"}, "scope": {scope}})
+	cc := clientcredentials.Config{
+		ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+		TokenURL: o.endpoint().TokenURL, Scopes: strings.Fields(scope), AuthStyle: oauth2.AuthStyleInParams,
+	}
+	t, err := cc.Token(o.context(ctx))
+	return o.token(GrantClientCredentials, t, err)
 }
 
 // Refresh trades a refresh token for a new access token (and possibly a
 // new refresh token).
 func (o OAuth) Refresh(ctx context.Context, refreshToken string) (Token, error) {
-	return o.token(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
+	t, err := o.config("", "").TokenSource(o.context(ctx), &oauth2.Token{RefreshToken: refreshToken}).Token()
+	return o.token("refresh_token", t, err)
 }
 
 // Exchange trades an authorization code for tokens.
 func (o OAuth) Exchange(ctx context.Context, code, redirectURI string) (Token, error) {
-	return o.token(ctx, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}})
+	t, err := o.config(redirectURI, "").Exchange(o.context(ctx), code)
+	return o.token(GrantAuthorizationCode, t, err)
 }
 
-func (o OAuth) token(ctx context.Context, form url.Values) (Token, error) {
-	form.Set("client_id", o.ClientID)
-	form.Set("client_secret", o.ClientSecret)
-	endpoint := strings.TrimRight(o.Host, "/") + "/ws/oauth/token"
-	// The client secret is in the body: over plain http only to allowed hosts.
-	body, err := rest.Do(outbound.WithCredentials(ctx), o.HTTP, rest.Policy{}, func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept", "application/json")
-		return req, nil
-	})
+// token turns the oauth2 package's answer into ours. A refused request
+// becomes a *rest.StatusError, as the API calls' are (so a 5xx or 429 is
+// retried later and a 4xx is not), naming the OAuth error code but never
+// quoting the answer's body.
+func (o OAuth) token(grant string, t *oauth2.Token, err error) (Token, error) {
 	if err != nil {
-		return Token{}, fmt.Errorf("ninjaone: token (%s): %w", form.Get("grant_type"), err)
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil {
+			se := &rest.StatusError{
+				Method: http.MethodPost, URL: o.endpoint().TokenURL, Status: re.Response.StatusCode, Size: len(re.Body),
+				RetryAfter: rest.RetryAfter(re.Response.Header.Get("Retry-After"), time.Now()),
+			}
+			if re.ErrorCode != "" {
+				return Token{}, fmt.Errorf("ninjaone: token (%s): %s: %w", grant, re.ErrorCode, se)
+			}
+			if se.Status >= 200 && se.Status <= 299 {
+				return Token{}, fmt.Errorf("ninjaone: token (%s): answer without access_token", grant)
+			}
+			return Token{}, fmt.Errorf("ninjaone: token (%s): %w", grant, se)
+		}
+		return Token{}, fmt.Errorf("ninjaone: token (%s): %w", grant, err)
 	}
-	var t struct {
-		AccessToken  string  `json:"access_token"`
-		RefreshToken string  `json:"refresh_token"`
-		ExpiresIn    float64 `json:"expires_in"`
+	if t == nil || t.AccessToken == "" {
+		return Token{}, fmt.Errorf("ninjaone: token (%s): answer without access_token", grant)
 	}
-	if err := json.Unmarshal(body, &t); err != nil || t.AccessToken == "" {
-		return Token{}, fmt.Errorf("ninjaone: token (%s): answer without access_token", form.Get("grant_type"))
+	exp := t.Expiry
+	if exp.IsZero() {
+		// No expires_in: assume NinjaOne's usual hour.
+		exp = time.Now().Add(time.Hour)
 	}
-	if t.ExpiresIn <= 0 {
-		t.ExpiresIn = 3600
-	}
-	return Token{
-		AccessToken:  t.AccessToken,
-		RefreshToken: t.RefreshToken,
-		ExpiresAt:    time.Now().Add(time.Duration(t.ExpiresIn * float64(time.Second))),
-	}, nil
+	return Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, ExpiresAt: exp}, nil
 }
 
 // TokenSource hands out a valid access token, refreshing it shortly before
