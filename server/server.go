@@ -18,6 +18,7 @@ import (
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph"
+	"github.com/alertdesk/alertdesk/logging"
 	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/outbound"
@@ -138,7 +139,8 @@ func (s *Server) Handler() http.Handler {
 	}
 	// The admin UI at "/" (embedded assets); more specific routes win.
 	mux.Handle("/", web.Handler())
-	return mux
+	// Every request gets a request id and a line in the access log.
+	return logging.Access(mux, s.Log)
 }
 
 // enqueuer is Enqueuer, or one on Redis.
