@@ -200,7 +200,9 @@ func logsFlow(t *testing.T, dialectName string) {
 		id, what string
 		match    func(l logLine) bool
 	}{
-		{webhookReq, "access log", func(l logLine) bool { return l.msg("http request") && l.is("route", "POST /webhooks/{provider}/{integrationId}") }},
+		{webhookReq, "access log", func(l logLine) bool {
+			return l.msg("http request") && l.is("route", "POST /webhooks/{provider}/{integrationId}")
+		}},
 		{webhookReq, "pipeline", func(l logLine) bool { return l.msg("pipeline: event processed") && l.is("origin", "webhook") }},
 		{webhookReq, "worker delivering the triggered event", func(l logLine) bool {
 			return l.msg("outbox: delivering") && l.is("topic", "RMM_ALERT_TRIGGERED")
