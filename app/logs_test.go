@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/fixtures"
 	"github.com/alertdesk/alertdesk/logging"
+	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/providers/providertest"
 	"github.com/alertdesk/alertdesk/requestid"
 	"github.com/alertdesk/alertdesk/seed"
@@ -79,8 +81,16 @@ func logsFlow(t *testing.T, dialectName string) {
 	front := httptest.NewServer(rmm.record(fake.Config.Handler))
 	t.Cleanup(front.Close)
 	// The subscription's receiver.
-	var receiver headers
-	sink := httptest.NewServer(receiver.record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	var (
+		receiver headers
+		leaked   atomic.Bool // the request id inside a workflow event
+	)
+	sink := httptest.NewServer(receiver.record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if bytes.Contains(body, []byte(outbox.RequestIDKey)) {
+			leaked.Store(true)
+		}
+	})))
 	t.Cleanup(sink.Close)
 
 	token := r.app.Demo.AdminToken
@@ -180,6 +190,10 @@ func logsFlow(t *testing.T, dialectName string) {
 	waitFor(t, "the reset's log line", func() bool {
 		return strings.Contains(logs.String(), "alert reset in the RMM after its ticket closed")
 	})
+
+	if leaked.Load() {
+		t.Error("a workflow event's data holds the request id; it goes in the X-Request-Id header only")
+	}
 
 	secrets := map[string]string{
 		"API token": token, "webhook secret": in.Secret, "RMM API key": apiKey,
