@@ -33,12 +33,21 @@ type running struct {
 // demo tenant seeded; cfg's Addr, DataDir, Role and Demo are set here.
 func start(t testing.TB, cfg config.Config) *running {
 	t.Helper()
-	cfg.Addr, cfg.Role, cfg.Demo = "127.0.0.1:0", config.RoleAPI, "on"
+	cfg.Role = config.RoleAPI
+	return startLogged(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// startLogged is start with cfg's role (all when empty), logging to log.
+func startLogged(t testing.TB, cfg config.Config, log *slog.Logger) *running {
+	t.Helper()
+	cfg.Addr, cfg.Demo = "127.0.0.1:0", "on"
+	if cfg.Role == "" {
+		cfg.Role = config.RoleAll
+	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		cancel()

@@ -22,6 +22,9 @@ type Config struct {
 	PublicURL   string // ALERTDESK_PUBLIC_URL
 	Demo        string // ALERTDESK_DEMO: auto, on or off
 	LogLevel    string // ALERTDESK_LOG_LEVEL
+	// LogFormat is how log lines are written: text (key=value) or json
+	// (ALERTDESK_LOG_FORMAT, default text).
+	LogFormat string
 	// DebugAddr, when set, serves Go's profiler (net/http/pprof) on its own
 	// listener (ALERTDESK_DEBUG_ADDR, e.g. 127.0.0.1:6060); never public.
 	DebugAddr string
@@ -154,6 +157,7 @@ func FromEnv() (Config, error) {
 		PublicURL:   os.Getenv("ALERTDESK_PUBLIC_URL"),
 		Demo:        strings.ToLower(env("ALERTDESK_DEMO", "auto")),
 		LogLevel:    strings.ToLower(env("ALERTDESK_LOG_LEVEL", "info")),
+		LogFormat:   strings.ToLower(env("ALERTDESK_LOG_FORMAT", "text")),
 		DebugAddr:   os.Getenv("ALERTDESK_DEBUG_ADDR"),
 		WorkerAddr:  env("ALERTDESK_WORKER_ADDR", ":9091"),
 		Role:        strings.ToLower(env("ALERTDESK_ROLE", RoleAll)),

@@ -17,6 +17,9 @@ import (
 // LogLevels are the values of ALERTDESK_LOG_LEVEL.
 var LogLevels = []string{"debug", "info", "warn", "error"}
 
+// LogFormats are the values of ALERTDESK_LOG_FORMAT.
+var LogFormats = []string{"text", "json"}
+
 // validate refuses settings that parse but could not work, each with a
 // message naming its variable, so a typo stops the process at start
 // rather than surfacing later as a failed connection or a silent default.
@@ -26,6 +29,7 @@ func validate(c Config) error {
 		err error
 	}{
 		{"ALERTDESK_LOG_LEVEL", oneOf(c.LogLevel, LogLevels...)},
+		{"ALERTDESK_LOG_FORMAT", oneOf(c.LogFormat, LogFormats...)},
 		{"ALERTDESK_ADDR", listenAddr(c.Addr)},
 		{"ALERTDESK_DEBUG_ADDR", optional(c.DebugAddr, listenAddr)},
 		{"ALERTDESK_WORKER_ADDR", listenAddr(c.WorkerAddr)},

@@ -34,13 +34,13 @@ func (s *Service) serveCallback(w http.ResponseWriter, r *http.Request) {
 	st, err := s.consumeState(r.Context(), q.Get("state"))
 	switch {
 	case errors.Is(err, errBadState):
-		s.log().Warn("NinjaOne callback refused: bad state", "remote", r.RemoteAddr)
+		s.log().WarnContext(r.Context(), "NinjaOne callback refused: bad state", "remote", r.RemoteAddr)
 		s.page(w, http.StatusBadRequest, "This connection link is not valid",
 			"The link is invalid, has expired (after 10 minutes) or was already used. "+
 				"Start again with Connect on the integration in alertdesk.")
 		return
 	case err != nil:
-		s.log().Error("NinjaOne callback: state store unavailable", "err", err)
+		s.log().ErrorContext(r.Context(), "NinjaOne callback: state store unavailable", "err", err)
 		s.page(w, http.StatusServiceUnavailable, "Try again", "alertdesk could not check the connection request. Start again in a moment.")
 		return
 	}
@@ -64,7 +64,7 @@ func (s *Service) serveCallback(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrForbidden) || errors.Is(err, ErrWrongProvider) {
 			status = http.StatusBadRequest
 		}
-		s.log().Warn("NinjaOne callback failed", "tenant", st.TenantID, "integration", st.IntegrationID, "err", err)
+		s.log().WarnContext(r.Context(), "NinjaOne callback failed", "tenant", st.TenantID, "integration", st.IntegrationID, "err", err)
 		s.page(w, status, "NinjaOne could not be connected", err.Error())
 		return
 	}
@@ -126,7 +126,7 @@ func (s *Service) finishOAuth(ctx context.Context, st oauthState, code string) (
 	res := s.registerWebhook(ctx, in, c)
 	s.connected(ctx, in, "oauth")
 	if st.UserID != 0 {
-		s.log().Info("NinjaOne connected through OAuth", "tenant", st.TenantID, "integration", in.ID, "user", st.UserID)
+		s.log().InfoContext(ctx, "NinjaOne connected through OAuth", "tenant", st.TenantID, "integration", in.ID, "user", st.UserID)
 	}
 	return res, nil
 }

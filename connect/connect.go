@@ -177,12 +177,12 @@ func (s *Service) save(ctx context.Context, in *ent.Integration, plaintext []byt
 
 // connected finishes a connect: a first poll right away, when possible.
 func (s *Service) connected(ctx context.Context, in *ent.Integration, how string) {
-	s.log().Info("integration connected", "tenant", in.TenantID, "integration", in.ID, "provider", in.Provider, "how", how)
+	s.log().InfoContext(ctx, "integration connected", "tenant", in.TenantID, "integration", in.ID, "provider", in.Provider, "how", how)
 	if s.Poller == nil {
 		return
 	}
 	if err := s.Poller.PollNow(ctx, in.TenantID, in.ID); err != nil {
 		// The schedule polls it soon anyway.
-		s.log().Warn("first poll after connect not queued", "integration", in.ID, "err", err)
+		s.log().WarnContext(ctx, "first poll after connect not queued", "integration", in.ID, "err", err)
 	}
 }

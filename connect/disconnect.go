@@ -27,6 +27,6 @@ func (s *Service) Disconnect(ctx context.Context, tenantID, integrationID int) (
 	if err != nil {
 		return nil, fmt.Errorf("connect: disconnect integration %d: %w", integrationID, err)
 	}
-	s.log().Info("integration disconnected", "tenant", tenantID, "integration", integrationID, "provider", in.Provider)
+	s.log().InfoContext(ctx, "integration disconnected", "tenant", tenantID, "integration", integrationID, "provider", in.Provider)
 	return in, nil
 }

@@ -155,7 +155,7 @@ func (s *Service) registerWebhook(ctx context.Context, in *ent.Integration, c *n
 	}
 	if err != nil {
 		res.WebhookError = err.Error()
-		s.log().Warn("NinjaOne webhook not registered; configure it by hand", "integration", in.ID, "err", err)
+		s.log().WarnContext(ctx, "NinjaOne webhook not registered; configure it by hand", "integration", in.ID, "err", err)
 		return res
 	}
 	res.WebhookRegistered = true

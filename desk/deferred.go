@@ -64,7 +64,7 @@ func CloseLater(ctx context.Context, b *store.Batch, t *ent.Ticket, statusID int
 	if t.ClosedAt != nil {
 		return t, ErrAlreadyClosed
 	}
-	payload, err := json.Marshal(closedPayload(t, statusID, at, System))
+	payload, err := json.Marshal(outbox.Stamp(ctx, closedPayload(t, statusID, at, System)))
 	if err != nil {
 		return nil, fmt.Errorf("desk: ticket-closed event: %w", err)
 	}

@@ -80,7 +80,7 @@ func (d *Deliverer) Consume(ctx context.Context, e worker.Entry) error {
 	}
 	err = fmt.Errorf("events: %s entry %d: %s", e.Topic, e.ID, strings.Join(failed, "; "))
 	if e.LastAttempt {
-		d.log().Error("workflow event not delivered; giving up", "tenant", e.TenantID, "entry", e.ID, "attempt", e.Attempt, "err", err)
+		d.log().ErrorContext(ctx, "workflow event not delivered; giving up", "tenant", e.TenantID, "entry", e.ID, "attempt", e.Attempt, "err", err)
 		return nil
 	}
 	return err
@@ -144,7 +144,7 @@ func (d *Deliverer) deliver(ctx context.Context, e worker.Entry, sub *ent.EventS
 		return errors.Join(sendErr, fmt.Errorf("log delivery: %w", err))
 	}
 	if sendErr != nil {
-		d.log().Warn("workflow event delivery failed", "tenant", e.TenantID, "subscription", sub.ID,
+		d.log().WarnContext(ctx, "workflow event delivery failed", "tenant", e.TenantID, "subscription", sub.ID,
 			"entry", e.ID, "attempt", prior+1, "status", ans.status, "err", sendErr)
 	}
 	return sendErr

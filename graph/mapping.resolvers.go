@@ -134,7 +134,7 @@ func (r *mutationResolver) CreateClientFromOrganization(ctx context.Context, inp
 	// Its devices become the new client's assets with the next sync.
 	if r.enqueuer != nil {
 		if err := r.enqueuer.SyncInventory(ctx, v.TenantID, input.IntegrationID); err != nil {
-			r.log.Warn("inventory sync not queued after mapping", "integration", input.IntegrationID, "err", err)
+			r.log.WarnContext(ctx, "inventory sync not queued after mapping", "integration", input.IntegrationID, "err", err)
 		}
 	}
 	return out, nil

@@ -91,7 +91,7 @@ func (c *Consumer) Consume(ctx context.Context, e worker.Entry) error {
 		var perm *PermanentError
 		if errors.As(err, &perm) {
 			// A refused address will not be accepted later: give up on it.
-			c.log().Error("notification email refused", "tenant", e.TenantID, "user", u.ID, "entry", e.ID, "err", err)
+			c.log().ErrorContext(ctx, "notification email refused", "tenant", e.TenantID, "user", u.ID, "entry", e.ID, "err", err)
 			continue
 		}
 		if err != nil {
@@ -103,10 +103,10 @@ func (c *Consumer) Consume(ctx context.Context, e worker.Entry) error {
 	}
 	err = errors.Join(errs...)
 	if e.LastAttempt {
-		c.log().Error("notification not fully delivered; giving up", "tenant", e.TenantID, "entry", e.ID, "attempt", e.Attempt, "err", err)
+		c.log().ErrorContext(ctx, "notification not fully delivered; giving up", "tenant", e.TenantID, "entry", e.ID, "attempt", e.Attempt, "err", err)
 		return nil
 	}
-	c.log().Warn("notification delivery failed; will retry", "tenant", e.TenantID, "entry", e.ID, "attempt", e.Attempt, "err", err)
+	c.log().WarnContext(ctx, "notification delivery failed; will retry", "tenant", e.TenantID, "entry", e.ID, "attempt", e.Attempt, "err", err)
 	return err
 }
 
@@ -165,7 +165,7 @@ func (c *Consumer) email(ctx context.Context, e worker.Entry, u *ent.User, ct co
 		return err
 	}
 	c.setMark(ctx, mark)
-	c.log().Info("notification email sent", "tenant", e.TenantID, "user", u.ID, "entry", e.ID)
+	c.log().InfoContext(ctx, "notification email sent", "tenant", e.TenantID, "user", u.ID, "entry", e.ID)
 	return nil
 }
 
@@ -173,7 +173,7 @@ func (c *Consumer) email(ctx context.Context, e worker.Entry, u *ent.User, ct co
 // repeated delivery.
 func (c *Consumer) setMark(ctx context.Context, key string) {
 	if err := c.Redis.Set(ctx, key, "1", markTTL).Err(); err != nil {
-		c.log().Warn("notify: record delivery marker", "key", key, "err", err)
+		c.log().WarnContext(ctx, "notify: record delivery marker", "key", key, "err", err)
 	}
 }
 

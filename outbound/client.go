@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/alertdesk/alertdesk/requestid"
 )
 
 // ClientOptions shape a guarded client.
@@ -62,6 +64,12 @@ type transport struct {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if id := requestid.From(req.Context()); id != "" && req.Header.Get(requestid.Header) == "" {
+		// The request that caused this call, for the receiver's logs. A
+		// RoundTripper must not change the caller's request: a copy.
+		req = req.Clone(req.Context())
+		req.Header.Set(requestid.Header, id)
+	}
 	if req.URL.Scheme == "http" && carriesCredentials(req) {
 		return t.strict.RoundTrip(req)
 	}

@@ -19,12 +19,13 @@ const (
 	AlertFeed           = "ALERT_FEED"
 )
 
-// Add writes one entry through the given transaction's client.
+// Add writes one entry through the given transaction's client, with ctx's
+// request id (see Stamp).
 func Add(ctx context.Context, c *ent.Client, tenantID int, topic string, payload map[string]any) error {
 	if err := c.OutboxEntry.Create().
 		SetTenantID(tenantID).
 		SetTopic(topic).
-		SetPayload(payload).
+		SetPayload(Stamp(ctx, payload)).
 		Exec(ctx); err != nil {
 		return fmt.Errorf("outbox: add %s: %w", topic, err)
 	}

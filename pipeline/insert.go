@@ -12,6 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
+	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/store"
 )
 
@@ -48,7 +49,7 @@ func insertAlert(ctx context.Context, s *State) error {
 		q.WriteString(", $" + strconv.Itoa(len(args)))
 	}
 	q.WriteString(")")
-	args, err := outboxValues(&q, args, s)
+	args, err := outboxValues(ctx, &q, args, s)
 	if err != nil {
 		return err
 	}
@@ -92,7 +93,7 @@ func updateAlert(ctx context.Context, s *State) error {
 		set(fmt.Sprintf("%s = %s + $%d", f, f, len(args)))
 	}
 	q.WriteString(" WHERE " + entalert.FieldID + " = $1")
-	args, err := outboxValues(&q, args, s)
+	args, err := outboxValues(ctx, &q, args, s)
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func updateAlert(ctx context.Context, s *State) error {
 
 // outboxValues closes the alert's statement, begun with "WITH a AS (" when
 // there are entries, with the INSERT of the outbox entries s queued.
-func outboxValues(q *strings.Builder, args []any, s *State) ([]any, error) {
+func outboxValues(ctx context.Context, q *strings.Builder, args []any, s *State) ([]any, error) {
 	if len(s.outbox) == 0 {
 		return args, nil
 	}
@@ -111,7 +112,7 @@ func outboxValues(q *strings.Builder, args []any, s *State) ([]any, error) {
 	args = append(args, s.Event.TenantID, time.Now())
 	tenant, now := len(args)-1, len(args)
 	for i, o := range s.outbox {
-		payload, err := json.Marshal(o.payload())
+		payload, err := json.Marshal(outbox.Stamp(ctx, o.payload()))
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: outbox %s: %w", o.topic, err)
 		}

@@ -124,6 +124,11 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) 
 	if err != nil {
 		return Result{}, err
 	}
+	// Checked first: the attributes would cost an allocation per event.
+	if p.log.Enabled(ctx, slog.LevelDebug) {
+		p.log.DebugContext(ctx, "pipeline: event processed", "tenant", ev.TenantID, "integration", ev.IntegrationID,
+			"kind", string(ev.Kind), "origin", ev.Origin, "alert", res.AlertID, "outcome", string(res.Outcome))
+	}
 	return res, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph"
+	"github.com/alertdesk/alertdesk/logging"
 	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/outbound"
@@ -150,7 +151,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	// The admin UI at "/" (embedded assets); more specific routes win.
 	mux.Handle("/", web.Handler())
-	return metrics.InstrumentHTTP(mux)
+	// Every request gets a request id and a line in the access log, and
+	// counts in the request metrics.
+	return logging.Access(metrics.InstrumentHTTP(mux), s.Log)
 }
 
 // enqueuer is Enqueuer, or one on Redis.

@@ -21,6 +21,9 @@ type Entry struct {
 	// consumer that must not lose the entry records the failure and
 	// returns nil then.
 	LastAttempt bool
+	// RequestID is the request id of the work that wrote the entry (a
+	// webhook, an API call), "" for none; a task's context carries it.
+	RequestID string
 }
 
 // A Consumer applies the outbox entries of one topic. Delivery is at least

@@ -9,6 +9,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
+	"github.com/alertdesk/alertdesk/requestid"
 )
 
 // handleDeliver runs one outbox entry's consumer and marks the entry
@@ -40,10 +41,17 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	defer w.inflight.done(e.ID)
 	n, _ := asynq.GetRetryCount(ctx)
 	max, _ := asynq.GetMaxRetry(ctx)
-	err = r.consumer.Consume(ctx, entryOf(e, n+1, n >= max))
+	entry := entryOf(e, n+1, n >= max)
+	if entry.RequestID != "" {
+		// The consumer's log lines and outbound calls name the request
+		// that caused the entry.
+		ctx = requestid.With(ctx, entry.RequestID)
+	}
+	w.log.DebugContext(ctx, "outbox: delivering", "id", e.ID, "topic", e.Topic, "attempt", entry.Attempt)
+	err = r.consumer.Consume(ctx, entry)
 	switch {
 	case isPermanent(err):
-		w.log.Error("outbox: entry set aside: its consumer cannot apply it", "id", e.ID, "topic", e.Topic, "err", err)
+		w.log.ErrorContext(ctx, "outbox: entry set aside: its consumer cannot apply it", "id", e.ID, "topic", e.Topic, "err", err)
 		w.markDelivered(ctx, e.ID, err.Error())
 		return nil
 	case err != nil:
@@ -52,7 +60,7 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	}
 	if err := w.completed.done(ctx, e.ID); err != nil {
 		// The lease runs out and the entry is delivered again.
-		w.log.Warn("outbox: mark delivered", "id", e.ID, "err", err)
+		w.log.WarnContext(ctx, "outbox: mark delivered", "id", e.ID, "err", err)
 	}
 	return nil
 }
@@ -64,6 +72,6 @@ func (w *Worker) noteError(ctx context.Context, id int, cause error) {
 		msg = msg[:500]
 	}
 	if err := w.d.Store.Ent.OutboxEntry.UpdateOneID(id).SetLastError(msg).Exec(ctx); err != nil && !ent.IsNotFound(err) {
-		w.log.Warn("outbox: record error", "id", id, "err", err)
+		w.log.WarnContext(ctx, "outbox: record error", "id", id, "err", err)
 	}
 }

@@ -66,7 +66,7 @@ func (f *fanout) Consume(ctx context.Context, e Entry) error {
 		}
 		if err := w.d.Redis.Set(ctx, key, mark, fanoutMemo).Err(); err != nil {
 			// Worst case the part runs again; consumers are idempotent.
-			w.log.Warn("outbox: remember fanout part", "id", e.ID, "part", p.Name, "err", err)
+			w.log.WarnContext(ctx, "outbox: remember fanout part", "id", e.ID, "part", p.Name, "err", err)
 		}
 	}
 	if len(retry) > 0 {

@@ -130,9 +130,9 @@ func (w *Worker) SyncInventory(ctx context.Context, tenantID, integrationID int)
 		if len(msg) > 1000 {
 			msg = msg[:1000]
 		}
-		log.Warn("inventory sync failed", "err", err, "counts", counts, "took", time.Since(start))
+		log.WarnContext(ctx, "inventory sync failed", "err", err, "counts", counts, "took", time.Since(start))
 	} else {
-		log.Info("inventory sync done", "counts", counts, "took", time.Since(start))
+		log.InfoContext(ctx, "inventory sync done", "counts", counts, "took", time.Since(start))
 	}
 	uerr := w.d.Store.Ent.Integration.Update().
 		Where(integration.TenantID(tenantID), integration.ID(integrationID)).

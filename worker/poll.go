@@ -66,7 +66,7 @@ func (w *Worker) handlePoll(ctx context.Context, t *asynq.Task) error {
 	// Every cycle that ran (the first one right after connecting too)
 	// brings the inventory up to date, in a task of its own.
 	if ierr := w.SyncInventoryNow(ctx, p.TenantID, p.IntegrationID); ierr != nil {
-		w.log.Warn("inventory sync not queued", "tenant", p.TenantID, "integration", p.IntegrationID, "err", ierr)
+		w.log.WarnContext(ctx, "inventory sync not queued", "tenant", p.TenantID, "integration", p.IntegrationID, "err", ierr)
 	}
 	if errors.As(err, &ce) {
 		return nil
@@ -158,9 +158,9 @@ func (w *Worker) Poll(ctx context.Context, tenantID, integrationID int, now bool
 		if len(msg) > 1000 {
 			msg = msg[:1000]
 		}
-		log.Warn("poll cycle had errors", "err", err, "counts", counts)
+		log.WarnContext(ctx, "poll cycle had errors", "err", err, "counts", counts)
 	} else {
-		log.Info("poll cycle done", "counts", counts)
+		log.InfoContext(ctx, "poll cycle done", "counts", counts)
 	}
 	provider := string(in.Provider)
 	metrics.PollCycles.WithLabelValues(provider, result).Inc()
@@ -202,7 +202,7 @@ func (w *Worker) record(ctx context.Context, in *ent.Integration, start time.Tim
 		n, err := one().Where(integration.ConnectionStateEQ(integration.ConnectionStateError)).
 			SetConnectionState(integration.ConnectionStateConnected).Save(ctx)
 		if n > 0 {
-			log.Info("integration reaches its RMM again: state CONNECTED")
+			log.InfoContext(ctx, "integration reaches its RMM again: state CONNECTED")
 		}
 		return err
 	}
@@ -213,7 +213,7 @@ func (w *Worker) record(ctx context.Context, in *ent.Integration, start time.Tim
 		integration.PollFailuresGTE(w.d.PollErrorAfter)).
 		SetConnectionState(integration.ConnectionStateError).Save(ctx)
 	if n > 0 {
-		log.Warn("integration cannot reach its RMM: state ERROR", "failures", w.d.PollErrorAfter, "err", cycleErr)
+		log.WarnContext(ctx, "integration cannot reach its RMM: state ERROR", "failures", w.d.PollErrorAfter, "err", cycleErr)
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/internal/pause"
 	"github.com/alertdesk/alertdesk/metrics"
+	"github.com/alertdesk/alertdesk/outbox"
 )
 
 // TypeDeliver is the task that hands one outbox entry to its consumer.
@@ -268,5 +270,13 @@ func (w *Worker) updateLag(ctx context.Context) {
 }
 
 func entryOf(e *ent.OutboxEntry, attempt int, last bool) Entry {
-	return Entry{ID: e.ID, TenantID: e.TenantID, Topic: e.Topic, Payload: e.Payload, Created: e.CreatedAt, Attempt: attempt, LastAttempt: last}
+	payload, id := e.Payload, ""
+	if _, ok := payload[outbox.RequestIDKey]; ok {
+		// A copy: the row may be handed out again (fan-out parts, then
+		// the task).
+		payload = maps.Clone(payload)
+		id = outbox.TakeRequestID(payload)
+	}
+	return Entry{ID: e.ID, TenantID: e.TenantID, Topic: e.Topic, Payload: payload, Created: e.CreatedAt,
+		Attempt: attempt, LastAttempt: last, RequestID: id}
 }

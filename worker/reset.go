@@ -53,7 +53,7 @@ func (c *ResetConsumer) Consume(ctx context.Context, e Entry) error {
 		return fmt.Errorf("worker: reset: load ticket %d: %w", ticketID, err)
 	}
 	if t.ClosedAt == nil {
-		c.Log.Info("reset on close skipped: ticket reopened", "tenant", e.TenantID, "ticket", ticketID)
+		c.Log.InfoContext(ctx, "reset on close skipped: ticket reopened", "tenant", e.TenantID, "ticket", ticketID)
 		return nil
 	}
 	alerts, err := c.Store.Ent.Alert.Query().
@@ -86,7 +86,7 @@ func (c *ResetConsumer) resetOne(ctx context.Context, e Entry, a *ent.Alert, ada
 		return err
 	}
 	if !keep {
-		log.Debug("reset on close: rule opted out")
+		log.DebugContext(ctx, "reset on close: rule opted out")
 		metrics.Resets.WithLabelValues(string(a.Provider), "opted_out").Inc()
 		return nil
 	}
@@ -106,7 +106,7 @@ func (c *ResetConsumer) resetOne(ctx context.Context, e Entry, a *ent.Alert, ada
 		adapters[a.IntegrationID] = ad
 	}
 	if ad == nil {
-		log.Info("reset on close skipped: integration has no adapter")
+		log.InfoContext(ctx, "reset on close skipped: integration has no adapter")
 		metrics.Resets.WithLabelValues(string(a.Provider), "skipped").Inc()
 		return nil
 	}
@@ -121,11 +121,11 @@ func (c *ResetConsumer) resetOne(ctx context.Context, e Entry, a *ent.Alert, ada
 	}
 	if _, stamped := a.Metadata[ResetErrorKey]; stamped {
 		if err := c.Pipeline.StampMetadata(ctx, a.TenantID, a.ID, ResetErrorKey, nil); err != nil {
-			log.Warn("reset on close: clear old error stamp", "err", err)
+			log.WarnContext(ctx, "reset on close: clear old error stamp", "err", err)
 		}
 	}
 	metrics.Resets.WithLabelValues(string(a.Provider), "ok").Inc()
-	log.Info("alert reset in the RMM after its ticket closed", "outcome", res.Outcome)
+	log.InfoContext(ctx, "alert reset in the RMM after its ticket closed", "outcome", res.Outcome)
 	return nil
 }
 
@@ -134,11 +134,11 @@ func (c *ResetConsumer) resetOne(ctx context.Context, e Entry, a *ent.Alert, ada
 func (c *ResetConsumer) fail(ctx context.Context, e Entry, a *ent.Alert, cause error, permanent bool, log *slog.Logger) error {
 	if !permanent && !e.LastAttempt {
 		metrics.Resets.WithLabelValues(string(a.Provider), "retry").Inc()
-		log.Warn("reset on close failed; will retry", "attempt", e.Attempt, "err", cause)
+		log.WarnContext(ctx, "reset on close failed; will retry", "attempt", e.Attempt, "err", cause)
 		return cause
 	}
 	metrics.Resets.WithLabelValues(string(a.Provider), "failed").Inc()
-	log.Error("reset on close failed for good; the ticket stays closed", "attempts", e.Attempt, "err", cause)
+	log.ErrorContext(ctx, "reset on close failed for good; the ticket stays closed", "attempts", e.Attempt, "err", cause)
 	stamp := map[string]any{
 		"error":    cause.Error(),
 		"at":       time.Now().UTC().Format(time.RFC3339Nano),

@@ -34,7 +34,7 @@ const ticketRetryMax = 100
 func (w *Worker) handleRetryTickets(ctx context.Context, _ *asynq.Task) error {
 	n, err := w.RetryFailedTickets(ctx)
 	if n > 0 {
-		w.log.Info("ticket retry made tickets", "count", n)
+		w.log.InfoContext(ctx, "ticket retry made tickets", "count", n)
 	}
 	return err
 }
@@ -90,16 +90,16 @@ func (w *Worker) retryTicket(ctx context.Context, a *ent.Alert, st retryState, n
 	case errors.Is(err, pipeline.ErrAlreadyLinked), errors.Is(err, pipeline.ErrNotActive), errors.Is(err, pipeline.ErrAlertNotFound):
 		return false, w.clearRetry(ctx, a)
 	case err == nil && res.Outcome != pipeline.TicketFailed:
-		log.Info("ticket retry resolved the alert's ticket error", "outcome", res.Outcome, "attempts", st.Attempts+1)
+		log.InfoContext(ctx, "ticket retry resolved the alert's ticket error", "outcome", res.Outcome, "attempts", st.Attempts+1)
 		return res.TicketID != nil, w.clearRetry(ctx, a)
 	}
 	st.Attempts++
 	st.LastAt = now
 	st.NextAt = now.Add(w.d.TicketRetryBackoff(st.Attempts))
 	if err != nil {
-		log.Warn("ticket retry failed", "attempts", st.Attempts, "err", err)
+		log.WarnContext(ctx, "ticket retry failed", "attempts", st.Attempts, "err", err)
 	} else {
-		log.Info("ticket still cannot be created; backing off", "attempts", st.Attempts, "next", st.NextAt)
+		log.InfoContext(ctx, "ticket still cannot be created; backing off", "attempts", st.Attempts, "next", st.NextAt)
 	}
 	if serr := w.d.Pipeline.StampMetadata(ctx, a.TenantID, a.ID, TicketRetryKey, st.asMap()); serr != nil {
 		return false, errors.Join(err, fmt.Errorf("worker: ticket retry: stamp alert %d: %w", a.ID, serr))

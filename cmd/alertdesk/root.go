@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/alertdesk/alertdesk/config"
+	"github.com/alertdesk/alertdesk/logging"
 )
 
 // cli is what the commands share: where their output goes, and the
@@ -25,11 +26,10 @@ func (c *cli) config() (config.Config, *slog.Logger, error) {
 	if err != nil {
 		return cfg, nil, err
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
-		return cfg, nil, fmt.Errorf("config: ALERTDESK_LOG_LEVEL: %w", err)
+	log, err := logging.New(c.stderr, cfg.LogFormat, cfg.LogLevel)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("config: ALERTDESK_LOG_LEVEL or ALERTDESK_LOG_FORMAT: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(log)
 	for _, name := range config.Unknown(os.Environ()) {
 		log.Warn("ignoring an environment variable alertdesk does not read; misspelt?", "variable", name)
