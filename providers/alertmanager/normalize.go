@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/providers/internal/lenient"
 )
 
 // notification is Alertmanager's webhook body. Alerts are decoded one by
@@ -129,7 +130,7 @@ func normalizeAlert(n notification, a alert, raw json.RawMessage, conditionLabel
 		Message:           message(name, a.Annotations),
 		OccurredAt:        at,
 		Extra:             map[string]string{"fingerprint": a.Fingerprint},
-		Raw:               rawOf(n, raw),
+		Raw:               rawOf(n, lenient.RawJSON(raw)),
 	}
 	setIf(ev.Extra, "generatorURL", a.GeneratorURL)
 	setIf(ev.Extra, "receiver", n.Receiver)
