@@ -211,15 +211,18 @@ func (r *mutationResolver) SyncInventory(ctx context.Context, integrationID int)
 	if err != nil {
 		return nil, err
 	}
-	if r.enqueuer == nil {
-		return nil, coded(CodeUnavailable, "inventory sync is unavailable: no task queue is configured")
-	}
 	in, err := r.db.Integration.Get(ctx, integrationID)
 	if ent.IsNotFound(err) {
 		return nil, notFound("integration", integrationID)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if !providers.CapabilitiesOf(in.Provider).Inventory {
+		return nil, fieldError("integrationId", fmt.Sprintf("%s integrations are not synced: there is no API to call", event.Provider(in.Provider).Label()))
+	}
+	if r.enqueuer == nil {
+		return nil, coded(CodeUnavailable, "inventory sync is unavailable: no task queue is configured")
 	}
 	if in.ConnectionState == integration.ConnectionStateDisconnected {
 		return nil, coded(CodeNotConnected, "integration %d is not connected to its RMM's API (state %s): connect it first", in.ID, in.ConnectionState)
