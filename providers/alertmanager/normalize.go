@@ -61,7 +61,9 @@ func Normalize(body []byte, conditionLabels []string) (event.Batch, error) {
 	if n.Alerts == nil {
 		return event.Batch{}, errors.New("alertmanager: notification: missing alerts")
 	}
-	labels := slices.Clone(conditionLabels)
+	// The setting is validated when saved; a name that is no label name
+	// (none can match) is left out rather than written into the identity.
+	labels := slices.DeleteFunc(slices.Clone(conditionLabels), func(l string) bool { return !labelName.MatchString(l) })
 	slices.Sort(labels) // the identity does not depend on the setting's order
 	labels = slices.Compact(labels)
 	// truncatedAlerts: alerts beyond the receiver's max_alerts, not sent.
