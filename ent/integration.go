@@ -63,6 +63,8 @@ type Integration struct {
 	LastInventorySyncError string `json:"last_inventory_sync_error,omitempty"`
 	// LastInventorySyncCounts holds the value of the "last_inventory_sync_counts" field.
 	LastInventorySyncCounts map[string]int `json:"last_inventory_sync_counts,omitempty"`
+	// ConditionLabels holds the value of the "condition_labels" field.
+	ConditionLabels []string `json:"condition_labels,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the IntegrationQuery when eager-loading is set.
 	Edges        IntegrationEdges `json:"edges"`
@@ -94,7 +96,7 @@ func (*Integration) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case integration.FieldCredentials, integration.FieldWebhookSecretSealed, integration.FieldLastPollCounts, integration.FieldLastInventorySyncCounts:
+		case integration.FieldCredentials, integration.FieldWebhookSecretSealed, integration.FieldLastPollCounts, integration.FieldLastInventorySyncCounts, integration.FieldConditionLabels:
 			values[i] = new([]byte)
 		case integration.FieldPollingEnabled:
 			values[i] = new(sql.NullBool)
@@ -265,6 +267,14 @@ func (_m *Integration) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field last_inventory_sync_counts: %w", err)
 				}
 			}
+		case integration.FieldConditionLabels:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field condition_labels", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.ConditionLabels); err != nil {
+					return fmt.Errorf("unmarshal field condition_labels: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -376,6 +386,9 @@ func (_m *Integration) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("last_inventory_sync_counts=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LastInventorySyncCounts))
+	builder.WriteString(", ")
+	builder.WriteString("condition_labels=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ConditionLabels))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -275,6 +275,12 @@ func (_c *IntegrationCreate) SetLastInventorySyncCounts(v map[string]int) *Integ
 	return _c
 }
 
+// SetConditionLabels sets the "condition_labels" field.
+func (_c *IntegrationCreate) SetConditionLabels(v []string) *IntegrationCreate {
+	_c.mutation.SetConditionLabels(v)
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *IntegrationCreate) SetTenant(v *Tenant) *IntegrationCreate {
 	return _c.SetTenantID(v.ID)
@@ -543,6 +549,10 @@ func (_c *IntegrationCreate) createSpec() (*Integration, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastInventorySyncCounts(); ok {
 		_spec.SetField(integration.FieldLastInventorySyncCounts, field.TypeJSON, value)
 		_node.LastInventorySyncCounts = value
+	}
+	if value, ok := _c.mutation.ConditionLabels(); ok {
+		_spec.SetField(integration.FieldConditionLabels, field.TypeJSON, value)
+		_node.ConditionLabels = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -916,6 +926,24 @@ func (u *IntegrationUpsert) UpdateLastInventorySyncCounts() *IntegrationUpsert {
 // ClearLastInventorySyncCounts clears the value of the "last_inventory_sync_counts" field.
 func (u *IntegrationUpsert) ClearLastInventorySyncCounts() *IntegrationUpsert {
 	u.SetNull(integration.FieldLastInventorySyncCounts)
+	return u
+}
+
+// SetConditionLabels sets the "condition_labels" field.
+func (u *IntegrationUpsert) SetConditionLabels(v []string) *IntegrationUpsert {
+	u.Set(integration.FieldConditionLabels, v)
+	return u
+}
+
+// UpdateConditionLabels sets the "condition_labels" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateConditionLabels() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldConditionLabels)
+	return u
+}
+
+// ClearConditionLabels clears the value of the "condition_labels" field.
+func (u *IntegrationUpsert) ClearConditionLabels() *IntegrationUpsert {
+	u.SetNull(integration.FieldConditionLabels)
 	return u
 }
 
@@ -1321,6 +1349,27 @@ func (u *IntegrationUpsertOne) UpdateLastInventorySyncCounts() *IntegrationUpser
 func (u *IntegrationUpsertOne) ClearLastInventorySyncCounts() *IntegrationUpsertOne {
 	return u.Update(func(s *IntegrationUpsert) {
 		s.ClearLastInventorySyncCounts()
+	})
+}
+
+// SetConditionLabels sets the "condition_labels" field.
+func (u *IntegrationUpsertOne) SetConditionLabels(v []string) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetConditionLabels(v)
+	})
+}
+
+// UpdateConditionLabels sets the "condition_labels" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateConditionLabels() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateConditionLabels()
+	})
+}
+
+// ClearConditionLabels clears the value of the "condition_labels" field.
+func (u *IntegrationUpsertOne) ClearConditionLabels() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearConditionLabels()
 	})
 }
 
@@ -1892,6 +1941,27 @@ func (u *IntegrationUpsertBulk) UpdateLastInventorySyncCounts() *IntegrationUpse
 func (u *IntegrationUpsertBulk) ClearLastInventorySyncCounts() *IntegrationUpsertBulk {
 	return u.Update(func(s *IntegrationUpsert) {
 		s.ClearLastInventorySyncCounts()
+	})
+}
+
+// SetConditionLabels sets the "condition_labels" field.
+func (u *IntegrationUpsertBulk) SetConditionLabels(v []string) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetConditionLabels(v)
+	})
+}
+
+// UpdateConditionLabels sets the "condition_labels" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateConditionLabels() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateConditionLabels()
+	})
+}
+
+// ClearConditionLabels clears the value of the "condition_labels" field.
+func (u *IntegrationUpsertBulk) ClearConditionLabels() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearConditionLabels()
 	})
 }
 

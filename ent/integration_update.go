@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/predicate"
@@ -345,6 +346,24 @@ func (_u *IntegrationUpdate) ClearLastInventorySyncCounts() *IntegrationUpdate {
 	return _u
 }
 
+// SetConditionLabels sets the "condition_labels" field.
+func (_u *IntegrationUpdate) SetConditionLabels(v []string) *IntegrationUpdate {
+	_u.mutation.SetConditionLabels(v)
+	return _u
+}
+
+// AppendConditionLabels appends value to the "condition_labels" field.
+func (_u *IntegrationUpdate) AppendConditionLabels(v []string) *IntegrationUpdate {
+	_u.mutation.AppendConditionLabels(v)
+	return _u
+}
+
+// ClearConditionLabels clears the value of the "condition_labels" field.
+func (_u *IntegrationUpdate) ClearConditionLabels() *IntegrationUpdate {
+	_u.mutation.ClearConditionLabels()
+	return _u
+}
+
 // Mutation returns the IntegrationMutation object of the builder.
 func (_u *IntegrationUpdate) Mutation() *IntegrationMutation {
 	return _u.mutation
@@ -514,6 +533,17 @@ func (_u *IntegrationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if _u.mutation.LastInventorySyncCountsCleared() {
 		_spec.ClearField(integration.FieldLastInventorySyncCounts, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ConditionLabels(); ok {
+		_spec.SetField(integration.FieldConditionLabels, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedConditionLabels(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, integration.FieldConditionLabels, value)
+		})
+	}
+	if _u.mutation.ConditionLabelsCleared() {
+		_spec.ClearField(integration.FieldConditionLabels, field.TypeJSON)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -852,6 +882,24 @@ func (_u *IntegrationUpdateOne) ClearLastInventorySyncCounts() *IntegrationUpdat
 	return _u
 }
 
+// SetConditionLabels sets the "condition_labels" field.
+func (_u *IntegrationUpdateOne) SetConditionLabels(v []string) *IntegrationUpdateOne {
+	_u.mutation.SetConditionLabels(v)
+	return _u
+}
+
+// AppendConditionLabels appends value to the "condition_labels" field.
+func (_u *IntegrationUpdateOne) AppendConditionLabels(v []string) *IntegrationUpdateOne {
+	_u.mutation.AppendConditionLabels(v)
+	return _u
+}
+
+// ClearConditionLabels clears the value of the "condition_labels" field.
+func (_u *IntegrationUpdateOne) ClearConditionLabels() *IntegrationUpdateOne {
+	_u.mutation.ClearConditionLabels()
+	return _u
+}
+
 // Mutation returns the IntegrationMutation object of the builder.
 func (_u *IntegrationUpdateOne) Mutation() *IntegrationMutation {
 	return _u.mutation
@@ -1051,6 +1099,17 @@ func (_u *IntegrationUpdateOne) sqlSave(ctx context.Context) (_node *Integration
 	}
 	if _u.mutation.LastInventorySyncCountsCleared() {
 		_spec.ClearField(integration.FieldLastInventorySyncCounts, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ConditionLabels(); ok {
+		_spec.SetField(integration.FieldConditionLabels, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedConditionLabels(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, integration.FieldConditionLabels, value)
+		})
+	}
+	if _u.mutation.ConditionLabelsCleared() {
+		_spec.ClearField(integration.FieldConditionLabels, field.TypeJSON)
 	}
 	_node = &Integration{config: _u.config}
 	_spec.Assign = _node.assignValues

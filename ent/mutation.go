@@ -11807,6 +11807,8 @@ type IntegrationMutation struct {
 	last_inventory_sync_at      *time.Time
 	last_inventory_sync_error   *string
 	last_inventory_sync_counts  *map[string]int
+	condition_labels            *[]string
+	appendcondition_labels      []string
 	clearedFields               map[string]struct{}
 	tenant                      *int
 	clearedtenant               bool
@@ -12869,6 +12871,71 @@ func (m *IntegrationMutation) ResetLastInventorySyncCounts() {
 	delete(m.clearedFields, integration.FieldLastInventorySyncCounts)
 }
 
+// SetConditionLabels sets the "condition_labels" field.
+func (m *IntegrationMutation) SetConditionLabels(s []string) {
+	m.condition_labels = &s
+	m.appendcondition_labels = nil
+}
+
+// ConditionLabels returns the value of the "condition_labels" field in the mutation.
+func (m *IntegrationMutation) ConditionLabels() (r []string, exists bool) {
+	v := m.condition_labels
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConditionLabels returns the old "condition_labels" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldConditionLabels(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConditionLabels is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConditionLabels requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConditionLabels: %w", err)
+	}
+	return oldValue.ConditionLabels, nil
+}
+
+// AppendConditionLabels adds s to the "condition_labels" field.
+func (m *IntegrationMutation) AppendConditionLabels(s []string) {
+	m.appendcondition_labels = append(m.appendcondition_labels, s...)
+}
+
+// AppendedConditionLabels returns the list of values that were appended to the "condition_labels" field in this mutation.
+func (m *IntegrationMutation) AppendedConditionLabels() ([]string, bool) {
+	if len(m.appendcondition_labels) == 0 {
+		return nil, false
+	}
+	return m.appendcondition_labels, true
+}
+
+// ClearConditionLabels clears the value of the "condition_labels" field.
+func (m *IntegrationMutation) ClearConditionLabels() {
+	m.condition_labels = nil
+	m.appendcondition_labels = nil
+	m.clearedFields[integration.FieldConditionLabels] = struct{}{}
+}
+
+// ConditionLabelsCleared returns if the "condition_labels" field was cleared in this mutation.
+func (m *IntegrationMutation) ConditionLabelsCleared() bool {
+	_, ok := m.clearedFields[integration.FieldConditionLabels]
+	return ok
+}
+
+// ResetConditionLabels resets all changes to the "condition_labels" field.
+func (m *IntegrationMutation) ResetConditionLabels() {
+	m.condition_labels = nil
+	m.appendcondition_labels = nil
+	delete(m.clearedFields, integration.FieldConditionLabels)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *IntegrationMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -12930,7 +12997,7 @@ func (m *IntegrationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IntegrationMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.tenant != nil {
 		fields = append(fields, integration.FieldTenantID)
 	}
@@ -12997,6 +13064,9 @@ func (m *IntegrationMutation) Fields() []string {
 	if m.last_inventory_sync_counts != nil {
 		fields = append(fields, integration.FieldLastInventorySyncCounts)
 	}
+	if m.condition_labels != nil {
+		fields = append(fields, integration.FieldConditionLabels)
+	}
 	return fields
 }
 
@@ -13049,6 +13119,8 @@ func (m *IntegrationMutation) Field(name string) (ent.Value, bool) {
 		return m.LastInventorySyncError()
 	case integration.FieldLastInventorySyncCounts:
 		return m.LastInventorySyncCounts()
+	case integration.FieldConditionLabels:
+		return m.ConditionLabels()
 	}
 	return nil, false
 }
@@ -13102,6 +13174,8 @@ func (m *IntegrationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldLastInventorySyncError(ctx)
 	case integration.FieldLastInventorySyncCounts:
 		return m.OldLastInventorySyncCounts(ctx)
+	case integration.FieldConditionLabels:
+		return m.OldConditionLabels(ctx)
 	}
 	return nil, fmt.Errorf("unknown Integration field %s", name)
 }
@@ -13265,6 +13339,13 @@ func (m *IntegrationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastInventorySyncCounts(v)
 		return nil
+	case integration.FieldConditionLabels:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConditionLabels(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Integration field %s", name)
 }
@@ -13358,6 +13439,9 @@ func (m *IntegrationMutation) ClearedFields() []string {
 	if m.FieldCleared(integration.FieldLastInventorySyncCounts) {
 		fields = append(fields, integration.FieldLastInventorySyncCounts)
 	}
+	if m.FieldCleared(integration.FieldConditionLabels) {
+		fields = append(fields, integration.FieldConditionLabels)
+	}
 	return fields
 }
 
@@ -13395,6 +13479,9 @@ func (m *IntegrationMutation) ClearField(name string) error {
 		return nil
 	case integration.FieldLastInventorySyncCounts:
 		m.ClearLastInventorySyncCounts()
+		return nil
+	case integration.FieldConditionLabels:
+		m.ClearConditionLabels()
 		return nil
 	}
 	return fmt.Errorf("unknown Integration nullable field %s", name)
@@ -13469,6 +13556,9 @@ func (m *IntegrationMutation) ResetField(name string) error {
 		return nil
 	case integration.FieldLastInventorySyncCounts:
 		m.ResetLastInventorySyncCounts()
+		return nil
+	case integration.FieldConditionLabels:
+		m.ResetConditionLabels()
 		return nil
 	}
 	return fmt.Errorf("unknown Integration field %s", name)

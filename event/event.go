@@ -58,6 +58,9 @@ type Provider string
 const (
 	NinjaOne    Provider = "ninjaone"
 	TacticalRMM Provider = "tacticalrmm"
+	// Alertmanager is Prometheus Alertmanager: webhooks only, nothing to
+	// poll or reset.
+	Alertmanager Provider = "alertmanager"
 )
 
 // Label is the provider's display name.
@@ -67,6 +70,8 @@ func (p Provider) Label() string {
 		return "NinjaOne"
 	case TacticalRMM:
 		return "TacticalRMM"
+	case Alertmanager:
+		return "Alertmanager"
 	}
 	return string(p)
 }

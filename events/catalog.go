@@ -59,7 +59,7 @@ func alertSchema(name string, resolved bool) map[string]any {
 	props := map[string]any{
 		"alertId":          map[string]any{"type": "integer", "description": "alertdesk's alert id."},
 		"integrationId":    map[string]any{"type": "integer", "description": "The integration the alert came from."},
-		"provider":         map[string]any{"type": "string", "enum": []string{"ninjaone", "tacticalrmm"}, "description": "The RMM."},
+		"provider":         map[string]any{"type": "string", "enum": []string{"ninjaone", "tacticalrmm", "alertmanager"}, "description": "The RMM."},
 		"externalAlertId":  map[string]any{"type": "string", "description": "The alert's id in the RMM."},
 		"externalDeviceId": map[string]any{"type": "string", "description": "The device's id in the RMM."},
 		"severity": map[string]any{"type": "string", "enum": []string{"critical", "major", "moderate", "minor", "none"},

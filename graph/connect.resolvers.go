@@ -7,11 +7,14 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/graph/model"
+	"github.com/alertdesk/alertdesk/providers"
 )
 
 func (r *mutationResolver) ConnectNinjaOne(ctx context.Context, integrationID int) (*model.NinjaOneAuthorization, error) {
@@ -96,15 +99,18 @@ func (r *mutationResolver) PollNow(ctx context.Context, integrationID int) (*ent
 	if err != nil {
 		return nil, err
 	}
-	if r.enqueuer == nil {
-		return nil, coded(CodeUnavailable, "polling is unavailable: no task queue is configured")
-	}
 	in, err := r.db.Integration.Get(ctx, integrationID)
 	if ent.IsNotFound(err) {
 		return nil, notFound("integration", integrationID)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if !providers.CapabilitiesOf(in.Provider).Poll {
+		return nil, fieldError("integrationId", fmt.Sprintf("%s integrations are not polled: there is no API to call", event.Provider(in.Provider).Label()))
+	}
+	if r.enqueuer == nil {
+		return nil, coded(CodeUnavailable, "polling is unavailable: no task queue is configured")
 	}
 	if in.ConnectionState == integration.ConnectionStateDisconnected {
 		return nil, coded(CodeNotConnected, "integration %d is not connected to its RMM's API (state %s): connect it first", in.ID, in.ConnectionState)

@@ -18,11 +18,25 @@ import (
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
 	"github.com/alertdesk/alertdesk/ent/rmmorganization"
+	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/graph/generated"
 	"github.com/alertdesk/alertdesk/graph/model"
+	"github.com/alertdesk/alertdesk/providers"
 	"github.com/alertdesk/alertdesk/validation"
 	"github.com/alertdesk/alertdesk/webhook"
 )
+
+func (r *integrationResolver) Capabilities(ctx context.Context, obj *ent.Integration) (*providers.Capabilities, error) {
+	c := providers.CapabilitiesOf(obj.Provider)
+	return &c, nil
+}
+
+func (r *integrationResolver) ConditionLabels(ctx context.Context, obj *ent.Integration) ([]string, error) {
+	if obj.ConditionLabels == nil {
+		return []string{}, nil
+	}
+	return obj.ConditionLabels, nil
+}
 
 func (r *integrationResolver) WebhookURL(ctx context.Context, obj *ent.Integration) (string, error) {
 	return r.webhookURL(obj), nil
@@ -69,6 +83,7 @@ func (r *mutationResolver) CreateIntegration(ctx context.Context, input model.Cr
 	name := checkName(&errs, "name", input.Name, maxNameRunes)
 	baseURL := r.checkBaseURL(ctx, &errs, deref(input.BaseURL))
 	region := checkLength(&errs, "region", deref(input.Region), 50)
+	labels := checkConditionLabels(&errs, input.Provider, input.ConditionLabels)
 	if errs.OrNil() != nil {
 		return nil, &errs
 	}
@@ -76,7 +91,14 @@ func (r *mutationResolver) CreateIntegration(ctx context.Context, input model.Cr
 	if err != nil {
 		return nil, err
 	}
-	return r.db.Integration.Create().
+	create := r.db.Integration.Create()
+	if len(labels) > 0 {
+		create.SetConditionLabels(labels)
+	}
+	if !providers.CapabilitiesOf(input.Provider).Poll {
+		create.SetPollingEnabled(false) // nothing to poll
+	}
+	return create.
 		SetTenantID(v.TenantID).
 		SetProvider(input.Provider).
 		SetName(name).
@@ -98,6 +120,20 @@ func (r *mutationResolver) UpdateIntegration(ctx context.Context, id int, input 
 	}
 	if input.Region != nil {
 		u.SetRegion(checkLength(&errs, "region", *input.Region, 50))
+	}
+	if input.ConditionLabels != nil {
+		in, err := r.db.Integration.Get(ctx, id)
+		if ent.IsNotFound(err) {
+			return nil, notFound("integration", id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if labels := checkConditionLabels(&errs, in.Provider, input.ConditionLabels); len(labels) > 0 {
+			u.SetConditionLabels(labels)
+		} else {
+			u.ClearConditionLabels()
+		}
 	}
 	if errs.OrNil() != nil {
 		return nil, &errs
@@ -175,15 +211,18 @@ func (r *mutationResolver) SyncInventory(ctx context.Context, integrationID int)
 	if err != nil {
 		return nil, err
 	}
-	if r.enqueuer == nil {
-		return nil, coded(CodeUnavailable, "inventory sync is unavailable: no task queue is configured")
-	}
 	in, err := r.db.Integration.Get(ctx, integrationID)
 	if ent.IsNotFound(err) {
 		return nil, notFound("integration", integrationID)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if !providers.CapabilitiesOf(in.Provider).Inventory {
+		return nil, fieldError("integrationId", fmt.Sprintf("%s integrations are not synced: there is no API to call", event.Provider(in.Provider).Label()))
+	}
+	if r.enqueuer == nil {
+		return nil, coded(CodeUnavailable, "inventory sync is unavailable: no task queue is configured")
 	}
 	if in.ConnectionState == integration.ConnectionStateDisconnected {
 		return nil, coded(CodeNotConnected, "integration %d is not connected to its RMM's API (state %s): connect it first", in.ID, in.ConnectionState)
@@ -199,12 +238,14 @@ func (r *mutationResolver) UpdatePollingSettings(ctx context.Context, input mode
 	if input.IntervalMinutes < minPollMinutes || input.IntervalMinutes > maxPollMinutes {
 		errs.Add("intervalMinutes", fmt.Sprintf("must be between %d and %d minutes", minPollMinutes, maxPollMinutes))
 	}
-	ok, err := refs{r.db}.Integration(ctx, input.IntegrationID)
-	if err != nil {
+	in, err := orNil(r.db.Integration.Get(ctx, input.IntegrationID))
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if !ok {
+	case in == nil:
 		errs.Add("integrationId", fmt.Sprintf("integration %d does not exist", input.IntegrationID))
+	case !providers.CapabilitiesOf(in.Provider).Poll:
+		errs.Add("integrationId", fmt.Sprintf("%s integrations are not polled: there is no API to poll", event.Provider(in.Provider).Label()))
 	}
 	if g := input.GraceSeconds; g != nil && (*g < 0 || *g > maxPollGrace) {
 		errs.Add("graceSeconds", fmt.Sprintf("must be between 0 and %d seconds", maxPollGrace))

@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
+	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/graph/model"
+	"github.com/alertdesk/alertdesk/providers/alertmanager"
+	"github.com/alertdesk/alertdesk/validation"
 )
 
 // Polling interval bounds, minutes, and grace period bounds, seconds.
@@ -162,4 +166,23 @@ func lastPollCounts(in *ent.Integration) model.JSON {
 		return nil
 	}
 	return model.JSONOf(in.LastPollCounts)
+}
+
+// checkConditionLabels checks the condition labels of an integration of
+// the provider (Alertmanager's only) and returns them trimmed.
+func checkConditionLabels(errs *validation.Error, p integration.Provider, labels []string) []string {
+	out := make([]string, 0, len(labels))
+	for _, l := range labels {
+		out = append(out, strings.TrimSpace(l))
+	}
+	switch {
+	case len(out) == 0:
+	case p != integration.ProviderAlertmanager:
+		errs.Add("conditionLabels", fmt.Sprintf("only Alertmanager integrations have condition labels, not %s", event.Provider(p).Label()))
+	default:
+		if err := alertmanager.ValidateConditionLabels(out); err != nil {
+			errs.Add("conditionLabels", err.Error())
+		}
+	}
+	return out
 }

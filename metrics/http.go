@@ -17,7 +17,7 @@ func InstrumentWebhooks(h http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(sw, r.WithContext(WithReceipt(r.Context(), time.Now())))
 		provider := r.PathValue("provider")
-		if provider != "ninjaone" && provider != "tacticalrmm" {
+		if provider != "ninjaone" && provider != "tacticalrmm" && provider != "alertmanager" {
 			provider = "unknown" // bound label cardinality
 		}
 		Webhooks.WithLabelValues(provider, strconv.Itoa(sw.status)).Inc()

@@ -43,6 +43,29 @@ var (
 	_ Inventory = (*tacticalrmm.Client)(nil)
 )
 
+// Capabilities say what alertdesk can do with a provider besides
+// receiving its webhooks; the API refuses the rest and the UI hides it.
+type Capabilities struct {
+	// Connect: API credentials can be stored.
+	Connect bool
+	// Poll: the reconciliation poller can list the active alerts.
+	Poll bool
+	// Reset: an alert can be reset in the RMM when its ticket closes.
+	Reset bool
+	// Inventory: organizations and devices can be listed.
+	Inventory bool
+}
+
+// CapabilitiesOf returns the provider's capabilities. Alertmanager has no
+// API alertdesk calls: its alerts resolve when Alertmanager says so.
+func CapabilitiesOf(p integration.Provider) Capabilities {
+	switch p {
+	case integration.ProviderNinjaone, integration.ProviderTacticalrmm:
+		return Capabilities{Connect: true, Poll: true, Reset: true, Inventory: true}
+	}
+	return Capabilities{}
+}
+
 // ErrNoAdapter means the integration cannot be called: no adapter for its
 // provider, or no credentials yet.
 var ErrNoAdapter = errors.New("providers: no adapter")

@@ -78,3 +78,20 @@ func TestDefaultClientRefusesLoopback(t *testing.T) {
 		t.Fatalf("FetchActive on loopback = %v, want a refusal", err)
 	}
 }
+
+// Alertmanager has no API: no capability, and no adapter even with
+// something in its credentials.
+func TestAlertmanagerHasNoAPI(t *testing.T) {
+	if c := providers.CapabilitiesOf(integration.ProviderAlertmanager); c != (providers.Capabilities{}) {
+		t.Errorf("capabilities %+v", c)
+	}
+	for _, p := range []integration.Provider{integration.ProviderNinjaone, integration.ProviderTacticalrmm} {
+		if c := providers.CapabilitiesOf(p); !c.Connect || !c.Poll || !c.Reset || !c.Inventory {
+			t.Errorf("%s capabilities %+v", p, c)
+		}
+	}
+	in := &ent.Integration{ID: 1, Provider: integration.ProviderAlertmanager}
+	if _, err := providers.New(in, []byte(`{"apiKey":"k"}`), providers.Options{}); !errors.Is(err, providers.ErrNoAdapter) {
+		t.Errorf("New: %v, want ErrNoAdapter", err)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/providers/alertmanager"
 	"github.com/alertdesk/alertdesk/providers/ninjaone"
 	"github.com/alertdesk/alertdesk/providers/tacticalrmm"
 	"github.com/alertdesk/alertdesk/secrets"
@@ -108,6 +109,7 @@ func (s *Server) Handler() http.Handler {
 			event.NinjaOne:    ninjaone.NormalizeWebhook,
 			event.TacticalRMM: tacticalrmm.NormalizeWebhook,
 		},
+		Batches: map[event.Provider]webhook.BatchNormalizer{event.Alertmanager: alertmanager.NormalizeWebhook},
 		Log:     s.Log,
 		Timeout: s.WebhookTimeout,
 	}))

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alertdesk/alertdesk/connlimit"
@@ -31,6 +32,11 @@ const MaxBody = 1 << 20
 // Normalizer turns a provider's webhook body into an event.
 type Normalizer func(body []byte) (event.Event, error)
 
+// BatchNormalizer turns a provider's webhook body that carries many alerts
+// into one item per alert, with the integration's settings (the columns
+// batchColumns selects).
+type BatchNormalizer func(in *ent.Integration, body []byte) (event.Batch, error)
+
 // Processor runs normalized events; the pipeline implements it.
 type Processor interface {
 	Process(ctx context.Context, ev event.Event, opts ...pipeline.Option) (pipeline.Result, error)
@@ -41,6 +47,9 @@ type Handler struct {
 	DB          *ent.Client
 	Pipeline    Processor
 	Normalizers map[event.Provider]Normalizer
+	// Batches are the normalizers of providers whose webhooks carry many
+	// alerts (see batch.go).
+	Batches map[event.Provider]BatchNormalizer
 	// Secrets hashes the secret a webhook carries, to compare with the
 	// hash the integration stores; without it every webhook is refused.
 	Secrets *secrets.Box
@@ -69,7 +78,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	provider := event.Provider(r.PathValue("provider"))
 	normalize, ok := h.Normalizers[provider]
-	if !ok {
+	batch, isBatch := h.Batches[provider]
+	if !ok && !isBatch {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown provider"})
 		return
 	}
@@ -99,6 +109,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "could not read body"})
+		return
+	}
+	if isBatch {
+		h.serveBatch(w, r, log, cr, confirmed, batch, body)
 		return
 	}
 	ev, err := normalize(body)
@@ -150,7 +164,7 @@ func (h *Handler) authenticate(r *http.Request, provider event.Provider, remembe
 	if err != nil || id <= 0 {
 		return credentials{}, errUnauthorized
 	}
-	got := r.Header.Get(SecretHeader)
+	got := sentSecret(r)
 	if got == "" || h.Secrets == nil {
 		return credentials{}, errUnauthorized
 	}
@@ -185,6 +199,19 @@ func (h *Handler) authenticate(r *http.Request, provider event.Provider, remembe
 		return credentials{}, errUnauthorized
 	}
 	return cr, nil
+}
+
+// sentSecret is the secret a webhook carries: the secret header, else
+// a bearer token (what Alertmanager's http_config.authorization sends).
+func sentSecret(r *http.Request) string {
+	if s := r.Header.Get(SecretHeader); s != "" {
+		return s
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
 }
 
 // authorized answers 401 or 500 for an authentication error and reports

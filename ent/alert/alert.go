@@ -233,8 +233,9 @@ type Provider string
 
 // Provider values.
 const (
-	ProviderNinjaone    Provider = "ninjaone"
-	ProviderTacticalrmm Provider = "tacticalrmm"
+	ProviderNinjaone     Provider = "ninjaone"
+	ProviderTacticalrmm  Provider = "tacticalrmm"
+	ProviderAlertmanager Provider = "alertmanager"
 )
 
 func (pr Provider) String() string {
@@ -244,7 +245,7 @@ func (pr Provider) String() string {
 // ProviderValidator is a validator for the "provider" field enum values. It is called by the builders before save.
 func ProviderValidator(pr Provider) error {
 	switch pr {
-	case ProviderNinjaone, ProviderTacticalrmm:
+	case ProviderNinjaone, ProviderTacticalrmm, ProviderAlertmanager:
 		return nil
 	default:
 		return fmt.Errorf("alert: invalid enum value for provider field: %q", pr)

@@ -59,6 +59,8 @@ const (
 	FieldLastInventorySyncError = "last_inventory_sync_error"
 	// FieldLastInventorySyncCounts holds the string denoting the last_inventory_sync_counts field in the database.
 	FieldLastInventorySyncCounts = "last_inventory_sync_counts"
+	// FieldConditionLabels holds the string denoting the condition_labels field in the database.
+	FieldConditionLabels = "condition_labels"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// Table holds the table name of the integration in the database.
@@ -97,6 +99,7 @@ var Columns = []string{
 	FieldLastInventorySyncAt,
 	FieldLastInventorySyncError,
 	FieldLastInventorySyncCounts,
+	FieldConditionLabels,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -143,8 +146,9 @@ type Provider string
 
 // Provider values.
 const (
-	ProviderNinjaone    Provider = "ninjaone"
-	ProviderTacticalrmm Provider = "tacticalrmm"
+	ProviderNinjaone     Provider = "ninjaone"
+	ProviderTacticalrmm  Provider = "tacticalrmm"
+	ProviderAlertmanager Provider = "alertmanager"
 )
 
 func (pr Provider) String() string {
@@ -154,7 +158,7 @@ func (pr Provider) String() string {
 // ProviderValidator is a validator for the "provider" field enum values. It is called by the builders before save.
 func ProviderValidator(pr Provider) error {
 	switch pr {
-	case ProviderNinjaone, ProviderTacticalrmm:
+	case ProviderNinjaone, ProviderTacticalrmm, ProviderAlertmanager:
 		return nil
 	default:
 		return fmt.Errorf("integration: invalid enum value for provider field: %q", pr)

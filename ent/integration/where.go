@@ -1085,6 +1085,16 @@ func LastInventorySyncCountsNotNil() predicate.Integration {
 	return predicate.Integration(sql.FieldNotNull(FieldLastInventorySyncCounts))
 }
 
+// ConditionLabelsIsNil applies the IsNil predicate on the "condition_labels" field.
+func ConditionLabelsIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldConditionLabels))
+}
+
+// ConditionLabelsNotNil applies the NotNil predicate on the "condition_labels" field.
+func ConditionLabelsNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldConditionLabels))
+}
+
 // HasTenant applies the HasEdge predicate on the "tenant" edge.
 func HasTenant() predicate.Integration {
 	return predicate.Integration(func(s *sql.Selector) {

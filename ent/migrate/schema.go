@@ -56,7 +56,7 @@ var (
 	AlertsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
-		{Name: "provider", Type: field.TypeEnum, Enums: []string{"ninjaone", "tacticalrmm"}},
+		{Name: "provider", Type: field.TypeEnum, Enums: []string{"ninjaone", "tacticalrmm", "alertmanager"}},
 		{Name: "external_alert_id", Type: field.TypeString, Size: 200},
 		{Name: "external_device_id", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "activity_type", Type: field.TypeString, Default: ""},
@@ -576,7 +576,7 @@ var (
 	IntegrationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
-		{Name: "provider", Type: field.TypeEnum, Enums: []string{"ninjaone", "tacticalrmm"}},
+		{Name: "provider", Type: field.TypeEnum, Enums: []string{"ninjaone", "tacticalrmm", "alertmanager"}},
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "connection_state", Type: field.TypeEnum, Enums: []string{"disconnected", "connected", "error"}, Default: "disconnected"},
 		{Name: "credentials", Type: field.TypeBytes, Nullable: true},
@@ -596,6 +596,7 @@ var (
 		{Name: "last_inventory_sync_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_inventory_sync_error", Type: field.TypeString, Default: ""},
 		{Name: "last_inventory_sync_counts", Type: field.TypeJSON, Nullable: true},
+		{Name: "condition_labels", Type: field.TypeJSON, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeInt},
 	}
 	// IntegrationsTable holds the schema information for the "integrations" table.
@@ -606,7 +607,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "integrations_tenants_tenant",
-				Columns:    []*schema.Column{IntegrationsColumns[22]},
+				Columns:    []*schema.Column{IntegrationsColumns[23]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -615,7 +616,7 @@ var (
 			{
 				Name:    "integration_tenant_id_provider",
 				Unique:  false,
-				Columns: []*schema.Column{IntegrationsColumns[22], IntegrationsColumns[2]},
+				Columns: []*schema.Column{IntegrationsColumns[23], IntegrationsColumns[2]},
 			},
 		},
 	}

@@ -18,7 +18,7 @@ func (Alert) Mixin() []ent.Mixin { return tenantScoped() }
 func (Alert) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("integration_id"),
-		field.Enum("provider").Values("ninjaone", "tacticalrmm"),
+		field.Enum("provider").Values("ninjaone", "tacticalrmm", "alertmanager"),
 		field.String("external_alert_id").NotEmpty().MaxLen(200),
 		field.String("external_device_id").Default("").MaxLen(200),
 		field.Int("asset_id").Optional().Nillable(),

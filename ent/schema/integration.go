@@ -14,7 +14,7 @@ func (Integration) Mixin() []ent.Mixin { return tenantScoped() }
 
 func (Integration) Fields() []ent.Field {
 	return []ent.Field{
-		field.Enum("provider").Values("ninjaone", "tacticalrmm"),
+		field.Enum("provider").Values("ninjaone", "tacticalrmm", "alertmanager"),
 		field.String("name").NotEmpty().MaxLen(200),
 		field.Enum("connection_state").Values("disconnected", "connected", "error").Default("disconnected"),
 		field.Bytes("credentials").Optional().Sensitive(),
@@ -47,6 +47,9 @@ func (Integration) Fields() []ent.Field {
 		field.Time("last_inventory_sync_at").Optional().Nillable(),
 		field.String("last_inventory_sync_error").Default(""),
 		field.JSON("last_inventory_sync_counts", map[string]int{}).Optional(),
+		// Alertmanager: the labels that, with alertname, tell one
+		// condition from another (on top of the instance label's device).
+		field.Strings("condition_labels").Optional(),
 	}
 }
 

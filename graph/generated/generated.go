@@ -22,6 +22,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/graph/model"
 	"github.com/alertdesk/alertdesk/maintenance"
+	"github.com/alertdesk/alertdesk/providers"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -225,6 +226,8 @@ type ComplexityRoot struct {
 
 	Integration struct {
 		BaseURL                 func(childComplexity int) int
+		Capabilities            func(childComplexity int) int
+		ConditionLabels         func(childComplexity int) int
 		ConnectionState         func(childComplexity int) int
 		CreatedAt               func(childComplexity int) int
 		ID                      func(childComplexity int) int
@@ -380,6 +383,13 @@ type ComplexityRoot struct {
 		Name      func(childComplexity int) int
 		RetiredAt func(childComplexity int) int
 		SortOrder func(childComplexity int) int
+	}
+
+	ProviderCapabilities struct {
+		Connect   func(childComplexity int) int
+		Inventory func(childComplexity int) int
+		Poll      func(childComplexity int) int
+		Reset     func(childComplexity int) int
 	}
 
 	Query struct {
@@ -587,6 +597,9 @@ type CommentResolver interface {
 	Author(ctx context.Context, obj *ent.Comment) (*ent.User, error)
 }
 type IntegrationResolver interface {
+	Capabilities(ctx context.Context, obj *ent.Integration) (*providers.Capabilities, error)
+	ConditionLabels(ctx context.Context, obj *ent.Integration) ([]string, error)
+
 	WebhookURL(ctx context.Context, obj *ent.Integration) (string, error)
 	SecretHeaderName(ctx context.Context, obj *ent.Integration) (string, error)
 	WebhookSecret(ctx context.Context, obj *ent.Integration) (*string, error)
@@ -1461,6 +1474,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Integration.BaseURL(childComplexity), true
+	case "Integration.capabilities":
+		if e.ComplexityRoot.Integration.Capabilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.Capabilities(childComplexity), true
+	case "Integration.conditionLabels":
+		if e.ComplexityRoot.Integration.ConditionLabels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.ConditionLabels(childComplexity), true
 	case "Integration.connectionState":
 		if e.ComplexityRoot.Integration.ConnectionState == nil {
 			break
@@ -2491,6 +2516,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Priority.SortOrder(childComplexity), true
+
+	case "ProviderCapabilities.connect":
+		if e.ComplexityRoot.ProviderCapabilities.Connect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderCapabilities.Connect(childComplexity), true
+	case "ProviderCapabilities.inventory":
+		if e.ComplexityRoot.ProviderCapabilities.Inventory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderCapabilities.Inventory(childComplexity), true
+	case "ProviderCapabilities.poll":
+		if e.ComplexityRoot.ProviderCapabilities.Poll == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderCapabilities.Poll(childComplexity), true
+	case "ProviderCapabilities.reset":
+		if e.ComplexityRoot.ProviderCapabilities.Reset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderCapabilities.Reset(childComplexity), true
 
 	case "Query.apiTokens":
 		if e.ComplexityRoot.Query.APITokens == nil {
@@ -4138,6 +4188,27 @@ enum Provider {
   NINJAONE
   "TacticalRMM."
   TACTICALRMM
+  """
+  Prometheus Alertmanager: webhooks only. It has no API to connect, poll
+  or reset alerts through (see Integration.capabilities).
+  """
+  ALERTMANAGER
+}
+
+"""
+What alertdesk can do with an integration's RMM besides receiving its
+webhooks. The API refuses what a provider cannot do, and the UI does not
+offer it.
+"""
+type ProviderCapabilities {
+  "API credentials can be stored (the connect mutations)."
+  connect: Boolean!
+  "The reconciliation poller can list the RMM's active alerts (polling settings, pollNow)."
+  poll: Boolean!
+  "An alert can be reset in the RMM when its ticket closes."
+  reset: Boolean!
+  "Organizations and devices can be listed (syncInventory)."
+  inventory: Boolean!
 }
 
 """
@@ -4167,6 +4238,14 @@ type Integration {
   provider: Provider!
   "Display name."
   name: String!
+  "What alertdesk can do with this provider besides receiving webhooks."
+  capabilities: ProviderCapabilities!
+  """
+  Alertmanager: the labels that, with alertname, make an alert's condition
+  (two alerts of one device with equal values are one condition and share
+  a ticket). Empty for other providers.
+  """
+  conditionLabels: [String!]!
   "API connection state."
   connectionState: ConnectionState!
   "Where the RMM posts webhooks: <public URL>/webhooks/<provider>/<id>."
@@ -4244,6 +4323,11 @@ input CreateIntegrationInput {
   baseUrl: String
   "The RMM region, optional."
   region: String
+  """
+  ALERTMANAGER only: label names (Prometheus syntax, at most 20, without
+  alertname, which always counts) that tell conditions apart; optional.
+  """
+  conditionLabels: [String!]
 }
 
 """
@@ -4256,6 +4340,8 @@ input UpdateIntegrationInput {
   baseUrl: String
   "The RMM region; empty clears it."
   region: String
+  "ALERTMANAGER only: the condition labels (see CreateIntegrationInput); empty clears them."
+  conditionLabels: [String!]
 }
 
 """
@@ -5513,6 +5599,10 @@ func (ec *executionContext) childFields_Integration(ctx context.Context, field g
 		return ec.fieldContext_Integration_provider(ctx, field)
 	case "name":
 		return ec.fieldContext_Integration_name(ctx, field)
+	case "capabilities":
+		return ec.fieldContext_Integration_capabilities(ctx, field)
+	case "conditionLabels":
+		return ec.fieldContext_Integration_conditionLabels(ctx, field)
 	case "connectionState":
 		return ec.fieldContext_Integration_connectionState(ctx, field)
 	case "webhookUrl":
@@ -5705,6 +5795,20 @@ func (ec *executionContext) childFields_Priority(ctx context.Context, field grap
 		return ec.fieldContext_Priority_retiredAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Priority", field.Name)
+}
+
+func (ec *executionContext) childFields_ProviderCapabilities(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "connect":
+		return ec.fieldContext_ProviderCapabilities_connect(ctx, field)
+	case "poll":
+		return ec.fieldContext_ProviderCapabilities_poll(ctx, field)
+	case "reset":
+		return ec.fieldContext_ProviderCapabilities_reset(ctx, field)
+	case "inventory":
+		return ec.fieldContext_ProviderCapabilities_inventory(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProviderCapabilities", field.Name)
 }
 
 func (ec *executionContext) childFields_Recurrence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10397,6 +10501,61 @@ func (ec *executionContext) _Integration_name(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Integration_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "String")
+}
+
+func (ec *executionContext) _Integration_capabilities(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_capabilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Integration().Capabilities(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *providers.Capabilities) graphql.Marshaler {
+			return ec.marshalNProviderCapabilities2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋprovidersᚐCapabilities(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_capabilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Integration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProviderCapabilities(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Integration_conditionLabels(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_conditionLabels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Integration().ConditionLabels(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_conditionLabels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Integration", field, true, true, "String")
 }
 
 func (ec *executionContext) _Integration_connectionState(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
@@ -15093,6 +15252,98 @@ func (ec *executionContext) _Priority_retiredAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Priority_retiredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Priority", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProviderCapabilities_connect(ctx context.Context, field graphql.CollectedField, obj *providers.Capabilities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderCapabilities_connect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Connect, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderCapabilities_connect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderCapabilities", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProviderCapabilities_poll(ctx context.Context, field graphql.CollectedField, obj *providers.Capabilities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderCapabilities_poll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Poll, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderCapabilities_poll(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderCapabilities", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProviderCapabilities_reset(ctx context.Context, field graphql.CollectedField, obj *providers.Capabilities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderCapabilities_reset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderCapabilities_reset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderCapabilities", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProviderCapabilities_inventory(ctx context.Context, field graphql.CollectedField, obj *providers.Capabilities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderCapabilities_inventory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inventory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderCapabilities_inventory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderCapabilities", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -20107,7 +20358,7 @@ func (ec *executionContext) unmarshalInputCreateIntegrationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"provider", "name", "baseUrl", "region"}
+	fieldsInOrder := [...]string{"provider", "name", "baseUrl", "region", "conditionLabels"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20142,6 +20393,13 @@ func (ec *executionContext) unmarshalInputCreateIntegrationInput(ctx context.Con
 				return it, err
 			}
 			it.Region = data
+		case "conditionLabels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conditionLabels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConditionLabels = data
 		}
 	}
 	return it, nil
@@ -21140,7 +21398,7 @@ func (ec *executionContext) unmarshalInputUpdateIntegrationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "baseUrl", "region"}
+	fieldsInOrder := [...]string{"name", "baseUrl", "region", "conditionLabels"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21168,6 +21426,13 @@ func (ec *executionContext) unmarshalInputUpdateIntegrationInput(ctx context.Con
 				return it, err
 			}
 			it.Region = data
+		case "conditionLabels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conditionLabels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConditionLabels = data
 		}
 	}
 	return it, nil
@@ -22462,6 +22727,18 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "capabilities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Integration_capabilities(ctx, field, obj)
+				})
+		case "conditionLabels":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Integration_conditionLabels(ctx, field, obj)
+				})
 		case "connectionState":
 			out.Values[i] = ec._Integration_connectionState(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23493,6 +23770,54 @@ func (ec *executionContext) _Priority(ctx context.Context, sel ast.SelectionSet,
 		case "retiredAt":
 			out.Values[i] = ec._Priority_retiredAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var providerCapabilitiesImplementors = []string{"ProviderCapabilities"}
+
+func (ec *executionContext) _ProviderCapabilities(ctx context.Context, sel ast.SelectionSet, obj *providers.Capabilities) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, providerCapabilitiesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProviderCapabilities")
+		case "connect":
+			out.Values[i] = ec._ProviderCapabilities_connect(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "poll":
+			out.Values[i] = ec._ProviderCapabilities_poll(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reset":
+			out.Values[i] = ec._ProviderCapabilities_reset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inventory":
+			out.Values[i] = ec._ProviderCapabilities_inventory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -25757,14 +26082,24 @@ func (ec *executionContext) marshalNProvider2githubᚗcomᚋalertdeskᚋalertdes
 
 var (
 	unmarshalNProvider2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐProvider = map[string]integration.Provider{
-		"NINJAONE":    integration.ProviderNinjaone,
-		"TACTICALRMM": integration.ProviderTacticalrmm,
+		"NINJAONE":     integration.ProviderNinjaone,
+		"TACTICALRMM":  integration.ProviderTacticalrmm,
+		"ALERTMANAGER": integration.ProviderAlertmanager,
 	}
 	marshalNProvider2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐProvider = map[integration.Provider]string{
-		integration.ProviderNinjaone:    "NINJAONE",
-		integration.ProviderTacticalrmm: "TACTICALRMM",
+		integration.ProviderNinjaone:     "NINJAONE",
+		integration.ProviderTacticalrmm:  "TACTICALRMM",
+		integration.ProviderAlertmanager: "ALERTMANAGER",
 	}
 )
+
+func (ec *executionContext) marshalNProviderCapabilities2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋprovidersᚐCapabilities(ctx context.Context, sel ast.SelectionSet, v *providers.Capabilities) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProviderCapabilities!")
+		return graphql.Null
+	}
+	return ec._ProviderCapabilities(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNReprocessResult2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐReprocessResult(ctx context.Context, sel ast.SelectionSet, v *model.ReprocessResult) graphql.Marshaler {
 	if v == nil {

@@ -152,6 +152,9 @@ type CreateIntegrationInput struct {
 	BaseURL *string `json:"baseUrl,omitempty"`
 	// The RMM region, optional.
 	Region *string `json:"region,omitempty"`
+	// ALERTMANAGER only: label names (Prometheus syntax, at most 20, without
+	// alertname, which always counts) that tell conditions apart; optional.
+	ConditionLabels []string `json:"conditionLabels,omitempty"`
 }
 
 // Input of createOrganizationMapping.
@@ -436,6 +439,8 @@ type UpdateIntegrationInput struct {
 	BaseURL *string `json:"baseUrl,omitempty"`
 	// The RMM region; empty clears it.
 	Region *string `json:"region,omitempty"`
+	// ALERTMANAGER only: the condition labels (see CreateIntegrationInput); empty clears them.
+	ConditionLabels []string `json:"conditionLabels,omitempty"`
 }
 
 // Input of updateOrganizationMapping; omitted fields keep their value.

@@ -310,7 +310,7 @@ export function loading(text = 'Loading…') {
 }
 
 export function providerName(p) {
-  return p === 'NINJAONE' ? 'NinjaOne' : p === 'TACTICALRMM' ? 'TacticalRMM' : p;
+  return { NINJAONE: 'NinjaOne', TACTICALRMM: 'TacticalRMM', ALERTMANAGER: 'Alertmanager' }[p] || p;
 }
 
 // busy disables a button while a promise runs.

@@ -7,10 +7,12 @@ import {
   loading, errorState, emptyState, providerName, busy, showFieldErrors, nextId, capitalize,
 } from './dom.js';
 import { rulesSection } from './rules.js';
+import { formDialog } from './admin.js';
 
 function integrationQuery(isAdmin) {
   return `query($id: ID!) { integration(id: $id) {
     id name provider connectionState webhookUrl secretHeaderName ${isAdmin ? 'webhookSecret' : ''}
+    capabilities { connect poll reset inventory } conditionLabels
     baseUrl region pollingEnabled pollingIntervalMinutes lastPolledAt lastPollCounts lastPollError createdAt
     pollFailures pollFailingSince nextPollAt pollGraceSeconds
     lastInventorySyncAt lastInventorySyncCounts lastInventorySyncError
@@ -33,8 +35,10 @@ export function stateBadge(state) {
 }
 
 export function render(main, ctx, params) {
+  const newBtn = h('button.btn.primary', { type: 'button', hidden: !ctx.isAdmin, 'data-testid': 'new-integration' }, '+ New integration');
+  newBtn.addEventListener('click', () => newIntegrationDialog(ctx));
   const header = h('div.page-head', h('div', h('h1', 'Integrations'),
-    h('p.subtitle', 'Where alerts come from: webhook endpoints, polling, organization mappings and the rules that route them.')));
+    h('p.subtitle', 'Where alerts come from: webhook endpoints, polling, organization mappings and the rules that route them.')), newBtn);
   const tabs = h('nav.tabs', { 'aria-label': 'Integrations' });
   const body = h('div.page-body', loading());
   main.append(header, tabs, body);
@@ -43,7 +47,9 @@ export function render(main, ctx, params) {
   gql(LIST).then(async ({ integrations }) => {
     if (!alive) return;
     if (!integrations.length) {
-      clear(body).append(emptyState('No integrations yet', 'Create an integration through the API (createIntegration) to receive NinjaOne or TacticalRMM alerts.'));
+      clear(body).append(emptyState('No integrations yet', ctx.isAdmin
+        ? 'Create one (+ New integration) to receive NinjaOne, TacticalRMM or Prometheus Alertmanager alerts.'
+        : 'An admin creates integrations to receive NinjaOne, TacticalRMM or Prometheus Alertmanager alerts.'));
       return;
     }
     const current = integrations.find((i) => i.id === params.id) || integrations[0];
@@ -81,6 +87,20 @@ async function renderIntegration(body, ctx, id, alive) {
   const reload = () => renderIntegration(body, ctx, id, alive);
   const tabSub = document.querySelector(`.tabs a[href="#/integrations/${it.id}"] .tab-sub`);
   if (tabSub) tabSub.textContent = `${providerName(it.provider)} · ${stateText(it.connectionState)}`;
+  // A provider without an API (Alertmanager) has nothing to connect, poll,
+  // list or map: its page is the webhook, its settings and its rules.
+  const api = !it.capabilities || it.capabilities.connect;
+  const rulesCard = h('section.card', { 'aria-labelledby': `rules-title-${it.id}` },
+    h('div.card-head', h('h2', { id: `rules-title-${it.id}` }, 'Alert rules'),
+      h('p.card-sub', 'Tried in order; the first active rule that matches wins.')),
+    rulesSection(ctx, it, { mappings: it.organizationMappings, unmapped: it.unmappedOrganizations }));
+  if (!api) {
+    fill(body,
+      h('div.grid.cols-2', webhookCard(ctx, it, reload), conditionCard(ctx, it, reload)),
+      it.actionCard ? h('div.grid.action-row', it.actionCard) : null,
+      h('div.grid', rulesCard));
+    return;
+  }
   fill(body,
     h('div.grid.cols-3',
       connectionCard(ctx, it, mutations, queries, reload),
@@ -90,10 +110,7 @@ async function renderIntegration(body, ctx, id, alive) {
     h('div.grid.cols-2.settings-split', inventoryCard(ctx, it, reload), devicesCard(it)),
     h('div.grid.cols-2.settings-split',
       mappingsCard(ctx, it, refs, reload),
-      h('section.card', { 'aria-labelledby': `rules-title-${it.id}` },
-        h('div.card-head', h('h2', { id: `rules-title-${it.id}` }, 'Alert rules'),
-          h('p.card-sub', 'Tried in order; the first active rule that matches wins.')),
-        rulesSection(ctx, it, { mappings: it.organizationMappings, unmapped: it.unmappedOrganizations }))));
+      rulesCard));
 }
 
 const ID_ARG = /^(id|integrationId)$/;
@@ -369,6 +386,13 @@ function webhookCard(ctx, it, reload) {
     it.actionCard = h('section.card', { 'aria-labelledby': `tpl-title-${it.id}` },
       h('div.card-head', h('h2', { id: `tpl-title-${it.id}` }, 'TacticalRMM action body'), copyButton('Copy action body', () => pre.textContent),
         h('p.card-sub', 'In an alert template, add a REST action for failure and one for resolve that POST this body to the webhook URL with the secret header. In the resolve action use "event": "resolve".')),
+      pre);
+  } else if (it.provider === 'ALERTMANAGER') {
+    const pre = h('pre.code', { id: `am-${it.id}`, tabindex: '0', 'aria-label': 'Alertmanager receiver' }, alertmanagerReceiver(it));
+    extra = h('p.hint', 'Alertmanager sends the secret as a bearer token (http_config.authorization); the secret header works too.');
+    it.actionCard = h('section.card', { 'aria-labelledby': `am-title-${it.id}` },
+      h('div.card-head', h('h2', { id: `am-title-${it.id}` }, 'Alertmanager receiver'), copyButton('Copy receiver', () => pre.textContent),
+        h('p.card-sub', 'Add this receiver to alertmanager.yml and route alerts to it. Keep send_resolved on: a resolved alert closes its untouched ticket. Leave max_alerts at 0, so no alert of a group is left out.')),
       pre);
   } else {
     extra = h('p.hint', 'In NinjaOne, add a webhook to this URL with the activity filter CONDITION, expand ["device"] and the secret as a custom header.');
@@ -667,4 +691,92 @@ function addMappingForm(it, refs, reload) {
     }
   });
   return form;
+}
+
+// alertmanagerReceiver is the alertmanager.yml receiver for the
+// integration (the secret shown only to admins).
+function alertmanagerReceiver(it) {
+  return [
+    'receivers:',
+    '  - name: alertdesk',
+    '    webhook_configs:',
+    `      - url: ${it.webhookUrl}`,
+    '        send_resolved: true',
+    '        http_config:',
+    '          authorization:',
+    '            type: Bearer',
+    `            credentials: ${it.webhookSecret || '<webhook secret>'}`,
+  ].join('\n');
+}
+
+// splitLabels reads a comma- or space-separated list of label names.
+function splitLabels(text) {
+  return text.split(/[\s,]+/).map((l) => l.trim()).filter(Boolean);
+}
+
+// conditionCard edits the labels that, with alertname, make a condition.
+function conditionCard(ctx, it, reload) {
+  const labels = h('input.mono', { type: 'text', autocomplete: 'off', value: (it.conditionLabels || []).join(', '), placeholder: 'job, mountpoint', disabled: !ctx.isAdmin });
+  const save = h('button.btn', { type: 'submit', hidden: !ctx.isAdmin }, 'Save condition labels');
+  const form = h('form.form', { novalidate: true },
+    field('Condition labels', labels, { name: 'conditionLabels', hint: 'Alerts of one instance with the same alertname and equal values of these labels are one condition and share a ticket. Empty: alertname alone.' }),
+    h('div.form-actions', save));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await busy(save, () => gql('mutation($id: ID!, $labels: [String!]) { updateIntegration(id: $id, input: {conditionLabels: $labels}) { id conditionLabels } }',
+        { id: it.id, labels: splitLabels(labels.value) }));
+      toast('Condition labels saved', 'success');
+      reload();
+    } catch (err) {
+      const rest = showFieldErrors(form, (err.fields || []).map((f) => ({ ...f, field: f.field.replace(/^input\./, '') })));
+      if (!(err.fields || []).length || rest.length) toast(err.message, 'error');
+    }
+  });
+  return h('section.card', { 'aria-labelledby': `cond-${it.id}` },
+    h('div.card-head', h('h2', { id: `cond-${it.id}` }, 'Conditions'),
+      h('p.card-sub', `${providerName(it.provider)} has no API: nothing to connect or poll, and alerts resolve when it sends them resolved.`)),
+    form);
+}
+
+// newIntegrationDialog creates an integration and opens it.
+function newIntegrationDialog(ctx) {
+  const provider = select([
+    { value: 'NINJAONE', label: 'NinjaOne' },
+    { value: 'TACTICALRMM', label: 'TacticalRMM' },
+    { value: 'ALERTMANAGER', label: 'Prometheus Alertmanager' },
+  ], 'NINJAONE');
+  const name = h('input', { type: 'text', autocomplete: 'off', maxlength: 200 });
+  const labels = h('input.mono', { type: 'text', autocomplete: 'off', placeholder: 'job, mountpoint' });
+  const labelsField = field('Condition labels (optional)', labels, { name: 'conditionLabels', hint: 'Labels that, with alertname, tell one condition from another.' });
+  const sync = () => {
+    labelsField.hidden = provider.value !== 'ALERTMANAGER';
+    if (!name.value || name.dataset.auto === '1') {
+      name.value = providerName(provider.value);
+      name.dataset.auto = '1';
+    }
+  };
+  name.addEventListener('input', () => { name.dataset.auto = '0'; });
+  provider.addEventListener('change', sync);
+  formDialog({
+    title: 'New integration',
+    submitLabel: 'Create integration',
+    fields: [
+      { name: 'provider', label: 'Provider', control: provider },
+      { name: 'name', label: 'Name', control: name },
+      { el: labelsField },
+    ],
+    submit: () => {
+      const input = { provider: provider.value, name: name.value };
+      if (provider.value === 'ALERTMANAGER') input.conditionLabels = splitLabels(labels.value);
+      return gql('mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { id } }', { input });
+    },
+    onSaved: (d) => {
+      toast(`Integration ${name.value} created`, 'success');
+      const target = `#/integrations/${d.createIntegration.id}`;
+      if (location.hash === target) ctx.navigate(target);
+      else location.hash = target;
+    },
+  });
+  sync();
 }

@@ -10,6 +10,8 @@ const PLACEHOLDERS = ['device', 'message', 'severity', 'organization'];
 const SUGGESTIONS = {
   NINJAONE: { activityTypes: ['CONDITION'], alertClasses: [], sourceTypes: ['CONDITION', 'CONDITION_ACTIONSET'] },
   TACTICALRMM: { activityTypes: [], alertClasses: ['check', 'availability', 'task', 'custom'], sourceTypes: [] },
+  // Alertmanager: alert class is the alertname, source type the job label.
+  ALERTMANAGER: { activityTypes: [], alertClasses: [], sourceTypes: ['node', 'blackbox', 'kubernetes-nodes'] },
 };
 
 // chipInput edits a list of strings: type and press Enter (or a comma) to
