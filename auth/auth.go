@@ -44,6 +44,10 @@ type Identity struct {
 	tenancy.Viewer
 	TokenID   int
 	SessionID int
+	// Deactivated marks, in re-checks only, a token or session that no
+	// longer authenticates because its user was deactivated, so that its
+	// sockets close with that reason rather than "token revoked".
+	Deactivated bool
 }
 
 // Viewer returns who the token belongs to, or ErrUnauthenticated.
@@ -84,15 +88,21 @@ func (a *Authenticator) Current(ctx context.Context, tokenIDs ...int) (map[int]I
 	if len(tokenIDs) == 0 {
 		return out, nil
 	}
+	// Revoked ones too: deactivating a user revokes its tokens, and the
+	// socket should say which happened.
 	ts, err := a.DB.APIToken.Query().
-		Where(entapitoken.IDIn(tokenIDs...), entapitoken.RevokedAtIsNil()).
+		Where(entapitoken.IDIn(tokenIDs...)).
 		WithUser().
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("auth: re-check tokens: %w", err)
 	}
 	for _, t := range ts {
-		if id, ok := identityOf(t); ok {
+		if u := t.Edges.User; u != nil && u.TenantID == t.TenantID && u.DeactivatedAt != nil {
+			out[t.ID] = Identity{Viewer: tenancy.Viewer{TenantID: t.TenantID, UserID: u.ID}, TokenID: t.ID, Deactivated: true}
+			continue
+		}
+		if id, ok := identityOf(t); ok && t.RevokedAt == nil {
 			out[t.ID] = id
 		}
 	}

@@ -105,15 +105,22 @@ func (a *Authenticator) CurrentSessions(ctx context.Context, ids ...int) (map[in
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// Ended ones too: deactivating a user ends its sessions, and the
+	// socket should say which happened.
+	now := a.now()
 	ss, err := a.DB.LoginSession.Query().
-		Where(loginsession.IDIn(ids...), loginsession.EndedAtIsNil(), loginsession.ExpiresAtGT(a.now())).
+		Where(loginsession.IDIn(ids...)).
 		WithUser().
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("auth: re-check sessions: %w", err)
 	}
 	for _, s := range ss {
-		if id, ok := sessionIdentity(s); ok {
+		if u := s.Edges.User; u != nil && u.TenantID == s.TenantID && u.DeactivatedAt != nil {
+			out[s.ID] = Identity{Viewer: tenancy.Viewer{TenantID: s.TenantID, UserID: u.ID}, SessionID: s.ID, Deactivated: true}
+			continue
+		}
+		if id, ok := sessionIdentity(s); ok && s.EndedAt == nil && s.ExpiresAt.After(now) {
 			out[s.ID] = id
 		}
 	}

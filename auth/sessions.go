@@ -230,7 +230,9 @@ func staleReason(ss *Session, cur current) string {
 		}
 	}
 	switch {
-	case !ok || id.TenantID != ss.TenantID || id.UserID != ss.UserID:
+	case ok && id.Deactivated && id.TenantID == ss.TenantID && id.UserID == ss.UserID:
+		return ReasonUserDeactivated
+	case !ok || id.Deactivated || id.TenantID != ss.TenantID || id.UserID != ss.UserID:
 		return ReasonTokenRevoked
 	case id.Viewer != ss.Viewer:
 		return ReasonRoleChanged

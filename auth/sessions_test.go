@@ -10,6 +10,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/ent"
+	"github.com/alertdesk/alertdesk/ent/apitoken"
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/store"
@@ -175,6 +176,17 @@ func TestSessionsRecheck(t *testing.T) {
 		}
 		if s.Len() != 1 {
 			t.Errorf("%d sessions open, want 1", s.Len())
+		}
+
+		// Deactivating a user also revokes its tokens; a re-check that
+		// comes before the announcement still says why.
+		st.Ent.User.UpdateOneID(g.user).SetDeactivatedAt(time.Now()).ExecX(ctx)
+		st.Ent.APIToken.Update().Where(apitoken.UserID(g.user)).SetRevokedAt(time.Now()).ExecX(ctx)
+		if n, err := s.RecheckAll(ctx); n != 1 || err != nil {
+			t.Errorf("re-check after deactivation ended %d: %v", n, err)
+		}
+		if got := e.of("other"); len(got) != 1 || got[0] != auth.ReasonUserDeactivated {
+			t.Errorf("deactivated user's session ended with %q, want %q", got, auth.ReasonUserDeactivated)
 		}
 	})
 }
