@@ -2,6 +2,8 @@
 // can print the whole SDL (`alertdesk schema`) for API clients.
 package schema
 
+//go:generate go run ./internal/writesdl ../../schema.graphql
+
 import (
 	"embed"
 	"io/fs"
@@ -10,6 +12,10 @@ import (
 
 //go:embed *.graphqls
 var files embed.FS
+
+// Header heads the checked-in schema.graphql.
+const Header = "# The whole GraphQL schema of alertdesk's API, generated from graph/schema\n" +
+	"# by `go generate ./graph/schema/`; `alertdesk schema` prints the same.\n\n"
 
 // SDL is every schema file, in file-name order, joined by blank lines.
 func SDL() (string, error) {
