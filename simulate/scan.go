@@ -30,36 +30,64 @@ var fields = []string{
 // until), newest first, in keyset pages of pageSize on the index
 // (integration_id, last_event_at, id), and hands each page to fn until
 // fn says stop. Each page starts where the last ended, so no page
-// re-reads the rows before it.
+// re-reads the rows before it; the next page is read while fn works on
+// the current one, so reading and deciding overlap.
 func Scan(ctx context.Context, c *ent.Client, integrationID int, since, until time.Time, pageSize int, fn func([]*ent.Alert) (bool, error)) error {
 	if pageSize <= 0 {
 		pageSize = DefaultPageSize
 	}
-	var after *Cursor
+	type result struct {
+		page []*ent.Alert
+		err  error
+	}
+	read := func(after *Cursor) <-chan result {
+		ch := make(chan result, 1)
+		go func() {
+			page, err := readPage(ctx, c, integrationID, since, until, pageSize, after)
+			ch <- result{page, err}
+		}()
+		return ch
+	}
+	next := read(nil)
 	for {
-		q := c.Alert.Query().Where(alert.IntegrationID(integrationID), alert.LastEventAtGTE(since))
-		if after == nil {
-			q.Where(alert.LastEventAtLT(until))
-		} else {
-			// The bound on last_event_at alone starts the index range at
-			// the cursor; the rest drops the rows of its instant before it.
-			q.Where(alert.LastEventAtLTE(after.At), alert.Or(alert.LastEventAtLT(after.At), alert.IDLT(after.ID)))
+		r := <-next
+		if r.err != nil {
+			return r.err
 		}
-		page, err := q.Order(ent.Desc(alert.FieldLastEventAt), ent.Desc(alert.FieldID)).
-			Limit(pageSize).Select(fields...).All(ctx)
-		if err != nil {
-			return fmt.Errorf("scan alerts: %w", err)
-		}
-		if len(page) == 0 {
+		if len(r.page) == 0 {
 			return nil
 		}
-		more, err := fn(page)
-		if err != nil || !more || len(page) < pageSize {
+		next = nil
+		if len(r.page) == pageSize {
+			last := r.page[len(r.page)-1]
+			next = read(&Cursor{At: last.LastEventAt, ID: last.ID})
+		}
+		more, err := fn(r.page)
+		if err != nil || !more || next == nil {
+			if next != nil {
+				<-next // let the read finish before the caller moves on
+			}
 			return err
 		}
-		last := page[len(page)-1]
-		after = &Cursor{At: last.LastEventAt, ID: last.ID}
 	}
+}
+
+// readPage reads one keyset page after the cursor (nil: the first).
+func readPage(ctx context.Context, c *ent.Client, integrationID int, since, until time.Time, pageSize int, after *Cursor) ([]*ent.Alert, error) {
+	q := c.Alert.Query().Where(alert.IntegrationID(integrationID), alert.LastEventAtGTE(since))
+	if after == nil {
+		q.Where(alert.LastEventAtLT(until))
+	} else {
+		// The bound on last_event_at alone starts the index range at the
+		// cursor; the rest drops the rows of its instant before it.
+		q.Where(alert.LastEventAtLTE(after.At), alert.Or(alert.LastEventAtLT(after.At), alert.IDLT(after.ID)))
+	}
+	page, err := q.Order(ent.Desc(alert.FieldLastEventAt), ent.Desc(alert.FieldID)).
+		Limit(pageSize).Select(fields...).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scan alerts: %w", err)
+	}
+	return page, nil
 }
 
 // Cursor is a row's place in the scan order.
