@@ -56,6 +56,7 @@ var adminCalls = map[string]string{
 	"deleteAlertRule":                  `mutation { deleteAlertRule(id: "1") }`,
 	"setAlertRuleActive":               `mutation { setAlertRuleActive(id: "1", active: false) { id } }`,
 	"reorderAlertRules":                `mutation { reorderAlertRules(integrationId: "1", ruleIds: ["1"]) { id } }`,
+	"simulateAlertRules":               `{ simulateAlertRules(integrationId: "1", rules: [{name: "x"}], since: "2026-01-01T00:00:00Z", until: "2026-01-02T00:00:00Z") { alerts } }`,
 	"createMaintenanceWindow":          `mutation { createMaintenanceWindow(input: {name: "x", startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-01-02T00:00:00Z"}) { id } }`,
 	"updateMaintenanceWindow":          `mutation { updateMaintenanceWindow(id: "1", input: {name: "x", startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-01-02T00:00:00Z"}) { id } }`,
 	"deleteMaintenanceWindow":          `mutation { deleteMaintenanceWindow(id: "1") }`,

@@ -58,17 +58,13 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 	if err != nil {
 		return nil, err
 	}
-	assignee := act.AssignToUserID
-	if assignee != nil {
-		active, ok := cfg.Users[*assignee]
-		if !ok {
-			return nil, fmt.Errorf("%w: assignee %d", desk.ErrNotFound, *assignee)
-		}
-		if !active {
-			// A person who left does not hold the alert's routing up.
-			s.Tracef("assignee %d is deactivated: the ticket is left unassigned", *assignee)
-			assignee = nil
-		}
+	assignee, left, err := ticketAssignee(cfg, act)
+	if err != nil {
+		return nil, err
+	}
+	if left {
+		// A person who left does not hold the alert's routing up.
+		s.Tracef("assignee %d is deactivated: the ticket is left unassigned", *act.AssignToUserID)
 	}
 	b, err := ticketBoard(cfg, act)
 	if err != nil {

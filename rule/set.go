@@ -133,3 +133,6 @@ func (s *Set) warn(i int, err error) {
 	r := &s.rules[i]
 	slog.Warn("rule skipped: cannot evaluate", "rule_id", r.ID, "rule_name", r.Name, "error", err)
 }
+
+// At returns the Set's i-th rule in evaluation order.
+func (s *Set) At(i int) Rule { return s.rules[i] }

@@ -192,6 +192,11 @@ type ComplexityRoot struct {
 		Token    func(childComplexity int) int
 	}
 
+	CurrentRuleHits struct {
+		Hits func(childComplexity int) int
+		Rule func(childComplexity int) int
+	}
+
 	DecisionTraceEntry struct {
 		At      func(childComplexity int) int
 		Event   func(childComplexity int) int
@@ -385,6 +390,13 @@ type ComplexityRoot struct {
 		SortOrder func(childComplexity int) int
 	}
 
+	ProposedRuleHits struct {
+		Hits  func(childComplexity int) int
+		Index func(childComplexity int) int
+		Name  func(childComplexity int) int
+		Rule  func(childComplexity int) int
+	}
+
 	ProviderCapabilities struct {
 		Connect   func(childComplexity int) int
 		Inventory func(childComplexity int) int
@@ -411,6 +423,7 @@ type ComplexityRoot struct {
 		Notifications           func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		OrganizationMappings    func(childComplexity int, integrationID *int) int
 		Priorities              func(childComplexity int, includeRetired *bool) int
+		SimulateAlertRules      func(childComplexity int, integrationID int, rules []*model.ProposedAlertRuleInput, since time.Time, until time.Time, all *bool, first *int, after *string) int
 		Tenant                  func(childComplexity int) int
 		Ticket                  func(childComplexity int, id int) int
 		TicketStatuses          func(childComplexity int, boardID *int, includeRetired *bool) int
@@ -436,6 +449,47 @@ type ComplexityRoot struct {
 		Processed      func(childComplexity int) int
 		StillUnmapped  func(childComplexity int) int
 		TicketsCreated func(childComplexity int) int
+	}
+
+	RuleDecision struct {
+		Assignee          func(childComplexity int) int
+		Board             func(childComplexity int) int
+		MaintenanceWindow func(childComplexity int) int
+		Outcome           func(childComplexity int) int
+		Priority          func(childComplexity int) int
+		ProposedIndex     func(childComplexity int) int
+		Rule              func(childComplexity int) int
+		RuleName          func(childComplexity int) int
+		Ticket            func(childComplexity int) int
+		TicketError       func(childComplexity int) int
+	}
+
+	RuleSimulation struct {
+		Alerts          func(childComplexity int) int
+		Changed         func(childComplexity int) int
+		CurrentHits     func(childComplexity int) int
+		Differences     func(childComplexity int) int
+		ProposedHits    func(childComplexity int) int
+		Since           func(childComplexity int) int
+		TicketsGained   func(childComplexity int) int
+		TicketsLost     func(childComplexity int) int
+		TicketsProposed func(childComplexity int) int
+		TicketsToday    func(childComplexity int) int
+		Truncated       func(childComplexity int) int
+		Until           func(childComplexity int) int
+	}
+
+	SimulatedAlert struct {
+		Alert    func(childComplexity int) int
+		Changed  func(childComplexity int) int
+		Cursor   func(childComplexity int) int
+		Proposed func(childComplexity int) int
+		Today    func(childComplexity int) int
+	}
+
+	SimulatedAlertPage struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
 	}
 
 	StatusChange struct {
@@ -709,6 +763,7 @@ type QueryResolver interface {
 	UnreadNotificationCount(ctx context.Context) (int, error)
 	AlertRules(ctx context.Context, integrationID int) ([]*ent.AlertRule, error)
 	AlertRule(ctx context.Context, id int) (*ent.AlertRule, error)
+	SimulateAlertRules(ctx context.Context, integrationID int, rules []*model.ProposedAlertRuleInput, since time.Time, until time.Time, all *bool, first *int, after *string) (*model.RuleSimulation, error)
 	Tickets(ctx context.Context, filter *model.TicketFilter, first *int, after *string) (*model.TicketConnection, error)
 	Ticket(ctx context.Context, id int) (*ent.Ticket, error)
 	Users(ctx context.Context, includeDeactivated *bool) ([]*ent.User, error)
@@ -1326,6 +1381,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreatedApiToken.Token(childComplexity), true
+
+	case "CurrentRuleHits.hits":
+		if e.ComplexityRoot.CurrentRuleHits.Hits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentRuleHits.Hits(childComplexity), true
+	case "CurrentRuleHits.rule":
+		if e.ComplexityRoot.CurrentRuleHits.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentRuleHits.Rule(childComplexity), true
 
 	case "DecisionTraceEntry.at":
 		if e.ComplexityRoot.DecisionTraceEntry.At == nil {
@@ -2517,6 +2585,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Priority.SortOrder(childComplexity), true
 
+	case "ProposedRuleHits.hits":
+		if e.ComplexityRoot.ProposedRuleHits.Hits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedRuleHits.Hits(childComplexity), true
+	case "ProposedRuleHits.index":
+		if e.ComplexityRoot.ProposedRuleHits.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedRuleHits.Index(childComplexity), true
+	case "ProposedRuleHits.name":
+		if e.ComplexityRoot.ProposedRuleHits.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedRuleHits.Name(childComplexity), true
+	case "ProposedRuleHits.rule":
+		if e.ComplexityRoot.ProposedRuleHits.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedRuleHits.Rule(childComplexity), true
+
 	case "ProviderCapabilities.connect":
 		if e.ComplexityRoot.ProviderCapabilities.Connect == nil {
 			break
@@ -2716,6 +2809,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Priorities(childComplexity, args["includeRetired"].(*bool)), true
+	case "Query.simulateAlertRules":
+		if e.ComplexityRoot.Query.SimulateAlertRules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_simulateAlertRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SimulateAlertRules(childComplexity, args["integrationId"].(int), args["rules"].([]*model.ProposedAlertRuleInput), args["since"].(time.Time), args["until"].(time.Time), args["all"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.tenant":
 		if e.ComplexityRoot.Query.Tenant == nil {
 			break
@@ -2857,6 +2961,184 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReprocessResult.TicketsCreated(childComplexity), true
+
+	case "RuleDecision.assignee":
+		if e.ComplexityRoot.RuleDecision.Assignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDecision.Assignee(childComplexity), true
+	case "RuleDecision.board":
+		if e.ComplexityRoot.RuleDecision.Board == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDecision.Board(childComplexity), true
+	case "RuleDecision.maintenanceWindow":
+		if e.ComplexityRoot.RuleDecision.MaintenanceWindow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDecision.MaintenanceWindow(childComplexity), true
+	case "RuleDecision.outcome":
+		if e.ComplexityRoot.RuleDecision.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDecision.Outcome(childComplexity), true
+	case "RuleDecision.priority":
+		if e.ComplexityRoot.RuleDecision.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDecision.Priority(childComplexity), true
+	case "RuleDecision.proposedIndex":
+		if e.ComplexityRoot.RuleDecision.ProposedIndex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDecision.ProposedIndex(childComplexity), true
+	case "RuleDecision.rule":
+		if e.ComplexityRoot.RuleDecision.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDecision.Rule(childComplexity), true
+	case "RuleDecision.ruleName":
+		if e.ComplexityRoot.RuleDecision.RuleName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDecision.RuleName(childComplexity), true
+	case "RuleDecision.ticket":
+		if e.ComplexityRoot.RuleDecision.Ticket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDecision.Ticket(childComplexity), true
+	case "RuleDecision.ticketError":
+		if e.ComplexityRoot.RuleDecision.TicketError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleDecision.TicketError(childComplexity), true
+
+	case "RuleSimulation.alerts":
+		if e.ComplexityRoot.RuleSimulation.Alerts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.Alerts(childComplexity), true
+	case "RuleSimulation.changed":
+		if e.ComplexityRoot.RuleSimulation.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.Changed(childComplexity), true
+	case "RuleSimulation.currentHits":
+		if e.ComplexityRoot.RuleSimulation.CurrentHits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.CurrentHits(childComplexity), true
+	case "RuleSimulation.differences":
+		if e.ComplexityRoot.RuleSimulation.Differences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.Differences(childComplexity), true
+	case "RuleSimulation.proposedHits":
+		if e.ComplexityRoot.RuleSimulation.ProposedHits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.ProposedHits(childComplexity), true
+	case "RuleSimulation.since":
+		if e.ComplexityRoot.RuleSimulation.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.Since(childComplexity), true
+	case "RuleSimulation.ticketsGained":
+		if e.ComplexityRoot.RuleSimulation.TicketsGained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.TicketsGained(childComplexity), true
+	case "RuleSimulation.ticketsLost":
+		if e.ComplexityRoot.RuleSimulation.TicketsLost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.TicketsLost(childComplexity), true
+	case "RuleSimulation.ticketsProposed":
+		if e.ComplexityRoot.RuleSimulation.TicketsProposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.TicketsProposed(childComplexity), true
+	case "RuleSimulation.ticketsToday":
+		if e.ComplexityRoot.RuleSimulation.TicketsToday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.TicketsToday(childComplexity), true
+	case "RuleSimulation.truncated":
+		if e.ComplexityRoot.RuleSimulation.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.Truncated(childComplexity), true
+	case "RuleSimulation.until":
+		if e.ComplexityRoot.RuleSimulation.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleSimulation.Until(childComplexity), true
+
+	case "SimulatedAlert.alert":
+		if e.ComplexityRoot.SimulatedAlert.Alert == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimulatedAlert.Alert(childComplexity), true
+	case "SimulatedAlert.changed":
+		if e.ComplexityRoot.SimulatedAlert.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimulatedAlert.Changed(childComplexity), true
+	case "SimulatedAlert.cursor":
+		if e.ComplexityRoot.SimulatedAlert.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimulatedAlert.Cursor(childComplexity), true
+	case "SimulatedAlert.proposed":
+		if e.ComplexityRoot.SimulatedAlert.Proposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimulatedAlert.Proposed(childComplexity), true
+	case "SimulatedAlert.today":
+		if e.ComplexityRoot.SimulatedAlert.Today == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimulatedAlert.Today(childComplexity), true
+
+	case "SimulatedAlertPage.nodes":
+		if e.ComplexityRoot.SimulatedAlertPage.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimulatedAlertPage.Nodes(childComplexity), true
+	case "SimulatedAlertPage.pageInfo":
+		if e.ComplexityRoot.SimulatedAlertPage.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimulatedAlertPage.PageInfo(childComplexity), true
 
 	case "StatusChange.actor":
 		if e.ComplexityRoot.StatusChange.Actor == nil {
@@ -3345,6 +3627,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InviteUserInput", ec.unmarshalInputInviteUserInput),
 			graphql.NewInputUnmarshaler("MaintenanceWindowInput", ec.unmarshalInputMaintenanceWindowInput),
 			graphql.NewInputUnmarshaler("PollingSettingsInput", ec.unmarshalInputPollingSettingsInput),
+			graphql.NewInputUnmarshaler("ProposedAlertRuleInput", ec.unmarshalInputProposedAlertRuleInput),
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("TicketFilter", ec.unmarshalInputTicketFilter),
 			graphql.NewInputUnmarshaler("UpdateAlertRuleInput", ec.unmarshalInputUpdateAlertRuleInput),
@@ -4741,6 +5024,165 @@ type PageInfo {
   endCursor: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/simulation.graphqls", Input: `"""
+A rule of a proposed rule set, in the shape of createAlertRule's input.
+"""
+input ProposedAlertRuleInput {
+  "The integration's existing rule this one stands for (as edited); omitted for a new rule."
+  id: ID
+  "Display name (1–200 characters)."
+  name: String!
+  "What the rule is for (up to 2000 characters)."
+  description: String
+  "Whether the rule is active; true when omitted. Inactive rules are skipped."
+  isActive: Boolean
+  "What the rule matches (see AlertRule.conditions); {} when omitted."
+  conditions: JSON
+  "What the rule does (see AlertRule.actions); {} when omitted."
+  actions: JSON
+}
+
+"What routing decides for an alert."
+enum RuleDecisionOutcome {
+  "Routed to a ticket (a new one, or its condition's open ticket)."
+  TICKET
+  "A rule matched that says createTicket false: recorded only."
+  RECORDED
+  "No rule matched: recorded only."
+  NO_RULE
+  "A maintenance window covers the alert."
+  SUPPRESSED
+  "The alert's organization is not mapped to a client."
+  UNMAPPED
+  "A rule routed it to a ticket that cannot be made (see ticketError)."
+  TICKET_FAILED
+}
+
+"One decision of a simulation: today's (the current rules) or the proposed rules'."
+type RuleDecision {
+  "What happens to the alert."
+  outcome: RuleDecisionOutcome!
+  "Whether the alert is routed to a ticket."
+  ticket: Boolean!
+  "The matched stored rule; for a proposed decision, the stored rule the matched proposed rule stands for."
+  rule: AlertRule
+  "For a proposed decision, the index in the proposed rules of the matched rule."
+  proposedIndex: Int
+  "The matched rule's name."
+  ruleName: String
+  "The ticket's board."
+  board: Board
+  "The ticket's priority."
+  priority: Priority
+  "The ticket's assignee."
+  assignee: User
+  "The maintenance window that suppresses the alert."
+  maintenanceWindow: MaintenanceWindow
+  "Why the ticket cannot be made (TICKET_FAILED)."
+  ticketError: String
+}
+
+"A stored alert with both decisions."
+type SimulatedAlert {
+  "The alert."
+  alert: Alert!
+  "What the current rules decide for it now."
+  today: RuleDecision!
+  "What the proposed rules decide for it."
+  proposed: RuleDecision!
+  "Whether the decisions differ (outcome, window, board, priority, assignee or matched rule)."
+  changed: Boolean!
+  "The alert's cursor, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+}
+
+"A page of simulated alerts, newest event first."
+type SimulatedAlertPage {
+  "The alerts."
+  nodes: [SimulatedAlert!]!
+  "Paging."
+  pageInfo: PageInfo!
+}
+
+"A current rule's matches in a simulation."
+type CurrentRuleHits {
+  "The rule."
+  rule: AlertRule!
+  "Alerts it matches today."
+  hits: Int!
+}
+
+"A proposed rule's matches in a simulation."
+type ProposedRuleHits {
+  "Its index in the proposed rules."
+  index: Int!
+  "Its name."
+  name: String!
+  "The stored rule it stands for, if any."
+  rule: AlertRule
+  "Alerts it matches."
+  hits: Int!
+}
+
+"""
+The result of simulateAlertRules: totals over the whole window and a page
+of the alerts.
+"""
+type RuleSimulation {
+  "Start of the window (inclusive)."
+  since: Time!
+  "End of the window (exclusive)."
+  until: Time!
+  "Alerts replayed."
+  alerts: Int!
+  "Alerts whose decision differs."
+  changed: Int!
+  "Alerts the current rules route to a ticket."
+  ticketsToday: Int!
+  "Alerts the proposed rules route to a ticket."
+  ticketsProposed: Int!
+  "Alerts the proposed rules route to a ticket and the current ones do not."
+  ticketsGained: Int!
+  "Alerts the current rules route to a ticket and the proposed ones do not."
+  ticketsLost: Int!
+  "Whether the window held more alerts than a simulation replays (200,000): the totals cover the newest ones."
+  truncated: Boolean!
+  "Matches per current active rule, in evaluation order."
+  currentHits: [CurrentRuleHits!]!
+  "Matches per proposed rule, in the given order."
+  proposedHits: [ProposedRuleHits!]!
+  "The alerts whose decision differs (every alert with all: true), newest event first."
+  differences: SimulatedAlertPage!
+}
+
+extend type Query {
+  """
+  Replays the integration's stored alerts whose last event is in [since,
+  until) through a proposed rule set (in evaluation order, replacing the
+  integration's rules) and the current maintenance windows and mappings,
+  and compares each decision with today's: what the current rules decide
+  for the stored alert now, which need not be what happened when it fired.
+  Nothing is written. The rules are validated like createAlertRule's
+  input, errors under rules.<index>. At most 200,000 alerts, newest first.
+  """
+  simulateAlertRules(
+    "The integration."
+    integrationId: ID!
+    "The proposed rules, first to be tried first (at most 100)."
+    rules: [ProposedAlertRuleInput!]!
+    "Start of the window (inclusive)."
+    since: Time!
+    "End of the window (exclusive)."
+    until: Time!
+    "List every alert, not only those whose decision differs."
+    all: Boolean = false
+    "Page size of the alerts (1–100)."
+    first: Int = 50
+    "Cursor of the last alert of the previous page."
+    after: String
+  ): RuleSimulation! @admin
+}
+`, BuiltIn: false},
 	{Name: "../schema/ticket.graphqls", Input: `"""
 A unit of work in the ticket desk.
 """
@@ -5527,6 +5969,16 @@ func (ec *executionContext) childFields_CreatedApiToken(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CreatedApiToken", field.Name)
 }
 
+func (ec *executionContext) childFields_CurrentRuleHits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_CurrentRuleHits_rule(ctx, field)
+	case "hits":
+		return ec.fieldContext_CurrentRuleHits_hits(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CurrentRuleHits", field.Name)
+}
+
 func (ec *executionContext) childFields_DecisionTraceEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -5797,6 +6249,20 @@ func (ec *executionContext) childFields_Priority(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Priority", field.Name)
 }
 
+func (ec *executionContext) childFields_ProposedRuleHits(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_ProposedRuleHits_index(ctx, field)
+	case "name":
+		return ec.fieldContext_ProposedRuleHits_name(ctx, field)
+	case "rule":
+		return ec.fieldContext_ProposedRuleHits_rule(ctx, field)
+	case "hits":
+		return ec.fieldContext_ProposedRuleHits_hits(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProposedRuleHits", field.Name)
+}
+
 func (ec *executionContext) childFields_ProviderCapabilities(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "connect":
@@ -5841,6 +6307,88 @@ func (ec *executionContext) childFields_ReprocessResult(ctx context.Context, fie
 		return ec.fieldContext_ReprocessResult_alerts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReprocessResult", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "outcome":
+		return ec.fieldContext_RuleDecision_outcome(ctx, field)
+	case "ticket":
+		return ec.fieldContext_RuleDecision_ticket(ctx, field)
+	case "rule":
+		return ec.fieldContext_RuleDecision_rule(ctx, field)
+	case "proposedIndex":
+		return ec.fieldContext_RuleDecision_proposedIndex(ctx, field)
+	case "ruleName":
+		return ec.fieldContext_RuleDecision_ruleName(ctx, field)
+	case "board":
+		return ec.fieldContext_RuleDecision_board(ctx, field)
+	case "priority":
+		return ec.fieldContext_RuleDecision_priority(ctx, field)
+	case "assignee":
+		return ec.fieldContext_RuleDecision_assignee(ctx, field)
+	case "maintenanceWindow":
+		return ec.fieldContext_RuleDecision_maintenanceWindow(ctx, field)
+	case "ticketError":
+		return ec.fieldContext_RuleDecision_ticketError(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleDecision", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleSimulation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "since":
+		return ec.fieldContext_RuleSimulation_since(ctx, field)
+	case "until":
+		return ec.fieldContext_RuleSimulation_until(ctx, field)
+	case "alerts":
+		return ec.fieldContext_RuleSimulation_alerts(ctx, field)
+	case "changed":
+		return ec.fieldContext_RuleSimulation_changed(ctx, field)
+	case "ticketsToday":
+		return ec.fieldContext_RuleSimulation_ticketsToday(ctx, field)
+	case "ticketsProposed":
+		return ec.fieldContext_RuleSimulation_ticketsProposed(ctx, field)
+	case "ticketsGained":
+		return ec.fieldContext_RuleSimulation_ticketsGained(ctx, field)
+	case "ticketsLost":
+		return ec.fieldContext_RuleSimulation_ticketsLost(ctx, field)
+	case "truncated":
+		return ec.fieldContext_RuleSimulation_truncated(ctx, field)
+	case "currentHits":
+		return ec.fieldContext_RuleSimulation_currentHits(ctx, field)
+	case "proposedHits":
+		return ec.fieldContext_RuleSimulation_proposedHits(ctx, field)
+	case "differences":
+		return ec.fieldContext_RuleSimulation_differences(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleSimulation", field.Name)
+}
+
+func (ec *executionContext) childFields_SimulatedAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "alert":
+		return ec.fieldContext_SimulatedAlert_alert(ctx, field)
+	case "today":
+		return ec.fieldContext_SimulatedAlert_today(ctx, field)
+	case "proposed":
+		return ec.fieldContext_SimulatedAlert_proposed(ctx, field)
+	case "changed":
+		return ec.fieldContext_SimulatedAlert_changed(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SimulatedAlert_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SimulatedAlert", field.Name)
+}
+
+func (ec *executionContext) childFields_SimulatedAlertPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_SimulatedAlertPage_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SimulatedAlertPage_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SimulatedAlertPage", field.Name)
 }
 
 func (ec *executionContext) childFields_StatusChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7474,6 +8022,68 @@ func (ec *executionContext) field_Query_priorities_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["includeRetired"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_simulateAlertRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "integrationId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["integrationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "rules",
+		func(ctx context.Context, v any) ([]*model.ProposedAlertRuleInput, error) {
+			return ec.unmarshalNProposedAlertRuleInput2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐProposedAlertRuleInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rules"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "all",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["all"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
 	return args, nil
 }
 
@@ -9903,6 +10513,61 @@ func (ec *executionContext) fieldContext_CreatedApiToken_apiToken(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CurrentRuleHits_rule(ctx context.Context, field graphql.CollectedField, obj *model.CurrentRuleHits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentRuleHits_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AlertRule) graphql.Marshaler {
+			return ec.marshalNAlertRule2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐAlertRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentRuleHits_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentRuleHits",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlertRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CurrentRuleHits_hits(ctx context.Context, field graphql.CollectedField, obj *model.CurrentRuleHits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentRuleHits_hits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentRuleHits_hits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CurrentRuleHits", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DecisionTraceEntry_at(ctx context.Context, field graphql.CollectedField, obj *model.DecisionTraceEntry) (ret graphql.Marshaler) {
@@ -15254,6 +15919,107 @@ func (ec *executionContext) fieldContext_Priority_retiredAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Priority", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ProposedRuleHits_index(ctx context.Context, field graphql.CollectedField, obj *model.ProposedRuleHits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedRuleHits_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedRuleHits_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedRuleHits", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProposedRuleHits_name(ctx context.Context, field graphql.CollectedField, obj *model.ProposedRuleHits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedRuleHits_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedRuleHits_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedRuleHits", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProposedRuleHits_rule(ctx context.Context, field graphql.CollectedField, obj *model.ProposedRuleHits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedRuleHits_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AlertRule) graphql.Marshaler {
+			return ec.marshalOAlertRule2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐAlertRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedRuleHits_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposedRuleHits",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlertRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProposedRuleHits_hits(ctx context.Context, field graphql.CollectedField, obj *model.ProposedRuleHits) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedRuleHits_hits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedRuleHits_hits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedRuleHits", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ProviderCapabilities_connect(ctx context.Context, field graphql.CollectedField, obj *providers.Capabilities) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16184,6 +16950,63 @@ func (ec *executionContext) fieldContext_Query_alertRule(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_simulateAlertRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_simulateAlertRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SimulateAlertRules(ctx, fc.Args["integrationId"].(int), fc.Args["rules"].([]*model.ProposedAlertRuleInput), fc.Args["since"].(time.Time), fc.Args["until"].(time.Time), fc.Args["all"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Admin == nil {
+					var zeroVal *model.RuleSimulation
+					return zeroVal, errors.New("directive admin is not implemented")
+				}
+				return ec.Directives.Admin(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RuleSimulation) graphql.Marshaler {
+			return ec.marshalNRuleSimulation2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐRuleSimulation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_simulateAlertRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleSimulation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_simulateAlertRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_tickets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16766,6 +17589,790 @@ func (ec *executionContext) fieldContext_ReprocessResult_alerts(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Alert(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleDecision_outcome(ctx context.Context, field graphql.CollectedField, obj *model.RuleDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDecision_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RuleDecisionOutcome) graphql.Marshaler {
+			return ec.marshalNRuleDecisionOutcome2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐRuleDecisionOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDecision_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleDecision", field, false, false, "RuleDecisionOutcome")
+}
+
+func (ec *executionContext) _RuleDecision_ticket(ctx context.Context, field graphql.CollectedField, obj *model.RuleDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDecision_ticket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ticket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDecision_ticket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleDecision", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleDecision_rule(ctx context.Context, field graphql.CollectedField, obj *model.RuleDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDecision_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AlertRule) graphql.Marshaler {
+			return ec.marshalOAlertRule2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐAlertRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDecision_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleDecision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlertRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleDecision_proposedIndex(ctx context.Context, field graphql.CollectedField, obj *model.RuleDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDecision_proposedIndex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposedIndex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDecision_proposedIndex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleDecision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleDecision_ruleName(ctx context.Context, field graphql.CollectedField, obj *model.RuleDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDecision_ruleName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuleName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDecision_ruleName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleDecision", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleDecision_board(ctx context.Context, field graphql.CollectedField, obj *model.RuleDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDecision_board(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Board, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Board) graphql.Marshaler {
+			return ec.marshalOBoard2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐBoard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDecision_board(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleDecision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Board(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleDecision_priority(ctx context.Context, field graphql.CollectedField, obj *model.RuleDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDecision_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Priority) graphql.Marshaler {
+			return ec.marshalOPriority2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐPriority(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDecision_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleDecision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Priority(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleDecision_assignee(ctx context.Context, field graphql.CollectedField, obj *model.RuleDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDecision_assignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assignee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDecision_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleDecision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleDecision_maintenanceWindow(ctx context.Context, field graphql.CollectedField, obj *model.RuleDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDecision_maintenanceWindow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaintenanceWindow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MaintenanceWindow) graphql.Marshaler {
+			return ec.marshalOMaintenanceWindow2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐMaintenanceWindow(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDecision_maintenanceWindow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleDecision",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MaintenanceWindow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleDecision_ticketError(ctx context.Context, field graphql.CollectedField, obj *model.RuleDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleDecision_ticketError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TicketError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RuleDecision_ticketError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleDecision", field, false, false, "String")
+}
+
+func (ec *executionContext) _RuleSimulation_since(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSimulation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RuleSimulation_until(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSimulation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RuleSimulation_alerts(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_alerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alerts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_alerts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSimulation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleSimulation_changed(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSimulation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleSimulation_ticketsToday(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_ticketsToday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TicketsToday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_ticketsToday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSimulation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleSimulation_ticketsProposed(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_ticketsProposed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TicketsProposed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_ticketsProposed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSimulation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleSimulation_ticketsGained(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_ticketsGained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TicketsGained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_ticketsGained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSimulation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleSimulation_ticketsLost(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_ticketsLost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TicketsLost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_ticketsLost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSimulation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RuleSimulation_truncated(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RuleSimulation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RuleSimulation_currentHits(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_currentHits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentHits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CurrentRuleHits) graphql.Marshaler {
+			return ec.marshalNCurrentRuleHits2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCurrentRuleHitsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_currentHits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSimulation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CurrentRuleHits(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSimulation_proposedHits(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_proposedHits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProposedHits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProposedRuleHits) graphql.Marshaler {
+			return ec.marshalNProposedRuleHits2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐProposedRuleHitsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_proposedHits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSimulation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposedRuleHits(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RuleSimulation_differences(ctx context.Context, field graphql.CollectedField, obj *model.RuleSimulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RuleSimulation_differences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Differences, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SimulatedAlertPage) graphql.Marshaler {
+			return ec.marshalNSimulatedAlertPage2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐSimulatedAlertPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RuleSimulation_differences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RuleSimulation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SimulatedAlertPage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SimulatedAlert_alert(ctx context.Context, field graphql.CollectedField, obj *model.SimulatedAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimulatedAlert_alert(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alert, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Alert) graphql.Marshaler {
+			return ec.marshalNAlert2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐAlert(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimulatedAlert_alert(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SimulatedAlert",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alert(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SimulatedAlert_today(ctx context.Context, field graphql.CollectedField, obj *model.SimulatedAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimulatedAlert_today(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Today, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RuleDecision) graphql.Marshaler {
+			return ec.marshalNRuleDecision2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐRuleDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimulatedAlert_today(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SimulatedAlert",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleDecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SimulatedAlert_proposed(ctx context.Context, field graphql.CollectedField, obj *model.SimulatedAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimulatedAlert_proposed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proposed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RuleDecision) graphql.Marshaler {
+			return ec.marshalNRuleDecision2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐRuleDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimulatedAlert_proposed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SimulatedAlert",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RuleDecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SimulatedAlert_changed(ctx context.Context, field graphql.CollectedField, obj *model.SimulatedAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimulatedAlert_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimulatedAlert_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SimulatedAlert", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SimulatedAlert_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SimulatedAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimulatedAlert_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimulatedAlert_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SimulatedAlert", field, false, false, "String")
+}
+
+func (ec *executionContext) _SimulatedAlertPage_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SimulatedAlertPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimulatedAlertPage_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SimulatedAlert) graphql.Marshaler {
+			return ec.marshalNSimulatedAlert2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐSimulatedAlertᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimulatedAlertPage_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SimulatedAlertPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SimulatedAlert(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SimulatedAlertPage_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SimulatedAlertPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimulatedAlertPage_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimulatedAlertPage_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SimulatedAlertPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20914,6 +22521,83 @@ func UnmarshalPollingSettingsInput(ctx context.Context, raw any) (model.PollingS
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProposedAlertRuleInput(ctx context.Context, obj any) (model.ProposedAlertRuleInput, error) {
+	var it model.ProposedAlertRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "description", "isActive", "conditions", "actions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "isActive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isActive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsActive = data
+		case "conditions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conditions"))
+			data, err := ec.unmarshalOJSON2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Conditions = data
+		case "actions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actions"))
+			data, err := ec.unmarshalOJSON2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposedAlertRuleInput unmarshals raw into the ProposedAlertRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposedAlertRuleInput(ctx context.Context, raw any) (model.ProposedAlertRuleInput, error) {
+	var out model.ProposedAlertRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposedAlertRuleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecurrenceInput(ctx context.Context, obj any) (model.RecurrenceInput, error) {
 	var it model.RecurrenceInput
 	if obj == nil {
@@ -22502,6 +24186,44 @@ func (ec *executionContext) _CreatedApiToken(ctx context.Context, sel ast.Select
 	return out
 }
 
+var currentRuleHitsImplementors = []string{"CurrentRuleHits"}
+
+func (ec *executionContext) _CurrentRuleHits(ctx context.Context, sel ast.SelectionSet, obj *model.CurrentRuleHits) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, currentRuleHitsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CurrentRuleHits")
+		case "rule":
+			out.Values[i] = ec._CurrentRuleHits_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hits":
+			out.Values[i] = ec._CurrentRuleHits_hits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var decisionTraceEntryImplementors = []string{"DecisionTraceEntry"}
 
 func (ec *executionContext) _DecisionTraceEntry(ctx context.Context, sel ast.SelectionSet, obj *model.DecisionTraceEntry) graphql.Marshaler {
@@ -23789,6 +25511,54 @@ func (ec *executionContext) _Priority(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var proposedRuleHitsImplementors = []string{"ProposedRuleHits"}
+
+func (ec *executionContext) _ProposedRuleHits(ctx context.Context, sel ast.SelectionSet, obj *model.ProposedRuleHits) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, proposedRuleHitsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProposedRuleHits")
+		case "index":
+			out.Values[i] = ec._ProposedRuleHits_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ProposedRuleHits_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._ProposedRuleHits_rule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hits":
+			out.Values[i] = ec._ProposedRuleHits_hits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var providerCapabilitiesImplementors = []string{"ProviderCapabilities"}
 
 func (ec *executionContext) _ProviderCapabilities(ctx context.Context, sel ast.SelectionSet, obj *providers.Capabilities) graphql.Marshaler {
@@ -23976,6 +25746,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_alertRule(ctx, field)
 				})
+		case "simulateAlertRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_simulateAlertRules(ctx, field)
+				})
 		case "tickets":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -24135,6 +25911,263 @@ func (ec *executionContext) _ReprocessResult(ctx context.Context, sel ast.Select
 			}
 		case "alerts":
 			out.Values[i] = ec._ReprocessResult_alerts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleDecisionImplementors = []string{"RuleDecision"}
+
+func (ec *executionContext) _RuleDecision(ctx context.Context, sel ast.SelectionSet, obj *model.RuleDecision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleDecisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleDecision")
+		case "outcome":
+			out.Values[i] = ec._RuleDecision_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ticket":
+			out.Values[i] = ec._RuleDecision_ticket(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._RuleDecision_rule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "proposedIndex":
+			out.Values[i] = ec._RuleDecision_proposedIndex(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ruleName":
+			out.Values[i] = ec._RuleDecision_ruleName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "board":
+			out.Values[i] = ec._RuleDecision_board(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "priority":
+			out.Values[i] = ec._RuleDecision_priority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "assignee":
+			out.Values[i] = ec._RuleDecision_assignee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maintenanceWindow":
+			out.Values[i] = ec._RuleDecision_maintenanceWindow(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ticketError":
+			out.Values[i] = ec._RuleDecision_ticketError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ruleSimulationImplementors = []string{"RuleSimulation"}
+
+func (ec *executionContext) _RuleSimulation(ctx context.Context, sel ast.SelectionSet, obj *model.RuleSimulation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ruleSimulationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RuleSimulation")
+		case "since":
+			out.Values[i] = ec._RuleSimulation_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._RuleSimulation_until(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alerts":
+			out.Values[i] = ec._RuleSimulation_alerts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._RuleSimulation_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ticketsToday":
+			out.Values[i] = ec._RuleSimulation_ticketsToday(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ticketsProposed":
+			out.Values[i] = ec._RuleSimulation_ticketsProposed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ticketsGained":
+			out.Values[i] = ec._RuleSimulation_ticketsGained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ticketsLost":
+			out.Values[i] = ec._RuleSimulation_ticketsLost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._RuleSimulation_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentHits":
+			out.Values[i] = ec._RuleSimulation_currentHits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposedHits":
+			out.Values[i] = ec._RuleSimulation_proposedHits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "differences":
+			out.Values[i] = ec._RuleSimulation_differences(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var simulatedAlertImplementors = []string{"SimulatedAlert"}
+
+func (ec *executionContext) _SimulatedAlert(ctx context.Context, sel ast.SelectionSet, obj *model.SimulatedAlert) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, simulatedAlertImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SimulatedAlert")
+		case "alert":
+			out.Values[i] = ec._SimulatedAlert_alert(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "today":
+			out.Values[i] = ec._SimulatedAlert_today(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposed":
+			out.Values[i] = ec._SimulatedAlert_proposed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._SimulatedAlert_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._SimulatedAlert_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var simulatedAlertPageImplementors = []string{"SimulatedAlertPage"}
+
+func (ec *executionContext) _SimulatedAlertPage(ctx context.Context, sel ast.SelectionSet, obj *model.SimulatedAlertPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, simulatedAlertPageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SimulatedAlertPage")
+		case "nodes":
+			out.Values[i] = ec._SimulatedAlertPage_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SimulatedAlertPage_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25676,6 +27709,30 @@ func (ec *executionContext) marshalNCreatedApiToken2ᚖgithubᚗcomᚋalertdesk�
 	return ec._CreatedApiToken(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCurrentRuleHits2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCurrentRuleHitsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CurrentRuleHits) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCurrentRuleHits2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCurrentRuleHits(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCurrentRuleHits2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐCurrentRuleHits(ctx context.Context, sel ast.SelectionSet, v *model.CurrentRuleHits) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CurrentRuleHits!")
+		return graphql.Null
+	}
+	return ec._CurrentRuleHits(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDecisionTraceEntry2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐDecisionTraceEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DecisionTraceEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -26065,6 +28122,49 @@ func (ec *executionContext) marshalNPriority2ᚖgithubᚗcomᚋalertdeskᚋalert
 	return ec._Priority(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProposedAlertRuleInput2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐProposedAlertRuleInputᚄ(ctx context.Context, v any) ([]*model.ProposedAlertRuleInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProposedAlertRuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProposedAlertRuleInput2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐProposedAlertRuleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNProposedAlertRuleInput2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐProposedAlertRuleInput(ctx context.Context, v any) (*model.ProposedAlertRuleInput, error) {
+	res, err := ec.unmarshalInputProposedAlertRuleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProposedRuleHits2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐProposedRuleHitsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProposedRuleHits) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProposedRuleHits2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐProposedRuleHits(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProposedRuleHits2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐProposedRuleHits(ctx context.Context, sel ast.SelectionSet, v *model.ProposedRuleHits) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProposedRuleHits!")
+		return graphql.Null
+	}
+	return ec._ProposedRuleHits(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNProvider2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐProvider(ctx context.Context, v any) (integration.Provider, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNProvider2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐProvider[tmp]
@@ -26109,6 +28209,32 @@ func (ec *executionContext) marshalNReprocessResult2ᚖgithubᚗcomᚋalertdesk�
 	return ec._ReprocessResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRuleDecision2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐRuleDecision(ctx context.Context, sel ast.SelectionSet, v *model.RuleDecision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleDecision!")
+		return graphql.Null
+	}
+	return ec._RuleDecision(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRuleDecisionOutcome2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐRuleDecisionOutcome(ctx context.Context, v any) (model.RuleDecisionOutcome, error) {
+	var res model.RuleDecisionOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRuleDecisionOutcome2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐRuleDecisionOutcome(ctx context.Context, sel ast.SelectionSet, v model.RuleDecisionOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRuleSimulation2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐRuleSimulation(ctx context.Context, sel ast.SelectionSet, v *model.RuleSimulation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RuleSimulation!")
+		return graphql.Null
+	}
+	return ec._RuleSimulation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋalertᚐSeverity(ctx context.Context, v any) (alert.Severity, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNSeverity2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋalertᚐSeverity[tmp]
@@ -26140,6 +28266,38 @@ var (
 		alert.SeverityNone:     "NONE",
 	}
 )
+
+func (ec *executionContext) marshalNSimulatedAlert2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐSimulatedAlertᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SimulatedAlert) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSimulatedAlert2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐSimulatedAlert(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSimulatedAlert2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐSimulatedAlert(ctx context.Context, sel ast.SelectionSet, v *model.SimulatedAlert) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SimulatedAlert!")
+		return graphql.Null
+	}
+	return ec._SimulatedAlert(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSimulatedAlertPage2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐSimulatedAlertPage(ctx context.Context, sel ast.SelectionSet, v *model.SimulatedAlertPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SimulatedAlertPage!")
+		return graphql.Null
+	}
+	return ec._SimulatedAlertPage(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNStatusChange2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐStatusChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.StatusChange) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -26728,6 +28886,13 @@ func (ec *executionContext) unmarshalOAssetDeviceInput2ᚕᚖgithubᚗcomᚋaler
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOBoard2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐBoard(ctx context.Context, sel ast.SelectionSet, v *ent.Board) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Board(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

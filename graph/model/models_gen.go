@@ -227,6 +227,14 @@ type CreatedAPIToken struct {
 	APIToken *ent.APIToken `json:"apiToken"`
 }
 
+// A current rule's matches in a simulation.
+type CurrentRuleHits struct {
+	// The rule.
+	Rule *ent.AlertRule `json:"rule"`
+	// Alerts it matches today.
+	Hits int `json:"hits"`
+}
+
 // The pipeline's decisions for one event of an alert.
 type DecisionTraceEntry struct {
 	// When the event was processed.
@@ -316,6 +324,34 @@ type PollingSettingsInput struct {
 	GraceSeconds *int `json:"graceSeconds,omitempty"`
 }
 
+// A rule of a proposed rule set, in the shape of createAlertRule's input.
+type ProposedAlertRuleInput struct {
+	// The integration's existing rule this one stands for (as edited); omitted for a new rule.
+	ID *int `json:"id,omitempty"`
+	// Display name (1–200 characters).
+	Name string `json:"name"`
+	// What the rule is for (up to 2000 characters).
+	Description *string `json:"description,omitempty"`
+	// Whether the rule is active; true when omitted. Inactive rules are skipped.
+	IsActive *bool `json:"isActive,omitempty"`
+	// What the rule matches (see AlertRule.conditions); {} when omitted.
+	Conditions JSON `json:"conditions,omitempty"`
+	// What the rule does (see AlertRule.actions); {} when omitted.
+	Actions JSON `json:"actions,omitempty"`
+}
+
+// A proposed rule's matches in a simulation.
+type ProposedRuleHits struct {
+	// Its index in the proposed rules.
+	Index int `json:"index"`
+	// Its name.
+	Name string `json:"name"`
+	// The stored rule it stands for, if any.
+	Rule *ent.AlertRule `json:"rule,omitempty"`
+	// Alerts it matches.
+	Hits int `json:"hits"`
+}
+
 // Reads. Every query sees only the caller's tenant.
 type Query struct {
 }
@@ -346,6 +382,81 @@ type ReprocessResult struct {
 	Failed int `json:"failed"`
 	// The reprocessed alerts as they are now.
 	Alerts []*ent.Alert `json:"alerts"`
+}
+
+// One decision of a simulation: today's (the current rules) or the proposed rules'.
+type RuleDecision struct {
+	// What happens to the alert.
+	Outcome RuleDecisionOutcome `json:"outcome"`
+	// Whether the alert is routed to a ticket.
+	Ticket bool `json:"ticket"`
+	// The matched stored rule; for a proposed decision, the stored rule the matched proposed rule stands for.
+	Rule *ent.AlertRule `json:"rule,omitempty"`
+	// For a proposed decision, the index in the proposed rules of the matched rule.
+	ProposedIndex *int `json:"proposedIndex,omitempty"`
+	// The matched rule's name.
+	RuleName *string `json:"ruleName,omitempty"`
+	// The ticket's board.
+	Board *ent.Board `json:"board,omitempty"`
+	// The ticket's priority.
+	Priority *ent.Priority `json:"priority,omitempty"`
+	// The ticket's assignee.
+	Assignee *ent.User `json:"assignee,omitempty"`
+	// The maintenance window that suppresses the alert.
+	MaintenanceWindow *ent.MaintenanceWindow `json:"maintenanceWindow,omitempty"`
+	// Why the ticket cannot be made (TICKET_FAILED).
+	TicketError *string `json:"ticketError,omitempty"`
+}
+
+// The result of simulateAlertRules: totals over the whole window and a page
+// of the alerts.
+type RuleSimulation struct {
+	// Start of the window (inclusive).
+	Since time.Time `json:"since"`
+	// End of the window (exclusive).
+	Until time.Time `json:"until"`
+	// Alerts replayed.
+	Alerts int `json:"alerts"`
+	// Alerts whose decision differs.
+	Changed int `json:"changed"`
+	// Alerts the current rules route to a ticket.
+	TicketsToday int `json:"ticketsToday"`
+	// Alerts the proposed rules route to a ticket.
+	TicketsProposed int `json:"ticketsProposed"`
+	// Alerts the proposed rules route to a ticket and the current ones do not.
+	TicketsGained int `json:"ticketsGained"`
+	// Alerts the current rules route to a ticket and the proposed ones do not.
+	TicketsLost int `json:"ticketsLost"`
+	// Whether the window held more alerts than a simulation replays (200,000): the totals cover the newest ones.
+	Truncated bool `json:"truncated"`
+	// Matches per current active rule, in evaluation order.
+	CurrentHits []*CurrentRuleHits `json:"currentHits"`
+	// Matches per proposed rule, in the given order.
+	ProposedHits []*ProposedRuleHits `json:"proposedHits"`
+	// The alerts whose decision differs (every alert with all: true), newest event first.
+	Differences *SimulatedAlertPage `json:"differences"`
+}
+
+// A stored alert with both decisions.
+type SimulatedAlert struct {
+	// The alert.
+	Alert *ent.Alert `json:"alert"`
+	// What the current rules decide for it now.
+	Today *RuleDecision `json:"today"`
+	// What the proposed rules decide for it.
+	Proposed *RuleDecision `json:"proposed"`
+	// Whether the decisions differ (outcome, window, board, priority, assignee or matched rule).
+	Changed bool `json:"changed"`
+	// The alert's cursor, for `after`.
+	Cursor string `json:"cursor"`
+}
+
+// A page of simulated alerts, newest event first.
+type SimulatedAlertPage struct {
+	// The alerts.
+	Nodes []*SimulatedAlert `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
 }
 
 // Live updates over WebSocket (graphql-transport-ws) on /graphql. Authenticate
@@ -624,6 +735,76 @@ func (e *NotificationChannel) UnmarshalJSON(b []byte) error {
 }
 
 func (e NotificationChannel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What routing decides for an alert.
+type RuleDecisionOutcome string
+
+const (
+	// Routed to a ticket (a new one, or its condition's open ticket).
+	RuleDecisionOutcomeTicket RuleDecisionOutcome = "TICKET"
+	// A rule matched that says createTicket false: recorded only.
+	RuleDecisionOutcomeRecorded RuleDecisionOutcome = "RECORDED"
+	// No rule matched: recorded only.
+	RuleDecisionOutcomeNoRule RuleDecisionOutcome = "NO_RULE"
+	// A maintenance window covers the alert.
+	RuleDecisionOutcomeSuppressed RuleDecisionOutcome = "SUPPRESSED"
+	// The alert's organization is not mapped to a client.
+	RuleDecisionOutcomeUnmapped RuleDecisionOutcome = "UNMAPPED"
+	// A rule routed it to a ticket that cannot be made (see ticketError).
+	RuleDecisionOutcomeTicketFailed RuleDecisionOutcome = "TICKET_FAILED"
+)
+
+var AllRuleDecisionOutcome = []RuleDecisionOutcome{
+	RuleDecisionOutcomeTicket,
+	RuleDecisionOutcomeRecorded,
+	RuleDecisionOutcomeNoRule,
+	RuleDecisionOutcomeSuppressed,
+	RuleDecisionOutcomeUnmapped,
+	RuleDecisionOutcomeTicketFailed,
+}
+
+func (e RuleDecisionOutcome) IsValid() bool {
+	switch e {
+	case RuleDecisionOutcomeTicket, RuleDecisionOutcomeRecorded, RuleDecisionOutcomeNoRule, RuleDecisionOutcomeSuppressed, RuleDecisionOutcomeUnmapped, RuleDecisionOutcomeTicketFailed:
+		return true
+	}
+	return false
+}
+
+func (e RuleDecisionOutcome) String() string {
+	return string(e)
+}
+
+func (e *RuleDecisionOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RuleDecisionOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RuleDecisionOutcome", str)
+	}
+	return nil
+}
+
+func (e RuleDecisionOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RuleDecisionOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RuleDecisionOutcome) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

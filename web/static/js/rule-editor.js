@@ -2,7 +2,8 @@
 // errors from the API (BAD_USER_INPUT with extensions.fields) appear next to
 // their field; the dialog is built anew each time it opens.
 import { gql } from './api.js';
-import { h, field, group, select, checkbox, openDialog, showFieldErrors, clearFieldErrors, toast, nextId, providerName, capitalize } from './dom.js';
+import { h, clear, errorState, field, group, select, checkbox, openDialog, showFieldErrors, clearFieldErrors, toast, nextId, providerName, capitalize } from './dom.js';
+import { runSimulation, proposedOf } from './simulate.js';
 
 const SEVERITIES = ['critical', 'major', 'moderate', 'minor', 'none'];
 const PLACEHOLDERS = ['device', 'message', 'severity', 'organization'];
@@ -291,25 +292,23 @@ export async function openRuleEditor(ctx, integration, rule, { mappings = [], un
   }
 
   const save = h('button.btn.primary', { type: 'submit', form: formId, hidden: readOnly }, rule ? 'Save rule' : 'Create rule');
+  const tryBtn = h('button.btn', { type: 'button', hidden: readOnly, dataset: { action: 'simulate' } }, 'Try against the last 7 days');
   const cancel = h('button.btn', { type: 'button' }, readOnly ? 'Close' : 'Cancel');
   const { dialog, close } = openDialog({
     title: rule ? (readOnly ? `Rule: ${rule.name}` : `Edit rule: ${rule.name}`) : `New rule for ${integration.name}`,
     body: form,
-    footer: [cancel, save],
+    footer: [cancel, tryBtn, save],
     wide: true,
   });
   cancel.addEventListener('click', close);
   updateTest();
   updatePreview();
 
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (readOnly) return;
-    summary.hidden = true;
-    clearFieldErrors(form);
+  // collect reads the form into the rule's input, or null when unnamed.
+  function collect() {
     if (!name.value.trim()) {
       showFieldErrors(form, [{ field: 'name', message: 'Give the rule a name.' }]);
-      return;
+      return null;
     }
     const conditions = {};
     const put = (k, v) => { if (Array.isArray(v) ? v.length : v) conditions[k] = v; };
@@ -339,7 +338,47 @@ export async function openRuleEditor(ctx, integration, rule, { mappings = [], un
       const n = notify.values().map(String);
       if (n.length) actions.notifyUserIds = n;
     }
-    const input = { name: name.value.trim(), description: description.value.trim(), conditions, actions };
+    return { name: name.value.trim(), description: description.value.trim(), conditions, actions };
+  }
+
+  // Try: the integration's rules with this one as edited (or added last),
+  // replayed over the last 7 days.
+  const simOut = h('div.simulation', { hidden: true, 'aria-live': 'polite' });
+  form.append(simOut);
+  tryBtn.addEventListener('click', async () => {
+    summary.hidden = true;
+    clearFieldErrors(form);
+    const input = collect();
+    if (!input) return;
+    tryBtn.disabled = true;
+    try {
+      const d = await gql('query($id: ID!) { alertRules(integrationId: $id) { id name isActive conditions actions } }', { id: integration.id });
+      const rules = proposedOf(d.alertRules);
+      const mine = { ...input, isActive: active.input.checked };
+      const at = rule ? rules.findIndex((r) => r.id === rule.id) : -1;
+      if (at >= 0) rules[at] = { ...mine, id: rule.id };
+      else rules.push(mine);
+      const index = at >= 0 ? at : rules.length - 1;
+      await runSimulation(simOut, integration.id, rules, {
+        onFields: (fields) => showFieldErrors(form, fields
+          .filter((f) => f.field.startsWith(`rules.${index}.`))
+          .map((f) => ({ ...f, field: f.field.slice(`rules.${index}.`.length) }))),
+      });
+    } catch (err) {
+      clear(simOut).append(errorState(err));
+      simOut.hidden = false;
+    } finally {
+      tryBtn.disabled = false;
+    }
+  });
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (readOnly) return;
+    summary.hidden = true;
+    clearFieldErrors(form);
+    const input = collect();
+    if (!input) return;
     save.disabled = true;
     try {
       let saved;

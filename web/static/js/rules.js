@@ -5,6 +5,7 @@ import { gql } from './api.js';
 import { h, clear, confirmDialog, toast, loading, errorState, emptyState, badge, providerName, capitalize } from './dom.js';
 import { openRuleEditor } from './rule-editor.js';
 import { windowsAside } from './windows.js';
+import { runSimulation, proposedOf } from './simulate.js';
 
 const RULE_FIELDS = 'id name description isActive priorityOrder conditions actions updatedAt';
 
@@ -198,7 +199,10 @@ export function rulesSection(ctx, integration, { mappings = [], unmapped = [] } 
     return li;
   }
 
-  wrap.append(h('div.row-between.rules-toolbar', h('span.muted.small', 'Evaluation order'), addBtn), list, status);
+  const simOut = h('div.simulation', { hidden: true, 'aria-live': 'polite' });
+  const tryBtn = h('button.btn', { type: 'button', hidden: !ctx.isAdmin, dataset: { action: 'simulate' } }, 'Try against the last 7 days');
+  tryBtn.addEventListener('click', () => runSimulation(simOut, integration.id, proposedOf(rules)));
+  wrap.append(h('div.row-between.rules-toolbar', h('span.muted.small', 'Evaluation order'), h('span', tryBtn, ' ', addBtn)), list, status, simOut);
   list.append(h('li', loading('Loading rules…')));
   load();
   return wrap;
