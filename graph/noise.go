@@ -1,0 +1,408 @@
+package graph
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alertdesk/alertdesk/ent/alertrule"
+	"github.com/alertdesk/alertdesk/ent/asset"
+	"github.com/alertdesk/alertdesk/ent/customer"
+	"github.com/alertdesk/alertdesk/graph/model"
+	"github.com/alertdesk/alertdesk/validation"
+)
+
+// Bounds of alertNoiseReport's arguments.
+const (
+	noiseDefaultLimit = 10
+	noiseMaxLimit     = 50
+	noiseMaxPeriod    = 366 * 24 * time.Hour
+)
+
+// noiseArgs are alertNoiseReport's checked arguments.
+type noiseArgs struct {
+	tenant       int
+	since, until time.Time
+	limit        int
+	dims         map[model.NoiseDimension]bool
+}
+
+func checkNoiseArgs(since, until time.Time, groupBy []model.NoiseDimension, limit *int) (noiseArgs, error) {
+	var errs validation.Error
+	a := noiseArgs{since: since.UTC(), until: until.UTC(), limit: noiseDefaultLimit, dims: map[model.NoiseDimension]bool{}}
+	switch {
+	case !a.until.After(a.since):
+		errs.Add("until", "must be after since")
+	case a.until.Sub(a.since) > noiseMaxPeriod:
+		errs.Add("until", "must be at most 366 days after since")
+	}
+	if limit != nil {
+		if *limit < 1 || *limit > noiseMaxLimit {
+			errs.Add("limit", fmt.Sprintf("must be between 1 and %d", noiseMaxLimit))
+		}
+		a.limit = *limit
+	}
+	if groupBy == nil {
+		groupBy = model.AllNoiseDimension
+	}
+	for _, d := range groupBy {
+		a.dims[d] = true
+	}
+	if errs.OrNil() != nil {
+		return a, &errs
+	}
+	return a, nil
+}
+
+// alertNoiseReport groups the period's alerts in the database: the
+// alerts themselves never leave it, only the counts of the top groups.
+func (r *Resolver) alertNoiseReport(ctx context.Context, since, until time.Time, groupBy []model.NoiseDimension, limit *int) (*model.NoiseReport, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := checkNoiseArgs(since, until, groupBy, limit)
+	if err != nil {
+		return nil, err
+	}
+	a.tenant = v.TenantID
+	rep := &model.NoiseReport{Since: a.since, Until: a.until, TopConditions: []*model.NoiseCondition{},
+		Flapping: []*model.NoiseCondition{}, TopDevices: []*model.NoiseDevice{}, TopClients: []*model.NoiseClient{},
+		TicketsPerRule: []*model.NoiseRule{}}
+	var closedByTicket int
+	if r.store.IsPostgres() {
+		closedByTicket, err = r.noisePostgres(ctx, a, rep)
+	} else {
+		closedByTicket, err = r.noiseSQLite(ctx, a, rep)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("noise report: %w", err)
+	}
+	rep.AutoResolvedCount = rep.ResolvedCount - closedByTicket
+	if rep.AlertCount > 0 {
+		share := float64(rep.AutoResolvedCount) / float64(rep.AlertCount)
+		rep.AutoResolvedShare = &share
+	}
+	for _, c := range slices.Concat(rep.TopConditions, rep.Flapping) {
+		if c.ResetCount > 0 {
+			f := float64(c.AlertCount) / float64(c.ResetCount)
+			c.FiresPerReset = &f
+		}
+	}
+	if err := r.noiseNames(ctx, rep); err != nil {
+		return nil, fmt.Errorf("noise report: %w", err)
+	}
+	return rep, nil
+}
+
+// The period's alerts: fired in [since, until). Every statement below
+// starts from it, on the index (tenant_id, triggered_at) that covers the
+// columns they group by (migration 0019).
+const noisePeriod = ` FROM alerts WHERE tenant_id = $1 AND triggered_at >= $2 AND triggered_at < $3`
+
+// ticketClosedOrigin is the reset alertdesk applies when a ticket's close
+// cleared the alert (pipeline.OriginTicketClosed, kept in metadata).
+const ticketClosedOrigin = "ticket-closed"
+
+// noiseGroupingSets are PostgreSQL's grouping sets of each dimension and
+// the bit mask GROUPING(integration_id, dedup_key, asset_id, client_id,
+// matched_rule_id) gives its rows.
+var noiseGroupingSets = []struct {
+	dim  model.NoiseDimension
+	set  string
+	mask int
+}{
+	{model.NoiseDimensionCondition, "(integration_id, dedup_key)", 7},
+	{model.NoiseDimensionDevice, "(asset_id)", 27},
+	{model.NoiseDimensionClient, "(client_id)", 29},
+	{model.NoiseDimensionRule, "(matched_rule_id)", 30},
+}
+
+const noiseTotalsMask = 31
+
+// noisePostgresSQL reads the period once: one grouping set per dimension
+// and the totals (()) in the same aggregate, each ranking cut to $4 in
+// the database. The percentiles and the count of alerts cleared by their
+// ticket's close read the same index range again (the latter a partial
+// index of those alerts alone).
+func noisePostgresSQL(sets []string) string {
+	return `WITH g AS (
+	SELECT GROUPING(integration_id, dedup_key, asset_id, client_id, matched_rule_id) AS gs,
+		integration_id, dedup_key, asset_id, client_id, matched_rule_id,
+		count(*) AS n, count(resolved_at) AS resets, count(*) FILTER (WHERE auto_ticket_created) AS tickets` + noisePeriod + `
+	GROUP BY GROUPING SETS (` + strings.Join(sets, ", ") + `)
+), r AS (
+	SELECT g.*,
+		row_number() OVER (PARTITION BY gs ORDER BY CASE WHEN gs = 30 THEN tickets ELSE 0 END DESC, n DESC,
+			integration_id, dedup_key, asset_id, client_id, matched_rule_id) AS top,
+		row_number() OVER (PARTITION BY gs ORDER BY resets DESC, n DESC, integration_id, dedup_key) AS flap
+	FROM g
+	WHERE gs IN (7, 31) OR (gs = 27 AND asset_id IS NOT NULL) OR (gs = 29 AND client_id IS NOT NULL)
+		OR (gs = 30 AND matched_rule_id IS NOT NULL)
+)
+SELECT gs, coalesce(integration_id, asset_id, client_id, matched_rule_id, 0), coalesce(dedup_key, ''),
+	n, resets, tickets, top <= $4, gs = 7 AND resets >= 2 AND flap <= $4
+FROM r WHERE gs = 31 OR top <= $4 OR (gs = 7 AND resets >= 2 AND flap <= $4)
+ORDER BY gs, top`
+}
+
+const noisePostgresTimesSQL = `SELECT
+	(SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY d) FROM p),
+	(SELECT percentile_disc(0.9) WITHIN GROUP (ORDER BY d) FROM p),
+	(SELECT count(*)` + noisePeriod + ` AND resolved_at IS NOT NULL AND (metadata->>'origin') = '` + ticketClosedOrigin + `')`
+
+func (r *Resolver) noisePostgres(ctx context.Context, a noiseArgs, rep *model.NoiseReport) (int, error) {
+	sets := []string{"()"}
+	for _, s := range noiseGroupingSets {
+		if a.dims[s.dim] {
+			sets = append(sets, s.set)
+		}
+	}
+	rows, err := r.noiseQuery(ctx, noisePostgresSQL(sets), a.tenant, a.since, a.until, a.limit)
+	if err != nil {
+		return 0, err
+	}
+	var flapping []*model.NoiseCondition
+	err = scanRows(rows, func() error {
+		var (
+			gs, key, n, resets, tickets int
+			dedup                       string
+			top, flap                   bool
+		)
+		if err := rows.Scan(&gs, &key, &dedup, &n, &resets, &tickets, &top, &flap); err != nil {
+			return err
+		}
+		switch gs {
+		case noiseTotalsMask:
+			rep.AlertCount, rep.ResolvedCount = n, resets
+		case 7:
+			c := model.NoiseCondition{IntegrationID: key, DedupKey: dedup, AlertCount: n, ResetCount: resets}
+			if top {
+				rep.TopConditions = append(rep.TopConditions, &c)
+			}
+			if flap {
+				f := c
+				flapping = append(flapping, &f)
+			}
+		case 27:
+			rep.TopDevices = append(rep.TopDevices, &model.NoiseDevice{AssetID: key, AlertCount: n})
+		case 29:
+			rep.TopClients = append(rep.TopClients, &model.NoiseClient{ClientID: key, AlertCount: n})
+		case 30:
+			rep.TicketsPerRule = append(rep.TicketsPerRule, &model.NoiseRule{RuleID: key, AlertCount: n, TicketCount: tickets})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	slices.SortStableFunc(flapping, func(x, y *model.NoiseCondition) int {
+		if x.ResetCount != y.ResetCount {
+			return y.ResetCount - x.ResetCount
+		}
+		if x.AlertCount != y.AlertCount {
+			return y.AlertCount - x.AlertCount
+		}
+		if x.IntegrationID != y.IntegrationID {
+			return x.IntegrationID - y.IntegrationID
+		}
+		return strings.Compare(x.DedupKey, y.DedupKey)
+	})
+	rep.Flapping = append(rep.Flapping, flapping...)
+	if rep.ResolvedCount == 0 {
+		return 0, nil
+	}
+	var (
+		median, p90 sql.NullFloat64
+		closed      int
+	)
+	q := `WITH p AS (SELECT extract(epoch FROM resolved_at - triggered_at)::float8 AS d` + noisePeriod +
+		` AND resolved_at IS NOT NULL) ` + noisePostgresTimesSQL
+	if err := r.noiseRow(ctx, q, []any{a.tenant, a.since, a.until}, &median, &p90, &closed); err != nil {
+		return 0, err
+	}
+	rep.ResolveSecondsMedian, rep.ResolveSecondsP90 = nullFloat(median), nullFloat(p90)
+	return closed, nil
+}
+
+// noiseSQLite runs a statement per ranking: SQLite has no grouping sets,
+// and embedded mode holds a small tenant's alerts.
+func (r *Resolver) noiseSQLite(ctx context.Context, a noiseArgs, rep *model.NoiseReport) (int, error) {
+	period := strings.NewReplacer("$1", "?1", "$2", "?2", "$3", "?3").Replace(noisePeriod)
+	args := []any{a.tenant, a.since, a.until, a.limit}
+	var closed int
+	if err := r.noiseRow(ctx, `SELECT count(*), count(resolved_at), coalesce(sum(resolved_at IS NOT NULL AND
+		json_extract(metadata, '$.origin') = '`+ticketClosedOrigin+`'), 0)`+period, args[:3],
+		&rep.AlertCount, &rep.ResolvedCount, &closed); err != nil {
+		return 0, err
+	}
+	if rep.AlertCount == 0 {
+		return 0, nil
+	}
+	conditions := func(having, order string) ([]*model.NoiseCondition, error) {
+		out := []*model.NoiseCondition{}
+		rows, err := r.noiseQuery(ctx, `SELECT integration_id, dedup_key, count(*) AS n, count(resolved_at) AS resets`+period+
+			` GROUP BY integration_id, dedup_key`+having+` ORDER BY `+order+`, integration_id, dedup_key LIMIT ?4`, args...)
+		if err != nil {
+			return nil, err
+		}
+		return out, scanRows(rows, func() error {
+			var c model.NoiseCondition
+			out = append(out, &c)
+			return rows.Scan(&c.IntegrationID, &c.DedupKey, &c.AlertCount, &c.ResetCount)
+		})
+	}
+	var err error
+	if a.dims[model.NoiseDimensionCondition] {
+		if rep.TopConditions, err = conditions("", "n DESC"); err != nil {
+			return 0, err
+		}
+		if rep.Flapping, err = conditions(" HAVING count(resolved_at) >= 2", "resets DESC, n DESC"); err != nil {
+			return 0, err
+		}
+	}
+	top := func(column string, add func(key, n, tickets int)) error {
+		rows, err := r.noiseQuery(ctx, `SELECT `+column+`, count(*) AS n, coalesce(sum(auto_ticket_created), 0) AS tickets`+period+
+			` AND `+column+` IS NOT NULL GROUP BY `+column+` ORDER BY `+
+			map[bool]string{true: "tickets DESC, ", false: ""}[column == "matched_rule_id"]+`n DESC, `+column+` LIMIT ?4`, args...)
+		if err != nil {
+			return err
+		}
+		return scanRows(rows, func() error {
+			var key, n, tickets int
+			if err := rows.Scan(&key, &n, &tickets); err != nil {
+				return err
+			}
+			add(key, n, tickets)
+			return nil
+		})
+	}
+	if a.dims[model.NoiseDimensionDevice] {
+		if err := top("asset_id", func(k, n, _ int) {
+			rep.TopDevices = append(rep.TopDevices, &model.NoiseDevice{AssetID: k, AlertCount: n})
+		}); err != nil {
+			return 0, err
+		}
+	}
+	if a.dims[model.NoiseDimensionClient] {
+		if err := top("client_id", func(k, n, _ int) {
+			rep.TopClients = append(rep.TopClients, &model.NoiseClient{ClientID: k, AlertCount: n})
+		}); err != nil {
+			return 0, err
+		}
+	}
+	if a.dims[model.NoiseDimensionRule] {
+		if err := top("matched_rule_id", func(k, n, t int) {
+			rep.TicketsPerRule = append(rep.TicketsPerRule, &model.NoiseRule{RuleID: k, AlertCount: n, TicketCount: t})
+		}); err != nil {
+			return 0, err
+		}
+	}
+	if rep.ResolvedCount == 0 {
+		return closed, nil
+	}
+	// percentile_disc: the value at position ceil(p·n) of the ordered
+	// durations, as PostgreSQL computes it.
+	pct := `SELECT d FROM p ORDER BY d LIMIT 1 OFFSET (SELECT (count(*) * %d + 9) / 10 - 1 FROM p)`
+	var median, p90 sql.NullFloat64
+	q := `WITH p AS (SELECT round((julianday(resolved_at) - julianday(triggered_at)) * 86400.0, 3) AS d` + period +
+		` AND resolved_at IS NOT NULL) SELECT (` + fmt.Sprintf(pct, 5) + `), (` + fmt.Sprintf(pct, 9) + `)`
+	if err := r.noiseRow(ctx, q, args[:3], &median, &p90); err != nil {
+		return 0, err
+	}
+	rep.ResolveSecondsMedian, rep.ResolveSecondsP90 = nullFloat(median), nullFloat(p90)
+	return closed, nil
+}
+
+// noiseNames names the ranked assets, clients and rules through the
+// scoped client (retired ones too: old alerts name them).
+func (r *Resolver) noiseNames(ctx context.Context, rep *model.NoiseReport) error {
+	if len(rep.TopDevices) > 0 {
+		ids := make([]int, len(rep.TopDevices))
+		for i, d := range rep.TopDevices {
+			ids[i] = d.AssetID
+		}
+		rows, err := r.db.Asset.Query().Where(asset.IDIn(ids...)).Select(asset.FieldName).All(ctx)
+		if err != nil {
+			return fmt.Errorf("assets: %w", err)
+		}
+		names := map[int]string{}
+		for _, x := range rows {
+			names[x.ID] = x.Name
+		}
+		for _, d := range rep.TopDevices {
+			d.Name = names[d.AssetID]
+		}
+	}
+	if len(rep.TopClients) > 0 {
+		ids := make([]int, len(rep.TopClients))
+		for i, c := range rep.TopClients {
+			ids[i] = c.ClientID
+		}
+		rows, err := r.db.Customer.Query().Where(customer.IDIn(ids...)).Select(customer.FieldName).All(ctx)
+		if err != nil {
+			return fmt.Errorf("clients: %w", err)
+		}
+		names := map[int]string{}
+		for _, x := range rows {
+			names[x.ID] = x.Name
+		}
+		for _, c := range rep.TopClients {
+			c.Name = names[c.ClientID]
+		}
+	}
+	if len(rep.TicketsPerRule) > 0 {
+		ids := make([]int, len(rep.TicketsPerRule))
+		for i, x := range rep.TicketsPerRule {
+			ids[i] = x.RuleID
+		}
+		rows, err := r.db.AlertRule.Query().Where(alertrule.IDIn(ids...)).Select(alertrule.FieldName).All(ctx)
+		if err != nil {
+			return fmt.Errorf("rules: %w", err)
+		}
+		names := map[int]string{}
+		for _, x := range rows {
+			names[x.ID] = x.Name
+		}
+		for _, x := range rep.TicketsPerRule {
+			x.Name = names[x.RuleID]
+		}
+	}
+	return nil
+}
+
+// noiseQuery runs one statement of the report, spent from the budget.
+func (r *Resolver) noiseQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if err := spendStatement(ctx); err != nil {
+		return nil, err
+	}
+	return r.store.DB.QueryContext(ctx, q, args...)
+}
+
+func (r *Resolver) noiseRow(ctx context.Context, q string, args []any, dest ...any) error {
+	if err := spendStatement(ctx); err != nil {
+		return err
+	}
+	return r.store.DB.QueryRowContext(ctx, q, args...).Scan(dest...)
+}
+
+// scanRows calls each for every row and closes rows.
+func scanRows(rows *sql.Rows, each func() error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func nullFloat(f sql.NullFloat64) *float64 {
+	if !f.Valid {
+		return nil
+	}
+	return &f.Float64
+}
