@@ -107,46 +107,68 @@ const noisePeriod = ` FROM alerts WHERE tenant_id = $1 AND triggered_at >= $2 AN
 // cleared the alert (pipeline.OriginTicketClosed, kept in metadata).
 const ticketClosedOrigin = "ticket-closed"
 
-// noiseGroupingSets are PostgreSQL's grouping sets of each dimension and
-// the bit mask GROUPING(integration_id, dedup_key, asset_id, client_id,
-// matched_rule_id) gives its rows.
+// noiseGroupingSets are PostgreSQL's grouping sets of each dimension, the
+// columns they group by, and the kind that tells their rows apart.
 var noiseGroupingSets = []struct {
-	dim  model.NoiseDimension
-	set  string
-	mask int
+	dim     model.NoiseDimension
+	columns []string
+	kind    int
 }{
-	{model.NoiseDimensionCondition, "(integration_id, dedup_key)", 7},
-	{model.NoiseDimensionDevice, "(asset_id)", 27},
-	{model.NoiseDimensionClient, "(client_id)", 29},
-	{model.NoiseDimensionRule, "(matched_rule_id)", 30},
+	{model.NoiseDimensionCondition, []string{"integration_id", "dedup_key"}, noiseKindCondition},
+	{model.NoiseDimensionDevice, []string{"asset_id"}, noiseKindDevice},
+	{model.NoiseDimensionClient, []string{"client_id"}, noiseKindClient},
+	{model.NoiseDimensionRule, []string{"matched_rule_id"}, noiseKindRule},
 }
 
-const noiseTotalsMask = 31
+// Kinds of the grouped rows.
+const (
+	noiseKindCondition = 1
+	noiseKindDevice    = 2
+	noiseKindClient    = 3
+	noiseKindRule      = 4
+	noiseKindTotals    = 5
+)
 
 // noisePostgresSQL reads the period once: one grouping set per dimension
-// and the totals (()) in the same aggregate, each ranking cut to $4 in
-// the database. The percentiles and the count of alerts cleared by their
-// ticket's close read the same index range again (the latter a partial
-// index of those alerts alone).
-func noisePostgresSQL(sets []string) string {
-	return `WITH g AS (
-	SELECT GROUPING(integration_id, dedup_key, asset_id, client_id, matched_rule_id) AS gs,
-		integration_id, dedup_key, asset_id, client_id, matched_rule_id,
-		count(*) AS n, count(resolved_at) AS resets, count(*) FILTER (WHERE auto_ticket_created) AS tickets` + noisePeriod + `
-	GROUP BY GROUPING SETS (` + strings.Join(sets, ", ") + `)
+// asked for and the totals (()) in the same aggregate, each ranking cut
+// to $4 in the database. A column no set groups by may not be named, so
+// it stands as NULL.
+func noisePostgresSQL(dims map[model.NoiseDimension]bool) string {
+	sets, kinds := []string{"()"}, []string{}
+	cols := map[string]string{"integration_id": "NULL::bigint", "dedup_key": "NULL::text", "asset_id": "NULL::bigint",
+		"client_id": "NULL::bigint", "matched_rule_id": "NULL::bigint"}
+	for _, s := range noiseGroupingSets {
+		if !dims[s.dim] {
+			continue
+		}
+		sets = append(sets, "("+strings.Join(s.columns, ", ")+")")
+		kinds = append(kinds, fmt.Sprintf("WHEN GROUPING(%s) = 0 THEN %d", s.columns[len(s.columns)-1], s.kind))
+		for _, c := range s.columns {
+			cols[c] = c
+		}
+	}
+	kind := fmt.Sprint(noiseKindTotals)
+	if len(kinds) > 0 {
+		kind = "CASE " + strings.Join(kinds, " ") + " ELSE " + kind + " END"
+	}
+	return fmt.Sprintf(`WITH g AS (
+	SELECT %s AS kind, %s AS integration_id, %s AS dedup_key, %s AS asset_id, %s AS client_id, %s AS matched_rule_id,
+		count(*) AS n, count(resolved_at) AS resets, count(*) FILTER (WHERE auto_ticket_created) AS tickets`+noisePeriod+`
+	GROUP BY GROUPING SETS (%s)
 ), r AS (
 	SELECT g.*,
-		row_number() OVER (PARTITION BY gs ORDER BY CASE WHEN gs = 30 THEN tickets ELSE 0 END DESC, n DESC,
+		row_number() OVER (PARTITION BY kind ORDER BY CASE WHEN kind = %[8]d THEN tickets ELSE 0 END DESC, n DESC,
 			integration_id, dedup_key, asset_id, client_id, matched_rule_id) AS top,
-		row_number() OVER (PARTITION BY gs ORDER BY resets DESC, n DESC, integration_id, dedup_key) AS flap
+		row_number() OVER (PARTITION BY kind ORDER BY resets DESC, n DESC, integration_id, dedup_key) AS flap
 	FROM g
-	WHERE gs IN (7, 31) OR (gs = 27 AND asset_id IS NOT NULL) OR (gs = 29 AND client_id IS NOT NULL)
-		OR (gs = 30 AND matched_rule_id IS NOT NULL)
+	WHERE kind IN (%[9]d, %[10]d) OR (kind = %[11]d AND asset_id IS NOT NULL) OR (kind = %[12]d AND client_id IS NOT NULL)
+		OR (kind = %[8]d AND matched_rule_id IS NOT NULL)
 )
-SELECT gs, coalesce(integration_id, asset_id, client_id, matched_rule_id, 0), coalesce(dedup_key, ''),
-	n, resets, tickets, top <= $4, gs = 7 AND resets >= 2 AND flap <= $4
-FROM r WHERE gs = 31 OR top <= $4 OR (gs = 7 AND resets >= 2 AND flap <= $4)
-ORDER BY gs, top`
+SELECT kind, coalesce(integration_id, asset_id, client_id, matched_rule_id, 0), coalesce(dedup_key, ''),
+	n, resets, tickets, top <= $4, kind = %[9]d AND resets >= 2 AND flap <= $4
+FROM r WHERE kind = %[10]d OR top <= $4 OR (kind = %[9]d AND resets >= 2 AND flap <= $4)
+ORDER BY kind, top`, kind, cols["integration_id"], cols["dedup_key"], cols["asset_id"], cols["client_id"], cols["matched_rule_id"],
+		strings.Join(sets, ", "), noiseKindRule, noiseKindCondition, noiseKindTotals, noiseKindDevice, noiseKindClient)
 }
 
 const noisePostgresTimesSQL = `SELECT
@@ -155,13 +177,7 @@ const noisePostgresTimesSQL = `SELECT
 	(SELECT count(*)` + noisePeriod + ` AND resolved_at IS NOT NULL AND (metadata->>'origin') = '` + ticketClosedOrigin + `')`
 
 func (r *Resolver) noisePostgres(ctx context.Context, a noiseArgs, rep *model.NoiseReport) (int, error) {
-	sets := []string{"()"}
-	for _, s := range noiseGroupingSets {
-		if a.dims[s.dim] {
-			sets = append(sets, s.set)
-		}
-	}
-	rows, err := r.noiseQuery(ctx, noisePostgresSQL(sets), a.tenant, a.since, a.until, a.limit)
+	rows, err := r.noiseQuery(ctx, noisePostgresSQL(a.dims), a.tenant, a.since, a.until, a.limit)
 	if err != nil {
 		return 0, err
 	}
@@ -176,9 +192,9 @@ func (r *Resolver) noisePostgres(ctx context.Context, a noiseArgs, rep *model.No
 			return err
 		}
 		switch gs {
-		case noiseTotalsMask:
+		case noiseKindTotals:
 			rep.AlertCount, rep.ResolvedCount = n, resets
-		case 7:
+		case noiseKindCondition:
 			c := model.NoiseCondition{IntegrationID: key, DedupKey: dedup, AlertCount: n, ResetCount: resets}
 			if top {
 				rep.TopConditions = append(rep.TopConditions, &c)
@@ -187,11 +203,11 @@ func (r *Resolver) noisePostgres(ctx context.Context, a noiseArgs, rep *model.No
 				f := c
 				flapping = append(flapping, &f)
 			}
-		case 27:
+		case noiseKindDevice:
 			rep.TopDevices = append(rep.TopDevices, &model.NoiseDevice{AssetID: key, AlertCount: n})
-		case 29:
+		case noiseKindClient:
 			rep.TopClients = append(rep.TopClients, &model.NoiseClient{ClientID: key, AlertCount: n})
-		case 30:
+		case noiseKindRule:
 			rep.TicketsPerRule = append(rep.TicketsPerRule, &model.NoiseRule{RuleID: key, AlertCount: n, TicketCount: tickets})
 		}
 		return nil
@@ -308,13 +324,22 @@ func (r *Resolver) noiseSQLite(ctx context.Context, a noiseArgs, rep *model.Nois
 	// durations, as PostgreSQL computes it.
 	pct := `SELECT d FROM p ORDER BY d LIMIT 1 OFFSET (SELECT (count(*) * %d + 9) / 10 - 1 FROM p)`
 	var median, p90 sql.NullFloat64
-	q := `WITH p AS (SELECT round((julianday(resolved_at) - julianday(triggered_at)) * 86400.0, 3) AS d` + period +
+	q := `WITH p AS (SELECT round((`+sqliteJulian("resolved_at")+` - `+sqliteJulian("triggered_at")+`) * 86400.0, 3) AS d` + period +
 		` AND resolved_at IS NOT NULL) SELECT (` + fmt.Sprintf(pct, 5) + `), (` + fmt.Sprintf(pct, 9) + `)`
 	if err := r.noiseRow(ctx, q, args[:3], &median, &p90); err != nil {
 		return 0, err
 	}
 	rep.ResolveSecondsMedian, rep.ResolveSecondsP90 = nullFloat(median), nullFloat(p90)
 	return closed, nil
+}
+
+// sqliteJulian is the julian day of a time column as the SQLite driver
+// stores it (Go's "2006-01-02 15:04:05.999999999 -0700 MST"): the date and
+// time, and the offset rewritten as ±HH:MM, which julianday reads.
+func sqliteJulian(col string) string {
+	p := "(11 + instr(substr(" + col + ", 12), ' '))" // the space before the offset
+	return "julianday(substr(" + col + ", 1, " + p + " - 1) || substr(" + col + ", " + p + " + 1, 3) || ':' || substr(" +
+		col + ", " + p + " + 4, 2))"
 }
 
 // noiseNames names the ranked assets, clients and rules through the
