@@ -324,7 +324,7 @@ func (r *Resolver) noiseSQLite(ctx context.Context, a noiseArgs, rep *model.Nois
 	// durations, as PostgreSQL computes it.
 	pct := `SELECT d FROM p ORDER BY d LIMIT 1 OFFSET (SELECT (count(*) * %d + 9) / 10 - 1 FROM p)`
 	var median, p90 sql.NullFloat64
-	q := `WITH p AS (SELECT round((`+sqliteJulian("resolved_at")+` - `+sqliteJulian("triggered_at")+`) * 86400.0, 3) AS d` + period +
+	q := `WITH p AS (SELECT round((` + sqliteJulian("resolved_at") + ` - ` + sqliteJulian("triggered_at") + `) * 86400.0, 3) AS d` + period +
 		` AND resolved_at IS NOT NULL) SELECT (` + fmt.Sprintf(pct, 5) + `), (` + fmt.Sprintf(pct, 9) + `)`
 	if err := r.noiseRow(ctx, q, args[:3], &median, &p90); err != nil {
 		return 0, err
