@@ -127,6 +127,8 @@ const (
 	noiseKindClient    = 3
 	noiseKindRule      = 4
 	noiseKindTotals    = 5
+	// noiseFlapping ranks the conditions' rows by resets.
+	noiseFlapping = 6
 )
 
 // noisePostgresSQL reads the period once: one grouping set per dimension
@@ -151,26 +153,39 @@ func noisePostgresSQL(dims map[model.NoiseDimension]bool) string {
 	if len(kinds) > 0 {
 		kind = "CASE " + strings.Join(kinds, " ") + " ELSE " + kind + " END"
 	}
-	return fmt.Sprintf(`WITH g AS (
+	// Each ranking is a top-N of the grouped rows (a bounded heap, not a
+	// sort of every condition); ties go by key, in bytes as on SQLite.
+	rank := func(part, kind int, where, order string) string {
+		return fmt.Sprintf(`(SELECT %d AS part, coalesce(integration_id, asset_id, client_id, matched_rule_id, 0) AS key,
+		coalesce(dedup_key, '') AS dedup_key, n, resets, tickets FROM g WHERE kind = %d%s ORDER BY %s LIMIT $4)`, part, kind, where, order)
+	}
+	parts := []string{fmt.Sprintf(`(SELECT %d AS part, 0::bigint AS key, '' AS dedup_key, n, resets, tickets FROM g WHERE kind = %[1]d)`, noiseKindTotals)}
+	if dims[model.NoiseDimensionCondition] {
+		parts = append(parts,
+			rank(noiseKindCondition, noiseKindCondition, "", `n DESC, integration_id, dedup_key COLLATE "C"`),
+			rank(noiseFlapping, noiseKindCondition, " AND resets >= 2", `resets DESC, n DESC, integration_id, dedup_key COLLATE "C"`))
+	}
+	if dims[model.NoiseDimensionDevice] {
+		parts = append(parts, rank(noiseKindDevice, noiseKindDevice, " AND asset_id IS NOT NULL", "n DESC, asset_id"))
+	}
+	if dims[model.NoiseDimensionClient] {
+		parts = append(parts, rank(noiseKindClient, noiseKindClient, " AND client_id IS NOT NULL", "n DESC, client_id"))
+	}
+	if dims[model.NoiseDimensionRule] {
+		parts = append(parts, rank(noiseKindRule, noiseKindRule, " AND matched_rule_id IS NOT NULL", "tickets DESC, n DESC, matched_rule_id"))
+	}
+	return fmt.Sprintf(`WITH g AS MATERIALIZED (
 	SELECT %s AS kind, %s AS integration_id, %s AS dedup_key, %s AS asset_id, %s AS client_id, %s AS matched_rule_id,
 		count(*) AS n, count(resolved_at) AS resets, count(*) FILTER (WHERE auto_ticket_created) AS tickets`+noisePeriod+`
 	GROUP BY GROUPING SETS (%s)
-), r AS (
-	SELECT g.*,
-		row_number() OVER (PARTITION BY kind ORDER BY CASE WHEN kind = %[8]d THEN tickets ELSE 0 END DESC, n DESC,
-			integration_id, dedup_key, asset_id, client_id, matched_rule_id) AS top,
-		row_number() OVER (PARTITION BY kind ORDER BY resets DESC, n DESC, integration_id, dedup_key) AS flap
-	FROM g
-	WHERE kind IN (%[9]d, %[10]d) OR (kind = %[11]d AND asset_id IS NOT NULL) OR (kind = %[12]d AND client_id IS NOT NULL)
-		OR (kind = %[8]d AND matched_rule_id IS NOT NULL)
 )
-SELECT kind, coalesce(integration_id, asset_id, client_id, matched_rule_id, 0), coalesce(dedup_key, ''),
-	n, resets, tickets, top <= $4, kind = %[9]d AND resets >= 2 AND flap <= $4
-FROM r WHERE kind = %[10]d OR top <= $4 OR (kind = %[9]d AND resets >= 2 AND flap <= $4)
-ORDER BY kind, top`, kind, cols["integration_id"], cols["dedup_key"], cols["asset_id"], cols["client_id"], cols["matched_rule_id"],
-		strings.Join(sets, ", "), noiseKindRule, noiseKindCondition, noiseKindTotals, noiseKindDevice, noiseKindClient)
+`, kind, cols["integration_id"], cols["dedup_key"], cols["asset_id"], cols["client_id"], cols["matched_rule_id"],
+		strings.Join(sets, ", ")) + strings.Join(parts, "\nUNION ALL\n")
 }
 
+// noisePostgresTimesSQL follows the CTE p of the resolved alerts'
+// durations: the percentiles, and the count of alerts cleared by their
+// ticket's close (from its partial index).
 const noisePostgresTimesSQL = `SELECT
 	(SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY d) FROM p),
 	(SELECT percentile_disc(0.9) WITHIN GROUP (ORDER BY d) FROM p),
@@ -181,28 +196,21 @@ func (r *Resolver) noisePostgres(ctx context.Context, a noiseArgs, rep *model.No
 	if err != nil {
 		return 0, err
 	}
-	var flapping []*model.NoiseCondition
 	err = scanRows(rows, func() error {
 		var (
-			gs, key, n, resets, tickets int
-			dedup                       string
-			top, flap                   bool
+			part, key, n, resets, tickets int
+			dedup                         string
 		)
-		if err := rows.Scan(&gs, &key, &dedup, &n, &resets, &tickets, &top, &flap); err != nil {
+		if err := rows.Scan(&part, &key, &dedup, &n, &resets, &tickets); err != nil {
 			return err
 		}
-		switch gs {
+		switch part {
 		case noiseKindTotals:
 			rep.AlertCount, rep.ResolvedCount = n, resets
 		case noiseKindCondition:
-			c := model.NoiseCondition{IntegrationID: key, DedupKey: dedup, AlertCount: n, ResetCount: resets}
-			if top {
-				rep.TopConditions = append(rep.TopConditions, &c)
-			}
-			if flap {
-				f := c
-				flapping = append(flapping, &f)
-			}
+			rep.TopConditions = append(rep.TopConditions, &model.NoiseCondition{IntegrationID: key, DedupKey: dedup, AlertCount: n, ResetCount: resets})
+		case noiseFlapping:
+			rep.Flapping = append(rep.Flapping, &model.NoiseCondition{IntegrationID: key, DedupKey: dedup, AlertCount: n, ResetCount: resets})
 		case noiseKindDevice:
 			rep.TopDevices = append(rep.TopDevices, &model.NoiseDevice{AssetID: key, AlertCount: n})
 		case noiseKindClient:
@@ -215,19 +223,6 @@ func (r *Resolver) noisePostgres(ctx context.Context, a noiseArgs, rep *model.No
 	if err != nil {
 		return 0, err
 	}
-	slices.SortStableFunc(flapping, func(x, y *model.NoiseCondition) int {
-		if x.ResetCount != y.ResetCount {
-			return y.ResetCount - x.ResetCount
-		}
-		if x.AlertCount != y.AlertCount {
-			return y.AlertCount - x.AlertCount
-		}
-		if x.IntegrationID != y.IntegrationID {
-			return x.IntegrationID - y.IntegrationID
-		}
-		return strings.Compare(x.DedupKey, y.DedupKey)
-	})
-	rep.Flapping = append(rep.Flapping, flapping...)
 	if rep.ResolvedCount == 0 {
 		return 0, nil
 	}
