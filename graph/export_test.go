@@ -64,3 +64,6 @@ func NoisePostgresSQL() string {
 	}
 	return noisePostgresSQL(dims)
 }
+
+// NoiseSettings are the settings alertNoiseReport's transaction takes.
+const NoiseSettings = noiseSettings

@@ -186,13 +186,36 @@ func noisePostgresSQL(dims map[model.NoiseDimension]bool) string {
 // noisePostgresTimesSQL follows the CTE p of the resolved alerts'
 // durations: the percentiles, and the count of alerts cleared by their
 // ticket's close (from its partial index).
-const noisePostgresTimesSQL = `SELECT
-	(SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY d) FROM p),
-	(SELECT percentile_disc(0.9) WITHIN GROUP (ORDER BY d) FROM p),
-	(SELECT count(*)` + noisePeriod + ` AND resolved_at IS NOT NULL AND (metadata->>'origin') = '` + ticketClosedOrigin + `')`
+const noisePostgresTimesSQL = `, q AS (SELECT percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY d) AS pc FROM p)
+SELECT
+	pc[1], pc[2],
+	(SELECT count(*)` + noisePeriod + ` AND resolved_at IS NOT NULL AND (metadata->>'origin') = '` + ticketClosedOrigin + `')
+FROM q`
+
+// noiseWorkMem is the memory each sort or hash of the report may take
+// before it spills to disk: a month of a busy tenant has hundreds of
+// thousands of conditions, whose grouping spilled with the default.
+const noiseWorkMem = "128MB"
+
+const noiseSettings = "SET LOCAL work_mem = '" + noiseWorkMem + "'; SET LOCAL jit = off"
 
 func (r *Resolver) noisePostgres(ctx context.Context, a noiseArgs, rep *model.NoiseReport) (int, error) {
-	rows, err := r.noiseQuery(ctx, noisePostgresSQL(a.dims), a.tenant, a.since, a.until, a.limit)
+	// A read-only transaction of its own, for settings of this report
+	// alone: hashing in memory, and no JIT (its compile took longer than
+	// it saved).
+	tx, err := r.store.DB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	if _, err := tx.ExecContext(ctx, noiseSettings); err != nil {
+		return 0, err
+	}
+	return r.noisePostgresTx(ctx, tx, a, rep)
+}
+
+func (r *Resolver) noisePostgresTx(ctx context.Context, db noiseDB, a noiseArgs, rep *model.NoiseReport) (int, error) {
+	rows, err := noiseQuery(ctx, db, noisePostgresSQL(a.dims), a.tenant, a.since, a.until, a.limit)
 	if err != nil {
 		return 0, err
 	}
@@ -232,7 +255,7 @@ func (r *Resolver) noisePostgres(ctx context.Context, a noiseArgs, rep *model.No
 	)
 	q := `WITH p AS (SELECT extract(epoch FROM resolved_at - triggered_at)::float8 AS d` + noisePeriod +
 		` AND resolved_at IS NOT NULL) ` + noisePostgresTimesSQL
-	if err := r.noiseRow(ctx, q, []any{a.tenant, a.since, a.until}, &median, &p90, &closed); err != nil {
+	if err := noiseRow(ctx, db, q, []any{a.tenant, a.since, a.until}, &median, &p90, &closed); err != nil {
 		return 0, err
 	}
 	rep.ResolveSecondsMedian, rep.ResolveSecondsP90 = nullFloat(median), nullFloat(p90)
@@ -242,10 +265,11 @@ func (r *Resolver) noisePostgres(ctx context.Context, a noiseArgs, rep *model.No
 // noiseSQLite runs a statement per ranking: SQLite has no grouping sets,
 // and embedded mode holds a small tenant's alerts.
 func (r *Resolver) noiseSQLite(ctx context.Context, a noiseArgs, rep *model.NoiseReport) (int, error) {
+	db := r.store.DB
 	period := strings.NewReplacer("$1", "?1", "$2", "?2", "$3", "?3").Replace(noisePeriod)
 	args := []any{a.tenant, a.since, a.until, a.limit}
 	var closed int
-	if err := r.noiseRow(ctx, `SELECT count(*), count(resolved_at), coalesce(sum(resolved_at IS NOT NULL AND
+	if err := noiseRow(ctx, db, `SELECT count(*), count(resolved_at), coalesce(sum(resolved_at IS NOT NULL AND
 		json_extract(metadata, '$.origin') = '`+ticketClosedOrigin+`'), 0)`+period, args[:3],
 		&rep.AlertCount, &rep.ResolvedCount, &closed); err != nil {
 		return 0, err
@@ -255,7 +279,7 @@ func (r *Resolver) noiseSQLite(ctx context.Context, a noiseArgs, rep *model.Nois
 	}
 	conditions := func(having, order string) ([]*model.NoiseCondition, error) {
 		out := []*model.NoiseCondition{}
-		rows, err := r.noiseQuery(ctx, `SELECT integration_id, dedup_key, count(*) AS n, count(resolved_at) AS resets`+period+
+		rows, err := noiseQuery(ctx, db, `SELECT integration_id, dedup_key, count(*) AS n, count(resolved_at) AS resets`+period+
 			` GROUP BY integration_id, dedup_key`+having+` ORDER BY `+order+`, integration_id, dedup_key LIMIT ?4`, args...)
 		if err != nil {
 			return nil, err
@@ -276,7 +300,7 @@ func (r *Resolver) noiseSQLite(ctx context.Context, a noiseArgs, rep *model.Nois
 		}
 	}
 	top := func(column string, add func(key, n, tickets int)) error {
-		rows, err := r.noiseQuery(ctx, `SELECT `+column+`, count(*) AS n, coalesce(sum(auto_ticket_created), 0) AS tickets`+period+
+		rows, err := noiseQuery(ctx, db, `SELECT `+column+`, count(*) AS n, coalesce(sum(auto_ticket_created), 0) AS tickets`+period+
 			` AND `+column+` IS NOT NULL GROUP BY `+column+` ORDER BY `+
 			map[bool]string{true: "tickets DESC, ", false: ""}[column == "matched_rule_id"]+`n DESC, `+column+` LIMIT ?4`, args...)
 		if err != nil {
@@ -321,7 +345,7 @@ func (r *Resolver) noiseSQLite(ctx context.Context, a noiseArgs, rep *model.Nois
 	var median, p90 sql.NullFloat64
 	q := `WITH p AS (SELECT round((` + sqliteJulian("resolved_at") + ` - ` + sqliteJulian("triggered_at") + `) * 86400.0, 3) AS d` + period +
 		` AND resolved_at IS NOT NULL) SELECT (` + fmt.Sprintf(pct, 5) + `), (` + fmt.Sprintf(pct, 9) + `)`
-	if err := r.noiseRow(ctx, q, args[:3], &median, &p90); err != nil {
+	if err := noiseRow(ctx, db, q, args[:3], &median, &p90); err != nil {
 		return 0, err
 	}
 	rep.ResolveSecondsMedian, rep.ResolveSecondsP90 = nullFloat(median), nullFloat(p90)
@@ -395,18 +419,24 @@ func (r *Resolver) noiseNames(ctx context.Context, rep *model.NoiseReport) error
 }
 
 // noiseQuery runs one statement of the report, spent from the budget.
-func (r *Resolver) noiseQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func noiseQuery(ctx context.Context, db noiseDB, q string, args ...any) (*sql.Rows, error) {
 	if err := spendStatement(ctx); err != nil {
 		return nil, err
 	}
-	return r.store.DB.QueryContext(ctx, q, args...)
+	return db.QueryContext(ctx, q, args...)
 }
 
-func (r *Resolver) noiseRow(ctx context.Context, q string, args []any, dest ...any) error {
+func noiseRow(ctx context.Context, db noiseDB, q string, args []any, dest ...any) error {
 	if err := spendStatement(ctx); err != nil {
 		return err
 	}
-	return r.store.DB.QueryRowContext(ctx, q, args...).Scan(dest...)
+	return db.QueryRowContext(ctx, q, args...).Scan(dest...)
+}
+
+// noiseDB is the pool (SQLite) or the report's transaction (PostgreSQL).
+type noiseDB interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // scanRows calls each for every row and closes rows.
