@@ -62,14 +62,14 @@ export function render(main) {
       stat('Resolved', String(r.resolvedCount), 'noise-resolved'),
       h('div.noise-stat',
         h('span.noise-label', 'Auto-resolved'),
-        h('strong#noise-auto', `${Math.round(share * 100)}%`),
+        h('strong', { id: 'noise-auto' }, `${Math.round(share * 100)}%`),
         h('progress', { max: 1, value: share, 'aria-label': 'Share auto-resolved' })),
       stat('Time to resolve (median)', duration(r.resolveSecondsMedian), 'noise-median'),
       stat('Time to resolve (p90)', duration(r.resolveSecondsP90), 'noise-p90')));
     const grid = h('div.noise-grid');
     body.append(grid);
     const bars = (title, id, rows, label) => {
-      const box = h(`div.noise-chart#${id}`);
+      const box = h('div.noise-chart', { id });
       grid.append(h('section.card', h('h2', title), rows.length ? box : emptyState('None', '')));
       if (rows.length) charts.push(barChart(box, rows.map(label), rows.map((x) => x.alertCount)));
     };
@@ -95,11 +95,11 @@ export function render(main) {
 }
 
 function stat(label, value, id) {
-  return h('div.noise-stat', h('span.noise-label', label), h(`strong#${id}`, value));
+  return h('div.noise-stat', h('span.noise-label', label), h('strong', { id }, value));
 }
 
 function table(head, rows, id) {
-  return h(`table.table#${id}`,
+  return h('table.table', { id },
     h('thead', h('tr', ...head.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', ...rows.map((r) => h('tr', ...r.map((x) => h('td', String(x)))))));
 }
