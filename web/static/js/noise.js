@@ -117,6 +117,9 @@ function duration(s) {
 // the vendored script defines).
 function barChart(el, labels, counts) {
   const xs = labels.map((_, i) => i);
+  // uPlot sizes bars by the gap between x values: one label alone has
+  // none, so a last, empty slot (outside the x range) gives it one.
+  const data = [[...xs, xs.length], [...counts, null]];
   const short = (s) => (s.length > 18 ? `${s.slice(0, 17)}…` : s);
   const width = Math.max(320, el.clientWidth || 480);
   return new window.uPlot({
@@ -124,9 +127,9 @@ function barChart(el, labels, counts) {
     height: 240,
     legend: { show: false },
     cursor: { show: false },
-    scales: { x: { time: false, range: () => [-0.5, labels.length - 0.5] }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+    scales: { x: { time: false, auto: false, range: [-0.5, labels.length - 0.5] }, y: { auto: false, range: [0, Math.max(1, ...counts)] } },
     axes: [
-      { splits: () => xs, values: (u, splits) => splits.map((i) => short(labels[i] ?? '')), rotate: -30, size: 70, gap: 4 },
+      { splits: () => xs, values: (u, splits) => splits.map((i) => short(labels[i] ?? '')), size: 40, gap: 4 },
       { size: 50 },
     ],
     series: [
@@ -134,5 +137,5 @@ function barChart(el, labels, counts) {
       { label: 'Alerts', fill: 'rgba(59, 91, 219, 0.7)', stroke: 'rgb(59, 91, 219)', points: { show: false },
         paths: window.uPlot.paths.bars({ size: [0.6, 64] }) },
     ],
-  }, [xs, counts], el);
+  }, data, el);
 }
