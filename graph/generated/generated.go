@@ -4675,7 +4675,9 @@ fired (triggered_at) in [since, until); a resolved alert that fires again
 counts once, at its latest firing.
 """
 type NoiseReport {
+  "Start of the period (inclusive)."
   since: Time!
+  "End of the period (exclusive)."
   until: Time!
   "Alerts that fired in the period."
   alertCount: Int!
@@ -4703,7 +4705,9 @@ type NoiseReport {
 
 "One condition: the alerts of one dedup key of one integration."
 type NoiseCondition {
+  "The integration whose alerts these are."
   integrationId: ID!
+  "The dedup key the alerts share."
   dedupKey: String!
   "Alerts that fired in the period."
   alertCount: Int!
@@ -4713,20 +4717,31 @@ type NoiseCondition {
   firesPerReset: Float
 }
 
+"One device: the alerts of one asset."
 type NoiseDevice {
+  "The asset."
   assetId: ID!
+  "The asset's name."
   name: String!
+  "Alerts that fired in the period."
   alertCount: Int!
 }
 
+"One client's alerts."
 type NoiseClient {
+  "The client."
   clientId: ID!
+  "The client's name."
   name: String!
+  "Alerts that fired in the period."
   alertCount: Int!
 }
 
+"One rule: the alerts it matched."
 type NoiseRule {
+  "The rule."
   ruleId: ID!
+  "The rule's name."
   name: String!
   "Alerts the rule matched."
   alertCount: Int!
@@ -4740,7 +4755,12 @@ extend type Query {
   database. groupBy picks the rankings to compute (all by default); limit
   (1–50, default 10) bounds each ranking.
   """
-  alertNoiseReport(since: Time!, until: Time!, groupBy: [NoiseDimension!], limit: Int): NoiseReport!
+  alertNoiseReport(
+    "Start of the period (inclusive)." since: Time!
+    "End of the period (exclusive), after since." until: Time!
+    "The rankings to compute; all when absent." groupBy: [NoiseDimension!]
+    "Rows of each ranking, 1–50 (default 10)." limit: Int
+  ): NoiseReport!
 }
 `, BuiltIn: false},
 	{Name: "../schema/notification.graphqls", Input: `"""

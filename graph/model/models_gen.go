@@ -279,16 +279,22 @@ type NinjaOneAuthorization struct {
 	AuthorizeURL string `json:"authorizeUrl"`
 }
 
+// One client's alerts.
 type NoiseClient struct {
-	ClientID   int    `json:"clientId"`
-	Name       string `json:"name"`
-	AlertCount int    `json:"alertCount"`
+	// The client.
+	ClientID int `json:"clientId"`
+	// The client's name.
+	Name string `json:"name"`
+	// Alerts that fired in the period.
+	AlertCount int `json:"alertCount"`
 }
 
 // One condition: the alerts of one dedup key of one integration.
 type NoiseCondition struct {
-	IntegrationID int    `json:"integrationId"`
-	DedupKey      string `json:"dedupKey"`
+	// The integration whose alerts these are.
+	IntegrationID int `json:"integrationId"`
+	// The dedup key the alerts share.
+	DedupKey string `json:"dedupKey"`
 	// Alerts that fired in the period.
 	AlertCount int `json:"alertCount"`
 	// Of those, alerts that cleared.
@@ -297,17 +303,23 @@ type NoiseCondition struct {
 	FiresPerReset *float64 `json:"firesPerReset,omitempty"`
 }
 
+// One device: the alerts of one asset.
 type NoiseDevice struct {
-	AssetID    int    `json:"assetId"`
-	Name       string `json:"name"`
-	AlertCount int    `json:"alertCount"`
+	// The asset.
+	AssetID int `json:"assetId"`
+	// The asset's name.
+	Name string `json:"name"`
+	// Alerts that fired in the period.
+	AlertCount int `json:"alertCount"`
 }
 
 // Where a period's alerts came from. An alert counts in the period when it
 // fired (triggered_at) in [since, until); a resolved alert that fires again
 // counts once, at its latest firing.
 type NoiseReport struct {
+	// Start of the period (inclusive).
 	Since time.Time `json:"since"`
+	// End of the period (exclusive).
 	Until time.Time `json:"until"`
 	// Alerts that fired in the period.
 	AlertCount int `json:"alertCount"`
@@ -333,9 +345,12 @@ type NoiseReport struct {
 	TicketsPerRule []*NoiseRule `json:"ticketsPerRule"`
 }
 
+// One rule: the alerts it matched.
 type NoiseRule struct {
-	RuleID int    `json:"ruleId"`
-	Name   string `json:"name"`
+	// The rule.
+	RuleID int `json:"ruleId"`
+	// The rule's name.
+	Name string `json:"name"`
 	// Alerts the rule matched.
 	AlertCount int `json:"alertCount"`
 	// Tickets those alerts opened.
