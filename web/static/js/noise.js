@@ -121,7 +121,7 @@ function barChart(el, labels, counts) {
   // none, so a last, empty slot (outside the x range) gives it one.
   const data = [[...xs, xs.length], [...counts, null]];
   const short = (s) => (s.length > 18 ? `${s.slice(0, 17)}…` : s);
-  const width = Math.max(320, el.clientWidth || 480);
+  const width = Math.min(400, Math.max(280, Math.floor(el.getBoundingClientRect().width) || 360));
   return new window.uPlot({
     width,
     height: 240,
