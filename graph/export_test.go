@@ -54,3 +54,16 @@ func NotificationListStatements(st *store.Store, tenantID, userID int, unreadOnl
 
 // UnmappedOrganizationsQuery is the PostgreSQL query of unmappedOrganizations.
 const UnmappedOrganizationsQuery = unmappedOrganizationsQuery
+
+// NoisePostgresSQL is alertNoiseReport's grouping statement on
+// PostgreSQL with every dimension.
+func NoisePostgresSQL() string {
+	dims := map[model.NoiseDimension]bool{}
+	for _, d := range model.AllNoiseDimension {
+		dims[d] = true
+	}
+	return noisePostgresSQL(dims)
+}
+
+// NoiseSettings are the settings alertNoiseReport's transaction takes.
+const NoiseSettings = noiseSettings

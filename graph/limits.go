@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -77,6 +78,16 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.AlertRules = func(child int, _ int) int { return rootList(child) }
 	c.Query.TicketStatuses = func(child int, _ *int, _ *bool) int { return rootList(child) }
 	c.Query.Clients = func(child int, _ *string, _ *bool) int { return rootList(child) }
+	// The noise report: up to 4 grouping statements (PostgreSQL: 2) over
+	// the period's alerts and 3 name lookups; its rankings are bounded lists.
+	c.Query.AlertNoiseReport = func(child int, _, _ time.Time, _ []model.NoiseDimension, _ *int) int {
+		return 4*queryCost + child
+	}
+	c.NoiseReport.TopConditions = list
+	c.NoiseReport.Flapping = list
+	c.NoiseReport.TopDevices = list
+	c.NoiseReport.TopClients = list
+	c.NoiseReport.TicketsPerRule = list
 	c.Query.Assets = func(child int, _ *int, _ *string, _ *bool) int { return rootList(child) }
 	c.Query.OrganizationMappings = func(child int, _ *int) int { return rootList(child) }
 	c.Query.UnmappedOrganizations = func(child int, _ *int) int { return rootList(child) }

@@ -142,6 +142,8 @@ func TestCrossTenantMatrix(t *testing.T) {
 			`{ apiTokens { id name user { email } } }`,
 			`{ notifications { totalCount nodes { title } } unreadNotificationCount }`,
 			`{ tenant { id name } me { id } }`,
+			`{ alertNoiseReport(since: "` + fixtureMonth + `", until: "` + fixtureMonthEnd + `") { alertCount
+				topConditions { dedupKey } flapping { dedupKey } topDevices { name } topClients { name } ticketsPerRule { name } } }`,
 		}
 		// An organization of tenant A named like tenant B's client gets no
 		// suggestion from tenant B.
@@ -152,6 +154,12 @@ func TestCrossTenantMatrix(t *testing.T) {
 			if strings.Contains(string(r.Raw), marker) {
 				t.Errorf("%s leaked tenant B: %s", q, r.Raw)
 			}
+		}
+		// The noise report counts tenant A's one alert of the fixture's month.
+		var noise struct{ AlertNoiseReport struct{ AlertCount int } }
+		e.Admin(`{ alertNoiseReport(since: "`+fixtureMonth+`", until: "`+fixtureMonthEnd+`") { alertCount } }`, nil).Must(&noise)
+		if noise.AlertNoiseReport.AlertCount != 1 {
+			t.Errorf("tenant A noise report counts %d alerts, want 1", noise.AlertNoiseReport.AlertCount)
 		}
 		// Alerts and tickets carry no marker: compare ids.
 		type ids struct{ Nodes []struct{ ID string } }

@@ -336,6 +336,49 @@ type ComplexityRoot struct {
 		AuthorizeURL func(childComplexity int) int
 	}
 
+	NoiseClient struct {
+		AlertCount func(childComplexity int) int
+		ClientID   func(childComplexity int) int
+		Name       func(childComplexity int) int
+	}
+
+	NoiseCondition struct {
+		AlertCount    func(childComplexity int) int
+		DedupKey      func(childComplexity int) int
+		FiresPerReset func(childComplexity int) int
+		IntegrationID func(childComplexity int) int
+		ResetCount    func(childComplexity int) int
+	}
+
+	NoiseDevice struct {
+		AlertCount func(childComplexity int) int
+		AssetID    func(childComplexity int) int
+		Name       func(childComplexity int) int
+	}
+
+	NoiseReport struct {
+		AlertCount           func(childComplexity int) int
+		AutoResolvedCount    func(childComplexity int) int
+		AutoResolvedShare    func(childComplexity int) int
+		Flapping             func(childComplexity int) int
+		ResolveSecondsMedian func(childComplexity int) int
+		ResolveSecondsP90    func(childComplexity int) int
+		ResolvedCount        func(childComplexity int) int
+		Since                func(childComplexity int) int
+		TicketsPerRule       func(childComplexity int) int
+		TopClients           func(childComplexity int) int
+		TopConditions        func(childComplexity int) int
+		TopDevices           func(childComplexity int) int
+		Until                func(childComplexity int) int
+	}
+
+	NoiseRule struct {
+		AlertCount  func(childComplexity int) int
+		Name        func(childComplexity int) int
+		RuleID      func(childComplexity int) int
+		TicketCount func(childComplexity int) int
+	}
+
 	Notification struct {
 		Alert     func(childComplexity int) int
 		Body      func(childComplexity int) int
@@ -407,6 +450,7 @@ type ComplexityRoot struct {
 	Query struct {
 		APITokens               func(childComplexity int) int
 		Alert                   func(childComplexity int, id int) int
+		AlertNoiseReport        func(childComplexity int, since time.Time, until time.Time, groupBy []model.NoiseDimension, limit *int) int
 		AlertRule               func(childComplexity int, id int) int
 		AlertRules              func(childComplexity int, integrationID int) int
 		Alerts                  func(childComplexity int, filter *model.AlertFilter, first *int, after *string) int
@@ -759,6 +803,7 @@ type QueryResolver interface {
 	Integration(ctx context.Context, id int) (*ent.Integration, error)
 	OrganizationMappings(ctx context.Context, integrationID *int) ([]*ent.OrganizationMapping, error)
 	UnmappedOrganizations(ctx context.Context, integrationID *int) ([]*model.UnmappedOrganization, error)
+	AlertNoiseReport(ctx context.Context, since time.Time, until time.Time, groupBy []model.NoiseDimension, limit *int) (*model.NoiseReport, error)
 	Notifications(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NotificationConnection, error)
 	UnreadNotificationCount(ctx context.Context) (int, error)
 	AlertRules(ctx context.Context, integrationID int) ([]*ent.AlertRule, error)
@@ -2380,6 +2425,179 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NinjaOneAuthorization.AuthorizeURL(childComplexity), true
 
+	case "NoiseClient.alertCount":
+		if e.ComplexityRoot.NoiseClient.AlertCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseClient.AlertCount(childComplexity), true
+	case "NoiseClient.clientId":
+		if e.ComplexityRoot.NoiseClient.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseClient.ClientID(childComplexity), true
+	case "NoiseClient.name":
+		if e.ComplexityRoot.NoiseClient.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseClient.Name(childComplexity), true
+
+	case "NoiseCondition.alertCount":
+		if e.ComplexityRoot.NoiseCondition.AlertCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseCondition.AlertCount(childComplexity), true
+	case "NoiseCondition.dedupKey":
+		if e.ComplexityRoot.NoiseCondition.DedupKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseCondition.DedupKey(childComplexity), true
+	case "NoiseCondition.firesPerReset":
+		if e.ComplexityRoot.NoiseCondition.FiresPerReset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseCondition.FiresPerReset(childComplexity), true
+	case "NoiseCondition.integrationId":
+		if e.ComplexityRoot.NoiseCondition.IntegrationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseCondition.IntegrationID(childComplexity), true
+	case "NoiseCondition.resetCount":
+		if e.ComplexityRoot.NoiseCondition.ResetCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseCondition.ResetCount(childComplexity), true
+
+	case "NoiseDevice.alertCount":
+		if e.ComplexityRoot.NoiseDevice.AlertCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseDevice.AlertCount(childComplexity), true
+	case "NoiseDevice.assetId":
+		if e.ComplexityRoot.NoiseDevice.AssetID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseDevice.AssetID(childComplexity), true
+	case "NoiseDevice.name":
+		if e.ComplexityRoot.NoiseDevice.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseDevice.Name(childComplexity), true
+
+	case "NoiseReport.alertCount":
+		if e.ComplexityRoot.NoiseReport.AlertCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.AlertCount(childComplexity), true
+	case "NoiseReport.autoResolvedCount":
+		if e.ComplexityRoot.NoiseReport.AutoResolvedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.AutoResolvedCount(childComplexity), true
+	case "NoiseReport.autoResolvedShare":
+		if e.ComplexityRoot.NoiseReport.AutoResolvedShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.AutoResolvedShare(childComplexity), true
+	case "NoiseReport.flapping":
+		if e.ComplexityRoot.NoiseReport.Flapping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.Flapping(childComplexity), true
+	case "NoiseReport.resolveSecondsMedian":
+		if e.ComplexityRoot.NoiseReport.ResolveSecondsMedian == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.ResolveSecondsMedian(childComplexity), true
+	case "NoiseReport.resolveSecondsP90":
+		if e.ComplexityRoot.NoiseReport.ResolveSecondsP90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.ResolveSecondsP90(childComplexity), true
+	case "NoiseReport.resolvedCount":
+		if e.ComplexityRoot.NoiseReport.ResolvedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.ResolvedCount(childComplexity), true
+	case "NoiseReport.since":
+		if e.ComplexityRoot.NoiseReport.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.Since(childComplexity), true
+	case "NoiseReport.ticketsPerRule":
+		if e.ComplexityRoot.NoiseReport.TicketsPerRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.TicketsPerRule(childComplexity), true
+	case "NoiseReport.topClients":
+		if e.ComplexityRoot.NoiseReport.TopClients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.TopClients(childComplexity), true
+	case "NoiseReport.topConditions":
+		if e.ComplexityRoot.NoiseReport.TopConditions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.TopConditions(childComplexity), true
+	case "NoiseReport.topDevices":
+		if e.ComplexityRoot.NoiseReport.TopDevices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.TopDevices(childComplexity), true
+	case "NoiseReport.until":
+		if e.ComplexityRoot.NoiseReport.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseReport.Until(childComplexity), true
+
+	case "NoiseRule.alertCount":
+		if e.ComplexityRoot.NoiseRule.AlertCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseRule.AlertCount(childComplexity), true
+	case "NoiseRule.name":
+		if e.ComplexityRoot.NoiseRule.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseRule.Name(childComplexity), true
+	case "NoiseRule.ruleId":
+		if e.ComplexityRoot.NoiseRule.RuleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseRule.RuleID(childComplexity), true
+	case "NoiseRule.ticketCount":
+		if e.ComplexityRoot.NoiseRule.TicketCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoiseRule.TicketCount(childComplexity), true
+
 	case "Notification.alert":
 		if e.ComplexityRoot.Notification.Alert == nil {
 			break
@@ -2652,6 +2870,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Alert(childComplexity, args["id"].(int)), true
+	case "Query.alertNoiseReport":
+		if e.ComplexityRoot.Query.AlertNoiseReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_alertNoiseReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AlertNoiseReport(childComplexity, args["since"].(time.Time), args["until"].(time.Time), args["groupBy"].([]model.NoiseDimension), args["limit"].(*int)), true
 	case "Query.alertRule":
 		if e.ComplexityRoot.Query.AlertRule == nil {
 			break
@@ -4798,6 +5027,112 @@ extend type Mutation {
   ): ReprocessResult! @admin
 }
 `, BuiltIn: false},
+	{Name: "../schema/noise.graphqls", Input: `"What a noise report can rank alerts by."
+enum NoiseDimension {
+  "Conditions (an integration's dedup key); also selects the flapping list."
+  CONDITION
+  "Devices, by their asset."
+  DEVICE
+  "Clients."
+  CLIENT
+  "Rules that matched, with the tickets they opened."
+  RULE
+}
+
+"""
+Where a period's alerts came from. An alert counts in the period when it
+fired (triggered_at) in [since, until); a resolved alert that fires again
+counts once, at its latest firing.
+"""
+type NoiseReport {
+  "Start of the period (inclusive)."
+  since: Time!
+  "End of the period (exclusive)."
+  until: Time!
+  "Alerts that fired in the period."
+  alertCount: Int!
+  "Of those, alerts that have cleared since."
+  resolvedCount: Int!
+  "Of those, alerts the RMM cleared (not cleared because their ticket was closed)."
+  autoResolvedCount: Int!
+  "autoResolvedCount / alertCount; null without alerts."
+  autoResolvedShare: Float
+  "Median seconds from firing to clearing of the resolved alerts; null without any."
+  resolveSecondsMedian: Float
+  "90th percentile of the same."
+  resolveSecondsP90: Float
+  "Conditions with the most alerts (CONDITION)."
+  topConditions: [NoiseCondition!]!
+  "Conditions that cleared at least twice, most resets first (CONDITION)."
+  flapping: [NoiseCondition!]!
+  "Devices with the most alerts (DEVICE); alerts without an asset are left out."
+  topDevices: [NoiseDevice!]!
+  "Clients with the most alerts (CLIENT); alerts without a client are left out."
+  topClients: [NoiseClient!]!
+  "Rules by tickets opened, then alerts matched (RULE); alerts no rule matched are left out."
+  ticketsPerRule: [NoiseRule!]!
+}
+
+"One condition: the alerts of one dedup key of one integration."
+type NoiseCondition {
+  "The integration whose alerts these are."
+  integrationId: ID!
+  "The dedup key the alerts share."
+  dedupKey: String!
+  "Alerts that fired in the period."
+  alertCount: Int!
+  "Of those, alerts that cleared."
+  resetCount: Int!
+  "alertCount / resetCount; null when none cleared. Near 1 is a condition that flaps."
+  firesPerReset: Float
+}
+
+"One device: the alerts of one asset."
+type NoiseDevice {
+  "The asset."
+  assetId: ID!
+  "The asset's name."
+  name: String!
+  "Alerts that fired in the period."
+  alertCount: Int!
+}
+
+"One client's alerts."
+type NoiseClient {
+  "The client."
+  clientId: ID!
+  "The client's name."
+  name: String!
+  "Alerts that fired in the period."
+  alertCount: Int!
+}
+
+"One rule: the alerts it matched."
+type NoiseRule {
+  "The rule."
+  ruleId: ID!
+  "The rule's name."
+  name: String!
+  "Alerts the rule matched."
+  alertCount: Int!
+  "Tickets those alerts opened."
+  ticketCount: Int!
+}
+
+extend type Query {
+  """
+  The noise report of [since, until) (at most 366 days), grouped in the
+  database. groupBy picks the rankings to compute (all by default); limit
+  (1–50, default 10) bounds each ranking.
+  """
+  alertNoiseReport(
+    "Start of the period (inclusive)." since: Time!
+    "End of the period (exclusive), after since." until: Time!
+    "The rankings to compute; all when absent." groupBy: [NoiseDimension!]
+    "Rows of each ranking, 1–50 (default 10)." limit: Int
+  ): NoiseReport!
+}
+`, BuiltIn: false},
 	{Name: "../schema/notification.graphqls", Input: `"""
 An in-app message for the caller.
 """
@@ -6139,6 +6474,92 @@ func (ec *executionContext) childFields_NinjaOneAuthorization(ctx context.Contex
 		return ec.fieldContext_NinjaOneAuthorization_authorizeUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NinjaOneAuthorization", field.Name)
+}
+
+func (ec *executionContext) childFields_NoiseClient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientId":
+		return ec.fieldContext_NoiseClient_clientId(ctx, field)
+	case "name":
+		return ec.fieldContext_NoiseClient_name(ctx, field)
+	case "alertCount":
+		return ec.fieldContext_NoiseClient_alertCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoiseClient", field.Name)
+}
+
+func (ec *executionContext) childFields_NoiseCondition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "integrationId":
+		return ec.fieldContext_NoiseCondition_integrationId(ctx, field)
+	case "dedupKey":
+		return ec.fieldContext_NoiseCondition_dedupKey(ctx, field)
+	case "alertCount":
+		return ec.fieldContext_NoiseCondition_alertCount(ctx, field)
+	case "resetCount":
+		return ec.fieldContext_NoiseCondition_resetCount(ctx, field)
+	case "firesPerReset":
+		return ec.fieldContext_NoiseCondition_firesPerReset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoiseCondition", field.Name)
+}
+
+func (ec *executionContext) childFields_NoiseDevice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "assetId":
+		return ec.fieldContext_NoiseDevice_assetId(ctx, field)
+	case "name":
+		return ec.fieldContext_NoiseDevice_name(ctx, field)
+	case "alertCount":
+		return ec.fieldContext_NoiseDevice_alertCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoiseDevice", field.Name)
+}
+
+func (ec *executionContext) childFields_NoiseReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "since":
+		return ec.fieldContext_NoiseReport_since(ctx, field)
+	case "until":
+		return ec.fieldContext_NoiseReport_until(ctx, field)
+	case "alertCount":
+		return ec.fieldContext_NoiseReport_alertCount(ctx, field)
+	case "resolvedCount":
+		return ec.fieldContext_NoiseReport_resolvedCount(ctx, field)
+	case "autoResolvedCount":
+		return ec.fieldContext_NoiseReport_autoResolvedCount(ctx, field)
+	case "autoResolvedShare":
+		return ec.fieldContext_NoiseReport_autoResolvedShare(ctx, field)
+	case "resolveSecondsMedian":
+		return ec.fieldContext_NoiseReport_resolveSecondsMedian(ctx, field)
+	case "resolveSecondsP90":
+		return ec.fieldContext_NoiseReport_resolveSecondsP90(ctx, field)
+	case "topConditions":
+		return ec.fieldContext_NoiseReport_topConditions(ctx, field)
+	case "flapping":
+		return ec.fieldContext_NoiseReport_flapping(ctx, field)
+	case "topDevices":
+		return ec.fieldContext_NoiseReport_topDevices(ctx, field)
+	case "topClients":
+		return ec.fieldContext_NoiseReport_topClients(ctx, field)
+	case "ticketsPerRule":
+		return ec.fieldContext_NoiseReport_ticketsPerRule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoiseReport", field.Name)
+}
+
+func (ec *executionContext) childFields_NoiseRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ruleId":
+		return ec.fieldContext_NoiseRule_ruleId(ctx, field)
+	case "name":
+		return ec.fieldContext_NoiseRule_name(ctx, field)
+	case "alertCount":
+		return ec.fieldContext_NoiseRule_alertCount(ctx, field)
+	case "ticketCount":
+		return ec.fieldContext_NoiseRule_ticketCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoiseRule", field.Name)
 }
 
 func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7760,6 +8181,44 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_alertNoiseReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.NoiseDimension, error) {
+			return ec.unmarshalONoiseDimension2ᚕgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
 	return args, nil
 }
 
@@ -15088,6 +15547,695 @@ func (ec *executionContext) fieldContext_NinjaOneAuthorization_authorizeUrl(_ co
 	return graphql.NewScalarFieldContext("NinjaOneAuthorization", field, false, false, "String")
 }
 
+func (ec *executionContext) _NoiseClient_clientId(ctx context.Context, field graphql.CollectedField, obj *model.NoiseClient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseClient_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseClient_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseClient", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoiseClient_name(ctx context.Context, field graphql.CollectedField, obj *model.NoiseClient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseClient_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseClient_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseClient", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoiseClient_alertCount(ctx context.Context, field graphql.CollectedField, obj *model.NoiseClient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseClient_alertCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlertCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseClient_alertCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseClient", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoiseCondition_integrationId(ctx context.Context, field graphql.CollectedField, obj *model.NoiseCondition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseCondition_integrationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntegrationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseCondition_integrationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseCondition", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoiseCondition_dedupKey(ctx context.Context, field graphql.CollectedField, obj *model.NoiseCondition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseCondition_dedupKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DedupKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseCondition_dedupKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseCondition", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoiseCondition_alertCount(ctx context.Context, field graphql.CollectedField, obj *model.NoiseCondition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseCondition_alertCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlertCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseCondition_alertCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseCondition", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoiseCondition_resetCount(ctx context.Context, field graphql.CollectedField, obj *model.NoiseCondition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseCondition_resetCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResetCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseCondition_resetCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseCondition", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoiseCondition_firesPerReset(ctx context.Context, field graphql.CollectedField, obj *model.NoiseCondition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseCondition_firesPerReset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiresPerReset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseCondition_firesPerReset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseCondition", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NoiseDevice_assetId(ctx context.Context, field graphql.CollectedField, obj *model.NoiseDevice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseDevice_assetId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssetID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseDevice_assetId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseDevice", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoiseDevice_name(ctx context.Context, field graphql.CollectedField, obj *model.NoiseDevice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseDevice_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseDevice_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseDevice", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoiseDevice_alertCount(ctx context.Context, field graphql.CollectedField, obj *model.NoiseDevice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseDevice_alertCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlertCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseDevice_alertCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseDevice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoiseReport_since(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoiseReport_until(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NoiseReport_alertCount(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_alertCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlertCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_alertCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoiseReport_resolvedCount(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_resolvedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_resolvedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoiseReport_autoResolvedCount(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_autoResolvedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoResolvedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_autoResolvedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoiseReport_autoResolvedShare(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_autoResolvedShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoResolvedShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_autoResolvedShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseReport", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NoiseReport_resolveSecondsMedian(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_resolveSecondsMedian(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolveSecondsMedian, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_resolveSecondsMedian(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseReport", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NoiseReport_resolveSecondsP90(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_resolveSecondsP90(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolveSecondsP90, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_resolveSecondsP90(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseReport", field, false, false, "Float")
+}
+
+func (ec *executionContext) _NoiseReport_topConditions(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_topConditions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopConditions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NoiseCondition) graphql.Marshaler {
+			return ec.marshalNNoiseCondition2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseConditionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_topConditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoiseReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoiseCondition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoiseReport_flapping(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_flapping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flapping, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NoiseCondition) graphql.Marshaler {
+			return ec.marshalNNoiseCondition2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseConditionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_flapping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoiseReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoiseCondition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoiseReport_topDevices(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_topDevices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopDevices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NoiseDevice) graphql.Marshaler {
+			return ec.marshalNNoiseDevice2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDeviceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_topDevices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoiseReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoiseDevice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoiseReport_topClients(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_topClients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopClients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NoiseClient) graphql.Marshaler {
+			return ec.marshalNNoiseClient2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseClientᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_topClients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoiseReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoiseClient(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoiseReport_ticketsPerRule(ctx context.Context, field graphql.CollectedField, obj *model.NoiseReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseReport_ticketsPerRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TicketsPerRule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NoiseRule) graphql.Marshaler {
+			return ec.marshalNNoiseRule2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseReport_ticketsPerRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NoiseReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoiseRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NoiseRule_ruleId(ctx context.Context, field graphql.CollectedField, obj *model.NoiseRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseRule_ruleId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuleID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseRule_ruleId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseRule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NoiseRule_name(ctx context.Context, field graphql.CollectedField, obj *model.NoiseRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseRule_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseRule_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _NoiseRule_alertCount(ctx context.Context, field graphql.CollectedField, obj *model.NoiseRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseRule_alertCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlertCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseRule_alertCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NoiseRule_ticketCount(ctx context.Context, field graphql.CollectedField, obj *model.NoiseRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NoiseRule_ticketCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TicketCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NoiseRule_ticketCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NoiseRule", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *ent.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16789,6 +17937,50 @@ func (ec *executionContext) fieldContext_Query_unmappedOrganizations(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_unmappedOrganizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_alertNoiseReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_alertNoiseReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AlertNoiseReport(ctx, fc.Args["since"].(time.Time), fc.Args["until"].(time.Time), fc.Args["groupBy"].([]model.NoiseDimension), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NoiseReport) graphql.Marshaler {
+			return ec.marshalNNoiseReport2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_alertNoiseReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoiseReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_alertNoiseReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25144,6 +26336,286 @@ func (ec *executionContext) _NinjaOneAuthorization(ctx context.Context, sel ast.
 	return out
 }
 
+var noiseClientImplementors = []string{"NoiseClient"}
+
+func (ec *executionContext) _NoiseClient(ctx context.Context, sel ast.SelectionSet, obj *model.NoiseClient) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noiseClientImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoiseClient")
+		case "clientId":
+			out.Values[i] = ec._NoiseClient_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._NoiseClient_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alertCount":
+			out.Values[i] = ec._NoiseClient_alertCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noiseConditionImplementors = []string{"NoiseCondition"}
+
+func (ec *executionContext) _NoiseCondition(ctx context.Context, sel ast.SelectionSet, obj *model.NoiseCondition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noiseConditionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoiseCondition")
+		case "integrationId":
+			out.Values[i] = ec._NoiseCondition_integrationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dedupKey":
+			out.Values[i] = ec._NoiseCondition_dedupKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alertCount":
+			out.Values[i] = ec._NoiseCondition_alertCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetCount":
+			out.Values[i] = ec._NoiseCondition_resetCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firesPerReset":
+			out.Values[i] = ec._NoiseCondition_firesPerReset(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noiseDeviceImplementors = []string{"NoiseDevice"}
+
+func (ec *executionContext) _NoiseDevice(ctx context.Context, sel ast.SelectionSet, obj *model.NoiseDevice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noiseDeviceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoiseDevice")
+		case "assetId":
+			out.Values[i] = ec._NoiseDevice_assetId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._NoiseDevice_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alertCount":
+			out.Values[i] = ec._NoiseDevice_alertCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noiseReportImplementors = []string{"NoiseReport"}
+
+func (ec *executionContext) _NoiseReport(ctx context.Context, sel ast.SelectionSet, obj *model.NoiseReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noiseReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoiseReport")
+		case "since":
+			out.Values[i] = ec._NoiseReport_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._NoiseReport_until(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alertCount":
+			out.Values[i] = ec._NoiseReport_alertCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedCount":
+			out.Values[i] = ec._NoiseReport_resolvedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "autoResolvedCount":
+			out.Values[i] = ec._NoiseReport_autoResolvedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "autoResolvedShare":
+			out.Values[i] = ec._NoiseReport_autoResolvedShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resolveSecondsMedian":
+			out.Values[i] = ec._NoiseReport_resolveSecondsMedian(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resolveSecondsP90":
+			out.Values[i] = ec._NoiseReport_resolveSecondsP90(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "topConditions":
+			out.Values[i] = ec._NoiseReport_topConditions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "flapping":
+			out.Values[i] = ec._NoiseReport_flapping(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topDevices":
+			out.Values[i] = ec._NoiseReport_topDevices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topClients":
+			out.Values[i] = ec._NoiseReport_topClients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ticketsPerRule":
+			out.Values[i] = ec._NoiseReport_ticketsPerRule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noiseRuleImplementors = []string{"NoiseRule"}
+
+func (ec *executionContext) _NoiseRule(ctx context.Context, sel ast.SelectionSet, obj *model.NoiseRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noiseRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NoiseRule")
+		case "ruleId":
+			out.Values[i] = ec._NoiseRule_ruleId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._NoiseRule_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alertCount":
+			out.Values[i] = ec._NoiseRule_alertCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ticketCount":
+			out.Values[i] = ec._NoiseRule_ticketCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var notificationImplementors = []string{"Notification"}
 
 func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *ent.Notification) graphql.Marshaler {
@@ -25721,6 +27193,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_unmappedOrganizations(ctx, field)
+				})
+		case "alertNoiseReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_alertNoiseReport(ctx, field)
 				})
 		case "notifications":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -27971,6 +29449,120 @@ func (ec *executionContext) marshalNNinjaOneAuthorization2ᚖgithubᚗcomᚋaler
 	return ec._NinjaOneAuthorization(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNoiseClient2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseClientᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NoiseClient) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoiseClient2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseClient(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNoiseClient2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseClient(ctx context.Context, sel ast.SelectionSet, v *model.NoiseClient) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoiseClient!")
+		return graphql.Null
+	}
+	return ec._NoiseClient(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoiseCondition2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseConditionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NoiseCondition) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoiseCondition2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseCondition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNoiseCondition2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseCondition(ctx context.Context, sel ast.SelectionSet, v *model.NoiseCondition) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoiseCondition!")
+		return graphql.Null
+	}
+	return ec._NoiseCondition(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoiseDevice2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDeviceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NoiseDevice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoiseDevice2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDevice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNoiseDevice2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDevice(ctx context.Context, sel ast.SelectionSet, v *model.NoiseDevice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoiseDevice!")
+		return graphql.Null
+	}
+	return ec._NoiseDevice(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNoiseDimension2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDimension(ctx context.Context, v any) (model.NoiseDimension, error) {
+	var res model.NoiseDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoiseDimension2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDimension(ctx context.Context, sel ast.SelectionSet, v model.NoiseDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNNoiseReport2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseReport(ctx context.Context, sel ast.SelectionSet, v *model.NoiseReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoiseReport!")
+		return graphql.Null
+	}
+	return ec._NoiseReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNoiseRule2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NoiseRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoiseRule2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNoiseRule2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseRule(ctx context.Context, sel ast.SelectionSet, v *model.NoiseRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NoiseRule!")
+		return graphql.Null
+	}
+	return ec._NoiseRule(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNotification2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐNotificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Notification) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -28932,6 +30524,23 @@ func (ec *executionContext) marshalOClient2ᚖgithubᚗcomᚋalertdeskᚋalertde
 	return ec._Client(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
 	if v == nil {
 		return nil, nil
@@ -29031,6 +30640,42 @@ func (ec *executionContext) marshalOMaintenanceWindow2ᚖgithubᚗcomᚋalertdes
 		return graphql.Null
 	}
 	return ec._MaintenanceWindow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONoiseDimension2ᚕgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDimensionᚄ(ctx context.Context, v any) ([]model.NoiseDimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.NoiseDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNoiseDimension2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalONoiseDimension2ᚕgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NoiseDimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNoiseDimension2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐNoiseDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOOrganizationMapping2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋentᚐOrganizationMapping(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationMapping) graphql.Marshaler {

@@ -290,6 +290,84 @@ type NinjaOneAuthorization struct {
 	AuthorizeURL string `json:"authorizeUrl"`
 }
 
+// One client's alerts.
+type NoiseClient struct {
+	// The client.
+	ClientID int `json:"clientId"`
+	// The client's name.
+	Name string `json:"name"`
+	// Alerts that fired in the period.
+	AlertCount int `json:"alertCount"`
+}
+
+// One condition: the alerts of one dedup key of one integration.
+type NoiseCondition struct {
+	// The integration whose alerts these are.
+	IntegrationID int `json:"integrationId"`
+	// The dedup key the alerts share.
+	DedupKey string `json:"dedupKey"`
+	// Alerts that fired in the period.
+	AlertCount int `json:"alertCount"`
+	// Of those, alerts that cleared.
+	ResetCount int `json:"resetCount"`
+	// alertCount / resetCount; null when none cleared. Near 1 is a condition that flaps.
+	FiresPerReset *float64 `json:"firesPerReset,omitempty"`
+}
+
+// One device: the alerts of one asset.
+type NoiseDevice struct {
+	// The asset.
+	AssetID int `json:"assetId"`
+	// The asset's name.
+	Name string `json:"name"`
+	// Alerts that fired in the period.
+	AlertCount int `json:"alertCount"`
+}
+
+// Where a period's alerts came from. An alert counts in the period when it
+// fired (triggered_at) in [since, until); a resolved alert that fires again
+// counts once, at its latest firing.
+type NoiseReport struct {
+	// Start of the period (inclusive).
+	Since time.Time `json:"since"`
+	// End of the period (exclusive).
+	Until time.Time `json:"until"`
+	// Alerts that fired in the period.
+	AlertCount int `json:"alertCount"`
+	// Of those, alerts that have cleared since.
+	ResolvedCount int `json:"resolvedCount"`
+	// Of those, alerts the RMM cleared (not cleared because their ticket was closed).
+	AutoResolvedCount int `json:"autoResolvedCount"`
+	// autoResolvedCount / alertCount; null without alerts.
+	AutoResolvedShare *float64 `json:"autoResolvedShare,omitempty"`
+	// Median seconds from firing to clearing of the resolved alerts; null without any.
+	ResolveSecondsMedian *float64 `json:"resolveSecondsMedian,omitempty"`
+	// 90th percentile of the same.
+	ResolveSecondsP90 *float64 `json:"resolveSecondsP90,omitempty"`
+	// Conditions with the most alerts (CONDITION).
+	TopConditions []*NoiseCondition `json:"topConditions"`
+	// Conditions that cleared at least twice, most resets first (CONDITION).
+	Flapping []*NoiseCondition `json:"flapping"`
+	// Devices with the most alerts (DEVICE); alerts without an asset are left out.
+	TopDevices []*NoiseDevice `json:"topDevices"`
+	// Clients with the most alerts (CLIENT); alerts without a client are left out.
+	TopClients []*NoiseClient `json:"topClients"`
+	// Rules by tickets opened, then alerts matched (RULE); alerts no rule matched are left out.
+	TicketsPerRule []*NoiseRule `json:"ticketsPerRule"`
+}
+
+// One rule: the alerts it matched.
+type NoiseRule struct {
+	// The rule.
+	RuleID int `json:"ruleId"`
+	// The rule's name.
+	Name string `json:"name"`
+	// Alerts the rule matched.
+	AlertCount int `json:"alertCount"`
+	// Tickets those alerts opened.
+	TicketCount int `json:"ticketCount"`
+}
+
 // Whether one category of notifications reaches the user on one channel.
 type NotificationPreference struct {
 	// Notification category, e.g. "rmm-alert".
@@ -677,6 +755,70 @@ func (e *AlertEventType) UnmarshalJSON(b []byte) error {
 }
 
 func (e AlertEventType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a noise report can rank alerts by.
+type NoiseDimension string
+
+const (
+	// Conditions (an integration's dedup key); also selects the flapping list.
+	NoiseDimensionCondition NoiseDimension = "CONDITION"
+	// Devices, by their asset.
+	NoiseDimensionDevice NoiseDimension = "DEVICE"
+	// Clients.
+	NoiseDimensionClient NoiseDimension = "CLIENT"
+	// Rules that matched, with the tickets they opened.
+	NoiseDimensionRule NoiseDimension = "RULE"
+)
+
+var AllNoiseDimension = []NoiseDimension{
+	NoiseDimensionCondition,
+	NoiseDimensionDevice,
+	NoiseDimensionClient,
+	NoiseDimensionRule,
+}
+
+func (e NoiseDimension) IsValid() bool {
+	switch e {
+	case NoiseDimensionCondition, NoiseDimensionDevice, NoiseDimensionClient, NoiseDimensionRule:
+		return true
+	}
+	return false
+}
+
+func (e NoiseDimension) String() string {
+	return string(e)
+}
+
+func (e *NoiseDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NoiseDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NoiseDimension", str)
+	}
+	return nil
+}
+
+func (e NoiseDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NoiseDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NoiseDimension) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -13,6 +13,7 @@ import * as boards from './boards.js';
 import * as priorities from './priorities.js';
 import * as clients from './clients.js';
 import * as users from './users.js';
+import * as noise from './noise.js';
 
 const NAV = [
   { path: 'integrations', label: 'Integrations', icon: 'plug', screen: integrations },
@@ -20,6 +21,7 @@ const NAV = [
   { path: 'maintenance', label: 'Maintenance', icon: 'wrench', screen: windows },
   { path: 'alerts', label: 'Alerts', icon: 'bell', screen: feed },
   { path: 'tickets', label: 'Tickets', icon: 'ticket', screen: tickets },
+  { path: 'noise', label: 'Noise', icon: 'chart', screen: noise },
   { path: 'clients', label: 'Clients & assets', icon: 'building', screen: clients },
   { path: 'boards', label: 'Boards & statuses', icon: 'columns', screen: boards },
   { path: 'priorities', label: 'Priorities', icon: 'flag', screen: priorities },
@@ -35,6 +37,7 @@ const ICONS = {
   columns: 'M4 4h16v16H4ZM10 4v16M16 4v16',
   flag: 'M5 21V4M5 4h11l-2 4 2 4H5',
   users: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8ZM2 21v-1a6 6 0 0 1 12 0v1M16 3.5a4 4 0 0 1 0 7M18 14a5 5 0 0 1 4 5v2',
+  chart: 'M4 20V4M4 20h16M8 16v-5M12 16V8M16 16v-8',
   ticket: 'M4 7a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2v3a2 2 0 0 0 0 4v3a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-3a2 2 0 0 0 0-4V7ZM13 5v14',
 };
 

@@ -1,0 +1,103 @@
+package graph_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/alertdesk/alertdesk/graph"
+	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/proddata"
+)
+
+// BenchmarkNoiseReport measures alertNoiseReport over the whole period of
+// the production-size dataset (ALERTDESK_BENCH_ALERTS alerts, a million by
+// default, over 90 days) against a baseline in the same run: a plain
+// COUNT of the same period's alerts on the same index. ms/median is the
+// median of the iterations; the plans are logged with -v.
+//
+//	go test ./graph/ -run '^$' -bench BenchmarkNoiseReport -benchtime 10x -timeout 30m -v
+func BenchmarkNoiseReport(b *testing.B) {
+	n := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("ALERTDESK_BENCH_ALERTS")); err == nil && v > 0 {
+		n = v
+	}
+	ctx := context.Background()
+	e := apptest.New(b, dialect.Postgres)
+	if _, err := proddata.Load(ctx, e.Store.DB, proddata.Options{TenantID: e.Demo.TenantID, Size: proddata.Scaled(n)}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := e.Store.DB.ExecContext(ctx, "VACUUM ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	since, until := time.Now().UTC().AddDate(0, 0, -91), time.Now().UTC().AddDate(0, 0, 1)
+	args := []any{e.Demo.TenantID, since, until}
+	countSQL := `SELECT count(*) FROM alerts WHERE tenant_id = $1 AND triggered_at >= $2 AND triggered_at < $3`
+	var inPeriod int
+	if err := e.Store.DB.QueryRowContext(ctx, countSQL, args...).Scan(&inPeriod); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d alerts fired in the period", inPeriod)
+	for _, q := range []string{countSQL, graph.NoisePostgresSQL()} {
+		a := args
+		if strings.Contains(q, "$4") {
+			a = append(a, 10)
+		}
+		tx, err := e.Store.DB.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if strings.Contains(q, "$4") {
+			if _, err := tx.ExecContext(ctx, graph.NoiseSettings); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rows, err := tx.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q, a...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				b.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		rows.Close()
+		tx.Rollback() //nolint:errcheck // read only
+		joined := strings.Join(plan, "\n")
+		if !strings.Contains(joined, "alert_noise_period") || strings.Contains(joined, "Seq Scan on alerts") {
+			b.Errorf("plan does not read the period's index:\n%s", joined)
+		}
+		b.Logf("EXPLAIN ANALYZE\n%s", joined)
+	}
+	vars := apptest.Vars("since", since.Format(time.RFC3339), "until", until.Format(time.RFC3339))
+	run := func(b *testing.B, once func()) {
+		var times []time.Duration
+		for b.Loop() {
+			start := time.Now()
+			once()
+			times = append(times, time.Since(start))
+		}
+		slices.Sort(times)
+		b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms/median")
+	}
+	b.Run("count", func(b *testing.B) {
+		run(b, func() {
+			var c int
+			if err := e.Store.DB.QueryRowContext(ctx, countSQL, args...).Scan(&c); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("report", func(b *testing.B) {
+		run(b, func() { e.Admin(noiseQuery, vars).Must(nil) })
+	})
+}
