@@ -100,7 +100,7 @@ func (r *Resolver) alertNoiseReport(ctx context.Context, since, until time.Time,
 
 // The period's alerts: fired in [since, until). Every statement below
 // starts from it, on the index (tenant_id, triggered_at) that covers the
-// columns they group by (migration 0019).
+// columns they group by (migration 0018).
 const noisePeriod = ` FROM alerts WHERE tenant_id = $1 AND triggered_at >= $2 AND triggered_at < $3`
 
 // ticketClosedOrigin is the reset alertdesk applies when a ticket's close

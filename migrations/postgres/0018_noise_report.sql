@@ -1,4 +1,4 @@
--- 0019_noise_report (postgres): written by hand; ent cannot express these
+-- 0018_noise_report (postgres): written by hand; ent cannot express these
 -- indexes (the drift test ignores them by name: entdiff.Unmanaged).
 -- Released migrations are never rewritten; change the schema with a new one.
 
