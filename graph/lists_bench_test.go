@@ -1,15 +1,11 @@
 package graph_test
 
 import (
-	"context"
 	"encoding/json"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
-
-	"entgo.io/ent/dialect"
 
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/internal/proddata"
@@ -22,20 +18,7 @@ import (
 //
 //	go test ./graph/ -run '^$' -bench BenchmarkLists -benchtime 5x -timeout 30m
 func BenchmarkLists(b *testing.B) {
-	n := 1_000_000
-	if v, err := strconv.Atoi(os.Getenv("ALERTDESK_BENCH_ALERTS")); err == nil && v > 0 {
-		n = v
-	}
-	ctx := context.Background()
-	e := apptest.New(b, dialect.Postgres)
-	f, err := proddata.Load(ctx, e.Store.DB, proddata.Options{TenantID: e.Demo.TenantID, Size: proddata.Scaled(n)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Steady state: autovacuum would have set the visibility map.
-	if _, err := e.Store.DB.ExecContext(ctx, "VACUUM ANALYZE"); err != nil {
-		b.Fatal(err)
-	}
+	e, f := loadProdData(b, 1_000_000)
 	for _, l := range benchLists(f) {
 		pages := []struct {
 			name  string

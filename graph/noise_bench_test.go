@@ -2,18 +2,13 @@ package graph_test
 
 import (
 	"context"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/internal/proddata"
 )
 
 // BenchmarkNoiseReport measures alertNoiseReport over the whole period of
@@ -24,18 +19,8 @@ import (
 //
 //	go test ./graph/ -run '^$' -bench BenchmarkNoiseReport -benchtime 10x -timeout 30m -v
 func BenchmarkNoiseReport(b *testing.B) {
-	n := 1_000_000
-	if v, err := strconv.Atoi(os.Getenv("ALERTDESK_BENCH_ALERTS")); err == nil && v > 0 {
-		n = v
-	}
 	ctx := context.Background()
-	e := apptest.New(b, dialect.Postgres)
-	if _, err := proddata.Load(ctx, e.Store.DB, proddata.Options{TenantID: e.Demo.TenantID, Size: proddata.Scaled(n)}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := e.Store.DB.ExecContext(ctx, "VACUUM ANALYZE"); err != nil {
-		b.Fatal(err)
-	}
+	e, _ := loadProdData(b, 1_000_000)
 	since, until := time.Now().UTC().AddDate(0, 0, -91), time.Now().UTC().AddDate(0, 0, 1)
 	args := []any{e.Demo.TenantID, since, until}
 	countSQL := `SELECT count(*) FROM alerts WHERE tenant_id = $1 AND triggered_at >= $2 AND triggered_at < $3`

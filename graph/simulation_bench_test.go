@@ -2,17 +2,12 @@ package graph_test
 
 import (
 	"context"
-	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/internal/proddata"
 	"github.com/alertdesk/alertdesk/simulate"
 )
 
@@ -25,19 +20,8 @@ import (
 //
 //	go test ./graph/ -run '^$' -bench BenchmarkSimulate -benchtime 5x -timeout 30m
 func BenchmarkSimulate(b *testing.B) {
-	n := 124_000
-	if v, err := strconv.Atoi(os.Getenv("ALERTDESK_BENCH_ALERTS")); err == nil && v > 0 {
-		n = v
-	}
 	ctx := context.Background()
-	e := apptest.New(b, dialect.Postgres)
-	f, err := proddata.Load(ctx, e.Store.DB, proddata.Options{TenantID: e.Demo.TenantID, Size: proddata.Scaled(n)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := e.Store.DB.ExecContext(ctx, "VACUUM ANALYZE"); err != nil {
-		b.Fatal(err)
-	}
+	e, f := loadProdData(b, 124_000)
 	since, until := time.Unix(0, 0).UTC(), time.Now().Add(time.Hour).UTC()
 	scanned := 0
 	scan := func() {
@@ -63,6 +47,7 @@ func BenchmarkSimulate(b *testing.B) {
 	}
 	scan()
 	simulateAll()
+	n := f.Size.Alerts
 	if sim.SimulateAlertRules.Alerts != scanned || scanned < n/2 || sim.SimulateAlertRules.Truncated {
 		b.Fatalf("simulated %d alerts, scanned %d (of %d loaded)", sim.SimulateAlertRules.Alerts, scanned, n)
 	}
