@@ -15,7 +15,6 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/alertdesk/alertdesk/app"
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/redistest"
@@ -124,31 +123,14 @@ func startWorker(t *testing.T) (r *running, db, rdb *cutProxy, logs *lockedBuffe
 	rdb = newCutProxy(t, redistest.Embedded(t))
 	rdb.cut()
 
-	cfg := config.Config{DatabaseURL: u.String(), RedisURL: "redis://" + rdb.addr(), DataDir: t.TempDir(),
-		Role: config.RoleWorker, Demo: "on", WorkerAddr: "127.0.0.1:0", HTTP: limits(), Database: config.DefaultDatabase()}
-	ctx, cancel := context.WithCancel(context.Background())
+	cfg := config.Config{DatabaseURL: u.String(), RedisURL: "redis://" + rdb.addr(),
+		Role: config.RoleWorker, WorkerAddr: "127.0.0.1:0", HTTP: limits(), Database: config.DefaultDatabase()}
 	logs = &lockedBuffer{}
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
-	if err != nil {
-		cancel()
-		t.Fatalf("app: %v", err)
-	}
-	ln, err := net.Listen("tcp", cfg.WorkerAddr)
-	if err != nil {
-		cancel()
-		a.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.ServeOn(ctx, ln) }()
+	r = startLogged(t, cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	// Cleanups run last first: this one before the server's drain.
 	t.Cleanup(func() {
-		rdb.restore() // a clean drain
+		rdb.restore()
 		db.restore()
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		a.Close()
 	})
 	// Own the integrations' poll state: no poll runs in this test.
 	_, err = own.Ent.Integration.Update().SetConnectionState(integration.ConnectionStateConnected).
@@ -157,7 +139,7 @@ func startWorker(t *testing.T) (r *running, db, rdb *cutProxy, logs *lockedBuffe
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &running{t: t, app: a, addr: ln.Addr().String(), url: "http://" + ln.Addr().String()}, db, rdb, logs
+	return r, db, rdb, logs
 }
 
 // lockedBuffer is a log destination safe for concurrent writers.
