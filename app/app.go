@@ -16,8 +16,8 @@ import (
 
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/desk"
-	"github.com/alertdesk/alertdesk/embedredis"
 	"github.com/alertdesk/alertdesk/graph"
+	"github.com/alertdesk/alertdesk/internal/embedredis"
 	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/secrets"

@@ -14,10 +14,10 @@ import (
 	"github.com/alertdesk/alertdesk/apitoken"
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/internal/redistest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/providers/ninjaone"
-	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // startPostgres runs alertdesk on a PostgreSQL database of its own and

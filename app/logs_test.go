@@ -23,12 +23,12 @@ import (
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/fixtures"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/logging"
 	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/providers/providertest"
 	"github.com/alertdesk/alertdesk/requestid"
 	"github.com/alertdesk/alertdesk/seed"
-	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/webhook"
 )
 

@@ -17,8 +17,8 @@ import (
 
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/ent/integration"
-	"github.com/alertdesk/alertdesk/redistest"
-	"github.com/alertdesk/alertdesk/storetest"
+	"github.com/alertdesk/alertdesk/internal/redistest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 )
 
 // cutProxy forwards TCP connections to a server until cut: then it drops

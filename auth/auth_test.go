@@ -12,8 +12,8 @@ import (
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/tenancy"
 )
 

@@ -12,9 +12,9 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/apitoken"
 	"github.com/alertdesk/alertdesk/ent/user"
-	"github.com/alertdesk/alertdesk/redistest"
+	"github.com/alertdesk/alertdesk/internal/redistest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/tenancy"
 )
 

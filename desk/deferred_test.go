@@ -11,8 +11,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent/comment"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/ent/statuschange"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // TestDeferredWritesWhatEntWrites: NoteLater and CloseLater leave the rows

@@ -10,8 +10,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent/asset"
 	"github.com/alertdesk/alertdesk/ent/comment"
 	"github.com/alertdesk/alertdesk/ent/ticket"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // entOnly hides the store's ticket sequence, so Create takes the ent path

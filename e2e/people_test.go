@@ -16,9 +16,9 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/redistest"
 	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/notify/smtptest"
-	"github.com/alertdesk/alertdesk/redistest"
 )
 
 var invitationLink = regexp.MustCompile(`http://alertdesk\.test/(#/password\?token=adk_[A-Za-z0-9_-]+)`)

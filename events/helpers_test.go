@@ -16,8 +16,8 @@ import (
 
 	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/redistest"
-	"github.com/alertdesk/alertdesk/storetest"
+	"github.com/alertdesk/alertdesk/internal/redistest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/worker"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/alertdesk/alertdesk/feed"
-	"github.com/alertdesk/alertdesk/redistest"
+	"github.com/alertdesk/alertdesk/internal/redistest"
 )
 
 // numSub is how many Redis subscriptions the channel has.

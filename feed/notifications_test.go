@@ -8,7 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/alertdesk/alertdesk/feed"
-	"github.com/alertdesk/alertdesk/redistest"
+	"github.com/alertdesk/alertdesk/internal/redistest"
 )
 
 func TestNotificationsRoundTrip(t *testing.T) {

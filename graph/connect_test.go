@@ -11,8 +11,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/providers/providertest"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // eachDialectRedis is eachDialect with the machine's Redis (OAuth state,

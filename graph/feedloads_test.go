@@ -12,8 +12,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/feed"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/seed"
-	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/tenancy"
 )
 

@@ -15,7 +15,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/storetest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 )
 
 // statementCounter counts the SQL statements the API's client sends.

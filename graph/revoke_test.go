@@ -13,7 +13,7 @@ import (
 	"github.com/alertdesk/alertdesk/feed"
 	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/redistest"
+	"github.com/alertdesk/alertdesk/internal/redistest"
 )
 
 // closeWithin bounds how long a socket may stay open after its token

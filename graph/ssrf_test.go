@@ -7,8 +7,8 @@ import (
 
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/outbound"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // ssrfHosts are hosts a tenant's URL must not name: loopback, link-local,

@@ -12,7 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/feed"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/storetest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 )
 
 const alertEventsQuery = `subscription($i: ID) { alertEvents(integrationId: $i) {

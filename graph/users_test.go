@@ -13,10 +13,10 @@ import (
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/feed"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/notify/smtptest"
 	"github.com/alertdesk/alertdesk/seed"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 const goodPassword = "a sentence that is long enough"

@@ -10,10 +10,10 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/alertdesk/alertdesk/ent/integration"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // TestPollAges: each polling integration's age is since its last good

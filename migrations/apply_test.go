@@ -11,8 +11,8 @@ import (
 	"entgo.io/ent/dialect"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/migrations"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 func versions(t *testing.T, d string) []string {

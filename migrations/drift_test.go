@@ -7,9 +7,9 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/migrations"
 	"github.com/alertdesk/alertdesk/migrations/internal/entdiff"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // TestNoDrift applies the migrations to an empty database and asks ent

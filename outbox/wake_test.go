@@ -9,9 +9,9 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/seed"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // TestAnnouncerCoalesces: many commits in a burst make few NOTIFYs, at

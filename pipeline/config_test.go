@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/alertdesk/alertdesk/ent/tenant"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // TestConfigVersionTriggers: an insert, update or delete in any table the

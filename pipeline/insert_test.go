@@ -17,10 +17,10 @@ import (
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // TestInsertAlertWritesWhatEntWrites: insertAlert's one statement and ent's

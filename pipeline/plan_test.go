@@ -18,9 +18,9 @@ import (
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/internal/plancheck"
 	"github.com/alertdesk/alertdesk/internal/proddata"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // maxRowsRead bounds what one statement of an event may read: a handful of

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/provision"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 type setupAnswer struct {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/provision"
-	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/validation"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/alertdesk/alertdesk/internal/redistest"
 	"github.com/alertdesk/alertdesk/ratelimit"
-	"github.com/alertdesk/alertdesk/redistest"
 )
 
 // A key gets its burst at once, then is refused with a retry time near one

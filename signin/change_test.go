@@ -6,8 +6,8 @@ import (
 
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/seed"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // A signed-in user changes their password with the current one: every

@@ -18,8 +18,8 @@ import (
 
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/signin"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // provider is an OpenID Connect provider for tests: discovery, JWKS, an

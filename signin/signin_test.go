@@ -12,10 +12,10 @@ import (
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/redistest"
+	"github.com/alertdesk/alertdesk/internal/redistest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/signin"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 const password = "a sentence that is long enough"

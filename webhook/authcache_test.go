@@ -6,7 +6,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/fixtures"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/storetest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 )
 
 // rotate rotates the demo NinjaOne integration's webhook secret through

@@ -14,8 +14,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent/priority"
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/rule"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // firing is the n-th distinct condition on a device of organization 2: its

@@ -10,8 +10,8 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/rule"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 func lastComment(e *apptest.Env, ticketID int) string {

@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alertdesk/alertdesk/internal/redistest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/providers/providertest"
-	"github.com/alertdesk/alertdesk/redistest"
-	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/worker"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/alertdesk/alertdesk/internal/redistest"
 	"github.com/alertdesk/alertdesk/providers/providertest"
-	"github.com/alertdesk/alertdesk/redistest"
 )
 
 // pollBenchAlerts is how many RMM-active alerts a benchmarked cycle finds.

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/alertdesk/alertdesk/ent/board"
+	"github.com/alertdesk/alertdesk/internal/redistest"
 	"github.com/alertdesk/alertdesk/outbox"
-	"github.com/alertdesk/alertdesk/redistest"
 	"github.com/alertdesk/alertdesk/worker"
 )
 

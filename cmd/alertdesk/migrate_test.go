@@ -8,8 +8,8 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/migrations"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 // TestMigrateStatusAndUp: status lists every migration as pending on a new

@@ -11,10 +11,10 @@ import (
 
 	"github.com/alertdesk/alertdesk/apitoken"
 	"github.com/alertdesk/alertdesk/auth"
-	"github.com/alertdesk/alertdesk/redistest"
+	"github.com/alertdesk/alertdesk/internal/redistest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 func TestTokenCreate(t *testing.T) {

@@ -19,12 +19,12 @@ import (
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/fixtures"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/provision"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/server"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 	"github.com/alertdesk/alertdesk/webhook"
 )
 

@@ -18,7 +18,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/alertdesk/alertdesk/embedredis"
+	"github.com/alertdesk/alertdesk/internal/embedredis"
 )
 
 // DefaultAddr is used when ALERTDESK_TEST_REDIS_ADDR is unset.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/alertdesk/alertdesk/embedredis"
+	"github.com/alertdesk/alertdesk/internal/embedredis"
 )
 
 func TestServer(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/alertdesk/alertdesk/embedredis"
+	"github.com/alertdesk/alertdesk/internal/embedredis"
 )
 
 // TestAsynq: the job system runs on the embedded server (enqueue, process,

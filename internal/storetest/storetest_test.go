@@ -7,9 +7,9 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/migrations"
 	"github.com/alertdesk/alertdesk/store"
-	"github.com/alertdesk/alertdesk/storetest"
 )
 
 func TestOpenIsolatedAndMigrated(t *testing.T) {
