@@ -21,7 +21,6 @@ import (
 
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/config"
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/fixtures"
 	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/logging"
@@ -30,6 +29,7 @@ import (
 	"github.com/alertdesk/alertdesk/requestid"
 	"github.com/alertdesk/alertdesk/seed"
 	"github.com/alertdesk/alertdesk/webhook"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 // TestLogsKeepSecretsAndFollowRequests runs a whole flow with the log at
@@ -269,7 +269,7 @@ type headers struct {
 func (h *headers) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		kind := r.Method
-		if e := r.Header.Get(events.HeaderEvent); e != "" {
+		if e := r.Header.Get(workflow.HeaderEvent); e != "" {
 			kind = e
 		}
 		h.mu.Lock()

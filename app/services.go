@@ -2,9 +2,9 @@ package app
 
 import (
 	"github.com/alertdesk/alertdesk/connect"
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/worker"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 // Connect is the integration connect service (NinjaOne OAuth and client
@@ -19,14 +19,14 @@ func (a *App) Connect() *connect.Service {
 }
 
 // Events is the workflow webhook subscription service for the API.
-func (a *App) Events() *events.Service {
-	return &events.Service{Store: a.Store, Secrets: a.Secrets, Outbound: a.Outbound}
+func (a *App) Events() *workflow.Service {
+	return &workflow.Service{Store: a.Store, Secrets: a.Secrets, Outbound: a.Outbound}
 }
 
 // registerConsumers adds the outbox consumers that live outside package
 // worker: workflow webhooks (next to the live feed) and notifications.
 func (a *App) registerConsumers(w *worker.Worker) {
-	events.Register(w, a.Redis, &events.Deliverer{Store: a.Store, Secrets: a.Secrets, Outbound: a.Outbound, Log: a.Log})
+	workflow.Register(w, a.Redis, &workflow.Deliverer{Store: a.Store, Secrets: a.Secrets, Outbound: a.Outbound, Log: a.Log})
 	mailer := a.Mailer()
 	if mailer == nil {
 		a.Log.Info("ALERTDESK_SMTP_HOST is not set: notification emails are off")

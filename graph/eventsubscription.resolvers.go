@@ -10,8 +10,8 @@ import (
 	"errors"
 
 	"github.com/alertdesk/alertdesk/ent"
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph/model"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 func (r *mutationResolver) CreateEventSubscription(ctx context.Context, input model.CreateEventSubscriptionInput) (*ent.EventSubscription, error) {
@@ -19,7 +19,7 @@ func (r *mutationResolver) CreateEventSubscription(ctx context.Context, input mo
 	if err != nil {
 		return nil, err
 	}
-	return r.events.CreateSubscription(ctx, v.TenantID, events.SubscriptionInput{
+	return r.events.CreateSubscription(ctx, v.TenantID, workflow.SubscriptionInput{
 		URL: input.URL, Secret: deref(input.Secret), EventTypes: input.EventTypes,
 		Description: deref(input.Description), Active: input.Active,
 	})
@@ -30,11 +30,11 @@ func (r *mutationResolver) UpdateEventSubscription(ctx context.Context, id int, 
 	if err != nil {
 		return nil, err
 	}
-	sub, err := r.events.UpdateSubscription(ctx, v.TenantID, id, events.SubscriptionUpdate{
+	sub, err := r.events.UpdateSubscription(ctx, v.TenantID, id, workflow.SubscriptionUpdate{
 		URL: input.URL, Secret: input.Secret, EventTypes: input.EventTypes,
 		Description: input.Description, Active: input.Active,
 	})
-	if errors.Is(err, events.ErrNotFound) {
+	if errors.Is(err, workflow.ErrNotFound) {
 		return nil, notFound("event subscription", id)
 	}
 	return sub, err
@@ -45,7 +45,7 @@ func (r *mutationResolver) DeleteEventSubscription(ctx context.Context, id int) 
 	if err != nil {
 		return 0, err
 	}
-	if err := r.events.DeleteSubscription(ctx, v.TenantID, id); errors.Is(err, events.ErrNotFound) {
+	if err := r.events.DeleteSubscription(ctx, v.TenantID, id); errors.Is(err, workflow.ErrNotFound) {
 		return 0, notFound("event subscription", id)
 	} else if err != nil {
 		return 0, err
@@ -66,7 +66,7 @@ func (r *queryResolver) EventDeliveries(ctx context.Context, subscriptionID int,
 	if err != nil {
 		return nil, err
 	}
-	f := events.DeliveryFilter{FailedOnly: failedOnly != nil && *failedOnly}
+	f := workflow.DeliveryFilter{FailedOnly: failedOnly != nil && *failedOnly}
 	if first != nil {
 		if *first < 1 || *first > 500 {
 			return nil, fieldError("first", "must be between 1 and 500")
@@ -77,7 +77,7 @@ func (r *queryResolver) EventDeliveries(ctx context.Context, subscriptionID int,
 		f.BeforeID = *before
 	}
 	rows, err := r.events.Deliveries(ctx, v.TenantID, subscriptionID, f)
-	if errors.Is(err, events.ErrNotFound) {
+	if errors.Is(err, workflow.ErrNotFound) {
 		return nil, notFound("event subscription", subscriptionID)
 	}
 	return rows, err

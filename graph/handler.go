@@ -18,7 +18,6 @@ import (
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/connect"
 	"github.com/alertdesk/alertdesk/desk"
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph/generated"
 	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/outbound"
@@ -28,6 +27,7 @@ import (
 	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/tenancy"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 // Default limits of an operation.
@@ -57,7 +57,7 @@ type Deps struct {
 	Connect *connect.Service
 	// Events manages workflow webhook subscriptions; by default one on
 	// Store.
-	Events *events.Service
+	Events *workflow.Service
 	// Enqueuer queues pollNow's polls (worker.NewEnqueuer fits); without it
 	// pollNow fails with code UNAVAILABLE.
 	Enqueuer Enqueuer
@@ -120,7 +120,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	maxStatements := orDefault(d.MaxStatements, DefaultMaxStatements)
 	if d.Events == nil {
-		d.Events = &events.Service{Store: d.Store, Secrets: d.Secrets, Outbound: d.Outbound}
+		d.Events = &workflow.Service{Store: d.Store, Secrets: d.Secrets, Outbound: d.Outbound}
 	}
 	r := &Resolver{
 		db:        db,

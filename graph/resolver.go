@@ -11,11 +11,11 @@ import (
 	"github.com/alertdesk/alertdesk/connect"
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/feed"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 // Resolver is the root of every resolver; it holds the API's dependencies.
@@ -30,7 +30,7 @@ type Resolver struct {
 	publicURL string
 	log       *slog.Logger
 	connect   *connect.Service
-	events    *events.Service
+	events    *workflow.Service
 	enqueuer  Enqueuer
 	feedLoads *feedLoads
 	feedHub   *feed.Hub // nil without Redis

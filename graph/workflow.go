@@ -1,13 +1,13 @@
 package graph
 
 import (
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph/model"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
-// workflowEvents is the event catalog (events.Catalog) as GraphQL types.
+// workflowEvents is the event catalog (workflow.Catalog) as GraphQL types.
 func workflowEvents() []*model.WorkflowEvent {
-	defs := events.Catalog()
+	defs := workflow.Catalog()
 	out := make([]*model.WorkflowEvent, 0, len(defs))
 	for _, d := range defs {
 		out = append(out, &model.WorkflowEvent{

@@ -17,7 +17,6 @@ import (
 	"github.com/alertdesk/alertdesk/connect"
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/event"
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/logging"
 	"github.com/alertdesk/alertdesk/metrics"
@@ -33,6 +32,7 @@ import (
 	"github.com/alertdesk/alertdesk/web"
 	"github.com/alertdesk/alertdesk/webhook"
 	"github.com/alertdesk/alertdesk/worker"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 // Server holds what the HTTP handlers need.
@@ -53,7 +53,7 @@ type Server struct {
 	Connect *connect.Service
 	// Events manages workflow webhook subscriptions in the API; one on
 	// Store when nil.
-	Events *events.Service
+	Events *workflow.Service
 	// Enqueuer queues the API's pollNow polls; worker.NewEnqueuer(Store, Redis,
 	// "") when nil and Redis is set.
 	Enqueuer graph.Enqueuer

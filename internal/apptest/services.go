@@ -10,7 +10,6 @@ import (
 
 	"github.com/alertdesk/alertdesk/config"
 	"github.com/alertdesk/alertdesk/connect"
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/internal/redistest"
 	"github.com/alertdesk/alertdesk/internal/storetest"
@@ -18,6 +17,7 @@ import (
 	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/worker"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 // NinjaOneApp is the NinjaOne OAuth app the test connect service has.
@@ -34,7 +34,7 @@ type Services struct {
 	// Connect connects integrations; its Redis (OAuth state) is
 	// Options.Redis, with keys under KeyPrefix.
 	Connect *connect.Service
-	Events  *events.Service
+	Events  *workflow.Service
 	// Enqueuer queues pollNow's polls on Queue; nil without Redis.
 	Enqueuer *worker.Enqueuer
 	// Queue is the test's own asynq queue ("" without Redis).
@@ -54,7 +54,7 @@ var unsafeQueueChars = regexp.MustCompile(`[^A-Za-z0-9_]+`)
 func newServices(t testing.TB, st *store.Store, rdb redis.UniversalClient, log *slog.Logger, guard *outbound.Guard) Services {
 	t.Helper()
 	box := storetest.Secrets(t)
-	s := Services{Secrets: box, Outbound: guard, Events: &events.Service{Store: st, Secrets: box, Outbound: guard}}
+	s := Services{Secrets: box, Outbound: guard, Events: &workflow.Service{Store: st, Secrets: box, Outbound: guard}}
 	prefix := redistest.Prefix(t)
 	if rdb != nil {
 		s.Queue = strings.Trim(unsafeQueueChars.ReplaceAllString(prefix, "_"), "_")

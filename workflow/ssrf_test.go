@@ -1,4 +1,4 @@
-package events_test
+package workflow_test
 
 import (
 	"context"
@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/worker"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 // flipResolver answers a name with a public address until flipped, then
@@ -58,17 +58,17 @@ func TestDeliveryRefusedAtDial(t *testing.T) {
 
 		res := &flipResolver{}
 		guard := &outbound.Guard{Resolver: res}
-		svc := &events.Service{Store: e.Store, Secrets: e.Services.Secrets, Outbound: guard}
+		svc := &workflow.Service{Store: e.Store, Secrets: e.Services.Secrets, Outbound: guard}
 		tenant := e.Demo.TenantID
 
 		// Saved while the name answered a public address.
-		sub, err := svc.CreateSubscription(e.Ctx, tenant, events.SubscriptionInput{
+		sub, err := svc.CreateSubscription(e.Ctx, tenant, workflow.SubscriptionInput{
 			URL: "http://rebind.test:" + port + "/hook", EventTypes: []string{outbox.AlertTriggered}})
 		if err != nil {
 			t.Fatalf("public name refused at save: %v", err)
 		}
 		res.flip()
-		if _, err := svc.UpdateSubscription(e.Ctx, tenant, sub.ID, events.SubscriptionUpdate{Description: ptr("x")}); err != nil {
+		if _, err := svc.UpdateSubscription(e.Ctx, tenant, sub.ID, workflow.SubscriptionUpdate{Description: ptr("x")}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -84,7 +84,7 @@ func TestDeliveryRefusedAtDial(t *testing.T) {
 				SetSecret("").SetSecretSealed(sealed).SetEventTypes([]string{outbox.AlertTriggered}).ExecX(e.Ctx)
 		}
 
-		d := &events.Deliverer{Store: e.Store, Secrets: e.Services.Secrets, Outbound: guard}
+		d := &workflow.Deliverer{Store: e.Store, Secrets: e.Services.Secrets, Outbound: guard}
 		entry := worker.Entry{ID: 4242, TenantID: tenant, Topic: outbox.AlertTriggered,
 			Payload: map[string]any{"alertId": 1}, Created: time.Now(), Attempt: 1}
 		if err := d.Consume(e.Ctx, entry); err == nil {
@@ -101,7 +101,7 @@ func TestDeliveryRefusedAtDial(t *testing.T) {
 			t.Fatalf("%d subscriptions", len(subs))
 		}
 		for _, s := range subs {
-			log, err := svc.Deliveries(e.Ctx, tenant, s.ID, events.DeliveryFilter{})
+			log, err := svc.Deliveries(e.Ctx, tenant, s.ID, workflow.DeliveryFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,13 +115,13 @@ func TestDeliveryRefusedAtDial(t *testing.T) {
 		// the log keeps the status and size, not the page.
 		allow, _ := outbound.ParseAllow("127.0.0.0/8")
 		guard.Allow = allow
-		d = &events.Deliverer{Store: e.Store, Secrets: e.Services.Secrets, Outbound: guard}
+		d = &workflow.Deliverer{Store: e.Store, Secrets: e.Services.Secrets, Outbound: guard}
 		entry.ID++
 		_ = d.Consume(e.Ctx, entry)
 		if hits.Load() == 0 {
 			t.Fatal("allowed loopback not reached: the refusals above prove nothing")
 		}
-		log, _ := svc.Deliveries(e.Ctx, tenant, sub.ID, events.DeliveryFilter{})
+		log, _ := svc.Deliveries(e.Ctx, tenant, sub.ID, workflow.DeliveryFilter{})
 		if len(log) != 2 || log[0].StatusCode != 500 || log[0].Error != "HTTP 500" || log[0].ResponseBytes != len("internal admin page") {
 			t.Errorf("allowed attempt logged %+v", log[0])
 		}

@@ -1,4 +1,4 @@
-package events_test
+package workflow_test
 
 import (
 	"encoding/json"
@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/alertdesk/alertdesk/event"
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/rule"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 // TestTriggeredOutcomes: every routed firing reaches a workflow receiver as
@@ -19,7 +19,7 @@ import (
 func TestTriggeredOutcomes(t *testing.T) {
 	eachDialect(t, func(t *testing.T, h *harness) {
 		recv := newReceiver(t)
-		if _, err := h.Svc.CreateSubscription(h.Ctx, h.Demo.TenantID, events.SubscriptionInput{
+		if _, err := h.Svc.CreateSubscription(h.Ctx, h.Demo.TenantID, workflow.SubscriptionInput{
 			URL: recv.URL, EventTypes: []string{outbox.AlertTriggered}}); err != nil {
 			t.Fatal(err)
 		}

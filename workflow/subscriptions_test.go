@@ -1,4 +1,4 @@
-package events_test
+package workflow_test
 
 import (
 	"errors"
@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/validation"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 func TestSubscriptionValidation(t *testing.T) {
@@ -17,17 +17,17 @@ func TestSubscriptionValidation(t *testing.T) {
 	svc := e.Services.Events
 	cases := []struct {
 		name  string
-		in    events.SubscriptionInput
+		in    workflow.SubscriptionInput
 		field string
 	}{
-		{"no url", events.SubscriptionInput{EventTypes: events.Names()}, "url"},
-		{"relative url", events.SubscriptionInput{URL: "/hook", EventTypes: events.Names()}, "url"},
-		{"ftp url", events.SubscriptionInput{URL: "ftp://example.com", EventTypes: events.Names()}, "url"},
-		{"no events", events.SubscriptionInput{URL: "https://example.com"}, "eventTypes"},
-		{"unknown event", events.SubscriptionInput{URL: "https://example.com", EventTypes: []string{"TICKET_CLOSED"}}, "eventTypes"},
-		{"short secret", events.SubscriptionInput{URL: "https://example.com", EventTypes: events.Names(), Secret: "short"}, "secret"},
-		{"whsec_ secret of too few bytes", events.SubscriptionInput{URL: "https://example.com", EventTypes: events.Names(), Secret: "whsec_c2hvcnQtc2hvcnQtc2hvcnQ="}, "secret"},
-		{"whsec_ secret not base64", events.SubscriptionInput{URL: "https://example.com", EventTypes: events.Names(), Secret: "whsec_not base64 at all, though long"}, "secret"},
+		{"no url", workflow.SubscriptionInput{EventTypes: workflow.Names()}, "url"},
+		{"relative url", workflow.SubscriptionInput{URL: "/hook", EventTypes: workflow.Names()}, "url"},
+		{"ftp url", workflow.SubscriptionInput{URL: "ftp://example.com", EventTypes: workflow.Names()}, "url"},
+		{"no events", workflow.SubscriptionInput{URL: "https://example.com"}, "eventTypes"},
+		{"unknown event", workflow.SubscriptionInput{URL: "https://example.com", EventTypes: []string{"TICKET_CLOSED"}}, "eventTypes"},
+		{"short secret", workflow.SubscriptionInput{URL: "https://example.com", EventTypes: workflow.Names(), Secret: "short"}, "secret"},
+		{"whsec_ secret of too few bytes", workflow.SubscriptionInput{URL: "https://example.com", EventTypes: workflow.Names(), Secret: "whsec_c2hvcnQtc2hvcnQtc2hvcnQ="}, "secret"},
+		{"whsec_ secret not base64", workflow.SubscriptionInput{URL: "https://example.com", EventTypes: workflow.Names(), Secret: "whsec_not base64 at all, though long"}, "secret"},
 	}
 	for _, c := range cases {
 		_, err := svc.CreateSubscription(e.Ctx, e.Demo.TenantID, c.in)
@@ -42,25 +42,25 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *apptest.Env) {
 		svc := e.Services.Events
 		tenant := e.Demo.TenantID
-		sub, err := svc.CreateSubscription(e.Ctx, tenant, events.SubscriptionInput{
+		sub, err := svc.CreateSubscription(e.Ctx, tenant, workflow.SubscriptionInput{
 			URL: " https://hooks.example.com/a ", EventTypes: []string{"rmm_alert_triggered", outbox.AlertTriggered}, Description: "n8n"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if sub.URL != "https://hooks.example.com/a" || !slices.Equal(sub.EventTypes, []string{outbox.AlertTriggered}) ||
-			!strings.HasPrefix(sub.Secret, events.SecretPrefix) || len(sub.Secret) != len("whsec_")+44 || !sub.IsActive || sub.TenantID != tenant {
+			!strings.HasPrefix(sub.Secret, workflow.SecretPrefix) || len(sub.Secret) != len("whsec_")+44 || !sub.IsActive || sub.TenantID != tenant {
 			t.Fatalf("created %+v", sub)
 		}
 
 		off, url := false, "https://hooks.example.com/b"
-		sub, err = svc.UpdateSubscription(e.Ctx, tenant, sub.ID, events.SubscriptionUpdate{
-			URL: &url, EventTypes: events.Names(), Active: &off})
+		sub, err = svc.UpdateSubscription(e.Ctx, tenant, sub.ID, workflow.SubscriptionUpdate{
+			URL: &url, EventTypes: workflow.Names(), Active: &off})
 		if err != nil || sub.URL != url || len(sub.EventTypes) != 2 || sub.IsActive || sub.Description != "n8n" {
 			t.Fatalf("updated %+v, %v", sub, err)
 		}
 		bad := "nope"
 		var verr *validation.Error
-		if _, err := svc.UpdateSubscription(e.Ctx, tenant, sub.ID, events.SubscriptionUpdate{URL: &bad}); !errors.As(err, &verr) {
+		if _, err := svc.UpdateSubscription(e.Ctx, tenant, sub.ID, workflow.SubscriptionUpdate{URL: &bad}); !errors.As(err, &verr) {
 			t.Errorf("invalid update: %v", err)
 		}
 
@@ -69,10 +69,10 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		if subs, err := svc.ListSubscriptions(e.Ctx, other); err != nil || len(subs) != 0 {
 			t.Errorf("other tenant lists %v, %v", subs, err)
 		}
-		if _, err := svc.UpdateSubscription(e.Ctx, other, sub.ID, events.SubscriptionUpdate{Active: &off}); !errors.Is(err, events.ErrNotFound) {
+		if _, err := svc.UpdateSubscription(e.Ctx, other, sub.ID, workflow.SubscriptionUpdate{Active: &off}); !errors.Is(err, workflow.ErrNotFound) {
 			t.Errorf("other tenant updates: %v", err)
 		}
-		if err := svc.DeleteSubscription(e.Ctx, other, sub.ID); !errors.Is(err, events.ErrNotFound) {
+		if err := svc.DeleteSubscription(e.Ctx, other, sub.ID); !errors.Is(err, workflow.ErrNotFound) {
 			t.Errorf("other tenant deletes: %v", err)
 		}
 
@@ -82,14 +82,14 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		if err := svc.DeleteSubscription(e.Ctx, tenant, sub.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Subscription(e.Ctx, tenant, sub.ID); !errors.Is(err, events.ErrNotFound) {
+		if _, err := svc.Subscription(e.Ctx, tenant, sub.ID); !errors.Is(err, workflow.ErrNotFound) {
 			t.Errorf("after delete: %v", err)
 		}
 	})
 }
 
 func TestCatalog(t *testing.T) {
-	c := events.Catalog()
+	c := workflow.Catalog()
 	if len(c) != 2 || c[0].Name != outbox.AlertTriggered || c[1].Name != outbox.AlertResolved {
 		t.Fatalf("catalog %v", c)
 	}

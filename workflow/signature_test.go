@@ -1,4 +1,4 @@
-package events_test
+package workflow_test
 
 import (
 	"crypto/hmac"
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alertdesk/alertdesk/events"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 // standardVerify is a receiver written from the Standard Webhooks
@@ -48,7 +48,7 @@ const (
 )
 
 func TestSignMatchesTheSpecificationExample(t *testing.T) {
-	if got := events.Sign(specSecret, specID, specTimestamp, []byte(specBody)); got != specSignature {
+	if got := workflow.Sign(specSecret, specID, specTimestamp, []byte(specBody)); got != specSignature {
 		t.Fatalf("Sign = %s, want %s", got, specSignature)
 	}
 	h := http.Header{}
@@ -58,7 +58,7 @@ func TestSignMatchesTheSpecificationExample(t *testing.T) {
 	if !standardVerify(specSecret, h, []byte(specBody)) {
 		t.Fatal("the specification's receiver refuses its own example")
 	}
-	if err := events.Verify(specSecret, h, []byte(specBody), 0); err != nil {
+	if err := workflow.Verify(specSecret, h, []byte(specBody), 0); err != nil {
 		t.Fatalf("Verify of the specification's example: %v", err)
 	}
 }
@@ -77,7 +77,7 @@ func header(secret, id string, ts int64, body []byte) http.Header {
 	h := http.Header{}
 	h.Set("webhook-id", id)
 	h.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
-	h.Set("webhook-signature", events.Sign(secret, id, ts, body))
+	h.Set("webhook-signature", workflow.Sign(secret, id, ts, body))
 	return h
 }
 
@@ -100,20 +100,20 @@ func TestVerify(t *testing.T) {
 	}{
 		{"valid", secret, good, body, 5 * time.Minute, nil},
 		{"one of several signatures", secret, with("webhook-signature", "v1,bm9wZQ== "+good.Get("webhook-signature")), body, 0, nil},
-		{"wrong secret", "whsec_b3RoZXItb3RoZXItb3RoZXItb3RoZXItb3RoZXI=", good, body, 0, events.ErrBadSignature},
-		{"changed body", secret, good, []byte(`{"a":2}`), 0, events.ErrBadSignature},
-		{"changed id", secret, with("webhook-id", "msg_2"), body, 0, events.ErrBadSignature},
-		{"changed timestamp", secret, with("webhook-timestamp", strconv.FormatInt(now+1, 10)), body, 0, events.ErrBadSignature},
-		{"no version", secret, with("webhook-signature", strings.TrimPrefix(good.Get("webhook-signature"), "v1,")), body, 0, events.ErrBadSignature},
-		{"bad timestamp", secret, with("webhook-timestamp", "soon"), body, 0, events.ErrBadSignature},
-		{"stale", secret, header(secret, "msg_1", now-3600, body), body, 5 * time.Minute, events.ErrStale},
+		{"wrong secret", "whsec_b3RoZXItb3RoZXItb3RoZXItb3RoZXItb3RoZXI=", good, body, 0, workflow.ErrBadSignature},
+		{"changed body", secret, good, []byte(`{"a":2}`), 0, workflow.ErrBadSignature},
+		{"changed id", secret, with("webhook-id", "msg_2"), body, 0, workflow.ErrBadSignature},
+		{"changed timestamp", secret, with("webhook-timestamp", strconv.FormatInt(now+1, 10)), body, 0, workflow.ErrBadSignature},
+		{"no version", secret, with("webhook-signature", strings.TrimPrefix(good.Get("webhook-signature"), "v1,")), body, 0, workflow.ErrBadSignature},
+		{"bad timestamp", secret, with("webhook-timestamp", "soon"), body, 0, workflow.ErrBadSignature},
+		{"stale", secret, header(secret, "msg_1", now-3600, body), body, 5 * time.Minute, workflow.ErrStale},
 		{"stale without tolerance", secret, header(secret, "msg_1", now-3600, body), body, 0, nil},
 	}
 	for _, c := range cases {
-		if err := events.Verify(c.secret, c.h, c.body, c.tolerance); !errors.Is(err, c.want) {
+		if err := workflow.Verify(c.secret, c.h, c.body, c.tolerance); !errors.Is(err, c.want) {
 			t.Errorf("%s: Verify = %v, want %v", c.name, err, c.want)
 		}
-		if ok := standardVerify(c.secret, c.h, c.body); ok != (c.want != events.ErrBadSignature) {
+		if ok := standardVerify(c.secret, c.h, c.body); ok != (c.want != workflow.ErrBadSignature) {
 			t.Errorf("%s: the specification's receiver says %v", c.name, ok)
 		}
 	}
@@ -125,20 +125,20 @@ func TestVerifyLegacy(t *testing.T) {
 	mac := hmac.New(sha256.New, []byte("s3cret-s3cret-s3cret"))
 	mac.Write([]byte(strconv.FormatInt(now, 10) + "." + string(body)))
 	sig := "sha256=" + hex.EncodeToString(mac.Sum(nil))
-	if got := events.SignLegacy("s3cret-s3cret-s3cret", now, body); got != sig {
+	if got := workflow.SignLegacy("s3cret-s3cret-s3cret", now, body); got != sig {
 		t.Fatalf("SignLegacy = %s, want %s", got, sig)
 	}
-	if err := events.VerifyLegacy("s3cret-s3cret-s3cret", strconv.FormatInt(now, 10), sig, body, time.Minute); err != nil {
+	if err := workflow.VerifyLegacy("s3cret-s3cret-s3cret", strconv.FormatInt(now, 10), sig, body, time.Minute); err != nil {
 		t.Error(err)
 	}
-	if err := events.VerifyLegacy("other-other-other", strconv.FormatInt(now, 10), sig, body, 0); !errors.Is(err, events.ErrBadSignature) {
+	if err := workflow.VerifyLegacy("other-other-other", strconv.FormatInt(now, 10), sig, body, 0); !errors.Is(err, workflow.ErrBadSignature) {
 		t.Errorf("wrong secret: %v", err)
 	}
 }
 
 func TestDeliveryIDIsStable(t *testing.T) {
-	if events.DeliveryID(1, 2) != events.DeliveryID(1, 2) || events.DeliveryID(1, 2) == events.DeliveryID(2, 1) ||
-		events.DeliveryID(12, 3) == events.DeliveryID(1, 23) {
+	if workflow.DeliveryID(1, 2) != workflow.DeliveryID(1, 2) || workflow.DeliveryID(1, 2) == workflow.DeliveryID(2, 1) ||
+		workflow.DeliveryID(12, 3) == workflow.DeliveryID(1, 23) {
 		t.Fatal("delivery ids are not stable and distinct")
 	}
 }

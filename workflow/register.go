@@ -1,4 +1,4 @@
-package events
+package workflow
 
 import (
 	"github.com/redis/go-redis/v9"

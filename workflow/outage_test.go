@@ -1,4 +1,4 @@
-package events_test
+package workflow_test
 
 import (
 	"fmt"
@@ -12,13 +12,13 @@ import (
 	"github.com/alertdesk/alertdesk/ent/eventdelivery"
 	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/event"
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/fixtures"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/internal/embedredis"
 	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/worker"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
 // TestEventsQueuedInRedisSurviveItsLoss: workflow events whose delivery
@@ -41,7 +41,7 @@ func TestEventsQueuedInRedisSurviveItsLoss(t *testing.T) {
 				d.Concurrency = concurrency
 			})
 			recv := newGatedReceiver(t)
-			if _, err := h.Svc.CreateSubscription(h.Ctx, h.Demo.TenantID, events.SubscriptionInput{
+			if _, err := h.Svc.CreateSubscription(h.Ctx, h.Demo.TenantID, workflow.SubscriptionInput{
 				URL: recv.URL, EventTypes: []string{outbox.AlertTriggered}}); err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +123,7 @@ func newGatedReceiver(t *testing.T) *gatedReceiver {
 		}
 		r.mu.Lock()
 		r.held--
-		r.received[req.Header.Get(events.HeaderID)]++
+		r.received[req.Header.Get(workflow.HeaderID)]++
 		r.mu.Unlock()
 		w.WriteHeader(http.StatusOK)
 	}))

@@ -1,8 +1,8 @@
-// Package events delivers alertdesk's workflow events (RMM_ALERT_TRIGGERED,
+// Package workflow delivers alertdesk's workflow events (RMM_ALERT_TRIGGERED,
 // RMM_ALERT_RESOLVED) to per-tenant outbound webhook subscriptions: JSON
 // signed with HMAC-SHA256, retried with backoff from the outbox, every
 // attempt kept in a delivery log. It also holds the event catalog.
-package events
+package workflow
 
 import (
 	"slices"

@@ -1,4 +1,4 @@
-package events_test
+package workflow_test
 
 import (
 	"io"
@@ -14,19 +14,19 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/alertdesk/alertdesk/events"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/internal/redistest"
 	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/worker"
+	"github.com/alertdesk/alertdesk/workflow"
 )
 
-// harness is alertdesk with a worker delivering workflow events.
+// harness is alertdesk with a worker delivering workflow workflow.
 type harness struct {
 	*apptest.Env
 	Redis  redis.UniversalClient
 	Worker *worker.Worker
-	Svc    *events.Service
+	Svc    *workflow.Service
 	Queue  string
 }
 
@@ -67,7 +67,7 @@ func newHarnessAt(t *testing.T, dialect, addr string, tune func(*worker.Deps)) *
 		tune(&d)
 	}
 	w := worker.New(d)
-	events.Register(w, rdb, &events.Deliverer{Store: e.Store, Secrets: e.Services.Secrets, Outbound: e.Services.Outbound, Log: log})
+	workflow.Register(w, rdb, &workflow.Deliverer{Store: e.Store, Secrets: e.Services.Secrets, Outbound: e.Services.Outbound, Log: log})
 	if err := w.Start(e.Ctx); err != nil {
 		t.Fatal(err)
 	}
