@@ -11,9 +11,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/connlimit"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/integration"
@@ -207,11 +207,8 @@ func sentSecret(r *http.Request) string {
 	if s := r.Header.Get(SecretHeader); s != "" {
 		return s
 	}
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return ""
-	}
-	return strings.TrimSpace(token)
+	token, _ := auth.BearerToken(r.Header.Get("Authorization"))
+	return token
 }
 
 // authorized answers 401 or 500 for an authentication error and reports
