@@ -168,7 +168,7 @@ func BearerToken(header string) (string, bool) {
 // connection_init.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isWebSocketUpgrade(r) || r.Method == http.MethodOptions {
+		if IsWebSocketUpgrade(r) || r.Method == http.MethodOptions {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -210,7 +210,8 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-func isWebSocketUpgrade(r *http.Request) bool {
+// IsWebSocketUpgrade reports whether r asks to become a WebSocket.
+func IsWebSocketUpgrade(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket") &&
 		strings.Contains(strings.ToLower(r.Header.Get("Connection")), "upgrade")
 }

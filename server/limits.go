@@ -4,9 +4,9 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/connlimit"
 )
@@ -58,7 +58,7 @@ func (s *HTTP) Serve(ln net.Listener) error { return s.Server.Serve(s.conns.List
 // authenticates) itself.
 func exemptWebSockets(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isWebSocket(r) {
+		if auth.IsWebSocketUpgrade(r) {
 			rc := http.NewResponseController(w)
 			_ = rc.SetReadDeadline(time.Time{})
 			_ = rc.SetWriteDeadline(time.Time{})
@@ -73,7 +73,7 @@ func withDeadline(next http.Handler, d time.Duration) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isWebSocket(r) {
+		if auth.IsWebSocketUpgrade(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -81,9 +81,4 @@ func withDeadline(next http.Handler, d time.Duration) http.Handler {
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-func isWebSocket(r *http.Request) bool {
-	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket") &&
-		strings.Contains(strings.ToLower(r.Header.Get("Connection")), "upgrade")
 }
