@@ -1,5 +1,3 @@
-// Package auth authenticates API requests: a bearer token, stored hashed,
-// names a user, whose tenant and role become the request's tenancy.Viewer.
 package auth
 
 import (

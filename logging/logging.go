@@ -1,6 +1,13 @@
 // Package logging builds alertdesk's logger (text or JSON, at a level)
 // whose lines carry the request id of their context, and the HTTP access
 // log.
+//
+// [Access] keeps a sane X-Request-Id or makes one, echoes it, and logs each
+// request with the route pattern the mux matched. The id goes on with the
+// work: outbox entries carry it in their payload (requestId), the worker
+// puts it back in the task's context, and the guarded outbound transport
+// sends it as X-Request-Id, so the pipeline's, the workers' and the RMM's
+// lines all name the webhook or API call that caused them.
 package logging
 
 import (

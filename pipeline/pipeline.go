@@ -1,6 +1,3 @@
-// Package pipeline turns normalized alert events into alert records and
-// ticket decisions. One event runs inside one transaction, makes no external
-// calls, and writes its side effects to the outbox.
 package pipeline
 
 import (

@@ -1,7 +1,3 @@
-// Package store opens alertdesk's database: PostgreSQL (through pgx) when a
-// URL is configured, otherwise an embedded SQLite file (pure Go, no cgo).
-// It owns the ent client, migrations on open, transactions and the
-// advisory locks that serialize concurrent work.
 package store
 
 import (

@@ -1,7 +1,3 @@
-// Package worker runs everything that leaves the request path as asynq
-// tasks on Redis: the outbox relay and its consumers (live feed, outbound
-// alert resets), the per-integration reconciliation polls with their
-// schedules, and the retry of failed ticket creation.
 package worker
 
 import (
