@@ -208,6 +208,16 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	})
 }
 
+// RefuseUnread marks an answer given without reading the request's body:
+// the answer goes out at once and the connection closes after it.
+// Otherwise net/http reads the rest of the body first (to reuse the
+// connection), so a client sending it a byte at a time would hold the
+// refused connection until the read timeout.
+func RefuseUnread(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+}
+
 // IsWebSocketUpgrade reports whether r asks to become a WebSocket.
 func IsWebSocketUpgrade(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket") &&
@@ -217,6 +227,7 @@ func IsWebSocketUpgrade(r *http.Request) bool {
 // Unauthenticated answers 401 {"errors":[{"message":…,"extensions":{"code":"UNAUTHENTICATED"}}]}.
 func Unauthenticated(w http.ResponseWriter, msg string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="alertdesk"`)
+	RefuseUnread(w)
 	writeError(w, http.StatusUnauthorized, msg, "UNAUTHENTICATED")
 }
 

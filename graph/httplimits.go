@@ -127,6 +127,7 @@ func writeHTTPError(w http.ResponseWriter, status int, msg, code string, ext map
 		extensions[k] = v
 	}
 	w.Header().Set("Content-Type", "application/json")
+	auth.RefuseUnread(w) // most of these come before the body is read
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": extensions}},

@@ -218,6 +218,7 @@ func authorized(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	case err == nil:
 		return true
 	case errors.Is(err, errUnauthorized):
+		auth.RefuseUnread(w)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unknown integration or bad secret"})
 	default:
 		log.ErrorContext(r.Context(), "webhook: load integration", "err", err)
