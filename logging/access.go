@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/requestid"
 )
 
@@ -19,9 +20,11 @@ var quiet = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /met
 // sane, else a new one), echoes it on the answer, puts it in the
 // request's context, and logs one line per request: method, route pattern
 // (never the raw path or query, which may hold codes or tokens), status,
-// bytes written, duration, remote address and request id. next should be
-// a ServeMux, which sets the pattern it matched on the request.
-func Access(next http.Handler, log *slog.Logger) http.Handler {
+// bytes written, duration, remote address, client (the remote address, or
+// behind trusted proxies the address they forwarded for) and request id.
+// next should be a ServeMux, which sets the pattern it matched on the
+// request.
+func Access(next http.Handler, log *slog.Logger, proxies clientip.Proxies) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -50,7 +53,8 @@ func Access(next http.Handler, log *slog.Logger) http.Handler {
 			slog.Int("status", rw.statusCode()),
 			slog.Int64("bytes", rw.bytes),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("remote_addr", r.RemoteAddr))
+			slog.String("remote_addr", r.RemoteAddr),
+			slog.String("client", proxies.Of(r)))
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/logging"
 	"github.com/alertdesk/alertdesk/requestid"
 )
@@ -100,7 +101,7 @@ func TestAccessLog(t *testing.T) {
 		io.WriteString(w, "hello")
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {})
-	srv := httptest.NewServer(logging.Access(mux, log))
+	srv := httptest.NewServer(logging.Access(mux, log, nil))
 	defer srv.Close()
 
 	send := func(method, path, id string) *http.Response {
@@ -150,6 +151,9 @@ func TestAccessLog(t *testing.T) {
 	if _, ok := a["duration"]; !ok || a["remote_addr"] == "" || a["remote_addr"] == nil {
 		t.Errorf("access line lacks duration or remote address: %v", a)
 	}
+	if a["client"] != "127.0.0.1" {
+		t.Errorf("access line client = %v, want the peer, 127.0.0.1", a["client"])
+	}
 	if access[1]["request_id"] != made {
 		t.Errorf("generated id not logged: %v, want %q", access[1], made)
 	}
@@ -161,5 +165,45 @@ func TestAccessLog(t *testing.T) {
 	}
 	if got[0]["msg"] != "inside" || got[0]["request_id"] != "from-rmm-1" {
 		t.Errorf("handler's line lacks the request id: %v", got[0])
+	}
+}
+
+// TestAccessLogClient: the access log names the client a trusted proxy
+// forwarded for, and never one an untrusted peer claims.
+func TestAccessLogClient(t *testing.T) {
+	loopback, err := clientip.Parse("127.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		proxies clientip.Proxies
+		want    string
+	}{
+		{"behind a trusted proxy", loopback, "203.0.113.9"},
+		{"from an untrusted peer", nil, "127.0.0.1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			log, err := logging.New(&buf, "json", "info")
+			if err != nil {
+				t.Fatal(err)
+			}
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /x", func(w http.ResponseWriter, r *http.Request) {})
+			srv := httptest.NewServer(logging.Access(mux, log, c.proxies))
+			defer srv.Close()
+			req, _ := http.NewRequest("GET", srv.URL+"/x", nil)
+			req.Header.Set("X-Forwarded-For", "203.0.113.9")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			got := lines(t, &buf)
+			if len(got) != 1 || got[0]["client"] != c.want {
+				t.Errorf("access lines %v, want one with client %s", got, c.want)
+			}
+		})
 	}
 }

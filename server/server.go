@@ -155,7 +155,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/", web.Handler())
 	// Every request gets a request id and a line in the access log, and
 	// counts in the request metrics.
-	return logging.Access(metrics.InstrumentHTTP(mux), s.Log)
+	return logging.Access(metrics.InstrumentHTTP(mux), s.Log, s.TrustedProxies)
 }
 
 // enqueuer is Enqueuer, or one on Redis.
