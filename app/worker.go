@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/alertdesk/alertdesk/logging"
 	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/provision"
 	"github.com/alertdesk/alertdesk/secrets"
@@ -78,7 +79,7 @@ func (a *App) roleHandler() http.Handler {
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 	mux.Handle("GET /readyz", server.Ready(a.Store, a.Redis))
-	return metrics.InstrumentHTTP(mux)
+	return logging.Access(metrics.InstrumentHTTP(mux), a.Log, a.Config.TrustedProxies)
 }
 
 // listenAddr is where the role serves: ALERTDESK_WORKER_ADDR for a

@@ -183,7 +183,7 @@ func (r *running) readyWithin(status int, wait time.Duration) map[string]string 
 }
 
 // TestWorkerReadiness: a worker serves /healthz, /readyz and /metrics on
-// its own address; started while Redis does not answer it is not ready
+// its own address, with an access log; started while Redis does not answer it is not ready
 // (503 naming Redis) and becomes ready when Redis returns; it is not
 // ready while PostgreSQL does not answer either, and recovers with it.
 func TestWorkerReadiness(t *testing.T) {
@@ -214,6 +214,9 @@ func TestWorkerReadiness(t *testing.T) {
 	}
 	if a := r.get("/graphql"); a.status != 404 {
 		t.Errorf("a worker serves /graphql: %d", a.status)
+	}
+	if l := logs.String(); !strings.Contains(l, `msg="http request" method=GET route=unmatched status=404`) {
+		t.Errorf("the worker's access log lacks the unmatched request; log:\n%s", l)
 	}
 
 	rdb.restore()
