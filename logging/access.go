@@ -1,14 +1,12 @@
 package logging
 
 import (
-	"bufio"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
 	"github.com/alertdesk/alertdesk/clientip"
+	"github.com/alertdesk/alertdesk/httprecord"
 	"github.com/alertdesk/alertdesk/requestid"
 )
 
@@ -34,8 +32,8 @@ func Access(next http.Handler, log *slog.Logger, proxies clientip.Proxies) http.
 		w.Header().Set(requestid.Header, id)
 		ctx := requestid.With(r.Context(), id)
 		r = r.WithContext(ctx)
-		rw := &recorder{ResponseWriter: w}
-		next.ServeHTTP(rw, r)
+		rec := httprecord.Of(w)
+		next.ServeHTTP(rec, r)
 		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
@@ -50,59 +48,10 @@ func Access(next http.Handler, log *slog.Logger, proxies clientip.Proxies) http.
 		log.LogAttrs(ctx, level, "http request",
 			slog.String("method", r.Method),
 			slog.String("route", route),
-			slog.Int("status", rw.statusCode()),
-			slog.Int64("bytes", rw.bytes),
+			slog.Int("status", rec.Status()),
+			slog.Int64("bytes", rec.Bytes()),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("remote_addr", r.RemoteAddr),
 			slog.String("client", proxies.Of(r)))
 	})
-}
-
-// recorder notes the status and counts the bytes of an answer.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (w *recorder) WriteHeader(code int) {
-	if w.status == 0 || w.status < 200 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *recorder) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
-	return n, err
-}
-
-func (w *recorder) statusCode() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer
-// (deadlines of webhooks and WebSockets).
-func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Flush serves streaming answers that assert http.Flusher.
-func (w *recorder) Flush() { _ = http.NewResponseController(w.ResponseWriter).Flush() }
-
-// Hijack serves WebSocket upgrades that assert http.Hijacker.
-func (w *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	c, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
-	if err != nil {
-		return nil, nil, fmt.Errorf("logging: hijack: %w", err)
-	}
-	if w.status == 0 {
-		w.status = http.StatusSwitchingProtocols
-	}
-	return c, rw, nil
 }

@@ -1,11 +1,11 @@
 package metrics
 
 import (
-	"bufio"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/alertdesk/alertdesk/httprecord"
 )
 
 // InstrumentWebhooks counts the webhook requests h answers, by the
@@ -14,13 +14,13 @@ import (
 // It adds no work to the request beyond in-memory counters.
 func InstrumentWebhooks(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(sw, r.WithContext(WithReceipt(r.Context(), time.Now())))
+		rec := httprecord.Of(w)
+		h.ServeHTTP(rec, r.WithContext(WithReceipt(r.Context(), time.Now())))
 		provider := r.PathValue("provider")
 		if provider != "ninjaone" && provider != "tacticalrmm" && provider != "alertmanager" {
 			provider = "unknown" // bound label cardinality
 		}
-		Webhooks.WithLabelValues(provider, strconv.Itoa(sw.status)).Inc()
+		Webhooks.WithLabelValues(provider, strconv.Itoa(rec.Status())).Inc()
 	})
 }
 
@@ -32,16 +32,16 @@ func InstrumentWebhooks(h http.Handler) http.Handler {
 func InstrumentHTTP(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		mux.ServeHTTP(sw, r)
+		rec := httprecord.Of(w)
+		mux.ServeHTTP(rec, r)
 		// http.ServeMux sets Pattern on the request it routed.
 		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
 		}
-		method, code := methodLabel(r.Method), strconv.Itoa(sw.status)
+		method, code := methodLabel(r.Method), strconv.Itoa(rec.Status())
 		HTTPRequests.WithLabelValues(method, route, code).Inc()
-		if !sw.hijacked {
+		if !rec.Hijacked() {
 			HTTPDuration.WithLabelValues(method, route, code).Observe(time.Since(start).Seconds())
 		}
 	})
@@ -56,44 +56,3 @@ func methodLabel(m string) string {
 	}
 	return "OTHER"
 }
-
-type statusWriter struct {
-	http.ResponseWriter
-	status   int
-	wrote    bool
-	hijacked bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
-}
-
-// Flush passes streaming responses through.
-func (w *statusWriter) Flush() {
-	w.wrote = true
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Hijack lets WebSocket upgrades take the connection; it is counted as
-// 101 Switching Protocols.
-func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	c, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
-	if err == nil {
-		w.hijacked = true
-		if !w.wrote {
-			w.status, w.wrote = http.StatusSwitchingProtocols, true
-		}
-	}
-	return c, rw, err
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
