@@ -178,6 +178,7 @@ type subscriber struct {
 
 type session struct {
 	opened time.Time // subscribe frame written
+	first  time.Time // first event arrived: the subscription stands
 	events map[feedKey]int
 }
 
@@ -266,6 +267,9 @@ func (s *subscriber) once(ctx context.Context) error {
 				id, _ := p.Data.AlertEvents.Alert.ID.Int64()
 				ev := p.Data.AlertEvents
 				s.mu.Lock()
+				if ses.first.IsZero() {
+					ses.first = time.Now()
+				}
 				ses.events[keyOf(int(id), ev.Type, ev.At)]++
 				s.mu.Unlock()
 			}
