@@ -318,8 +318,8 @@ func TestReplicas(t *testing.T) {
 	loadStart := time.Now()
 
 	// The load: a new alert every 250 ms, alternating providers, each
-	// trigger sent to both replicas at once; a quarter reset by webhook
-	// later, a quarter closed through the API (an outbound reset), the
+	// trigger sent to both replicas at once; a third reset by webhook
+	// later, a third closed through the API (an outbound reset), the
 	// rest left open. Meanwhile a worker and then an API replica are
 	// killed and restarted.
 	var loadWG sync.WaitGroup
@@ -331,13 +331,16 @@ func TestReplicas(t *testing.T) {
 			errs <- fmt.Errorf("close ticket %d: %w", a.ticketID, err)
 		}
 	}
-	killed := make(chan struct{})
+	killed, burst := make(chan struct{}), make(chan struct{})
 	loadWG.Add(1)
 	go func() {
 		defer loadWG.Done()
 		defer close(killed)
-		time.Sleep(6 * time.Second)
-		t.Log("SIGKILL worker1")
+		<-burst
+		time.Sleep(100 * time.Millisecond) // the burst is in the pipeline and the relay
+		var undelivered int
+		_ = st.DB.QueryRowContext(ctx, `SELECT count(*) FROM outbox_entries WHERE delivered_at IS NULL`).Scan(&undelivered)
+		t.Logf("SIGKILL worker1 (%d outbox entries undelivered)", undelivered)
 		w1.kill()
 		time.Sleep(3 * time.Second)
 		t.Log("SIGKILL api1")
@@ -348,7 +351,8 @@ func TestReplicas(t *testing.T) {
 		t.Log("restart api1")
 		api1.start(ctx)
 	}()
-	const n = 80
+	// Alerts 25 to 44 come as a burst, and worker1 dies in its wake.
+	const n = 100
 	for i := 1; i <= n; i++ {
 		a := &alert{provider: "ninjaone", external: fmt.Sprintf("replicas-%d", i), fate: "open"}
 		if i%2 == 0 {
@@ -383,7 +387,12 @@ func TestReplicas(t *testing.T) {
 				go closeTicket(a)
 			}
 		}()
-		time.Sleep(250 * time.Millisecond)
+		if i == 44 {
+			close(burst)
+		}
+		if i < 25 || i >= 44 {
+			time.Sleep(250 * time.Millisecond)
+		}
 	}
 	<-killed
 	loadWG.Wait()
