@@ -42,7 +42,8 @@ func (a *App) startWorker(ctx context.Context) error {
 		return nil
 	}
 	a.Worker = worker.New(worker.Deps{Store: a.Store, Redis: a.Redis, Pipeline: a.Pipeline, Secrets: a.Secrets,
-		Outbound: a.Outbound, Log: a.Log, PollErrorAfter: a.Config.PollErrorAfter})
+		Outbound: a.Outbound, Log: a.Log, PollErrorAfter: a.Config.PollErrorAfter,
+		PollMinute: a.Config.PollMinute})
 	a.registerConsumers(a.Worker)
 	if err := a.Worker.Start(ctx); err != nil {
 		a.Worker = nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/alertdesk/alertdesk/clientip"
 	"github.com/alertdesk/alertdesk/outbound"
@@ -63,6 +64,10 @@ type Config struct {
 	// an RMM's API make its integration ERROR (ALERTDESK_POLL_ERROR_AFTER,
 	// 1–100, default 3).
 	PollErrorAfter int
+	// PollMinute is how long a minute of a polling interval lasts
+	// (ALERTDESK_POLL_MINUTE, 1s–1m, default 1m). Only tests shorten it,
+	// so that schedules of several replicas tick in seconds.
+	PollMinute time.Duration
 }
 
 // APILimits bound the GraphQL API (ALERTDESK_API_*): an operation's
@@ -210,6 +215,13 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("config: ALERTDESK_POLL_ERROR_AFTER must be a whole number of poll cycles from 1 to 100, not %q", os.Getenv("ALERTDESK_POLL_ERROR_AFTER"))
 	}
 	c.PollErrorAfter = after
+	c.PollMinute = time.Minute
+	if err := duration("ALERTDESK_POLL_MINUTE", &c.PollMinute, false); err != nil {
+		return c, err
+	}
+	if c.PollMinute < time.Second || c.PollMinute > time.Minute {
+		return c, fmt.Errorf("config: ALERTDESK_POLL_MINUTE must be from 1s to 1m, not %q", os.Getenv("ALERTDESK_POLL_MINUTE"))
+	}
 	if c.OIDC.Issuer != "" && c.OIDC.ClientID == "" {
 		return c, fmt.Errorf("config: ALERTDESK_OIDC_CLIENT_ID is required with ALERTDESK_OIDC_ISSUER")
 	}

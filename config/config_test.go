@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestAPILimits(t *testing.T) {
@@ -110,5 +111,35 @@ func TestTrustedProxies(t *testing.T) {
 	t.Setenv("ALERTDESK_TRUSTED_PROXIES", "proxy.internal")
 	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "ALERTDESK_TRUSTED_PROXIES") {
 		t.Errorf("error %v, want one naming ALERTDESK_TRUSTED_PROXIES", err)
+	}
+}
+
+func TestPollMinute(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  time.Duration
+		err   bool
+	}{
+		{"", time.Minute, false},
+		{"2s", 2 * time.Second, false},
+		{"1m", time.Minute, false},
+		{"500ms", 0, true},
+		{"2m", 0, true},
+		{"0", 0, true},
+		{"soon", 0, true},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			t.Setenv("ALERTDESK_POLL_MINUTE", tc.value)
+			c, err := FromEnv()
+			if tc.err {
+				if err == nil || !strings.Contains(err.Error(), "ALERTDESK_POLL_MINUTE") {
+					t.Fatalf("err = %v, want one naming ALERTDESK_POLL_MINUTE", err)
+				}
+				return
+			}
+			if err != nil || c.PollMinute != tc.want {
+				t.Fatalf("PollMinute = %s, %v; want %s", c.PollMinute, err, tc.want)
+			}
+		})
 	}
 }

@@ -98,11 +98,11 @@ const PollNowGap = 5 * time.Second
 // minGap is how soon after a cycle another may start: scheduled cycles
 // leave a minute of slack for replicas whose schedules tick at different
 // moments; pollNow only debounces.
-func minGap(in *ent.Integration, now bool) time.Duration {
+func minGap(in *ent.Integration, now bool, minute time.Duration) time.Duration {
 	if now {
 		return PollNowGap
 	}
-	return time.Duration(in.PollingIntervalMinutes-1) * time.Minute
+	return time.Duration(in.PollingIntervalMinutes-1) * minute
 }
 
 // Poll runs one reconciliation cycle of an integration, unless it is
@@ -127,7 +127,7 @@ func (w *Worker) Poll(ctx context.Context, tenantID, integrationID int, now bool
 	start := time.Now().UTC()
 	// Claim the cycle: only one replica passes for a given slot. It
 	// answers any poll requested before it, which it clears.
-	due := integration.Or(integration.LastPolledAtIsNil(), integration.LastPolledAtLTE(start.Add(-minGap(in, now))))
+	due := integration.Or(integration.LastPolledAtIsNil(), integration.LastPolledAtLTE(start.Add(-minGap(in, now, w.d.PollMinute))))
 	if now {
 		due = integration.Or(due, integration.PollRequestedAtNotNil())
 	}

@@ -25,6 +25,8 @@ type ScheduleProvider struct {
 	Store *store.Store
 	Queue string
 	Log   *slog.Logger
+	// Minute is how long a minute of an interval lasts (zero: a minute).
+	Minute time.Duration
 }
 
 // GetConfigs implements asynq.PeriodicTaskConfigProvider.
@@ -43,7 +45,7 @@ func (p *ScheduleProvider) GetConfigs() ([]*asynq.PeriodicTaskConfig, error) {
 	}
 	out := make([]*asynq.PeriodicTaskConfig, 0, len(rows))
 	for _, in := range rows {
-		c, err := pollConfig(in, p.queue())
+		c, err := pollConfig(in, p.queue(), p.Minute)
 		if err != nil {
 			if p.Log != nil {
 				p.Log.Warn("poll schedule skipped", "integration", in.ID, "err", err)
@@ -67,20 +69,27 @@ func Cronspec(minutes int) string {
 	return fmt.Sprintf("@every %dm", min(max(minutes, 5), 60))
 }
 
-func pollConfig(in *ent.Integration, queue string) (*asynq.PeriodicTaskConfig, error) {
+func pollConfig(in *ent.Integration, queue string, minute time.Duration) (*asynq.PeriodicTaskConfig, error) {
 	payload, err := json.Marshal(pollPayload{TenantID: in.TenantID, IntegrationID: in.ID})
 	if err != nil {
 		return nil, err
 	}
-	interval := time.Duration(min(max(in.PollingIntervalMinutes, 5), 60)) * time.Minute
+	if minute <= 0 {
+		minute = time.Minute
+	}
+	interval := time.Duration(min(max(in.PollingIntervalMinutes, 5), 60)) * minute
+	spec := Cronspec(in.PollingIntervalMinutes)
+	if minute != time.Minute {
+		spec = "@every " + interval.String()
+	}
 	return &asynq.PeriodicTaskConfig{
-		Cronspec: Cronspec(in.PollingIntervalMinutes),
+		Cronspec: spec,
 		Task:     asynq.NewTask(TypePoll, payload),
 		Opts: []asynq.Option{
 			asynq.Queue(queue),
 			// Replicas tick at different moments; the task is unique for
 			// most of an interval, and Poll's claim catches the rest.
-			asynq.Unique(interval - time.Minute),
+			asynq.Unique(interval - minute),
 			asynq.MaxRetry(1),
 			asynq.Timeout(10 * time.Minute),
 		},

@@ -65,6 +65,11 @@ func TestScheduleFollowsIntegrations(t *testing.T) {
 		if got := configs(); len(got) != 1 || got[0] != want {
 			t.Fatalf("configs = %v, want [%s]", got, want)
 		}
+		// A shortened minute (ALERTDESK_POLL_MINUTE) scales the interval.
+		scaled, err := (&worker.ScheduleProvider{Store: h.Store, Queue: h.Queue, Minute: 2 * time.Second}).GetConfigs()
+		if err != nil || len(scaled) != 1 || scaled[0].Cronspec != "@every 30s" {
+			t.Fatalf("configs with a 2 s minute = %v, %v; want one @every 30s", scaled, err)
+		}
 		waitSchedule := func(what, spec string) {
 			t.Helper()
 			eventually(t, 10*time.Second, what, func() bool {

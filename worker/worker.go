@@ -59,8 +59,13 @@ type Deps struct {
 	// Lease is how long a dispatched entry waits for its consumer before
 	// the sweeper hands it out again (default 2 min).
 	Lease time.Duration
-	// ScheduleSync is how often poll schedules are re-read (default 30 s).
+	// ScheduleSync is how often poll schedules are re-read (default half
+	// a PollMinute: 30 s).
 	ScheduleSync time.Duration
+	// PollMinute is how long a minute of a polling interval lasts
+	// (default a minute); tests shorten it so that schedules tick in
+	// seconds.
+	PollMinute time.Duration
 	// RetryDelay is the backoff before retry n of a failed task
 	// (default 10 s doubling, at most 10 min).
 	RetryDelay func(n int) time.Duration
@@ -108,8 +113,11 @@ func (d *Deps) defaults() {
 	if d.Lease <= 0 {
 		d.Lease = 2 * time.Minute
 	}
+	if d.PollMinute <= 0 {
+		d.PollMinute = time.Minute
+	}
 	if d.ScheduleSync <= 0 {
-		d.ScheduleSync = 30 * time.Second
+		d.ScheduleSync = d.PollMinute / 2
 	}
 	if d.RetryDelay == nil {
 		d.RetryDelay = func(n int) time.Duration {
@@ -220,7 +228,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	}
 	mgr, err := asynq.NewPeriodicTaskManager(asynq.PeriodicTaskManagerOpts{
 		PeriodicTaskConfigProvider: schedules{
-			polls: &ScheduleProvider{Store: w.d.Store, Queue: w.d.Queue, Log: w.log},
+			polls: &ScheduleProvider{Store: w.d.Store, Queue: w.d.Queue, Log: w.log, Minute: w.d.PollMinute},
 			fixed: []*asynq.PeriodicTaskConfig{retryConfig(w.d.Queue, w.d.TicketRetryEvery)},
 		},
 		RedisUniversalClient: w.d.Redis,
