@@ -45,6 +45,16 @@ func TestInventorySyncMapAndTicket(t *testing.T) {
 	u.eval(`(() => { [...document.querySelectorAll('.unmapped')].find((li) => li.textContent.includes('Fabrikam Ltd')).querySelector('[data-testid="create-client"]').click(); return true })()`, &clicked)
 	u.waitJS("device listed", `[...document.querySelectorAll('[data-testid="device-row"]')].some((r) => r.textContent.includes('FAB-01') && r.textContent.includes('Fabrikam Ltd') && r.textContent.includes('Offline'))`)
 
+	// The client's page lists the asset with what the RMM says of it.
+	var cl struct{ Clients []struct{ ID string } }
+	u.gql(`{ clients(search: "Fabrikam Ltd") { id } }`, nil, &cl)
+	if len(cl.Clients) != 1 {
+		t.Fatalf("clients named Fabrikam Ltd: %+v", cl.Clients)
+	}
+	u.goTo("#/clients/" + cl.Clients[0].ID)
+	u.waitJS("asset with its RMM details", `[...document.querySelectorAll('main tr[data-asset-id]')].some((r) => r.textContent.includes('FAB-01') &&
+		r.textContent.includes('device 501') && r.textContent.includes('workstation · Windows') && r.textContent.includes('Offline') && r.querySelector('time'))`)
+
 	// A webhook for the device makes a ticket with that asset.
 	r := u.Post(event.NinjaOne, apptest.NinjaTrigger(t, map[string]any{
 		"deviceId": 501, "seriesUid": "0b7e5a2c-1111-4222-8333-000000000501",

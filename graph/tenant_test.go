@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,8 +12,10 @@ import (
 	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/board"
 	"github.com/alertdesk/alertdesk/ent/comment"
+	"github.com/alertdesk/alertdesk/ent/priority"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/ent/userlink"
 	"github.com/alertdesk/alertdesk/fixtures"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 )
@@ -279,4 +282,48 @@ func normalize(r apptest.GQLResponse) string {
 		}
 	}
 	return b.String()
+}
+
+// The creations name no id of anything, yet must touch nothing of tenant
+// B: a new default board of tenant A leaves B's default board, the email
+// of B's user is free in A (and B's user gets no invitation), and new
+// priorities and statuses shift only A's order.
+func TestCrossTenantCreations(t *testing.T) {
+	eachDialect(t, func(t *testing.T, e *apptest.Env) {
+		f := makeForeign(t, e)
+		c, ctx := e.DB, e.Ctx
+		if !c.Board.GetX(ctx, f.board).IsDefault {
+			t.Fatal("tenant B's board is not its default")
+		}
+		bPriorities := func() string {
+			var b strings.Builder
+			for _, p := range c.Priority.Query().Where(priority.TenantID(f.tenant)).Order(ent.Asc(priority.FieldID)).AllX(ctx) {
+				fmt.Fprintf(&b, "%d:%s:%d ", p.ID, p.Name, p.SortOrder)
+			}
+			return b.String()
+		}
+		prioritiesBefore := bPriorities()
+
+		e.Admin(`mutation { createBoard(input: {name: "A's new default", isDefault: true}) { id } }`, nil).Must(nil)
+		if !c.Board.GetX(ctx, f.board).IsDefault {
+			t.Error("tenant A's new default board unset tenant B's")
+		}
+		e.Admin(`mutation { createPriority(input: {name: "A's most urgent", sortOrder: 0}) { id } }`, nil).Must(nil)
+		if after := bPriorities(); after != prioritiesBefore {
+			t.Errorf("tenant A's new priority moved tenant B's: %s, then %s", prioritiesBefore, after)
+		}
+
+		bUser := c.User.GetX(ctx, f.user)
+		var inv struct{ InviteUser struct{ ID, Email string } }
+		e.Admin(inviteUser, apptest.Vars("in", map[string]any{"email": bUser.Email})).Must(&inv)
+		if inv.InviteUser.ID == apptest.ID(f.user) {
+			t.Error("inviting tenant B's user's email answered tenant B's user")
+		}
+		if n := c.UserLink.Query().Where(userlink.UserID(f.user)).CountX(ctx); n != 0 {
+			t.Errorf("tenant B's user got %d links from tenant A's invitation", n)
+		}
+		if u := c.User.GetX(ctx, f.user); u.TenantID != f.tenant || u.Name != bUser.Name || u.Role != bUser.Role {
+			t.Errorf("tenant B's user changed: %+v", u)
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/alertdesk/alertdesk/auth"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/apitoken"
+	"github.com/alertdesk/alertdesk/ent/loginsession"
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/ent/userlink"
 	"github.com/alertdesk/alertdesk/people"
@@ -70,7 +71,7 @@ func (r *Resolver) inviteUser(ctx context.Context, tx *ent.Tx, tenantID int, ema
 	default:
 		// Only a pending invitation is sent again; a user made otherwise
 		// (the CLI, a token only) is not turned into an invitation.
-		pending, err := invitedBefore(ctx, c, u.ID)
+		pending, err := invitationPending(ctx, c, u)
 		if err != nil {
 			return nil, "", err
 		}
@@ -85,9 +86,19 @@ func (r *Resolver) inviteUser(ctx context.Context, tx *ent.Tx, tenantID int, ema
 	return u, token, nil
 }
 
-// invitedBefore reports whether the user was ever invited.
-func invitedBefore(ctx context.Context, c *ent.Client, userID int) (bool, error) {
-	return c.UserLink.Query().Where(userlink.UserID(userID), userlink.KindEQ(userlink.KindInvite)).Exist(ctx)
+// invitationPending reports whether u was invited and has not accepted:
+// no password set and never signed in (single sign-on accepts an
+// invitation without a password).
+func invitationPending(ctx context.Context, c *ent.Client, u *ent.User) (bool, error) {
+	if u.PasswordHash != "" || u.DeactivatedAt != nil {
+		return false, nil
+	}
+	invited, err := c.UserLink.Query().Where(userlink.UserID(u.ID), userlink.KindEQ(userlink.KindInvite)).Exist(ctx)
+	if err != nil || !invited {
+		return false, err
+	}
+	signedIn, err := c.LoginSession.Query().Where(loginsession.UserID(u.ID)).Exist(ctx)
+	return !signedIn, err
 }
 
 // updateUser applies a name and role change in tx; the change to announce

@@ -78,8 +78,5 @@ func (r *mutationResolver) ReactivateUser(ctx context.Context, id int) (*ent.Use
 }
 
 func (r *userResolver) Invited(ctx context.Context, obj *ent.User) (bool, error) {
-	if obj.PasswordHash != "" || obj.DeactivatedAt != nil {
-		return false, nil
-	}
-	return invitedBefore(ctx, r.db, obj.ID)
+	return invitationPending(ctx, r.db, obj)
 }

@@ -10,12 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alertdesk/alertdesk/apitoken"
 	"github.com/alertdesk/alertdesk/auth"
+	"github.com/alertdesk/alertdesk/ent/userlink"
 	"github.com/alertdesk/alertdesk/feed"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/notify"
 	"github.com/alertdesk/alertdesk/notify/smtptest"
+	"github.com/alertdesk/alertdesk/people"
 	"github.com/alertdesk/alertdesk/seed"
 )
 
@@ -248,6 +251,26 @@ func TestPasswordReset(t *testing.T) {
 			}
 			if a := e.Browser().SignIn("rita@acme.test", "another sentence, long enough"); a.Status != 200 {
 				t.Errorf("new password: %+v", a)
+			}
+
+			// A reset link lasts an hour; once it has passed, the link is
+			// refused and sets nothing.
+			asked := time.Now()
+			e.Browser().Do(http.MethodPost, "/auth/reset", map[string]string{"email": "rita@acme.test"})
+			late := mailedToken(t, srv, "rita@acme.test")
+			l := e.DB.UserLink.Query().Where(userlink.TokenHash(apitoken.Hash(late))).OnlyX(e.Ctx)
+			if life := l.ExpiresAt.Sub(asked); life < people.ResetLifetime-time.Minute || life > people.ResetLifetime+time.Minute {
+				t.Errorf("reset link expires %v after the request, want %v", life, people.ResetLifetime)
+			}
+			e.DB.UserLink.UpdateOneID(l.ID).SetExpiresAt(time.Now().Add(-time.Second)).ExecX(e.Ctx)
+			if a := e.Browser().Do(http.MethodGet, "/auth/link?token="+late, nil); a.Status != 404 {
+				t.Errorf("expired link info: %+v", a)
+			}
+			if a := e.Browser().Do(http.MethodPost, "/auth/password", map[string]string{"token": late, "password": "a third sentence, long enough"}); a.Status != 404 {
+				t.Errorf("expired link used: %+v", a)
+			}
+			if a := e.Browser().SignIn("rita@acme.test", "another sentence, long enough"); a.Status != 200 {
+				t.Errorf("password after an expired link: %+v", a)
 			}
 		})
 	}

@@ -99,7 +99,7 @@ func (h *Handler) oidcStart(w http.ResponseWriter, r *http.Request) {
 	}
 	verifier := oauth2.GenerateVerifier()
 	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: state + "." + nonce + "." + verifier,
-		Path: "/auth/oidc", MaxAge: 600, HttpOnly: true, Secure: h.Secure || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		Path: "/auth/oidc", MaxAge: 600, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, cfg.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), http.StatusFound)
 }
 

@@ -39,7 +39,8 @@ type Handler struct {
 	Throttle *auth.Throttle
 	Links    *Links
 	// Secure marks cookies Secure; set it when alertdesk is reached over
-	// https. Requests that arrive over TLS get Secure cookies anyway.
+	// https. Requests that arrive over TLS, or through a trusted proxy
+	// that says X-Forwarded-Proto: https, get Secure cookies anyway.
 	Secure bool
 	// Announce publishes an auth change (sign-out) to every replica.
 	Announce func(context.Context, auth.Change)
@@ -309,8 +310,28 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *ent.Us
 	return true
 }
 
+// secure reports whether r's cookies must be Secure: the browser reached
+// alertdesk over https, directly or through a trusted proxy that ended
+// TLS. Another client's X-Forwarded-Proto proves nothing.
+func (h *Handler) secure(r *http.Request) bool {
+	if h.Secure || r.TLS != nil {
+		return true
+	}
+	if !h.Proxies.Trusts(r.RemoteAddr) {
+		return false
+	}
+	for _, v := range r.Header.Values("X-Forwarded-Proto") {
+		for _, p := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(p), "https") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (h *Handler) setCookies(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
-	secure := h.Secure || r.TLS != nil
+	secure := h.secure(r)
 	http.SetCookie(w, &http.Cookie{Name: auth.SessionCookie, Value: token, Path: "/", Expires: expires,
 		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
 	// Readable by the UI, which sends it back in the CSRF header.
@@ -319,7 +340,7 @@ func (h *Handler) setCookies(w http.ResponseWriter, r *http.Request, token strin
 }
 
 func (h *Handler) clearCookies(w http.ResponseWriter, r *http.Request) {
-	secure := h.Secure || r.TLS != nil
+	secure := h.secure(r)
 	for _, name := range []string{auth.SessionCookie, auth.CSRFCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
 			HttpOnly: name == auth.SessionCookie, Secure: secure, SameSite: http.SameSiteLaxMode})

@@ -220,3 +220,92 @@ func TestThrottlePerClientBehindProxy(t *testing.T) {
 		})
 	}
 }
+
+// post sends a JSON sign-in as it arrives through a proxy: with its
+// X-Forwarded-For and X-Forwarded-Proto.
+func post(t *testing.T, e *apptest.Env, path, body, client, proto string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.HTTP.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if client != "" {
+		req.Header.Set("X-Forwarded-For", client)
+	}
+	if proto != "" {
+		req.Header.Set("X-Forwarded-Proto", proto)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res
+}
+
+// Behind a trusted proxy that ended TLS (X-Forwarded-Proto: https), the
+// session cookies are Secure; the header from anyone else is ignored.
+func TestSecureCookiesBehindHTTPSProxy(t *testing.T) {
+	proxies, err := clientip.Parse("127.0.0.0/8, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		proxies clientip.Proxies
+		proto   string
+		secure  bool
+	}{
+		{"trusted proxy over https", proxies, "https", true},
+		{"trusted proxies, the outer one over https", proxies, "https, http", true},
+		{"trusted proxy over http", proxies, "http", false},
+		{"untrusted peer claiming https", nil, "https", false},
+		{"no header", proxies, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := apptest.NewWith(t, storetest.Dialects()[1], apptest.Options{TrustedProxies: tc.proxies})
+			withPassword(t, e)
+			res := post(t, e, "/auth/login", `{"email":"`+seed.AdminEmail+`","password":"`+password+`"}`, "203.0.113.9", tc.proto)
+			if res.StatusCode != 200 {
+				t.Fatalf("sign in: %d", res.StatusCode)
+			}
+			cookies := res.Cookies()
+			if len(cookies) != 2 {
+				t.Fatalf("%d cookies, want the session's and its CSRF token's", len(cookies))
+			}
+			for _, c := range cookies {
+				if c.Secure != tc.secure {
+					t.Errorf("cookie %s: Secure %v, want %v", c.Name, c.Secure, tc.secure)
+				}
+			}
+		})
+	}
+}
+
+// Failed sign-ins are counted per client address too: one address that
+// tries many accounts is locked out of every account, including one with
+// no failures of its own; another client behind the same proxy is not.
+func TestSignInThrottlePerAddress(t *testing.T) {
+	proxies, err := clientip.Parse("127.0.0.0/8, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := apptest.NewWith(t, storetest.Dialects()[1], apptest.Options{TrustedProxies: proxies})
+	withPassword(t, e)
+	login := func(email, pw, client string) *http.Response {
+		t.Helper()
+		return post(t, e, "/auth/login", `{"email":"`+email+`","password":"`+pw+`"}`, client, "")
+	}
+	const attacker = "203.0.113.66"
+	for i := range signin.FailuresPerAddress {
+		// A new account each time: no account reaches its own limit.
+		if res := login(fmt.Sprintf("guess-%d@acme.test", i), password, attacker); res.StatusCode != 401 {
+			t.Fatalf("failure %d: %d", i+1, res.StatusCode)
+		}
+	}
+	res := login(seed.AdminEmail, password, attacker)
+	if res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
+		t.Errorf("right password from the locked address: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if res := login(seed.AdminEmail, password, "203.0.113.67"); res.StatusCode != 200 {
+		t.Errorf("another client's sign-in: %d", res.StatusCode)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/asset"
@@ -13,6 +14,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
 	"github.com/alertdesk/alertdesk/ent/rmmorganization"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/providers/providertest"
 	"github.com/alertdesk/alertdesk/worker"
 )
@@ -235,6 +237,30 @@ func TestInventorySyncTacticalRMM(t *testing.T) {
 		if a := h.deviceAsset(in.ID, srvAgent); a.RetiredAt == nil {
 			t.Error("gone agent's asset not retired")
 		}
+
+		// An agent without a hostname is named by its id.
+		blank := providertest.TacticalAgent("blank-agent-9", "", "Contoso", "workstation", "windows", "", "online", "2026-06-12T11:00:00Z")
+		f.SetInventory(clients, ws, fab, orphan, blank)
+		if c, err := h.Worker.SyncInventory(h.Ctx, in.TenantID, in.ID); err != nil || c.Created != 1 {
+			t.Fatalf("sync with a blank hostname = %+v, %v", c, err)
+		}
+		if a := h.deviceAsset(in.ID, "blank-agent-9"); a.Name != "agent blank-agent-9" || a.Os != "Windows" || !eqInt(a.ClientID, contoso) {
+			t.Errorf("agent without a hostname = %+v", a)
+		}
+
+		// The agents list breaks off halfway through its body: the sync
+		// fails and retires none of the agents the half lacks.
+		f.SetInventory(clients, orphan)
+		f.CutAgents()
+		if c, err := h.Worker.SyncInventory(h.Ctx, in.TenantID, in.ID); err == nil || c.Retired != 0 {
+			t.Fatalf("sync of a cut-off list = %+v, %v; want an error", c, err)
+		}
+		if n := h.DB.Asset.Query().Where(asset.RetiredAtNotNil()).CountX(h.Ctx); n != 1 {
+			t.Errorf("%d assets retired after a cut-off list, want 1 (SRV-01 only)", n)
+		}
+		if stored := h.DB.Integration.GetX(h.Ctx, in.ID); stored.LastInventorySyncError == "" {
+			t.Error("a cut-off list left no sync error")
+		}
 	})
 }
 
@@ -277,4 +303,34 @@ func TestAlertForUnknownDeviceCreatesAsset(t *testing.T) {
 			t.Errorf("sync = %+v, %v", c, err)
 		}
 	})
+}
+
+// Connecting an integration through the API syncs its inventory with
+// nobody asking: the connect polls at once, and the poll cycle queues a
+// sync, whose devices of mapped organizations become assets.
+func TestConnectSyncsInventory(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			// The worker opens what the API sealed.
+			h := newAPIHarness(t, d, func(d *worker.Deps) { d.Secrets = storetest.Secrets(t) })
+			f := providertest.NewTactical(t)
+			f.SetInventory([]map[string]any{providertest.TacticalClient(3, "Contoso")},
+				providertest.TacticalAgent("new-agent-1", "NEW-PC", "Contoso", "workstation", "windows", "Windows 11 Pro", "online", "2026-06-12T10:00:00Z"))
+			in := h.Integration(tactical)
+			h.Admin(`mutation($id: ID!, $url: String!, $key: String!) {
+				connectTacticalRmm(integrationId: $id, baseUrl: $url, apiKey: $key) { integration { id } } }`,
+				apptest.Vars("id", apptest.ID(in.ID), "url", f.URL, "key", f.APIKey)).Must(nil)
+			eventually(t, 30*time.Second, "the inventory synced after connecting", func() bool {
+				got, err := h.DB.Integration.Get(h.Ctx, in.ID)
+				return err == nil && got.LastInventorySyncAt != nil
+			})
+			stored := h.DB.Integration.GetX(h.Ctx, in.ID)
+			if stored.LastInventorySyncError != "" || stored.LastInventorySyncCounts["created"] != 1 {
+				t.Errorf("sync after connect: error %q, counts %v", stored.LastInventorySyncError, stored.LastInventorySyncCounts)
+			}
+			if a := h.deviceAsset(in.ID, "new-agent-1"); a.Name != "NEW-PC" || a.ClientID == nil {
+				t.Errorf("the new agent's asset = %+v", a)
+			}
+		})
+	}
 }

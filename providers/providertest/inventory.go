@@ -131,7 +131,16 @@ func TacticalAgent(agentID, hostname, clientName, monitoringType, plat, os, stat
 func (f *Tactical) SetInventory(clients []map[string]any, agents ...map[string]any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.clients, f.agents, f.agentsStatus = clients, agents, 0
+	f.clients, f.agents, f.agentsStatus, f.agentsCut = clients, agents, 0, false
+}
+
+// CutAgents makes GET /agents/ stop halfway through its answer: the
+// status is 200 and the length announced, but the connection closes after
+// half the body, as when an instance or a proxy dies mid-transfer.
+func (f *Tactical) CutAgents() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.agentsCut = true
 }
 
 // FailAgents makes GET /agents/ answer status.
@@ -164,5 +173,13 @@ func (f *Tactical) listAgents(w http.ResponseWriter, r *http.Request) {
 		out = []map[string]any{}
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if f.agentsCut {
+		body, _ := json.Marshal(out)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(body[:len(body)/2])
+		// Fewer bytes than announced: the server closes the connection.
+		return
+	}
 	json.NewEncoder(w).Encode(out)
 }

@@ -23,6 +23,7 @@ type Tactical struct {
 
 	clients, agents []map[string]any
 	agentsStatus    int
+	agentsCut       bool
 }
 
 // NewTactical starts a fake host accepting API key "key".

@@ -2,10 +2,10 @@
 // each client's assets with their RMM device links. Retired ones keep
 // their tickets and alerts but leave the pickers.
 import { gql } from './api.js';
-import { h, clear, field, select, loading, errorState, emptyState, badge, group } from './dom.js';
+import { h, clear, field, select, loading, errorState, emptyState, badge, group, timeEl } from './dom.js';
 import { formDialog, change, retiredToggle } from './admin.js';
 
-const ASSET_FIELDS = 'id name retiredAt client { id name } devices { integration { id name provider } externalDeviceId }';
+const ASSET_FIELDS = 'id name retiredAt kind os online lastContactAt client { id name } devices { integration { id name provider } externalDeviceId }';
 
 export function render(main, ctx, { id }) {
   return id ? renderClient(main, ctx, id) : renderList(main, ctx);
@@ -144,16 +144,23 @@ function renderClient(main, ctx, clientID) {
         if (await change('mutation($id: ID!, $r: Boolean) { updateAsset(id: $id, input: {retired: $r}) { id } }', { id: a.id, r: !a.retiredAt },
           a.retiredAt ? `Asset ${a.name} restored` : `Asset ${a.name} retired`)) changed();
       });
+      // What the RMM last said of it (inventory sync): unknown for an
+      // asset no RMM lists.
+      const state = a.online == null ? h('span.muted', '—') : a.online ? badge('Online', 'ok') : badge('Offline', 'danger');
       tbody.append(h('tr', { dataset: { assetId: a.id } },
-        h('td', h('span.cell-title', a.name), ' ', a.retiredAt ? badge('Retired', 'warn') : null),
+        h('td', h('span.cell-title', a.name), ' ', a.retiredAt ? badge('Retired', 'warn') : null,
+          [a.kind, a.os].some(Boolean) ? h('div.cell-sub', { 'data-testid': 'asset-os' }, [a.kind, a.os].filter(Boolean).join(' · ')) : null),
         h('td', a.devices.length
           ? h('ul.plain-list', a.devices.map((d) => h('li', `${d.integration.name}: device ${d.externalDeviceId}`)))
           : h('span.muted', 'No device links')),
+        h('td', { 'data-testid': 'asset-state' }, state),
+        h('td', a.lastContactAt ? timeEl(a.lastContactAt) : h('span.muted', '—')),
         h('td.actions', edit, retire)));
     }
     body.append(h('section.card.flush', h('div.table-wrap', h('table.table',
       h('caption.sr-only', `Assets of ${client.name}`),
-      h('thead', h('tr', h('th', { scope: 'col' }, 'Asset'), h('th', { scope: 'col' }, 'Device links'), h('th', { scope: 'col' }, h('span.sr-only', 'Actions')))),
+      h('thead', h('tr', ...['Asset', 'Device links', 'State', 'Last contact'].map((t) => h('th', { scope: 'col' }, t)),
+        h('th', { scope: 'col' }, h('span.sr-only', 'Actions')))),
       tbody))));
   }
 
