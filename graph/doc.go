@@ -40,6 +40,8 @@
 // and searches the trigram indexes only when the window holds too few
 // matches (textpage.go). plan_test.go holds every list to a bounded number
 // of rows read at 100,000 alerts. Relations are batched per response
-// (loaders.go), and a live-feed message's alert is read once per process
-// for all its subscribers (feedloads.go).
+// (loaders.go). A live-feed message's alert is read once per process for
+// all its subscribers (feedloads.go), and its response is executed once per
+// operation, tenant and role and shared (feedrender.go; a response with
+// errors is not).
 package graph

@@ -5,6 +5,14 @@ import (
 	"github.com/alertdesk/alertdesk/store"
 )
 
+// FeedRenders is how many alertEvents responses of the tenant the
+// process has executed (not counting those that reused another's).
+func FeedRenders(tenantID int) int {
+	feedRenderCounts.Lock()
+	defer feedRenderCounts.Unlock()
+	return feedRenderCounts.n[tenantID]
+}
+
 // TextWindow is how many rows a text page reads first.
 const TextWindow = textWindow
 

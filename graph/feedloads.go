@@ -39,6 +39,10 @@ type feedLoadKey struct {
 	typ, at           string
 }
 
+func messageKey(tenantID int, m feed.Message) feedLoadKey {
+	return feedLoadKey{tenantID: tenantID, alertID: m.AlertID, typ: m.Type, at: m.At}
+}
+
 type feedLoad struct {
 	done      chan struct{}
 	alert     *ent.Alert
@@ -58,7 +62,7 @@ func newFeedLoads(db *ent.Client) *feedLoads {
 // thousand subscribers do not each read them. The edges are shared and
 // only read.
 func (l *feedLoads) alert(ctx context.Context, tenantID int, m feed.Message) (*ent.Alert, error) {
-	key := feedLoadKey{tenantID: tenantID, alertID: m.AlertID, typ: m.Type, at: m.At}
+	key := messageKey(tenantID, m)
 	now := time.Now()
 	l.mu.Lock()
 	ld, ok := l.loads[key]

@@ -153,7 +153,7 @@ func NewHandler(d Deps) http.Handler {
 	cfg := generated.Config{Resolvers: r}
 	cfg.Directives.Admin = adminDirective
 	setComplexity(&cfg.Complexity)
-	srv := handler.New(generated.NewExecutableSchema(cfg))
+	srv := handler.New(sharedFeed{generated.NewExecutableSchema(cfg), newFeedRenders()})
 	srv.AddTransport(transport.Websocket{
 		Implementation:        socketAcceptor{transport.CoderWebsocketImplementation{}},
 		KeepAlivePingInterval: 10 * time.Second,

@@ -40,9 +40,29 @@ func (r *Resolver) alertEvents(ctx context.Context, v tenancy.Viewer, integratio
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan *model.AlertEvent, 16)
+	// Executed through sharedFeed (the handler's way), the events go to
+	// it, and it passes on through the returned gate those it has no
+	// shared response for; otherwise they go to gqlgen directly.
+	st, shared := feedStreamOf(ctx)
+	events := make(chan feedEvent, 16)
+	var out chan *model.AlertEvent
+	if shared {
+		st.events, st.gate = events, make(chan *model.AlertEvent, 1)
+	} else {
+		out = make(chan *model.AlertEvent, 16)
+		go func() {
+			defer close(out)
+			for fe := range events {
+				select {
+				case out <- fe.ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
 	go func() {
-		defer close(out)
+		defer close(events)
 		for m := range msgs {
 			typ, ok := alertEventTypes[m.Type]
 			if !ok || m.TenantID != v.TenantID || (integrationID != nil && m.IntegrationID != *integrationID) {
@@ -62,13 +82,17 @@ func (r *Resolver) alertEvents(ctx context.Context, v tenancy.Viewer, integratio
 			if t, err := time.Parse(time.RFC3339Nano, m.At); err == nil {
 				ev.At = &t
 			}
+			fe := feedEvent{msg: messageKey(v.TenantID, m), ev: ev}
 			select {
-			case out <- ev:
+			case events <- fe:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
+	if shared {
+		return st.gate, nil
+	}
 	return out, nil
 }
 
