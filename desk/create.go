@@ -45,12 +45,9 @@ func KeyLock(tenantID int, key string) string {
 // ticket returned is a plain value (not bound to a client): read it again
 // to traverse its edges.
 func (d *Desk) Create(ctx context.Context, tx *ent.Tx, in NewTicket) (*ent.Ticket, error) {
-	title := strings.TrimSpace(in.Title)
-	if title == "" {
-		return nil, fmt.Errorf("%w: empty title", ErrInvalid)
-	}
-	if r := []rune(title); len(r) > 500 {
-		title = string(r[:500])
+	title, err := cleanTitle(in.Title)
+	if err != nil {
+		return nil, err
 	}
 	boardID, statusID := in.BoardID, in.StatusID
 	if boardID == 0 || statusID == 0 {
@@ -112,6 +109,19 @@ func (d *Desk) Create(ctx context.Context, tx *ent.Tx, in NewTicket) (*ent.Ticke
 		}
 	}
 	return t, nil
+}
+
+// cleanTitle is the title a ticket is stored with: trimmed, at most 500
+// characters, not empty.
+func cleanTitle(title string) (string, error) {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		return "", fmt.Errorf("%w: empty title", ErrInvalid)
+	}
+	if r := []rune(title); len(r) > 500 {
+		title = string(r[:500])
+	}
+	return title, nil
 }
 
 func (d *Desk) resolveBoard(ctx context.Context, tx *ent.Tx, tenantID, boardID int) (*ent.Board, error) {

@@ -36,3 +36,24 @@ func (t TimedProcessor) Process(ctx context.Context, ev event.Event, opts ...pip
 	}
 	return res, err
 }
+
+// ObservePage observes the events of a page run together
+// (pipeline.ProcessPage): each with its outcome and its share of the
+// page's time.
+func ObservePage(evs []event.Event, res []pipeline.Result, errs []error, took time.Duration) {
+	if len(evs) == 0 {
+		return
+	}
+	share := took.Seconds() / float64(len(evs))
+	for i, ev := range evs {
+		outcome := string(res[i].Outcome)
+		if errs[i] != nil {
+			outcome = "error"
+		}
+		origin := ev.Origin
+		if origin == "" {
+			origin = "webhook"
+		}
+		PipelineDuration.WithLabelValues(origin, string(ev.Kind), outcome).Observe(share)
+	}
+}

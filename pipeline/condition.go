@@ -51,6 +51,16 @@ const openGroupSQL = `SELECT 1, c.head_alert_id, NULL::varchar, c.last_occurrenc
 	WHERE c.tenant_id = $1 AND c.integration_id = $2 AND c.dedup_key = $4
 		AND (SELECT t.closed_at IS NULL AND t.tenant_id = $1 FROM tickets t WHERE t.id = c.ticket_id)`
 
+// openConditionConflict ends the INSERT of an opened condition's row: the
+// ticket becomes the condition's unless it already has an open one.
+const openConditionConflict = `
+			ON CONFLICT (tenant_id, integration_id, dedup_key) DO UPDATE SET
+				ticket_id = excluded.ticket_id, head_alert_id = excluded.head_alert_id, occurrence_count = 1,
+				first_occurrence_at = excluded.first_occurrence_at, last_occurrence_at = excluded.last_occurrence_at,
+				burst_comments = 0, summary_comment_id = NULL, summary_count = 0, summary_since = NULL
+			WHERE alert_conditions.ticket_id IS NULL OR NOT EXISTS (SELECT 1 FROM tickets t
+				WHERE t.id = alert_conditions.ticket_id AND t.closed_at IS NULL)`
+
 // openGroup is the condition's open ticket group, or nil; the trigger's
 // lookup may have read it already.
 func openGroup(ctx context.Context, s *State) (*groupHead, error) {
@@ -120,13 +130,7 @@ func (p *Pipeline) writeCondition(ctx context.Context, s *State) error {
 			Name: "pipeline: open condition",
 			SQL: `INSERT INTO alert_conditions (tenant_id, created_at, integration_id, dedup_key, ticket_id,
 				head_alert_id, occurrence_count, first_occurrence_at, last_occurrence_at)
-			VALUES ($1, $6, $2, $3, $4, $5, 1, $6, $6)
-			ON CONFLICT (tenant_id, integration_id, dedup_key) DO UPDATE SET
-				ticket_id = excluded.ticket_id, head_alert_id = excluded.head_alert_id, occurrence_count = 1,
-				first_occurrence_at = excluded.first_occurrence_at, last_occurrence_at = excluded.last_occurrence_at,
-				burst_comments = 0, summary_comment_id = NULL, summary_count = 0, summary_since = NULL
-			WHERE alert_conditions.ticket_id IS NULL OR NOT EXISTS (SELECT 1 FROM tickets t
-				WHERE t.id = alert_conditions.ticket_id AND t.closed_at IS NULL)`,
+			VALUES ($1, $6, $2, $3, $4, $5, 1, $6, $6)` + openConditionConflict,
 			Args: []any{a.TenantID, a.IntegrationID, a.DedupKey, ch.opened, a.ID, ch.at},
 		})
 	}

@@ -27,7 +27,10 @@ func insertAlert(ctx context.Context, s *State) error {
 	if err := validateAlert(m); err != nil {
 		return err
 	}
-	fields := m.Fields()
+	fields, vals, err := alertValues(m)
+	if err != nil {
+		return err
+	}
 	args := make([]any, 0, 1+len(fields)+4*len(s.outbox))
 	args = append(args, s.Alert.ID)
 	var q strings.Builder
@@ -39,21 +42,32 @@ func insertAlert(ctx context.Context, s *State) error {
 		q.WriteString(", " + f)
 	}
 	q.WriteString(") VALUES ($1")
-	for _, f := range fields {
-		v, _ := m.Field(f)
-		cv, err := columnValue(v)
-		if err != nil {
-			return fmt.Errorf("pipeline: create alert: %s: %w", f, err)
-		}
-		args = append(args, cv)
+	for _, v := range vals {
+		args = append(args, v)
 		q.WriteString(", $" + strconv.Itoa(len(args)))
 	}
 	q.WriteString(")")
-	args, err := outboxValues(ctx, &q, args, s)
+	args, err = outboxValues(ctx, &q, args, s)
 	if err != nil {
 		return err
 	}
 	return s.batch.Defer(ctx, store.Statement{Name: "pipeline: create alert", SQL: q.String(), Args: args})
+}
+
+// alertValues are the fields a first-seen alert's mutation sets and their
+// values as the driver takes them.
+func alertValues(m *ent.AlertMutation) ([]string, []any, error) {
+	fields := m.Fields()
+	vals := make([]any, len(fields))
+	for i, f := range fields {
+		v, _ := m.Field(f)
+		cv, err := columnValue(v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pipeline: create alert: %s: %w", f, err)
+		}
+		vals[i] = cv
+	}
+	return fields, vals, nil
 }
 
 // updateAlert writes the stages' changes to a stored alert and the outbox
@@ -109,20 +123,40 @@ func outboxValues(ctx context.Context, q *strings.Builder, args []any, s *State)
 	q.WriteString(") INSERT INTO " + outboxentry.Table + " (" + strings.Join([]string{
 		outboxentry.FieldTenantID, outboxentry.FieldCreatedAt, outboxentry.FieldAvailableAt,
 		outboxentry.FieldTopic, outboxentry.FieldPayload}, ", ") + ") VALUES ")
+	rows, err := outboxRows(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	args = append(args, s.Event.TenantID, time.Now())
 	tenant, now := len(args)-1, len(args)
-	for i, o := range s.outbox {
-		payload, err := json.Marshal(outbox.Stamp(ctx, o.payload()))
-		if err != nil {
-			return nil, fmt.Errorf("pipeline: outbox %s: %w", o.topic, err)
-		}
-		args = append(args, o.topic, payload)
+	for i, r := range rows {
+		args = append(args, r.topic, r.payload)
 		if i > 0 {
 			q.WriteString(", ")
 		}
 		fmt.Fprintf(q, "($%d, $%d, $%d, $%d, $%d)", tenant, now, now, len(args)-1, len(args))
 	}
 	return args, nil
+}
+
+// outboxRow is an outbox entry s queued, encoded.
+type outboxRow struct {
+	topic   string
+	payload []byte
+}
+
+// outboxRows encodes the outbox entries s queued; call it once the alert
+// has its id and final state.
+func outboxRows(ctx context.Context, s *State) ([]outboxRow, error) {
+	rows := make([]outboxRow, len(s.outbox))
+	for i, o := range s.outbox {
+		payload, err := json.Marshal(outbox.Stamp(ctx, o.payload()))
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: outbox %s: %w", o.topic, err)
+		}
+		rows[i] = outboxRow{o.topic, payload}
+	}
+	return rows, nil
 }
 
 // validateAlert runs the schema's validators that ent's Save would run;

@@ -195,9 +195,6 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 		// A replay changes nothing, not even the trace.
 		return s.result(res), nil
 	}
-	if len(s.outbox) > 0 {
-		p.desk.Signal(s.Tx)
-	}
 	entry := map[string]any{
 		"at":      time.Now().UTC().Format(time.RFC3339Nano),
 		"event":   string(s.Event.Kind),
@@ -210,6 +207,17 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 		traces = traces[len(traces)-maxTraces:]
 	}
 	s.alertChanges().SetDecisionTrace(traces)
+	if s.page != nil {
+		// Written with the page's other alerts.
+		if err := s.page.add(ctx, s); err != nil {
+			return res, err
+		}
+		s.create, s.Alert.DecisionTrace = nil, traces
+		return s.result(res), nil
+	}
+	if len(s.outbox) > 0 {
+		p.desk.Signal(s.Tx)
+	}
 	if s.create != nil && s.Alert.ID != 0 {
 		// Its id was drawn in the lookup (PostgreSQL): the alert and the
 		// entries naming it go in one statement.

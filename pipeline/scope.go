@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+
+	"github.com/alertdesk/alertdesk/ent"
 )
 
 // scope finds the alert's asset (from the device mapping) and client (the
@@ -84,4 +86,18 @@ func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
 	}
 	a.OrganizationUnmapped = unmapped
 	return unmapped, nil
+}
+
+// makesAsset says whether resolveScope would create an asset for the
+// alert's device under cfg: a device no mapping lists, of a mapped
+// organization.
+func (cfg *Config) makesAsset(a *ent.Alert) bool {
+	if a.ExternalDeviceID == "" {
+		return false
+	}
+	if _, ok := cfg.Devices[a.ExternalDeviceID]; ok {
+		return false
+	}
+	_, ok := cfg.Orgs[a.ExternalOrganizationID]
+	return ok && a.ExternalOrganizationID != ""
 }

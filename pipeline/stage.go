@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/event"
@@ -72,6 +73,11 @@ type State struct {
 	lookup *triggerLookup
 	// reset is a reset's lookup, read with the locks (PostgreSQL).
 	reset *resetLookup
+
+	// page is the page of events the state's event is part of (nil: the
+	// event runs alone); draft is the ticket it drafted in that page.
+	page  *page
+	draft *desk.Draft
 
 	// The tenant's configuration version as the transaction read it, and
 	// the routing configuration of that version once a stage needed it.

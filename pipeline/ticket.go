@@ -80,7 +80,7 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 	if !auto {
 		opener = "the create-ticket action"
 	}
-	t, err := p.desk.Create(ctx, s.Tx, desk.NewTicket{
+	t, err := p.openTicket(ctx, s, desk.NewTicket{
 		TenantID:        a.TenantID,
 		Title:           title,
 		Description:     description,
@@ -101,6 +101,15 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 	p.link(s, t, auto)
 	s.Tracef("created ticket #%d %q (priority %s)", t.Number, t.Title, how)
 	return t, nil
+}
+
+// openTicket creates the ticket: at once, or in a page, as a draft whose
+// id and number were drawn ahead, written with the page's others.
+func (p *Pipeline) openTicket(ctx context.Context, s *State, in desk.NewTicket) (*ent.Ticket, error) {
+	if s.page == nil {
+		return p.desk.Create(ctx, s.Tx, in)
+	}
+	return s.page.draft(ctx, s, in)
 }
 
 // link makes t the alert's ticket and its condition's open ticket.

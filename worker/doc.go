@@ -46,7 +46,9 @@
 // claims the cycle on the integration row (last_polled_at), so a schedule
 // runs once per interval whatever the replicas, fetches the RMM's active
 // alerts and reconciles them through the pipeline (origin "poller"):
-// missed triggers, and resets of alerts the RMM no longer lists (older than
+// missed triggers in pages of up to 500 (pipeline.ProcessPage: one
+// transaction and a constant number of statements a page on PostgreSQL),
+// and resets of alerts the RMM no longer lists (older than
 // poll_grace_seconds). A cycle that cannot reach the RMM counts in
 // poll_failures; at ALERTDESK_POLL_ERROR_AFTER the integration becomes
 // ERROR, and the next cycle that reaches the RMM makes it CONNECTED. pollNow

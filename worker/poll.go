@@ -281,18 +281,29 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 			}
 		}()
 	}
+	// Triggers go in pages (see pipeline.ProcessPage): a page's alerts
+	// are read, decided and written together.
+	var missed []event.Event
 	for _, ev := range events {
 		if known[ev.ExternalAlertID] != nil {
 			continue
 		}
 		ev.TenantID, ev.IntegrationID, ev.Origin = in.TenantID, in.ID, OriginPoller
+		missed = append(missed, ev)
+	}
+	for lo := 0; lo < len(missed); lo += w.d.PollPageSize {
+		page := missed[lo:min(lo+w.d.PollPageSize, len(missed))]
 		jobs <- func() {
-			res, err := w.process(ctx, ev)
-			switch {
-			case err != nil:
-				fail("trigger "+ev.ExternalAlertID, err)
-			case res.Outcome != pipeline.Replay && res.Outcome != pipeline.Stale:
-				count(&c.Ingested)
+			start := time.Now()
+			results, errs := w.d.Pipeline.ProcessPage(ctx, page)
+			metrics.ObservePage(page, results, errs, time.Since(start))
+			for i, err := range errs {
+				switch res := results[i]; {
+				case err != nil:
+					fail("trigger "+page[i].ExternalAlertID, err)
+				case res.Outcome != pipeline.Replay && res.Outcome != pipeline.Stale:
+					count(&c.Ingested)
+				}
 			}
 		}
 	}

@@ -82,6 +82,9 @@ type Deps struct {
 	// PollConcurrency is how many of a poll cycle's events run at once
 	// (default 8).
 	PollConcurrency int
+	// PollPageSize is how many of a poll cycle's missed triggers share a
+	// transaction (default and at most pipeline.PageSize).
+	PollPageSize int
 	// ShutdownTimeout bounds the drain of in-flight tasks (default 25 s).
 	ShutdownTimeout time.Duration
 	// SchedulerHeartbeat is how often schedules are published to Redis for
@@ -130,6 +133,9 @@ func (d *Deps) defaults() {
 	}
 	if d.PollConcurrency <= 0 {
 		d.PollConcurrency = 8
+	}
+	if d.PollPageSize <= 0 || d.PollPageSize > pipeline.PageSize {
+		d.PollPageSize = pipeline.PageSize
 	}
 	if d.PollErrorAfter <= 0 {
 		d.PollErrorAfter = DefaultPollErrorAfter

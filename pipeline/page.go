@@ -1,0 +1,438 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alertdesk/alertdesk/desk"
+	"github.com/alertdesk/alertdesk/ent"
+	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/outboxentry"
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/store"
+)
+
+// PageSize bounds the events ProcessPage writes in one transaction: it
+// bounds the statements' parameters (PostgreSQL takes at most 65,535)
+// and how long the page's locks are held.
+const PageSize = 500
+
+// ProcessPage runs triggered events of one tenant and integration, as a
+// poll cycle lists them, giving each the result Process would. On
+// PostgreSQL up to PageSize of them share a transaction: the locks of all
+// their alerts and conditions in one statement, what is stored of them in
+// a constant number of statements, the same stages deciding in memory,
+// and the page's tickets, comments, alerts, condition rows and outbox
+// entries written with COMMIT, a statement per table. An event whose
+// alert is stored already, whose condition has an open ticket, fired
+// earlier in the page or needs its device made an asset runs through
+// Process after its page, as do all of them on SQLite and a page that
+// failed as a whole: events of one alert or condition keep their order.
+func (p *Pipeline) ProcessPage(ctx context.Context, evs []event.Event) ([]Result, []error) {
+	res := make([]Result, len(evs))
+	errs := make([]error, len(evs))
+	var rest []int
+	for lo := 0; lo < len(evs); lo += PageSize {
+		hi := min(lo+PageSize, len(evs))
+		var left []int
+		if p.store.IsPostgres() {
+			var err error
+			if left, err = p.processPage(ctx, evs[lo:hi], res[lo:hi]); err != nil {
+				p.log.WarnContext(ctx, "pipeline: page failed, its events run one by one", "events", hi-lo, "err", err)
+				clear(res[lo:hi])
+				left = nil
+			}
+		}
+		if left == nil {
+			for i := range hi - lo {
+				left = append(left, i)
+			}
+		}
+		for _, i := range left {
+			rest = append(rest, lo+i)
+		}
+	}
+	for _, i := range rest {
+		res[i], errs[i] = p.Process(ctx, evs[i])
+	}
+	return res, errs
+}
+
+// processPage runs the events of one page that it can take in its
+// transaction, filling their results, and returns the others (indexes in
+// evs, in order; non-nil).
+func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Result) ([]int, error) {
+	rest := []int{}
+	var cand []int
+	clean := make([]event.Event, len(evs))
+	for i, ev := range evs {
+		ev = ev.Clean()
+		if ev.Kind != event.Triggered || ev.Validate() != nil || ev.TenantID == 0 || ev.IntegrationID == 0 ||
+			(len(cand) > 0 && (ev.TenantID != clean[cand[0]].TenantID || ev.IntegrationID != clean[cand[0]].IntegrationID)) {
+			rest = append(rest, i) // Process says what is wrong with it
+			continue
+		}
+		ev.OccurredAt = ev.OccurredAt.UTC()
+		clean[i] = ev
+		cand = append(cand, i)
+	}
+	if len(cand) == 0 {
+		return rest, nil
+	}
+	look := &pageLookup{}
+	pg := &page{store: p.store, tenantID: clean[cand[0]].TenantID}
+	err := p.store.BatchTx(ctx, look.statements(clean, cand), func(tx *ent.Tx, b *store.Batch) error {
+		if look.version == nil {
+			return fmt.Errorf("pipeline: tenant %d not found", pg.tenantID)
+		}
+		cfg, err := p.config(ctx, &State{Event: clean[cand[0]], Tx: tx, version: *look.version, versionRead: true})
+		if err != nil {
+			return err
+		}
+		// What the page takes: each condition's and alert's first event
+		// of the page when nothing is stored of either. Routing decides
+		// how many tickets they open, drawn at once.
+		var take []int
+		alerts, keys := map[string]bool{}, map[string]bool{}
+		tickets := 0
+		for _, i := range cand {
+			ev := clean[i]
+			a, key := firstSeen(ev, entalert.StatusActive), ev.DedupKey()
+			ok := !look.stored[ev.ExternalAlertID] && !look.open[key] && !alerts[ev.ExternalAlertID] && !keys[key] &&
+				!cfg.makesAsset(a)
+			alerts[ev.ExternalAlertID], keys[key] = true, true
+			if !ok {
+				rest = append(rest, i)
+				continue
+			}
+			take = append(take, i)
+			if sc := cfg.Scope(a); cfg.Decide(&sc, nil).Ticket() {
+				tickets++
+			}
+		}
+		if err := pg.drawTickets(ctx, tx, tickets); err != nil {
+			return err
+		}
+		for j, i := range take {
+			ev := clean[i]
+			s := &State{Event: ev, Tx: tx, batch: b, At: ev.OccurredAt, version: *look.version, versionRead: true,
+				cfg: cfg, lookup: &triggerLookup{drawn: look.ids[j]}, page: pg}
+			if err := p.triggered.Exec(ctx, s); err != nil {
+				return fmt.Errorf("alert %s: %w", ev.ExternalAlertID, err)
+			}
+			if res[i], err = p.finish(ctx, s); err != nil {
+				return fmt.Errorf("alert %s: %w", ev.ExternalAlertID, err)
+			}
+		}
+		if len(pg.pool) > 0 {
+			p.log.DebugContext(ctx, "pipeline: page drew more ticket numbers than it used", "unused", len(pg.pool))
+		}
+		return pg.write(ctx, p, tx, b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(rest)
+	return rest, nil
+}
+
+// pageLookup is what the page's first round trip reads, after the locks:
+// the tenant's configuration version, which of the events' alerts are
+// stored, which of their conditions have an open ticket, and an id for
+// each event's alert should it be new (unused ones are gaps, nothing
+// more). Each read probes a unique index with an array of keys.
+type pageLookup struct {
+	version *int64
+	stored  map[string]bool // by external alert id
+	open    map[string]bool // by dedup key
+	ids     []int
+}
+
+func (l *pageLookup) statements(evs []event.Event, cand []int) []store.Statement {
+	ev := evs[cand[0]]
+	tenantID, integrationID := ev.TenantID, ev.IntegrationID
+	var alertIDs, dedupKeys, alertLocks, dedupLocks []string
+	for _, i := range cand {
+		alertIDs = append(alertIDs, evs[i].ExternalAlertID)
+		dedupKeys = append(dedupKeys, evs[i].DedupKey())
+	}
+	slices.Sort(alertIDs)
+	alertIDs = slices.Compact(alertIDs)
+	slices.Sort(dedupKeys)
+	dedupKeys = slices.Compact(dedupKeys)
+	for _, id := range alertIDs {
+		alertLocks = append(alertLocks, alertLockKey(tenantID, integrationID, id))
+	}
+	for _, k := range dedupKeys {
+		dedupLocks = append(dedupLocks, dedupLockKey(tenantID, integrationID, k))
+	}
+	// Every alert's lock, then every condition's, as Process takes its
+	// two: no page waits on an event, or another page, that waits on it.
+	// Each group is sorted, so pages sharing keys take them in one order.
+	slices.Sort(alertLocks)
+	slices.Sort(dedupLocks)
+	l.stored, l.open = map[string]bool{}, map[string]bool{}
+	readSet := func(m map[string]bool) func(store.Rows) error {
+		return func(rows store.Rows) error {
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					return err
+				}
+				m[k] = true
+			}
+			return rows.Err()
+		}
+	}
+	return []store.Statement{{
+		Name: "pipeline: lock page",
+		SQL:  `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest($1::text[]) AS u(k)`,
+		Args: []any{append(alertLocks, dedupLocks...)},
+	}, {
+		Name: "pipeline: read config version",
+		SQL:  `SELECT config_version FROM tenants WHERE id = $1`,
+		Args: []any{tenantID},
+		Read: func(rows store.Rows) error {
+			if rows.Next() {
+				if err := rows.Scan(&l.version); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		},
+	}, {
+		Name: "pipeline: find page alerts",
+		SQL: `SELECT external_alert_id FROM alerts
+	WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = ANY($3::text[])`,
+		Args: []any{tenantID, integrationID, alertIDs},
+		Read: readSet(l.stored),
+	}, {
+		Name: "pipeline: find page conditions",
+		SQL: `SELECT c.dedup_key FROM alert_conditions c
+	WHERE c.tenant_id = $1 AND c.integration_id = $2 AND c.dedup_key = ANY($3::text[])
+		AND (SELECT t.closed_at IS NULL AND t.tenant_id = $1 FROM tickets t WHERE t.id = c.ticket_id)`,
+		Args: []any{tenantID, integrationID, dedupKeys},
+		Read: readSet(l.open),
+	}, {
+		Name: "pipeline: draw alert ids",
+		SQL:  `SELECT nextval(pg_get_serial_sequence('alerts', 'id')) FROM generate_series(1, $1::int)`,
+		Args: []any{len(cand)},
+		Read: func(rows store.Rows) error {
+			for rows.Next() {
+				var id int
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				l.ids = append(l.ids, id)
+			}
+			return rows.Err()
+		},
+	}}
+}
+
+// page collects what its events write, for write to send in a statement
+// per table.
+type page struct {
+	store    *store.Store
+	tenantID int
+	// pool holds ticket ids and numbers drawn and not used yet.
+	pool       [][2]int
+	drafts     []desk.Draft
+	alerts     []alertRow
+	outbox     []outboxRow
+	conditions []conditionRow
+}
+
+// alertRow is a first-seen alert's id and the fields its mutation sets.
+type alertRow struct {
+	id     int
+	fields []string
+	values []any
+}
+
+// conditionRow is a condition an alert of the page opened.
+type conditionRow struct {
+	integrationID    int
+	dedupKey         string
+	ticketID, headID int
+	at               time.Time
+}
+
+// drawTickets draws n ticket ids and numbers in one statement.
+func (pg *page) drawTickets(ctx context.Context, tx *ent.Tx, n int) error {
+	if n == 0 {
+		return nil
+	}
+	seq, err := pg.store.TicketSequence(ctx, pg.tenantID)
+	if err != nil {
+		return fmt.Errorf("pipeline: ticket numbers: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('tickets', 'id')), nextval($1::regclass)
+	FROM generate_series(1, $2::int)`, seq, n)
+	if err != nil {
+		return fmt.Errorf("pipeline: draw tickets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, number int
+		if err := rows.Scan(&id, &number); err != nil {
+			return fmt.Errorf("pipeline: draw tickets: %w", err)
+		}
+		pg.pool = append(pg.pool, [2]int{id, number})
+	}
+	return rows.Err()
+}
+
+// draft is the page's Create: the ticket takes an id and number drawn
+// ahead (one more is drawn should routing have opened more tickets than
+// the page foresaw) and is written by write.
+func (pg *page) draft(ctx context.Context, s *State, in desk.NewTicket) (*ent.Ticket, error) {
+	d, err := desk.NewDraft(in)
+	if err != nil {
+		return nil, err
+	}
+	if len(pg.pool) == 0 {
+		if err := pg.drawTickets(ctx, s.Tx, 1); err != nil {
+			return nil, err
+		}
+	}
+	d.Ticket.ID, d.Ticket.Number = pg.pool[0][0], pg.pool[0][1]
+	pg.pool = pg.pool[1:]
+	s.draft = &d
+	return d.Ticket, nil
+}
+
+// add takes what finish would write for s: its new alert, the ticket it
+// drafted, the condition it opened and its outbox entries.
+func (pg *page) add(ctx context.Context, s *State) error {
+	if s.create == nil || s.Alert.ID == 0 {
+		return fmt.Errorf("pipeline: page: alert %s is not a first-seen one", s.Event.ExternalAlertID)
+	}
+	m := s.create.Mutation()
+	if err := validateAlert(m); err != nil {
+		return err
+	}
+	fields, vals, err := alertValues(m)
+	if err != nil {
+		return err
+	}
+	rows, err := outboxRows(ctx, s)
+	if err != nil {
+		return err
+	}
+	if ch := s.condition; ch != nil {
+		if ch.joined != nil {
+			return fmt.Errorf("pipeline: page: alert %s joined a condition", s.Event.ExternalAlertID)
+		}
+		pg.conditions = append(pg.conditions, conditionRow{integrationID: s.Alert.IntegrationID,
+			dedupKey: s.Alert.DedupKey, ticketID: ch.opened, headID: s.Alert.ID, at: ch.at})
+	}
+	if s.draft != nil {
+		pg.drafts = append(pg.drafts, *s.draft)
+	}
+	pg.alerts = append(pg.alerts, alertRow{id: s.Alert.ID, fields: fields, values: vals})
+	pg.outbox = append(pg.outbox, rows...)
+	return nil
+}
+
+// write defers the page's statements to COMMIT, in the order the foreign
+// keys need: tickets and their comments, alerts, conditions, outbox.
+func (pg *page) write(ctx context.Context, p *Pipeline, tx *ent.Tx, b *store.Batch) error {
+	if err := desk.InsertLater(ctx, b, pg.drafts); err != nil {
+		return err
+	}
+	for _, st := range []store.Statement{pg.alertInsert(), pg.conditionInsert(), pg.outboxInsert()} {
+		if st.SQL == "" {
+			continue
+		}
+		if err := b.Defer(ctx, st); err != nil {
+			return err
+		}
+	}
+	if len(pg.outbox) > 0 {
+		p.desk.Signal(tx)
+	}
+	return nil
+}
+
+// alertInsert is one INSERT of the page's alerts; a column some alert
+// does not set takes its default there, as it would in insertAlert.
+func (pg *page) alertInsert() store.Statement {
+	if len(pg.alerts) == 0 {
+		return store.Statement{}
+	}
+	var cols []string
+	at := map[string]int{}
+	for _, r := range pg.alerts {
+		for _, f := range r.fields {
+			if _, ok := at[f]; !ok {
+				at[f] = len(cols)
+				cols = append(cols, f)
+			}
+		}
+	}
+	var q strings.Builder
+	var args []any
+	q.WriteString("INSERT INTO " + entalert.Table + " (" + entalert.FieldID + ", " + strings.Join(cols, ", ") + ") VALUES ")
+	row := make([]string, len(cols))
+	for i, r := range pg.alerts {
+		for j := range row {
+			row[j] = "DEFAULT"
+		}
+		for j, f := range r.fields {
+			args = append(args, r.values[j])
+			row[at[f]] = "$" + strconv.Itoa(len(args))
+		}
+		args = append(args, r.id)
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("($" + strconv.Itoa(len(args)) + ", " + strings.Join(row, ", ") + ")")
+	}
+	return store.Statement{Name: "pipeline: create alerts", SQL: q.String(), Args: args}
+}
+
+// conditionInsert opens the page's conditions as writeCondition opens one.
+func (pg *page) conditionInsert() store.Statement {
+	if len(pg.conditions) == 0 {
+		return store.Statement{}
+	}
+	var q strings.Builder
+	args := []any{pg.tenantID}
+	q.WriteString(`INSERT INTO alert_conditions (tenant_id, created_at, integration_id, dedup_key, ticket_id,
+				head_alert_id, occurrence_count, first_occurrence_at, last_occurrence_at) VALUES `)
+	for i, c := range pg.conditions {
+		args = append(args, c.at, c.integrationID, c.dedupKey, c.ticketID, c.headID)
+		n := len(args)
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "($1, $%d, $%d, $%d, $%d, $%d, 1, $%d, $%d)", n-4, n-3, n-2, n-1, n, n-4, n-4)
+	}
+	q.WriteString(openConditionConflict)
+	return store.Statement{Name: "pipeline: open conditions", SQL: q.String(), Args: args}
+}
+
+// outboxInsert writes the page's outbox entries, in the order queued.
+func (pg *page) outboxInsert() store.Statement {
+	if len(pg.outbox) == 0 {
+		return store.Statement{}
+	}
+	var q strings.Builder
+	args := []any{pg.tenantID, time.Now()}
+	q.WriteString("INSERT INTO " + outboxentry.Table + " (" + strings.Join([]string{
+		outboxentry.FieldTenantID, outboxentry.FieldCreatedAt, outboxentry.FieldAvailableAt,
+		outboxentry.FieldTopic, outboxentry.FieldPayload}, ", ") + ") VALUES ")
+	for i, r := range pg.outbox {
+		args = append(args, r.topic, r.payload)
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "($1, $2, $2, $%d, $%d)", len(args)-1, len(args))
+	}
+	return store.Statement{Name: "pipeline: outbox", SQL: q.String(), Args: args}
+}
