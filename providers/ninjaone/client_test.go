@@ -206,8 +206,15 @@ func TestTokenRefusalIsAStatusError(t *testing.T) {
 	if strings.Contains(err.Error(), "{") {
 		t.Errorf("error quotes the answer: %v", err)
 	}
+	if !providers.CredentialsRejected(err) || se.OAuthError != "invalid_client" {
+		t.Errorf("wrong secret: %v (code %q), want the credentials rejected as invalid_client", err, se.OAuthError)
+	}
 	if _, err := o.Refresh(context.Background(), "never-issued"); !errors.As(err, &se) {
 		t.Errorf("refresh with a wrong secret: %v", err)
+	}
+	// A server failure is not.
+	if providers.CredentialsRejected(&providers.StatusError{Status: http.StatusBadGateway}) {
+		t.Error("502 taken for rejected credentials")
 	}
 }
 
