@@ -94,13 +94,14 @@ func (a *App) listenAddr() string {
 
 // collectors are the process's scrape-time metrics: its database pools,
 // and where workers run, the queue sizes and the integrations' poll ages
-// (both cached and time-bounded).
+// and health states (cached and time-bounded).
 func (a *App) collectors() []prometheus.Collector {
 	cs := []prometheus.Collector{metrics.DBPools(a.Store.Pools())}
 	if a.Config.RunsWorker() {
 		cs = append(cs,
 			metrics.NewQueues(asynq.NewInspectorFromRedisClient(a.Redis), worker.DefaultQueue),
-			metrics.NewPollAges(a.Store.Ent))
+			metrics.NewPollAges(a.Store.Ent),
+			metrics.NewIntegrationHealth(a.Store.Ent))
 	}
 	return cs
 }

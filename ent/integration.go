@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/tenant"
+	"github.com/alertdesk/alertdesk/health"
 )
 
 // Integration is the model entity for the Integration schema.
@@ -65,6 +66,24 @@ type Integration struct {
 	LastInventorySyncCounts map[string]int `json:"last_inventory_sync_counts,omitempty"`
 	// ConditionLabels holds the value of the "condition_labels" field.
 	ConditionLabels []string `json:"condition_labels,omitempty"`
+	// LastWebhookAt holds the value of the "last_webhook_at" field.
+	LastWebhookAt *time.Time `json:"last_webhook_at,omitempty"`
+	// WebhookMissedPolls holds the value of the "webhook_missed_polls" field.
+	WebhookMissedPolls int `json:"webhook_missed_polls,omitempty"`
+	// WebhookMissedSince holds the value of the "webhook_missed_since" field.
+	WebhookMissedSince *time.Time `json:"webhook_missed_since,omitempty"`
+	// CredentialsRejectedAt holds the value of the "credentials_rejected_at" field.
+	CredentialsRejectedAt *time.Time `json:"credentials_rejected_at,omitempty"`
+	// CredentialsExpireAt holds the value of the "credentials_expire_at" field.
+	CredentialsExpireAt *time.Time `json:"credentials_expire_at,omitempty"`
+	// HealthState holds the value of the "health_state" field.
+	HealthState integration.HealthState `json:"health_state,omitempty"`
+	// HealthReasons holds the value of the "health_reasons" field.
+	HealthReasons []health.Reason `json:"health_reasons,omitempty"`
+	// HealthSince holds the value of the "health_since" field.
+	HealthSince *time.Time `json:"health_since,omitempty"`
+	// HealthVersion holds the value of the "health_version" field.
+	HealthVersion int `json:"health_version,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the IntegrationQuery when eager-loading is set.
 	Edges        IntegrationEdges `json:"edges"`
@@ -96,15 +115,15 @@ func (*Integration) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case integration.FieldCredentials, integration.FieldWebhookSecretSealed, integration.FieldLastPollCounts, integration.FieldLastInventorySyncCounts, integration.FieldConditionLabels:
+		case integration.FieldCredentials, integration.FieldWebhookSecretSealed, integration.FieldLastPollCounts, integration.FieldLastInventorySyncCounts, integration.FieldConditionLabels, integration.FieldHealthReasons:
 			values[i] = new([]byte)
 		case integration.FieldPollingEnabled:
 			values[i] = new(sql.NullBool)
-		case integration.FieldID, integration.FieldTenantID, integration.FieldPollingIntervalMinutes, integration.FieldPollFailures, integration.FieldPollGraceSeconds:
+		case integration.FieldID, integration.FieldTenantID, integration.FieldPollingIntervalMinutes, integration.FieldPollFailures, integration.FieldPollGraceSeconds, integration.FieldWebhookMissedPolls, integration.FieldHealthVersion:
 			values[i] = new(sql.NullInt64)
-		case integration.FieldProvider, integration.FieldName, integration.FieldConnectionState, integration.FieldWebhookSecret, integration.FieldBaseURL, integration.FieldRegion, integration.FieldLastPollError, integration.FieldLastInventorySyncError:
+		case integration.FieldProvider, integration.FieldName, integration.FieldConnectionState, integration.FieldWebhookSecret, integration.FieldBaseURL, integration.FieldRegion, integration.FieldLastPollError, integration.FieldLastInventorySyncError, integration.FieldHealthState:
 			values[i] = new(sql.NullString)
-		case integration.FieldCreatedAt, integration.FieldLastPolledAt, integration.FieldPollFailingSince, integration.FieldPollRequestedAt, integration.FieldLastInventorySyncAt:
+		case integration.FieldCreatedAt, integration.FieldLastPolledAt, integration.FieldPollFailingSince, integration.FieldPollRequestedAt, integration.FieldLastInventorySyncAt, integration.FieldLastWebhookAt, integration.FieldWebhookMissedSince, integration.FieldCredentialsRejectedAt, integration.FieldCredentialsExpireAt, integration.FieldHealthSince:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -275,6 +294,67 @@ func (_m *Integration) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field condition_labels: %w", err)
 				}
 			}
+		case integration.FieldLastWebhookAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_webhook_at", values[i])
+			} else if value.Valid {
+				_m.LastWebhookAt = new(time.Time)
+				*_m.LastWebhookAt = value.Time
+			}
+		case integration.FieldWebhookMissedPolls:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field webhook_missed_polls", values[i])
+			} else if value.Valid {
+				_m.WebhookMissedPolls = int(value.Int64)
+			}
+		case integration.FieldWebhookMissedSince:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field webhook_missed_since", values[i])
+			} else if value.Valid {
+				_m.WebhookMissedSince = new(time.Time)
+				*_m.WebhookMissedSince = value.Time
+			}
+		case integration.FieldCredentialsRejectedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field credentials_rejected_at", values[i])
+			} else if value.Valid {
+				_m.CredentialsRejectedAt = new(time.Time)
+				*_m.CredentialsRejectedAt = value.Time
+			}
+		case integration.FieldCredentialsExpireAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field credentials_expire_at", values[i])
+			} else if value.Valid {
+				_m.CredentialsExpireAt = new(time.Time)
+				*_m.CredentialsExpireAt = value.Time
+			}
+		case integration.FieldHealthState:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field health_state", values[i])
+			} else if value.Valid {
+				_m.HealthState = integration.HealthState(value.String)
+			}
+		case integration.FieldHealthReasons:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field health_reasons", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HealthReasons); err != nil {
+					return fmt.Errorf("unmarshal field health_reasons: %w", err)
+				}
+			}
+		case integration.FieldHealthSince:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field health_since", values[i])
+			} else if value.Valid {
+				_m.HealthSince = new(time.Time)
+				*_m.HealthSince = value.Time
+			}
+		case integration.FieldHealthVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field health_version", values[i])
+			} else if value.Valid {
+				_m.HealthVersion = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -389,6 +469,43 @@ func (_m *Integration) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("condition_labels=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ConditionLabels))
+	builder.WriteString(", ")
+	if v := _m.LastWebhookAt; v != nil {
+		builder.WriteString("last_webhook_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("webhook_missed_polls=")
+	builder.WriteString(fmt.Sprintf("%v", _m.WebhookMissedPolls))
+	builder.WriteString(", ")
+	if v := _m.WebhookMissedSince; v != nil {
+		builder.WriteString("webhook_missed_since=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.CredentialsRejectedAt; v != nil {
+		builder.WriteString("credentials_rejected_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.CredentialsExpireAt; v != nil {
+		builder.WriteString("credentials_expire_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("health_state=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HealthState))
+	builder.WriteString(", ")
+	builder.WriteString("health_reasons=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HealthReasons))
+	builder.WriteString(", ")
+	if v := _m.HealthSince; v != nil {
+		builder.WriteString("health_since=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("health_version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HealthVersion))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/tenant"
+	"github.com/alertdesk/alertdesk/health"
 )
 
 // IntegrationCreate is the builder for creating a Integration entity.
@@ -281,6 +282,124 @@ func (_c *IntegrationCreate) SetConditionLabels(v []string) *IntegrationCreate {
 	return _c
 }
 
+// SetLastWebhookAt sets the "last_webhook_at" field.
+func (_c *IntegrationCreate) SetLastWebhookAt(v time.Time) *IntegrationCreate {
+	_c.mutation.SetLastWebhookAt(v)
+	return _c
+}
+
+// SetNillableLastWebhookAt sets the "last_webhook_at" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillableLastWebhookAt(v *time.Time) *IntegrationCreate {
+	if v != nil {
+		_c.SetLastWebhookAt(*v)
+	}
+	return _c
+}
+
+// SetWebhookMissedPolls sets the "webhook_missed_polls" field.
+func (_c *IntegrationCreate) SetWebhookMissedPolls(v int) *IntegrationCreate {
+	_c.mutation.SetWebhookMissedPolls(v)
+	return _c
+}
+
+// SetNillableWebhookMissedPolls sets the "webhook_missed_polls" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillableWebhookMissedPolls(v *int) *IntegrationCreate {
+	if v != nil {
+		_c.SetWebhookMissedPolls(*v)
+	}
+	return _c
+}
+
+// SetWebhookMissedSince sets the "webhook_missed_since" field.
+func (_c *IntegrationCreate) SetWebhookMissedSince(v time.Time) *IntegrationCreate {
+	_c.mutation.SetWebhookMissedSince(v)
+	return _c
+}
+
+// SetNillableWebhookMissedSince sets the "webhook_missed_since" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillableWebhookMissedSince(v *time.Time) *IntegrationCreate {
+	if v != nil {
+		_c.SetWebhookMissedSince(*v)
+	}
+	return _c
+}
+
+// SetCredentialsRejectedAt sets the "credentials_rejected_at" field.
+func (_c *IntegrationCreate) SetCredentialsRejectedAt(v time.Time) *IntegrationCreate {
+	_c.mutation.SetCredentialsRejectedAt(v)
+	return _c
+}
+
+// SetNillableCredentialsRejectedAt sets the "credentials_rejected_at" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillableCredentialsRejectedAt(v *time.Time) *IntegrationCreate {
+	if v != nil {
+		_c.SetCredentialsRejectedAt(*v)
+	}
+	return _c
+}
+
+// SetCredentialsExpireAt sets the "credentials_expire_at" field.
+func (_c *IntegrationCreate) SetCredentialsExpireAt(v time.Time) *IntegrationCreate {
+	_c.mutation.SetCredentialsExpireAt(v)
+	return _c
+}
+
+// SetNillableCredentialsExpireAt sets the "credentials_expire_at" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillableCredentialsExpireAt(v *time.Time) *IntegrationCreate {
+	if v != nil {
+		_c.SetCredentialsExpireAt(*v)
+	}
+	return _c
+}
+
+// SetHealthState sets the "health_state" field.
+func (_c *IntegrationCreate) SetHealthState(v integration.HealthState) *IntegrationCreate {
+	_c.mutation.SetHealthState(v)
+	return _c
+}
+
+// SetNillableHealthState sets the "health_state" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillableHealthState(v *integration.HealthState) *IntegrationCreate {
+	if v != nil {
+		_c.SetHealthState(*v)
+	}
+	return _c
+}
+
+// SetHealthReasons sets the "health_reasons" field.
+func (_c *IntegrationCreate) SetHealthReasons(v []health.Reason) *IntegrationCreate {
+	_c.mutation.SetHealthReasons(v)
+	return _c
+}
+
+// SetHealthSince sets the "health_since" field.
+func (_c *IntegrationCreate) SetHealthSince(v time.Time) *IntegrationCreate {
+	_c.mutation.SetHealthSince(v)
+	return _c
+}
+
+// SetNillableHealthSince sets the "health_since" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillableHealthSince(v *time.Time) *IntegrationCreate {
+	if v != nil {
+		_c.SetHealthSince(*v)
+	}
+	return _c
+}
+
+// SetHealthVersion sets the "health_version" field.
+func (_c *IntegrationCreate) SetHealthVersion(v int) *IntegrationCreate {
+	_c.mutation.SetHealthVersion(v)
+	return _c
+}
+
+// SetNillableHealthVersion sets the "health_version" field if the given value is not nil.
+func (_c *IntegrationCreate) SetNillableHealthVersion(v *int) *IntegrationCreate {
+	if v != nil {
+		_c.SetHealthVersion(*v)
+	}
+	return _c
+}
+
 // SetTenant sets the "tenant" edge to the Tenant entity.
 func (_c *IntegrationCreate) SetTenant(v *Tenant) *IntegrationCreate {
 	return _c.SetTenantID(v.ID)
@@ -365,6 +484,18 @@ func (_c *IntegrationCreate) defaults() {
 		v := integration.DefaultLastInventorySyncError
 		_c.mutation.SetLastInventorySyncError(v)
 	}
+	if _, ok := _c.mutation.WebhookMissedPolls(); !ok {
+		v := integration.DefaultWebhookMissedPolls
+		_c.mutation.SetWebhookMissedPolls(v)
+	}
+	if _, ok := _c.mutation.HealthState(); !ok {
+		v := integration.DefaultHealthState
+		_c.mutation.SetHealthState(v)
+	}
+	if _, ok := _c.mutation.HealthVersion(); !ok {
+		v := integration.DefaultHealthVersion
+		_c.mutation.SetHealthVersion(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -435,6 +566,20 @@ func (_c *IntegrationCreate) check() error {
 	}
 	if _, ok := _c.mutation.LastInventorySyncError(); !ok {
 		return &ValidationError{Name: "last_inventory_sync_error", err: errors.New(`ent: missing required field "Integration.last_inventory_sync_error"`)}
+	}
+	if _, ok := _c.mutation.WebhookMissedPolls(); !ok {
+		return &ValidationError{Name: "webhook_missed_polls", err: errors.New(`ent: missing required field "Integration.webhook_missed_polls"`)}
+	}
+	if _, ok := _c.mutation.HealthState(); !ok {
+		return &ValidationError{Name: "health_state", err: errors.New(`ent: missing required field "Integration.health_state"`)}
+	}
+	if v, ok := _c.mutation.HealthState(); ok {
+		if err := integration.HealthStateValidator(v); err != nil {
+			return &ValidationError{Name: "health_state", err: fmt.Errorf(`ent: validator failed for field "Integration.health_state": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.HealthVersion(); !ok {
+		return &ValidationError{Name: "health_version", err: errors.New(`ent: missing required field "Integration.health_version"`)}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Integration.tenant"`)}
@@ -553,6 +698,42 @@ func (_c *IntegrationCreate) createSpec() (*Integration, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ConditionLabels(); ok {
 		_spec.SetField(integration.FieldConditionLabels, field.TypeJSON, value)
 		_node.ConditionLabels = value
+	}
+	if value, ok := _c.mutation.LastWebhookAt(); ok {
+		_spec.SetField(integration.FieldLastWebhookAt, field.TypeTime, value)
+		_node.LastWebhookAt = &value
+	}
+	if value, ok := _c.mutation.WebhookMissedPolls(); ok {
+		_spec.SetField(integration.FieldWebhookMissedPolls, field.TypeInt, value)
+		_node.WebhookMissedPolls = value
+	}
+	if value, ok := _c.mutation.WebhookMissedSince(); ok {
+		_spec.SetField(integration.FieldWebhookMissedSince, field.TypeTime, value)
+		_node.WebhookMissedSince = &value
+	}
+	if value, ok := _c.mutation.CredentialsRejectedAt(); ok {
+		_spec.SetField(integration.FieldCredentialsRejectedAt, field.TypeTime, value)
+		_node.CredentialsRejectedAt = &value
+	}
+	if value, ok := _c.mutation.CredentialsExpireAt(); ok {
+		_spec.SetField(integration.FieldCredentialsExpireAt, field.TypeTime, value)
+		_node.CredentialsExpireAt = &value
+	}
+	if value, ok := _c.mutation.HealthState(); ok {
+		_spec.SetField(integration.FieldHealthState, field.TypeEnum, value)
+		_node.HealthState = value
+	}
+	if value, ok := _c.mutation.HealthReasons(); ok {
+		_spec.SetField(integration.FieldHealthReasons, field.TypeJSON, value)
+		_node.HealthReasons = value
+	}
+	if value, ok := _c.mutation.HealthSince(); ok {
+		_spec.SetField(integration.FieldHealthSince, field.TypeTime, value)
+		_node.HealthSince = &value
+	}
+	if value, ok := _c.mutation.HealthVersion(); ok {
+		_spec.SetField(integration.FieldHealthVersion, field.TypeInt, value)
+		_node.HealthVersion = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -944,6 +1125,162 @@ func (u *IntegrationUpsert) UpdateConditionLabels() *IntegrationUpsert {
 // ClearConditionLabels clears the value of the "condition_labels" field.
 func (u *IntegrationUpsert) ClearConditionLabels() *IntegrationUpsert {
 	u.SetNull(integration.FieldConditionLabels)
+	return u
+}
+
+// SetLastWebhookAt sets the "last_webhook_at" field.
+func (u *IntegrationUpsert) SetLastWebhookAt(v time.Time) *IntegrationUpsert {
+	u.Set(integration.FieldLastWebhookAt, v)
+	return u
+}
+
+// UpdateLastWebhookAt sets the "last_webhook_at" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateLastWebhookAt() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldLastWebhookAt)
+	return u
+}
+
+// ClearLastWebhookAt clears the value of the "last_webhook_at" field.
+func (u *IntegrationUpsert) ClearLastWebhookAt() *IntegrationUpsert {
+	u.SetNull(integration.FieldLastWebhookAt)
+	return u
+}
+
+// SetWebhookMissedPolls sets the "webhook_missed_polls" field.
+func (u *IntegrationUpsert) SetWebhookMissedPolls(v int) *IntegrationUpsert {
+	u.Set(integration.FieldWebhookMissedPolls, v)
+	return u
+}
+
+// UpdateWebhookMissedPolls sets the "webhook_missed_polls" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateWebhookMissedPolls() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldWebhookMissedPolls)
+	return u
+}
+
+// AddWebhookMissedPolls adds v to the "webhook_missed_polls" field.
+func (u *IntegrationUpsert) AddWebhookMissedPolls(v int) *IntegrationUpsert {
+	u.Add(integration.FieldWebhookMissedPolls, v)
+	return u
+}
+
+// SetWebhookMissedSince sets the "webhook_missed_since" field.
+func (u *IntegrationUpsert) SetWebhookMissedSince(v time.Time) *IntegrationUpsert {
+	u.Set(integration.FieldWebhookMissedSince, v)
+	return u
+}
+
+// UpdateWebhookMissedSince sets the "webhook_missed_since" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateWebhookMissedSince() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldWebhookMissedSince)
+	return u
+}
+
+// ClearWebhookMissedSince clears the value of the "webhook_missed_since" field.
+func (u *IntegrationUpsert) ClearWebhookMissedSince() *IntegrationUpsert {
+	u.SetNull(integration.FieldWebhookMissedSince)
+	return u
+}
+
+// SetCredentialsRejectedAt sets the "credentials_rejected_at" field.
+func (u *IntegrationUpsert) SetCredentialsRejectedAt(v time.Time) *IntegrationUpsert {
+	u.Set(integration.FieldCredentialsRejectedAt, v)
+	return u
+}
+
+// UpdateCredentialsRejectedAt sets the "credentials_rejected_at" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateCredentialsRejectedAt() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldCredentialsRejectedAt)
+	return u
+}
+
+// ClearCredentialsRejectedAt clears the value of the "credentials_rejected_at" field.
+func (u *IntegrationUpsert) ClearCredentialsRejectedAt() *IntegrationUpsert {
+	u.SetNull(integration.FieldCredentialsRejectedAt)
+	return u
+}
+
+// SetCredentialsExpireAt sets the "credentials_expire_at" field.
+func (u *IntegrationUpsert) SetCredentialsExpireAt(v time.Time) *IntegrationUpsert {
+	u.Set(integration.FieldCredentialsExpireAt, v)
+	return u
+}
+
+// UpdateCredentialsExpireAt sets the "credentials_expire_at" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateCredentialsExpireAt() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldCredentialsExpireAt)
+	return u
+}
+
+// ClearCredentialsExpireAt clears the value of the "credentials_expire_at" field.
+func (u *IntegrationUpsert) ClearCredentialsExpireAt() *IntegrationUpsert {
+	u.SetNull(integration.FieldCredentialsExpireAt)
+	return u
+}
+
+// SetHealthState sets the "health_state" field.
+func (u *IntegrationUpsert) SetHealthState(v integration.HealthState) *IntegrationUpsert {
+	u.Set(integration.FieldHealthState, v)
+	return u
+}
+
+// UpdateHealthState sets the "health_state" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateHealthState() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldHealthState)
+	return u
+}
+
+// SetHealthReasons sets the "health_reasons" field.
+func (u *IntegrationUpsert) SetHealthReasons(v []health.Reason) *IntegrationUpsert {
+	u.Set(integration.FieldHealthReasons, v)
+	return u
+}
+
+// UpdateHealthReasons sets the "health_reasons" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateHealthReasons() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldHealthReasons)
+	return u
+}
+
+// ClearHealthReasons clears the value of the "health_reasons" field.
+func (u *IntegrationUpsert) ClearHealthReasons() *IntegrationUpsert {
+	u.SetNull(integration.FieldHealthReasons)
+	return u
+}
+
+// SetHealthSince sets the "health_since" field.
+func (u *IntegrationUpsert) SetHealthSince(v time.Time) *IntegrationUpsert {
+	u.Set(integration.FieldHealthSince, v)
+	return u
+}
+
+// UpdateHealthSince sets the "health_since" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateHealthSince() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldHealthSince)
+	return u
+}
+
+// ClearHealthSince clears the value of the "health_since" field.
+func (u *IntegrationUpsert) ClearHealthSince() *IntegrationUpsert {
+	u.SetNull(integration.FieldHealthSince)
+	return u
+}
+
+// SetHealthVersion sets the "health_version" field.
+func (u *IntegrationUpsert) SetHealthVersion(v int) *IntegrationUpsert {
+	u.Set(integration.FieldHealthVersion, v)
+	return u
+}
+
+// UpdateHealthVersion sets the "health_version" field to the value that was provided on create.
+func (u *IntegrationUpsert) UpdateHealthVersion() *IntegrationUpsert {
+	u.SetExcluded(integration.FieldHealthVersion)
+	return u
+}
+
+// AddHealthVersion adds v to the "health_version" field.
+func (u *IntegrationUpsert) AddHealthVersion(v int) *IntegrationUpsert {
+	u.Add(integration.FieldHealthVersion, v)
 	return u
 }
 
@@ -1370,6 +1707,188 @@ func (u *IntegrationUpsertOne) UpdateConditionLabels() *IntegrationUpsertOne {
 func (u *IntegrationUpsertOne) ClearConditionLabels() *IntegrationUpsertOne {
 	return u.Update(func(s *IntegrationUpsert) {
 		s.ClearConditionLabels()
+	})
+}
+
+// SetLastWebhookAt sets the "last_webhook_at" field.
+func (u *IntegrationUpsertOne) SetLastWebhookAt(v time.Time) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetLastWebhookAt(v)
+	})
+}
+
+// UpdateLastWebhookAt sets the "last_webhook_at" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateLastWebhookAt() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateLastWebhookAt()
+	})
+}
+
+// ClearLastWebhookAt clears the value of the "last_webhook_at" field.
+func (u *IntegrationUpsertOne) ClearLastWebhookAt() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearLastWebhookAt()
+	})
+}
+
+// SetWebhookMissedPolls sets the "webhook_missed_polls" field.
+func (u *IntegrationUpsertOne) SetWebhookMissedPolls(v int) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetWebhookMissedPolls(v)
+	})
+}
+
+// AddWebhookMissedPolls adds v to the "webhook_missed_polls" field.
+func (u *IntegrationUpsertOne) AddWebhookMissedPolls(v int) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.AddWebhookMissedPolls(v)
+	})
+}
+
+// UpdateWebhookMissedPolls sets the "webhook_missed_polls" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateWebhookMissedPolls() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateWebhookMissedPolls()
+	})
+}
+
+// SetWebhookMissedSince sets the "webhook_missed_since" field.
+func (u *IntegrationUpsertOne) SetWebhookMissedSince(v time.Time) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetWebhookMissedSince(v)
+	})
+}
+
+// UpdateWebhookMissedSince sets the "webhook_missed_since" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateWebhookMissedSince() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateWebhookMissedSince()
+	})
+}
+
+// ClearWebhookMissedSince clears the value of the "webhook_missed_since" field.
+func (u *IntegrationUpsertOne) ClearWebhookMissedSince() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearWebhookMissedSince()
+	})
+}
+
+// SetCredentialsRejectedAt sets the "credentials_rejected_at" field.
+func (u *IntegrationUpsertOne) SetCredentialsRejectedAt(v time.Time) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetCredentialsRejectedAt(v)
+	})
+}
+
+// UpdateCredentialsRejectedAt sets the "credentials_rejected_at" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateCredentialsRejectedAt() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateCredentialsRejectedAt()
+	})
+}
+
+// ClearCredentialsRejectedAt clears the value of the "credentials_rejected_at" field.
+func (u *IntegrationUpsertOne) ClearCredentialsRejectedAt() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearCredentialsRejectedAt()
+	})
+}
+
+// SetCredentialsExpireAt sets the "credentials_expire_at" field.
+func (u *IntegrationUpsertOne) SetCredentialsExpireAt(v time.Time) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetCredentialsExpireAt(v)
+	})
+}
+
+// UpdateCredentialsExpireAt sets the "credentials_expire_at" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateCredentialsExpireAt() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateCredentialsExpireAt()
+	})
+}
+
+// ClearCredentialsExpireAt clears the value of the "credentials_expire_at" field.
+func (u *IntegrationUpsertOne) ClearCredentialsExpireAt() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearCredentialsExpireAt()
+	})
+}
+
+// SetHealthState sets the "health_state" field.
+func (u *IntegrationUpsertOne) SetHealthState(v integration.HealthState) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetHealthState(v)
+	})
+}
+
+// UpdateHealthState sets the "health_state" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateHealthState() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateHealthState()
+	})
+}
+
+// SetHealthReasons sets the "health_reasons" field.
+func (u *IntegrationUpsertOne) SetHealthReasons(v []health.Reason) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetHealthReasons(v)
+	})
+}
+
+// UpdateHealthReasons sets the "health_reasons" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateHealthReasons() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateHealthReasons()
+	})
+}
+
+// ClearHealthReasons clears the value of the "health_reasons" field.
+func (u *IntegrationUpsertOne) ClearHealthReasons() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearHealthReasons()
+	})
+}
+
+// SetHealthSince sets the "health_since" field.
+func (u *IntegrationUpsertOne) SetHealthSince(v time.Time) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetHealthSince(v)
+	})
+}
+
+// UpdateHealthSince sets the "health_since" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateHealthSince() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateHealthSince()
+	})
+}
+
+// ClearHealthSince clears the value of the "health_since" field.
+func (u *IntegrationUpsertOne) ClearHealthSince() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearHealthSince()
+	})
+}
+
+// SetHealthVersion sets the "health_version" field.
+func (u *IntegrationUpsertOne) SetHealthVersion(v int) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetHealthVersion(v)
+	})
+}
+
+// AddHealthVersion adds v to the "health_version" field.
+func (u *IntegrationUpsertOne) AddHealthVersion(v int) *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.AddHealthVersion(v)
+	})
+}
+
+// UpdateHealthVersion sets the "health_version" field to the value that was provided on create.
+func (u *IntegrationUpsertOne) UpdateHealthVersion() *IntegrationUpsertOne {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateHealthVersion()
 	})
 }
 
@@ -1962,6 +2481,188 @@ func (u *IntegrationUpsertBulk) UpdateConditionLabels() *IntegrationUpsertBulk {
 func (u *IntegrationUpsertBulk) ClearConditionLabels() *IntegrationUpsertBulk {
 	return u.Update(func(s *IntegrationUpsert) {
 		s.ClearConditionLabels()
+	})
+}
+
+// SetLastWebhookAt sets the "last_webhook_at" field.
+func (u *IntegrationUpsertBulk) SetLastWebhookAt(v time.Time) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetLastWebhookAt(v)
+	})
+}
+
+// UpdateLastWebhookAt sets the "last_webhook_at" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateLastWebhookAt() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateLastWebhookAt()
+	})
+}
+
+// ClearLastWebhookAt clears the value of the "last_webhook_at" field.
+func (u *IntegrationUpsertBulk) ClearLastWebhookAt() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearLastWebhookAt()
+	})
+}
+
+// SetWebhookMissedPolls sets the "webhook_missed_polls" field.
+func (u *IntegrationUpsertBulk) SetWebhookMissedPolls(v int) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetWebhookMissedPolls(v)
+	})
+}
+
+// AddWebhookMissedPolls adds v to the "webhook_missed_polls" field.
+func (u *IntegrationUpsertBulk) AddWebhookMissedPolls(v int) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.AddWebhookMissedPolls(v)
+	})
+}
+
+// UpdateWebhookMissedPolls sets the "webhook_missed_polls" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateWebhookMissedPolls() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateWebhookMissedPolls()
+	})
+}
+
+// SetWebhookMissedSince sets the "webhook_missed_since" field.
+func (u *IntegrationUpsertBulk) SetWebhookMissedSince(v time.Time) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetWebhookMissedSince(v)
+	})
+}
+
+// UpdateWebhookMissedSince sets the "webhook_missed_since" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateWebhookMissedSince() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateWebhookMissedSince()
+	})
+}
+
+// ClearWebhookMissedSince clears the value of the "webhook_missed_since" field.
+func (u *IntegrationUpsertBulk) ClearWebhookMissedSince() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearWebhookMissedSince()
+	})
+}
+
+// SetCredentialsRejectedAt sets the "credentials_rejected_at" field.
+func (u *IntegrationUpsertBulk) SetCredentialsRejectedAt(v time.Time) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetCredentialsRejectedAt(v)
+	})
+}
+
+// UpdateCredentialsRejectedAt sets the "credentials_rejected_at" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateCredentialsRejectedAt() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateCredentialsRejectedAt()
+	})
+}
+
+// ClearCredentialsRejectedAt clears the value of the "credentials_rejected_at" field.
+func (u *IntegrationUpsertBulk) ClearCredentialsRejectedAt() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearCredentialsRejectedAt()
+	})
+}
+
+// SetCredentialsExpireAt sets the "credentials_expire_at" field.
+func (u *IntegrationUpsertBulk) SetCredentialsExpireAt(v time.Time) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetCredentialsExpireAt(v)
+	})
+}
+
+// UpdateCredentialsExpireAt sets the "credentials_expire_at" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateCredentialsExpireAt() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateCredentialsExpireAt()
+	})
+}
+
+// ClearCredentialsExpireAt clears the value of the "credentials_expire_at" field.
+func (u *IntegrationUpsertBulk) ClearCredentialsExpireAt() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearCredentialsExpireAt()
+	})
+}
+
+// SetHealthState sets the "health_state" field.
+func (u *IntegrationUpsertBulk) SetHealthState(v integration.HealthState) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetHealthState(v)
+	})
+}
+
+// UpdateHealthState sets the "health_state" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateHealthState() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateHealthState()
+	})
+}
+
+// SetHealthReasons sets the "health_reasons" field.
+func (u *IntegrationUpsertBulk) SetHealthReasons(v []health.Reason) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetHealthReasons(v)
+	})
+}
+
+// UpdateHealthReasons sets the "health_reasons" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateHealthReasons() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateHealthReasons()
+	})
+}
+
+// ClearHealthReasons clears the value of the "health_reasons" field.
+func (u *IntegrationUpsertBulk) ClearHealthReasons() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearHealthReasons()
+	})
+}
+
+// SetHealthSince sets the "health_since" field.
+func (u *IntegrationUpsertBulk) SetHealthSince(v time.Time) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetHealthSince(v)
+	})
+}
+
+// UpdateHealthSince sets the "health_since" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateHealthSince() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateHealthSince()
+	})
+}
+
+// ClearHealthSince clears the value of the "health_since" field.
+func (u *IntegrationUpsertBulk) ClearHealthSince() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.ClearHealthSince()
+	})
+}
+
+// SetHealthVersion sets the "health_version" field.
+func (u *IntegrationUpsertBulk) SetHealthVersion(v int) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.SetHealthVersion(v)
+	})
+}
+
+// AddHealthVersion adds v to the "health_version" field.
+func (u *IntegrationUpsertBulk) AddHealthVersion(v int) *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.AddHealthVersion(v)
+	})
+}
+
+// UpdateHealthVersion sets the "health_version" field to the value that was provided on create.
+func (u *IntegrationUpsertBulk) UpdateHealthVersion() *IntegrationUpsertBulk {
+	return u.Update(func(s *IntegrationUpsert) {
+		s.UpdateHealthVersion()
 	})
 }
 

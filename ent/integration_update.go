@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/predicate"
+	"github.com/alertdesk/alertdesk/health"
 )
 
 // IntegrationUpdate is the builder for updating Integration entities.
@@ -364,6 +365,180 @@ func (_u *IntegrationUpdate) ClearConditionLabels() *IntegrationUpdate {
 	return _u
 }
 
+// SetLastWebhookAt sets the "last_webhook_at" field.
+func (_u *IntegrationUpdate) SetLastWebhookAt(v time.Time) *IntegrationUpdate {
+	_u.mutation.SetLastWebhookAt(v)
+	return _u
+}
+
+// SetNillableLastWebhookAt sets the "last_webhook_at" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillableLastWebhookAt(v *time.Time) *IntegrationUpdate {
+	if v != nil {
+		_u.SetLastWebhookAt(*v)
+	}
+	return _u
+}
+
+// ClearLastWebhookAt clears the value of the "last_webhook_at" field.
+func (_u *IntegrationUpdate) ClearLastWebhookAt() *IntegrationUpdate {
+	_u.mutation.ClearLastWebhookAt()
+	return _u
+}
+
+// SetWebhookMissedPolls sets the "webhook_missed_polls" field.
+func (_u *IntegrationUpdate) SetWebhookMissedPolls(v int) *IntegrationUpdate {
+	_u.mutation.ResetWebhookMissedPolls()
+	_u.mutation.SetWebhookMissedPolls(v)
+	return _u
+}
+
+// SetNillableWebhookMissedPolls sets the "webhook_missed_polls" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillableWebhookMissedPolls(v *int) *IntegrationUpdate {
+	if v != nil {
+		_u.SetWebhookMissedPolls(*v)
+	}
+	return _u
+}
+
+// AddWebhookMissedPolls adds value to the "webhook_missed_polls" field.
+func (_u *IntegrationUpdate) AddWebhookMissedPolls(v int) *IntegrationUpdate {
+	_u.mutation.AddWebhookMissedPolls(v)
+	return _u
+}
+
+// SetWebhookMissedSince sets the "webhook_missed_since" field.
+func (_u *IntegrationUpdate) SetWebhookMissedSince(v time.Time) *IntegrationUpdate {
+	_u.mutation.SetWebhookMissedSince(v)
+	return _u
+}
+
+// SetNillableWebhookMissedSince sets the "webhook_missed_since" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillableWebhookMissedSince(v *time.Time) *IntegrationUpdate {
+	if v != nil {
+		_u.SetWebhookMissedSince(*v)
+	}
+	return _u
+}
+
+// ClearWebhookMissedSince clears the value of the "webhook_missed_since" field.
+func (_u *IntegrationUpdate) ClearWebhookMissedSince() *IntegrationUpdate {
+	_u.mutation.ClearWebhookMissedSince()
+	return _u
+}
+
+// SetCredentialsRejectedAt sets the "credentials_rejected_at" field.
+func (_u *IntegrationUpdate) SetCredentialsRejectedAt(v time.Time) *IntegrationUpdate {
+	_u.mutation.SetCredentialsRejectedAt(v)
+	return _u
+}
+
+// SetNillableCredentialsRejectedAt sets the "credentials_rejected_at" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillableCredentialsRejectedAt(v *time.Time) *IntegrationUpdate {
+	if v != nil {
+		_u.SetCredentialsRejectedAt(*v)
+	}
+	return _u
+}
+
+// ClearCredentialsRejectedAt clears the value of the "credentials_rejected_at" field.
+func (_u *IntegrationUpdate) ClearCredentialsRejectedAt() *IntegrationUpdate {
+	_u.mutation.ClearCredentialsRejectedAt()
+	return _u
+}
+
+// SetCredentialsExpireAt sets the "credentials_expire_at" field.
+func (_u *IntegrationUpdate) SetCredentialsExpireAt(v time.Time) *IntegrationUpdate {
+	_u.mutation.SetCredentialsExpireAt(v)
+	return _u
+}
+
+// SetNillableCredentialsExpireAt sets the "credentials_expire_at" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillableCredentialsExpireAt(v *time.Time) *IntegrationUpdate {
+	if v != nil {
+		_u.SetCredentialsExpireAt(*v)
+	}
+	return _u
+}
+
+// ClearCredentialsExpireAt clears the value of the "credentials_expire_at" field.
+func (_u *IntegrationUpdate) ClearCredentialsExpireAt() *IntegrationUpdate {
+	_u.mutation.ClearCredentialsExpireAt()
+	return _u
+}
+
+// SetHealthState sets the "health_state" field.
+func (_u *IntegrationUpdate) SetHealthState(v integration.HealthState) *IntegrationUpdate {
+	_u.mutation.SetHealthState(v)
+	return _u
+}
+
+// SetNillableHealthState sets the "health_state" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillableHealthState(v *integration.HealthState) *IntegrationUpdate {
+	if v != nil {
+		_u.SetHealthState(*v)
+	}
+	return _u
+}
+
+// SetHealthReasons sets the "health_reasons" field.
+func (_u *IntegrationUpdate) SetHealthReasons(v []health.Reason) *IntegrationUpdate {
+	_u.mutation.SetHealthReasons(v)
+	return _u
+}
+
+// AppendHealthReasons appends value to the "health_reasons" field.
+func (_u *IntegrationUpdate) AppendHealthReasons(v []health.Reason) *IntegrationUpdate {
+	_u.mutation.AppendHealthReasons(v)
+	return _u
+}
+
+// ClearHealthReasons clears the value of the "health_reasons" field.
+func (_u *IntegrationUpdate) ClearHealthReasons() *IntegrationUpdate {
+	_u.mutation.ClearHealthReasons()
+	return _u
+}
+
+// SetHealthSince sets the "health_since" field.
+func (_u *IntegrationUpdate) SetHealthSince(v time.Time) *IntegrationUpdate {
+	_u.mutation.SetHealthSince(v)
+	return _u
+}
+
+// SetNillableHealthSince sets the "health_since" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillableHealthSince(v *time.Time) *IntegrationUpdate {
+	if v != nil {
+		_u.SetHealthSince(*v)
+	}
+	return _u
+}
+
+// ClearHealthSince clears the value of the "health_since" field.
+func (_u *IntegrationUpdate) ClearHealthSince() *IntegrationUpdate {
+	_u.mutation.ClearHealthSince()
+	return _u
+}
+
+// SetHealthVersion sets the "health_version" field.
+func (_u *IntegrationUpdate) SetHealthVersion(v int) *IntegrationUpdate {
+	_u.mutation.ResetHealthVersion()
+	_u.mutation.SetHealthVersion(v)
+	return _u
+}
+
+// SetNillableHealthVersion sets the "health_version" field if the given value is not nil.
+func (_u *IntegrationUpdate) SetNillableHealthVersion(v *int) *IntegrationUpdate {
+	if v != nil {
+		_u.SetHealthVersion(*v)
+	}
+	return _u
+}
+
+// AddHealthVersion adds value to the "health_version" field.
+func (_u *IntegrationUpdate) AddHealthVersion(v int) *IntegrationUpdate {
+	_u.mutation.AddHealthVersion(v)
+	return _u
+}
+
 // Mutation returns the IntegrationMutation object of the builder.
 func (_u *IntegrationUpdate) Mutation() *IntegrationMutation {
 	return _u.mutation
@@ -421,6 +596,11 @@ func (_u *IntegrationUpdate) check() error {
 	if v, ok := _u.mutation.PollGraceSeconds(); ok {
 		if err := integration.PollGraceSecondsValidator(v); err != nil {
 			return &ValidationError{Name: "poll_grace_seconds", err: fmt.Errorf(`ent: validator failed for field "Integration.poll_grace_seconds": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.HealthState(); ok {
+		if err := integration.HealthStateValidator(v); err != nil {
+			return &ValidationError{Name: "health_state", err: fmt.Errorf(`ent: validator failed for field "Integration.health_state": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -544,6 +724,62 @@ func (_u *IntegrationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if _u.mutation.ConditionLabelsCleared() {
 		_spec.ClearField(integration.FieldConditionLabels, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.LastWebhookAt(); ok {
+		_spec.SetField(integration.FieldLastWebhookAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastWebhookAtCleared() {
+		_spec.ClearField(integration.FieldLastWebhookAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.WebhookMissedPolls(); ok {
+		_spec.SetField(integration.FieldWebhookMissedPolls, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedWebhookMissedPolls(); ok {
+		_spec.AddField(integration.FieldWebhookMissedPolls, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.WebhookMissedSince(); ok {
+		_spec.SetField(integration.FieldWebhookMissedSince, field.TypeTime, value)
+	}
+	if _u.mutation.WebhookMissedSinceCleared() {
+		_spec.ClearField(integration.FieldWebhookMissedSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CredentialsRejectedAt(); ok {
+		_spec.SetField(integration.FieldCredentialsRejectedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CredentialsRejectedAtCleared() {
+		_spec.ClearField(integration.FieldCredentialsRejectedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CredentialsExpireAt(); ok {
+		_spec.SetField(integration.FieldCredentialsExpireAt, field.TypeTime, value)
+	}
+	if _u.mutation.CredentialsExpireAtCleared() {
+		_spec.ClearField(integration.FieldCredentialsExpireAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.HealthState(); ok {
+		_spec.SetField(integration.FieldHealthState, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.HealthReasons(); ok {
+		_spec.SetField(integration.FieldHealthReasons, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedHealthReasons(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, integration.FieldHealthReasons, value)
+		})
+	}
+	if _u.mutation.HealthReasonsCleared() {
+		_spec.ClearField(integration.FieldHealthReasons, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.HealthSince(); ok {
+		_spec.SetField(integration.FieldHealthSince, field.TypeTime, value)
+	}
+	if _u.mutation.HealthSinceCleared() {
+		_spec.ClearField(integration.FieldHealthSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.HealthVersion(); ok {
+		_spec.SetField(integration.FieldHealthVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedHealthVersion(); ok {
+		_spec.AddField(integration.FieldHealthVersion, field.TypeInt, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -900,6 +1136,180 @@ func (_u *IntegrationUpdateOne) ClearConditionLabels() *IntegrationUpdateOne {
 	return _u
 }
 
+// SetLastWebhookAt sets the "last_webhook_at" field.
+func (_u *IntegrationUpdateOne) SetLastWebhookAt(v time.Time) *IntegrationUpdateOne {
+	_u.mutation.SetLastWebhookAt(v)
+	return _u
+}
+
+// SetNillableLastWebhookAt sets the "last_webhook_at" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillableLastWebhookAt(v *time.Time) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetLastWebhookAt(*v)
+	}
+	return _u
+}
+
+// ClearLastWebhookAt clears the value of the "last_webhook_at" field.
+func (_u *IntegrationUpdateOne) ClearLastWebhookAt() *IntegrationUpdateOne {
+	_u.mutation.ClearLastWebhookAt()
+	return _u
+}
+
+// SetWebhookMissedPolls sets the "webhook_missed_polls" field.
+func (_u *IntegrationUpdateOne) SetWebhookMissedPolls(v int) *IntegrationUpdateOne {
+	_u.mutation.ResetWebhookMissedPolls()
+	_u.mutation.SetWebhookMissedPolls(v)
+	return _u
+}
+
+// SetNillableWebhookMissedPolls sets the "webhook_missed_polls" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillableWebhookMissedPolls(v *int) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetWebhookMissedPolls(*v)
+	}
+	return _u
+}
+
+// AddWebhookMissedPolls adds value to the "webhook_missed_polls" field.
+func (_u *IntegrationUpdateOne) AddWebhookMissedPolls(v int) *IntegrationUpdateOne {
+	_u.mutation.AddWebhookMissedPolls(v)
+	return _u
+}
+
+// SetWebhookMissedSince sets the "webhook_missed_since" field.
+func (_u *IntegrationUpdateOne) SetWebhookMissedSince(v time.Time) *IntegrationUpdateOne {
+	_u.mutation.SetWebhookMissedSince(v)
+	return _u
+}
+
+// SetNillableWebhookMissedSince sets the "webhook_missed_since" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillableWebhookMissedSince(v *time.Time) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetWebhookMissedSince(*v)
+	}
+	return _u
+}
+
+// ClearWebhookMissedSince clears the value of the "webhook_missed_since" field.
+func (_u *IntegrationUpdateOne) ClearWebhookMissedSince() *IntegrationUpdateOne {
+	_u.mutation.ClearWebhookMissedSince()
+	return _u
+}
+
+// SetCredentialsRejectedAt sets the "credentials_rejected_at" field.
+func (_u *IntegrationUpdateOne) SetCredentialsRejectedAt(v time.Time) *IntegrationUpdateOne {
+	_u.mutation.SetCredentialsRejectedAt(v)
+	return _u
+}
+
+// SetNillableCredentialsRejectedAt sets the "credentials_rejected_at" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillableCredentialsRejectedAt(v *time.Time) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetCredentialsRejectedAt(*v)
+	}
+	return _u
+}
+
+// ClearCredentialsRejectedAt clears the value of the "credentials_rejected_at" field.
+func (_u *IntegrationUpdateOne) ClearCredentialsRejectedAt() *IntegrationUpdateOne {
+	_u.mutation.ClearCredentialsRejectedAt()
+	return _u
+}
+
+// SetCredentialsExpireAt sets the "credentials_expire_at" field.
+func (_u *IntegrationUpdateOne) SetCredentialsExpireAt(v time.Time) *IntegrationUpdateOne {
+	_u.mutation.SetCredentialsExpireAt(v)
+	return _u
+}
+
+// SetNillableCredentialsExpireAt sets the "credentials_expire_at" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillableCredentialsExpireAt(v *time.Time) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetCredentialsExpireAt(*v)
+	}
+	return _u
+}
+
+// ClearCredentialsExpireAt clears the value of the "credentials_expire_at" field.
+func (_u *IntegrationUpdateOne) ClearCredentialsExpireAt() *IntegrationUpdateOne {
+	_u.mutation.ClearCredentialsExpireAt()
+	return _u
+}
+
+// SetHealthState sets the "health_state" field.
+func (_u *IntegrationUpdateOne) SetHealthState(v integration.HealthState) *IntegrationUpdateOne {
+	_u.mutation.SetHealthState(v)
+	return _u
+}
+
+// SetNillableHealthState sets the "health_state" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillableHealthState(v *integration.HealthState) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetHealthState(*v)
+	}
+	return _u
+}
+
+// SetHealthReasons sets the "health_reasons" field.
+func (_u *IntegrationUpdateOne) SetHealthReasons(v []health.Reason) *IntegrationUpdateOne {
+	_u.mutation.SetHealthReasons(v)
+	return _u
+}
+
+// AppendHealthReasons appends value to the "health_reasons" field.
+func (_u *IntegrationUpdateOne) AppendHealthReasons(v []health.Reason) *IntegrationUpdateOne {
+	_u.mutation.AppendHealthReasons(v)
+	return _u
+}
+
+// ClearHealthReasons clears the value of the "health_reasons" field.
+func (_u *IntegrationUpdateOne) ClearHealthReasons() *IntegrationUpdateOne {
+	_u.mutation.ClearHealthReasons()
+	return _u
+}
+
+// SetHealthSince sets the "health_since" field.
+func (_u *IntegrationUpdateOne) SetHealthSince(v time.Time) *IntegrationUpdateOne {
+	_u.mutation.SetHealthSince(v)
+	return _u
+}
+
+// SetNillableHealthSince sets the "health_since" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillableHealthSince(v *time.Time) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetHealthSince(*v)
+	}
+	return _u
+}
+
+// ClearHealthSince clears the value of the "health_since" field.
+func (_u *IntegrationUpdateOne) ClearHealthSince() *IntegrationUpdateOne {
+	_u.mutation.ClearHealthSince()
+	return _u
+}
+
+// SetHealthVersion sets the "health_version" field.
+func (_u *IntegrationUpdateOne) SetHealthVersion(v int) *IntegrationUpdateOne {
+	_u.mutation.ResetHealthVersion()
+	_u.mutation.SetHealthVersion(v)
+	return _u
+}
+
+// SetNillableHealthVersion sets the "health_version" field if the given value is not nil.
+func (_u *IntegrationUpdateOne) SetNillableHealthVersion(v *int) *IntegrationUpdateOne {
+	if v != nil {
+		_u.SetHealthVersion(*v)
+	}
+	return _u
+}
+
+// AddHealthVersion adds value to the "health_version" field.
+func (_u *IntegrationUpdateOne) AddHealthVersion(v int) *IntegrationUpdateOne {
+	_u.mutation.AddHealthVersion(v)
+	return _u
+}
+
 // Mutation returns the IntegrationMutation object of the builder.
 func (_u *IntegrationUpdateOne) Mutation() *IntegrationMutation {
 	return _u.mutation
@@ -970,6 +1380,11 @@ func (_u *IntegrationUpdateOne) check() error {
 	if v, ok := _u.mutation.PollGraceSeconds(); ok {
 		if err := integration.PollGraceSecondsValidator(v); err != nil {
 			return &ValidationError{Name: "poll_grace_seconds", err: fmt.Errorf(`ent: validator failed for field "Integration.poll_grace_seconds": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.HealthState(); ok {
+		if err := integration.HealthStateValidator(v); err != nil {
+			return &ValidationError{Name: "health_state", err: fmt.Errorf(`ent: validator failed for field "Integration.health_state": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -1110,6 +1525,62 @@ func (_u *IntegrationUpdateOne) sqlSave(ctx context.Context) (_node *Integration
 	}
 	if _u.mutation.ConditionLabelsCleared() {
 		_spec.ClearField(integration.FieldConditionLabels, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.LastWebhookAt(); ok {
+		_spec.SetField(integration.FieldLastWebhookAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastWebhookAtCleared() {
+		_spec.ClearField(integration.FieldLastWebhookAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.WebhookMissedPolls(); ok {
+		_spec.SetField(integration.FieldWebhookMissedPolls, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedWebhookMissedPolls(); ok {
+		_spec.AddField(integration.FieldWebhookMissedPolls, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.WebhookMissedSince(); ok {
+		_spec.SetField(integration.FieldWebhookMissedSince, field.TypeTime, value)
+	}
+	if _u.mutation.WebhookMissedSinceCleared() {
+		_spec.ClearField(integration.FieldWebhookMissedSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CredentialsRejectedAt(); ok {
+		_spec.SetField(integration.FieldCredentialsRejectedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CredentialsRejectedAtCleared() {
+		_spec.ClearField(integration.FieldCredentialsRejectedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.CredentialsExpireAt(); ok {
+		_spec.SetField(integration.FieldCredentialsExpireAt, field.TypeTime, value)
+	}
+	if _u.mutation.CredentialsExpireAtCleared() {
+		_spec.ClearField(integration.FieldCredentialsExpireAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.HealthState(); ok {
+		_spec.SetField(integration.FieldHealthState, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.HealthReasons(); ok {
+		_spec.SetField(integration.FieldHealthReasons, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedHealthReasons(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, integration.FieldHealthReasons, value)
+		})
+	}
+	if _u.mutation.HealthReasonsCleared() {
+		_spec.ClearField(integration.FieldHealthReasons, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.HealthSince(); ok {
+		_spec.SetField(integration.FieldHealthSince, field.TypeTime, value)
+	}
+	if _u.mutation.HealthSinceCleared() {
+		_spec.ClearField(integration.FieldHealthSince, field.TypeTime)
+	}
+	if value, ok := _u.mutation.HealthVersion(); ok {
+		_spec.SetField(integration.FieldHealthVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedHealthVersion(); ok {
+		_spec.AddField(integration.FieldHealthVersion, field.TypeInt, value)
 	}
 	_node = &Integration{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -39,6 +39,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/timeentry"
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/ent/userlink"
+	"github.com/alertdesk/alertdesk/health"
 	"github.com/alertdesk/alertdesk/maintenance"
 	"github.com/alertdesk/alertdesk/metadata"
 	"github.com/alertdesk/alertdesk/rule"
@@ -11809,6 +11810,18 @@ type IntegrationMutation struct {
 	last_inventory_sync_counts  *map[string]int
 	condition_labels            *[]string
 	appendcondition_labels      []string
+	last_webhook_at             *time.Time
+	webhook_missed_polls        *int
+	addwebhook_missed_polls     *int
+	webhook_missed_since        *time.Time
+	credentials_rejected_at     *time.Time
+	credentials_expire_at       *time.Time
+	health_state                *integration.HealthState
+	health_reasons              *[]health.Reason
+	appendhealth_reasons        []health.Reason
+	health_since                *time.Time
+	health_version              *int
+	addhealth_version           *int
 	clearedFields               map[string]struct{}
 	tenant                      *int
 	clearedtenant               bool
@@ -12936,6 +12949,464 @@ func (m *IntegrationMutation) ResetConditionLabels() {
 	delete(m.clearedFields, integration.FieldConditionLabels)
 }
 
+// SetLastWebhookAt sets the "last_webhook_at" field.
+func (m *IntegrationMutation) SetLastWebhookAt(t time.Time) {
+	m.last_webhook_at = &t
+}
+
+// LastWebhookAt returns the value of the "last_webhook_at" field in the mutation.
+func (m *IntegrationMutation) LastWebhookAt() (r time.Time, exists bool) {
+	v := m.last_webhook_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastWebhookAt returns the old "last_webhook_at" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldLastWebhookAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastWebhookAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastWebhookAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastWebhookAt: %w", err)
+	}
+	return oldValue.LastWebhookAt, nil
+}
+
+// ClearLastWebhookAt clears the value of the "last_webhook_at" field.
+func (m *IntegrationMutation) ClearLastWebhookAt() {
+	m.last_webhook_at = nil
+	m.clearedFields[integration.FieldLastWebhookAt] = struct{}{}
+}
+
+// LastWebhookAtCleared returns if the "last_webhook_at" field was cleared in this mutation.
+func (m *IntegrationMutation) LastWebhookAtCleared() bool {
+	_, ok := m.clearedFields[integration.FieldLastWebhookAt]
+	return ok
+}
+
+// ResetLastWebhookAt resets all changes to the "last_webhook_at" field.
+func (m *IntegrationMutation) ResetLastWebhookAt() {
+	m.last_webhook_at = nil
+	delete(m.clearedFields, integration.FieldLastWebhookAt)
+}
+
+// SetWebhookMissedPolls sets the "webhook_missed_polls" field.
+func (m *IntegrationMutation) SetWebhookMissedPolls(i int) {
+	m.webhook_missed_polls = &i
+	m.addwebhook_missed_polls = nil
+}
+
+// WebhookMissedPolls returns the value of the "webhook_missed_polls" field in the mutation.
+func (m *IntegrationMutation) WebhookMissedPolls() (r int, exists bool) {
+	v := m.webhook_missed_polls
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWebhookMissedPolls returns the old "webhook_missed_polls" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldWebhookMissedPolls(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWebhookMissedPolls is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWebhookMissedPolls requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWebhookMissedPolls: %w", err)
+	}
+	return oldValue.WebhookMissedPolls, nil
+}
+
+// AddWebhookMissedPolls adds i to the "webhook_missed_polls" field.
+func (m *IntegrationMutation) AddWebhookMissedPolls(i int) {
+	if m.addwebhook_missed_polls != nil {
+		*m.addwebhook_missed_polls += i
+	} else {
+		m.addwebhook_missed_polls = &i
+	}
+}
+
+// AddedWebhookMissedPolls returns the value that was added to the "webhook_missed_polls" field in this mutation.
+func (m *IntegrationMutation) AddedWebhookMissedPolls() (r int, exists bool) {
+	v := m.addwebhook_missed_polls
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWebhookMissedPolls resets all changes to the "webhook_missed_polls" field.
+func (m *IntegrationMutation) ResetWebhookMissedPolls() {
+	m.webhook_missed_polls = nil
+	m.addwebhook_missed_polls = nil
+}
+
+// SetWebhookMissedSince sets the "webhook_missed_since" field.
+func (m *IntegrationMutation) SetWebhookMissedSince(t time.Time) {
+	m.webhook_missed_since = &t
+}
+
+// WebhookMissedSince returns the value of the "webhook_missed_since" field in the mutation.
+func (m *IntegrationMutation) WebhookMissedSince() (r time.Time, exists bool) {
+	v := m.webhook_missed_since
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWebhookMissedSince returns the old "webhook_missed_since" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldWebhookMissedSince(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWebhookMissedSince is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWebhookMissedSince requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWebhookMissedSince: %w", err)
+	}
+	return oldValue.WebhookMissedSince, nil
+}
+
+// ClearWebhookMissedSince clears the value of the "webhook_missed_since" field.
+func (m *IntegrationMutation) ClearWebhookMissedSince() {
+	m.webhook_missed_since = nil
+	m.clearedFields[integration.FieldWebhookMissedSince] = struct{}{}
+}
+
+// WebhookMissedSinceCleared returns if the "webhook_missed_since" field was cleared in this mutation.
+func (m *IntegrationMutation) WebhookMissedSinceCleared() bool {
+	_, ok := m.clearedFields[integration.FieldWebhookMissedSince]
+	return ok
+}
+
+// ResetWebhookMissedSince resets all changes to the "webhook_missed_since" field.
+func (m *IntegrationMutation) ResetWebhookMissedSince() {
+	m.webhook_missed_since = nil
+	delete(m.clearedFields, integration.FieldWebhookMissedSince)
+}
+
+// SetCredentialsRejectedAt sets the "credentials_rejected_at" field.
+func (m *IntegrationMutation) SetCredentialsRejectedAt(t time.Time) {
+	m.credentials_rejected_at = &t
+}
+
+// CredentialsRejectedAt returns the value of the "credentials_rejected_at" field in the mutation.
+func (m *IntegrationMutation) CredentialsRejectedAt() (r time.Time, exists bool) {
+	v := m.credentials_rejected_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCredentialsRejectedAt returns the old "credentials_rejected_at" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldCredentialsRejectedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCredentialsRejectedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCredentialsRejectedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCredentialsRejectedAt: %w", err)
+	}
+	return oldValue.CredentialsRejectedAt, nil
+}
+
+// ClearCredentialsRejectedAt clears the value of the "credentials_rejected_at" field.
+func (m *IntegrationMutation) ClearCredentialsRejectedAt() {
+	m.credentials_rejected_at = nil
+	m.clearedFields[integration.FieldCredentialsRejectedAt] = struct{}{}
+}
+
+// CredentialsRejectedAtCleared returns if the "credentials_rejected_at" field was cleared in this mutation.
+func (m *IntegrationMutation) CredentialsRejectedAtCleared() bool {
+	_, ok := m.clearedFields[integration.FieldCredentialsRejectedAt]
+	return ok
+}
+
+// ResetCredentialsRejectedAt resets all changes to the "credentials_rejected_at" field.
+func (m *IntegrationMutation) ResetCredentialsRejectedAt() {
+	m.credentials_rejected_at = nil
+	delete(m.clearedFields, integration.FieldCredentialsRejectedAt)
+}
+
+// SetCredentialsExpireAt sets the "credentials_expire_at" field.
+func (m *IntegrationMutation) SetCredentialsExpireAt(t time.Time) {
+	m.credentials_expire_at = &t
+}
+
+// CredentialsExpireAt returns the value of the "credentials_expire_at" field in the mutation.
+func (m *IntegrationMutation) CredentialsExpireAt() (r time.Time, exists bool) {
+	v := m.credentials_expire_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCredentialsExpireAt returns the old "credentials_expire_at" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldCredentialsExpireAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCredentialsExpireAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCredentialsExpireAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCredentialsExpireAt: %w", err)
+	}
+	return oldValue.CredentialsExpireAt, nil
+}
+
+// ClearCredentialsExpireAt clears the value of the "credentials_expire_at" field.
+func (m *IntegrationMutation) ClearCredentialsExpireAt() {
+	m.credentials_expire_at = nil
+	m.clearedFields[integration.FieldCredentialsExpireAt] = struct{}{}
+}
+
+// CredentialsExpireAtCleared returns if the "credentials_expire_at" field was cleared in this mutation.
+func (m *IntegrationMutation) CredentialsExpireAtCleared() bool {
+	_, ok := m.clearedFields[integration.FieldCredentialsExpireAt]
+	return ok
+}
+
+// ResetCredentialsExpireAt resets all changes to the "credentials_expire_at" field.
+func (m *IntegrationMutation) ResetCredentialsExpireAt() {
+	m.credentials_expire_at = nil
+	delete(m.clearedFields, integration.FieldCredentialsExpireAt)
+}
+
+// SetHealthState sets the "health_state" field.
+func (m *IntegrationMutation) SetHealthState(is integration.HealthState) {
+	m.health_state = &is
+}
+
+// HealthState returns the value of the "health_state" field in the mutation.
+func (m *IntegrationMutation) HealthState() (r integration.HealthState, exists bool) {
+	v := m.health_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHealthState returns the old "health_state" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldHealthState(ctx context.Context) (v integration.HealthState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHealthState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHealthState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHealthState: %w", err)
+	}
+	return oldValue.HealthState, nil
+}
+
+// ResetHealthState resets all changes to the "health_state" field.
+func (m *IntegrationMutation) ResetHealthState() {
+	m.health_state = nil
+}
+
+// SetHealthReasons sets the "health_reasons" field.
+func (m *IntegrationMutation) SetHealthReasons(h []health.Reason) {
+	m.health_reasons = &h
+	m.appendhealth_reasons = nil
+}
+
+// HealthReasons returns the value of the "health_reasons" field in the mutation.
+func (m *IntegrationMutation) HealthReasons() (r []health.Reason, exists bool) {
+	v := m.health_reasons
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHealthReasons returns the old "health_reasons" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldHealthReasons(ctx context.Context) (v []health.Reason, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHealthReasons is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHealthReasons requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHealthReasons: %w", err)
+	}
+	return oldValue.HealthReasons, nil
+}
+
+// AppendHealthReasons adds h to the "health_reasons" field.
+func (m *IntegrationMutation) AppendHealthReasons(h []health.Reason) {
+	m.appendhealth_reasons = append(m.appendhealth_reasons, h...)
+}
+
+// AppendedHealthReasons returns the list of values that were appended to the "health_reasons" field in this mutation.
+func (m *IntegrationMutation) AppendedHealthReasons() ([]health.Reason, bool) {
+	if len(m.appendhealth_reasons) == 0 {
+		return nil, false
+	}
+	return m.appendhealth_reasons, true
+}
+
+// ClearHealthReasons clears the value of the "health_reasons" field.
+func (m *IntegrationMutation) ClearHealthReasons() {
+	m.health_reasons = nil
+	m.appendhealth_reasons = nil
+	m.clearedFields[integration.FieldHealthReasons] = struct{}{}
+}
+
+// HealthReasonsCleared returns if the "health_reasons" field was cleared in this mutation.
+func (m *IntegrationMutation) HealthReasonsCleared() bool {
+	_, ok := m.clearedFields[integration.FieldHealthReasons]
+	return ok
+}
+
+// ResetHealthReasons resets all changes to the "health_reasons" field.
+func (m *IntegrationMutation) ResetHealthReasons() {
+	m.health_reasons = nil
+	m.appendhealth_reasons = nil
+	delete(m.clearedFields, integration.FieldHealthReasons)
+}
+
+// SetHealthSince sets the "health_since" field.
+func (m *IntegrationMutation) SetHealthSince(t time.Time) {
+	m.health_since = &t
+}
+
+// HealthSince returns the value of the "health_since" field in the mutation.
+func (m *IntegrationMutation) HealthSince() (r time.Time, exists bool) {
+	v := m.health_since
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHealthSince returns the old "health_since" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldHealthSince(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHealthSince is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHealthSince requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHealthSince: %w", err)
+	}
+	return oldValue.HealthSince, nil
+}
+
+// ClearHealthSince clears the value of the "health_since" field.
+func (m *IntegrationMutation) ClearHealthSince() {
+	m.health_since = nil
+	m.clearedFields[integration.FieldHealthSince] = struct{}{}
+}
+
+// HealthSinceCleared returns if the "health_since" field was cleared in this mutation.
+func (m *IntegrationMutation) HealthSinceCleared() bool {
+	_, ok := m.clearedFields[integration.FieldHealthSince]
+	return ok
+}
+
+// ResetHealthSince resets all changes to the "health_since" field.
+func (m *IntegrationMutation) ResetHealthSince() {
+	m.health_since = nil
+	delete(m.clearedFields, integration.FieldHealthSince)
+}
+
+// SetHealthVersion sets the "health_version" field.
+func (m *IntegrationMutation) SetHealthVersion(i int) {
+	m.health_version = &i
+	m.addhealth_version = nil
+}
+
+// HealthVersion returns the value of the "health_version" field in the mutation.
+func (m *IntegrationMutation) HealthVersion() (r int, exists bool) {
+	v := m.health_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHealthVersion returns the old "health_version" field's value of the Integration entity.
+// If the Integration object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationMutation) OldHealthVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHealthVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHealthVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHealthVersion: %w", err)
+	}
+	return oldValue.HealthVersion, nil
+}
+
+// AddHealthVersion adds i to the "health_version" field.
+func (m *IntegrationMutation) AddHealthVersion(i int) {
+	if m.addhealth_version != nil {
+		*m.addhealth_version += i
+	} else {
+		m.addhealth_version = &i
+	}
+}
+
+// AddedHealthVersion returns the value that was added to the "health_version" field in this mutation.
+func (m *IntegrationMutation) AddedHealthVersion() (r int, exists bool) {
+	v := m.addhealth_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetHealthVersion resets all changes to the "health_version" field.
+func (m *IntegrationMutation) ResetHealthVersion() {
+	m.health_version = nil
+	m.addhealth_version = nil
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *IntegrationMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -12997,7 +13468,7 @@ func (m *IntegrationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IntegrationMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 32)
 	if m.tenant != nil {
 		fields = append(fields, integration.FieldTenantID)
 	}
@@ -13067,6 +13538,33 @@ func (m *IntegrationMutation) Fields() []string {
 	if m.condition_labels != nil {
 		fields = append(fields, integration.FieldConditionLabels)
 	}
+	if m.last_webhook_at != nil {
+		fields = append(fields, integration.FieldLastWebhookAt)
+	}
+	if m.webhook_missed_polls != nil {
+		fields = append(fields, integration.FieldWebhookMissedPolls)
+	}
+	if m.webhook_missed_since != nil {
+		fields = append(fields, integration.FieldWebhookMissedSince)
+	}
+	if m.credentials_rejected_at != nil {
+		fields = append(fields, integration.FieldCredentialsRejectedAt)
+	}
+	if m.credentials_expire_at != nil {
+		fields = append(fields, integration.FieldCredentialsExpireAt)
+	}
+	if m.health_state != nil {
+		fields = append(fields, integration.FieldHealthState)
+	}
+	if m.health_reasons != nil {
+		fields = append(fields, integration.FieldHealthReasons)
+	}
+	if m.health_since != nil {
+		fields = append(fields, integration.FieldHealthSince)
+	}
+	if m.health_version != nil {
+		fields = append(fields, integration.FieldHealthVersion)
+	}
 	return fields
 }
 
@@ -13121,6 +13619,24 @@ func (m *IntegrationMutation) Field(name string) (ent.Value, bool) {
 		return m.LastInventorySyncCounts()
 	case integration.FieldConditionLabels:
 		return m.ConditionLabels()
+	case integration.FieldLastWebhookAt:
+		return m.LastWebhookAt()
+	case integration.FieldWebhookMissedPolls:
+		return m.WebhookMissedPolls()
+	case integration.FieldWebhookMissedSince:
+		return m.WebhookMissedSince()
+	case integration.FieldCredentialsRejectedAt:
+		return m.CredentialsRejectedAt()
+	case integration.FieldCredentialsExpireAt:
+		return m.CredentialsExpireAt()
+	case integration.FieldHealthState:
+		return m.HealthState()
+	case integration.FieldHealthReasons:
+		return m.HealthReasons()
+	case integration.FieldHealthSince:
+		return m.HealthSince()
+	case integration.FieldHealthVersion:
+		return m.HealthVersion()
 	}
 	return nil, false
 }
@@ -13176,6 +13692,24 @@ func (m *IntegrationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldLastInventorySyncCounts(ctx)
 	case integration.FieldConditionLabels:
 		return m.OldConditionLabels(ctx)
+	case integration.FieldLastWebhookAt:
+		return m.OldLastWebhookAt(ctx)
+	case integration.FieldWebhookMissedPolls:
+		return m.OldWebhookMissedPolls(ctx)
+	case integration.FieldWebhookMissedSince:
+		return m.OldWebhookMissedSince(ctx)
+	case integration.FieldCredentialsRejectedAt:
+		return m.OldCredentialsRejectedAt(ctx)
+	case integration.FieldCredentialsExpireAt:
+		return m.OldCredentialsExpireAt(ctx)
+	case integration.FieldHealthState:
+		return m.OldHealthState(ctx)
+	case integration.FieldHealthReasons:
+		return m.OldHealthReasons(ctx)
+	case integration.FieldHealthSince:
+		return m.OldHealthSince(ctx)
+	case integration.FieldHealthVersion:
+		return m.OldHealthVersion(ctx)
 	}
 	return nil, fmt.Errorf("unknown Integration field %s", name)
 }
@@ -13346,6 +13880,69 @@ func (m *IntegrationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetConditionLabels(v)
 		return nil
+	case integration.FieldLastWebhookAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastWebhookAt(v)
+		return nil
+	case integration.FieldWebhookMissedPolls:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWebhookMissedPolls(v)
+		return nil
+	case integration.FieldWebhookMissedSince:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWebhookMissedSince(v)
+		return nil
+	case integration.FieldCredentialsRejectedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCredentialsRejectedAt(v)
+		return nil
+	case integration.FieldCredentialsExpireAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCredentialsExpireAt(v)
+		return nil
+	case integration.FieldHealthState:
+		v, ok := value.(integration.HealthState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHealthState(v)
+		return nil
+	case integration.FieldHealthReasons:
+		v, ok := value.([]health.Reason)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHealthReasons(v)
+		return nil
+	case integration.FieldHealthSince:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHealthSince(v)
+		return nil
+	case integration.FieldHealthVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHealthVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Integration field %s", name)
 }
@@ -13363,6 +13960,12 @@ func (m *IntegrationMutation) AddedFields() []string {
 	if m.addpoll_grace_seconds != nil {
 		fields = append(fields, integration.FieldPollGraceSeconds)
 	}
+	if m.addwebhook_missed_polls != nil {
+		fields = append(fields, integration.FieldWebhookMissedPolls)
+	}
+	if m.addhealth_version != nil {
+		fields = append(fields, integration.FieldHealthVersion)
+	}
 	return fields
 }
 
@@ -13377,6 +13980,10 @@ func (m *IntegrationMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedPollFailures()
 	case integration.FieldPollGraceSeconds:
 		return m.AddedPollGraceSeconds()
+	case integration.FieldWebhookMissedPolls:
+		return m.AddedWebhookMissedPolls()
+	case integration.FieldHealthVersion:
+		return m.AddedHealthVersion()
 	}
 	return nil, false
 }
@@ -13406,6 +14013,20 @@ func (m *IntegrationMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddPollGraceSeconds(v)
+		return nil
+	case integration.FieldWebhookMissedPolls:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWebhookMissedPolls(v)
+		return nil
+	case integration.FieldHealthVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHealthVersion(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Integration numeric field %s", name)
@@ -13441,6 +14062,24 @@ func (m *IntegrationMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(integration.FieldConditionLabels) {
 		fields = append(fields, integration.FieldConditionLabels)
+	}
+	if m.FieldCleared(integration.FieldLastWebhookAt) {
+		fields = append(fields, integration.FieldLastWebhookAt)
+	}
+	if m.FieldCleared(integration.FieldWebhookMissedSince) {
+		fields = append(fields, integration.FieldWebhookMissedSince)
+	}
+	if m.FieldCleared(integration.FieldCredentialsRejectedAt) {
+		fields = append(fields, integration.FieldCredentialsRejectedAt)
+	}
+	if m.FieldCleared(integration.FieldCredentialsExpireAt) {
+		fields = append(fields, integration.FieldCredentialsExpireAt)
+	}
+	if m.FieldCleared(integration.FieldHealthReasons) {
+		fields = append(fields, integration.FieldHealthReasons)
+	}
+	if m.FieldCleared(integration.FieldHealthSince) {
+		fields = append(fields, integration.FieldHealthSince)
 	}
 	return fields
 }
@@ -13482,6 +14121,24 @@ func (m *IntegrationMutation) ClearField(name string) error {
 		return nil
 	case integration.FieldConditionLabels:
 		m.ClearConditionLabels()
+		return nil
+	case integration.FieldLastWebhookAt:
+		m.ClearLastWebhookAt()
+		return nil
+	case integration.FieldWebhookMissedSince:
+		m.ClearWebhookMissedSince()
+		return nil
+	case integration.FieldCredentialsRejectedAt:
+		m.ClearCredentialsRejectedAt()
+		return nil
+	case integration.FieldCredentialsExpireAt:
+		m.ClearCredentialsExpireAt()
+		return nil
+	case integration.FieldHealthReasons:
+		m.ClearHealthReasons()
+		return nil
+	case integration.FieldHealthSince:
+		m.ClearHealthSince()
 		return nil
 	}
 	return fmt.Errorf("unknown Integration nullable field %s", name)
@@ -13559,6 +14216,33 @@ func (m *IntegrationMutation) ResetField(name string) error {
 		return nil
 	case integration.FieldConditionLabels:
 		m.ResetConditionLabels()
+		return nil
+	case integration.FieldLastWebhookAt:
+		m.ResetLastWebhookAt()
+		return nil
+	case integration.FieldWebhookMissedPolls:
+		m.ResetWebhookMissedPolls()
+		return nil
+	case integration.FieldWebhookMissedSince:
+		m.ResetWebhookMissedSince()
+		return nil
+	case integration.FieldCredentialsRejectedAt:
+		m.ResetCredentialsRejectedAt()
+		return nil
+	case integration.FieldCredentialsExpireAt:
+		m.ResetCredentialsExpireAt()
+		return nil
+	case integration.FieldHealthState:
+		m.ResetHealthState()
+		return nil
+	case integration.FieldHealthReasons:
+		m.ResetHealthReasons()
+		return nil
+	case integration.FieldHealthSince:
+		m.ResetHealthSince()
+		return nil
+	case integration.FieldHealthVersion:
+		m.ResetHealthVersion()
 		return nil
 	}
 	return fmt.Errorf("unknown Integration field %s", name)

@@ -527,6 +527,14 @@ func init() {
 	integrationDescLastInventorySyncError := integrationFields[18].Descriptor()
 	// integration.DefaultLastInventorySyncError holds the default value on creation for the last_inventory_sync_error field.
 	integration.DefaultLastInventorySyncError = integrationDescLastInventorySyncError.Default.(string)
+	// integrationDescWebhookMissedPolls is the schema descriptor for webhook_missed_polls field.
+	integrationDescWebhookMissedPolls := integrationFields[22].Descriptor()
+	// integration.DefaultWebhookMissedPolls holds the default value on creation for the webhook_missed_polls field.
+	integration.DefaultWebhookMissedPolls = integrationDescWebhookMissedPolls.Default.(int)
+	// integrationDescHealthVersion is the schema descriptor for health_version field.
+	integrationDescHealthVersion := integrationFields[29].Descriptor()
+	// integration.DefaultHealthVersion holds the default value on creation for the health_version field.
+	integration.DefaultHealthVersion = integrationDescHealthVersion.Default.(int)
 	loginsessionMixin := schema.LoginSession{}.Mixin()
 	loginsessionMixinFields1 := loginsessionMixin[1].Fields()
 	_ = loginsessionMixinFields1

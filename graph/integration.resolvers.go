@@ -38,6 +38,10 @@ func (r *integrationResolver) ConditionLabels(ctx context.Context, obj *ent.Inte
 	return obj.ConditionLabels, nil
 }
 
+func (r *integrationResolver) Health(ctx context.Context, obj *ent.Integration) (*model.IntegrationHealth, error) {
+	return integrationHealth(obj), nil
+}
+
 func (r *integrationResolver) WebhookURL(ctx context.Context, obj *ent.Integration) (string, error) {
 	return r.webhookURL(obj), nil
 }

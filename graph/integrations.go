@@ -14,6 +14,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/organizationmapping"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/graph/model"
+	"github.com/alertdesk/alertdesk/health"
 	"github.com/alertdesk/alertdesk/providers/alertmanager"
 	"github.com/alertdesk/alertdesk/validation"
 )
@@ -185,4 +186,14 @@ func checkConditionLabels(errs *validation.Error, p integration.Provider, labels
 		}
 	}
 	return out
+}
+
+// integrationHealth is the health the worker last stored on the
+// integration (worker.EvaluateHealth).
+func integrationHealth(in *ent.Integration) *model.IntegrationHealth {
+	h := &model.IntegrationHealth{State: in.HealthState, Since: in.HealthSince, Reasons: []*health.Reason{}}
+	for i := range in.HealthReasons {
+		h.Reasons = append(h.Reasons, &in.HealthReasons[i])
+	}
+	return h
 }

@@ -90,3 +90,50 @@ func label(m *dto.Metric, name string) string {
 	}
 	return ""
 }
+
+// TestIntegrationHealth: every integration has a series per state, 1 for
+// its stored state and 0 for the others.
+func TestIntegrationHealth(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		demo, err := seed.Demo(ctx, s, seed.Options{DataDir: t.TempDir(), PublicURL: "http://localhost", Secrets: storetest.Secrets(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		failing := demo.Integrations[1].ID
+		s.Ent.Integration.UpdateOneID(failing).SetHealthState(integration.HealthStateFailing).ExecX(ctx)
+
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(metrics.NewIntegrationHealth(s.Ent))
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, mf := range mfs {
+			if mf.GetName() != "alertdesk_integration_health" {
+				continue
+			}
+			for _, m := range mf.GetMetric() {
+				got[label(m, "integration")+"/"+label(m, "state")] = m.GetGauge().GetValue()
+			}
+		}
+		for _, in := range demo.Integrations {
+			want := "healthy"
+			if in.ID == failing {
+				want = "failing"
+			}
+			for _, st := range []string{"healthy", "degraded", "failing"} {
+				k := strconv.Itoa(in.ID) + "/" + st
+				v, ok := got[k]
+				if !ok {
+					t.Errorf("no series %s (have %v)", k, got)
+					continue
+				}
+				if (st == want) != (v == 1) {
+					t.Errorf("%s = %v, want state %s", k, v, want)
+				}
+			}
+		}
+	})
+}

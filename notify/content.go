@@ -27,6 +27,14 @@ type content struct {
 // (a deleted ticket) just leave their part out.
 func (c *Consumer) content(ctx context.Context, tenantID int, r request) (content, error) {
 	var out content
+	if r.Title != "" {
+		out.Title, out.Body = r.Title, r.Body
+		if r.IntegrationID > 0 {
+			out.Link = strings.TrimRight(c.PublicURL, "/") + "/#/integrations/" + strconv.Itoa(r.IntegrationID)
+			out.Body += "\nOpen the integration: " + out.Link
+		}
+		return out, nil
+	}
 	db := c.Store.Ent
 	var t *ent.Ticket
 	if r.TicketID > 0 {

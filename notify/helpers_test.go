@@ -47,19 +47,30 @@ var unsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
 func newHarness(t *testing.T, dialect string) *harness {
 	t.Helper()
+	return newHarnessTuned(t, dialect, nil)
+}
+
+// newHarnessTuned is newHarness with the worker's dependencies adjusted
+// before it starts.
+func newHarnessTuned(t *testing.T, dialect string, tune func(*worker.Deps)) *harness {
+	t.Helper()
 	e := apptest.New(t, dialect)
 	rdb := redis.NewClient(&redis.Options{Addr: redistest.Addr(t)})
 	t.Cleanup(func() { rdb.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := smtptest.New(t)
-	w := worker.New(worker.Deps{
+	d := worker.Deps{
 		Store: e.Store, Redis: rdb, Pipeline: e.Pipeline, Log: log,
 		Queue:         strings.Trim(unsafe.ReplaceAllString(redistest.Prefix(t), "_"), "_"),
 		RelayInterval: 50 * time.Millisecond,
 		Lease:         5 * time.Second,
 		RetryDelay:    func(int) time.Duration { return 200 * time.Millisecond },
 		ScheduleSync:  time.Second, ShutdownTimeout: 5 * time.Second,
-	})
+	}
+	if tune != nil {
+		tune(&d)
+	}
+	w := worker.New(d)
 	c := &notify.Consumer{
 		Store: e.Store, Redis: rdb, PublicURL: apptest.PublicURL, Log: log, KeyPrefix: redistest.Prefix(t),
 		Mailer: &notify.SMTP{Host: srv.Host(), Port: srv.Port(), From: "alertdesk <alerts@msp.example>", Timeout: 5 * time.Second},

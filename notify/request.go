@@ -14,6 +14,9 @@ type request struct {
 	AlertID  int
 	TicketID int
 	RuleID   int
+	// A request about an integration (its health) carries its own words.
+	IntegrationID int
+	Title, Body   string
 }
 
 // parseRequest reads the payload; one that names no category or users
@@ -24,6 +27,10 @@ func parseRequest(e worker.Entry) (request, error) {
 		AlertID:  outbox.Int(e.Payload["alertId"]),
 		TicketID: outbox.Int(e.Payload["ticketId"]),
 		RuleID:   outbox.Int(e.Payload["ruleId"]),
+
+		IntegrationID: outbox.Int(e.Payload["integrationId"]),
+		Title:         outbox.String(e.Payload["title"]),
+		Body:          outbox.String(e.Payload["body"]),
 	}
 	ids, _ := e.Payload["userIds"].([]any)
 	seen := map[int]bool{}

@@ -76,6 +76,11 @@ type StatusError = rest.StatusError
 // IsNotFound reports a 404 answer (such as an alert the RMM no longer has).
 func IsNotFound(err error) bool { return rest.IsNotFound(err) }
 
+// CredentialsRejected reports whether the RMM refused the credentials
+// (401, or an OAuth invalid_client / invalid_grant): they must be
+// replaced, not retried.
+func CredentialsRejected(err error) bool { return rest.Rejected(err) }
+
 // Retryable reports whether an error may go away on a later try
 // (network errors, 408, 429, 5xx); other 4xx answers are permanent.
 func Retryable(err error) bool { return rest.Retryable(err) }

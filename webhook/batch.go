@@ -110,6 +110,9 @@ func (h *Handler) serveBatch(w http.ResponseWriter, r *http.Request, log *slog.L
 	if !processed && !confirmed() {
 		return
 	}
+	if len(ans.Accepted) > 0 {
+		h.arrived(ctx, log, cr)
+	}
 	if b.Truncated > 0 {
 		log.WarnContext(ctx, "webhook: alerts left out of a notification (max_alerts)",
 			"provider", cr.provider, "integration", cr.integrationID, "truncated", b.Truncated)

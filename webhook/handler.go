@@ -59,7 +59,8 @@ type Handler struct {
 	// first does not retry, and the alert waits for the next poll.
 	Timeout time.Duration
 
-	auth authCache
+	auth     authCache
+	arrivals arrivals
 }
 
 // ServeHTTP implements http.Handler.
@@ -126,6 +127,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if errors.Is(err, event.ErrIgnored) {
+		h.arrived(r.Context(), log, cr)
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ignored", "reason": err.Error()})
 		return
 	}
@@ -148,6 +150,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		failed(w, err)
 		return
 	}
+	h.arrived(r.Context(), log, cr)
 	resp := map[string]any{"status": res.Outcome, "alertId": res.AlertID}
 	if res.TicketID != nil {
 		resp["ticketId"] = *res.TicketID

@@ -55,6 +55,16 @@
 // ([Enqueuer.PollNow]) records the request on the row with a conditional
 // UPDATE, so concurrent requests make one task.
 //
+// # Health
+//
+// At each cycle's end the integration's observations (webhook silence while
+// polls find alerts no webhook brought, failing polls, rejected
+// credentials, unmapped organizations sending alerts) go through the pure
+// health.Evaluate. A change of state or reasons is one UPDATE conditional on
+// health_version, with the admins' NOTIFICATION_REQUESTED in the same
+// transaction, so of replicas evaluating at once exactly one records and
+// tells.
+//
 // # Inventory
 //
 // Each cycle that ran queues rmm:inventory (one per integration at a time;

@@ -171,6 +171,9 @@ func (w *Worker) Poll(ctx context.Context, tenantID, integrationID int, now bool
 	if uerr := w.record(ctx, in, start, msg, counts, err); uerr != nil {
 		return counts, errors.Join(err, fmt.Errorf("worker: poll: record result: %w", uerr))
 	}
+	if _, herr := w.EvaluateHealth(ctx, in.TenantID, in.ID); herr != nil {
+		log.WarnContext(ctx, "integration health not evaluated", "err", herr)
+	}
 	if err != nil {
 		return counts, cycleError{err}
 	}
@@ -194,7 +197,14 @@ func (w *Worker) record(ctx context.Context, in *ent.Integration, start time.Tim
 	} else {
 		u.SetPollFailures(0).ClearPollFailingSince()
 	}
+	if !failed {
+		// The RMM took the credentials.
+		u.ClearCredentialsRejectedAt()
+	}
 	if err := u.Exec(ctx); err != nil {
+		return err
+	}
+	if err := w.observeCycle(ctx, in, start, counts, cycleErr, failed); err != nil {
 		return err
 	}
 	log := w.log.With("tenant", in.TenantID, "integration", in.ID, "provider", in.Provider)
@@ -216,6 +226,29 @@ func (w *Worker) record(ctx context.Context, in *ent.Integration, start time.Tim
 		log.WarnContext(ctx, "integration cannot reach its RMM: state ERROR", "failures", w.d.PollErrorAfter, "err", cycleErr)
 	}
 	return err
+}
+
+// observeCycle records what a cycle tells of the integration's health:
+// credentials the RMM rejected, and alerts the RMM lists that no webhook
+// brought (each conditional, so replicas and webhooks meanwhile agree).
+func (w *Worker) observeCycle(ctx context.Context, in *ent.Integration, start time.Time, counts PollCounts, cycleErr error, failed bool) error {
+	one := func() *ent.IntegrationUpdate {
+		return w.d.Store.Ent.Integration.Update().Where(integration.TenantID(in.TenantID), integration.ID(in.ID))
+	}
+	if failed && providers.CredentialsRejected(cycleErr) {
+		if err := one().Where(integration.CredentialsRejectedAtIsNil()).SetCredentialsRejectedAt(start).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	if failed || counts.Ingested == 0 {
+		// No evidence either way about the webhooks.
+		return nil
+	}
+	n, err := one().Where(missedRunStarts()).SetWebhookMissedPolls(1).SetWebhookMissedSince(start).Save(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	return one().AddWebhookMissedPolls(1).Exec(ctx)
 }
 
 // reconcile brings local alerts in line with the RMM's active list, all

@@ -61,6 +61,24 @@ const (
 	FieldLastInventorySyncCounts = "last_inventory_sync_counts"
 	// FieldConditionLabels holds the string denoting the condition_labels field in the database.
 	FieldConditionLabels = "condition_labels"
+	// FieldLastWebhookAt holds the string denoting the last_webhook_at field in the database.
+	FieldLastWebhookAt = "last_webhook_at"
+	// FieldWebhookMissedPolls holds the string denoting the webhook_missed_polls field in the database.
+	FieldWebhookMissedPolls = "webhook_missed_polls"
+	// FieldWebhookMissedSince holds the string denoting the webhook_missed_since field in the database.
+	FieldWebhookMissedSince = "webhook_missed_since"
+	// FieldCredentialsRejectedAt holds the string denoting the credentials_rejected_at field in the database.
+	FieldCredentialsRejectedAt = "credentials_rejected_at"
+	// FieldCredentialsExpireAt holds the string denoting the credentials_expire_at field in the database.
+	FieldCredentialsExpireAt = "credentials_expire_at"
+	// FieldHealthState holds the string denoting the health_state field in the database.
+	FieldHealthState = "health_state"
+	// FieldHealthReasons holds the string denoting the health_reasons field in the database.
+	FieldHealthReasons = "health_reasons"
+	// FieldHealthSince holds the string denoting the health_since field in the database.
+	FieldHealthSince = "health_since"
+	// FieldHealthVersion holds the string denoting the health_version field in the database.
+	FieldHealthVersion = "health_version"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// Table holds the table name of the integration in the database.
@@ -100,6 +118,15 @@ var Columns = []string{
 	FieldLastInventorySyncError,
 	FieldLastInventorySyncCounts,
 	FieldConditionLabels,
+	FieldLastWebhookAt,
+	FieldWebhookMissedPolls,
+	FieldWebhookMissedSince,
+	FieldCredentialsRejectedAt,
+	FieldCredentialsExpireAt,
+	FieldHealthState,
+	FieldHealthReasons,
+	FieldHealthSince,
+	FieldHealthVersion,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -139,6 +166,10 @@ var (
 	PollGraceSecondsValidator func(int) error
 	// DefaultLastInventorySyncError holds the default value on creation for the "last_inventory_sync_error" field.
 	DefaultLastInventorySyncError string
+	// DefaultWebhookMissedPolls holds the default value on creation for the "webhook_missed_polls" field.
+	DefaultWebhookMissedPolls int
+	// DefaultHealthVersion holds the default value on creation for the "health_version" field.
+	DefaultHealthVersion int
 )
 
 // Provider defines the type for the "provider" enum field.
@@ -189,6 +220,33 @@ func ConnectionStateValidator(cs ConnectionState) error {
 		return nil
 	default:
 		return fmt.Errorf("integration: invalid enum value for connection_state field: %q", cs)
+	}
+}
+
+// HealthState defines the type for the "health_state" enum field.
+type HealthState string
+
+// HealthStateHealthy is the default value of the HealthState enum.
+const DefaultHealthState = HealthStateHealthy
+
+// HealthState values.
+const (
+	HealthStateHealthy  HealthState = "healthy"
+	HealthStateDegraded HealthState = "degraded"
+	HealthStateFailing  HealthState = "failing"
+)
+
+func (hs HealthState) String() string {
+	return string(hs)
+}
+
+// HealthStateValidator is a validator for the "health_state" field enum values. It is called by the builders before save.
+func HealthStateValidator(hs HealthState) error {
+	switch hs {
+	case HealthStateHealthy, HealthStateDegraded, HealthStateFailing:
+		return nil
+	default:
+		return fmt.Errorf("integration: invalid enum value for health_state field: %q", hs)
 	}
 }
 
@@ -288,6 +346,46 @@ func ByLastInventorySyncAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLastInventorySyncError orders the results by the last_inventory_sync_error field.
 func ByLastInventorySyncError(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastInventorySyncError, opts...).ToFunc()
+}
+
+// ByLastWebhookAt orders the results by the last_webhook_at field.
+func ByLastWebhookAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastWebhookAt, opts...).ToFunc()
+}
+
+// ByWebhookMissedPolls orders the results by the webhook_missed_polls field.
+func ByWebhookMissedPolls(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWebhookMissedPolls, opts...).ToFunc()
+}
+
+// ByWebhookMissedSince orders the results by the webhook_missed_since field.
+func ByWebhookMissedSince(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWebhookMissedSince, opts...).ToFunc()
+}
+
+// ByCredentialsRejectedAt orders the results by the credentials_rejected_at field.
+func ByCredentialsRejectedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCredentialsRejectedAt, opts...).ToFunc()
+}
+
+// ByCredentialsExpireAt orders the results by the credentials_expire_at field.
+func ByCredentialsExpireAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCredentialsExpireAt, opts...).ToFunc()
+}
+
+// ByHealthState orders the results by the health_state field.
+func ByHealthState(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHealthState, opts...).ToFunc()
+}
+
+// ByHealthSince orders the results by the health_since field.
+func ByHealthSince(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHealthSince, opts...).ToFunc()
+}
+
+// ByHealthVersion orders the results by the health_version field.
+func ByHealthVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHealthVersion, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -145,6 +145,41 @@ func LastInventorySyncError(v string) predicate.Integration {
 	return predicate.Integration(sql.FieldEQ(FieldLastInventorySyncError, v))
 }
 
+// LastWebhookAt applies equality check predicate on the "last_webhook_at" field. It's identical to LastWebhookAtEQ.
+func LastWebhookAt(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldLastWebhookAt, v))
+}
+
+// WebhookMissedPolls applies equality check predicate on the "webhook_missed_polls" field. It's identical to WebhookMissedPollsEQ.
+func WebhookMissedPolls(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldWebhookMissedPolls, v))
+}
+
+// WebhookMissedSince applies equality check predicate on the "webhook_missed_since" field. It's identical to WebhookMissedSinceEQ.
+func WebhookMissedSince(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldWebhookMissedSince, v))
+}
+
+// CredentialsRejectedAt applies equality check predicate on the "credentials_rejected_at" field. It's identical to CredentialsRejectedAtEQ.
+func CredentialsRejectedAt(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldCredentialsRejectedAt, v))
+}
+
+// CredentialsExpireAt applies equality check predicate on the "credentials_expire_at" field. It's identical to CredentialsExpireAtEQ.
+func CredentialsExpireAt(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldCredentialsExpireAt, v))
+}
+
+// HealthSince applies equality check predicate on the "health_since" field. It's identical to HealthSinceEQ.
+func HealthSince(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldHealthSince, v))
+}
+
+// HealthVersion applies equality check predicate on the "health_version" field. It's identical to HealthVersionEQ.
+func HealthVersion(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldHealthVersion, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v int) predicate.Integration {
 	return predicate.Integration(sql.FieldEQ(FieldTenantID, v))
@@ -1093,6 +1128,366 @@ func ConditionLabelsIsNil() predicate.Integration {
 // ConditionLabelsNotNil applies the NotNil predicate on the "condition_labels" field.
 func ConditionLabelsNotNil() predicate.Integration {
 	return predicate.Integration(sql.FieldNotNull(FieldConditionLabels))
+}
+
+// LastWebhookAtEQ applies the EQ predicate on the "last_webhook_at" field.
+func LastWebhookAtEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldLastWebhookAt, v))
+}
+
+// LastWebhookAtNEQ applies the NEQ predicate on the "last_webhook_at" field.
+func LastWebhookAtNEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldLastWebhookAt, v))
+}
+
+// LastWebhookAtIn applies the In predicate on the "last_webhook_at" field.
+func LastWebhookAtIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldLastWebhookAt, vs...))
+}
+
+// LastWebhookAtNotIn applies the NotIn predicate on the "last_webhook_at" field.
+func LastWebhookAtNotIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldLastWebhookAt, vs...))
+}
+
+// LastWebhookAtGT applies the GT predicate on the "last_webhook_at" field.
+func LastWebhookAtGT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldLastWebhookAt, v))
+}
+
+// LastWebhookAtGTE applies the GTE predicate on the "last_webhook_at" field.
+func LastWebhookAtGTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldLastWebhookAt, v))
+}
+
+// LastWebhookAtLT applies the LT predicate on the "last_webhook_at" field.
+func LastWebhookAtLT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldLastWebhookAt, v))
+}
+
+// LastWebhookAtLTE applies the LTE predicate on the "last_webhook_at" field.
+func LastWebhookAtLTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldLastWebhookAt, v))
+}
+
+// LastWebhookAtIsNil applies the IsNil predicate on the "last_webhook_at" field.
+func LastWebhookAtIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldLastWebhookAt))
+}
+
+// LastWebhookAtNotNil applies the NotNil predicate on the "last_webhook_at" field.
+func LastWebhookAtNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldLastWebhookAt))
+}
+
+// WebhookMissedPollsEQ applies the EQ predicate on the "webhook_missed_polls" field.
+func WebhookMissedPollsEQ(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldWebhookMissedPolls, v))
+}
+
+// WebhookMissedPollsNEQ applies the NEQ predicate on the "webhook_missed_polls" field.
+func WebhookMissedPollsNEQ(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldWebhookMissedPolls, v))
+}
+
+// WebhookMissedPollsIn applies the In predicate on the "webhook_missed_polls" field.
+func WebhookMissedPollsIn(vs ...int) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldWebhookMissedPolls, vs...))
+}
+
+// WebhookMissedPollsNotIn applies the NotIn predicate on the "webhook_missed_polls" field.
+func WebhookMissedPollsNotIn(vs ...int) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldWebhookMissedPolls, vs...))
+}
+
+// WebhookMissedPollsGT applies the GT predicate on the "webhook_missed_polls" field.
+func WebhookMissedPollsGT(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldWebhookMissedPolls, v))
+}
+
+// WebhookMissedPollsGTE applies the GTE predicate on the "webhook_missed_polls" field.
+func WebhookMissedPollsGTE(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldWebhookMissedPolls, v))
+}
+
+// WebhookMissedPollsLT applies the LT predicate on the "webhook_missed_polls" field.
+func WebhookMissedPollsLT(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldWebhookMissedPolls, v))
+}
+
+// WebhookMissedPollsLTE applies the LTE predicate on the "webhook_missed_polls" field.
+func WebhookMissedPollsLTE(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldWebhookMissedPolls, v))
+}
+
+// WebhookMissedSinceEQ applies the EQ predicate on the "webhook_missed_since" field.
+func WebhookMissedSinceEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldWebhookMissedSince, v))
+}
+
+// WebhookMissedSinceNEQ applies the NEQ predicate on the "webhook_missed_since" field.
+func WebhookMissedSinceNEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldWebhookMissedSince, v))
+}
+
+// WebhookMissedSinceIn applies the In predicate on the "webhook_missed_since" field.
+func WebhookMissedSinceIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldWebhookMissedSince, vs...))
+}
+
+// WebhookMissedSinceNotIn applies the NotIn predicate on the "webhook_missed_since" field.
+func WebhookMissedSinceNotIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldWebhookMissedSince, vs...))
+}
+
+// WebhookMissedSinceGT applies the GT predicate on the "webhook_missed_since" field.
+func WebhookMissedSinceGT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldWebhookMissedSince, v))
+}
+
+// WebhookMissedSinceGTE applies the GTE predicate on the "webhook_missed_since" field.
+func WebhookMissedSinceGTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldWebhookMissedSince, v))
+}
+
+// WebhookMissedSinceLT applies the LT predicate on the "webhook_missed_since" field.
+func WebhookMissedSinceLT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldWebhookMissedSince, v))
+}
+
+// WebhookMissedSinceLTE applies the LTE predicate on the "webhook_missed_since" field.
+func WebhookMissedSinceLTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldWebhookMissedSince, v))
+}
+
+// WebhookMissedSinceIsNil applies the IsNil predicate on the "webhook_missed_since" field.
+func WebhookMissedSinceIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldWebhookMissedSince))
+}
+
+// WebhookMissedSinceNotNil applies the NotNil predicate on the "webhook_missed_since" field.
+func WebhookMissedSinceNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldWebhookMissedSince))
+}
+
+// CredentialsRejectedAtEQ applies the EQ predicate on the "credentials_rejected_at" field.
+func CredentialsRejectedAtEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldCredentialsRejectedAt, v))
+}
+
+// CredentialsRejectedAtNEQ applies the NEQ predicate on the "credentials_rejected_at" field.
+func CredentialsRejectedAtNEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldCredentialsRejectedAt, v))
+}
+
+// CredentialsRejectedAtIn applies the In predicate on the "credentials_rejected_at" field.
+func CredentialsRejectedAtIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldCredentialsRejectedAt, vs...))
+}
+
+// CredentialsRejectedAtNotIn applies the NotIn predicate on the "credentials_rejected_at" field.
+func CredentialsRejectedAtNotIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldCredentialsRejectedAt, vs...))
+}
+
+// CredentialsRejectedAtGT applies the GT predicate on the "credentials_rejected_at" field.
+func CredentialsRejectedAtGT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldCredentialsRejectedAt, v))
+}
+
+// CredentialsRejectedAtGTE applies the GTE predicate on the "credentials_rejected_at" field.
+func CredentialsRejectedAtGTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldCredentialsRejectedAt, v))
+}
+
+// CredentialsRejectedAtLT applies the LT predicate on the "credentials_rejected_at" field.
+func CredentialsRejectedAtLT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldCredentialsRejectedAt, v))
+}
+
+// CredentialsRejectedAtLTE applies the LTE predicate on the "credentials_rejected_at" field.
+func CredentialsRejectedAtLTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldCredentialsRejectedAt, v))
+}
+
+// CredentialsRejectedAtIsNil applies the IsNil predicate on the "credentials_rejected_at" field.
+func CredentialsRejectedAtIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldCredentialsRejectedAt))
+}
+
+// CredentialsRejectedAtNotNil applies the NotNil predicate on the "credentials_rejected_at" field.
+func CredentialsRejectedAtNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldCredentialsRejectedAt))
+}
+
+// CredentialsExpireAtEQ applies the EQ predicate on the "credentials_expire_at" field.
+func CredentialsExpireAtEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldCredentialsExpireAt, v))
+}
+
+// CredentialsExpireAtNEQ applies the NEQ predicate on the "credentials_expire_at" field.
+func CredentialsExpireAtNEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldCredentialsExpireAt, v))
+}
+
+// CredentialsExpireAtIn applies the In predicate on the "credentials_expire_at" field.
+func CredentialsExpireAtIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldCredentialsExpireAt, vs...))
+}
+
+// CredentialsExpireAtNotIn applies the NotIn predicate on the "credentials_expire_at" field.
+func CredentialsExpireAtNotIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldCredentialsExpireAt, vs...))
+}
+
+// CredentialsExpireAtGT applies the GT predicate on the "credentials_expire_at" field.
+func CredentialsExpireAtGT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldCredentialsExpireAt, v))
+}
+
+// CredentialsExpireAtGTE applies the GTE predicate on the "credentials_expire_at" field.
+func CredentialsExpireAtGTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldCredentialsExpireAt, v))
+}
+
+// CredentialsExpireAtLT applies the LT predicate on the "credentials_expire_at" field.
+func CredentialsExpireAtLT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldCredentialsExpireAt, v))
+}
+
+// CredentialsExpireAtLTE applies the LTE predicate on the "credentials_expire_at" field.
+func CredentialsExpireAtLTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldCredentialsExpireAt, v))
+}
+
+// CredentialsExpireAtIsNil applies the IsNil predicate on the "credentials_expire_at" field.
+func CredentialsExpireAtIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldCredentialsExpireAt))
+}
+
+// CredentialsExpireAtNotNil applies the NotNil predicate on the "credentials_expire_at" field.
+func CredentialsExpireAtNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldCredentialsExpireAt))
+}
+
+// HealthStateEQ applies the EQ predicate on the "health_state" field.
+func HealthStateEQ(v HealthState) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldHealthState, v))
+}
+
+// HealthStateNEQ applies the NEQ predicate on the "health_state" field.
+func HealthStateNEQ(v HealthState) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldHealthState, v))
+}
+
+// HealthStateIn applies the In predicate on the "health_state" field.
+func HealthStateIn(vs ...HealthState) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldHealthState, vs...))
+}
+
+// HealthStateNotIn applies the NotIn predicate on the "health_state" field.
+func HealthStateNotIn(vs ...HealthState) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldHealthState, vs...))
+}
+
+// HealthReasonsIsNil applies the IsNil predicate on the "health_reasons" field.
+func HealthReasonsIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldHealthReasons))
+}
+
+// HealthReasonsNotNil applies the NotNil predicate on the "health_reasons" field.
+func HealthReasonsNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldHealthReasons))
+}
+
+// HealthSinceEQ applies the EQ predicate on the "health_since" field.
+func HealthSinceEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldHealthSince, v))
+}
+
+// HealthSinceNEQ applies the NEQ predicate on the "health_since" field.
+func HealthSinceNEQ(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldHealthSince, v))
+}
+
+// HealthSinceIn applies the In predicate on the "health_since" field.
+func HealthSinceIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldHealthSince, vs...))
+}
+
+// HealthSinceNotIn applies the NotIn predicate on the "health_since" field.
+func HealthSinceNotIn(vs ...time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldHealthSince, vs...))
+}
+
+// HealthSinceGT applies the GT predicate on the "health_since" field.
+func HealthSinceGT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldHealthSince, v))
+}
+
+// HealthSinceGTE applies the GTE predicate on the "health_since" field.
+func HealthSinceGTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldHealthSince, v))
+}
+
+// HealthSinceLT applies the LT predicate on the "health_since" field.
+func HealthSinceLT(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldHealthSince, v))
+}
+
+// HealthSinceLTE applies the LTE predicate on the "health_since" field.
+func HealthSinceLTE(v time.Time) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldHealthSince, v))
+}
+
+// HealthSinceIsNil applies the IsNil predicate on the "health_since" field.
+func HealthSinceIsNil() predicate.Integration {
+	return predicate.Integration(sql.FieldIsNull(FieldHealthSince))
+}
+
+// HealthSinceNotNil applies the NotNil predicate on the "health_since" field.
+func HealthSinceNotNil() predicate.Integration {
+	return predicate.Integration(sql.FieldNotNull(FieldHealthSince))
+}
+
+// HealthVersionEQ applies the EQ predicate on the "health_version" field.
+func HealthVersionEQ(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldEQ(FieldHealthVersion, v))
+}
+
+// HealthVersionNEQ applies the NEQ predicate on the "health_version" field.
+func HealthVersionNEQ(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldNEQ(FieldHealthVersion, v))
+}
+
+// HealthVersionIn applies the In predicate on the "health_version" field.
+func HealthVersionIn(vs ...int) predicate.Integration {
+	return predicate.Integration(sql.FieldIn(FieldHealthVersion, vs...))
+}
+
+// HealthVersionNotIn applies the NotIn predicate on the "health_version" field.
+func HealthVersionNotIn(vs ...int) predicate.Integration {
+	return predicate.Integration(sql.FieldNotIn(FieldHealthVersion, vs...))
+}
+
+// HealthVersionGT applies the GT predicate on the "health_version" field.
+func HealthVersionGT(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldGT(FieldHealthVersion, v))
+}
+
+// HealthVersionGTE applies the GTE predicate on the "health_version" field.
+func HealthVersionGTE(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldGTE(FieldHealthVersion, v))
+}
+
+// HealthVersionLT applies the LT predicate on the "health_version" field.
+func HealthVersionLT(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldLT(FieldHealthVersion, v))
+}
+
+// HealthVersionLTE applies the LTE predicate on the "health_version" field.
+func HealthVersionLTE(v int) predicate.Integration {
+	return predicate.Integration(sql.FieldLTE(FieldHealthVersion, v))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

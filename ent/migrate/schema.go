@@ -597,6 +597,15 @@ var (
 		{Name: "last_inventory_sync_error", Type: field.TypeString, Default: ""},
 		{Name: "last_inventory_sync_counts", Type: field.TypeJSON, Nullable: true},
 		{Name: "condition_labels", Type: field.TypeJSON, Nullable: true},
+		{Name: "last_webhook_at", Type: field.TypeTime, Nullable: true},
+		{Name: "webhook_missed_polls", Type: field.TypeInt, Default: 0},
+		{Name: "webhook_missed_since", Type: field.TypeTime, Nullable: true},
+		{Name: "credentials_rejected_at", Type: field.TypeTime, Nullable: true},
+		{Name: "credentials_expire_at", Type: field.TypeTime, Nullable: true},
+		{Name: "health_state", Type: field.TypeEnum, Enums: []string{"healthy", "degraded", "failing"}, Default: "healthy"},
+		{Name: "health_reasons", Type: field.TypeJSON, Nullable: true},
+		{Name: "health_since", Type: field.TypeTime, Nullable: true},
+		{Name: "health_version", Type: field.TypeInt, Default: 0},
 		{Name: "tenant_id", Type: field.TypeInt},
 	}
 	// IntegrationsTable holds the schema information for the "integrations" table.
@@ -607,7 +616,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "integrations_tenants_tenant",
-				Columns:    []*schema.Column{IntegrationsColumns[23]},
+				Columns:    []*schema.Column{IntegrationsColumns[32]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -616,7 +625,7 @@ var (
 			{
 				Name:    "integration_tenant_id_provider",
 				Unique:  false,
-				Columns: []*schema.Column{IntegrationsColumns[23], IntegrationsColumns[2]},
+				Columns: []*schema.Column{IntegrationsColumns[32], IntegrationsColumns[2]},
 			},
 		},
 	}

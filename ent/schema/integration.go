@@ -5,6 +5,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/alertdesk/alertdesk/health"
 )
 
 // Integration is one connection to an RMM.
@@ -50,6 +52,22 @@ func (Integration) Fields() []ent.Field {
 		// Alertmanager: the labels that, with alertname, tell one
 		// condition from another (on top of the instance label's device).
 		field.Strings("condition_labels").Optional(),
+		// Observations of health (package health): when a webhook last
+		// arrived (written at most once a minute), the run of poll cycles
+		// that found alerts no webhook brought, when the RMM rejected the
+		// credentials, and when they expire where the provider says so.
+		field.Time("last_webhook_at").Optional().Nillable(),
+		field.Int("webhook_missed_polls").Default(0),
+		field.Time("webhook_missed_since").Optional().Nillable(),
+		field.Time("credentials_rejected_at").Optional().Nillable(),
+		field.Time("credentials_expire_at").Optional().Nillable(),
+		// The health last evaluated, and since when its state holds;
+		// health_version advances with each change, so that of two
+		// replicas evaluating at once only one records it (and notifies).
+		field.Enum("health_state").Values("healthy", "degraded", "failing").Default("healthy"),
+		field.JSON("health_reasons", []health.Reason{}).Optional(),
+		field.Time("health_since").Optional().Nillable(),
+		field.Int("health_version").Default(0),
 	}
 }
 

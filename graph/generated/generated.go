@@ -21,6 +21,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/statuschange"
 	"github.com/alertdesk/alertdesk/ent/user"
 	"github.com/alertdesk/alertdesk/graph/model"
+	"github.com/alertdesk/alertdesk/health"
 	"github.com/alertdesk/alertdesk/maintenance"
 	"github.com/alertdesk/alertdesk/providers"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -235,6 +236,7 @@ type ComplexityRoot struct {
 		ConditionLabels         func(childComplexity int) int
 		ConnectionState         func(childComplexity int) int
 		CreatedAt               func(childComplexity int) int
+		Health                  func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		LastInventorySyncAt     func(childComplexity int) int
 		LastInventorySyncCounts func(childComplexity int) int
@@ -257,6 +259,18 @@ type ComplexityRoot struct {
 		UnmappedOrganizations   func(childComplexity int) int
 		WebhookSecret           func(childComplexity int) int
 		WebhookURL              func(childComplexity int) int
+	}
+
+	IntegrationHealth struct {
+		Reasons func(childComplexity int) int
+		Since   func(childComplexity int) int
+		State   func(childComplexity int) int
+	}
+
+	IntegrationHealthReason struct {
+		Code    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Since   func(childComplexity int) int
 	}
 
 	MaintenanceWindow struct {
@@ -698,6 +712,7 @@ type IntegrationResolver interface {
 	Capabilities(ctx context.Context, obj *ent.Integration) (*providers.Capabilities, error)
 	ConditionLabels(ctx context.Context, obj *ent.Integration) ([]string, error)
 
+	Health(ctx context.Context, obj *ent.Integration) (*model.IntegrationHealth, error)
 	WebhookURL(ctx context.Context, obj *ent.Integration) (string, error)
 	SecretHeaderName(ctx context.Context, obj *ent.Integration) (string, error)
 	WebhookSecret(ctx context.Context, obj *ent.Integration) (*string, error)
@@ -1611,6 +1626,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Integration.CreatedAt(childComplexity), true
+	case "Integration.health":
+		if e.ComplexityRoot.Integration.Health == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.Health(childComplexity), true
 	case "Integration.id":
 		if e.ComplexityRoot.Integration.ID == nil {
 			break
@@ -1743,6 +1764,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Integration.WebhookURL(childComplexity), true
+
+	case "IntegrationHealth.reasons":
+		if e.ComplexityRoot.IntegrationHealth.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.Reasons(childComplexity), true
+	case "IntegrationHealth.since":
+		if e.ComplexityRoot.IntegrationHealth.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.Since(childComplexity), true
+	case "IntegrationHealth.state":
+		if e.ComplexityRoot.IntegrationHealth.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.State(childComplexity), true
+
+	case "IntegrationHealthReason.code":
+		if e.ComplexityRoot.IntegrationHealthReason.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealthReason.Code(childComplexity), true
+	case "IntegrationHealthReason.message":
+		if e.ComplexityRoot.IntegrationHealthReason.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealthReason.Message(childComplexity), true
+	case "IntegrationHealthReason.since":
+		if e.ComplexityRoot.IntegrationHealthReason.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealthReason.Since(childComplexity), true
 
 	case "MaintenanceWindow.activeNow":
 		if e.ComplexityRoot.MaintenanceWindow.ActiveNow == nil {
@@ -4741,6 +4800,67 @@ enum ConnectionState {
 }
 
 """
+An integration's overall health: the worst of its reasons.
+"""
+enum IntegrationHealthState {
+  "Nothing observed needs attention."
+  HEALTHY
+  "Alerts still arrive, but some late, unrouted, or soon not at all."
+  DEGRADED
+  "alertdesk cannot talk to the RMM's API."
+  FAILING
+}
+
+"""
+Why an integration is not HEALTHY.
+"""
+enum IntegrationHealthCode {
+  """
+  Poll cycles in a row (2) found alerts that no webhook brought, and no
+  webhook arrived since the first: the RMM's webhook is broken or not
+  registered (check its URL and secret). DEGRADED.
+  """
+  WEBHOOK_SILENT
+  """
+  Poll cycles in a row (3 unless ALERTDESK_POLL_ERROR_AFTER says otherwise)
+  could not reach the RMM's API. FAILING.
+  """
+  POLL_FAILING
+  "The RMM rejected the stored credentials (401, or OAuth invalid_client / invalid_grant): reconnect. FAILING."
+  CREDENTIALS_REJECTED
+  "The stored credentials expire within 7 days, where the RMM says when. DEGRADED."
+  CREDENTIALS_EXPIRING
+  "Live alerts without a ticket come from organizations that have no mapping (see unmappedOrganizations). DEGRADED."
+  UNMAPPED_ORGANIZATIONS
+}
+
+"""
+One reason an integration is not HEALTHY.
+"""
+type IntegrationHealthReason {
+  "What is wrong."
+  code: IntegrationHealthCode!
+  "What is wrong, in words, with what to do."
+  message: String!
+  "Since when."
+  since: Time!
+}
+
+"""
+An integration's health as the worker last evaluated it (at the end of each
+poll cycle). Admins are notified in-app and by email when the state or the
+set of reason codes changes, once per change.
+"""
+type IntegrationHealth {
+  "The worst state of the reasons; HEALTHY without any."
+  state: IntegrationHealthState!
+  "Why, worst first; empty when HEALTHY."
+  reasons: [IntegrationHealthReason!]!
+  "Since when the state holds; null before the first evaluation."
+  since: Time
+}
+
+"""
 One connection to an RMM: webhook endpoint, polling and routing rules.
 """
 type Integration {
@@ -4760,6 +4880,8 @@ type Integration {
   conditionLabels: [String!]!
   "API connection state."
   connectionState: ConnectionState!
+  "Health: a state with reasons and since when, from what alertdesk observes of the RMM."
+  health: IntegrationHealth!
   "Where the RMM posts webhooks: <public URL>/webhooks/<provider>/<id>."
   webhookUrl: String!
   "The HTTP header that must carry the webhook secret."
@@ -6392,6 +6514,8 @@ func (ec *executionContext) childFields_Integration(ctx context.Context, field g
 		return ec.fieldContext_Integration_conditionLabels(ctx, field)
 	case "connectionState":
 		return ec.fieldContext_Integration_connectionState(ctx, field)
+	case "health":
+		return ec.fieldContext_Integration_health(ctx, field)
 	case "webhookUrl":
 		return ec.fieldContext_Integration_webhookUrl(ctx, field)
 	case "secretHeaderName":
@@ -6436,6 +6560,30 @@ func (ec *executionContext) childFields_Integration(ctx context.Context, field g
 		return ec.fieldContext_Integration_unmappedOrganizations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Integration", field.Name)
+}
+
+func (ec *executionContext) childFields_IntegrationHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "state":
+		return ec.fieldContext_IntegrationHealth_state(ctx, field)
+	case "reasons":
+		return ec.fieldContext_IntegrationHealth_reasons(ctx, field)
+	case "since":
+		return ec.fieldContext_IntegrationHealth_since(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationHealth", field.Name)
+}
+
+func (ec *executionContext) childFields_IntegrationHealthReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_IntegrationHealthReason_code(ctx, field)
+	case "message":
+		return ec.fieldContext_IntegrationHealthReason_message(ctx, field)
+	case "since":
+		return ec.fieldContext_IntegrationHealthReason_since(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationHealthReason", field.Name)
 }
 
 func (ec *executionContext) childFields_MaintenanceWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11705,6 +11853,38 @@ func (ec *executionContext) fieldContext_Integration_connectionState(_ context.C
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "ConnectionState")
 }
 
+func (ec *executionContext) _Integration_health(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_health(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Integration().Health(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationHealth) graphql.Marshaler {
+			return ec.marshalNIntegrationHealth2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐIntegrationHealth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_health(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Integration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntegrationHealth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Integration_webhookUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Integration) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12226,6 +12406,153 @@ func (ec *executionContext) fieldContext_Integration_unmappedOrganizations(_ con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _IntegrationHealth_state(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v integration.HealthState) graphql.Marshaler {
+			return ec.marshalNIntegrationHealthState2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐHealthState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealth", field, false, false, "IntegrationHealthState")
+}
+
+func (ec *executionContext) _IntegrationHealth_reasons(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*health.Reason) graphql.Marshaler {
+			return ec.marshalNIntegrationHealthReason2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntegrationHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntegrationHealthReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntegrationHealth_since(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealth", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IntegrationHealthReason_code(ctx context.Context, field graphql.CollectedField, obj *health.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealthReason_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v health.Code) graphql.Marshaler {
+			return ec.marshalNIntegrationHealthCode2githubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealthReason_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealthReason", field, false, false, "IntegrationHealthCode")
+}
+
+func (ec *executionContext) _IntegrationHealthReason_message(ctx context.Context, field graphql.CollectedField, obj *health.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealthReason_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealthReason_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealthReason", field, false, false, "String")
+}
+
+func (ec *executionContext) _IntegrationHealthReason_since(ctx context.Context, field graphql.CollectedField, obj *health.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealthReason_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealthReason_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealthReason", field, false, false, "Time")
 }
 
 func (ec *executionContext) _MaintenanceWindow_id(ctx context.Context, field graphql.CollectedField, obj *ent.MaintenanceWindow) (ret graphql.Marshaler) {
@@ -25658,6 +25985,12 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "health":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Integration_health(ctx, field, obj)
+				})
 		case "webhookUrl":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -25772,6 +26105,92 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Integration_unmappedOrganizations(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var integrationHealthImplementors = []string{"IntegrationHealth"}
+
+func (ec *executionContext) _IntegrationHealth(ctx context.Context, sel ast.SelectionSet, obj *model.IntegrationHealth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, integrationHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntegrationHealth")
+		case "state":
+			out.Values[i] = ec._IntegrationHealth_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._IntegrationHealth_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._IntegrationHealth_since(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var integrationHealthReasonImplementors = []string{"IntegrationHealthReason"}
+
+func (ec *executionContext) _IntegrationHealthReason(ctx context.Context, sel ast.SelectionSet, obj *health.Reason) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, integrationHealthReasonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntegrationHealthReason")
+		case "code":
+			out.Values[i] = ec._IntegrationHealthReason_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._IntegrationHealthReason_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._IntegrationHealthReason_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29392,6 +29811,98 @@ func (ec *executionContext) marshalNIntegration2ᚖgithubᚗcomᚋalertdeskᚋal
 	}
 	return ec._Integration(ctx, sel, v)
 }
+
+func (ec *executionContext) marshalNIntegrationHealth2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐIntegrationHealth(ctx context.Context, sel ast.SelectionSet, v *model.IntegrationHealth) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IntegrationHealth!")
+		return graphql.Null
+	}
+	return ec._IntegrationHealth(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIntegrationHealthCode2githubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐCode(ctx context.Context, v any) (health.Code, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNIntegrationHealthCode2githubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐCode[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIntegrationHealthCode2githubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐCode(ctx context.Context, sel ast.SelectionSet, v health.Code) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNIntegrationHealthCode2githubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐCode[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "IntegrationHealthCode!")
+	}
+	return res
+}
+
+var (
+	unmarshalNIntegrationHealthCode2githubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐCode = map[string]health.Code{
+		"WEBHOOK_SILENT":         health.WebhookSilent,
+		"POLL_FAILING":           health.PollFailing,
+		"CREDENTIALS_REJECTED":   health.CredentialsRejected,
+		"CREDENTIALS_EXPIRING":   health.CredentialsExpiring,
+		"UNMAPPED_ORGANIZATIONS": health.UnmappedOrganizations,
+	}
+	marshalNIntegrationHealthCode2githubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐCode = map[health.Code]string{
+		health.WebhookSilent:         "WEBHOOK_SILENT",
+		health.PollFailing:           "POLL_FAILING",
+		health.CredentialsRejected:   "CREDENTIALS_REJECTED",
+		health.CredentialsExpiring:   "CREDENTIALS_EXPIRING",
+		health.UnmappedOrganizations: "UNMAPPED_ORGANIZATIONS",
+	}
+)
+
+func (ec *executionContext) marshalNIntegrationHealthReason2ᚕᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*health.Reason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIntegrationHealthReason2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIntegrationHealthReason2ᚖgithubᚗcomᚋalertdeskᚋalertdeskᚋhealthᚐReason(ctx context.Context, sel ast.SelectionSet, v *health.Reason) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IntegrationHealthReason!")
+		return graphql.Null
+	}
+	return ec._IntegrationHealthReason(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIntegrationHealthState2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐHealthState(ctx context.Context, v any) (integration.HealthState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNIntegrationHealthState2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐHealthState[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIntegrationHealthState2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐHealthState(ctx context.Context, sel ast.SelectionSet, v integration.HealthState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNIntegrationHealthState2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐHealthState[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "IntegrationHealthState!")
+	}
+	return res
+}
+
+var (
+	unmarshalNIntegrationHealthState2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐHealthState = map[string]integration.HealthState{
+		"HEALTHY":  integration.HealthStateHealthy,
+		"DEGRADED": integration.HealthStateDegraded,
+		"FAILING":  integration.HealthStateFailing,
+	}
+	marshalNIntegrationHealthState2githubᚗcomᚋalertdeskᚋalertdeskᚋentᚋintegrationᚐHealthState = map[integration.HealthState]string{
+		integration.HealthStateHealthy:  "HEALTHY",
+		integration.HealthStateDegraded: "DEGRADED",
+		integration.HealthStateFailing:  "FAILING",
+	}
+)
 
 func (ec *executionContext) unmarshalNInviteUserInput2githubᚗcomᚋalertdeskᚋalertdeskᚋgraphᚋmodelᚐInviteUserInput(ctx context.Context, v any) (model.InviteUserInput, error) {
 	res, err := ec.unmarshalInputInviteUserInput(ctx, v)

@@ -13,6 +13,7 @@ import (
 	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/ent/integration"
 	"github.com/alertdesk/alertdesk/ent/user"
+	"github.com/alertdesk/alertdesk/health"
 )
 
 // One live alert change.
@@ -247,6 +248,18 @@ type DecisionTraceEntry struct {
 	Outcome string `json:"outcome"`
 	// Each decision in order (window checks, rules tried, ticket actions).
 	Steps []string `json:"steps"`
+}
+
+// An integration's health as the worker last evaluated it (at the end of each
+// poll cycle). Admins are notified in-app and by email when the state or the
+// set of reason codes changes, once per change.
+type IntegrationHealth struct {
+	// The worst state of the reasons; HEALTHY without any.
+	State integration.HealthState `json:"state"`
+	// Why, worst first; empty when HEALTHY.
+	Reasons []*health.Reason `json:"reasons"`
+	// Since when the state holds; null before the first evaluation.
+	Since *time.Time `json:"since,omitempty"`
 }
 
 // Input of inviteUser.

@@ -206,8 +206,19 @@ func TestTokenRefusalIsAStatusError(t *testing.T) {
 	if strings.Contains(err.Error(), "{") {
 		t.Errorf("error quotes the answer: %v", err)
 	}
+	if !providers.CredentialsRejected(err) {
+		t.Errorf("wrong secret: %v, want the credentials rejected", err)
+	}
+	// A revoked refresh token is a 400 with invalid_grant: rejected too.
+	if !providers.CredentialsRejected(&providers.StatusError{Status: http.StatusBadRequest, OAuthError: "invalid_grant"}) {
+		t.Error("invalid_grant not taken for rejected credentials")
+	}
 	if _, err := o.Refresh(context.Background(), "never-issued"); !errors.As(err, &se) {
 		t.Errorf("refresh with a wrong secret: %v", err)
+	}
+	// A server failure is not.
+	if providers.CredentialsRejected(&providers.StatusError{Status: http.StatusBadGateway}) {
+		t.Error("502 taken for rejected credentials")
 	}
 }
 

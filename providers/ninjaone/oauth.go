@@ -158,6 +158,7 @@ func (o OAuth) token(grant string, t *oauth2.Token, err error) (Token, error) {
 			se := &rest.StatusError{
 				Method: http.MethodPost, URL: o.endpoint().TokenURL, Status: re.Response.StatusCode, Size: len(re.Body),
 				RetryAfter: rest.RetryAfter(re.Response.Header.Get("Retry-After"), time.Now()),
+				OAuthError: re.ErrorCode,
 			}
 			if re.ErrorCode != "" {
 				return Token{}, fmt.Errorf("ninjaone: token (%s): %s: %w", grant, re.ErrorCode, se)

@@ -99,6 +99,16 @@ func (n *NinjaOne) RateLimit(count int, retryAfter string) {
 	n.rateLimit, n.retryAfter = count, retryAfter
 }
 
+// RotateSecret gives the OAuth client a new secret and revokes every
+// token issued so far, as an admin who regenerates the client in NinjaOne
+// does: the old secret then gets 401 invalid_client.
+func (n *NinjaOne) RotateSecret(secret string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.ClientSecret = secret
+	n.tokens = map[string]bool{}
+}
+
 // SetTokenLifetime sets expires_in of issued tokens.
 func (n *NinjaOne) SetTokenLifetime(seconds int) {
 	n.mu.Lock()

@@ -27,6 +27,8 @@ type StatusError struct {
 	// the URL may point at something an admin must not read through it.
 	Size       int
 	RetryAfter time.Duration // from a 429 or 503 answer, when given
+	// OAuthError is an OAuth token endpoint's error code (invalid_client…).
+	OAuthError string
 }
 
 func (e *StatusError) Error() string {
@@ -37,6 +39,21 @@ func (e *StatusError) Error() string {
 func IsNotFound(err error) bool {
 	var se *StatusError
 	return errors.As(err, &se) && se.Status == http.StatusNotFound
+}
+
+// Rejected reports an answer that refuses the credentials themselves: a
+// 401, or a token endpoint's invalid_client, invalid_grant or
+// unauthorized_client. Trying again with the same ones will not help.
+func Rejected(err error) bool {
+	var se *StatusError
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.OAuthError {
+	case "invalid_client", "invalid_grant", "unauthorized_client":
+		return true
+	}
+	return se.Status == http.StatusUnauthorized
 }
 
 // Retryable reports whether trying again later may succeed: network

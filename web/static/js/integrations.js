@@ -15,6 +15,7 @@ function integrationQuery(isAdmin) {
     capabilities { connect poll reset inventory } conditionLabels
     baseUrl region pollingEnabled pollingIntervalMinutes lastPolledAt lastPollCounts lastPollError createdAt
     pollFailures pollFailingSince nextPollAt pollGraceSeconds
+    health { state since reasons { code message since } }
     lastInventorySyncAt lastInventorySyncCounts lastInventorySyncError
     organizationMappings { id externalOrganizationId externalOrganizationName client { id name } createdAt }
     unmappedOrganizations { externalOrganizationId name inRmm suggestedClients { id name } alertCount pendingAlertCount lastSeenAt mapping { id client { id name } } }
@@ -96,12 +97,14 @@ async function renderIntegration(body, ctx, id, alive) {
     rulesSection(ctx, it, { mappings: it.organizationMappings, unmapped: it.unmappedOrganizations }));
   if (!api) {
     fill(body,
+      h('div.grid', healthCard(it)),
       h('div.grid.cols-2', webhookCard(ctx, it, reload), conditionCard(ctx, it, reload)),
       it.actionCard ? h('div.grid.action-row', it.actionCard) : null,
       h('div.grid', rulesCard));
     return;
   }
   fill(body,
+    h('div.grid', healthCard(it)),
     h('div.grid.cols-3',
       connectionCard(ctx, it, mutations, queries, reload),
       webhookCard(ctx, it, reload),
@@ -111,6 +114,27 @@ async function renderIntegration(body, ctx, id, alive) {
     h('div.grid.cols-2.settings-split',
       mappingsCard(ctx, it, refs, reload),
       rulesCard));
+}
+
+const HEALTH = { HEALTHY: ['Healthy', 'ok'], DEGRADED: ['Degraded', 'warn'], FAILING: ['Failing', 'danger'] };
+const REASONS = {
+  WEBHOOK_SILENT: 'Webhook silent', POLL_FAILING: 'Polls failing', CREDENTIALS_REJECTED: 'Credentials rejected',
+  CREDENTIALS_EXPIRING: 'Credentials expiring', UNMAPPED_ORGANIZATIONS: 'Unmapped organizations',
+};
+
+// healthCard shows the state the worker last evaluated, with its reasons,
+// each since when (admins are notified of each change).
+function healthCard(it) {
+  const hl = it.health || { state: 'HEALTHY', reasons: [] };
+  const [text, kind] = HEALTH[hl.state] || [hl.state, ''];
+  const reasons = hl.reasons.length
+    ? h('ul.health-reasons', ...hl.reasons.map((r) => h('li', { 'data-code': r.code },
+      h('strong', REASONS[r.code] || r.code), ' since ', timeEl(r.since), h('div.muted', r.message))))
+    : h('p.muted', 'Nothing needs attention.');
+  return h('section.card', { 'data-testid': 'integration-health', 'aria-labelledby': `health-title-${it.id}` },
+    h('div.card-head', h('h2', { id: `health-title-${it.id}` }, 'Health ', badge(text, kind)),
+      h('p.card-sub', hl.since ? ['Since ', timeEl(hl.since)] : 'Evaluated after each poll cycle.')),
+    reasons);
 }
 
 const ID_ARG = /^(id|integrationId)$/;
