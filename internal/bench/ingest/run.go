@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,9 +87,9 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 	if err != nil {
 		return err
 	}
-	fixture, err := os.ReadFile(filepath.Join(root, "fixtures", "ninjaone-condition-triggered.json"))
+	fx, err := readFixtures(root)
 	if err != nil {
-		return fmt.Errorf("read fixture: %w", err)
+		return err
 	}
 	tmp, err := os.MkdirTemp("", "alertdesk-bench-")
 	if err != nil {
@@ -160,7 +161,7 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 	// Further rounds restart the server and alternate again, so ingest and
 	// pgbench see the same background load on a shared machine.
 	counts := splitCount(o.N, o.Rounds)
-	first, err := ingestRound(ctx, o, cfg, fixture, rep.Database, 1, o.Warmup, counts[0], log)
+	first, err := ingestRound(ctx, o, cfg, fx, rep.Database, 1, o.Warmup, counts[0], log)
 	if err != nil {
 		return err
 	}
@@ -174,7 +175,11 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 		defer ccancel()
 		_ = bench.Close(cctx)
 	}()
-	if rep.Stmts, err = captureIngest(ctx, cfg, fixture, admin, bench, pglog, rep.Database, log); err != nil {
+	spec, err := firstSeenCapture(fx, captureIDStarts, captureTicketNumber)
+	if err != nil {
+		return err
+	}
+	if rep.Stmts, err = captureIngest(ctx, cfg, spec, admin, bench, pglog, rep.Database, log); err != nil {
 		return err
 	}
 	if err := describeTypes(ctx, bench, rep.Stmts); err != nil {
@@ -194,7 +199,7 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 			return fmt.Errorf("write -script-out: %w", err)
 		}
 	}
-	pb := &pgbencher{o: o, bench: bench, db: rep.Database, script: rep.ScriptPath, logDir: tmp, log: log}
+	pb := &pgbencher{o: o, bench: bench, db: rep.Database, scripts: []string{rep.ScriptPath}, logDir: tmp, log: log}
 	if pb.conn, err = pgConnFrom(o.AdminURL); err != nil {
 		return err
 	}
@@ -207,7 +212,7 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 	for r := 1; r <= o.Rounds; r++ {
 		rd := round{Ingest: first}
 		if r > 1 {
-			if rd.Ingest, err = ingestRound(ctx, o, cfg, fixture, rep.Database, r, min(o.Warmup, roundWarmup), counts[r-1], log); err != nil {
+			if rd.Ingest, err = ingestRound(ctx, o, cfg, fx, rep.Database, r, min(o.Warmup, roundWarmup), counts[r-1], log); err != nil {
 				return err
 			}
 		}
@@ -231,7 +236,7 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 		}
 	}
 	if len(o.Sweep) > 0 {
-		if rep.Sweep, err = runSweep(ctx, o, cfg, fixture, rep.Database, pb, log); err != nil {
+		if rep.Sweep, err = runSweep(ctx, o, cfg, fx, rep.Database, pb, log); err != nil {
 			return err
 		}
 		check, err := pb.checkTotals(ctx)
@@ -251,6 +256,19 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 	return nil
 }
 
+// readFixtures reads NinjaOne's trigger and reset webhooks.
+func readFixtures(root string) (fixtures, error) {
+	var fx fixtures
+	var err error
+	if fx.Triggered, err = os.ReadFile(filepath.Join(root, "fixtures", "ninjaone-condition-triggered.json")); err != nil {
+		return fx, fmt.Errorf("read fixture: %w", err)
+	}
+	if fx.Reset, err = os.ReadFile(filepath.Join(root, "fixtures", "ninjaone-condition-reset.json")); err != nil {
+		return fx, fmt.Errorf("read fixture: %w", err)
+	}
+	return fx, nil
+}
+
 // roundWarmup bounds the warm-up of rounds after the first: a fresh
 // server process needs its connection pool and statement caches filled.
 const roundWarmup = 50
@@ -267,18 +285,50 @@ func splitCount(n, r int) []int {
 
 // ingestRound starts a server, warms it up with warm requests, and
 // measures n more: latency, throughput, CPU and peak RSS. Every request is
-// a new alert (tags and device ids differ by round).
-func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byte, db string, r, warm, n int, log *slog.Logger) (ingestPhase, error) {
-	var ph ingestPhase
+// a new alert (series and device ids differ by round).
+func ingestRound(ctx context.Context, o options, cfg serverConfig, fx fixtures, db string, r, warm, n int, log *slog.Logger) (ingestPhase, error) {
 	base := int64(600_000_000 + r*3_000_000)
-	warmBodies, err := webhookBodies(fixture, fmt.Sprintf("r%dw", r), base+2_000_000, warm)
+	warmBodies, err := webhookBodies(fx, base+2_000_000, warm)
 	if err != nil {
-		return ph, err
+		return ingestPhase{}, err
 	}
-	bodies, err := webhookBodies(fixture, fmt.Sprintf("r%d", r), base, n)
+	bodies, err := webhookBodies(fx, base, n)
 	if err != nil {
-		return ph, err
+		return ingestPhase{}, err
 	}
+	return measureRound(ctx, o, cfg, db, r, roundPlan{C: o.C, Warm: warmBodies,
+		Bodies: func() ([]request, error) { return bodies, nil }}, log)
+}
+
+// roundPlan is what one server process is given.
+type roundPlan struct {
+	C    int
+	Warm []request
+	// Setup runs after the warm-up, unmeasured (nil: none).
+	Setup func(ctx context.Context, p poster) error
+	// Bodies are the measured requests, made after Setup.
+	Bodies func() ([]request, error)
+}
+
+// poster posts webhooks to one server.
+type poster struct {
+	client *http.Client
+	t      target
+}
+
+// post sends reqs with c workers; any failure is an error.
+func (p poster) post(ctx context.Context, what string, reqs []request, c int) error {
+	res := runLoad(ctx, p.client, p.t, reqs, c)
+	if res.Failures > 0 {
+		return fmt.Errorf("%s: %d of %d requests failed, first: %s", what, res.Failures, len(reqs), res.FirstFailure)
+	}
+	return nil
+}
+
+// measureRound starts a server, warms it up, runs the plan's setup and
+// measures its requests: latency, throughput, CPU and peak RSS.
+func measureRound(ctx context.Context, o options, cfg serverConfig, db string, r int, plan roundPlan, log *slog.Logger) (ingestPhase, error) {
+	var ph ingestPhase
 	srv, err := startServer(cfg)
 	if err != nil {
 		return ph, err
@@ -295,24 +345,32 @@ func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byt
 	if err != nil {
 		return ph, err
 	}
-	t := target{
+	client := newClient(max(plan.C, 1))
+	defer client.CloseIdleConnections()
+	p := poster{client, target{
 		URL:          fmt.Sprintf("%s/webhooks/ninjaone/%d", srv.baseURL(), in.ID),
 		SecretHeader: in.SecretHeader,
 		Secret:       in.Secret,
-	}
-	client := newClient(o.C)
-	defer client.CloseIdleConnections()
+	}}
 
-	log.Info("warming up", "round", r, "requests", warm, "concurrency", o.C)
-	warmed := runLoad(ctx, client, t, warmBodies, o.C)
-	if warmed.Failures > 0 {
-		return ph, fmt.Errorf("warm-up: %d of %d requests failed, first: %s", warmed.Failures, warm, warmed.FirstFailure)
+	log.Info("warming up", "round", r, "requests", len(plan.Warm), "concurrency", plan.C)
+	if err := p.post(ctx, "warm-up", plan.Warm, plan.C); err != nil {
+		return ph, err
+	}
+	if plan.Setup != nil {
+		if err := plan.Setup(ctx, p); err != nil {
+			return ph, err
+		}
+	}
+	bodies, err := plan.Bodies()
+	if err != nil {
+		return ph, err
 	}
 	if err := settleURL(ctx, o, cfg.DatabaseURL); err != nil {
 		return ph, err
 	}
 
-	log.Info("measuring ingest", "round", r, "requests", n, "concurrency", o.C)
+	log.Info("measuring ingest", "round", r, "requests", len(bodies), "concurrency", plan.C)
 	stopSampling, waits, err := startSampler(ctx, o, db)
 	if err != nil {
 		return ph, err
@@ -328,7 +386,7 @@ func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byt
 	} else {
 		profiled <- nil
 	}
-	ph.Load = runLoad(ctx, client, t, bodies, o.C)
+	ph.Load = runLoad(ctx, p.client, p.t, bodies, plan.C)
 	ph.CPU, err = cpu.stop()
 	// After the CPU figures: the profile may outlast the load.
 	if perr := <-profiled; perr != nil {
@@ -345,9 +403,9 @@ func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byt
 		return ph, err
 	}
 	if ph.Load.Failures > 0 {
-		return ph, fmt.Errorf("ingest: %d of %d requests failed, first: %s", ph.Load.Failures, n, ph.Load.FirstFailure)
+		return ph, fmt.Errorf("ingest: %d of %d requests failed, first: %s", ph.Load.Failures, len(bodies), ph.Load.FirstFailure)
 	}
-	if o.Role != "api" {
+	if cfg.Role != "api" {
 		// Outside the measurement: let the relay finish what it claimed, so
 		// stopping the server leaves no pending tasks in the shared Redis.
 		drainOutbox(ctx, cfg.DatabaseURL, 30*time.Second, log)
