@@ -79,82 +79,120 @@ const cpuPoll = 100 * time.Millisecond
 // context is cancelled.
 const cleanupTimeout = 30 * time.Second
 
+// workspace is what every run needs: the module, its fixtures and built
+// binary, a temporary directory, an admin connection and the server log.
+type workspace struct {
+	root, tmp, bin string
+	fx             fixtures
+	admin          *pgx.Conn
+	env            environment
+	pglog          *pgLog
+	log            *slog.Logger
+}
+
+// openWorkspace prepares a workspace; close releases it.
+func openWorkspace(ctx context.Context, o options, log *slog.Logger) (w *workspace, err error) {
+	w = &workspace{log: log}
+	if w.root, err = moduleRoot(ctx, o.Root); err != nil {
+		return nil, err
+	}
+	if w.fx, err = readFixtures(w.root); err != nil {
+		return nil, err
+	}
+	if w.tmp, err = os.MkdirTemp("", "alertdesk-bench-"); err != nil {
+		return nil, fmt.Errorf("temporary directory: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			w.close(o)
+		}
+	}()
+	if w.admin, err = pgx.Connect(ctx, o.AdminURL); err != nil {
+		return nil, fmt.Errorf("connect %s: %w", o.AdminURL, err)
+	}
+	if w.env, err = describeEnv(ctx, w.admin, o.Pgbench, w.root); err != nil {
+		return nil, err
+	}
+	if w.pglog, err = findPGLog(ctx, w.admin, o.PGLog); err != nil {
+		return nil, err
+	}
+	log.Info("building alertdesk", "root", w.root)
+	w.bin = filepath.Join(w.tmp, "alertdesk")
+	if err := buildServer(ctx, w.root, w.bin); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *workspace) close(o options) {
+	if w.admin != nil {
+		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer ccancel()
+		_ = w.admin.Close(cctx)
+	}
+	if o.Keep {
+		w.log.Info("kept temporary directory", "dir", w.tmp)
+		return
+	}
+	if rerr := os.RemoveAll(w.tmp); rerr != nil {
+		w.log.Warn("remove temporary directory", "dir", w.tmp, "err", rerr)
+	}
+}
+
+// scratch creates a scratch database; drop removes it unless -keep.
+func (w *workspace) scratch(ctx context.Context, o options) (db, url string, drop func() error, err error) {
+	db = "alertdesk_bench_" + randHex(4)
+	if _, err := w.admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{db}.Sanitize()); err != nil {
+		return "", "", nil, fmt.Errorf("create database: %w", err)
+	}
+	w.log.Info("created scratch database", "db", db)
+	drop = func() error {
+		if o.Keep {
+			w.log.Info("kept scratch database", "db", db)
+			return nil
+		}
+		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer ccancel()
+		if _, derr := w.admin.Exec(cctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); derr != nil {
+			w.log.Warn("drop scratch database", "db", db, "err", derr)
+			return fmt.Errorf("drop database %s: %w", db, derr)
+		}
+		return nil
+	}
+	if url, err = withDatabase(o.AdminURL, db); err != nil {
+		return "", "", nil, errors.Join(err, drop())
+	}
+	return db, url, drop, nil
+}
+
+// serverConfig is how the workspace's server runs on the database at url.
+func (w *workspace) serverConfig(o options, url string) serverConfig {
+	return serverConfig{
+		Bin: w.bin, DataDir: w.tmp, DatabaseURL: url, RedisURL: o.RedisURL, Role: o.Role, Debug: o.ServerProfile != "",
+		LogPath: filepath.Join(w.tmp, "server.log"),
+	}
+}
+
 func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-
-	root, err := moduleRoot(ctx, o.Root)
+	w, err := openWorkspace(ctx, o, log)
 	if err != nil {
 		return err
 	}
-	fx, err := readFixtures(root)
-	if err != nil {
+	defer w.close(o)
+	if len(o.Scenarios) > 0 {
+		return runScenarios(ctx, o, w)
+	}
+	fx, tmp, admin, pglog := w.fx, w.tmp, w.admin, w.pglog
+	rep := &report{Opts: o, Env: w.env}
+	var dbURL string
+	var drop func() error
+	if rep.Database, dbURL, drop, err = w.scratch(ctx, o); err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "alertdesk-bench-")
-	if err != nil {
-		return fmt.Errorf("temporary directory: %w", err)
-	}
-	defer func() {
-		if o.Keep {
-			log.Info("kept temporary directory", "dir", tmp)
-			return
-		}
-		if rerr := os.RemoveAll(tmp); rerr != nil {
-			log.Warn("remove temporary directory", "dir", tmp, "err", rerr)
-		}
-	}()
-
-	admin, err := pgx.Connect(ctx, o.AdminURL)
-	if err != nil {
-		return fmt.Errorf("connect %s: %w", o.AdminURL, err)
-	}
-	defer func() {
-		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
-		defer ccancel()
-		_ = admin.Close(cctx)
-	}()
-
-	rep := &report{Opts: o}
-	if rep.Env, err = describeEnv(ctx, admin, o.Pgbench, root); err != nil {
-		return err
-	}
-	pglog, err := findPGLog(ctx, admin, o.PGLog)
-	if err != nil {
-		return err
-	}
-
-	rep.Database = "alertdesk_bench_" + randHex(4)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{rep.Database}.Sanitize()); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	log.Info("created scratch database", "db", rep.Database)
-	defer func() {
-		if o.Keep {
-			log.Info("kept scratch database", "db", rep.Database)
-			return
-		}
-		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
-		defer ccancel()
-		if _, derr := admin.Exec(cctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{rep.Database}.Sanitize()+" WITH (FORCE)"); derr != nil {
-			log.Warn("drop scratch database", "db", rep.Database, "err", derr)
-			err = errors.Join(err, fmt.Errorf("drop database %s: %w", rep.Database, derr))
-		}
-	}()
-	dbURL, err := withDatabase(o.AdminURL, rep.Database)
-	if err != nil {
-		return err
-	}
-
-	log.Info("building alertdesk", "root", root)
-	bin := filepath.Join(tmp, "alertdesk")
-	if err := buildServer(ctx, root, bin); err != nil {
-		return err
-	}
-	cfg := serverConfig{
-		Bin: bin, DataDir: tmp, DatabaseURL: dbURL, RedisURL: o.RedisURL, Role: o.Role, Debug: o.ServerProfile != "",
-		LogPath: filepath.Join(tmp, "server.log"),
-	}
+	defer func() { err = errors.Join(err, drop()) }()
+	cfg := w.serverConfig(o, dbURL)
 
 	// Round 1 is the warm-up and the first measurement on one server; the
 	// capture follows (it needs the tables filled a little), then pgbench.
