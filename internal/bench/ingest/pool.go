@@ -14,8 +14,9 @@ import (
 type pool struct {
 	Size   int
 	Prefix string // seriesUid prefix
-	// Item 0's series, device, alert, ticket, ticket number and condition.
-	Series, Device, Alert, Ticket, Number, Cond int64
+	// Item 0's series, device, alert, ticket, ticket number, condition
+	// and asset (made for its new device).
+	Series, Device, Alert, Ticket, Number, Cond, Asset int64
 }
 
 // trigger is the TRIGGERED webhook that opened item k.
@@ -45,7 +46,7 @@ func (p pool) script(k0 int) (string, []binding) {
 	for _, v := range []struct {
 		name string
 		base int64
-	}{{"ps", p.Series}, {"pd", p.Device}, {"pa", p.Alert}, {"pt", p.Ticket}, {"pn", p.Number}, {"pc", p.Cond}} {
+	}{{"ps", p.Series}, {"pd", p.Device}, {"pa", p.Alert}, {"pt", p.Ticket}, {"pn", p.Number}, {"pc", p.Cond}, {"pas", p.Asset}} {
 		fmt.Fprintf(&h, "\\set %s %d + :k\n", v.name, v.base)
 		binds = append(binds, binding{strconv.FormatInt(v.base+int64(k0), 10), v.name})
 	}
@@ -73,20 +74,21 @@ func (r *scenarioRun) setupPool(ctx context.Context, p poster, size int) (pool, 
 	if err := p.post(ctx, "pool", reqs, 1); err != nil {
 		return pl, err
 	}
-	var n, da, dt, dn, dc int
+	var n, da, dt, dn, dc, ds int
 	err := r.bench.QueryRow(ctx, `SELECT count(*), count(DISTINCT a.id - a.k), count(DISTINCT t.id - a.k),
-			count(DISTINCT t.number - a.k), count(DISTINCT c.id - a.k),
-			coalesce(min(a.id - a.k), 0), coalesce(min(t.id - a.k), 0), coalesce(min(t.number - a.k), 0), coalesce(min(c.id - a.k), 0)
-		FROM (SELECT id, ticket_id, right(external_alert_id, 12)::bigint - $2 AS k FROM alerts WHERE external_alert_id LIKE $1) a
+			count(DISTINCT t.number - a.k), count(DISTINCT c.id - a.k), count(DISTINCT a.asset_id - a.k),
+			coalesce(min(a.id - a.k), 0), coalesce(min(t.id - a.k), 0), coalesce(min(t.number - a.k), 0), coalesce(min(c.id - a.k), 0),
+			coalesce(min(a.asset_id - a.k), 0)
+		FROM (SELECT id, ticket_id, asset_id, right(external_alert_id, 12)::bigint - $2 AS k FROM alerts WHERE external_alert_id LIKE $1) a
 		JOIN tickets t ON t.id = a.ticket_id
 		JOIN alert_conditions c ON c.head_alert_id = a.id`, pl.Prefix+"%", pl.Series).
-		Scan(&n, &da, &dt, &dn, &dc, &pl.Alert, &pl.Ticket, &pl.Number, &pl.Cond)
+		Scan(&n, &da, &dt, &dn, &dc, &ds, &pl.Alert, &pl.Ticket, &pl.Number, &pl.Cond, &pl.Asset)
 	if err != nil {
 		return pl, fmt.Errorf("pool ids: %w", err)
 	}
-	if n != size || da != 1 || dt != 1 || dn != 1 || dc != 1 {
-		return pl, fmt.Errorf("pool of %d: %d alerts with tickets and conditions, ids not in step with the items (%d, %d, %d, %d offsets)",
-			size, n, da, dt, dn, dc)
+	if n != size || da != 1 || dt != 1 || dn != 1 || dc != 1 || ds != 1 {
+		return pl, fmt.Errorf("pool of %d: %d alerts with tickets and conditions, ids not in step with the items (%d, %d, %d, %d, %d offsets)",
+			size, n, da, dt, dn, dc, ds)
 	}
 	return pl, nil
 }

@@ -170,7 +170,7 @@ const blockSize = 100_000_000
 func blockStarts(b int) map[string]int64 {
 	base := int64(b) * blockSize
 	return map[string]int64{"alerts": base + 10_000_001, "tickets": base + 20_000_001, "comments": base + 30_000_001,
-		"outbox_entries": base + 40_000_001, "alert_conditions": base + 50_000_001}
+		"outbox_entries": base + 40_000_001, "alert_conditions": base + 50_000_001, "assets": base + 70_000_001}
 }
 
 func blockNumber(b int) int64 { return int64(b)*blockSize + 60_000_001 }
@@ -199,16 +199,17 @@ func (r *scenarioRun) run(ctx context.Context, sc string, done []scenarioResult)
 	o := r.o
 	res := scenarioResult{C: o.C, PgbenchC: o.C}
 	blk := r.nextBlock()
-	warm, err := r.fresh(blk, o.Warmup)
+	warm, err := webhookBodies(r.w.fx, int64(blk)*10_000_000+8_000_000, o.Warmup)
 	if err != nil {
 		return res, err
 	}
 	plan := roundPlan{C: o.C, Warm: warm}
 	var spec captureSpec
 	var splan scriptPlan
-	capBlk := blk + 1
-	r.block++ // the capture's
-	tok := int64(770_000_000_000 + capBlk*10)
+	// The capture's block and seriesUid: set after the measurement, whose
+	// setup may have used blocks.
+	var capBlk int
+	var tok int64
 	// capture is the spec of a capture of body after warm.
 	capture := func(warm, body firing, want string) (captureSpec, error) {
 		spec := captureSpec{Key: body.seriesUID(), Starts: blockStarts(capBlk), Number: blockNumber(capBlk)}
@@ -221,16 +222,12 @@ func (r *scenarioRun) run(ctx context.Context, sc string, done []scenarioResult)
 		return spec, err
 	}
 	// The captured firing's seriesUid is a new one per transaction (:n).
-	newSeries := []binding{{strconv.FormatInt(tok, 10), "n"}}
+	newSeries := func() []binding { return []binding{{strconv.FormatInt(tok, 10), "n"}} }
 	var rp pool // the reset pool
 
 	switch sc {
 	case scFirstSeen:
 		plan.Bodies = func() ([]request, error) { return webhookBodies(r.w.fx, int64(blk)*10_000_000+5_000_000, o.N) }
-		if spec, err = firstSeenCapture(r.w.fx, blockStarts(capBlk), blockNumber(capBlk)); err != nil {
-			return res, err
-		}
-		splan = scriptPlan{IDStarts: spec.Starts, TicketNumber: spec.Number}
 
 	case scRefire:
 		plan.Setup = func(ctx context.Context, p poster) (err error) {
@@ -292,11 +289,6 @@ func (r *scenarioRun) run(ctx context.Context, sc string, done []scenarioResult)
 				return firing{SeriesPrefix: ingestSeries, Series: base + int64(i), Device: device, ID: base + int64(i)}, ""
 			})
 		}
-		if spec, err = capture(firing{SeriesPrefix: captureSeriesPrefix, Series: tok + 1, Device: device},
-			firing{SeriesPrefix: captureSeriesPrefix, Series: tok, Device: device}, outcomeJoined); err != nil {
-			return res, err
-		}
-		splan.Header, splan.Binds = freshHeader, newSeries
 		splan.Title = "One firing of a storming condition"
 
 	case scRoles:
@@ -341,7 +333,20 @@ func (r *scenarioRun) run(ctx context.Context, sc string, done []scenarioResult)
 			scripts = append(scripts, fmt.Sprintf("%s@%d", r.scripts[p.sc], p.w))
 		}
 	} else {
+		capBlk = r.nextBlock()
+		tok = int64(770_000_000_000 + capBlk*10)
 		switch sc {
+		case scFirstSeen:
+			if spec, err = firstSeenCapture(r.w.fx, blockStarts(capBlk), blockNumber(capBlk)); err != nil {
+				return res, err
+			}
+		case scStorm:
+			device := int64(400_000_000_000 + blk)
+			if spec, err = capture(firing{SeriesPrefix: captureSeriesPrefix, Series: tok + 1, Device: device},
+				firing{SeriesPrefix: captureSeriesPrefix, Series: tok, Device: device}, outcomeJoined); err != nil {
+				return res, err
+			}
+			splan.Header, splan.Binds = freshHeader, newSeries()
 		case scRefire:
 			// Item 0 is captured: a new series on its device.
 			if spec, err = capture(r.refire.trigger(1).as(captureSeriesPrefix, tok+1),
@@ -349,7 +354,7 @@ func (r *scenarioRun) run(ctx context.Context, sc string, done []scenarioResult)
 				return res, err
 			}
 			h, b := r.refire.script(0)
-			splan.Header, splan.Binds = freshHeader+h, append(newSeries, b...)
+			splan.Header, splan.Binds = freshHeader+h, append(newSeries(), b...)
 		case scReset:
 			// The reset pool's last two items were left for the capture.
 			if spec, err = capture(rp.reset(o.N), rp.reset(o.N+1), outcomeResolved); err != nil {

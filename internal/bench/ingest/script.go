@@ -17,6 +17,7 @@ var captureIDStarts = map[string]int64{
 	"tickets":        7100001,
 	"comments":       7200001,
 	"outbox_entries": 7300001,
+	"assets":         7500001, // a new device's
 }
 
 // captureTicketNumber is the number the captured ticket gets: a marker
@@ -87,6 +88,10 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 	type producer struct {
 		prefix string
 		binds  []binding
+		// meta is \gset, or \aset for a lookup that draws an id: it
+		// returns a row per thing found too, the drawn id last, and
+		// \aset keeps the last row where \gset wants exactly one.
+		meta string
 	}
 	producers := make(map[int]producer)
 	inserts := map[string]int{}
@@ -96,13 +101,13 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 		if !s.Extended {
 			continue
 		}
-		table := ""
+		table, meta := "", "\\gset"
 		if m := insertReturningID.FindStringSubmatch(s.SQL); m != nil {
 			table = m[1]
 		} else if ticketWithNumber.MatchString(s.SQL) {
 			table = "tickets"
 		} else if m := drawsID.FindStringSubmatch(s.SQL); m != nil {
-			table = m[1]
+			table, meta = m[1], "\\aset"
 		}
 		if start, ok := plan.IDStarts[table]; ok {
 			k := inserts[table]
@@ -111,7 +116,7 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 			if k > 0 {
 				prefix = table + strconv.Itoa(k+1) + "_"
 			}
-			p := producer{prefix, []binding{{strconv.FormatInt(start+int64(k), 10), prefix + "id"}}}
+			p := producer{prefix, []binding{{strconv.FormatInt(start+int64(k), 10), prefix + "id"}}, meta}
 			if ticketWithNumber.MatchString(s.SQL) {
 				if plan.TicketNumber <= 0 {
 					return "", nil, fmt.Errorf("statement %d draws the ticket number but the captured ticket's number is unknown", i+1)
@@ -129,7 +134,7 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 			if strings.Contains(strings.ToLower(s.SQL), "nextval") {
 				v = "ticket_nextval" // \gset names it after the column
 			}
-			producers[i] = producer{"ticket_", []binding{{strconv.FormatInt(plan.TicketNumber, 10), v}}}
+			producers[i] = producer{"ticket_", []binding{{strconv.FormatInt(plan.TicketNumber, 10), v}}, "\\gset"}
 		}
 	}
 
@@ -188,7 +193,7 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 	for i, s := range stmts {
 		text := rendered[i]
 		if p, ok := producers[i]; ok && slices.ContainsFunc(p.binds, func(bd binding) bool { return used[bd.Var] }) {
-			text += " \\gset " + p.prefix
+			text += " " + p.meta + " " + p.prefix
 		} else {
 			text += ";"
 		}

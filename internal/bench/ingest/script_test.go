@@ -331,7 +331,7 @@ func TestBuildScriptLookupDrawsID(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`nextval(pg_get_serial_sequence('alerts', 'id')) \gset alerts_`,
+		`nextval(pg_get_serial_sequence('alerts', 'id')) \aset alerts_`,
 		`VALUES ((:alerts_id)::bigint, 'm'::text)`,
 		`('{"alertId":' || :alerts_id || '}')::jsonb`,
 	} {
