@@ -16,6 +16,16 @@
 // are measured again at each listed concurrency. The result is a Markdown
 // report.
 //
+// With -scenarios it measures event paths instead, each on a fresh server
+// and next to pgbench replaying that path's own captured statements:
+// first-seen triggers, re-firings of conditions on their open tickets,
+// resets closing tickets, a 70/20/10 mix of the three, a storm of one
+// condition from many senders, and the default role against the API
+// role; with -preload, on an empty database and then on one filled by
+// internal/proddata to production size (or -scale of it).
+//
+//	go run ./internal/bench/ingest -scenarios all -preload
+//
 // Everything talks to 127.0.0.1 only and is bounded: by -n, by
 // -pgbench-time and by -timeout. The scratch database and the temporary
 // directory are removed at the end unless -keep is given.

@@ -232,13 +232,13 @@ func tail(s string, n int) string {
 
 // pgbencher runs pgbench on the scratch database with the server stopped.
 type pgbencher struct {
-	o      options
-	bench  *pgx.Conn // scratch database, for checks and VACUUM
-	conn   pgConn
+	o       options
+	bench   *pgx.Conn // scratch database, for checks and VACUUM
+	conn    pgConn
 	db      string
 	scripts []string // -f arguments
-	logDir  string // where timed runs' per-transaction logs go
-	log    *slog.Logger
+	logDir  string   // where timed runs' per-transaction logs go
+	log     *slog.Logger
 
 	linked    int64 // alert+ticket pairs made by pgbench so far, plus the capture's
 	processed int   // transactions reported by the timed runs
