@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -132,6 +133,9 @@ type loadResult struct {
 	Failures  int
 	// FirstFailure describes one failure, for the error message.
 	FirstFailure string
+	// Retries counts 503 answers ("busy, retry") sent again, as an RMM
+	// retries; a request's latency runs from its first attempt.
+	Retries int
 }
 
 // Throughput is successful requests per second.
@@ -161,8 +165,9 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 // answer is 200 with one of the request's outcomes.
 func runLoad(ctx context.Context, client *http.Client, t target, bodies []request, c int) loadResult {
 	type outcome struct {
-		lat time.Duration
-		err error
+		lat     time.Duration
+		err     error
+		retries int
 	}
 	results := make([]outcome, len(bodies))
 	next := make(chan int)
@@ -173,7 +178,12 @@ func runLoad(ctx context.Context, client *http.Client, t target, bodies []reques
 			for i := range next {
 				t0 := time.Now()
 				err := postOne(ctx, client, t, bodies[i])
-				results[i] = outcome{time.Since(t0), err}
+				n := 0
+				for ; errors.Is(err, errBusy) && n < maxRetries; n++ {
+					time.Sleep(retryPause)
+					err = postOne(ctx, client, t, bodies[i])
+				}
+				results[i] = outcome{time.Since(t0), err, n}
 			}
 		})
 	}
@@ -192,6 +202,7 @@ feed:
 	wg.Wait()
 	res := loadResult{Requests: len(bodies), Elapsed: time.Since(start)}
 	for _, o := range results {
+		res.Retries += o.retries
 		if o.err != nil {
 			if res.Failures == 0 {
 				res.FirstFailure = o.err.Error()
@@ -204,6 +215,15 @@ feed:
 	slices.Sort(res.Latencies)
 	return res
 }
+
+// errBusy is a 503: the server shed the request, nothing was recorded.
+var errBusy = errors.New("status 503")
+
+// A shed request is sent again after retryPause, up to maxRetries times.
+const (
+	maxRetries = 100
+	retryPause = 20 * time.Millisecond
+)
 
 // postOne sends one webhook and checks the answer.
 func postOne(ctx context.Context, client *http.Client, t target, r request) error {
@@ -221,6 +241,9 @@ func postOne(ctx context.Context, client *http.Client, t target, r request) erro
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
 		return fmt.Errorf("read answer: %w", err)
+	}
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		return fmt.Errorf("%w: %s", errBusy, bytes.TrimSpace(b))
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("status %d: %s", resp.StatusCode, bytes.TrimSpace(b))

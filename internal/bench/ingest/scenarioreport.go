@@ -104,7 +104,7 @@ func renderScenarios(r *scenarioReport) string {
 	for _, p := range r.Phases {
 		for _, res := range p.Results {
 			if res.Check != "" {
-				fmt.Fprintf(&b, "Storm check (%s): %s.\n", p.Name, res.Check)
+				fmt.Fprintf(&b, "Checks, %s, %s: %s.\n", res.Name, p.Name, res.Check)
 			}
 		}
 	}

@@ -316,10 +316,15 @@ func (r *scenarioRun) run(ctx context.Context, sc string, done []scenarioResult)
 		return res, err
 	}
 	res.Ingest, res.PeakRSS = ph.Load, ph.PeakRSS
+	if ph.Load.Retries > 0 {
+		res.Check = fmt.Sprintf("%d answers 503 (shed, nothing recorded) sent again", ph.Load.Retries)
+	}
 	if sc == scStorm {
-		if res.Check, err = stormCheck(ctx, r.bench, int64(400_000_000_000+blk), o.Storm); err != nil {
+		check, err := stormCheck(ctx, r.bench, int64(400_000_000_000+blk), o.Storm)
+		if err != nil {
 			return res, err
 		}
+		res.Check = strings.TrimPrefix(res.Check+"; "+check, "; ")
 	}
 
 	// pgbench replays the scenario's own statements; the mix its three
