@@ -321,19 +321,20 @@ func describeTypes(ctx context.Context, conn *pgx.Conn, stmts []stmt) error {
 	return nil
 }
 
-// markCapture gives the capture's rows distinctive ids and ticket number.
-func markCapture(ctx context.Context, bench *pgx.Conn) error {
-	// Set the tenant's ticket-number sequence (made by the warm-up's
-	// ticket) to one below the capture's number, so the captured ticket's
-	// number is distinctive too.
-	var tenantID int64
-	if err := bench.QueryRow(ctx, `SELECT tenant_id FROM tickets ORDER BY id DESC LIMIT 1`).Scan(&tenantID); err != nil {
-		return fmt.Errorf("ticket numbers: no tenant with tickets: %w", err)
+// markCapture gives the rows made from here on distinctive ids (starts,
+// by table) and ticket numbers (from number; 0 leaves them).
+func markCapture(ctx context.Context, bench *pgx.Conn, starts map[string]int64, number int64) error {
+	if number > 0 {
+		// The tenant's ticket-number sequence is made by its first ticket.
+		var tenantID int64
+		if err := bench.QueryRow(ctx, `SELECT tenant_id FROM tickets ORDER BY id DESC LIMIT 1`).Scan(&tenantID); err != nil {
+			return fmt.Errorf("ticket numbers: no tenant with tickets: %w", err)
+		}
+		if _, err := bench.Exec(ctx, "SELECT setval($1::regclass, $2)", fmt.Sprintf("ticket_numbers_%d", tenantID), number-1); err != nil {
+			return fmt.Errorf("ticket numbers: %w", err)
+		}
 	}
-	if _, err := bench.Exec(ctx, "SELECT setval($1::regclass, $2)", fmt.Sprintf("ticket_numbers_%d", tenantID), captureTicketNumber-1); err != nil {
-		return fmt.Errorf("ticket numbers: %w", err)
-	}
-	for table, start := range captureIDStarts {
+	for table, start := range starts {
 		var maxID int64
 		if err := bench.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&maxID); err != nil {
 			return fmt.Errorf("max id of %s: %w", table, err)
@@ -345,8 +346,33 @@ func markCapture(ctx context.Context, bench *pgx.Conn) error {
 			return fmt.Errorf("restart id sequence of %s: %w", table, err)
 		}
 	}
-
 	return nil
+}
+
+// captureSpec is the request captureIngest records.
+type captureSpec struct {
+	// Warm is a request of the same kind, on other rows, that fills the
+	// fresh server's caches; Body is the captured one, whose seriesUid
+	// is Key.
+	Warm, Body request
+	Key        string
+	// Starts and Number are given to markCapture just before Body.
+	Starts map[string]int64
+	Number int64
+}
+
+// firstSeenCapture is the classic capture: a new alert and ticket.
+func firstSeenCapture(fx fixtures, starts map[string]int64, number int64) (captureSpec, error) {
+	warm, err := webhookBody(fx, firing{SeriesPrefix: captureSeriesPrefix, Series: 777777777776, Device: 888888888887, ID: 888888888887})
+	if err != nil {
+		return captureSpec{}, err
+	}
+	body, err := webhookBody(fx, firing{SeriesPrefix: captureSeriesPrefix, Series: 777777777777, Device: 888888888888, ID: 888888888888})
+	if err != nil {
+		return captureSpec{}, err
+	}
+	return captureSpec{Warm: request{warm, []string{outcomeCreated}}, Body: request{body, []string{outcomeCreated}},
+		Key: captureSeriesPrefix + captureSeriesToken, Starts: starts, Number: number}, nil
 }
 
 // captureIngest records the statements of one ingest in the steady state:
@@ -355,7 +381,7 @@ func markCapture(ctx context.Context, bench *pgx.Conn) error {
 // webhook to warm the server's caches, gives the capture's rows
 // distinctive ids, posts the captured webhook and reads the log from
 // after the warm-up.
-func captureIngest(ctx context.Context, cfg serverConfig, fixture []byte, admin, bench *pgx.Conn, pglog *pgLog, db string, log *slog.Logger) ([]stmt, error) {
+func captureIngest(ctx context.Context, cfg serverConfig, spec captureSpec, admin, bench *pgx.Conn, pglog *pgLog, db string, log *slog.Logger) ([]stmt, error) {
 	ident := pgx.Identifier{db}.Sanitize()
 	if _, err := admin.Exec(ctx, "ALTER DATABASE "+ident+" SET log_statement = 'all'"); err != nil {
 		return nil, fmt.Errorf("turn statement logging on: %w", err)
@@ -403,25 +429,17 @@ func captureIngest(ctx context.Context, cfg serverConfig, fixture []byte, admin,
 	t := target{URL: fmt.Sprintf("%s/webhooks/ninjaone/%d", srv.baseURL(), in.ID), SecretHeader: in.SecretHeader, Secret: in.Secret}
 	// A fresh server loads each tenant's routing configuration on its first
 	// event; every later event reads it from the cache. Capture a later one.
-	warm, err := webhookBody(fixture, captureSeriesPrefix+"warm", 8888888887, 8888888887)
-	if err != nil {
-		return nil, err
-	}
-	if err := postOne(ctx, client, t, warm); err != nil {
+	if err := postOne(ctx, client, t, spec.Warm); err != nil {
 		return nil, fmt.Errorf("warm-up webhook: %w", err)
 	}
-	if err := markCapture(ctx, bench); err != nil {
+	if err := markCapture(ctx, bench, spec.Starts, spec.Number); err != nil {
 		return nil, err
 	}
 	offset, err := pglog.size(ctx)
 	if err != nil {
 		return nil, err
 	}
-	body, err := webhookBody(fixture, captureSeriesPrefix+captureSeriesToken, 8888888888, 8888888888)
-	if err != nil {
-		return nil, err
-	}
-	if err := postOne(ctx, client, t, body); err != nil {
+	if err := postOne(ctx, client, t, spec.Body); err != nil {
 		return nil, fmt.Errorf("capture webhook: %w", err)
 	}
 	log.Info("captured one ingest; reading the PostgreSQL log", "log", pglog.path)
@@ -435,7 +453,7 @@ func captureIngest(ctx context.Context, cfg serverConfig, fixture []byte, admin,
 			return nil, err
 		}
 		entries = parseLog(data, db)
-		if hasCaptureCommit(entries) || time.Now().After(deadline) {
+		if hasCaptureCommit(entries, spec.Key) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -450,7 +468,7 @@ func captureIngest(ctx context.Context, cfg serverConfig, fixture []byte, admin,
 	if err != nil {
 		return nil, err
 	}
-	stmts, err = oneIngest(stmts, captureSeriesPrefix+captureSeriesToken)
+	stmts, err = oneIngest(stmts, spec.Key)
 	if err != nil {
 		return nil, fmt.Errorf("%w (log %s from byte %d)", err, pglog.path, offset)
 	}
@@ -462,26 +480,29 @@ func captureIngest(ctx context.Context, cfg serverConfig, fixture []byte, admin,
 		}
 	}
 
+	if spec.Key != captureSeriesPrefix+captureSeriesToken {
+		return stmts, nil
+	}
 	var alertID, ticketID, number int64
 	if err := bench.QueryRow(ctx, `SELECT a.id, t.id, t.number FROM alerts a JOIN tickets t ON t.id = a.ticket_id
-		WHERE a.external_alert_id = $1`, captureSeriesPrefix+captureSeriesToken).Scan(&alertID, &ticketID, &number); err != nil {
+		WHERE a.external_alert_id = $1`, spec.Key).Scan(&alertID, &ticketID, &number); err != nil {
 		return nil, fmt.Errorf("find the captured alert and ticket: %w", err)
 	}
-	if alertID != captureIDStarts["alerts"] || ticketID != captureIDStarts["tickets"] || number != captureTicketNumber {
+	if alertID != spec.Starts["alerts"] || ticketID != spec.Starts["tickets"] || number != spec.Number {
 		return nil, fmt.Errorf("captured alert %d, ticket %d number %d: want %d, %d, %d",
-			alertID, ticketID, number, captureIDStarts["alerts"], captureIDStarts["tickets"], captureTicketNumber)
+			alertID, ticketID, number, spec.Starts["alerts"], spec.Starts["tickets"], spec.Number)
 	}
 	return stmts, nil
 }
 
 // hasCaptureCommit says whether the log shows the capture's transaction
 // committed: a COMMIT after the lock on its alert key, by that backend.
-func hasCaptureCommit(entries []logEntry) bool {
+func hasCaptureCommit(entries []logEntry, key string) bool {
 	stmts, _, err := statementsFrom(entries)
 	if err != nil {
 		return false
 	}
-	_, err = oneIngest(stmts, captureSeriesPrefix+captureSeriesToken)
+	_, err = oneIngest(stmts, key)
 	return err == nil
 }
 

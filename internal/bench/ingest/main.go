@@ -16,6 +16,16 @@
 // are measured again at each listed concurrency. The result is a Markdown
 // report.
 //
+// With -scenarios it measures event paths instead, each on a fresh server
+// and next to pgbench replaying that path's own captured statements:
+// first-seen triggers, re-firings of conditions on their open tickets,
+// resets closing tickets, a 70/20/10 mix of the three, a storm of one
+// condition from many senders, and the default role against the API
+// role; with -preload, on an empty database and then on one filled by
+// internal/proddata to production size (or -scale of it).
+//
+//	go run ./internal/bench/ingest -scenarios all -preload
+//
 // Everything talks to 127.0.0.1 only and is bounded: by -n, by
 // -pgbench-time and by -timeout. The scratch database and the temporary
 // directory are removed at the end unless -keep is given.
@@ -82,6 +92,13 @@ type options struct {
 	SweepPgbenchTime time.Duration // duration of each sweep pgbench run
 	Timeout          time.Duration // bound on the whole run
 	Args             []string      // the command line, for the report
+
+	Scenarios []string // -scenarios, in the order they run (none: the classic first-seen run)
+	Preload   bool     // measure the scenarios again on a production-size database
+	Scale     float64  // fraction of the production size to preload
+	Pool      int      // open tickets the refire scenario fires on
+	Storm     int      // firings of the storm
+	StormC    int      // senders of the storm
 }
 
 func parseFlags(args []string) (options, error) {
@@ -120,10 +137,21 @@ func parseFlags(args []string) (options, error) {
 		"after the main measurement, measure ingest and pgbench -M prepared at each of these concurrencies, comma-separated (e.g. 1,4,8,16)")
 	fs.IntVar(&o.SweepN, "sweep-n", 2000, "measured webhook requests per -sweep concurrency")
 	fs.DurationVar(&o.SweepPgbenchTime, "sweep-pgbench-time", 5*time.Second, "duration of the pgbench run per -sweep concurrency")
+	scenarios := fs.String("scenarios", "",
+		"instead of the classic run, measure these scenarios, each next to pgbench replaying its own statements: "+
+			strings.Join(scenarioOrder, ",")+" or all")
+	fs.BoolVar(&o.Preload, "preload", false, "with -scenarios: measure them on an empty database, then on one preloaded to production size (see -scale)")
+	fs.Float64Var(&o.Scale, "scale", 1, "with -preload: fraction of the production size (1,000,000 alerts) to load")
+	fs.IntVar(&o.Pool, "pool", 5000, "refire scenario: open tickets whose conditions fire again")
+	fs.IntVar(&o.Storm, "storm", 10000, "storm scenario: firings of one condition")
+	fs.IntVar(&o.StormC, "storm-c", 32, "storm scenario: concurrent senders")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	var err error
+	if o.Scenarios, err = parseScenarios(*scenarios); err != nil {
+		return o, err
+	}
 	if o.Sweep, err = parseSweep(*sweep); err != nil {
 		return o, err
 	}
@@ -164,6 +192,16 @@ func parseFlags(args []string) (options, error) {
 		return o, errors.New("-sample must not be negative")
 	case o.Timeout < time.Minute:
 		return o, errors.New("-timeout must be at least 1m")
+	case o.Scale <= 0 || o.Scale > 1:
+		return o, errors.New("-scale must be above 0 and at most 1")
+	case o.Pool < 2 || o.Pool > 100_000:
+		return o, errors.New("-pool must be between 2 and 100000")
+	case o.Storm < 2 || o.Storm > 1_000_000 || o.StormC < 1 || o.StormC > 64:
+		return o, errors.New("-storm must be between 2 and 1000000, -storm-c between 1 and 64")
+	case len(o.Scenarios) > 0 && len(o.Sweep) > 0:
+		return o, errors.New("-sweep is for the classic run, not -scenarios")
+	case o.Preload && len(o.Scenarios) == 0:
+		return o, errors.New("-preload needs -scenarios")
 	}
 	switch o.Role {
 	case "", "all", "api":

@@ -60,8 +60,9 @@ type pgbenchRun struct {
 	LogPrefix string
 }
 
-// args are the command-line arguments for the run on db with script.
-func (r pgbenchRun) args(c pgConn, db, script string) []string {
+// args are the command-line arguments for the run on db with scripts
+// (each a file, optionally with @weight).
+func (r pgbenchRun) args(c pgConn, db string, scripts ...string) []string {
 	a := []string{"-n", "-h", c.Host, "-p", c.Port}
 	if c.User != "" {
 		a = append(a, "-U", c.User)
@@ -78,7 +79,10 @@ func (r pgbenchRun) args(c pgConn, db, script string) []string {
 	if r.LogPrefix != "" {
 		a = append(a, "-l", "--log-prefix", r.LogPrefix)
 	}
-	return append(a, "-f", script, db)
+	for _, s := range scripts {
+		a = append(a, "-f", s)
+	}
+	return append(a, db)
 }
 
 // pgbenchResult is what a run reported.
@@ -106,8 +110,8 @@ type stmtLatency struct {
 
 // runPgbench runs pgbench and parses its report. A run in which any
 // client aborted or any transaction failed is an error.
-func runPgbench(ctx context.Context, bin string, c pgConn, db, script string, r pgbenchRun) (pgbenchResult, error) {
-	args := r.args(c, db, script)
+func runPgbench(ctx context.Context, bin string, c pgConn, db string, scripts []string, r pgbenchRun) (pgbenchResult, error) {
+	args := r.args(c, db, scripts...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = os.Environ()
 	if c.Password != "" {
@@ -118,10 +122,14 @@ func runPgbench(ctx context.Context, bin string, c pgConn, db, script string, r 
 	err := cmd.Run()
 	res := pgbenchResult{Run: r, Output: out.String()}
 	shown := append([]string{"pgbench"}, args...)
-	shown[len(shown)-2] = "ingest.pgbench.sql"
 	shown[len(shown)-1] = "<db>"
-	if r.LogPrefix != "" {
-		shown[len(shown)-4] = "<tmp>/" + filepath.Base(r.LogPrefix)
+	for i := range shown {
+		switch {
+		case i > 0 && shown[i-1] == "-f":
+			shown[i] = filepath.Base(shown[i])
+		case i > 0 && shown[i-1] == "--log-prefix":
+			shown[i] = "<tmp>/" + filepath.Base(shown[i])
+		}
 	}
 	res.Command = strings.Join(shown, " ")
 	if err != nil {
@@ -224,13 +232,13 @@ func tail(s string, n int) string {
 
 // pgbencher runs pgbench on the scratch database with the server stopped.
 type pgbencher struct {
-	o      options
-	bench  *pgx.Conn // scratch database, for checks and VACUUM
-	conn   pgConn
-	db     string
-	script string
-	logDir string // where timed runs' per-transaction logs go
-	log    *slog.Logger
+	o       options
+	bench   *pgx.Conn // scratch database, for checks and VACUUM
+	conn    pgConn
+	db      string
+	scripts []string // -f arguments
+	logDir  string   // where timed runs' per-transaction logs go
+	log     *slog.Logger
 
 	linked    int64 // alert+ticket pairs made by pgbench so far, plus the capture's
 	processed int   // transactions reported by the timed runs
@@ -259,7 +267,7 @@ func (p *pgbencher) validate(ctx context.Context) error {
 	}
 	for _, mode := range p.o.Modes {
 		r := pgbenchRun{Mode: mode, Clients: 1, Jobs: 1, Transactions: 1}
-		if _, err := runPgbench(ctx, p.o.Pgbench, p.conn, p.db, p.script, r); err != nil {
+		if _, err := runPgbench(ctx, p.o.Pgbench, p.conn, p.db, p.scripts, r); err != nil {
 			return fmt.Errorf("validate script: %w", err)
 		}
 		n, err := p.countLinked(ctx)
@@ -295,7 +303,7 @@ func (p *pgbencher) timed(ctx context.Context, mode string, clients, jobs int, d
 		stopSampling()
 		return ph, err
 	}
-	res, err := runPgbench(ctx, p.o.Pgbench, p.conn, p.db, p.script, r)
+	res, err := runPgbench(ctx, p.o.Pgbench, p.conn, p.db, p.scripts, r)
 	use, cerr := cpu.stop()
 	stopSampling()
 	if err = errors.Join(err, cerr); err != nil {
@@ -349,7 +357,7 @@ func (p *pgbencher) profile(ctx context.Context) (*pgbenchResult, error) {
 	}
 	p.log.Info("running pgbench -r for per-statement latencies", "duration", p.o.ProfileTime)
 	r := pgbenchRun{Mode: "prepared", Clients: p.o.C, Jobs: p.o.PgbenchJobs, Duration: p.o.ProfileTime, PerStatement: true}
-	res, err := runPgbench(ctx, p.o.Pgbench, p.conn, p.db, p.script, r)
+	res, err := runPgbench(ctx, p.o.Pgbench, p.conn, p.db, p.scripts, r)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,89 +79,127 @@ const cpuPoll = 100 * time.Millisecond
 // context is cancelled.
 const cleanupTimeout = 30 * time.Second
 
+// workspace is what every run needs: the module, its fixtures and built
+// binary, a temporary directory, an admin connection and the server log.
+type workspace struct {
+	root, tmp, bin string
+	fx             fixtures
+	admin          *pgx.Conn
+	env            environment
+	pglog          *pgLog
+	log            *slog.Logger
+}
+
+// openWorkspace prepares a workspace; close releases it.
+func openWorkspace(ctx context.Context, o options, log *slog.Logger) (w *workspace, err error) {
+	w = &workspace{log: log}
+	if w.root, err = moduleRoot(ctx, o.Root); err != nil {
+		return nil, err
+	}
+	if w.fx, err = readFixtures(w.root); err != nil {
+		return nil, err
+	}
+	if w.tmp, err = os.MkdirTemp("", "alertdesk-bench-"); err != nil {
+		return nil, fmt.Errorf("temporary directory: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			w.close(o)
+		}
+	}()
+	if w.admin, err = pgx.Connect(ctx, o.AdminURL); err != nil {
+		return nil, fmt.Errorf("connect %s: %w", o.AdminURL, err)
+	}
+	if w.env, err = describeEnv(ctx, w.admin, o.Pgbench, w.root); err != nil {
+		return nil, err
+	}
+	if w.pglog, err = findPGLog(ctx, w.admin, o.PGLog); err != nil {
+		return nil, err
+	}
+	log.Info("building alertdesk", "root", w.root)
+	w.bin = filepath.Join(w.tmp, "alertdesk")
+	if err := buildServer(ctx, w.root, w.bin); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *workspace) close(o options) {
+	if w.admin != nil {
+		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer ccancel()
+		_ = w.admin.Close(cctx)
+	}
+	if o.Keep {
+		w.log.Info("kept temporary directory", "dir", w.tmp)
+		return
+	}
+	if rerr := os.RemoveAll(w.tmp); rerr != nil {
+		w.log.Warn("remove temporary directory", "dir", w.tmp, "err", rerr)
+	}
+}
+
+// scratch creates a scratch database; drop removes it unless -keep.
+func (w *workspace) scratch(ctx context.Context, o options) (db, url string, drop func() error, err error) {
+	db = "alertdesk_bench_" + randHex(4)
+	if _, err := w.admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{db}.Sanitize()); err != nil {
+		return "", "", nil, fmt.Errorf("create database: %w", err)
+	}
+	w.log.Info("created scratch database", "db", db)
+	drop = func() error {
+		if o.Keep {
+			w.log.Info("kept scratch database", "db", db)
+			return nil
+		}
+		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer ccancel()
+		if _, derr := w.admin.Exec(cctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{db}.Sanitize()+" WITH (FORCE)"); derr != nil {
+			w.log.Warn("drop scratch database", "db", db, "err", derr)
+			return fmt.Errorf("drop database %s: %w", db, derr)
+		}
+		return nil
+	}
+	if url, err = withDatabase(o.AdminURL, db); err != nil {
+		return "", "", nil, errors.Join(err, drop())
+	}
+	return db, url, drop, nil
+}
+
+// serverConfig is how the workspace's server runs on the database at url.
+func (w *workspace) serverConfig(o options, url string) serverConfig {
+	return serverConfig{
+		Bin: w.bin, DataDir: w.tmp, DatabaseURL: url, RedisURL: o.RedisURL, Role: o.Role, Debug: o.ServerProfile != "",
+		LogPath: filepath.Join(w.tmp, "server.log"),
+	}
+}
+
 func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-
-	root, err := moduleRoot(ctx, o.Root)
+	w, err := openWorkspace(ctx, o, log)
 	if err != nil {
 		return err
 	}
-	fixture, err := os.ReadFile(filepath.Join(root, "fixtures", "ninjaone-condition-triggered.json"))
-	if err != nil {
-		return fmt.Errorf("read fixture: %w", err)
+	defer w.close(o)
+	if len(o.Scenarios) > 0 {
+		return runScenarios(ctx, o, w)
 	}
-	tmp, err := os.MkdirTemp("", "alertdesk-bench-")
-	if err != nil {
-		return fmt.Errorf("temporary directory: %w", err)
-	}
-	defer func() {
-		if o.Keep {
-			log.Info("kept temporary directory", "dir", tmp)
-			return
-		}
-		if rerr := os.RemoveAll(tmp); rerr != nil {
-			log.Warn("remove temporary directory", "dir", tmp, "err", rerr)
-		}
-	}()
-
-	admin, err := pgx.Connect(ctx, o.AdminURL)
-	if err != nil {
-		return fmt.Errorf("connect %s: %w", o.AdminURL, err)
-	}
-	defer func() {
-		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
-		defer ccancel()
-		_ = admin.Close(cctx)
-	}()
-
-	rep := &report{Opts: o}
-	if rep.Env, err = describeEnv(ctx, admin, o.Pgbench, root); err != nil {
+	fx, tmp, admin, pglog := w.fx, w.tmp, w.admin, w.pglog
+	rep := &report{Opts: o, Env: w.env}
+	var dbURL string
+	var drop func() error
+	if rep.Database, dbURL, drop, err = w.scratch(ctx, o); err != nil {
 		return err
 	}
-	pglog, err := findPGLog(ctx, admin, o.PGLog)
-	if err != nil {
-		return err
-	}
-
-	rep.Database = "alertdesk_bench_" + randHex(4)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{rep.Database}.Sanitize()); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	log.Info("created scratch database", "db", rep.Database)
-	defer func() {
-		if o.Keep {
-			log.Info("kept scratch database", "db", rep.Database)
-			return
-		}
-		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
-		defer ccancel()
-		if _, derr := admin.Exec(cctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{rep.Database}.Sanitize()+" WITH (FORCE)"); derr != nil {
-			log.Warn("drop scratch database", "db", rep.Database, "err", derr)
-			err = errors.Join(err, fmt.Errorf("drop database %s: %w", rep.Database, derr))
-		}
-	}()
-	dbURL, err := withDatabase(o.AdminURL, rep.Database)
-	if err != nil {
-		return err
-	}
-
-	log.Info("building alertdesk", "root", root)
-	bin := filepath.Join(tmp, "alertdesk")
-	if err := buildServer(ctx, root, bin); err != nil {
-		return err
-	}
-	cfg := serverConfig{
-		Bin: bin, DataDir: tmp, DatabaseURL: dbURL, RedisURL: o.RedisURL, Role: o.Role, Debug: o.ServerProfile != "",
-		LogPath: filepath.Join(tmp, "server.log"),
-	}
+	defer func() { err = errors.Join(err, drop()) }()
+	cfg := w.serverConfig(o, dbURL)
 
 	// Round 1 is the warm-up and the first measurement on one server; the
 	// capture follows (it needs the tables filled a little), then pgbench.
 	// Further rounds restart the server and alternate again, so ingest and
 	// pgbench see the same background load on a shared machine.
 	counts := splitCount(o.N, o.Rounds)
-	first, err := ingestRound(ctx, o, cfg, fixture, rep.Database, 1, o.Warmup, counts[0], log)
+	first, err := ingestRound(ctx, o, cfg, fx, rep.Database, 1, o.Warmup, counts[0], log)
 	if err != nil {
 		return err
 	}
@@ -174,7 +213,11 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 		defer ccancel()
 		_ = bench.Close(cctx)
 	}()
-	if rep.Stmts, err = captureIngest(ctx, cfg, fixture, admin, bench, pglog, rep.Database, log); err != nil {
+	spec, err := firstSeenCapture(fx, captureIDStarts, captureTicketNumber)
+	if err != nil {
+		return err
+	}
+	if rep.Stmts, err = captureIngest(ctx, cfg, spec, admin, bench, pglog, rep.Database, log); err != nil {
 		return err
 	}
 	if err := describeTypes(ctx, bench, rep.Stmts); err != nil {
@@ -194,7 +237,7 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 			return fmt.Errorf("write -script-out: %w", err)
 		}
 	}
-	pb := &pgbencher{o: o, bench: bench, db: rep.Database, script: rep.ScriptPath, logDir: tmp, log: log}
+	pb := &pgbencher{o: o, bench: bench, db: rep.Database, scripts: []string{rep.ScriptPath}, logDir: tmp, log: log}
 	if pb.conn, err = pgConnFrom(o.AdminURL); err != nil {
 		return err
 	}
@@ -207,7 +250,7 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 	for r := 1; r <= o.Rounds; r++ {
 		rd := round{Ingest: first}
 		if r > 1 {
-			if rd.Ingest, err = ingestRound(ctx, o, cfg, fixture, rep.Database, r, min(o.Warmup, roundWarmup), counts[r-1], log); err != nil {
+			if rd.Ingest, err = ingestRound(ctx, o, cfg, fx, rep.Database, r, min(o.Warmup, roundWarmup), counts[r-1], log); err != nil {
 				return err
 			}
 		}
@@ -231,7 +274,7 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 		}
 	}
 	if len(o.Sweep) > 0 {
-		if rep.Sweep, err = runSweep(ctx, o, cfg, fixture, rep.Database, pb, log); err != nil {
+		if rep.Sweep, err = runSweep(ctx, o, cfg, fx, rep.Database, pb, log); err != nil {
 			return err
 		}
 		check, err := pb.checkTotals(ctx)
@@ -251,6 +294,19 @@ func run(ctx context.Context, o options, log *slog.Logger) (err error) {
 	return nil
 }
 
+// readFixtures reads NinjaOne's trigger and reset webhooks.
+func readFixtures(root string) (fixtures, error) {
+	var fx fixtures
+	var err error
+	if fx.Triggered, err = os.ReadFile(filepath.Join(root, "fixtures", "ninjaone-condition-triggered.json")); err != nil {
+		return fx, fmt.Errorf("read fixture: %w", err)
+	}
+	if fx.Reset, err = os.ReadFile(filepath.Join(root, "fixtures", "ninjaone-condition-reset.json")); err != nil {
+		return fx, fmt.Errorf("read fixture: %w", err)
+	}
+	return fx, nil
+}
+
 // roundWarmup bounds the warm-up of rounds after the first: a fresh
 // server process needs its connection pool and statement caches filled.
 const roundWarmup = 50
@@ -267,18 +323,50 @@ func splitCount(n, r int) []int {
 
 // ingestRound starts a server, warms it up with warm requests, and
 // measures n more: latency, throughput, CPU and peak RSS. Every request is
-// a new alert (tags and device ids differ by round).
-func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byte, db string, r, warm, n int, log *slog.Logger) (ingestPhase, error) {
-	var ph ingestPhase
+// a new alert (series and device ids differ by round).
+func ingestRound(ctx context.Context, o options, cfg serverConfig, fx fixtures, db string, r, warm, n int, log *slog.Logger) (ingestPhase, error) {
 	base := int64(600_000_000 + r*3_000_000)
-	warmBodies, err := webhookBodies(fixture, fmt.Sprintf("r%dw", r), base+2_000_000, warm)
+	warmBodies, err := webhookBodies(fx, base+2_000_000, warm)
 	if err != nil {
-		return ph, err
+		return ingestPhase{}, err
 	}
-	bodies, err := webhookBodies(fixture, fmt.Sprintf("r%d", r), base, n)
+	bodies, err := webhookBodies(fx, base, n)
 	if err != nil {
-		return ph, err
+		return ingestPhase{}, err
 	}
+	return measureRound(ctx, o, cfg, db, r, roundPlan{C: o.C, Warm: warmBodies,
+		Bodies: func() ([]request, error) { return bodies, nil }}, log)
+}
+
+// roundPlan is what one server process is given.
+type roundPlan struct {
+	C    int
+	Warm []request
+	// Setup runs after the warm-up, unmeasured (nil: none).
+	Setup func(ctx context.Context, p poster) error
+	// Bodies are the measured requests, made after Setup.
+	Bodies func() ([]request, error)
+}
+
+// poster posts webhooks to one server.
+type poster struct {
+	client *http.Client
+	t      target
+}
+
+// post sends reqs with c workers; any failure is an error.
+func (p poster) post(ctx context.Context, what string, reqs []request, c int) error {
+	res := runLoad(ctx, p.client, p.t, reqs, c)
+	if res.Failures > 0 {
+		return fmt.Errorf("%s: %d of %d requests failed, first: %s", what, res.Failures, len(reqs), res.FirstFailure)
+	}
+	return nil
+}
+
+// measureRound starts a server, warms it up, runs the plan's setup and
+// measures its requests: latency, throughput, CPU and peak RSS.
+func measureRound(ctx context.Context, o options, cfg serverConfig, db string, r int, plan roundPlan, log *slog.Logger) (ingestPhase, error) {
+	var ph ingestPhase
 	srv, err := startServer(cfg)
 	if err != nil {
 		return ph, err
@@ -295,24 +383,32 @@ func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byt
 	if err != nil {
 		return ph, err
 	}
-	t := target{
+	client := newClient(max(plan.C, 1))
+	defer client.CloseIdleConnections()
+	p := poster{client, target{
 		URL:          fmt.Sprintf("%s/webhooks/ninjaone/%d", srv.baseURL(), in.ID),
 		SecretHeader: in.SecretHeader,
 		Secret:       in.Secret,
-	}
-	client := newClient(o.C)
-	defer client.CloseIdleConnections()
+	}}
 
-	log.Info("warming up", "round", r, "requests", warm, "concurrency", o.C)
-	warmed := runLoad(ctx, client, t, warmBodies, o.C)
-	if warmed.Failures > 0 {
-		return ph, fmt.Errorf("warm-up: %d of %d requests failed, first: %s", warmed.Failures, warm, warmed.FirstFailure)
+	log.Info("warming up", "round", r, "requests", len(plan.Warm), "concurrency", plan.C)
+	if err := p.post(ctx, "warm-up", plan.Warm, plan.C); err != nil {
+		return ph, err
+	}
+	if plan.Setup != nil {
+		if err := plan.Setup(ctx, p); err != nil {
+			return ph, err
+		}
+	}
+	bodies, err := plan.Bodies()
+	if err != nil {
+		return ph, err
 	}
 	if err := settleURL(ctx, o, cfg.DatabaseURL); err != nil {
 		return ph, err
 	}
 
-	log.Info("measuring ingest", "round", r, "requests", n, "concurrency", o.C)
+	log.Info("measuring ingest", "round", r, "requests", len(bodies), "concurrency", plan.C)
 	stopSampling, waits, err := startSampler(ctx, o, db)
 	if err != nil {
 		return ph, err
@@ -328,7 +424,7 @@ func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byt
 	} else {
 		profiled <- nil
 	}
-	ph.Load = runLoad(ctx, client, t, bodies, o.C)
+	ph.Load = runLoad(ctx, p.client, p.t, bodies, plan.C)
 	ph.CPU, err = cpu.stop()
 	// After the CPU figures: the profile may outlast the load.
 	if perr := <-profiled; perr != nil {
@@ -345,9 +441,9 @@ func ingestRound(ctx context.Context, o options, cfg serverConfig, fixture []byt
 		return ph, err
 	}
 	if ph.Load.Failures > 0 {
-		return ph, fmt.Errorf("ingest: %d of %d requests failed, first: %s", ph.Load.Failures, n, ph.Load.FirstFailure)
+		return ph, fmt.Errorf("ingest: %d of %d requests failed, first: %s", ph.Load.Failures, len(bodies), ph.Load.FirstFailure)
 	}
-	if o.Role != "api" {
+	if cfg.Role != "api" {
 		// Outside the measurement: let the relay finish what it claimed, so
 		// stopping the server leaves no pending tasks in the shared Redis.
 		drainOutbox(ctx, cfg.DatabaseURL, 30*time.Second, log)

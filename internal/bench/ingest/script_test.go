@@ -93,7 +93,7 @@ func TestSQLLiteral(t *testing.T) {
 }
 
 func TestRenderValue(t *testing.T) {
-	binds := []binding{{"7777777777", "n"}, {"7000001", "alerts_id"}}
+	binds := []binding{{"777777777777", "n"}, {"7000001", "alerts_id"}}
 	used := map[string]bool{}
 	cases := []struct {
 		v    *string
@@ -104,8 +104,8 @@ func TestRenderValue(t *testing.T) {
 		{ptr("1"), "bigint", "'1'::bigint"},
 		{ptr("7000001"), "bigint", "(:alerts_id)::bigint"},
 		{ptr("17000001"), "bigint", "'17000001'::bigint"},
-		{ptr("bench-capture-7777777777"), "character varying", "('bench-capture-' || :n)::character varying"},
-		{ptr(`{"alertId": 7000001, "x": "7777777777"}`), "jsonb", `('{"alertId": ' || :alerts_id || ', "x": "' || :n || '"}')::jsonb`},
+		{ptr("ca9c0000-0000-4000-8000-777777777777"), "character varying", "('ca9c0000-0000-4000-8000-' || :n)::character varying"},
+		{ptr(`{"alertId": 7000001, "x": "777777777777"}`), "jsonb", `('{"alertId": ' || :alerts_id || ', "x": "' || :n || '"}')::jsonb`},
 		{ptr("2026-11-28 03:19:41.7000001+00"), "timestamp with time zone", "'2026-11-28 03:19:41.7000001+00'::timestamp with time zone"},
 	}
 	for _, c := range cases {
@@ -122,9 +122,9 @@ func TestBuildScript(t *testing.T) {
 	stmts := []stmt{
 		{SQL: "begin"},
 		{SQL: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, Extended: true,
-			Params: []*string{ptr("alert:1:1:bench-capture-7777777777")}, Types: []string{"text"}},
+			Params: []*string{ptr("alert:1:1:ca9c0000-0000-4000-8000-777777777777")}, Types: []string{"text"}},
 		{SQL: `INSERT INTO "alerts" ("external_alert_id") VALUES ($1) RETURNING "id"`, Extended: true,
-			Params: []*string{ptr("bench-capture-7777777777")}, Types: []string{"character varying"}},
+			Params: []*string{ptr("ca9c0000-0000-4000-8000-777777777777")}, Types: []string{"character varying"}},
 		{SQL: "INSERT INTO ticket_counters (tenant_id, last_number, created_at) VALUES ($1, 1, now())\nON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1\nRETURNING last_number", Extended: true,
 			Params: []*string{ptr("1")}, Types: []string{"bigint"}},
 		{SQL: `INSERT INTO "tickets" ("number") VALUES ($1) RETURNING "id"`, Extended: true,
@@ -141,8 +141,8 @@ func TestBuildScript(t *testing.T) {
 	}
 	for _, want := range []string{
 		`\set n random(`,
-		`SELECT pg_advisory_xact_lock(hashtextextended((E'alert:1:1\x3abench-capture-' || :n)::text, 0));`,
-		`VALUES (('bench-capture-' || :n)::character varying) RETURNING "id" \gset alerts_`,
+		`SELECT pg_advisory_xact_lock(hashtextextended((E'alert:1:1\x3aca9c0000-0000-4000-8000-' || :n)::text, 0));`,
+		`VALUES (('ca9c0000-0000-4000-8000-' || :n)::character varying) RETURNING "id" \gset alerts_`,
 		"RETURNING last_number \\gset ticket_",
 		`VALUES ((:ticket_last_number)::bigint) RETURNING "id" \gset tickets_`,
 		`VALUES (('{"alertId": ' || :alerts_id || ', "ticketId": ' || :tickets_id || '}')::jsonb) RETURNING "id";`,
@@ -331,7 +331,7 @@ func TestBuildScriptLookupDrawsID(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`nextval(pg_get_serial_sequence('alerts', 'id')) \gset alerts_`,
+		`nextval(pg_get_serial_sequence('alerts', 'id')) \aset alerts_`,
 		`VALUES ((:alerts_id)::bigint, 'm'::text)`,
 		`('{"alertId":' || :alerts_id || '}')::jsonb`,
 	} {

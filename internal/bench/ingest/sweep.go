@@ -51,7 +51,7 @@ func parseSweep(s string) ([]int, error) {
 // runSweep measures, for each -sweep concurrency, the ingest on a fresh
 // server and then pgbench -M prepared with as many clients, the server
 // stopped, as the main rounds do.
-func runSweep(ctx context.Context, o options, cfg serverConfig, fixture []byte, db string, pb *pgbencher, log *slog.Logger) ([]sweepPoint, error) {
+func runSweep(ctx context.Context, o options, cfg serverConfig, fx fixtures, db string, pb *pgbencher, log *slog.Logger) ([]sweepPoint, error) {
 	if err := pb.restartTotals(ctx); err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func runSweep(ctx context.Context, o options, cfg serverConfig, fixture []byte, 
 		// Round numbers past the main rounds keep the webhooks distinct.
 		r := o.Rounds + 1 + i
 		log.Info("sweep", "concurrency", c, "requests", o.SweepN)
-		in, err := ingestRound(ctx, so, cfg, fixture, db, r, min(o.Warmup, roundWarmup), o.SweepN, log)
+		in, err := ingestRound(ctx, so, cfg, fx, db, r, min(o.Warmup, roundWarmup), o.SweepN, log)
 		if err != nil {
 			return nil, fmt.Errorf("sweep at concurrency %d: %w", c, err)
 		}
