@@ -241,7 +241,6 @@ func (r *Resolver) noiseSQLite(ctx context.Context, a noiseArgs, rep *model.Nois
 	return closed, nil
 }
 
-
 func (r *Resolver) noisePostgres(ctx context.Context, a noiseArgs, rep *model.NoiseReport) (int, error) {
 	tx, err := r.store.DB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

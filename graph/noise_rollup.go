@@ -39,7 +39,7 @@ const noiseCandidates = 100
 // [edge2From, edge2To) from the alerts; dayLo is the period's first day,
 // whole or not.
 type noiseSpan struct {
-	dayLo, day1, day2                        int64
+	dayLo, day1, day2                      int64
 	edge1From, edge1To, edge2From, edge2To time.Time
 }
 
