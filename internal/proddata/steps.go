@@ -183,7 +183,7 @@ SELECT e.tenant_id, k.kind, e.day, k.key, k.shard, sum(e.s), sum(e.s * k.r), sum
 FROM e CROSS JOIN LATERAL (VALUES
 	(0::smallint, 0::bigint, e.shard, e.r, e.c, e.t),
 	(2::smallint, e.asset_id, 0::smallint, e.r, e.c, e.t),
-	(3::smallint, e.client_id, 0::smallint, e.r, e.c, e.t),
+	(3::smallint, e.client_id, e.shard, e.r, e.c, e.t),
 	(4::smallint, e.matched_rule_id, e.shard, e.r, e.c, e.t),
 	(5::smallint, e.secs, e.shard, 0, 0, 0)) AS k (kind, key, shard, r, c, t)
 WHERE k.key IS NOT NULL

@@ -23,7 +23,7 @@ CREATE TABLE "alert_noise_condition_days" ("tenant_id" bigint NOT NULL, "integra
 	PRIMARY KEY ("tenant_id", "integration_id", "dedup_key", "day"));
 -- Per day and kind: 0 the totals, 2 an asset, 3 a client, 4 a rule (alerts,
 -- resets, resets by ticket close, tickets opened), 5 the resolved alerts
--- whose time to resolve rounds to key seconds. Totals, rules and times are
+-- whose time to resolve rounds to key seconds. Totals, clients, rules and times are
 -- spread over 16 shards (alert id % 16) so concurrent events of a tenant
 -- do not queue on one row.
 CREATE TABLE "alert_noise_days" ("tenant_id" bigint NOT NULL, "kind" smallint NOT NULL, "day" integer NOT NULL,
@@ -65,7 +65,7 @@ BEGIN
 	FROM e CROSS JOIN LATERAL (VALUES
 		(0::smallint, 0::bigint, e.shard, e.r, e.c, e.t),
 		(2::smallint, e.asset_id, 0::smallint, e.r, e.c, e.t),
-		(3::smallint, e.client_id, 0::smallint, e.r, e.c, e.t),
+		(3::smallint, e.client_id, e.shard, e.r, e.c, e.t),
 		(4::smallint, e.matched_rule_id, e.shard, e.r, e.c, e.t),
 		(5::smallint, e.secs, e.shard, 0, 0, 0)) AS k (kind, key, shard, r, c, t)
 	WHERE k.key IS NOT NULL
@@ -104,7 +104,7 @@ BEGIN
 	FROM e CROSS JOIN LATERAL (VALUES
 		(0::smallint, 0::bigint, e.shard, e.r, e.c, e.t),
 		(2::smallint, e.asset_id, 0::smallint, e.r, e.c, e.t),
-		(3::smallint, e.client_id, 0::smallint, e.r, e.c, e.t),
+		(3::smallint, e.client_id, e.shard, e.r, e.c, e.t),
 		(4::smallint, e.matched_rule_id, e.shard, e.r, e.c, e.t),
 		(5::smallint, e.secs, e.shard, 0, 0, 0)) AS k (kind, key, shard, r, c, t)
 	WHERE k.key IS NOT NULL
@@ -154,7 +154,7 @@ BEGIN
 	FROM e CROSS JOIN LATERAL (VALUES
 		(0::smallint, 0::bigint, e.shard, e.r, e.c, e.t),
 		(2::smallint, e.asset_id, 0::smallint, e.r, e.c, e.t),
-		(3::smallint, e.client_id, 0::smallint, e.r, e.c, e.t),
+		(3::smallint, e.client_id, e.shard, e.r, e.c, e.t),
 		(4::smallint, e.matched_rule_id, e.shard, e.r, e.c, e.t),
 		(5::smallint, e.secs, e.shard, 0, 0, 0)) AS k (kind, key, shard, r, c, t)
 	WHERE k.key IS NOT NULL
@@ -205,7 +205,7 @@ SELECT e.tenant_id, k.kind, e.day, k.key, k.shard, sum(e.s), sum(e.s * k.r), sum
 FROM e CROSS JOIN LATERAL (VALUES
 	(0::smallint, 0::bigint, e.shard, e.r, e.c, e.t),
 	(2::smallint, e.asset_id, 0::smallint, e.r, e.c, e.t),
-	(3::smallint, e.client_id, 0::smallint, e.r, e.c, e.t),
+	(3::smallint, e.client_id, e.shard, e.r, e.c, e.t),
 	(4::smallint, e.matched_rule_id, e.shard, e.r, e.c, e.t),
 	(5::smallint, e.secs, e.shard, 0, 0, 0)) AS k (kind, key, shard, r, c, t)
 WHERE k.key IS NOT NULL

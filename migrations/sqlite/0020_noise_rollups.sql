@@ -37,7 +37,7 @@ CREATE TRIGGER `alert_noise_insert` AFTER INSERT ON `alerts` WHEN NEW.triggered_
 		SELECT NEW.tenant_id AS tenant_id, k.kind AS kind, v.day AS day,
 			CASE k.kind WHEN 0 THEN 0 WHEN 2 THEN NEW.asset_id WHEN 3 THEN NEW.client_id WHEN 4 THEN NEW.matched_rule_id
 				ELSE v.secs END AS key,
-			CASE WHEN k.kind IN (0, 4, 5) THEN NEW.id % 16 ELSE 0 END AS shard,
+			CASE WHEN k.kind IN (0, 3, 4, 5) THEN NEW.id % 16 ELSE 0 END AS shard,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.r END AS r, CASE WHEN k.kind = 5 THEN 0 ELSE v.c END AS c,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.t END AS t
 		FROM (SELECT CAST(julianday(substr(NEW.triggered_at, 1, (11 + instr(substr(NEW.triggered_at, 12), ' ')) - 1) || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 4, 2)) - 2440587.5 AS INTEGER) AS day, NEW.resolved_at IS NOT NULL AS r,
@@ -67,7 +67,7 @@ CREATE TRIGGER `alert_noise_delete` AFTER DELETE ON `alerts` WHEN OLD.triggered_
 		SELECT OLD.tenant_id AS tenant_id, k.kind AS kind, v.day AS day,
 			CASE k.kind WHEN 0 THEN 0 WHEN 2 THEN OLD.asset_id WHEN 3 THEN OLD.client_id WHEN 4 THEN OLD.matched_rule_id
 				ELSE v.secs END AS key,
-			CASE WHEN k.kind IN (0, 4, 5) THEN OLD.id % 16 ELSE 0 END AS shard,
+			CASE WHEN k.kind IN (0, 3, 4, 5) THEN OLD.id % 16 ELSE 0 END AS shard,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.r END AS r, CASE WHEN k.kind = 5 THEN 0 ELSE v.c END AS c,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.t END AS t
 		FROM (SELECT CAST(julianday(substr(OLD.triggered_at, 1, (11 + instr(substr(OLD.triggered_at, 12), ' ')) - 1) || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 4, 2)) - 2440587.5 AS INTEGER) AS day, OLD.resolved_at IS NOT NULL AS r,
@@ -104,7 +104,7 @@ CREATE TRIGGER `alert_noise_update` AFTER UPDATE ON `alerts` WHEN
 		SELECT OLD.tenant_id AS tenant_id, k.kind AS kind, v.day AS day,
 			CASE k.kind WHEN 0 THEN 0 WHEN 2 THEN OLD.asset_id WHEN 3 THEN OLD.client_id WHEN 4 THEN OLD.matched_rule_id
 				ELSE v.secs END AS key,
-			CASE WHEN k.kind IN (0, 4, 5) THEN OLD.id % 16 ELSE 0 END AS shard,
+			CASE WHEN k.kind IN (0, 3, 4, 5) THEN OLD.id % 16 ELSE 0 END AS shard,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.r END AS r, CASE WHEN k.kind = 5 THEN 0 ELSE v.c END AS c,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.t END AS t
 		FROM (SELECT CAST(julianday(substr(OLD.triggered_at, 1, (11 + instr(substr(OLD.triggered_at, 12), ' ')) - 1) || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 4, 2)) - 2440587.5 AS INTEGER) AS day, OLD.resolved_at IS NOT NULL AS r,
@@ -132,7 +132,7 @@ CREATE TRIGGER `alert_noise_update` AFTER UPDATE ON `alerts` WHEN
 		SELECT NEW.tenant_id AS tenant_id, k.kind AS kind, v.day AS day,
 			CASE k.kind WHEN 0 THEN 0 WHEN 2 THEN NEW.asset_id WHEN 3 THEN NEW.client_id WHEN 4 THEN NEW.matched_rule_id
 				ELSE v.secs END AS key,
-			CASE WHEN k.kind IN (0, 4, 5) THEN NEW.id % 16 ELSE 0 END AS shard,
+			CASE WHEN k.kind IN (0, 3, 4, 5) THEN NEW.id % 16 ELSE 0 END AS shard,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.r END AS r, CASE WHEN k.kind = 5 THEN 0 ELSE v.c END AS c,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.t END AS t
 		FROM (SELECT CAST(julianday(substr(NEW.triggered_at, 1, (11 + instr(substr(NEW.triggered_at, 12), ' ')) - 1) || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 4, 2)) - 2440587.5 AS INTEGER) AS day, NEW.resolved_at IS NOT NULL AS r,
@@ -163,10 +163,10 @@ INSERT INTO alert_noise_days (tenant_id, kind, day, key, shard, alerts, resets, 
 SELECT tenant_id, 0, day, 0, shard, count(*), sum(r), sum(c), sum(t) FROM noise_backfill GROUP BY 1, 3, 5
 UNION ALL
 SELECT tenant_id, 2, day, asset_id, 0, count(*), sum(r), sum(c), sum(t) FROM noise_backfill WHERE asset_id IS NOT NULL
-	GROUP BY 1, 3, 4
+	GROUP BY 1, 3, 4, 5
 UNION ALL
-SELECT tenant_id, 3, day, client_id, 0, count(*), sum(r), sum(c), sum(t) FROM noise_backfill WHERE client_id IS NOT NULL
-	GROUP BY 1, 3, 4
+SELECT tenant_id, 3, day, client_id, shard, count(*), sum(r), sum(c), sum(t) FROM noise_backfill WHERE client_id IS NOT NULL
+	GROUP BY 1, 3, 4, 5
 UNION ALL
 SELECT tenant_id, 4, day, matched_rule_id, shard, count(*), sum(r), sum(c), sum(t) FROM noise_backfill
 	WHERE matched_rule_id IS NOT NULL GROUP BY 1, 3, 4, 5
