@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/alertdesk/alertdesk/graph/model"
@@ -95,11 +96,20 @@ func RawNoiseReport(ctx context.Context, st *store.Store, tenantID int, since, u
 }
 
 // NoiseRollupStatements are alertNoiseReport's statements on
-// PostgreSQL with every dimension, with their arguments.
-func NoiseRollupStatements(tenantID int, since, until time.Time, limit int) []ListStatement {
+// PostgreSQL with every dimension, with their arguments (the rankings'
+// thresholds read from db).
+func NoiseRollupStatements(ctx context.Context, db *sql.DB, tenantID int, since, until time.Time, limit int) ([]ListStatement, error) {
 	a, _ := checkNoiseArgs(since, until, nil, &limit)
 	a.tenant = tenantID
 	d, args := noiseDialectOf(true), spanOf(a.since, a.until).args(a)
-	return []ListStatement{{SQL: d.noiseDimsSQL(a.dims), Args: args[:noiseDimsArgs]},
-		{SQL: d.noiseConditionsSQL(false), Args: args}, {SQL: d.noiseConditionsSQL(true), Args: args}}
+	stmts := []ListStatement{{SQL: d.noiseDimsSQL(a.dims), Args: args[:noiseDimsArgs]}}
+	for _, flapping := range []bool{false, true} {
+		var l int64
+		if err := noiseRow(ctx, db, d.noiseThresholdSQL(flapping), args, &l); err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, ListStatement{SQL: d.noiseThresholdSQL(flapping), Args: args},
+			ListStatement{SQL: d.noiseConditionsSQL(flapping), Args: withThreshold(args, l)})
+	}
+	return stmts, nil
 }

@@ -33,7 +33,11 @@ func BenchmarkNoiseReport(b *testing.B) {
 	}
 	b.Logf("%d alerts fired in the period", inPeriod)
 	stmts := []graph.ListStatement{{SQL: countSQL, Args: args}, {SQL: graph.NoisePostgresSQL(), Args: append(args, 10)}}
-	stmts = append(stmts, graph.NoiseRollupStatements(e.Demo.TenantID, since, until, 10)...)
+	rollup, err := graph.NoiseRollupStatements(ctx, e.Store.DB, e.Demo.TenantID, since, until, 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stmts = append(stmts, rollup...)
 	for i, st := range stmts {
 		q, a := st.SQL, st.Args
 		tx, err := e.Store.DB.BeginTx(ctx, nil)

@@ -99,13 +99,18 @@ func noiseDialectOf(postgres bool) noiseDialect {
 // Arguments of the statements below.
 //
 //	$1 tenant, $2–$3 and $4–$5 the edges, $6–$7 the whole days, $8 the
-//	limit; the conditions' statements also $9 the first day, $10
-//	noiseCandidates, $11 the limit - 1
+//	limit; the conditions' statements also $9 the first day, and $10
+//	noiseCandidates (the threshold's) or the threshold L (the ranking's)
 const noiseDimsArgs = 8
 
 func (sp noiseSpan) args(a noiseArgs) []any {
 	return []any{a.tenant, sp.edge1From, sp.edge1To, sp.edge2From, sp.edge2To, sp.day1, sp.day2, a.limit,
-		sp.dayLo, noiseCandidates, a.limit - 1}
+		sp.dayLo, noiseCandidates}
+}
+
+// withThreshold is args with the threshold L in place of $10.
+func withThreshold(args []any, l int64) []any {
+	return append(append([]any(nil), args[:9]...), l)
 }
 
 // edgeSQL is the CTE e of the edges' alerts, with cols.
@@ -148,13 +153,31 @@ u AS (
 ` + strings.Join(parts, "\nUNION ALL\n")
 }
 
+// noiseThresholdSQL is L for noiseConditionsSQL: the limit-th count in
+// the period (alerts, or resets when flapping) of the noiseCandidates
+// conditions with the most over all time, at least 1 (2). A condition
+// with fewer than L over all time has fewer in the period than limit
+// others, so cannot rank. L is read on its own so that the ranking's
+// planner sees it as a constant: as a subquery it was estimated at a
+// tenth of the rows and the ranking read every condition-day of the
+// tenant.
+func (d noiseDialect) noiseThresholdSQL(flapping bool) string {
+	by, floor, col := "alerts", "1", "n"
+	if flapping {
+		by, floor, col = "resets", "2", "resets"
+	}
+	return `WITH ` + d.edgeSQL(`integration_id, dedup_key, `+d.resolved+` AS r`) + `,
+ec AS (SELECT integration_id, dedup_key, count(*) AS n, sum(r) AS resets FROM e GROUP BY integration_id, dedup_key),
+c0 AS (SELECT integration_id, dedup_key FROM alert_noise_conditions WHERE tenant_id = $1 AND last_day >= $9
+	ORDER BY ` + by + ` DESC LIMIT $10),
+p0 AS (` + d.conditionCounts("c0") + `)
+SELECT coalesce((SELECT ` + col + ` FROM p0 ORDER BY 1 DESC LIMIT 1 OFFSET $8 - 1), ` + floor + `)`
+}
+
 // noiseConditionsSQL ranks the conditions by alerts (flapping false) or
 // by resets. Its candidates are the conditions seen on or after the
-// period's first day with at least L alerts (resets) over all time,
-// where L is the limit-th count in the period of the noiseCandidates
-// conditions with the most over all time: a condition with fewer than L
-// over all time has fewer in the period than limit others, so cannot
-// rank. The candidates are then counted exactly: whole days from
+// period's first day with at least L ($10, from noiseThresholdSQL) alerts
+// (resets) over all time, counted exactly: whole days from
 // alert_noise_condition_days, the edges from the alerts.
 func (d noiseDialect) noiseConditionsSQL(flapping bool) string {
 	by, floor, order, where := "alerts", "1", "n DESC", "n > 0"
@@ -165,25 +188,24 @@ func (d noiseDialect) noiseConditionsSQL(flapping bool) string {
 	if !d.postgres {
 		greatest = "max"
 	}
-	counts := func(set string) string {
-		return `SELECT x.integration_id, x.dedup_key, sum(v.n) AS n, sum(v.resets) AS resets FROM ` + set + ` x
+	return `WITH ` + d.edgeSQL(`integration_id, dedup_key, `+d.resolved+` AS r`) + `,
+ec AS (SELECT integration_id, dedup_key, count(*) AS n, sum(r) AS resets FROM e GROUP BY integration_id, dedup_key),
+s AS (SELECT integration_id, dedup_key FROM alert_noise_conditions WHERE tenant_id = $1 AND last_day >= $9
+	AND ` + by + ` >= ` + greatest + `(` + floor + `, $10)),
+p AS (` + d.conditionCounts("s") + `)
+SELECT integration_id, dedup_key, n, resets FROM p WHERE ` + where + `
+ORDER BY ` + order + `, integration_id, dedup_key` + d.collateC + ` LIMIT $8`
+}
+
+// conditionCounts counts in the period the conditions of set: whole days
+// from alert_noise_condition_days, the edges from the CTE ec.
+func (d noiseDialect) conditionCounts(set string) string {
+	return `SELECT x.integration_id, x.dedup_key, sum(v.n) AS n, sum(v.resets) AS resets FROM ` + set + ` x
 	JOIN (SELECT integration_id, dedup_key, alerts AS n, resets FROM alert_noise_condition_days
 			WHERE tenant_id = $1 AND day >= $6 AND day < $7
 		UNION ALL SELECT integration_id, dedup_key, n, resets FROM ec) v
 		ON v.integration_id = x.integration_id AND v.dedup_key = x.dedup_key
 	GROUP BY x.integration_id, x.dedup_key`
-	}
-	return `WITH ` + d.edgeSQL(`integration_id, dedup_key, `+d.resolved+` AS r`) + `,
-ec AS (SELECT integration_id, dedup_key, count(*) AS n, sum(r) AS resets FROM e GROUP BY integration_id, dedup_key),
-c0 AS (SELECT integration_id, dedup_key FROM alert_noise_conditions WHERE tenant_id = $1 AND last_day >= $9
-	ORDER BY ` + by + ` DESC LIMIT $10),
-p0 AS (` + counts("c0") + `),
-s AS (SELECT integration_id, dedup_key FROM alert_noise_conditions WHERE tenant_id = $1 AND last_day >= $9
-	AND ` + by + ` >= ` + greatest + `(` + floor + `, coalesce((SELECT ` + map[bool]string{false: "n", true: "resets"}[flapping] +
-		` FROM p0 ORDER BY 1 DESC LIMIT 1 OFFSET $11), ` + floor + `))),
-p AS (` + counts("s") + `)
-SELECT integration_id, dedup_key, n, resets FROM p WHERE ` + where + `
-ORDER BY ` + order + `, integration_id, dedup_key` + d.collateC + ` LIMIT $8`
 }
 
 var dollarParam = regexp.MustCompile(`\$(\d+)`)
@@ -254,7 +276,11 @@ func noiseFromRollups(ctx context.Context, db noiseDB, d noiseDialect, a noiseAr
 		return closed, nil
 	}
 	for _, flapping := range []bool{false, true} {
-		rows, err := noiseQuery(ctx, db, d.bind(d.noiseConditionsSQL(flapping)), args...)
+		var l int64
+		if err := noiseRow(ctx, db, d.bind(d.noiseThresholdSQL(flapping)), args, &l); err != nil {
+			return 0, fmt.Errorf("noise threshold: %w", err)
+		}
+		rows, err := noiseQuery(ctx, db, d.bind(d.noiseConditionsSQL(flapping)), withThreshold(args, l)...)
 		if err != nil {
 			return 0, err
 		}
