@@ -198,14 +198,17 @@ ORDER BY ` + order + `, integration_id, dedup_key` + d.collateC + ` LIMIT $8`
 }
 
 // conditionCounts counts in the period the conditions of set: whole days
-// from alert_noise_condition_days, the edges from the CTE ec.
+// from alert_noise_condition_days, the edges from the CTE ec. Each is
+// joined on its own, so the days are read per candidate by primary key
+// (joined to a UNION ALL with ec, they were read whole and hashed).
 func (d noiseDialect) conditionCounts(set string) string {
-	return `SELECT x.integration_id, x.dedup_key, sum(v.n) AS n, sum(v.resets) AS resets FROM ` + set + ` x
-	JOIN (SELECT integration_id, dedup_key, alerts AS n, resets FROM alert_noise_condition_days
-			WHERE tenant_id = $1 AND day >= $6 AND day < $7
-		UNION ALL SELECT integration_id, dedup_key, n, resets FROM ec) v
-		ON v.integration_id = x.integration_id AND v.dedup_key = x.dedup_key
-	GROUP BY x.integration_id, x.dedup_key`
+	return `SELECT integration_id, dedup_key, sum(n) AS n, sum(resets) AS resets FROM (
+		SELECT x.integration_id, x.dedup_key, v.alerts AS n, v.resets FROM ` + set + ` x
+		JOIN alert_noise_condition_days v ON v.tenant_id = $1 AND v.integration_id = x.integration_id
+			AND v.dedup_key = x.dedup_key AND v.day >= $6 AND v.day < $7
+		UNION ALL SELECT x.integration_id, x.dedup_key, v.n, v.resets FROM ` + set + ` x
+		JOIN ec v ON v.integration_id = x.integration_id AND v.dedup_key = x.dedup_key) w
+	GROUP BY integration_id, dedup_key`
 }
 
 var dollarParam = regexp.MustCompile(`\$(\d+)`)
