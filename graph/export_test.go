@@ -1,6 +1,10 @@
 package graph
 
 import (
+	"context"
+	"database/sql"
+	"time"
+
 	"github.com/alertdesk/alertdesk/graph/model"
 	"github.com/alertdesk/alertdesk/store"
 )
@@ -75,3 +79,45 @@ func NoisePostgresSQL() string {
 
 // NoiseSettings are the settings alertNoiseReport's transaction takes.
 const NoiseSettings = noiseSettings
+
+// RawNoiseReport is alertNoiseReport computed by grouping the period's
+// alerts themselves, as before the rollups (names left empty).
+func RawNoiseReport(ctx context.Context, st *store.Store, tenantID int, since, until time.Time, limit int) (*model.NoiseReport, error) {
+	a, err := checkNoiseArgs(since, until, nil, &limit)
+	if err != nil {
+		return nil, err
+	}
+	a.tenant = tenantID
+	r := &Resolver{store: st}
+	rep := newNoiseReport(a)
+	var closed int
+	if st.IsPostgres() {
+		closed, err = r.noisePostgres(ctx, a, rep)
+	} else {
+		closed, err = r.noiseSQLite(ctx, a, rep)
+	}
+	if err != nil {
+		return nil, err
+	}
+	finishNoise(rep, closed)
+	return rep, nil
+}
+
+// NoiseRollupStatements are alertNoiseReport's statements on
+// PostgreSQL with every dimension, with their arguments (the rankings'
+// thresholds read from db).
+func NoiseRollupStatements(ctx context.Context, db *sql.DB, tenantID int, since, until time.Time, limit int) ([]ListStatement, error) {
+	a, _ := checkNoiseArgs(since, until, nil, &limit)
+	a.tenant = tenantID
+	d, args := noiseDialectOf(true), spanOf(a.since, a.until).args(a)
+	stmts := []ListStatement{{SQL: d.noiseDimsSQL(a.dims), Args: args[:noiseDimsArgs]}}
+	for _, flapping := range []bool{false, true} {
+		var l int64
+		if err := noiseRow(ctx, db, d.noiseThresholdSQL(flapping), args, &l); err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, ListStatement{SQL: d.noiseThresholdSQL(flapping), Args: args},
+			ListStatement{SQL: d.noiseConditionsSQL(flapping), Args: withThreshold(args, l)})
+	}
+	return stmts, nil
+}

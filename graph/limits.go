@@ -78,8 +78,8 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.AlertRules = func(child int, _ int) int { return rootList(child) }
 	c.Query.TicketStatuses = func(child int, _ *int, _ *bool) int { return rootList(child) }
 	c.Query.Clients = func(child int, _ *string, _ *bool) int { return rootList(child) }
-	// The noise report: up to 4 grouping statements (PostgreSQL: 2) over
-	// the period's alerts and 3 name lookups; its rankings are bounded lists.
+	// The noise report: up to 3 statements over the period's rollups and
+	// 3 name lookups; its rankings are bounded lists.
 	c.Query.AlertNoiseReport = func(child int, _, _ time.Time, _ []model.NoiseDimension, _ *int) int {
 		return 4*queryCost + child
 	}
