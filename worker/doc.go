@@ -63,7 +63,8 @@
 // health.Evaluate. A change of state or reasons is one UPDATE conditional on
 // health_version, with the admins' NOTIFICATION_REQUESTED in the same
 // transaction, so of replicas evaluating at once exactly one records and
-// tells.
+// tells. Integrations no cycle evaluates (polling off, not connected, a
+// provider without polling) are evaluated by a sweep every 5 minutes.
 //
 // # Inventory
 //

@@ -219,6 +219,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	mux.HandleFunc(TypePoll, w.handlePoll)
 	mux.HandleFunc(TypeInventory, w.handleInventory)
 	mux.HandleFunc(TypeRetryTickets, w.handleRetryTickets)
+	mux.HandleFunc(TypeHealthSweep, w.handleHealthSweep)
 	w.server = asynq.NewServerFromRedisClient(w.d.Redis, asynq.Config{
 		Concurrency:              w.d.Concurrency,
 		Queues:                   map[string]int{w.d.Queue: 1},
@@ -235,7 +236,7 @@ func (w *Worker) Start(ctx context.Context) error {
 	mgr, err := asynq.NewPeriodicTaskManager(asynq.PeriodicTaskManagerOpts{
 		PeriodicTaskConfigProvider: schedules{
 			polls: &ScheduleProvider{Store: w.d.Store, Queue: w.d.Queue, Log: w.log, Minute: w.d.PollMinute},
-			fixed: []*asynq.PeriodicTaskConfig{retryConfig(w.d.Queue, w.d.TicketRetryEvery)},
+			fixed: []*asynq.PeriodicTaskConfig{retryConfig(w.d.Queue, w.d.TicketRetryEvery), healthSweepConfig(w.d.Queue)},
 		},
 		RedisUniversalClient: w.d.Redis,
 		SyncInterval:         w.d.ScheduleSync,
