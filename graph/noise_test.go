@@ -108,9 +108,15 @@ func TestAlertNoiseReport(t *testing.T) {
 				tenant, integration = x.tenant, x.integr
 			}
 			fired := noiseStart.Add(x.fired)
+			// Every other alert carries no origin, as rows written without
+			// one do: the rollups must count it as not closed by a ticket.
+			md := metadata.Map{"origin": "poller"}
+			if i%2 == 1 {
+				md = metadata.Map{}
+			}
 			m := c.Alert.Create().SetTenantID(tenant).SetIntegrationID(integration).SetProvider("ninjaone").
 				SetExternalAlertID(fmt.Sprintf("noise-%d", i)).SetDedupKey(x.dedup).SetTriggeredAt(fired).
-				SetLastEventAt(fired).SetAutoTicketCreated(x.openedTicket).SetMetadata(metadata.Map{"origin": "poller"})
+				SetLastEventAt(fired).SetAutoTicketCreated(x.openedTicket).SetMetadata(md)
 			if x.asset != 0 {
 				m.SetAssetID(x.asset)
 			}

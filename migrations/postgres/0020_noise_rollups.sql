@@ -38,7 +38,7 @@ BEGIN
 	WITH e AS (
 		SELECT s, tenant_id, integration_id, dedup_key, (floor(extract(epoch FROM triggered_at) / 86400))::int AS day,
 			(resolved_at IS NOT NULL)::int AS r,
-			(resolved_at IS NOT NULL AND (metadata->>'origin') = 'ticket-closed')::int AS c,
+			(resolved_at IS NOT NULL AND coalesce(metadata->>'origin' = 'ticket-closed', false))::int AS c,
 			auto_ticket_created::int AS t, (id % 16)::smallint AS shard, asset_id, client_id, matched_rule_id,
 			round(extract(epoch FROM resolved_at - triggered_at))::bigint AS secs
 		FROM (SELECT 1 AS s, n.* FROM n) d WHERE triggered_at IS NOT NULL
@@ -77,7 +77,7 @@ BEGIN
 	WITH e AS (
 		SELECT s, tenant_id, integration_id, dedup_key, (floor(extract(epoch FROM triggered_at) / 86400))::int AS day,
 			(resolved_at IS NOT NULL)::int AS r,
-			(resolved_at IS NOT NULL AND (metadata->>'origin') = 'ticket-closed')::int AS c,
+			(resolved_at IS NOT NULL AND coalesce(metadata->>'origin' = 'ticket-closed', false))::int AS c,
 			auto_ticket_created::int AS t, (id % 16)::smallint AS shard, asset_id, client_id, matched_rule_id,
 			round(extract(epoch FROM resolved_at - triggered_at))::bigint AS secs
 		FROM (SELECT -1 AS s, o.* FROM o) d WHERE triggered_at IS NOT NULL
@@ -127,7 +127,7 @@ BEGIN
 	WITH e AS (
 		SELECT s, tenant_id, integration_id, dedup_key, (floor(extract(epoch FROM triggered_at) / 86400))::int AS day,
 			(resolved_at IS NOT NULL)::int AS r,
-			(resolved_at IS NOT NULL AND (metadata->>'origin') = 'ticket-closed')::int AS c,
+			(resolved_at IS NOT NULL AND coalesce(metadata->>'origin' = 'ticket-closed', false))::int AS c,
 			auto_ticket_created::int AS t, (id % 16)::smallint AS shard, asset_id, client_id, matched_rule_id,
 			round(extract(epoch FROM resolved_at - triggered_at))::bigint AS secs
 		FROM (SELECT 1 AS s, (NEW).* UNION ALL SELECT -1, (OLD).*) d WHERE triggered_at IS NOT NULL
@@ -178,7 +178,7 @@ CREATE TRIGGER "alert_noise_update" AFTER UPDATE ON "alerts" FOR EACH ROW WHEN (
 WITH e AS (
 	SELECT s, tenant_id, integration_id, dedup_key, (floor(extract(epoch FROM triggered_at) / 86400))::int AS day,
 		(resolved_at IS NOT NULL)::int AS r,
-		(resolved_at IS NOT NULL AND (metadata->>'origin') = 'ticket-closed')::int AS c,
+		(resolved_at IS NOT NULL AND coalesce(metadata->>'origin' = 'ticket-closed', false))::int AS c,
 		auto_ticket_created::int AS t, (id % 16)::smallint AS shard, asset_id, client_id, matched_rule_id,
 		round(extract(epoch FROM resolved_at - triggered_at))::bigint AS secs
 	FROM (SELECT 1 AS s, a.* FROM alerts a) d WHERE triggered_at IS NOT NULL

@@ -41,7 +41,7 @@ CREATE TRIGGER `alert_noise_insert` AFTER INSERT ON `alerts` WHEN NEW.triggered_
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.r END AS r, CASE WHEN k.kind = 5 THEN 0 ELSE v.c END AS c,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.t END AS t
 		FROM (SELECT CAST(julianday(substr(NEW.triggered_at, 1, (11 + instr(substr(NEW.triggered_at, 12), ' ')) - 1) || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 4, 2)) - 2440587.5 AS INTEGER) AS day, NEW.resolved_at IS NOT NULL AS r,
-			NEW.resolved_at IS NOT NULL AND json_extract(NEW.metadata, '$.origin') = 'ticket-closed' AS c,
+			NEW.resolved_at IS NOT NULL AND ifnull(json_extract(NEW.metadata, '$.origin') = 'ticket-closed', 0) AS c,
 			NEW.auto_ticket_created AS t,
 			CASE WHEN NEW.resolved_at IS NOT NULL THEN CAST(round((julianday(substr(NEW.resolved_at, 1, (11 + instr(substr(NEW.resolved_at, 12), ' ')) - 1) || substr(NEW.resolved_at, (11 + instr(substr(NEW.resolved_at, 12), ' ')) + 1, 3) || ':' || substr(NEW.resolved_at, (11 + instr(substr(NEW.resolved_at, 12), ' ')) + 4, 2)) - julianday(substr(NEW.triggered_at, 1, (11 + instr(substr(NEW.triggered_at, 12), ' ')) - 1) || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 4, 2))) * 86400) AS INTEGER) END AS secs) v,
 			(SELECT 0 AS kind UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5) k
@@ -71,7 +71,7 @@ CREATE TRIGGER `alert_noise_delete` AFTER DELETE ON `alerts` WHEN OLD.triggered_
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.r END AS r, CASE WHEN k.kind = 5 THEN 0 ELSE v.c END AS c,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.t END AS t
 		FROM (SELECT CAST(julianday(substr(OLD.triggered_at, 1, (11 + instr(substr(OLD.triggered_at, 12), ' ')) - 1) || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 4, 2)) - 2440587.5 AS INTEGER) AS day, OLD.resolved_at IS NOT NULL AS r,
-			OLD.resolved_at IS NOT NULL AND json_extract(OLD.metadata, '$.origin') = 'ticket-closed' AS c,
+			OLD.resolved_at IS NOT NULL AND ifnull(json_extract(OLD.metadata, '$.origin') = 'ticket-closed', 0) AS c,
 			OLD.auto_ticket_created AS t,
 			CASE WHEN OLD.resolved_at IS NOT NULL THEN CAST(round((julianday(substr(OLD.resolved_at, 1, (11 + instr(substr(OLD.resolved_at, 12), ' ')) - 1) || substr(OLD.resolved_at, (11 + instr(substr(OLD.resolved_at, 12), ' ')) + 1, 3) || ':' || substr(OLD.resolved_at, (11 + instr(substr(OLD.resolved_at, 12), ' ')) + 4, 2)) - julianday(substr(OLD.triggered_at, 1, (11 + instr(substr(OLD.triggered_at, 12), ' ')) - 1) || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 4, 2))) * 86400) AS INTEGER) END AS secs) v,
 			(SELECT 0 AS kind UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5) k
@@ -108,7 +108,7 @@ CREATE TRIGGER `alert_noise_update` AFTER UPDATE ON `alerts` WHEN
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.r END AS r, CASE WHEN k.kind = 5 THEN 0 ELSE v.c END AS c,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.t END AS t
 		FROM (SELECT CAST(julianday(substr(OLD.triggered_at, 1, (11 + instr(substr(OLD.triggered_at, 12), ' ')) - 1) || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 4, 2)) - 2440587.5 AS INTEGER) AS day, OLD.resolved_at IS NOT NULL AS r,
-			OLD.resolved_at IS NOT NULL AND json_extract(OLD.metadata, '$.origin') = 'ticket-closed' AS c,
+			OLD.resolved_at IS NOT NULL AND ifnull(json_extract(OLD.metadata, '$.origin') = 'ticket-closed', 0) AS c,
 			OLD.auto_ticket_created AS t,
 			CASE WHEN OLD.resolved_at IS NOT NULL THEN CAST(round((julianday(substr(OLD.resolved_at, 1, (11 + instr(substr(OLD.resolved_at, 12), ' ')) - 1) || substr(OLD.resolved_at, (11 + instr(substr(OLD.resolved_at, 12), ' ')) + 1, 3) || ':' || substr(OLD.resolved_at, (11 + instr(substr(OLD.resolved_at, 12), ' ')) + 4, 2)) - julianday(substr(OLD.triggered_at, 1, (11 + instr(substr(OLD.triggered_at, 12), ' ')) - 1) || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(OLD.triggered_at, (11 + instr(substr(OLD.triggered_at, 12), ' ')) + 4, 2))) * 86400) AS INTEGER) END AS secs) v,
 			(SELECT 0 AS kind UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5) k
@@ -136,7 +136,7 @@ CREATE TRIGGER `alert_noise_update` AFTER UPDATE ON `alerts` WHEN
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.r END AS r, CASE WHEN k.kind = 5 THEN 0 ELSE v.c END AS c,
 			CASE WHEN k.kind = 5 THEN 0 ELSE v.t END AS t
 		FROM (SELECT CAST(julianday(substr(NEW.triggered_at, 1, (11 + instr(substr(NEW.triggered_at, 12), ' ')) - 1) || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 4, 2)) - 2440587.5 AS INTEGER) AS day, NEW.resolved_at IS NOT NULL AS r,
-			NEW.resolved_at IS NOT NULL AND json_extract(NEW.metadata, '$.origin') = 'ticket-closed' AS c,
+			NEW.resolved_at IS NOT NULL AND ifnull(json_extract(NEW.metadata, '$.origin') = 'ticket-closed', 0) AS c,
 			NEW.auto_ticket_created AS t,
 			CASE WHEN NEW.resolved_at IS NOT NULL THEN CAST(round((julianday(substr(NEW.resolved_at, 1, (11 + instr(substr(NEW.resolved_at, 12), ' ')) - 1) || substr(NEW.resolved_at, (11 + instr(substr(NEW.resolved_at, 12), ' ')) + 1, 3) || ':' || substr(NEW.resolved_at, (11 + instr(substr(NEW.resolved_at, 12), ' ')) + 4, 2)) - julianday(substr(NEW.triggered_at, 1, (11 + instr(substr(NEW.triggered_at, 12), ' ')) - 1) || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(NEW.triggered_at, (11 + instr(substr(NEW.triggered_at, 12), ' ')) + 4, 2))) * 86400) AS INTEGER) END AS secs) v,
 			(SELECT 0 AS kind UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5) k
@@ -151,7 +151,7 @@ CREATE TEMP TABLE noise_backfill AS
 SELECT a.tenant_id AS tenant_id, a.integration_id AS integration_id, a.dedup_key AS dedup_key, a.id % 16 AS shard,
 	CAST(julianday(substr(a.triggered_at, 1, (11 + instr(substr(a.triggered_at, 12), ' ')) - 1) || substr(a.triggered_at, (11 + instr(substr(a.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(a.triggered_at, (11 + instr(substr(a.triggered_at, 12), ' ')) + 4, 2)) - 2440587.5 AS INTEGER) AS day,
 	a.resolved_at IS NOT NULL AS r,
-	a.resolved_at IS NOT NULL AND json_extract(a.metadata, '$.origin') = 'ticket-closed' AS c,
+	a.resolved_at IS NOT NULL AND ifnull(json_extract(a.metadata, '$.origin') = 'ticket-closed', 0) AS c,
 	a.auto_ticket_created AS t, a.asset_id AS asset_id, a.client_id AS client_id, a.matched_rule_id AS matched_rule_id,
 	CASE WHEN a.resolved_at IS NOT NULL THEN CAST(round((julianday(substr(a.resolved_at, 1, (11 + instr(substr(a.resolved_at, 12), ' ')) - 1) || substr(a.resolved_at, (11 + instr(substr(a.resolved_at, 12), ' ')) + 1, 3) || ':' || substr(a.resolved_at, (11 + instr(substr(a.resolved_at, 12), ' ')) + 4, 2)) - julianday(substr(a.triggered_at, 1, (11 + instr(substr(a.triggered_at, 12), ' ')) - 1) || substr(a.triggered_at, (11 + instr(substr(a.triggered_at, 12), ' ')) + 1, 3) || ':' || substr(a.triggered_at, (11 + instr(substr(a.triggered_at, 12), ' ')) + 4, 2))) * 86400) AS INTEGER) END AS secs
 FROM alerts a WHERE a.triggered_at IS NOT NULL;
