@@ -151,46 +151,9 @@ var steps = []step{
 			CASE WHEN i > 0 THEN CASE WHEN second THEN {r2} ELSE {r1} END END,
 			NULL, CASE WHEN i > 0 THEN {tb} + i END
 		FROM a`},
-	// The noise report's rollups, as migration 0020 backfills them (its
+	// The noise report's rollups, by migration 0020's backfill (its
 	// triggers are off while loading).
-	{"noise rollups", `WITH e AS (
-	SELECT s, tenant_id, integration_id, dedup_key, (floor(extract(epoch FROM triggered_at) / 86400))::int AS day,
-		(resolved_at IS NOT NULL)::int AS r,
-		(resolved_at IS NOT NULL AND coalesce(metadata->>'origin' = 'ticket-closed', false))::int AS c,
-		auto_ticket_created::int AS t, (id % 16)::smallint AS shard, asset_id, client_id, matched_rule_id,
-		round(extract(epoch FROM resolved_at - triggered_at))::bigint AS secs
-	FROM (SELECT 1 AS s, a.* FROM alerts a WHERE a.tenant_id = {tid} AND a.id > {ab}) d WHERE triggered_at IS NOT NULL
-), x1 AS (
-	INSERT INTO alert_noise_conditions AS t (tenant_id, integration_id, dedup_key, alerts, resets, last_day)
-	SELECT tenant_id, integration_id, dedup_key, sum(s), sum(s * r), coalesce(max(day) FILTER (WHERE s > 0), -1)
-	FROM e GROUP BY 1, 2, 3
-	HAVING sum(s) <> 0 OR sum(s * r) <> 0 OR max(day) FILTER (WHERE s > 0) > coalesce(max(day) FILTER (WHERE s < 0), -1)
-	ORDER BY 1, 2, 3
-	ON CONFLICT (tenant_id, integration_id, dedup_key) DO UPDATE SET alerts = t.alerts + excluded.alerts,
-		resets = t.resets + excluded.resets, last_day = greatest(t.last_day, excluded.last_day)
-	RETURNING 1
-), x2 AS (
-	INSERT INTO alert_noise_condition_days AS t (tenant_id, integration_id, dedup_key, day, alerts, resets)
-	SELECT tenant_id, integration_id, dedup_key, day, sum(s), sum(s * r)
-	FROM e GROUP BY 1, 2, 3, 4 HAVING sum(s) <> 0 OR sum(s * r) <> 0
-	ORDER BY 1, 2, 3, 4
-	ON CONFLICT (tenant_id, integration_id, dedup_key, day) DO UPDATE SET alerts = t.alerts + excluded.alerts,
-		resets = t.resets + excluded.resets
-	RETURNING 1
-)
-INSERT INTO alert_noise_days AS t (tenant_id, kind, day, key, shard, alerts, resets, closed, tickets)
-SELECT e.tenant_id, k.kind, e.day, k.key, k.shard, sum(e.s), sum(e.s * k.r), sum(e.s * k.c), sum(e.s * k.t)
-FROM e CROSS JOIN LATERAL (VALUES
-	(0::smallint, 0::bigint, e.shard, e.r, e.c, e.t),
-	(2::smallint, e.asset_id, 0::smallint, e.r, e.c, e.t),
-	(3::smallint, e.client_id, e.shard, e.r, e.c, e.t),
-	(4::smallint, e.matched_rule_id, e.shard, e.r, e.c, e.t),
-	(5::smallint, e.secs, e.shard, 0, 0, 0)) AS k (kind, key, shard, r, c, t)
-WHERE k.key IS NOT NULL
-GROUP BY 1, 2, 3, 4, 5 HAVING sum(e.s) <> 0 OR sum(e.s * k.r) <> 0 OR sum(e.s * k.c) <> 0 OR sum(e.s * k.t) <> 0
-ORDER BY 1, 2, 3, 4, 5
-ON CONFLICT (tenant_id, kind, day, key, shard) DO UPDATE SET alerts = t.alerts + excluded.alerts,
-	resets = t.resets + excluded.resets, closed = t.closed + excluded.closed, tickets = t.tickets + excluded.tickets`},
+	{"noise rollups", `SELECT alert_noise_backfill({tid}, {ab})`},
 	// One row per condition with an open ticket, its first alert the head,
 	// as migration 0005 backfills them.
 	{"alert conditions", `INSERT INTO alert_conditions (tenant_id, created_at, integration_id, dedup_key, ticket_id,

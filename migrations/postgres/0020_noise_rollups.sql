@@ -174,14 +174,18 @@ CREATE TRIGGER "alert_noise_update" AFTER UPDATE ON "alerts" FOR EACH ROW WHEN (
 	(OLD.metadata->>'origin') IS DISTINCT FROM (NEW.metadata->>'origin'))
 	EXECUTE FUNCTION "alert_noise_update"();
 
--- The alerts already there.
+-- Adds the alerts of p_tenant (every tenant when NULL) with ids above
+-- p_after to the rollups: the backfill below, and bulk loads that write
+-- alerts with these triggers off.
+CREATE FUNCTION "alert_noise_backfill"(p_tenant bigint, p_after bigint) RETURNS void LANGUAGE sql AS $$
 WITH e AS (
 	SELECT s, tenant_id, integration_id, dedup_key, (floor(extract(epoch FROM triggered_at) / 86400))::int AS day,
 		(resolved_at IS NOT NULL)::int AS r,
 		(resolved_at IS NOT NULL AND coalesce(metadata->>'origin' = 'ticket-closed', false))::int AS c,
 		auto_ticket_created::int AS t, (id % 16)::smallint AS shard, asset_id, client_id, matched_rule_id,
 		round(extract(epoch FROM resolved_at - triggered_at))::bigint AS secs
-	FROM (SELECT 1 AS s, a.* FROM alerts a) d WHERE triggered_at IS NOT NULL
+	FROM (SELECT 1 AS s, a.* FROM alerts a WHERE (p_tenant IS NULL OR a.tenant_id = p_tenant) AND a.id > p_after) d
+	WHERE triggered_at IS NOT NULL
 ), x1 AS (
 	INSERT INTO alert_noise_conditions AS t (tenant_id, integration_id, dedup_key, alerts, resets, last_day)
 	SELECT tenant_id, integration_id, dedup_key, sum(s), sum(s * r), coalesce(max(day) FILTER (WHERE s > 0), -1)
@@ -213,3 +217,7 @@ GROUP BY 1, 2, 3, 4, 5 HAVING sum(e.s) <> 0 OR sum(e.s * k.r) <> 0 OR sum(e.s * 
 ORDER BY 1, 2, 3, 4, 5
 ON CONFLICT (tenant_id, kind, day, key, shard) DO UPDATE SET alerts = t.alerts + excluded.alerts,
 	resets = t.resets + excluded.resets, closed = t.closed + excluded.closed, tickets = t.tickets + excluded.tickets;
+$$;
+
+-- The alerts already there.
+SELECT alert_noise_backfill(NULL, 0);
