@@ -28,6 +28,14 @@ var (
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 	}, []string{"origin", "kind", "outcome"})
 
+	// CombinedEvents observes how many firings of one condition ran in
+	// one transaction (pipeline.Combiner).
+	CombinedEvents = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "alertdesk_pipeline_combined_events",
+		Help:    "Firings of one condition run together in one transaction because they arrived while the condition was busy.",
+		Buckets: prometheus.ExponentialBuckets(2, 2, 6),
+	})
+
 	// Tasks counts background task runs by type and outcome (ok, retry, failed).
 	Tasks = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "alertdesk_tasks_total",
@@ -128,7 +136,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		Webhooks, PipelineDuration, Tasks, TaskDuration,
+		Webhooks, PipelineDuration, CombinedEvents, Tasks, TaskDuration,
 		OutboxLag, OutboxPending, OutboxDispatched,
 		PollCycles, PollAlerts, Resets,
 		HTTPRequests, HTTPDuration, GraphQLOperations, GraphQLDuration, GraphQLErrors,

@@ -61,6 +61,14 @@
 // per tenant on PostgreSQL (no lock past nextval); SQLite advances a
 // ticket_counters row in the transaction.
 //
+// A storm would run one transaction at a time behind its condition's lock,
+// each waiting for the one before to flush its commit. Webhooks therefore
+// go through a Combiner (combine.go): a firing that arrives while its
+// condition is busy in this process waits, and the waiting ones run
+// together, up to MaxCombined (together.go: all their locks first, in
+// lockAll's order, then each event's own statements and stages as Process
+// runs them, and one COMMIT). If that transaction fails, each runs alone.
+//
 // # Round trips on PostgreSQL
 //
 // A new alert that opens a ticket is six statements in three round trips:

@@ -155,26 +155,11 @@ type pageLookup struct {
 func (l *pageLookup) statements(evs []event.Event, cand []int) []store.Statement {
 	ev := evs[cand[0]]
 	tenantID, integrationID := ev.TenantID, ev.IntegrationID
-	var alertIDs, dedupKeys, alertLocks, dedupLocks []string
-	for _, i := range cand {
-		alertIDs = append(alertIDs, evs[i].ExternalAlertID)
-		dedupKeys = append(dedupKeys, evs[i].DedupKey())
+	picked := make([]event.Event, len(cand))
+	for j, i := range cand {
+		picked[j] = evs[i]
 	}
-	slices.Sort(alertIDs)
-	alertIDs = slices.Compact(alertIDs)
-	slices.Sort(dedupKeys)
-	dedupKeys = slices.Compact(dedupKeys)
-	for _, id := range alertIDs {
-		alertLocks = append(alertLocks, alertLockKey(tenantID, integrationID, id))
-	}
-	for _, k := range dedupKeys {
-		dedupLocks = append(dedupLocks, dedupLockKey(tenantID, integrationID, k))
-	}
-	// Every alert's lock, then every condition's, as Process takes its
-	// two: no page waits on an event, or another page, that waits on it.
-	// Each group is sorted, so pages sharing keys take them in one order.
-	slices.Sort(alertLocks)
-	slices.Sort(dedupLocks)
+	alertIDs, dedupKeys := keysOf(picked)
 	l.stored, l.open = map[string]bool{}, map[string]bool{}
 	readSet := func(m map[string]bool) func(store.Rows) error {
 		return func(rows store.Rows) error {
@@ -188,11 +173,7 @@ func (l *pageLookup) statements(evs []event.Event, cand []int) []store.Statement
 			return rows.Err()
 		}
 	}
-	return []store.Statement{{
-		Name: "pipeline: lock page",
-		SQL:  `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest($1::text[]) AS u(k)`,
-		Args: []any{append(alertLocks, dedupLocks...)},
-	}, {
+	return []store.Statement{lockAll("pipeline: lock page", picked), {
 		Name: "pipeline: read config version",
 		SQL:  `SELECT config_version FROM tenants WHERE id = $1`,
 		Args: []any{tenantID},

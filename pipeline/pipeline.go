@@ -65,68 +65,104 @@ type Result struct {
 
 // Process runs one event through the pipeline in its own transaction.
 func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) (Result, error) {
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
-	ev = ev.Clean()
-	if err := ev.Validate(); err != nil {
+	o := applyOptions(opts)
+	ev, err := prepare(ev)
+	if err != nil {
 		return Result{}, err
 	}
-	if ev.TenantID == 0 || ev.IntegrationID == 0 {
-		return Result{}, fmt.Errorf("pipeline: event without tenant or integration")
-	}
-	ev.OccurredAt = ev.OccurredAt.UTC()
-	var stages MultiStage
-	switch ev.Kind {
-	case event.Triggered:
-		stages = p.triggered
-	case event.Reset:
-		stages = p.reset
-	case event.Acknowledged:
-		stages = p.acknowledged
-	}
-
 	// BEGIN, the locks and (on PostgreSQL) a trigger's lookup go to the
 	// database in one round trip; finish defers its last writes to COMMIT.
-	var (
-		res   Result
-		lock  lockRead
-		look  *triggerLookup
-		reset *resetLookup
-	)
-	first := []store.Statement{p.lockStatement(ev, &lock)}
-	switch {
-	case !p.store.IsPostgres():
-	case ev.Kind == event.Triggered:
-		look = &triggerLookup{}
-		first = append(first, look.statement(ev))
-	case ev.Kind == event.Reset:
-		reset = &resetLookup{}
-		first = append(first, reset.statements(ev)...)
-	}
-	err := p.store.BatchTx(ctx, first, func(tx *ent.Tx, b *store.Batch) error {
-		version, err := lock.check(ev, o)
-		if err != nil {
-			return err
-		}
-		s := &State{Event: ev, Tx: tx, batch: b, At: ev.OccurredAt, version: version, versionRead: true,
-			lookup: look, reset: reset}
-		if err := stages.Exec(ctx, s); err != nil {
-			return err
-		}
-		res, err = p.finish(ctx, s)
+	r := p.newRun(ev)
+	var res Result
+	err = p.store.BatchTx(ctx, r.first, func(tx *ent.Tx, b *store.Batch) error {
+		var err error
+		res, err = p.exec(ctx, tx, b, r, o)
 		return err
 	})
 	if err != nil {
 		return Result{}, err
 	}
+	p.logged(ctx, ev, res)
+	return res, nil
+}
+
+func applyOptions(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// prepare cleans and checks an event as every run of the pipeline does.
+func prepare(ev event.Event) (event.Event, error) {
+	ev = ev.Clean()
+	if err := ev.Validate(); err != nil {
+		return ev, err
+	}
+	if ev.TenantID == 0 || ev.IntegrationID == 0 {
+		return ev, fmt.Errorf("pipeline: event without tenant or integration")
+	}
+	ev.OccurredAt = ev.OccurredAt.UTC()
+	return ev, nil
+}
+
+// run is one prepared event with the statements that open its work in a
+// transaction (the locks, and on PostgreSQL its lookup) and what they read.
+type run struct {
+	ev     event.Event
+	stages MultiStage
+	first  []store.Statement
+	lock   lockRead
+	look   *triggerLookup
+	reset  *resetLookup
+}
+
+func (p *Pipeline) newRun(ev event.Event) *run {
+	r := &run{ev: ev}
+	switch ev.Kind {
+	case event.Triggered:
+		r.stages = p.triggered
+	case event.Reset:
+		r.stages = p.reset
+	case event.Acknowledged:
+		r.stages = p.acknowledged
+	}
+	r.first = []store.Statement{p.lockStatement(ev, &r.lock)}
+	switch {
+	case !p.store.IsPostgres():
+	case ev.Kind == event.Triggered:
+		r.look = &triggerLookup{}
+		r.first = append(r.first, r.look.statement(ev))
+	case ev.Kind == event.Reset:
+		r.reset = &resetLookup{}
+		r.first = append(r.first, r.reset.statements(ev)...)
+	}
+	return r
+}
+
+// exec runs r's stages and writes their outcome, once r.first was read in
+// the transaction.
+func (p *Pipeline) exec(ctx context.Context, tx *ent.Tx, b *store.Batch, r *run, o options) (Result, error) {
+	version, err := r.lock.check(r.ev, o)
+	if err != nil {
+		return Result{}, err
+	}
+	s := &State{Event: r.ev, Tx: tx, batch: b, At: r.ev.OccurredAt, version: version, versionRead: true,
+		lookup: r.look, reset: r.reset}
+	if err := r.stages.Exec(ctx, s); err != nil {
+		return Result{}, err
+	}
+	return p.finish(ctx, s)
+}
+
+// logged logs a committed event's outcome at debug level.
+func (p *Pipeline) logged(ctx context.Context, ev event.Event, res Result) {
 	// Checked first: the attributes would cost an allocation per event.
 	if p.log.Enabled(ctx, slog.LevelDebug) {
 		p.log.DebugContext(ctx, "pipeline: event processed", "tenant", ev.TenantID, "integration", ev.IntegrationID,
 			"kind", string(ev.Kind), "origin", ev.Origin, "alert", res.AlertID, "outcome", string(res.Outcome))
 	}
-	return res, nil
 }
 
 // lockRead is what the lock statement reads.

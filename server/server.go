@@ -101,10 +101,14 @@ func (s *Server) Handler() http.Handler {
 	if ingest == nil {
 		ingest = s.Pipeline
 	}
+	// A storm's firings share transactions instead of queueing one by one
+	// for their condition's lock.
+	combined := pipeline.NewCombiner(ingest)
+	combined.OnGroup = func(n int) { metrics.CombinedEvents.Observe(float64(n)) }
 	mux.Handle("POST /webhooks/{provider}/{integrationId}", metrics.InstrumentWebhooks(&webhook.Handler{
 		DB:       s.Store.Ingest().Ent,
 		Secrets:  s.Secrets,
-		Pipeline: metrics.TimedProcessor{Next: ingest},
+		Pipeline: metrics.TimedProcessor{Next: combined},
 		Normalizers: map[event.Provider]webhook.Normalizer{
 			event.NinjaOne:    ninjaone.NormalizeWebhook,
 			event.TacticalRMM: tacticalrmm.NormalizeWebhook,

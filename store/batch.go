@@ -56,6 +56,22 @@ func (b *Batch) Defer(ctx context.Context, st Statement) error {
 	return nil
 }
 
+// Send runs stmts in the transaction and reads their rows: on PostgreSQL
+// in one round trip, after the statements deferred so far.
+func (b *Batch) Send(ctx context.Context, stmts ...Statement) error {
+	if b.pg == nil {
+		for _, st := range stmts {
+			if err := runStatement(ctx, b.tx, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	all := append(b.pg.deferred, stmts...)
+	b.pg.deferred = nil
+	return b.pg.send(ctx, "", all, "")
+}
+
 // BatchTx runs fn in a transaction like Tx, in fewer round trips on
 // PostgreSQL: BEGIN and the first statements go to the server together and
 // are read before fn runs, and what fn defers on the Batch goes with

@@ -6,8 +6,12 @@ import (
 	"sync"
 	"testing"
 
+	"entgo.io/ent/dialect"
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/alertdesk/alertdesk/ent/alert"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/rule"
 )
 
@@ -105,4 +109,68 @@ func TestConcurrentStormOneSummary(t *testing.T) {
 			t.Errorf("occurrence count = %d, want %d", a.OccurrenceCount, n+1)
 		}
 	})
+}
+
+// TestStormFiringsShareTransactions: firings of one condition that arrive
+// while it is busy run together in one transaction (pipeline.Combiner),
+// and each still gets its own alert, trace, workflow event and place in
+// the count.
+func TestStormFiringsShareTransactions(t *testing.T) {
+	e := apptest.New(t, dialect.Postgres)
+	first := e.PostFixture(ninja, "ninjaone-condition-triggered.json")
+	groups := combinedGroups(t)
+	const senders, each = 32, 8
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				n := 1000 + s*each + i
+				r := e.Post(ninja, ninjaTrigger(t, map[string]any{"seriesUid": series(n), "id": n}))
+				if r.Status != 200 || r.Outcome != "occurrence_added" || r.TicketID == nil || *r.TicketID != *first.TicketID {
+					t.Errorf("firing %d answered %d %q ticket %v (error %q)", n, r.Status, r.Outcome, r.TicketID, r.Error)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	const n = senders*each + 1
+	if a := e.Alert(first.AlertID); a.OccurrenceCount != n {
+		t.Errorf("occurrence count = %d, want %d", a.OccurrenceCount, n)
+	}
+	if got := e.DB.Alert.Query().Where(alert.TicketID(*first.TicketID)).CountX(e.Ctx); got != n {
+		t.Errorf("linked alerts = %d, want %d", got, n)
+	}
+	if got := e.DB.Ticket.Query().CountX(e.Ctx); got != 1 {
+		t.Errorf("%d tickets, want 1", got)
+	}
+	triggered := 0
+	for _, topic := range e.OutboxTopics() {
+		if topic == "RMM_ALERT_TRIGGERED" {
+			triggered++
+		}
+	}
+	if triggered != n {
+		t.Errorf("%d RMM_ALERT_TRIGGERED events, want %d", triggered, n)
+	}
+	for _, a := range e.DB.Alert.Query().AllX(e.Ctx) {
+		if len(a.DecisionTrace) != 1 {
+			t.Errorf("alert %s has %d trace entries, want 1", a.ExternalAlertID, len(a.DecisionTrace))
+		}
+	}
+	if combinedGroups(t) == groups {
+		t.Error("no firings ran together: each took a transaction of its own")
+	}
+}
+
+// combinedGroups is how many groups of firings have run together in this
+// process so far.
+func combinedGroups(t *testing.T) uint64 {
+	t.Helper()
+	var m dto.Metric
+	if err := metrics.CombinedEvents.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetHistogram().GetSampleCount()
 }

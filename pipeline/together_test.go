@@ -1,0 +1,88 @@
+package pipeline_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/rule"
+)
+
+// firings prepares e (a storm rule: two comments, then a summary) and
+// returns events of the demo NinjaOne integration that run together:
+// a condition's first firing and many more a minute apart, a replay of
+// one of them, another condition, and an event Process refuses.
+func firings(t *testing.T, e *apptest.Env) []event.Event {
+	t.Helper()
+	e.SetActions(event.NinjaOne, rule.Actions{StormComments: apptest.Int(2), StormQuietMinutes: apptest.Int(10)})
+	in := e.Integration(event.NinjaOne)
+	at := time.Date(2026, 3, 19, 13, 41, 15, 0, time.UTC)
+	ev := func(id, condition string, minute int) event.Event {
+		return event.Event{
+			TenantID: e.Demo.TenantID, IntegrationID: in.ID, Provider: event.NinjaOne, Kind: event.Triggered,
+			ExternalAlertID: id, ExternalDeviceID: "7", ConditionIdentity: condition, SourceType: "CONDITION",
+			Severity: event.Major, Message: "Disk almost full", DeviceName: "host-7", ExternalOrganizationID: "2",
+			OccurredAt: at.Add(time.Duration(minute) * time.Minute), Origin: "webhook",
+		}
+	}
+	var evs []event.Event
+	for i := range 9 {
+		evs = append(evs, ev(fmt.Sprintf("storm-%d", i), "disk", i))
+	}
+	evs = append(evs, ev("storm-3", "disk", 3), ev("other-0", "cpu", 4), ev("", "disk", 5), ev("storm-9", "disk", 30))
+	return evs
+}
+
+// TestProcessTogetherMatchesProcess: events run together in one
+// transaction leave the same tickets, comments, alerts (traces included),
+// condition rows and outbox entries, and get the same results, as the
+// same events run one by one through Process, on two databases prepared
+// alike.
+func TestProcessTogetherMatchesProcess(t *testing.T) {
+	one := apptest.New(t, dialect.Postgres)
+	var want []string
+	for _, ev := range firings(t, one) {
+		res, err := one.Pipeline.Process(one.Ctx, ev)
+		want = append(want, fmt.Sprint(res.Outcome, " ", err))
+	}
+	together := apptest.New(t, dialect.Postgres)
+	res, errs := together.Pipeline.ProcessTogether(together.Ctx, firings(t, together))
+	for i := range res {
+		if got := fmt.Sprint(res[i].Outcome, " ", errs[i]); got != want[i] {
+			t.Errorf("event %d: %s together, %s one by one", i, got, want[i])
+		}
+	}
+	a, b := apptest.Snapshot(t, one), apptest.Snapshot(t, together)
+	if len(a) != len(b) {
+		t.Errorf("%d rows together, %d one by one", len(b), len(a))
+	}
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			t.Errorf("row %d:\n together:   %s\n one by one: %s", i, b[i], a[i])
+		}
+	}
+}
+
+// TestProcessTogetherSecretChanged: events judged against a secret that is
+// no longer the integration's all fail, as each would alone, and leave
+// nothing behind.
+func TestProcessTogetherSecretChanged(t *testing.T) {
+	e := apptest.New(t, dialect.Postgres)
+	before := apptest.Snapshot(t, e)
+	evs := firings(t, e)[:4]
+	_, errs := e.Pipeline.ProcessTogether(e.Ctx, evs, pipeline.WithWebhookSecret("not the secret"))
+	for i, err := range errs {
+		if !errors.Is(err, pipeline.ErrSecretChanged) {
+			t.Errorf("event %d: %v, want ErrSecretChanged", i, err)
+		}
+	}
+	if after := apptest.Snapshot(t, e); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("rows changed:\n%q\nwant\n%q", after, before)
+	}
+}
