@@ -127,7 +127,7 @@ func TestAlertEventsSlowSubscriberIsolated(t *testing.T) {
 			waitSubscribed(t, rdb, feed.Channel(tenant), 3)
 
 			r := e.PostFixture(ninja, "ninjaone-condition-triggered.json")
-			const n = 600 // about 13 MB a subscriber
+			const n = 800 // about 18 MB a subscriber; a full socket holds about 7 MB here
 			start := time.Now().UTC()
 			for i := range n {
 				at := start.Add(time.Duration(i) * time.Millisecond).Format(time.RFC3339Nano)
