@@ -43,5 +43,7 @@
 // (loaders.go). A live-feed message's alert is read once per process for
 // all its subscribers (feedloads.go), and its response is executed once per
 // operation, tenant and role and shared (feedrender.go; a response with
-// errors is not).
+// errors is not): its graphql-transport-ws "next" frame is encoded once and
+// each subscription writes it to its socket with its own id, one write,
+// without gqlgen's per-response work (wsconn.go).
 package graph

@@ -71,13 +71,24 @@ func withSockets(sessions *auth.Sessions, next http.Handler) http.Handler {
 func isWebSocket(r *http.Request) bool { return r.Header.Get("Upgrade") != "" }
 
 // socketAcceptor hands the accepted connection to the request's socket, so
-// that it can be closed with CloseAuthChanged.
+// that it can be closed with CloseAuthChanged. With coder/websocket (the
+// handler's) the connection is a wsConn, which the live feed writes its
+// shared frames to.
 type socketAcceptor struct {
 	transport.WebsocketImplementation
 }
 
 func (a socketAcceptor) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
-	c, err := a.WebsocketImplementation.Accept(w, r, opts)
+	var c transport.WebsocketConn
+	var err error
+	if impl, ok := a.WebsocketImplementation.(transport.CoderWebsocketImplementation); ok {
+		var wc *wsConn
+		if wc, err = acceptWS(w, r, impl.AcceptOptions, opts); err == nil {
+			c = wc
+		}
+	} else {
+		c, err = a.WebsocketImplementation.Accept(w, r, opts)
+	}
 	if err == nil {
 		if s := socketOf(r.Context()); s != nil {
 			s.mu.Lock()
@@ -203,4 +214,18 @@ func (r *Resolver) announce(ctx context.Context, c *auth.Change) {
 		r.log.WarnContext(ctx, "graph: announce auth change; other replicas apply it at their next re-check",
 			"change", *c, "err", err)
 	}
+}
+
+// frameConn is the socket's connection if the live feed may write
+// graphql-transport-ws frames to it itself.
+func (s *socket) frameConn() *wsConn {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.conn.(*wsConn); ok && c.Subprotocol() == transportWS {
+		return c
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/alertdesk/alertdesk/ent"
@@ -40,60 +41,74 @@ func (r *Resolver) alertEvents(ctx context.Context, v tenancy.Viewer, integratio
 	if err != nil {
 		return nil, err
 	}
-	// Executed through sharedFeed (the handler's way), the events go to
-	// it, and it passes on through the returned gate those it has no
-	// shared response for; otherwise they go to gqlgen directly.
-	st, shared := feedStreamOf(ctx)
-	events := make(chan feedEvent, 16)
-	var out chan *model.AlertEvent
-	if shared {
-		st.events, st.gate = events, make(chan *model.AlertEvent, 1)
-	} else {
-		out = make(chan *model.AlertEvent, 16)
-		go func() {
-			defer close(out)
-			for fe := range events {
-				select {
-				case out <- fe.ev:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
+	f := feedFilter{r: r, tenantID: v.TenantID, integrationID: integrationID}
+	// Executed through sharedFeed (the handler's way), the messages go to
+	// it, and it passes on through the returned gate the events it
+	// executes; otherwise they go to gqlgen as events.
+	if st, ok := feedStreamOf(ctx); ok {
+		st.msgs, st.filter, st.gate = msgs, f, make(chan *model.AlertEvent, 1)
+		return st.gate, nil
 	}
+	out := make(chan *model.AlertEvent, 16)
 	go func() {
-		defer close(events)
+		defer close(out)
 		for m := range msgs {
-			typ, ok := alertEventTypes[m.Type]
-			if !ok || m.TenantID != v.TenantID || (integrationID != nil && m.IntegrationID != *integrationID) {
+			if !f.accepts(m) {
 				continue
 			}
-			a, err := r.feedLoads.alert(ctx, v.TenantID, m)
+			ev, err := f.event(ctx, m)
 			if err != nil {
-				if !ent.IsNotFound(err) && ctx.Err() == nil {
-					r.log.WarnContext(ctx, "graph: load alert for feed", "alert_id", m.AlertID, "err", err)
-				}
 				continue
 			}
-			if integrationID != nil && a.IntegrationID != *integrationID {
-				continue
-			}
-			ev := &model.AlertEvent{Type: typ, Alert: a}
-			if t, err := time.Parse(time.RFC3339Nano, m.At); err == nil {
-				ev.At = &t
-			}
-			fe := feedEvent{msg: messageKey(v.TenantID, m), ev: ev}
 			select {
-			case events <- fe:
+			case out <- ev:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
-	if shared {
-		return st.gate, nil
-	}
 	return out, nil
+}
+
+// feedFilter is which of the tenant's feed messages an alertEvents
+// subscription receives, and as what event.
+type feedFilter struct {
+	r             *Resolver
+	tenantID      int
+	integrationID *int
+}
+
+// errNoEvent: the message has no event for the subscription (its alert is
+// gone, or of another integration than the one asked for).
+var errNoEvent = errors.New("graph: no feed event for the subscription")
+
+// accepts is what the message alone tells: its type, tenant and
+// integration.
+func (f feedFilter) accepts(m feed.Message) bool {
+	_, ok := alertEventTypes[m.Type]
+	return ok && m.TenantID == f.tenantID && (f.integrationID == nil || m.IntegrationID == *f.integrationID)
+}
+
+// event loads the message's alert, once per message for the process.
+func (f feedFilter) event(ctx context.Context, m feed.Message) (*model.AlertEvent, error) {
+	a, err := f.r.feedLoads.alert(ctx, f.tenantID, m)
+	if err != nil {
+		if ent.IsNotFound(err) {
+			return nil, errNoEvent
+		}
+		if ctx.Err() == nil {
+			f.r.log.WarnContext(ctx, "graph: load alert for feed", "alert_id", m.AlertID, "err", err)
+		}
+		return nil, err
+	}
+	if f.integrationID != nil && a.IntegrationID != *f.integrationID {
+		return nil, errNoEvent
+	}
+	ev := &model.AlertEvent{Type: alertEventTypes[m.Type], Alert: a}
+	if t, err := time.Parse(time.RFC3339Nano, m.At); err == nil {
+		ev.At = &t
+	}
+	return ev, nil
 }
 
 // notificationsAdded streams the viewer's new notifications.

@@ -86,6 +86,12 @@ func (s *Subscription) Start(id, query string, vars map[string]any) {
 	s.send(s.ctx, wsMessage{ID: id, Type: "subscribe", Payload: mustJSON(s.t, map[string]any{"query": query, "variables": vars})})
 }
 
+// StartWith sends a subscribe message with the payload as given
+// (query, variables, extensions).
+func (s *Subscription) StartWith(id string, payload map[string]any) {
+	s.send(s.ctx, wsMessage{ID: id, Type: "subscribe", Payload: mustJSON(s.t, payload)})
+}
+
 // Close closes the connection from the client's side.
 func (s *Subscription) Close() {
 	s.conn.Close(websocket.StatusNormalClosure, "")
@@ -138,14 +144,20 @@ func (s *Subscription) read(ctx context.Context) {
 // "next" with its payload ({"data": …}) or "error"/"complete". ok is false
 // on timeout or when the connection ended.
 func (s *Subscription) Next(timeout time.Duration) (typ string, payload json.RawMessage, ok bool) {
+	_, typ, payload, ok = s.NextWithID(timeout)
+	return typ, payload, ok
+}
+
+// NextWithID is Next with the operation id the message names.
+func (s *Subscription) NextWithID(timeout time.Duration) (id, typ string, payload json.RawMessage, ok bool) {
 	select {
 	case m, open := <-s.msgs:
 		if !open {
-			return "", nil, false
+			return "", "", nil, false
 		}
-		return m.Type, m.Payload, true
+		return m.ID, m.Type, m.Payload, true
 	case <-time.After(timeout):
-		return "", nil, false
+		return "", "", nil, false
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +25,19 @@ type feedResult struct {
 	relay     []time.Duration // webhook 200 to the message on Redis, per event
 	missing   int
 	hookCalls int64
+	// cpu is the server process's CPU time from the first measured
+	// webhook until every delivery arrived: the webhooks' ingest, the
+	// outbound webhooks and the fan-out, the same work for every binary.
+	cpu  time.Duration
+	load string // load average at the end of the run
+}
+
+// cpuPerDelivery is the server's CPU time per delivery, in µs.
+func (r feedResult) cpuPerDelivery() float64 {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	return float64(r.cpu.Microseconds()) / float64(len(r.latencies))
 }
 
 func (r feedResult) p(q float64) time.Duration { return percentile(r.latencies, q) }
@@ -198,6 +212,7 @@ func feedRun(ctx context.Context, o options, b binary, log *slog.Logger) (feedRe
 	time.Sleep(time.Second)
 
 	committed := map[int]time.Time{}
+	cpu0 := processCPU(s.cmd.Process.Pid)
 	for i := range o.events {
 		id, err := postWebhook(s, webhookBody("feed", 1000, i))
 		if err != nil {
@@ -222,6 +237,8 @@ func feedRun(ctx context.Context, o options, b binary, log *slog.Logger) (feedRe
 			break
 		}
 	}
+	res.cpu = processCPU(s.cmd.Process.Pid) - cpu0
+	res.load = loadAverage()
 	select {
 	case err := <-errs:
 		log.Warn("a subscriber's connection ended", "err", err)
@@ -288,4 +305,17 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	}
 	i := int(q*float64(len(sorted))+0.5) - 1
 	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load averages (Linux).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
