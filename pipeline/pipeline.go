@@ -63,12 +63,9 @@ type Result struct {
 	Trace    []string
 }
 
-// Process runs one event through the pipeline in its own transaction.
-func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) (Result, error) {
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
+// process runs one event through the pipeline in its own transaction,
+// once (Process runs it again after a transient failure).
+func (p *Pipeline) process(ctx context.Context, ev event.Event, o options) (Result, error) {
 	ev = ev.Clean()
 	if err := ev.Validate(); err != nil {
 		return Result{}, err
