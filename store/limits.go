@@ -127,8 +127,8 @@ func deadConn(err error) bool {
 
 // Unavailable reports whether err means the database could not serve the
 // request now, while it may later: a deadline (the caller's, a statement
-// or lock timeout), a lock or serialization conflict, a lost connection,
-// or SQLite busy. Such a request is worth answering 503, not 500; see
+// or lock timeout), a lock or serialization conflict, a lost connection
+// or one that could not be made, or SQLite busy. Such a request is worth answering 503, not 500; see
 // Retryable for those worth running again at once.
 func Unavailable(err error) bool {
 	if err == nil {
@@ -153,6 +153,14 @@ func Unavailable(err error) bool {
 			return strings.Contains(pe.Message, "cached plan must not change result type") ||
 				(pe.Code == "26000" && strings.Contains(pe.Message, "prepared statement"))
 		}
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		// A new connection that could not be made (refused, timed out,
+		// no local port free): nothing was sent. Unless the server
+		// refused who we are or what we asked for, which waiting does
+		// not mend.
+		return pe == nil || !(strings.HasPrefix(pe.Code, "28") || pe.Code == "3D000")
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

@@ -62,8 +62,9 @@ func Retry(ctx context.Context, onRetry func(err error, attempt int, wait time.D
 // Retryable reports whether err says a transaction failed without
 // committing for a reason that may not recur: a deadlock (40P01), a
 // serialization failure (40001), lock_timeout (55P03), statement_timeout
-// (57014), too many connections (53300), a server shutting down or a
-// connection lost before COMMIT, a cached statement that a migration
+// (57014), too many connections (53300), a server shutting down, a
+// connection that could not be made or was lost before COMMIT, a cached
+// statement that a migration
 // changed, or SQLite busy or locked. Not the
 // caller's deadline or cancellation, and not a connection lost during
 // COMMIT (the transaction may have committed): those are Unavailable only.

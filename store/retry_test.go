@@ -39,6 +39,11 @@ func TestErrorClassification(t *testing.T) {
 		{"cached plan changed by a migration", &pgconn.PgError{Code: "0A000", Message: "cached plan must not change result type"}, true, true},
 		{"prepared statement gone", &pgconn.PgError{Code: "26000", Message: `prepared statement "stmtcache_1" does not exist`}, true, true},
 		{"feature not supported", &pgconn.PgError{Code: "0A000", Message: "FOR UPDATE is not allowed with aggregate functions"}, false, false},
+		{"connection refused", connectError(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), true, true},
+		{"no local port free", connectError(&net.OpError{Op: "dial", Err: syscall.EADDRNOTAVAIL}), true, true},
+		{"too many clients at connect", connectError(&pgconn.PgError{Code: "53300"}), true, true},
+		{"password refused at connect", connectError(&pgconn.PgError{Code: "28P01"}), false, false},
+		{"database missing at connect", connectError(&pgconn.PgError{Code: "3D000"}), false, false},
 		{"unique violation", pg("23505"), false, false},
 		{"foreign key violation", pg("23503"), false, false},
 		{"undefined table", pg("42P01"), false, false},
@@ -118,4 +123,15 @@ func TestRetry(t *testing.T) {
 			}
 		})
 	}
+}
+
+// connectError is err as pgx reports a connection it could not make.
+func connectError(err error) error {
+	cfg, perr := pgconn.ParseConfig("postgres://postgres@127.0.0.1:1/x?sslmode=disable")
+	if perr != nil {
+		panic(perr)
+	}
+	cfg.DialFunc = func(context.Context, string, string) (net.Conn, error) { return nil, err }
+	_, cerr := pgconn.ConnectConfig(context.Background(), cfg)
+	return fmt.Errorf("store: begin transaction: %w", cerr)
 }
