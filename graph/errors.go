@@ -12,6 +12,7 @@ import (
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/pipeline"
+	"github.com/alertdesk/alertdesk/store"
 	"github.com/alertdesk/alertdesk/tenancy"
 	"github.com/alertdesk/alertdesk/validation"
 )
@@ -104,6 +105,11 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return graphql.DefaultErrorPresenter(ctx, err)
 		case errors.Is(err, context.Canceled):
 			return withCode(ctx, "request cancelled", CodeUnavailable, nil)
+		case store.Unavailable(err):
+			// Busy or out of reach for now (after inTx's retries): the
+			// client tries again, as with a 503.
+			log.WarnContext(ctx, "graphql: database busy or unavailable", "err", err, "path", graphql.GetPath(ctx).String())
+			return withCode(ctx, "the database is busy or unavailable: try again", CodeUnavailable, nil)
 		}
 		log.ErrorContext(ctx, "graphql: internal error", "err", err, "path", graphql.GetPath(ctx).String())
 		return withCode(ctx, "internal error", CodeInternal, nil)

@@ -69,6 +69,30 @@
 // lockAll's order, then each event's own statements and stages as Process
 // runs them, and one COMMIT). If that transaction fails, each runs alone.
 //
+// # Transient failures
+//
+// [Pipeline.Process] and the stored-alert actions ([Pipeline.Reprocess],
+// [Pipeline.CreateTicketForAlert], [Pipeline.CreateTicketFrom],
+// [Pipeline.StampMetadata]) run their transaction again when it failed
+// without committing for a reason that may not recur (store.Retryable: a
+// deadlock, a serialization failure, a lock or statement timeout, a
+// connection lost before COMMIT), at most store.RetryAttempts times with
+// jittered pauses, each run logged at warn. What still fails that way is
+// store.Unavailable, which the webhook answers 503 with Retry-After: the
+// RMM sends it again, and a delivery that did commit is a replay then.
+// A poll page that fails as a whole runs its events through Process.
+//
+// The noise rollups' triggers (migration 0020) lock rollup rows in key
+// order within a statement, so two transactions that write one alert in
+// one statement each never deadlock on them. Every path writes its alert
+// so (the INSERT of a new alert, a page's alerts in one INSERT, finish's
+// UPDATE; the head alert's count is no rollup column) except two, which
+// write one alert in two statements: a resolved alert that fires again
+// (upsert's new life, then finish) and Reprocess (reopen, then finish).
+// Two of those whose routing changed in opposite ways on one day (say
+// rule A to B and B to A) can deadlock on the rollup rows; PostgreSQL ends
+// one and it runs again, as above.
+//
 // # Round trips on PostgreSQL
 //
 // A new alert that opens a ticket is six statements in three round trips:

@@ -141,20 +141,30 @@ func (p *Pipeline) withStoredAlert(ctx context.Context, tenantID, alertID int, o
 		alertLockKey(tenantID, a.IntegrationID, a.ExternalAlertID),
 		dedupLockKey(tenantID, a.IntegrationID, a.DedupKey),
 	}, extra...)...)
-	err = p.store.BatchTx(ctx, locks, func(tx *ent.Tx, b *store.Batch) error {
-		// Reload under the locks: a concurrent caller may have linked it.
-		a, err := tx.Alert.Get(ctx, a.ID)
-		if err != nil {
-			return fmt.Errorf("pipeline: reload alert: %w", err)
-		}
-		s := &State{Event: storedEvent(a, origin), Tx: tx, batch: b, At: time.Now().UTC(), Alert: a}
-		if err := fn(ctx, s); err != nil {
-			return err
-		}
-		res, err = p.finish(ctx, s)
-		return err
+	// A transient failure runs the transaction again (see Process).
+	err = store.Retry(ctx, p.retrying(ctx, origin+" on a stored alert", tenantID, alertID), func() error {
+		return p.store.BatchTx(ctx, locks, func(tx *ent.Tx, b *store.Batch) error {
+			return p.inStoredAlert(ctx, tx, b, a.ID, origin, fn, &res)
+		})
 	})
 	return res, err
+}
+
+// inStoredAlert is withStoredAlert's transaction: it reloads the alert
+// under the locks and runs fn.
+func (p *Pipeline) inStoredAlert(ctx context.Context, tx *ent.Tx, b *store.Batch, alertID int, origin string,
+	fn func(context.Context, *State) error, res *Result) error {
+	// Reload under the locks: a concurrent caller may have linked it.
+	a, err := tx.Alert.Get(ctx, alertID)
+	if err != nil {
+		return fmt.Errorf("pipeline: reload alert: %w", err)
+	}
+	s := &State{Event: storedEvent(a, origin), Tx: tx, batch: b, At: time.Now().UTC(), Alert: a}
+	if err := fn(ctx, s); err != nil {
+		return err
+	}
+	*res, err = p.finish(ctx, s)
+	return err
 }
 
 // storedEvent rebuilds the event a stored alert came from.

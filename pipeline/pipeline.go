@@ -63,9 +63,9 @@ type Result struct {
 	Trace    []string
 }
 
-// Process runs one event through the pipeline in its own transaction.
-func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) (Result, error) {
-	o := applyOptions(opts)
+// process runs one event through the pipeline in its own transaction,
+// once (Process runs it again after a transient failure).
+func (p *Pipeline) process(ctx context.Context, ev event.Event, o options) (Result, error) {
 	ev, err := prepare(ev)
 	if err != nil {
 		return Result{}, err

@@ -14,6 +14,21 @@
 // the pooled connection turns out dead, and a plain SELECT that meets one is
 // sent once more ([Driver]); writes are never repeated.
 //
+// # Transient errors
+//
+// [Unavailable] says a request failed for now, not for good: a deadline
+// (the caller's, statement_timeout, lock_timeout), a deadlock or
+// serialization failure, too many connections, a lost connection. Such a
+// request is answered 503 with Retry-After (webhooks, sign-in) or
+// UNAVAILABLE (GraphQL), never 500. [Retryable] is the part of it worth
+// running again at once, inside the server: the database refused the
+// transaction, so nothing of it committed. A connection lost while COMMIT
+// was under way is not (the transaction may have committed), nor is the
+// caller's own deadline. [Retry] runs a transaction again on those, at
+// most [RetryAttempts] times in all with random pauses (full jitter, up to
+// 400 ms); the event path (pipeline.Process, the stored-alert actions)
+// and GraphQL mutations run through it.
+//
 // # Batches
 //
 // [Store.BatchTx] runs a transaction on one pooled connection: BEGIN and the

@@ -1,3 +1,5 @@
 package store
 
 var IsRead = isRead
+
+var MarkCommit = markCommit

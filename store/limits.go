@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Limits sizes the PostgreSQL pools and bounds what a statement may wait.
@@ -117,15 +120,16 @@ func deadConn(err error) bool {
 		// exceptions.
 		return strings.HasPrefix(pe.Code, "57P0") || strings.HasPrefix(pe.Code, "08")
 	}
-	return pgconn.SafeToRetry(err) ||
+	return pgconn.SafeToRetry(err) || errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // Unavailable reports whether err means the database could not serve the
 // request now, while it may later: a deadline (the caller's, a statement
-// or lock timeout), a lock or serialization conflict, or a lost
-// connection. Such a request is worth answering 503, not 500.
+// or lock timeout), a lock or serialization conflict, a lost connection
+// or one that could not be made, or SQLite busy. Such a request is worth answering 503, not 500; see
+// Retryable for those worth running again at once.
 func Unavailable(err error) bool {
 	if err == nil {
 		return false
@@ -141,6 +145,27 @@ func Unavailable(err error) bool {
 			"40001", // serialization_failure
 			"40P01", // deadlock_detected
 			"53300": // too_many_connections
+			return true
+		case "0A000", "26000":
+			// A prepared statement the connection cached that a migration
+			// of another replica changed, or that the server dropped:
+			// pgx forgets it, and the next run prepares it again.
+			return strings.Contains(pe.Message, "cached plan must not change result type") ||
+				(pe.Code == "26000" && strings.Contains(pe.Message, "prepared statement"))
+		}
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		// A new connection that could not be made (refused, timed out,
+		// no local port free): nothing was sent. Unless the server
+		// refused who we are or what we asked for, which waiting does
+		// not mend.
+		return pe == nil || !(strings.HasPrefix(pe.Code, "28") || pe.Code == "3D000")
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return true
 		}
 	}

@@ -291,7 +291,7 @@ func withTx(ctx context.Context, c *ent.Client, retry bool, fn func(tx *ent.Tx) 
 		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return fmt.Errorf("store: commit: %w", err)
+		return fmt.Errorf("store: commit: %w", markCommit(err))
 	}
 	return nil
 }

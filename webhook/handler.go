@@ -231,12 +231,15 @@ func authorized(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 }
 
 // failed answers a failure: 503 with Retry-After when the database could
-// not serve the request in time or for now (nothing of the event was
-// written), else 500.
+// not serve the request in time or for now (the pipeline has already run
+// the event again where that was safe; see pipeline.Process), else 500.
+// Nothing of the event was written, or, when the connection was lost
+// during COMMIT, it may have been: the RMM's retry is then a replay,
+// which changes nothing.
 func failed(w http.ResponseWriter, err error) {
 	if store.Unavailable(err) {
 		w.Header().Set("Retry-After", "5")
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "database busy or unavailable, nothing was recorded: retry"})
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "database busy or unavailable: retry"})
 		return
 	}
 	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})

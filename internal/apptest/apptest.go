@@ -100,6 +100,8 @@ type Response struct {
 	AlertID  int    `json:"alertId"`
 	TicketID *int   `json:"ticketId"`
 	Error    string `json:"error"`
+	// RetryAfter is the Retry-After header ("" when absent).
+	RetryAfter string `json:"-"`
 }
 
 // Post sends a webhook body to the demo integration of the provider with
@@ -132,7 +134,7 @@ func (e *Env) PostTo(p event.Provider, integrationID int, secret string, body []
 		e.T.Fatalf("post webhook: %v", err)
 	}
 	defer res.Body.Close()
-	out := Response{Status: res.StatusCode}
+	out := Response{Status: res.StatusCode, RetryAfter: res.Header.Get("Retry-After")}
 	raw, _ := io.ReadAll(res.Body)
 	if err := json.Unmarshal(raw, &out); err != nil {
 		e.T.Fatalf("webhook answered %d with non-JSON %q", res.StatusCode, raw)

@@ -25,6 +25,9 @@ type Options struct {
 	// ReplicaOf, when set, makes the new Env a second replica of that one:
 	// its own pool on the same PostgreSQL database, its demo data, no seed.
 	ReplicaOf *Env
+	// Limits are the replica's pool sizes and timeouts (with ReplicaOf;
+	// store.DefaultLimits when nil).
+	Limits *store.Limits
 	// SequentialTenantIDs keeps tenant ids starting at 1. By default they
 	// start at a random large number, so Redis channels named after
 	// tenants (the live feed) never collide between tests, or packages,
@@ -63,7 +66,11 @@ func (o Options) store(t testing.TB, dialect string) (*store.Store, *seed.Result
 	t.Helper()
 	ctx := context.Background()
 	if o.ReplicaOf != nil {
-		st, err := store.Connect(ctx, storetest.URL(t, o.ReplicaOf.Store), "")
+		var opts []store.Option
+		if o.Limits != nil {
+			opts = append(opts, store.WithLimits(*o.Limits))
+		}
+		st, err := store.Connect(ctx, storetest.URL(t, o.ReplicaOf.Store), "", opts...)
 		if err != nil {
 			t.Fatalf("replica store: %v", err)
 		}

@@ -102,9 +102,12 @@ func openWorkspace(ctx context.Context, o options, log *slog.Logger) (w *workspa
 	if w.tmp, err = os.MkdirTemp("", "alertdesk-bench-"); err != nil {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
+	// A failure below returns a nil workspace: close the one made here,
+	// not the result (closing that panicked and hid the error).
+	ws := w
 	defer func() {
 		if err != nil {
-			w.close(o)
+			ws.close(o)
 		}
 	}()
 	if w.admin, err = pgx.Connect(ctx, o.AdminURL); err != nil {
