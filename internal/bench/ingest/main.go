@@ -83,6 +83,7 @@ type options struct {
 	Checkpoint       bool          // CHECKPOINT before each timed phase
 	Role             string        // ALERTDESK_ROLE of the measured server ("": its default)
 	ServerProfile    string        // write a CPU profile of the server here ("": none)
+	HeapProfiles     string        // write heap profiles of every server round into this directory ("": none)
 	Keep             bool          // keep the database and temporary directory
 	Out              string        // write the Markdown report here too
 	ScriptOut        string        // write the pgbench script here too
@@ -128,6 +129,8 @@ func parseFlags(args []string) (options, error) {
 		"ALERTDESK_ROLE of the measured server: all (webhooks, API and workers) or api; empty: the server's default")
 	fs.StringVar(&o.ServerProfile, "server-cpuprofile", "",
 		"write a Go CPU profile of the server during the first round's measured ingest to this file (5 s, taken through ALERTDESK_DEBUG_ADDR)")
+	fs.StringVar(&o.HeapProfiles, "server-heapprofile", "",
+		"write heap profiles of each measured server into this directory: every 2 s from ready to the end of its measured load, and once after it (taken through ALERTDESK_DEBUG_ADDR)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the scratch database and temporary directory")
 	fs.StringVar(&o.Out, "out", "", "also write the Markdown report to this file")
 	fs.StringVar(&o.ScriptOut, "script-out", "", "also write the generated pgbench script to this file")
