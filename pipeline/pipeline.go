@@ -93,14 +93,15 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) 
 		res   Result
 		lock  lockRead
 		look  *triggerLookup
+		dir   *eventDirectory
 		reset *resetLookup
 	)
 	first := []store.Statement{p.lockStatement(ev, &lock)}
 	switch {
 	case !p.store.IsPostgres():
 	case ev.Kind == event.Triggered:
-		look = &triggerLookup{}
-		first = append(first, look.statement(ev))
+		look, dir = &triggerLookup{}, &eventDirectory{}
+		first = append(first, look.statement(ev), dir.statement(ev))
 	case ev.Kind == event.Reset:
 		reset = &resetLookup{}
 		first = append(first, reset.statements(ev)...)
@@ -111,7 +112,7 @@ func (p *Pipeline) Process(ctx context.Context, ev event.Event, opts ...Option) 
 			return err
 		}
 		s := &State{Event: ev, Tx: tx, batch: b, At: ev.OccurredAt, version: version, versionRead: true,
-			lookup: look, reset: reset}
+			lookup: look, dir: dir, reset: reset}
 		if err := stages.Exec(ctx, s); err != nil {
 			return err
 		}
