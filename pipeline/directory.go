@@ -120,15 +120,21 @@ func compactIDs(ids []string) []string {
 // directorySQL reads an event's device mapping (kind 'd': asset id and
 // name, the asset's client id and name) and organization mapping (kind
 // 'o': the client), each a probe of its unique index ($1 tenant, $2
-// integration, $3 device, $4 organization).
-const directorySQL = `SELECT 'd', a.id, a.name, c.id, c.name
-	FROM asset_devices d JOIN assets a ON a.id = d.asset_id AND a.tenant_id = d.tenant_id
-		LEFT JOIN clients c ON c.id = a.client_id AND c.tenant_id = a.tenant_id
-	WHERE d.tenant_id = $1 AND d.integration_id = $2 AND d.external_device_id = $3
+// integration, $3 device, $4 organization). Assets and clients are read
+// by primary key from the probe's result: as joins, a planner that
+// thinks them few may scan the tenant's assets instead.
+const directorySQL = `SELECT 'd', a.id, a.name, a.client_id,
+		(SELECT c.name FROM clients c WHERE c.id = a.client_id AND c.tenant_id = $1)
+	FROM assets a
+	WHERE a.id = (SELECT d.asset_id FROM asset_devices d
+			WHERE d.tenant_id = $1 AND d.integration_id = $2 AND d.external_device_id = $3)
+		AND a.tenant_id = $1
 UNION ALL
 SELECT 'o', NULL, NULL, c.id, c.name
-	FROM organization_mappings m JOIN clients c ON c.id = m.client_id AND c.tenant_id = m.tenant_id
-	WHERE m.tenant_id = $1 AND m.integration_id = $2 AND m.external_organization_id = $4`
+	FROM clients c
+	WHERE c.id = (SELECT m.client_id FROM organization_mappings m
+			WHERE m.tenant_id = $1 AND m.integration_id = $2 AND m.external_organization_id = $4)
+		AND c.tenant_id = $1`
 
 // eventDirectory is the directory of one event's device and organization,
 // read with its locks on PostgreSQL.
