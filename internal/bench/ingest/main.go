@@ -94,12 +94,13 @@ type options struct {
 	Timeout          time.Duration // bound on the whole run
 	Args             []string      // the command line, for the report
 
-	Scenarios []string // -scenarios, in the order they run (none: the classic first-seen run)
-	Preload   bool     // measure the scenarios again on a production-size database
-	Scale     float64  // fraction of the production size to preload
-	Pool      int      // open tickets the refire scenario fires on
-	Storm     int      // firings of the storm
-	StormC    int      // senders of the storm
+	Scenarios     []string // -scenarios, in the order they run (none: the classic first-seen run)
+	Preload       bool     // measure the scenarios again on a production-size database
+	OnlyPreloaded bool     // with Preload: skip the empty database
+	Scale         float64  // fraction of the production size to preload
+	Pool          int      // open tickets the refire scenario fires on
+	Storm         int      // firings of the storm
+	StormC        int      // senders of the storm
 }
 
 func parseFlags(args []string) (options, error) {
@@ -144,6 +145,7 @@ func parseFlags(args []string) (options, error) {
 		"instead of the classic run, measure these scenarios, each next to pgbench replaying its own statements: "+
 			strings.Join(scenarioOrder, ",")+" or all")
 	fs.BoolVar(&o.Preload, "preload", false, "with -scenarios: measure them on an empty database, then on one preloaded to production size (see -scale)")
+	fs.BoolVar(&o.OnlyPreloaded, "preloaded-only", false, "with -preload: measure the preloaded database only, not the empty one first")
 	fs.Float64Var(&o.Scale, "scale", 1, "with -preload: fraction of the production size (1,000,000 alerts) to load")
 	fs.IntVar(&o.Pool, "pool", 5000, "refire scenario: open tickets whose conditions fire again")
 	fs.IntVar(&o.Storm, "storm", 10000, "storm scenario: firings of one condition")
