@@ -7,10 +7,8 @@ import (
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/alertrule"
-	"github.com/alertdesk/alertdesk/ent/assetdevice"
 	"github.com/alertdesk/alertdesk/ent/board"
 	"github.com/alertdesk/alertdesk/ent/maintenancewindow"
-	"github.com/alertdesk/alertdesk/ent/organizationmapping"
 	"github.com/alertdesk/alertdesk/ent/priority"
 	"github.com/alertdesk/alertdesk/ent/ticketstatus"
 	"github.com/alertdesk/alertdesk/ent/user"
@@ -22,7 +20,8 @@ import (
 // configuration version (tenants.config_version, advanced by triggers on
 // every table it is built from). It is immutable once built and shared by
 // every event of that version, so routing an alert reads none of it from
-// the database.
+// the database; only its device's and organization's mappings, which
+// grow with the inventory, are read per event (Directory).
 type Config struct {
 	Version int64
 
@@ -32,10 +31,16 @@ type Config struct {
 	// RetiredPriorities are chosen for no new ticket.
 	RetiredPriorities map[int]bool
 	Boards            map[int]BoardConfig
-	DefaultBoard      int                 // 0: the tenant has no default board
-	Users             map[int]bool        // the tenant's users: true while active
-	Devices           map[string]AssetRef // by external device id
-	Orgs              map[string]ClientRef
+	DefaultBoard      int          // 0: the tenant has no default board
+	Users             map[int]bool // the tenant's users: true while active
+
+	TenantID, IntegrationID int
+	// Devices (by external device id) and Orgs are the mappings of the
+	// alerts at hand, given by WithDirectory (directory.go); a cached
+	// Config has none, whatever the inventory holds.
+	Devices   map[string]AssetRef
+	Orgs      map[string]ClientRef
+	directory bool // WithDirectory gave Devices and Orgs
 }
 
 // ConfigTables are the tables a Config is built from. Each has triggers
@@ -88,9 +93,10 @@ type AssetRef struct {
 }
 
 // LoadConfig reads a tenant's routing configuration for one integration
-// through c (a transaction, so that it is one consistent view).
+// through c (a transaction, so that it is one consistent view): what the
+// tenant configured, not its inventory (see Directory).
 func LoadConfig(ctx context.Context, c *ent.Client, tenantID, integrationID int, version int64, rules *rule.Cache) (*Config, error) {
-	cfg := &Config{Version: version}
+	cfg := &Config{Version: version, TenantID: tenantID, IntegrationID: integrationID}
 	ruleRows, err := c.AlertRule.Query().
 		Where(alertrule.TenantID(tenantID), alertrule.IntegrationID(integrationID), alertrule.IsActive(true)).
 		All(ctx)
@@ -139,10 +145,6 @@ func LoadConfig(ctx context.Context, c *ent.Client, tenantID, integrationID int,
 	for _, u := range users {
 		cfg.Users[u.ID] = u.DeactivatedAt == nil
 	}
-
-	if err := cfg.loadDirectory(ctx, c, tenantID, integrationID); err != nil {
-		return nil, err
-	}
 	return cfg, nil
 }
 
@@ -182,39 +184,6 @@ func (cfg *Config) loadBoards(ctx context.Context, c *ent.Client, tenantID int) 
 			b.DefaultStatus = st.ID
 		}
 		cfg.Boards[st.BoardID] = b
-	}
-	return nil
-}
-
-// loadDirectory maps the integration's devices to assets and its
-// organizations to clients.
-func (cfg *Config) loadDirectory(ctx context.Context, c *ent.Client, tenantID, integrationID int) error {
-	devices, err := c.AssetDevice.Query().
-		Where(assetdevice.TenantID(tenantID), assetdevice.IntegrationID(integrationID)).
-		WithAsset(func(q *ent.AssetQuery) { q.WithClient() }).
-		All(ctx)
-	if err != nil {
-		return fmt.Errorf("load device mappings: %w", err)
-	}
-	cfg.Devices = make(map[string]AssetRef, len(devices))
-	for _, d := range devices {
-		a := d.Edges.Asset
-		ref := AssetRef{ID: a.ID, Name: a.Name}
-		if cl := a.Edges.Client; cl != nil {
-			ref.Client = &ClientRef{ID: cl.ID, Name: cl.Name}
-		}
-		cfg.Devices[d.ExternalDeviceID] = ref
-	}
-	orgs, err := c.OrganizationMapping.Query().
-		Where(organizationmapping.TenantID(tenantID), organizationmapping.IntegrationID(integrationID)).
-		WithClient().
-		All(ctx)
-	if err != nil {
-		return fmt.Errorf("load organization mappings: %w", err)
-	}
-	cfg.Orgs = make(map[string]ClientRef, len(orgs))
-	for _, m := range orgs {
-		cfg.Orgs[m.ExternalOrganizationID] = ClientRef{ID: m.ClientID, Name: m.Edges.Client.Name}
 	}
 	return nil
 }

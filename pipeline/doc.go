@@ -17,11 +17,12 @@
 //     everything routing decided; a replay of a live alert changes nothing;
 //     an event older than the last applied one is ignored; a resolved alert
 //     that fires again starts a new life.
-//   - scope (scope.go): from the cached [Config], the asset from the device
-//     mapping, the client from the asset, else from the organization
-//     mapping. An unknown client with an unmapped organization stops here
-//     (kept for reprocessing). A device of a mapped organization that the
-//     configuration lacks gets its asset made here, under a per-device
+//   - scope (scope.go, directory.go): the asset from the device mapping,
+//     the client from the asset, else from the organization mapping, both
+//     read for this event (on PostgreSQL with its locks), never the whole
+//     inventory. An unknown client with an unmapped organization stops
+//     here (kept for reprocessing). A device of a mapped organization that
+//     no mapping lists gets its asset made here, under a per-device
 //     advisory lock, after a fresh lookup.
 //   - maintenance (maintenance.go): the first active window in scope that
 //     covers the event time suppresses the alert.
@@ -95,8 +96,9 @@
 //
 // # Round trips on PostgreSQL
 //
-// A new alert that opens a ticket is six statements in three round trips:
-// BEGIN with the lock statement and the lookup (lookup.go); the ticket with
+// A new alert that opens a ticket is seven statements in three round trips:
+// BEGIN with the lock statement, the lookup (lookup.go) and the device's
+// and organization's mappings (directory.go); the ticket with
 // its comment (desk/insert.go); the alert with its outbox entries and the
 // condition's row, sent with COMMIT (insert.go, store.Batch.Defer). A firing
 // that joins an open ticket is three; a reset that closes one is two
@@ -110,9 +112,11 @@
 // # Routing configuration
 //
 // Config holds a tenant's rules, windows, priorities, boards and starting
-// statuses, users, and the integration's device and organization mappings,
-// built once per integration and configuration version (config.go,
-// configcache.go). tenants.config_version is advanced by database triggers
+// statuses and users, built once per integration and configuration
+// version (config.go, configcache.go). The device and organization
+// mappings grow with the inventory and are not in it: each event reads
+// its own, a page or a simulation those of its alerts (Directory), so the
+// cache's size does not depend on how many assets a tenant has. tenants.config_version is advanced by database triggers
 // on every write to those tables ([ConfigTables], migration 0004), in the
 // writing transaction, so no write path can leave a cache stale; each event
 // reads the version in its lock statement. A table added to LoadConfig needs

@@ -93,6 +93,9 @@ func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Res
 		if err != nil {
 			return err
 		}
+		if cfg, err = pageDirectory(ctx, tx.Client(), cfg, clean, cand); err != nil {
+			return err
+		}
 		// What the page takes: each condition's and alert's first event
 		// of the page when nothing is stored of either. Routing decides
 		// how many tickets they open, drawn at once.

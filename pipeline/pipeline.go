@@ -115,6 +115,7 @@ type run struct {
 	first  []store.Statement
 	lock   lockRead
 	look   *triggerLookup
+	dir    *eventDirectory
 	reset  *resetLookup
 }
 
@@ -132,8 +133,8 @@ func (p *Pipeline) newRun(ev event.Event) *run {
 	switch {
 	case !p.store.IsPostgres():
 	case ev.Kind == event.Triggered:
-		r.look = &triggerLookup{}
-		r.first = append(r.first, r.look.statement(ev))
+		r.look, r.dir = &triggerLookup{}, &eventDirectory{}
+		r.first = append(r.first, r.look.statement(ev), r.dir.statement(ev))
 	case ev.Kind == event.Reset:
 		r.reset = &resetLookup{}
 		r.first = append(r.first, r.reset.statements(ev)...)
@@ -149,7 +150,7 @@ func (p *Pipeline) exec(ctx context.Context, tx *ent.Tx, b *store.Batch, r *run,
 		return Result{}, err
 	}
 	s := &State{Event: r.ev, Tx: tx, batch: b, At: r.ev.OccurredAt, version: version, versionRead: true,
-		lookup: r.look, reset: r.reset}
+		lookup: r.look, dir: r.dir, reset: r.reset}
 	if err := r.stages.Exec(ctx, s); err != nil {
 		return Result{}, err
 	}

@@ -25,7 +25,7 @@ func (p *Pipeline) scope(ctx context.Context, s *State) error {
 // resolveScope sets the state's asset and client and stores them on the
 // alert; it reports whether the organization is unmapped.
 func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
-	cfg, err := p.config(ctx, s)
+	cfg, err := p.routingConfig(ctx, s)
 	if err != nil {
 		return false, err
 	}

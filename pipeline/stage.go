@@ -73,6 +73,9 @@ type State struct {
 	lookup *triggerLookup
 	// reset is a reset's lookup, read with the locks (PostgreSQL).
 	reset *resetLookup
+	// dir is a trigger's device and organization mappings, read with the
+	// locks (PostgreSQL).
+	dir *eventDirectory
 
 	// page is the page of events the state's event is part of (nil: the
 	// event runs alone); draft is the ticket it drafted in that page.

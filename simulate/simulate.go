@@ -79,6 +79,12 @@ func Run(ctx context.Context, c *ent.Client, cfg *pipeline.Config, proposed Prop
 	rep := &Report{Totals: NewTotals(cfg.Rules, len(proposed.Rules))}
 	past := o.After == nil
 	err := Scan(ctx, c, o.IntegrationID, o.Since, o.Until, o.PageSize, func(page []*ent.Alert) (bool, error) {
+		// The page's own device and organization mappings, not the
+		// integration's whole inventory.
+		cfg, err := cfg.DirectoryOf(ctx, c, page)
+		if err != nil {
+			return false, err
+		}
 		for _, a := range page {
 			if o.MaxAlerts > 0 && rep.Alerts >= o.MaxAlerts {
 				rep.Truncated = true

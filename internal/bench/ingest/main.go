@@ -83,6 +83,7 @@ type options struct {
 	Checkpoint       bool          // CHECKPOINT before each timed phase
 	Role             string        // ALERTDESK_ROLE of the measured server ("": its default)
 	ServerProfile    string        // write a CPU profile of the server here ("": none)
+	HeapProfiles     string        // write heap profiles of every server round into this directory ("": none)
 	Keep             bool          // keep the database and temporary directory
 	Out              string        // write the Markdown report here too
 	ScriptOut        string        // write the pgbench script here too
@@ -93,12 +94,13 @@ type options struct {
 	Timeout          time.Duration // bound on the whole run
 	Args             []string      // the command line, for the report
 
-	Scenarios []string // -scenarios, in the order they run (none: the classic first-seen run)
-	Preload   bool     // measure the scenarios again on a production-size database
-	Scale     float64  // fraction of the production size to preload
-	Pool      int      // open tickets the refire scenario fires on
-	Storm     int      // firings of the storm
-	StormC    int      // senders of the storm
+	Scenarios     []string // -scenarios, in the order they run (none: the classic first-seen run)
+	Preload       bool     // measure the scenarios again on a production-size database
+	OnlyPreloaded bool     // with Preload: skip the empty database
+	Scale         float64  // fraction of the production size to preload
+	Pool          int      // open tickets the refire scenario fires on
+	Storm         int      // firings of the storm
+	StormC        int      // senders of the storm
 }
 
 func parseFlags(args []string) (options, error) {
@@ -128,6 +130,8 @@ func parseFlags(args []string) (options, error) {
 		"ALERTDESK_ROLE of the measured server: all (webhooks, API and workers) or api; empty: the server's default")
 	fs.StringVar(&o.ServerProfile, "server-cpuprofile", "",
 		"write a Go CPU profile of the server during the first round's measured ingest to this file (5 s, taken through ALERTDESK_DEBUG_ADDR)")
+	fs.StringVar(&o.HeapProfiles, "server-heapprofile", "",
+		"write heap profiles of each measured server into this directory: every 2 s from ready to the end of its measured load, and once after it (taken through ALERTDESK_DEBUG_ADDR)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the scratch database and temporary directory")
 	fs.StringVar(&o.Out, "out", "", "also write the Markdown report to this file")
 	fs.StringVar(&o.ScriptOut, "script-out", "", "also write the generated pgbench script to this file")
@@ -141,6 +145,7 @@ func parseFlags(args []string) (options, error) {
 		"instead of the classic run, measure these scenarios, each next to pgbench replaying its own statements: "+
 			strings.Join(scenarioOrder, ",")+" or all")
 	fs.BoolVar(&o.Preload, "preload", false, "with -scenarios: measure them on an empty database, then on one preloaded to production size (see -scale)")
+	fs.BoolVar(&o.OnlyPreloaded, "preloaded-only", false, "with -preload: measure the preloaded database only, not the empty one first")
 	fs.Float64Var(&o.Scale, "scale", 1, "with -preload: fraction of the production size (1,000,000 alerts) to load")
 	fs.IntVar(&o.Pool, "pool", 5000, "refire scenario: open tickets whose conditions fire again")
 	fs.IntVar(&o.Storm, "storm", 10000, "storm scenario: firings of one condition")

@@ -171,7 +171,7 @@ func (w *workspace) scratch(ctx context.Context, o options) (db, url string, dro
 // serverConfig is how the workspace's server runs on the database at url.
 func (w *workspace) serverConfig(o options, url string) serverConfig {
 	return serverConfig{
-		Bin: w.bin, DataDir: w.tmp, DatabaseURL: url, RedisURL: o.RedisURL, Role: o.Role, Debug: o.ServerProfile != "",
+		Bin: w.bin, DataDir: w.tmp, DatabaseURL: url, RedisURL: o.RedisURL, Role: o.Role, Debug: o.ServerProfile != "" || o.HeapProfiles != "",
 		LogPath: filepath.Join(w.tmp, "server.log"),
 	}
 }
@@ -381,6 +381,18 @@ func measureRound(ctx context.Context, o options, cfg serverConfig, db string, r
 	}()
 	if err := srv.waitReady(ctx, 2*time.Minute); err != nil {
 		return ph, err
+	}
+	if o.HeapProfiles != "" {
+		stopHeap, err := watchHeap(ctx, srv, o.HeapProfiles)
+		if err != nil {
+			return ph, err
+		}
+		log.Info("heap profiles", "round", r, "server_pid", srv.pid(), "dir", o.HeapProfiles)
+		defer func() {
+			if err := stopHeap(); err != nil {
+				log.Warn("server heap profile", "err", err)
+			}
+		}()
 	}
 	in, err := readDemo(cfg.DataDir)
 	if err != nil {

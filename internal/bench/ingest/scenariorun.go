@@ -67,6 +67,9 @@ func runScenarios(ctx context.Context, o options, w *workspace) error {
 	names := []string{"empty"}
 	if o.Preload {
 		names = append(names, "preloaded")
+		if o.OnlyPreloaded {
+			names = names[1:]
+		}
 	}
 	for _, name := range names {
 		ph, err := runPhase(ctx, o, w, name)
