@@ -57,10 +57,14 @@ func ReviseLater(ctx context.Context, b *store.Batch, t *ent.Ticket, commentID i
 	})
 }
 
-// CloseLater is CloseOn to a closed status of the ticket's board that the
-// caller chose, by automation, deferred on b; it returns the ticket as it
-// will be.
-func CloseLater(ctx context.Context, b *store.Batch, t *ent.Ticket, statusID int, at time.Time) (*ent.Ticket, error) {
+// NoteAndCloseLater is NoteLater, then CloseOn by automation to a closed
+// status of the ticket's board that the caller chose, deferred on b in one
+// statement that updates the ticket once (the note's bump of updated_at is
+// the close's). It returns the ticket as it will be.
+func NoteAndCloseLater(ctx context.Context, b *store.Batch, t *ent.Ticket, body string, statusID int, at time.Time) (*ent.Ticket, error) {
+	if body == "" {
+		return nil, fmt.Errorf("%w: empty comment", ErrInvalid)
+	}
 	if t.ClosedAt != nil {
 		return t, ErrAlreadyClosed
 	}
@@ -69,16 +73,19 @@ func CloseLater(ctx context.Context, b *store.Batch, t *ent.Ticket, statusID int
 		return nil, fmt.Errorf("desk: ticket-closed event: %w", err)
 	}
 	err = b.Defer(ctx, store.Statement{
-		Name: "desk: close ticket",
-		SQL: fmt.Sprintf(`WITH t AS (UPDATE %s SET %s = $3, %s = $4, %s = $4 WHERE %s = $2 AND %s = $1),
+		Name: "desk: comment and close ticket",
+		SQL: fmt.Sprintf(`WITH c AS (INSERT INTO %s (%s, %s, %s, %s, %s, %s) VALUES ($1, $4, $2, $7, true, '%s')),
+			t AS (UPDATE %s SET %s = $3, %s = $4, %s = $4 WHERE %s = $2 AND %s = $1),
 			s AS (INSERT INTO %s (%s, %s, %s, %s, %s, %s) VALUES ($1, $4, $2, $5, $3, '%s'))
 			INSERT INTO %s (%s, %s, %s, %s, %s) VALUES ($1, $4, $4, '%s', $6)`,
+			comment.Table, comment.FieldTenantID, comment.FieldCreatedAt, comment.FieldTicketID, comment.FieldBody,
+			comment.FieldInternal, comment.FieldAuthorKind, comment.AuthorKindSystem,
 			ticket.Table, ticket.FieldStatusID, ticket.FieldClosedAt, ticket.FieldUpdatedAt, ticket.FieldID, ticket.FieldTenantID,
 			statuschange.Table, statuschange.FieldTenantID, statuschange.FieldCreatedAt, statuschange.FieldTicketID,
 			statuschange.FieldFromStatusID, statuschange.FieldToStatusID, statuschange.FieldActorKind, statuschange.ActorKindAutomation,
 			outboxentry.Table, outboxentry.FieldTenantID, outboxentry.FieldCreatedAt, outboxentry.FieldAvailableAt,
 			outboxentry.FieldTopic, outboxentry.FieldPayload, outbox.TicketClosed),
-		Args: []any{t.TenantID, t.ID, statusID, at, t.StatusID, payload},
+		Args: []any{t.TenantID, t.ID, statusID, at, t.StatusID, payload, body},
 	})
 	if err != nil {
 		return nil, err

@@ -15,13 +15,13 @@ import (
 	"github.com/alertdesk/alertdesk/store"
 )
 
-// TestDeferredWritesWhatEntWrites: NoteLater and CloseLater leave the rows
-// CommentOn and CloseOn by System leave: the comment, the closed ticket,
-// its status change and its TICKET_CLOSED entry.
+// TestDeferredWritesWhatEntWrites: NoteLater leaves the comment and ticket
+// CommentOn by System leaves; NoteAndCloseLater also the closed ticket, its
+// status change and its TICKET_CLOSED entry that CloseOn leaves.
 func TestDeferredWritesWhatEntWrites(t *testing.T) {
 	f := setup(t, storetest.Open(t, "postgres"))
 	closed := f.status(t, "Closed")
-	settle := func(fast bool) (int, map[string]string) {
+	settle := func(fast, closeIt bool) map[string]string {
 		tk := f.ticket(t)
 		at := time.Now().UTC().Round(time.Microsecond)
 		err := f.s.BatchTx(f.ctx, nil, func(tx *ent.Tx, b *store.Batch) error {
@@ -29,14 +29,14 @@ func TestDeferredWritesWhatEntWrites(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if fast {
-				if err := desk.NoteLater(f.ctx, b, t, "Alert cleared", at); err != nil {
-					return err
-				}
-				_, err = desk.CloseLater(f.ctx, b, t, closed, at)
+			switch {
+			case fast && closeIt:
+				_, err = desk.NoteAndCloseLater(f.ctx, b, t, "Alert cleared", closed, at)
 				return err
+			case fast:
+				return desk.NoteLater(f.ctx, b, t, "Alert cleared", at)
 			}
-			if _, err := f.d.CommentOn(f.ctx, tx, t, "Alert cleared", true, desk.System); err != nil {
+			if _, err := f.d.CommentOn(f.ctx, tx, t, "Alert cleared", true, desk.System); err != nil || !closeIt {
 				return err
 			}
 			_, err = f.d.CloseOn(f.ctx, tx, t, &closed, desk.System)
@@ -47,19 +47,27 @@ func TestDeferredWritesWhatEntWrites(t *testing.T) {
 		}
 		row := f.s.Ent.Ticket.GetX(f.ctx, tk.ID)
 		c := f.s.Ent.Comment.Query().Where(comment.TicketID(tk.ID)).OnlyX(f.ctx)
-		sc := f.s.Ent.StatusChange.Query().Where(statuschange.TicketID(tk.ID)).OnlyX(f.ctx)
-		o := f.s.Ent.OutboxEntry.Query().Where(outboxentry.Topic("TICKET_CLOSED")).
-			Order(ent.Desc(outboxentry.FieldID)).FirstX(f.ctx)
-		if row.ClosedAt == nil || row.UpdatedAt.Before(tk.UpdatedAt) || c.CreatedAt.IsZero() || sc.CreatedAt.IsZero() {
-			t.Errorf("closed_at %v, updated_at %v (was %v), comment at %v, change at %v",
-				row.ClosedAt, row.UpdatedAt, tk.UpdatedAt, c.CreatedAt, sc.CreatedAt)
+		if row.UpdatedAt.Before(tk.UpdatedAt) || c.CreatedAt.IsZero() {
+			t.Errorf("updated_at %v (was %v), comment at %v", row.UpdatedAt, tk.UpdatedAt, c.CreatedAt)
 		}
-		if got, _ := o.Payload["ticketId"].(float64); int(got) != tk.ID {
-			t.Errorf("TICKET_CLOSED names ticket %v, want %d", o.Payload["ticketId"], tk.ID)
+		rows := map[string]any{"ticket": row, "comment": c}
+		if closeIt {
+			sc := f.s.Ent.StatusChange.Query().Where(statuschange.TicketID(tk.ID)).OnlyX(f.ctx)
+			o := f.s.Ent.OutboxEntry.Query().Where(outboxentry.Topic("TICKET_CLOSED")).
+				Order(ent.Desc(outboxentry.FieldID)).FirstX(f.ctx)
+			if row.ClosedAt == nil || sc.CreatedAt.IsZero() {
+				t.Errorf("closed_at %v, change at %v", row.ClosedAt, sc.CreatedAt)
+			}
+			if got, _ := o.Payload["ticketId"].(float64); int(got) != tk.ID {
+				t.Errorf("TICKET_CLOSED names ticket %v, want %d", o.Payload["ticketId"], tk.ID)
+			}
+			rows["change"], rows["outbox"] = sc, o
+		} else if n := f.s.Ent.StatusChange.Query().Where(statuschange.TicketID(tk.ID)).CountX(f.ctx); n != 0 || row.ClosedAt != nil {
+			t.Errorf("a note alone: %d status changes, closed_at %v", n, row.ClosedAt)
 		}
 		// Everything but ids, numbers and times.
 		out := map[string]string{}
-		for name, v := range map[string]any{"ticket": row, "comment": c, "change": sc, "outbox": o} {
+		for name, v := range rows {
 			b, _ := json.Marshal(v)
 			var m map[string]any
 			_ = json.Unmarshal(b, &m)
@@ -74,11 +82,12 @@ func TestDeferredWritesWhatEntWrites(t *testing.T) {
 			b, _ = json.Marshal(m)
 			out[name] = string(b)
 		}
-		return tk.ID, out
+		return out
 	}
-	_, viaEnt := settle(false)
-	_, viaBatch := settle(true)
-	if !maps.Equal(viaBatch, viaEnt) {
-		t.Errorf("deferred writes\n got %v\nwant %v (ent)", viaBatch, viaEnt)
+	for _, closeIt := range []bool{false, true} {
+		viaEnt, viaBatch := settle(false, closeIt), settle(true, closeIt)
+		if !maps.Equal(viaBatch, viaEnt) {
+			t.Errorf("close %v: deferred writes\n got %v\nwant %v (ent)", closeIt, viaBatch, viaEnt)
+		}
 	}
 }

@@ -133,10 +133,10 @@ func (p *Pipeline) syncTicketOnReset(ctx context.Context, s *State) error {
 // configuration gives (PostgreSQL).
 func (p *Pipeline) settleLater(ctx context.Context, s *State, body string, closeIt bool, statusID *int) error {
 	t, now := s.Ticket, time.Now().UTC()
-	if err := desk.NoteLater(ctx, s.batch, t, body, now); err != nil {
-		return fmt.Errorf("reset comment: %w", err)
-	}
 	if !closeIt {
+		if err := desk.NoteLater(ctx, s.batch, t, body, now); err != nil {
+			return fmt.Errorf("reset comment: %w", err)
+		}
 		return nil
 	}
 	cfg, err := p.config(ctx, s)
@@ -147,7 +147,9 @@ func (p *Pipeline) settleLater(ctx context.Context, s *State, body string, close
 	if !ok {
 		return fmt.Errorf("auto-resolve ticket: %w: board %d has no closed status", desk.ErrNoStatus, t.BoardID)
 	}
-	if s.Ticket, err = desk.CloseLater(ctx, s.batch, t, to, now); err != nil {
+	// One statement: the comment's bump of updated_at and the close's
+	// would be two updates of the ticket's row.
+	if s.Ticket, err = desk.NoteAndCloseLater(ctx, s.batch, t, body, to, now); err != nil {
 		return fmt.Errorf("auto-resolve ticket: %w", err)
 	}
 	return nil
