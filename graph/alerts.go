@@ -106,6 +106,9 @@ func (r *Resolver) alertPage(ctx context.Context, f *model.AlertFilter, first *i
 		sel := connectionNodes(ctx, "AlertConnection", "AlertEdge", "Alert")
 		if sel != nil {
 			eagerAlerts(graphql.GetOperationContext(ctx), sel, q)
+			if cols := alertColumns(sel); cols != nil {
+				q.Select(cols...)
+			}
 		}
 		all, err := q.All(ctx)
 		if err != nil {
@@ -144,6 +147,31 @@ func addErr(errs *validation.Error, err error) {
 	if v, ok := err.(*validation.Error); ok {
 		errs.Merge(v)
 	}
+}
+
+// jsonColumns are the alert's JSON columns, decoded for each row read
+// and each read only by its own field.
+var jsonColumns = map[string]string{alert.FieldMetadata: "metadata", alert.FieldDecisionTrace: "decisionTrace"}
+
+// alertColumns are the columns a page reads when its selection leaves out
+// a JSON column (nil: all of them): decoding them was an eighth of the
+// CPU of a page of 100 alerts.
+func alertColumns(sel selection) []string {
+	var cols []string
+	for _, c := range alert.Columns {
+		if f, ok := jsonColumns[c]; ok {
+			if _, selected := sel[f]; !selected {
+				continue
+			}
+		}
+		if c != alert.FieldID {
+			cols = append(cols, c)
+		}
+	}
+	if len(cols) == len(alert.Columns)-1 {
+		return nil
+	}
+	return cols
 }
 
 // traceOf converts the stored decision trace.
