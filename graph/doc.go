@@ -29,10 +29,8 @@
 // statement budget is spent by every statement of the scoped client and the
 // raw keyset and count queries. A replica runs at most
 // ALERTDESK_API_MAX_CONCURRENT operations at once over HTTP (admission.go;
-// others wait up to 5 s, then 503), and the fields of its queries resolve
-// on at most GOMAXPROCS-1 CPUs (cpushare.go: a token per field, given back
-// while the field waits on the database or a loader), so the goroutines of
-// large pages cannot fill every run queue while webhooks wait.
+// others wait up to 5 s, then 503), so large pages cannot fill every run
+// queue while webhooks wait.
 //
 // # Lists
 //
