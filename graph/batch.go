@@ -50,7 +50,7 @@ func (b *batcher[K, V]) load(ctx context.Context, key K) (V, error) {
 	if !ok {
 		if b.cur == nil {
 			b.cur = &batch[K, V]{full: make(chan struct{}), done: make(chan struct{})}
-			go b.run(withoutLease(context.WithoutCancel(ctx)), b.cur)
+			go b.run(context.WithoutCancel(ctx), b.cur)
 		}
 		bt = b.cur
 		bt.keys = append(bt.keys, key)
@@ -61,14 +61,6 @@ func (b *batcher[K, V]) load(ctx context.Context, key K) (V, error) {
 		}
 	}
 	b.mu.Unlock()
-	select {
-	case <-bt.done:
-		return bt.vals[key], bt.err
-	default:
-	}
-	// The batch's window lets the page's other items add their keys:
-	// waiting holds no CPU token (cpushare.go).
-	defer offCPU(ctx)()
 	select {
 	case <-bt.done:
 		return bt.vals[key], bt.err

@@ -171,9 +171,6 @@ func NewHandler(d Deps) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(orDefault(d.MaxComplexity, DefaultMaxComplexity)))
 	srv.Use(statementEstimate{max: maxStatements})
 	srv.AroundOperations(recheckSockets(sessions, d.Log))
-	share := newCPUShare(apiCPUs())
-	srv.AroundOperations(share.operations)
-	srv.AroundFields(share.fields)
 	srv.Use(metrics.GraphQL{})
 	srv.SetErrorPresenter(presentError(d.Log))
 	srv.SetRecoverFunc(recoverPanic(d.Log))
@@ -185,7 +182,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	admit := newAdmission(orDefault(d.MaxConcurrent, DefaultMaxConcurrent()))
-	var api http.Handler = limitBody(withSockets(sessions, admit.middleware(share.middleware(srv))), maxRequestBytes)
+	var api http.Handler = limitBody(withSockets(sessions, admit.middleware(srv)), maxRequestBytes)
 	if limiter != nil {
 		api = limiter.middleware(api)
 	}

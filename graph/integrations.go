@@ -126,9 +126,7 @@ func (r *Resolver) unmappedOrganizationsSQL(ctx context.Context, integrationID *
 	if err := spendStatement(ctx); err != nil {
 		return nil, err
 	}
-	resume := offCPU(ctx)
 	rows, err := r.store.DB.QueryContext(ctx, unmappedOrganizationsQuery, v.TenantID, integrationID)
-	resume()
 	if err != nil {
 		return nil, fmt.Errorf("unmapped alerts: %w", err)
 	}

@@ -119,9 +119,7 @@ func (q listQuery) queryIDs(ctx context.Context, db querier, query string, args 
 	if err := spendStatement(ctx); err != nil {
 		return nil, err
 	}
-	resume := offCPU(ctx)
 	rows, err := db.QueryContext(ctx, query, args...)
-	resume()
 	if err != nil {
 		return nil, fmt.Errorf("%s page: %w", q.table, err)
 	}
@@ -221,7 +219,6 @@ func (q listQuery) matching() conds {
 // PostgreSQL, it returns the planner's estimate (at least the cap) and
 // true. SQLite, for small embedded installations, always counts.
 func (q listQuery) total(ctx context.Context, db *sql.DB) (model.Total, error) {
-	defer offCPU(ctx)()
 	c := q.matching()
 	if err := spendStatement(ctx); err != nil {
 		return model.Total{}, err

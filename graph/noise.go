@@ -184,7 +184,6 @@ func noiseQuery(ctx context.Context, db noiseDB, q string, args ...any) (*sql.Ro
 	if err := spendStatement(ctx); err != nil {
 		return nil, err
 	}
-	defer offCPU(ctx)()
 	return db.QueryContext(ctx, q, args...)
 }
 
@@ -192,7 +191,6 @@ func noiseRow(ctx context.Context, db noiseDB, q string, args []any, dest ...any
 	if err := spendStatement(ctx); err != nil {
 		return err
 	}
-	defer offCPU(ctx)()
 	return db.QueryRowContext(ctx, q, args...).Scan(dest...)
 }
 

@@ -53,7 +53,6 @@ func (d countingDriver) Exec(ctx context.Context, query string, args, v any) err
 	if err := spendStatement(ctx); err != nil {
 		return err
 	}
-	defer offCPU(ctx)()
 	return d.Driver.Exec(ctx, query, args, v)
 }
 
@@ -61,14 +60,11 @@ func (d countingDriver) Query(ctx context.Context, query string, args, v any) er
 	if err := spendStatement(ctx); err != nil {
 		return err
 	}
-	defer offCPU(ctx)()
 	return d.Driver.Query(ctx, query, args, v)
 }
 
 func (d countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
-	resume := offCPU(ctx)
 	tx, err := d.Driver.Tx(ctx)
-	resume()
 	if err != nil {
 		return nil, err
 	}
@@ -83,9 +79,7 @@ func (d countingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (diale
 	if !ok {
 		return nil, fmt.Errorf("graph: driver %T does not support BeginTx", d.Driver)
 	}
-	resume := offCPU(ctx)
 	tx, err := drv.BeginTx(ctx, opts)
-	resume()
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +92,6 @@ func (t countingTx) Exec(ctx context.Context, query string, args, v any) error {
 	if err := spendStatement(ctx); err != nil {
 		return err
 	}
-	defer offCPU(ctx)()
 	return t.Tx.Exec(ctx, query, args, v)
 }
 
@@ -106,7 +99,6 @@ func (t countingTx) Query(ctx context.Context, query string, args, v any) error 
 	if err := spendStatement(ctx); err != nil {
 		return err
 	}
-	defer offCPU(ctx)()
 	return t.Tx.Query(ctx, query, args, v)
 }
 
@@ -138,7 +130,6 @@ func execContext(ctx context.Context, under any, query string, args []any) (sql.
 	if err := spendStatement(ctx); err != nil {
 		return nil, err
 	}
-	defer offCPU(ctx)()
 	return ex.ExecContext(ctx, query, args...)
 }
 
@@ -152,6 +143,5 @@ func queryContext(ctx context.Context, under any, query string, args []any) (*sq
 	if err := spendStatement(ctx); err != nil {
 		return nil, err
 	}
-	defer offCPU(ctx)()
 	return q.QueryContext(ctx, query, args...)
 }

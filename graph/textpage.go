@@ -104,10 +104,7 @@ func (q listQuery) readWindow(ctx context.Context, db *sql.DB, after []any, limi
 	for i := range last {
 		dest = append(dest, &last[i])
 	}
-	resume := offCPU(ctx)
-	err := db.QueryRowContext(ctx, query, args...).Scan(dest...)
-	resume()
-	if err != nil {
+	if err := db.QueryRowContext(ctx, query, args...).Scan(dest...); err != nil {
 		return window{}, fmt.Errorf("%s text window: %w", q.table, err)
 	}
 	w.last = last
@@ -157,7 +154,6 @@ func (q listQuery) windowSQL(after []any, limit, size int) (string, []any) {
 // searchOlder is step 2: the newest limit matches older than the window,
 // by bitmap scans only.
 func (q listQuery) searchOlder(ctx context.Context, db *sql.DB, before []any, limit int) ([]int, error) {
-	defer offCPU(ctx)()
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("%s text search: %w", q.table, err)
