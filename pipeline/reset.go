@@ -130,10 +130,10 @@ func (p *Pipeline) syncTicketOnReset(ctx context.Context, s *State) error {
 
 // settleLater comments on the ticket and closes it when asked with
 // statements deferred to COMMIT, to the closed status the cached
-// configuration gives (PostgreSQL).
+// configuration gives (PostgreSQL); in a page of resets, with the page's.
 func (p *Pipeline) settleLater(ctx context.Context, s *State, body string, closeIt bool, statusID *int) error {
 	t, now := s.Ticket, time.Now().UTC()
-	if err := desk.NoteLater(ctx, s.batch, t, body, now); err != nil {
+	if err := s.noteLater(ctx, t, body, now); err != nil {
 		return fmt.Errorf("reset comment: %w", err)
 	}
 	if !closeIt {
@@ -147,7 +147,7 @@ func (p *Pipeline) settleLater(ctx context.Context, s *State, body string, close
 	if !ok {
 		return fmt.Errorf("auto-resolve ticket: %w: board %d has no closed status", desk.ErrNoStatus, t.BoardID)
 	}
-	if s.Ticket, err = desk.CloseLater(ctx, s.batch, t, to, now); err != nil {
+	if s.Ticket, err = s.closeLater(ctx, t, to, now); err != nil {
 		return fmt.Errorf("auto-resolve ticket: %w", err)
 	}
 	return nil

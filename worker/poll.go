@@ -299,8 +299,8 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 
 	// (1) RMM-active alerts that are not live here, and (2) live alerts
 	// the RMM no longer lists, except very recent ones the list may not
-	// show yet (the integration's poll_grace_seconds): each its own event,
-	// PollConcurrency at a time (events of one alert or condition
+	// show yet (the integration's poll_grace_seconds): in pages,
+	// PollConcurrency pages at a time (events of one alert or condition
 	// serialize on their locks).
 	cutoff := start.Add(-time.Duration(in.PollGraceSeconds) * time.Second)
 	jobs := make(chan func(), w.d.PollConcurrency)
@@ -340,17 +340,31 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 			}
 		}
 	}
+	// Stale alerts go in pages too (see pipeline.ResetPage).
+	var stale []*ent.Alert
 	for _, a := range live {
 		if active[a.ExternalAlertID] || a.CreatedAt.After(cutoff) || a.LastEventAt.After(cutoff) {
 			continue
 		}
+		stale = append(stale, a)
+	}
+	for lo := 0; lo < len(stale); lo += w.d.PollPageSize {
+		alerts := stale[lo:min(lo+w.d.PollPageSize, len(stale))]
 		jobs <- func() {
-			res, err := w.process(ctx, resetEvent(a, OriginPoller, time.Now()))
-			switch {
-			case err != nil:
-				fail("reset "+a.ExternalAlertID, err)
-			case res.Outcome == pipeline.Resolved:
-				count(&c.Reset)
+			start := time.Now()
+			page := make([]event.Event, len(alerts))
+			for i, a := range alerts {
+				page[i] = resetEvent(a, OriginPoller, start)
+			}
+			results, errs := w.d.Pipeline.ResetPage(ctx, page)
+			metrics.ObservePage(page, results, errs, time.Since(start))
+			for i, err := range errs {
+				switch {
+				case err != nil:
+					fail("reset "+page[i].ExternalAlertID, err)
+				case results[i].Outcome == pipeline.Resolved:
+					count(&c.Reset)
+				}
 			}
 		}
 	}
