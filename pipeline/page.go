@@ -372,7 +372,9 @@ func (pg *page) write(ctx context.Context, p *Pipeline, tx *ent.Tx, b *store.Bat
 	if err != nil {
 		return err
 	}
-	for _, st := range []store.Statement{pg.alertInsert(), pg.rollupLock(), update, pg.conditionInsert(), pg.outboxInsert()} {
+	// The stored alerts' changes go last: from their first row on, the
+	// page holds its days' noise rollup rows (rollupLock).
+	for _, st := range []store.Statement{pg.alertInsert(), pg.conditionInsert(), pg.outboxInsert(), pg.rollupLock(), update} {
 		if st.SQL == "" {
 			continue
 		}
