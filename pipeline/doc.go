@@ -46,6 +46,10 @@
 //     (tickets.touched_at) and no other linked alert is active (counted up
 //     to 100).
 //
+// [Pipeline.ProcessPage] and [Pipeline.ResetPage] run a poll cycle's
+// triggers and resets by pages (page.go, resetpage.go): the same stages,
+// one transaction and a constant number of statements a page.
+//
 // [Config.Scope] and [Config.Decide] are the routing decisions without a
 // transaction; package simulate replays stored alerts through them.
 //

@@ -33,6 +33,13 @@ const PageSize = 500
 // Process after its page, as do all of them on SQLite and a page that
 // failed as a whole: events of one alert or condition keep their order.
 func (p *Pipeline) ProcessPage(ctx context.Context, evs []event.Event) ([]Result, []error) {
+	return p.inPages(ctx, evs, p.processPage)
+}
+
+// inPages runs evs in pages of PageSize through run (PostgreSQL), then
+// through Process the events run left, in order, and on SQLite all.
+func (p *Pipeline) inPages(ctx context.Context, evs []event.Event,
+	run func(ctx context.Context, evs []event.Event, res []Result) ([]int, error)) ([]Result, []error) {
 	res := make([]Result, len(evs))
 	errs := make([]error, len(evs))
 	var rest []int
@@ -41,7 +48,7 @@ func (p *Pipeline) ProcessPage(ctx context.Context, evs []event.Event) ([]Result
 		var left []int
 		if p.store.IsPostgres() {
 			var err error
-			if left, err = p.processPage(ctx, evs[lo:hi], res[lo:hi]); err != nil {
+			if left, err = run(ctx, evs[lo:hi], res[lo:hi]); err != nil {
 				p.log.WarnContext(ctx, "pipeline: page failed, its events run one by one", "events", hi-lo, "err", err)
 				clear(res[lo:hi])
 				left = nil
@@ -62,16 +69,15 @@ func (p *Pipeline) ProcessPage(ctx context.Context, evs []event.Event) ([]Result
 	return res, errs
 }
 
-// processPage runs the events of one page that it can take in its
-// transaction, filling their results, and returns the others (indexes in
-// evs, in order; non-nil).
-func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Result) ([]int, error) {
-	rest := []int{}
-	var cand []int
-	clean := make([]event.Event, len(evs))
+// candidates cleans evs and returns them with the indexes of those of
+// kind a page may take (valid, of the first one's tenant and integration)
+// and of the others, which Process will judge.
+func candidates(evs []event.Event, kind event.Kind) (clean []event.Event, cand, rest []int) {
+	rest = []int{}
+	clean = make([]event.Event, len(evs))
 	for i, ev := range evs {
 		ev = ev.Clean()
-		if ev.Kind != event.Triggered || ev.Validate() != nil || ev.TenantID == 0 || ev.IntegrationID == 0 ||
+		if ev.Kind != kind || ev.Validate() != nil || ev.TenantID == 0 || ev.IntegrationID == 0 ||
 			(len(cand) > 0 && (ev.TenantID != clean[cand[0]].TenantID || ev.IntegrationID != clean[cand[0]].IntegrationID)) {
 			rest = append(rest, i) // Process says what is wrong with it
 			continue
@@ -80,6 +86,14 @@ func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Res
 		clean[i] = ev
 		cand = append(cand, i)
 	}
+	return clean, cand, rest
+}
+
+// processPage runs the events of one page that it can take in its
+// transaction, filling their results, and returns the others (indexes in
+// evs, in order; non-nil).
+func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Result) ([]int, error) {
+	clean, cand, rest := candidates(evs, event.Triggered)
 	if len(cand) == 0 {
 		return rest, nil
 	}
@@ -158,11 +172,7 @@ type pageLookup struct {
 func (l *pageLookup) statements(evs []event.Event, cand []int) []store.Statement {
 	ev := evs[cand[0]]
 	tenantID, integrationID := ev.TenantID, ev.IntegrationID
-	picked := make([]event.Event, len(cand))
-	for j, i := range cand {
-		picked[j] = evs[i]
-	}
-	alertIDs, dedupKeys := keysOf(picked)
+	lock, alertIDs, dedupKeys := lockPage(evs, cand)
 	l.stored, l.open = map[string]bool{}, map[string]bool{}
 	readSet := func(m map[string]bool) func(store.Rows) error {
 		return func(rows store.Rows) error {
@@ -176,19 +186,7 @@ func (l *pageLookup) statements(evs []event.Event, cand []int) []store.Statement
 			return rows.Err()
 		}
 	}
-	return []store.Statement{lockAll("pipeline: lock page", picked), {
-		Name: "pipeline: read config version",
-		SQL:  `SELECT config_version FROM tenants WHERE id = $1`,
-		Args: []any{tenantID},
-		Read: func(rows store.Rows) error {
-			if rows.Next() {
-				if err := rows.Scan(&l.version); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		},
-	}, {
+	return []store.Statement{lock, readVersion(tenantID, &l.version), {
 		Name: "pipeline: find page alerts",
 		SQL: `SELECT external_alert_id FROM alerts
 	WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = ANY($3::text[])`,
@@ -218,6 +216,35 @@ func (l *pageLookup) statements(evs []event.Event, cand []int) []store.Statement
 	}}
 }
 
+// lockPage is lockAll of the candidates, with their alert ids and dedup
+// keys, sorted, without repeats.
+func lockPage(evs []event.Event, cand []int) (lock store.Statement, alertIDs, dedupKeys []string) {
+	picked := make([]event.Event, len(cand))
+	for j, i := range cand {
+		picked[j] = evs[i]
+	}
+	alertIDs, dedupKeys = keysOf(picked)
+	return lockAll("pipeline: lock page", picked), alertIDs, dedupKeys
+}
+
+// readVersion reads the tenant's configuration version into v (nil: no
+// such tenant).
+func readVersion(tenantID int, v **int64) store.Statement {
+	return store.Statement{
+		Name: "pipeline: read config version",
+		SQL:  `SELECT config_version FROM tenants WHERE id = $1`,
+		Args: []any{tenantID},
+		Read: func(rows store.Rows) error {
+			if rows.Next() {
+				if err := rows.Scan(v); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		},
+	}
+}
+
 // page collects what its events write, for write to send in a statement
 // per table.
 type page struct {
@@ -229,6 +256,11 @@ type page struct {
 	alerts     []alertRow
 	outbox     []outboxRow
 	conditions []conditionRow
+	// A page of resets (resetpage.go): the stored alerts' changes and
+	// the notes and closes of their tickets.
+	updates []alertUpdate
+	notes   []desk.Note
+	closes  []desk.Close
 }
 
 // alertRow is a first-seen alert's id and the fields its mutation sets.
@@ -293,6 +325,9 @@ func (pg *page) draft(ctx context.Context, s *State, in desk.NewTicket) (*ent.Ti
 // add takes what finish would write for s: its new alert, the ticket it
 // drafted, the condition it opened and its outbox entries.
 func (pg *page) add(ctx context.Context, s *State) error {
+	if s.create == nil && s.pending != nil && s.Alert.ID != 0 {
+		return pg.addUpdate(ctx, s)
+	}
 	if s.create == nil || s.Alert.ID == 0 {
 		return fmt.Errorf("pipeline: page: alert %s is not a first-seen one", s.Event.ExternalAlertID)
 	}
@@ -324,12 +359,25 @@ func (pg *page) add(ctx context.Context, s *State) error {
 }
 
 // write defers the page's statements to COMMIT, in the order the foreign
-// keys need: tickets and their comments, alerts, conditions, outbox.
+// keys need: tickets and their comments (or notes and closes), alerts,
+// conditions, outbox.
 func (pg *page) write(ctx context.Context, p *Pipeline, tx *ent.Tx, b *store.Batch) error {
 	if err := desk.InsertLater(ctx, b, pg.drafts); err != nil {
 		return err
 	}
-	for _, st := range []store.Statement{pg.alertInsert(), pg.conditionInsert(), pg.outboxInsert()} {
+	if err := desk.NotesLater(ctx, b, pg.tenantID, pg.notes); err != nil {
+		return err
+	}
+	if err := desk.ClosesLater(ctx, b, pg.tenantID, pg.closes); err != nil {
+		return err
+	}
+	update, err := pg.alertUpdate()
+	if err != nil {
+		return err
+	}
+	// The stored alerts' changes go last: from their first row on, the
+	// page holds its days' noise rollup rows (rollupLock).
+	for _, st := range []store.Statement{pg.alertInsert(), pg.conditionInsert(), pg.outboxInsert(), pg.rollupLock(), update} {
 		if st.SQL == "" {
 			continue
 		}

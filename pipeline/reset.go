@@ -130,11 +130,11 @@ func (p *Pipeline) syncTicketOnReset(ctx context.Context, s *State) error {
 
 // settleLater comments on the ticket and closes it when asked with
 // statements deferred to COMMIT, to the closed status the cached
-// configuration gives (PostgreSQL).
+// configuration gives (PostgreSQL); in a page of resets, with the page's.
 func (p *Pipeline) settleLater(ctx context.Context, s *State, body string, closeIt bool, statusID *int) error {
 	t, now := s.Ticket, time.Now().UTC()
 	if !closeIt {
-		if err := desk.NoteLater(ctx, s.batch, t, body, now); err != nil {
+		if err := s.noteLater(ctx, t, body, now); err != nil {
 			return fmt.Errorf("reset comment: %w", err)
 		}
 		return nil
@@ -149,7 +149,7 @@ func (p *Pipeline) settleLater(ctx context.Context, s *State, body string, close
 	}
 	// One statement: the comment's bump of updated_at and the close's
 	// would be two updates of the ticket's row.
-	if s.Ticket, err = desk.NoteAndCloseLater(ctx, s.batch, t, body, to, now); err != nil {
+	if s.Ticket, err = s.noteAndCloseLater(ctx, t, body, to, now); err != nil {
 		return fmt.Errorf("auto-resolve ticket: %w", err)
 	}
 	return nil

@@ -49,7 +49,7 @@
 // missed triggers in pages of up to 500 (pipeline.ProcessPage: one
 // transaction and a constant number of statements a page on PostgreSQL),
 // and resets of alerts the RMM no longer lists (older than
-// poll_grace_seconds). A cycle that cannot reach the RMM counts in
+// poll_grace_seconds) in pages too (pipeline.ResetPage). A cycle that cannot reach the RMM counts in
 // poll_failures; at ALERTDESK_POLL_ERROR_AFTER the integration becomes
 // ERROR, and the next cycle that reaches the RMM makes it CONNECTED. pollNow
 // ([Enqueuer.PollNow]) records the request on the row with a conditional

@@ -299,7 +299,7 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 
 	// (1) RMM-active alerts that are not live here, and (2) live alerts
 	// the RMM no longer lists, except very recent ones the list may not
-	// show yet (the integration's poll_grace_seconds): each its own event,
+	// show yet (the integration's poll_grace_seconds): in pages,
 	// PollConcurrency at a time (events of one alert or condition
 	// serialize on their locks).
 	cutoff := start.Add(-time.Duration(in.PollGraceSeconds) * time.Second)
@@ -340,17 +340,21 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 			}
 		}
 	}
+	// Stale alerts go in pages too (see pipeline.ResetPage), one page at
+	// a time: a page's resets hold their day's noise rollup rows from
+	// the first alert's change to COMMIT, so pages of one day would only
+	// queue on one another (and time out waiting).
+	var stale []*ent.Alert
 	for _, a := range live {
 		if active[a.ExternalAlertID] || a.CreatedAt.After(cutoff) || a.LastEventAt.After(cutoff) {
 			continue
 		}
+		stale = append(stale, a)
+	}
+	if len(stale) > 0 {
 		jobs <- func() {
-			res, err := w.process(ctx, resetEvent(a, OriginPoller, time.Now()))
-			switch {
-			case err != nil:
-				fail("reset "+a.ExternalAlertID, err)
-			case res.Outcome == pipeline.Resolved:
-				count(&c.Reset)
+			for lo := 0; lo < len(stale); lo += w.d.PollPageSize {
+				w.resetPage(ctx, stale[lo:min(lo+w.d.PollPageSize, len(stale))], fail, func() { count(&c.Reset) })
 			}
 		}
 	}
@@ -391,6 +395,25 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 		return c, fmt.Errorf("%d alert(s) failed: %s", c.Failed, strings.Join(failures, "; "))
 	}
 	return c, nil
+}
+
+// resetPage resets stale alerts of one page, counting each resolved.
+func (w *Worker) resetPage(ctx context.Context, alerts []*ent.Alert, fail func(string, error), resolved func()) {
+	start := time.Now()
+	page := make([]event.Event, len(alerts))
+	for i, a := range alerts {
+		page[i] = resetEvent(a, OriginPoller, start)
+	}
+	results, errs := w.d.Pipeline.ResetPage(ctx, page)
+	metrics.ObservePage(page, results, errs, time.Since(start))
+	for i, err := range errs {
+		switch {
+		case err != nil:
+			fail("reset "+page[i].ExternalAlertID, err)
+		case results[i].Outcome == pipeline.Resolved:
+			resolved()
+		}
+	}
 }
 
 // process runs an event through the pipeline, timed.

@@ -82,8 +82,9 @@ type Deps struct {
 	// PollConcurrency is how many of a poll cycle's events run at once
 	// (default 8).
 	PollConcurrency int
-	// PollPageSize is how many of a poll cycle's missed triggers share a
-	// transaction (default and at most pipeline.PageSize).
+	// PollPageSize is how many of a poll cycle's missed triggers, or of
+	// its stale alerts' resets, share a transaction (default and at most
+	// pipeline.PageSize).
 	PollPageSize int
 	// ShutdownTimeout bounds the drain of in-flight tasks (default 25 s).
 	ShutdownTimeout time.Duration
