@@ -18,8 +18,8 @@ const admissionWait = 5 * time.Second
 
 // DefaultMaxConcurrent is how many GraphQL operations a replica runs at
 // once over HTTP unless told: one per CPU. With six clients sending full
-// pages to a two-CPU replica, webhook p99 stayed within 1.1-1.3x its
-// baseline at one per CPU, and rose to 7-34x at twice that.
+// pages to a two-CPU replica, webhook p99 was 5-13x its baseline at one
+// per CPU and up to 34x at twice that (docs/BENCHMARKS.md, section 7).
 func DefaultMaxConcurrent() int { return runtime.GOMAXPROCS(0) }
 
 // admission bounds the GraphQL operations one replica runs at once. An
