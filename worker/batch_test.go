@@ -69,11 +69,7 @@ func relayOf(t *testing.T, s *store.Store, rdb redis.UniversalClient) *worker.Wo
 // 100 feed entries: the claim and the mark, whatever the batch's size.
 func TestRelayPassStatements(t *testing.T) {
 	e := apptest.New(t, dialect.Postgres)
-	var proxy *stmtProxy
-	s := replica(t, e, func(u *url.URL) {
-		proxy = newStmtProxy(t, u.Host)
-		u.Host = proxy.addr()
-	})
+	s, statements := storetest.Counted(t, e.Store)
 	rdb := redis.NewClient(&redis.Options{Addr: redistest.Addr(t)})
 	t.Cleanup(func() { rdb.Close() })
 	w := relayOf(t, s, rdb)
@@ -87,13 +83,13 @@ func TestRelayPassStatements(t *testing.T) {
 	if n, err := w.RelayOnce(ctx); err != nil || n != 0 {
 		t.Fatalf("empty pass: %d, %v", n, err)
 	}
-	proxy.statements()
+	statements()
 	ids := addFeedEntries(t, e, 100)
 	n, err := w.RelayOnce(ctx)
 	if err != nil || n != len(ids) {
 		t.Fatalf("pass claimed %d, %v; want %d", n, err, len(ids))
 	}
-	got := proxy.statements()
+	got := statements()
 	t.Logf("statements for a pass over %d entries: %d", n, got)
 	if got != 2 {
 		t.Errorf("a pass over %d entries sent %d statements, want 2 (claim, mark)", n, got)

@@ -3,7 +3,6 @@ package worker_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/internal/redistest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/providers/providertest"
 	"github.com/alertdesk/alertdesk/worker"
@@ -109,20 +109,16 @@ func TestProcessPageMatchesProcess(t *testing.T) {
 // statements whatever its size: 10 and 100 alerts, each opening a ticket.
 func TestProcessPageStatements(t *testing.T) {
 	e := apptest.New(t, dialect.Postgres)
-	var proxy *stmtProxy
-	s := replica(t, e, func(u *url.URL) {
-		proxy = newStmtProxy(t, u.Host)
-		u.Host = proxy.addr()
-	})
+	s, statements := storetest.Counted(t, e.Store)
 	p := pipeline.New(s, desk.New(s), testLog())
 	page := func(name string, n int) int {
 		evs := make([]event.Event, n)
 		for i := range evs {
 			evs[i] = pageEvent(e, fmt.Sprintf("%s-%d", name, i), fmt.Sprintf("%s-cond-%d", name, i), "7", "2", event.Major)
 		}
-		proxy.statements()
+		statements()
 		res, errs := p.ProcessPage(e.Ctx, evs)
-		got := proxy.statements()
+		got := statements()
 		for i := range evs {
 			if errs[i] != nil || res[i].Outcome != pipeline.Created {
 				t.Fatalf("%s: %s: %+v, %v", name, evs[i].ExternalAlertID, res[i], errs[i])

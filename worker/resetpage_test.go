@@ -3,7 +3,6 @@ package worker_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/alertdesk/alertdesk/fixtures"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/internal/redistest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/outbox"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/providers/providertest"
@@ -184,11 +184,7 @@ func TestResetPageMatchesProcess(t *testing.T) {
 // whatever its size: 10 and 100 stale alerts, each closing its ticket.
 func TestResetPageStatements(t *testing.T) {
 	e := apptest.New(t, dialect.Postgres)
-	var proxy *stmtProxy
-	s := replica(t, e, func(u *url.URL) {
-		proxy = newStmtProxy(t, u.Host)
-		u.Host = proxy.addr()
-	})
+	s, statements := storetest.Counted(t, e.Store)
 	p := pipeline.New(s, desk.New(s), testLog())
 	page := func(name string, n int) int {
 		evs := make([]event.Event, n)
@@ -201,9 +197,9 @@ func TestResetPageStatements(t *testing.T) {
 		for i := range evs {
 			evs[i] = resetOf(evs[i])
 		}
-		proxy.statements()
+		statements()
 		res, errs := p.ResetPage(e.Ctx, evs)
-		got := proxy.statements()
+		got := statements()
 		for i := range evs {
 			if errs[i] != nil || res[i].Outcome != pipeline.Resolved {
 				t.Fatalf("%s: %s: %+v, %v", name, evs[i].ExternalAlertID, res[i], errs[i])
