@@ -11,6 +11,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/race"
 	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/store"
 )
@@ -60,6 +61,14 @@ func checkCondition(t *testing.T, e *apptest.Env, head *ent.Alert, alerts int) {
 // transaction (40P01); the pipeline runs it again after the other has
 // gone, and every firing is answered 200 and counted once.
 func TestWebhookRunsAgainAfterDeadlock(t *testing.T) {
+	if race.Enabled {
+		// PostgreSQL looks for a deadlock once per wait, deadlock_timeout
+		// after it began: under the detector this test's lock request can
+		// come after the firing's one look, and the cycle then ends by a
+		// timeout, not the deadlock this test is about (seen once in CI).
+		// TestWebhookBusyAfterLockTimeouts covers the retry under it.
+		t.Skip("timing of PostgreSQL's deadlock check")
+	}
 	e := apptest.New(t, dialect.Postgres)
 	head := firstFiring(t, e)
 	ctx := e.Ctx
@@ -76,8 +85,12 @@ func TestWebhookRunsAgainAfterDeadlock(t *testing.T) {
 	defer tx.Rollback() //nolint:errcheck // a no-op after Rollback
 	// The firing's backend, at PostgreSQL's default of 1 s, finds the
 	// deadlock first and is the one ended.
-	if _, err := tx.ExecContext(ctx, "SET LOCAL deadlock_timeout = '60s'"); err != nil {
-		t.Fatal(err)
+	// Nor may a timeout of the test's own end its wait for the lock
+	// before the firing's backend finds the deadlock.
+	for _, set := range []string{"SET LOCAL deadlock_timeout = '60s'", "SET LOCAL statement_timeout = 0", "SET LOCAL lock_timeout = 0"} {
+		if _, err := tx.ExecContext(ctx, set); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var counted int
 	if err := tx.QueryRowContext(ctx, conditionRow, head.TenantID, head.IntegrationID, head.DedupKey).Scan(&counted); err != nil {
