@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/alertdesk/alertdesk/event"
@@ -69,9 +70,9 @@ func (c *Combiner) Process(ctx context.Context, ev event.Event, opts ...Option) 
 	if !busy {
 		c.queues[key] = &combineQueue{}
 		c.mu.Unlock()
-		res, err := c.p.Process(ctx, ev, opts...)
-		c.handOff(key)
-		return res, err
+		// Deferred, so that a panic too ends the turn.
+		defer c.handOff(key)
+		return c.p.Process(ctx, ev, opts...)
 	}
 	me := &combined{ev: ev, opts: opts, done: make(chan struct{})}
 	q.waiting = append(q.waiting, me)
@@ -88,15 +89,29 @@ func (c *Combiner) Process(ctx context.Context, ev event.Event, opts ...Option) 
 	if me.lead == nil {
 		return me.res, me.err
 	}
+	defer c.handOff(key)
 	c.runGroup(ctx, me.lead)
-	c.handOff(key)
 	return me.res, me.err
 }
+
+// errGroupAborted is the result of a waiting firing whose group's run
+// panicked.
+var errGroupAborted = errors.New("pipeline: the firings run together with this one failed")
 
 // runGroup runs a group of waiting firings in one transaction and hands
 // each its result. Its context outlives the caller's cancellation (the
 // others wait on it) but keeps the caller's deadline.
 func (c *Combiner) runGroup(ctx context.Context, group []*combined) {
+	answered := false
+	defer func() {
+		// A panic leaves no firing of the group waiting for ever.
+		if !answered {
+			for _, w := range group[1:] {
+				w.err = errGroupAborted
+				close(w.done)
+			}
+		}
+	}()
 	gctx := context.WithoutCancel(ctx)
 	if dl, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
@@ -111,6 +126,7 @@ func (c *Combiner) runGroup(ctx context.Context, group []*combined) {
 		c.OnGroup(len(group))
 	}
 	res, errs := c.p.ProcessTogether(gctx, evs, group[0].opts...)
+	answered = true
 	for i, w := range group {
 		w.res, w.err = res[i], errs[i]
 		if i > 0 {
