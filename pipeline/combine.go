@@ -19,7 +19,8 @@ const MaxCombined = 64
 // a firing of a condition nobody is working on, run through Process at
 // once. Events of one condition keep their order of arrival.
 type Combiner struct {
-	// OnGroup, when set, is told the size of each group run together.
+	// OnGroup, when set, is told the size of each group of two or more
+	// run together.
 	OnGroup func(events int)
 
 	p      *Pipeline
@@ -122,7 +123,7 @@ func (c *Combiner) runGroup(ctx context.Context, group []*combined) {
 	for i, w := range group {
 		evs[i] = w.ev
 	}
-	if c.OnGroup != nil {
+	if c.OnGroup != nil && len(group) > 1 {
 		c.OnGroup(len(group))
 	}
 	res, errs := c.p.ProcessTogether(gctx, evs, group[0].opts...)
