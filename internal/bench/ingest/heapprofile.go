@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,27 +14,7 @@ const heapEvery = 2 * time.Second
 // heapProfile fetches the server's heap profile (inuse and alloc, as of
 // its last collection) into path.
 func (s *server) heapProfile(ctx context.Context, path string) error {
-	if s.debug == "" {
-		return fmt.Errorf("server started without its profiler")
-	}
-	u := fmt.Sprintf("http://%s/debug/pprof/heap", s.debug)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("get %s: %w", u, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("get %s: %s", u, resp.Status)
-	}
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("read heap profile: %w", err)
-	}
-	return os.WriteFile(path, b, 0o644)
+	return s.profile(ctx, "heap", path)
 }
 
 // watchHeap snapshots the server's heap every heapEvery into

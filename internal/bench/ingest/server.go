@@ -286,10 +286,15 @@ func peakRSS(pid int) (int64, error) {
 // cpuProfile fetches a CPU profile of d from the server's profiler into
 // path.
 func (s *server) cpuProfile(ctx context.Context, d time.Duration, path string) error {
+	return s.profile(ctx, fmt.Sprintf("profile?seconds=%d", int(d.Seconds())), path)
+}
+
+// profile fetches /debug/pprof/<what> from the server's profiler into path.
+func (s *server) profile(ctx context.Context, what, path string) error {
 	if s.debug == "" {
 		return errors.New("server started without its profiler")
 	}
-	u := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.debug, int(d.Seconds()))
+	u := fmt.Sprintf("http://%s/debug/pprof/%s", s.debug, what)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
@@ -304,7 +309,7 @@ func (s *server) cpuProfile(ctx context.Context, d time.Duration, path string) e
 	}
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return fmt.Errorf("read profile: %w", err)
+		return fmt.Errorf("read %s profile: %w", what, err)
 	}
 	return os.WriteFile(path, b, 0o644)
 }
