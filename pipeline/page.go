@@ -76,13 +76,12 @@ func candidates(evs []event.Event, kind event.Kind) (clean []event.Event, cand, 
 	rest = []int{}
 	clean = make([]event.Event, len(evs))
 	for i, ev := range evs {
-		ev = ev.Clean()
-		if ev.Kind != kind || ev.Validate() != nil || ev.TenantID == 0 || ev.IntegrationID == 0 ||
+		ev, err := prepare(ev)
+		if err != nil || ev.Kind != kind ||
 			(len(cand) > 0 && (ev.TenantID != clean[cand[0]].TenantID || ev.IntegrationID != clean[cand[0]].IntegrationID)) {
 			rest = append(rest, i) // Process says what is wrong with it
 			continue
 		}
-		ev.OccurredAt = ev.OccurredAt.UTC()
 		clean[i] = ev
 		cand = append(cand, i)
 	}
