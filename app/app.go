@@ -119,7 +119,8 @@ func (a *App) Handler() http.Handler {
 		WebhookTimeout: a.Config.HTTP.WebhookTimeout, APITimeout: a.Config.HTTP.APITimeout,
 		MaxDepth: a.Config.API.MaxDepth, MaxComplexity: a.Config.API.MaxComplexity,
 		MaxStatements: a.Config.API.MaxStatements, MaxConcurrent: a.Config.API.MaxConcurrent,
-		RateLimit: graph.RateLimit{PerMinute: a.Config.API.RatePerMinute, Burst: a.Config.API.RateBurst}}
+		RateLimit: graph.RateLimit{PerMinute: a.Config.API.RatePerMinute, Burst: a.Config.API.RateBurst,
+			CostPerMinute: a.Config.API.CostPerMinute, CostBurst: a.Config.API.CostBurst}}
 	return s.Handler()
 }
 

@@ -73,8 +73,8 @@ type Config struct {
 // APILimits bound the GraphQL API (ALERTDESK_API_*): an operation's
 // nesting and complexity (lists and counts are charged as the database
 // work they are), the SQL statements one response may run, and the
-// requests per minute of each API token, shared through Redis by every
-// replica.
+// requests and complexity points per minute of each API token, shared
+// through Redis by every replica.
 type APILimits struct {
 	MaxDepth      int // ALERTDESK_API_MAX_DEPTH, default 12
 	MaxComplexity int // ALERTDESK_API_MAX_COMPLEXITY, default 10000
@@ -88,6 +88,12 @@ type APILimits struct {
 	// default 100).
 	RatePerMinute int
 	RateBurst     int
+	// CostPerMinute is the complexity points each token's operations may
+	// cost a minute (ALERTDESK_API_COST_PER_MINUTE, default 300000; 0
+	// turns the limit off) and CostBurst how many at once
+	// (ALERTDESK_API_COST_BURST, default 100000).
+	CostPerMinute int
+	CostBurst     int
 }
 
 // NinjaOneApp is alertdesk's NinjaOne OAuth client
@@ -199,6 +205,8 @@ func FromEnv() (Config, error) {
 		{"ALERTDESK_API_MAX_CONCURRENT", 0, 0, &c.API.MaxConcurrent},
 		{"ALERTDESK_API_RATE_PER_MINUTE", 600, 0, &c.API.RatePerMinute},
 		{"ALERTDESK_API_RATE_BURST", 100, 1, &c.API.RateBurst},
+		{"ALERTDESK_API_COST_PER_MINUTE", 300000, 0, &c.API.CostPerMinute},
+		{"ALERTDESK_API_COST_BURST", 100000, 1, &c.API.CostBurst},
 	} {
 		if *s.dst, err = intEnv(s.key, s.def, s.min); err != nil {
 			return c, err

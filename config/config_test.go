@@ -12,7 +12,8 @@ func TestAPILimits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := APILimits{MaxDepth: 12, MaxComplexity: 10000, MaxStatements: 200, RatePerMinute: 600, RateBurst: 100}
+		want := APILimits{MaxDepth: 12, MaxComplexity: 10000, MaxStatements: 200, RatePerMinute: 600, RateBurst: 100,
+			CostPerMinute: 300000, CostBurst: 100000}
 		if c.API != want {
 			t.Errorf("API limits %+v, want %+v", c.API, want)
 		}
@@ -22,11 +23,14 @@ func TestAPILimits(t *testing.T) {
 		t.Setenv("ALERTDESK_API_RATE_PER_MINUTE", "0")
 		t.Setenv("ALERTDESK_API_RATE_BURST", " 7 ")
 		t.Setenv("ALERTDESK_API_MAX_CONCURRENT", "16")
+		t.Setenv("ALERTDESK_API_COST_PER_MINUTE", "0")
+		t.Setenv("ALERTDESK_API_COST_BURST", "5000")
 		c, err := FromEnv()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.API.MaxStatements != 50 || c.API.RatePerMinute != 0 || c.API.RateBurst != 7 || c.API.MaxConcurrent != 16 {
+		if c.API.MaxStatements != 50 || c.API.RatePerMinute != 0 || c.API.RateBurst != 7 || c.API.MaxConcurrent != 16 ||
+			c.API.CostPerMinute != 0 || c.API.CostBurst != 5000 {
 			t.Errorf("API limits %+v", c.API)
 		}
 	})
@@ -38,6 +42,8 @@ func TestAPILimits(t *testing.T) {
 		{"ALERTDESK_API_RATE_PER_MINUTE", "10/s"},
 		{"ALERTDESK_API_RATE_BURST", "0"},
 		{"ALERTDESK_API_MAX_CONCURRENT", "-1"},
+		{"ALERTDESK_API_COST_PER_MINUTE", "-1"},
+		{"ALERTDESK_API_COST_BURST", "0"},
 	} {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
 			t.Setenv(tc.key, tc.value)

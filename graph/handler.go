@@ -22,7 +22,6 @@ import (
 	"github.com/alertdesk/alertdesk/metrics"
 	"github.com/alertdesk/alertdesk/outbound"
 	"github.com/alertdesk/alertdesk/pipeline"
-	"github.com/alertdesk/alertdesk/ratelimit"
 	"github.com/alertdesk/alertdesk/secrets"
 	"github.com/alertdesk/alertdesk/signin"
 	"github.com/alertdesk/alertdesk/store"
@@ -113,11 +112,7 @@ func NewHandler(d Deps) http.Handler {
 		drv = store.Driver(d.Store.Dialect, d.Store.DB)
 	}
 	db := tenancy.NewClient(countingDriver{drv})
-	var limiter *tokenLimiter
-	if d.Redis != nil && d.RateLimit.PerMinute > 0 {
-		limiter = &tokenLimiter{log: d.Log, limiter: &ratelimit.Limiter{
-			Redis: d.Redis, Rate: d.RateLimit.PerMinute, Burst: d.RateLimit.Burst}}
-	}
+	limiter := newTokenLimiter(d)
 	maxStatements := orDefault(d.MaxStatements, DefaultMaxStatements)
 	if d.Events == nil {
 		d.Events = &workflow.Service{Store: d.Store, Secrets: d.Secrets, Outbound: d.Outbound}
@@ -170,6 +165,10 @@ func NewHandler(d Deps) http.Handler {
 	srv.Use(depthLimit{max: orDefault(d.MaxDepth, DefaultMaxDepth)})
 	srv.Use(extension.FixedComplexityLimit(orDefault(d.MaxComplexity, DefaultMaxComplexity)))
 	srv.Use(statementEstimate{max: maxStatements})
+	if limiter != nil && limiter.cost != nil {
+		// Last: only an operation every other limit admitted is charged.
+		srv.Use(costLimit{limiter})
+	}
 	srv.AroundOperations(recheckSockets(sessions, d.Log))
 	srv.Use(metrics.GraphQL{})
 	srv.SetErrorPresenter(presentError(d.Log))

@@ -48,7 +48,8 @@ func TestWebhookLatencyUnderGraphQLLoad(t *testing.T) {
 	e := apptest.NewWith(t, dialect.Postgres, apptest.Options{Redis: apptest.Redis(t)})
 	srv := &server.Server{Store: e.Store, Redis: e.Redis, Pipeline: e.Pipeline, Desk: e.Desk, Secrets: e.Services.Secrets, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		PublicURL: apptest.PublicURL,
-		RateLimit: graph.RateLimit{PerMinute: graph.DefaultRatePerMinute, Burst: graph.DefaultRateBurst}}
+		RateLimit: graph.RateLimit{PerMinute: graph.DefaultRatePerMinute, Burst: graph.DefaultRateBurst,
+			CostPerMinute: graph.DefaultCostPerMinute, CostBurst: graph.DefaultCostBurst}}
 	api := withServer(t, e, srv.Handler())
 	for i := range 50 {
 		api.Post(ninja, ninjaTrigger(t, map[string]any{"seriesUid": fmt.Sprintf("00000000-0000-4000-8000-%012d", i)}))
@@ -79,10 +80,14 @@ func TestWebhookLatencyUnderGraphQLLoad(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	codes := map[string]int{}
-	answered := func() int {
+	limited := make([]bool, 6) // the client's points ran out once
+	// answered counts the answers and the pages run, and says whether
+	// every client has spent its points once.
+	answered := func() (n, pages int, spent bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		return codes["ok"] + codes[graph.CodeDocumentTooLarge] + codes[graph.CodeStatementLimit]
+		return codes["ok"] + codes[graph.CodeDocumentTooLarge] + codes[graph.CodeStatementLimit] + codes[graph.CodeRateLimited],
+			codes["ok"], !slices.Contains(limited, false)
 	}
 	for c := range 6 {
 		token, _ := e.NewToken(e.Demo.TenantID, fmt.Sprintf("load%d@demo.test", c), user.RoleTechnician)
@@ -93,6 +98,7 @@ func TestWebhookLatencyUnderGraphQLLoad(t *testing.T) {
 				code := postQuiet(ctx, api.HTTP.URL, token, heavy[i%len(heavy)])
 				mu.Lock()
 				codes[code]++
+				limited[c] = limited[c] || code == graph.CodeRateLimited
 				mu.Unlock()
 				// A client's pace, not a closed loop: the load generator
 				// shares the machine's CPUs with the server it measures.
@@ -103,25 +109,32 @@ func TestWebhookLatencyUnderGraphQLLoad(t *testing.T) {
 			}
 		}()
 	}
-	// Measure in the steady state: every client has had answers.
-	for deadline := time.Now().Add(30 * time.Second); answered() < 12 && time.Now().Before(deadline); {
+	// Measure in the steady state: every client has spent its burst of
+	// points and sends at the rate its token's points allow.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
+		if _, _, spent := answered(); spent {
+			break
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	before, began, sched := answered(), time.Now(), schedLatencies()
+	before, pagesBefore, _ := answered()
+	began, sched := time.Now(), schedLatencies()
 	loaded := webhookP99(200)
-	rate := float64(answered()-before) / time.Since(began).Seconds()
+	after, pagesAfter, _ := answered()
+	rate := float64(after-before) / time.Since(began).Seconds()
+	pages := float64(pagesAfter-pagesBefore) / time.Since(began).Seconds()
 	waited := schedLatencyP99(sched, schedLatencies())
 	stop()
 	wg.Wait()
 
 	ratio := float64(loaded) / float64(base)
-	t.Logf("webhook p99: %v alone, %v under GraphQL load (%.1fx); GraphQL answers: %v, %.0f/s while measured; p99 wait of a runnable goroutine %v",
-		base, loaded, ratio, codes, rate, waited)
+	t.Logf("webhook p99: %v alone, %v under GraphQL load (%.1fx); GraphQL answers: %v, %.0f/s while measured (%.1f/s pages run); p99 wait of a runnable goroutine %v",
+		base, loaded, ratio, codes, rate, pages, waited)
 	// Before the limits, six amplifying requests held webhook p99 at 30 s.
 	if loaded > 10*base+time.Second {
 		t.Errorf("webhook p99 under load %v, baseline %v", loaded, base)
 	}
-	if codes["ok"] == 0 || codes[graph.CodeDocumentTooLarge] == 0 || codes[graph.CodeStatementLimit] == 0 {
+	if codes["ok"] == 0 || codes[graph.CodeDocumentTooLarge] == 0 || codes[graph.CodeStatementLimit] == 0 || codes[graph.CodeRateLimited] == 0 {
 		t.Errorf("the heavy requests were not refused: %v", codes)
 	}
 }

@@ -190,6 +190,7 @@ func websocketInit(authn *auth.Authenticator, sessions *auth.Sessions, limiter *
 			return ctx, nil, errors.New(rateLimitedMessage(retryAfterSeconds(res.RetryAfter)))
 		}
 		ctx = tenancy.WithViewer(ctx, id.Viewer)
+		ctx, _ = withLimited(ctx, token)
 		if s := socketOf(ctx); s != nil {
 			ctx = s.start(ctx, sessions, id)
 		}
