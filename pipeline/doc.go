@@ -124,6 +124,8 @@
 // cache's size does not depend on how many assets a tenant has. tenants.config_version is advanced by database triggers
 // on every write to those tables ([ConfigTables], migration 0004), in the
 // writing transaction, so no write path can leave a cache stale; each event
-// reads the version in its lock statement. A table added to LoadConfig needs
-// its triggers too (TestConfigVersionTriggers, both dialects).
+// reads the version in its lock statement, and events that need a version
+// another is loading wait for that load (up to a second) rather than all
+// loading it after a change. A table added to LoadConfig needs its
+// triggers too (TestConfigVersionTriggers, both dialects).
 package pipeline
