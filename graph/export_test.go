@@ -17,6 +17,14 @@ func FeedRenders(tenantID int) int {
 	return feedRenderCounts.n[tenantID]
 }
 
+// SetWSWriteTimeout sets how long a WebSocket message's write may take,
+// until the test ends.
+func SetWSWriteTimeout(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := wsWriteTimeout
+	wsWriteTimeout = d
+	t.Cleanup(func() { wsWriteTimeout = old })
+}
+
 // TextWindow is how many rows a text page reads first.
 const TextWindow = textWindow
 

@@ -103,7 +103,8 @@ func TestAlertEventsSharedFrameIDs(t *testing.T) {
 
 // A subscriber whose client stops reading does not hold up the others:
 // once its socket's buffers are full its frames wait (and the hub drops
-// what it cannot take), while the others get every message.
+// what it cannot take), while the others get every message; and once a
+// write to it has waited past the write timeout, its connection is closed.
 func TestAlertEventsSlowSubscriberIsolated(t *testing.T) {
 	if race.Enabled {
 		// Filling a socket takes some 18 MB of frames per subscriber,
@@ -111,6 +112,9 @@ func TestAlertEventsSlowSubscriberIsolated(t *testing.T) {
 		// the same code paths under it.
 		t.Skip("data volume too large for the race detector")
 	}
+	// Far shorter than the publishing below takes, far longer than a
+	// write to a reading client.
+	graph.SetWSWriteTimeout(t, time.Second)
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			rdb := apptest.Redis(t)
@@ -176,7 +180,12 @@ func TestAlertEventsSlowSubscriberIsolated(t *testing.T) {
 			if got >= n {
 				t.Fatalf("the slow subscriber got all %d messages: its socket never filled, the test shows nothing", n)
 			}
-			t.Logf("slow subscriber: %d of %d messages", got, n)
+			select {
+			case <-slow.Closed:
+			default:
+				t.Errorf("the slow subscriber's connection is still open after %d of %d messages", got, n)
+			}
+			t.Logf("slow subscriber: %d of %d messages, then closed (%v)", got, n, slow.Err)
 		})
 	}
 }

@@ -62,10 +62,18 @@ func acceptWS(w http.ResponseWriter, r *http.Request, accept websocket.AcceptOpt
 	return &wsConn{conn: c}, nil
 }
 
-// writeText writes one text message. Like gqlgen's writes it does not
-// stop on a context: a write cut short would close the connection.
+// wsWriteTimeout bounds one message's write. A client that stops reading
+// fills its socket's buffers and then blocks every write to it; past the
+// bound the write is cut short, which closes the connection, and the
+// client reconnects and reloads what it missed.
+var wsWriteTimeout = 15 * time.Second
+
+// writeText writes one text message, closing the connection when it
+// cannot within wsWriteTimeout.
 func (c *wsConn) writeText(b []byte) error {
-	return c.conn.Write(context.Background(), websocket.MessageText, b)
+	ctx, cancel := context.WithTimeout(context.Background(), wsWriteTimeout)
+	defer cancel()
+	return c.conn.Write(ctx, websocket.MessageText, b)
 }
 
 func (c *wsConn) NextReader() (int, io.Reader, error) {
