@@ -29,15 +29,17 @@ const PageSize = 500
 // and the page's tickets, comments, alerts, condition rows and outbox
 // entries written with COMMIT, a statement per table. An event whose
 // alert is stored already, whose condition has an open ticket, fired
-// earlier in the page or needs its device made an asset runs through
-// Process after its page, as do all of them on SQLite and a page that
-// failed as a whole: events of one alert or condition keep their order.
+// earlier in the page or needs its device made an asset runs after its
+// page as Process runs it, with up to MaxCombined others in a transaction
+// (ProcessTogether), as do all of them on SQLite (one by one) and a page
+// that failed as a whole: events of one alert or condition keep their
+// order.
 func (p *Pipeline) ProcessPage(ctx context.Context, evs []event.Event) ([]Result, []error) {
 	return p.inPages(ctx, evs, p.processPage)
 }
 
 // inPages runs evs in pages of PageSize through run (PostgreSQL), then
-// through Process the events run left, in order, and on SQLite all.
+// the events run left, in order (leftovers), and on SQLite all.
 func (p *Pipeline) inPages(ctx context.Context, evs []event.Event,
 	run func(ctx context.Context, evs []event.Event, res []Result) ([]int, error)) ([]Result, []error) {
 	res := make([]Result, len(evs))
@@ -63,10 +65,26 @@ func (p *Pipeline) inPages(ctx context.Context, evs []event.Event,
 			rest = append(rest, lo+i)
 		}
 	}
-	for _, i := range rest {
-		res[i], errs[i] = p.Process(ctx, evs[i])
-	}
+	p.leftovers(ctx, evs, rest, res, errs)
 	return res, errs
+}
+
+// leftovers runs the events at idx that no page took, in order, up to
+// MaxCombined in one transaction (ProcessTogether): each still runs its
+// own statements, as Process would, but they share the locks' round trip
+// and the commit's WAL flush instead of paying for both one by one.
+func (p *Pipeline) leftovers(ctx context.Context, evs []event.Event, idx []int, res []Result, errs []error) {
+	for lo := 0; lo < len(idx); lo += MaxCombined {
+		chunk := idx[lo:min(lo+MaxCombined, len(idx))]
+		group := make([]event.Event, len(chunk))
+		for j, i := range chunk {
+			group[j] = evs[i]
+		}
+		got, gotErrs := p.ProcessTogether(ctx, group)
+		for j, i := range chunk {
+			res[i], errs[i] = got[j], gotErrs[j]
+		}
+	}
 }
 
 // candidates cleans evs and returns them with the indexes of those of

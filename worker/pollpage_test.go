@@ -193,3 +193,51 @@ func TestPollPagesRaceWebhooks(t *testing.T) {
 		t.Errorf("%d conditions counting %d firings, want 30 counting %d", len(conds), total, alerts)
 	}
 }
+
+// TestProcessPageJoinsShareTransactions: firings of conditions whose
+// tickets are open leave the page, and run after it as Process would,
+// MaxCombined to a transaction: 100 of them send fewer statements than
+// 100 runs of Process, each of which begins and commits its own.
+func TestProcessPageJoinsShareTransactions(t *testing.T) {
+	e := apptest.New(t, dialect.Postgres)
+	s, statements := storetest.Counted(t, e.Store)
+	p := pipeline.New(s, desk.New(s), testLog())
+	const n = 100
+	firing := func(round, i int) event.Event {
+		return pageEvent(e, fmt.Sprintf("r%d-%d", round, i), fmt.Sprintf("cond-%d", i), "7", "2", event.Major)
+	}
+	evs := make([]event.Event, n)
+	for i := range evs {
+		evs[i] = firing(0, i)
+	}
+	if _, errs := p.ProcessPage(e.Ctx, evs); errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	// One by one: round 1.
+	statements()
+	for i := range n {
+		if res, err := p.Process(e.Ctx, firing(1, i)); err != nil || res.Outcome != pipeline.Joined {
+			t.Fatalf("one by one %d: %+v, %v", i, res, err)
+		}
+	}
+	alone := statements()
+	// A page: round 2.
+	for i := range evs {
+		evs[i] = firing(2, i)
+	}
+	res, errs := p.ProcessPage(e.Ctx, evs)
+	paged := statements()
+	for i := range evs {
+		if errs[i] != nil || res[i].Outcome != pipeline.Joined {
+			t.Fatalf("page %d: %+v, %v", i, res[i], errs[i])
+		}
+	}
+	t.Logf("statements for %d joins: %d one by one, %d in a page", n, alone, paged)
+	// Each transaction of its own costs at least its BEGIN and COMMIT.
+	if paged > alone-n {
+		t.Errorf("a page of %d joins sent %d statements, %d one by one: they did not share transactions", n, paged, alone)
+	}
+	if c := e.DB.Ticket.Query().Where(ticket.TenantID(e.Demo.TenantID)).CountX(e.Ctx); c != n {
+		t.Errorf("%d tickets, want %d", c, n)
+	}
+}
