@@ -62,7 +62,8 @@ var (
 	})
 
 	// OutboxDispatched counts entries handed to their consumer by topic and
-	// result (enqueued, duplicate, published, failed).
+	// result (enqueued, duplicate, published, failed, idle: nothing for its
+	// task consumer to do, marked delivered by the relay).
 	OutboxDispatched = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "alertdesk_outbox_dispatched_total",
 		Help: "Outbox entries handed to their consumer, by topic and result.",

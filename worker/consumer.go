@@ -43,6 +43,17 @@ type Piper interface {
 	Pipe(ctx context.Context, p redis.Pipeliner, e Entry) error
 }
 
+// An Idler is a task consumer that can tell, for a whole claim in one
+// look-up, which entries it has nothing to do for (the tenant subscribes
+// to no webhook, the closed ticket has no live alert): the relay marks
+// those delivered with the claim's other entries instead of running a task
+// for each. Idle returns one flag per entry; an error leaves every entry
+// to its task.
+type Idler interface {
+	Consumer
+	Idle(ctx context.Context, entries []Entry) ([]bool, error)
+}
+
 // ConsumerFunc adapts a function to Consumer.
 type ConsumerFunc func(ctx context.Context, e Entry) error
 

@@ -81,12 +81,14 @@ func (f *fanout) Consume(ctx context.Context, e Entry) error {
 // pipeParts queues, on an entry's first claim, the pipelined parts of its
 // fan-out with their success markers, so the task finds them done. Later
 // claims (after a lost task or a failed dispatch) leave every part to the
-// task, which checks the markers.
-func (w *Worker) pipeParts(ctx context.Context, pipe redis.Pipeliner, e *ent.OutboxEntry, r route) {
+// task, which checks the markers. It reports whether every pipelined part
+// was queued, so that the pipe's success applies them all.
+func (w *Worker) pipeParts(ctx context.Context, pipe redis.Pipeliner, e *ent.OutboxEntry, r route) bool {
 	f, ok := r.consumer.(*fanout)
 	if !ok || e.Attempts != 1 {
-		return
+		return false
 	}
+	all := true
 	for _, p := range f.parts {
 		pp, ok := p.Consumer.(Piper)
 		if !ok {
@@ -98,8 +100,39 @@ func (w *Worker) pipeParts(ctx context.Context, pipe redis.Pipeliner, e *ent.Out
 			pipe.Set(ctx, w.fanoutKey(e.ID, p.Name), "ok", fanoutMemo)
 		case isPermanent(err):
 			pipe.Set(ctx, w.fanoutKey(e.ID, p.Name), fmt.Sprintf("%s: %v", p.Name, err), fanoutMemo)
+			all = false
+		default:
+			all = false
 		}
 	}
+	return all
+}
+
+// Idle implements Idler: an entry whose pipelined parts the relay ran is
+// idle when every other part is idle for it. A part that cannot tell
+// leaves every entry to the task.
+func (f *fanout) Idle(ctx context.Context, entries []Entry) ([]bool, error) {
+	idle := make([]bool, len(entries))
+	for i := range idle {
+		idle[i] = true
+	}
+	for _, p := range f.parts {
+		if _, ok := p.Consumer.(Piper); ok {
+			continue
+		}
+		q, ok := p.Consumer.(Idler)
+		if !ok {
+			return make([]bool, len(entries)), nil
+		}
+		pi, err := q.Idle(ctx, entries)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.Name, err)
+		}
+		for i := range idle {
+			idle[i] = idle[i] && pi[i]
+		}
+	}
+	return idle, nil
 }
 
 // fanoutKey is per queue, so tests sharing a Redis stay apart.

@@ -103,15 +103,17 @@ func (w *Worker) RelayOnce(ctx context.Context) (int, error) {
 // that can queue on a Redis pipeline (the live feed) go out in one round
 // trip for the whole batch, as do the pipelined parts of fan-outs on
 // their first claim; entries that succeed inline are marked delivered in
-// one statement. Other inline consumers run one by one here; task
-// consumers get an asynq task whose handler marks the entry delivered
-// when the consumer is done.
+// one statement, with the entries their task consumers have nothing to do
+// for (Idler). Other inline consumers run one by one here; task consumers
+// get an asynq task whose handler marks the entry delivered when the
+// consumer is done.
 func (w *Worker) dispatch(ctx context.Context, entries []*ent.OutboxEntry) {
 	var (
 		pipe      = w.d.Redis.Pipeline()
 		piped     []*ent.OutboxEntry // inline, on pipe
 		delivered []int
 		tasks     []*ent.OutboxEntry
+		idle      = map[string][]*ent.OutboxEntry{} // by topic: task entries an Idler may spare
 	)
 	for _, e := range entries {
 		r, ok := w.route(e.Topic)
@@ -119,7 +121,12 @@ func (w *Worker) dispatch(ctx context.Context, entries []*ent.OutboxEntry) {
 			continue
 		}
 		if !r.inline {
-			w.pipeParts(ctx, pipe, e, r)
+			allPiped := w.pipeParts(ctx, pipe, e, r)
+			_, fan := r.consumer.(*fanout)
+			if _, ok := r.consumer.(Idler); ok && (allPiped || !fan) {
+				idle[e.Topic] = append(idle[e.Topic], e)
+				continue
+			}
 			tasks = append(tasks, e)
 			continue
 		}
@@ -140,10 +147,13 @@ func (w *Worker) dispatch(ctx context.Context, entries []*ent.OutboxEntry) {
 		metrics.OutboxDispatched.WithLabelValues(e.Topic, "published").Inc()
 		delivered = append(delivered, e.ID)
 	}
+	spared, tasks := w.spare(ctx, idle, tasks)
+	var pipeErr error
 	if pipe.Len() > 0 {
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		_, err := pipe.Exec(pctx)
 		cancel()
+		pipeErr = err
 		for _, e := range piped {
 			if err != nil {
 				metrics.OutboxDispatched.WithLabelValues(e.Topic, "failed").Inc()
@@ -154,6 +164,14 @@ func (w *Worker) dispatch(ctx context.Context, entries []*ent.OutboxEntry) {
 			delivered = append(delivered, e.ID)
 		}
 		// A failed pipelined part left no marker: its task runs it.
+	}
+	for _, e := range spared {
+		if _, fan := w.consumerOf(e.Topic).(*fanout); fan && pipeErr != nil {
+			tasks = append(tasks, e)
+			continue
+		}
+		metrics.OutboxDispatched.WithLabelValues(e.Topic, "idle").Inc()
+		delivered = append(delivered, e.ID)
 	}
 	if err := w.markAll(ctx, delivered); err != nil {
 		// The lease runs out and they are delivered again: at least once.
@@ -169,6 +187,45 @@ func (w *Worker) dispatch(ctx context.Context, entries []*ent.OutboxEntry) {
 		}
 		metrics.OutboxDispatched.WithLabelValues(e.Topic, result).Inc()
 	}
+}
+
+// spare asks the Idler of each topic in idle, once per claim, which of
+// its entries need no task: those are returned as spared, the others are
+// added to tasks. An Idler's error leaves its entries to their tasks.
+func (w *Worker) spare(ctx context.Context, idle map[string][]*ent.OutboxEntry, tasks []*ent.OutboxEntry) (spared, more []*ent.OutboxEntry) {
+	for topic, es := range idle {
+		q, _ := w.consumerOf(topic).(Idler)
+		in := make([]Entry, len(es))
+		for i, e := range es {
+			in[i] = entryOf(e, 1, false)
+		}
+		var flags []bool
+		var err error
+		if q != nil {
+			flags, err = q.Idle(ctx, in)
+		}
+		if err != nil || len(flags) != len(es) {
+			if err != nil && ctx.Err() == nil {
+				w.log.Warn("outbox: find idle entries", "topic", topic, "entries", len(es), "err", err)
+			}
+			tasks = append(tasks, es...)
+			continue
+		}
+		for i, e := range es {
+			if flags[i] {
+				spared = append(spared, e)
+			} else {
+				tasks = append(tasks, e)
+			}
+		}
+	}
+	return spared, tasks
+}
+
+// consumerOf is topic's consumer, nil for none.
+func (w *Worker) consumerOf(topic string) Consumer {
+	r, _ := w.route(topic)
+	return r.consumer
 }
 
 // inlineFailed deals with an inline consumer's error: a permanent one sets

@@ -21,14 +21,25 @@ type Plan struct {
 // A Node is a plan node with the figures ANALYZE adds.
 type Node struct {
 	Type      string  `json:"Node Type"`
+	Operation string  `json:"Operation"`
+	Parent    string  `json:"Parent Relationship"`
 	Relation  string  `json:"Relation Name"`
 	Index     string  `json:"Index Name"`
 	Rows      float64 `json:"Actual Rows"`
 	Loops     float64 `json:"Actual Loops"`
 	Filtered  float64 `json:"Rows Removed by Filter"`
 	Rechecked float64 `json:"Rows Removed by Index Recheck"`
-	Plans     []Node  `json:"Plans"`
+	// Buffers (EXPLAIN's BUFFERS, auto_explain.log_buffers): a node's
+	// figures include its children's.
+	SharedHit  float64 `json:"Shared Hit Blocks"`
+	SharedRead float64 `json:"Shared Read Blocks"`
+	Plans      []Node  `json:"Plans"`
 }
+
+// Buffers is the shared buffers the plan touched, found in the cache or
+// read: a statement that only probes indexes touches a few per index
+// level, whatever the table's size.
+func (n Node) Buffers() float64 { return n.SharedHit + n.SharedRead }
 
 // RowsRead is the rows the plan's scans read from tables and indexes,
 // those their filters dropped included, over every loop. A bitmap's heap
@@ -43,6 +54,27 @@ func (n Node) RowsRead() float64 {
 		read += c.RowsRead()
 	}
 	return read
+}
+
+// UpdateWrites is the most buffers one UPDATE node of the plan touched
+// itself, past the scan that found its rows: a version that stays on its
+// page (a HOT update) touches the page and little else; one that moves
+// adds an entry to every index of the table, a few buffers each.
+func (n Node) UpdateWrites() float64 {
+	var most float64
+	if n.Type == "ModifyTable" && n.Operation == "Update" {
+		own := n.Buffers()
+		for _, c := range n.Plans {
+			if c.Parent == "Outer" {
+				own -= c.Buffers()
+			}
+		}
+		most = own
+	}
+	for _, c := range n.Plans {
+		most = max(most, c.UpdateWrites())
+	}
+	return most
 }
 
 // SortInput is the largest input one Sort node of the plan sorted: a
@@ -93,6 +125,7 @@ var AutoExplain = map[string]string{
 	"session_preload_libraries":          "auto_explain",
 	"auto_explain.log_min_duration":      "0",
 	"auto_explain.log_analyze":           "on",
+	"auto_explain.log_buffers":           "on",
 	"auto_explain.log_format":            "json",
 	"auto_explain.log_level":             "notice",
 	"auto_explain.log_nested_statements": "on",
