@@ -87,11 +87,12 @@
 // RMM sends it again, and a delivery that did commit is a replay then.
 // A poll page that fails as a whole runs its events through Process.
 //
-// The noise rollups' triggers (migration 0020) lock rollup rows in key
-// order within a statement, so two transactions that write one alert in
-// one statement each never deadlock on them. Every path writes its alert
-// so (the INSERT of a new alert, a page's alerts in one INSERT, finish's
-// UPDATE; the head alert's count is no rollup column) except two, which
+// The noise rollups' triggers (migrations 0020 and 0021, once per
+// statement) lock rollup rows in key order within a statement, so two
+// transactions that write their alerts in one statement each never
+// deadlock on them. Every path writes its alerts so (the INSERT of a new
+// alert, a page's alerts in one INSERT or UPDATE, finish's UPDATE; the
+// head alert's count is no rollup column) except two, which
 // write one alert in two statements: a resolved alert that fires again
 // (upsert's new life, then finish) and Reprocess (reopen, then finish).
 // Two of those whose routing changed in opposite ways on one day (say

@@ -392,9 +392,9 @@ func (pg *page) write(ctx context.Context, p *Pipeline, tx *ent.Tx, b *store.Bat
 	if err != nil {
 		return err
 	}
-	// The stored alerts' changes go last: from their first row on, the
-	// page holds its days' noise rollup rows (rollupLock).
-	for _, st := range []store.Statement{pg.alertInsert(), pg.conditionInsert(), pg.outboxInsert(), pg.rollupLock(), update} {
+	// The stored alerts' changes go last: their statement takes the
+	// page's noise rollup rows (migration 0021), in order, held to COMMIT.
+	for _, st := range []store.Statement{pg.alertInsert(), pg.conditionInsert(), pg.outboxInsert(), update} {
 		if st.SQL == "" {
 			continue
 		}

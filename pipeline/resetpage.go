@@ -310,28 +310,3 @@ func (pg *page) alertUpdate() (store.Statement, error) {
 	q.WriteString(" SELECT 1")
 	return store.Statement{Name: "pipeline: save alerts", SQL: q.String(), Args: args}, nil
 }
-
-// rollupLock takes, before the page's alerts change, the rows of the
-// noise rollups (migration 0020) that every change of an alert of a day
-// takes first: the day's totals. The update trigger moves the rollups
-// alert by alert, in the page's order, while every other writer takes
-// its rows in order in one statement; holding the days' totals first
-// keeps the page from holding a later row while it waits for an
-// earlier one.
-func (pg *page) rollupLock() store.Statement {
-	if len(pg.updates) == 0 {
-		return store.Statement{}
-	}
-	ids := make([]int64, len(pg.updates))
-	for i, u := range pg.updates {
-		ids[i] = int64(u.row[entalert.FieldID].(int))
-	}
-	return store.Statement{
-		Name: "pipeline: lock rollup days",
-		SQL: `SELECT count(*) FROM (SELECT 1 FROM alert_noise_days WHERE tenant_id = $1 AND kind = 0
-		AND day = ANY(ARRAY(SELECT DISTINCT (floor(extract(epoch FROM triggered_at) / 86400))::int FROM alerts
-			WHERE id = ANY($2::bigint[]) AND triggered_at IS NOT NULL))
-		ORDER BY day, key, shard FOR UPDATE) d`,
-		Args: []any{pg.tenantID, ids},
-	}
-}

@@ -340,10 +340,9 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 			}
 		}
 	}
-	// Stale alerts go in pages too (see pipeline.ResetPage), one page at
-	// a time: a page's resets hold their day's noise rollup rows from
-	// the first alert's change to COMMIT, so pages of one day would only
-	// queue on one another (and time out waiting).
+	// Stale alerts go in pages too (see pipeline.ResetPage), as many at
+	// once: pages of one day share their noise rollup rows, which a page
+	// holds only from its alerts' UPDATE, its last statement, to COMMIT.
 	var stale []*ent.Alert
 	for _, a := range live {
 		if active[a.ExternalAlertID] || a.CreatedAt.After(cutoff) || a.LastEventAt.After(cutoff) {
@@ -351,12 +350,9 @@ func (w *Worker) reconcile(ctx context.Context, in *ent.Integration, ad provider
 		}
 		stale = append(stale, a)
 	}
-	if len(stale) > 0 {
-		jobs <- func() {
-			for lo := 0; lo < len(stale); lo += w.d.PollPageSize {
-				w.resetPage(ctx, stale[lo:min(lo+w.d.PollPageSize, len(stale))], fail, func() { count(&c.Reset) })
-			}
-		}
+	for lo := 0; lo < len(stale); lo += w.d.PollPageSize {
+		page := stale[lo:min(lo+w.d.PollPageSize, len(stale))]
+		jobs <- func() { w.resetPage(ctx, page, fail, func() { count(&c.Reset) }) }
 	}
 	close(jobs)
 	wg.Wait()

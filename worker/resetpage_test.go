@@ -220,9 +220,10 @@ func TestResetPageStatements(t *testing.T) {
 
 // TestPollResetPagesRaceWebhooks: RESET webhooks for the stale alerts a
 // poll cycle resets, arriving while it runs, resolve each alert once and
-// close each ticket once: pages and webhooks serialize on the alerts',
-// conditions' and tickets' locks. Triggers of other alerts of the same
-// tickets' day run meanwhile too (the noise rollups' rows).
+// close each ticket once: pages, run at once, and webhooks serialize on
+// the alerts', conditions' and tickets' locks. Triggers of other alerts of
+// the same tickets' day run meanwhile too, and the noise rollups, whose
+// rows they all share, end equal to what the alerts give.
 func TestPollResetPagesRaceWebhooks(t *testing.T) {
 	h := newHarness(t, dialect.Postgres, redistest.Addr(t), func(d *worker.Deps) { d.PollPageSize = 7 })
 	n := providertest.NewNinjaOne(t)
@@ -323,5 +324,8 @@ func TestPollResetPagesRaceWebhooks(t *testing.T) {
 	}
 	if n := h.DB.OutboxEntry.Query().Where(outboxentry.Topic(outbox.AlertTriggered)).CountX(h.Ctx); n != alerts+20 {
 		t.Errorf("%d triggered events, want %d", n, alerts+20)
+	}
+	if got, want := noiseRollups(t, h.Store, false), noiseRollups(t, h.Store, true); got != want {
+		t.Errorf("noise rollups\n%s\nfrom the alerts\n%s", got, want)
 	}
 }
