@@ -83,6 +83,10 @@ func (g *together) addAlert(ctx context.Context, s *State) error {
 	}
 	g.rows.alerts = append(g.rows.alerts, alertRow{id: s.Alert.ID, fields: fields, values: vals})
 	g.rows.outbox = append(g.rows.outbox, rows...)
+	if len(g.rows.alerts) >= PageSize {
+		// As a page: the statement's parameters stay bounded.
+		return g.flush(ctx, s.batch)
+	}
 	return nil
 }
 
