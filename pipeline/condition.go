@@ -93,16 +93,10 @@ func (p *Pipeline) writeCondition(ctx context.Context, s *State) error {
 	switch {
 	case ch == nil:
 		return nil
+	case ch.joined != nil && s.group != nil:
+		return s.group.join(ctx, s.batch, s)
 	case ch.joined != nil && p.store.IsPostgres():
-		return s.batch.Defer(ctx, store.Statement{
-			Name: "pipeline: count occurrence",
-			SQL: `WITH c AS (UPDATE alert_conditions SET occurrence_count = occurrence_count + 1, last_occurrence_at = $4,
-					burst_comments = $6, summary_comment_id = $7, summary_count = $8, summary_since = $9
-				WHERE tenant_id = $1 AND integration_id = $2 AND dedup_key = $3)
-			UPDATE alerts SET occurrence_count = occurrence_count + 1, last_occurrence_at = $4 WHERE id = $5`,
-			Args: []any{a.TenantID, a.IntegrationID, a.DedupKey, ch.at, ch.joined.AlertID,
-				ch.burst.Comments, ch.burst.SummaryID, ch.burst.SummaryCount, ch.burst.SummarySince},
-		})
+		return s.batch.Defer(ctx, countOccurrences(a.TenantID, a.IntegrationID, a.DedupKey, ch.joined.AlertID, 1, ch.at, ch.burst))
 	case ch.joined != nil:
 		u := s.Tx.AlertCondition.Update().
 			Where(alertcondition.TenantID(a.TenantID), alertcondition.IntegrationID(a.IntegrationID),
@@ -124,6 +118,12 @@ func (p *Pipeline) writeCondition(ctx context.Context, s *State) error {
 		}
 		return nil
 	case p.store.IsPostgres():
+		if s.group != nil {
+			// Its alert is among the group's: written first.
+			if err := s.group.flush(ctx, s.batch); err != nil {
+				return err
+			}
+		}
 		// The ticket becomes the condition's unless it already has an open
 		// one (a ticket made by hand for another of its alerts, say).
 		return s.batch.Defer(ctx, store.Statement{
@@ -158,4 +158,19 @@ func (p *Pipeline) writeCondition(ctx context.Context, s *State) error {
 		return fmt.Errorf("open condition: %w", err)
 	}
 	return nil
+}
+
+// countOccurrences counts n firings of a condition on its open ticket
+// (PostgreSQL): the condition's row and the alert heading it, with the
+// last firing's time and the burst after it.
+func countOccurrences(tenantID, integrationID int, dedupKey string, headAlertID, n int, at time.Time, b burst) store.Statement {
+	return store.Statement{
+		Name: "pipeline: count occurrence",
+		SQL: `WITH c AS (UPDATE alert_conditions SET occurrence_count = occurrence_count + $10, last_occurrence_at = $4,
+				burst_comments = $6, summary_comment_id = $7, summary_count = $8, summary_since = $9
+			WHERE tenant_id = $1 AND integration_id = $2 AND dedup_key = $3)
+		UPDATE alerts SET occurrence_count = occurrence_count + $10, last_occurrence_at = $4 WHERE id = $5`,
+		Args: []any{tenantID, integrationID, dedupKey, at, headAlertID,
+			b.Comments, b.SummaryID, b.SummaryCount, b.SummarySince, n},
+	}
 }

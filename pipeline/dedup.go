@@ -30,7 +30,12 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 	m.SetTicketID(ticketID)
 	m.SetTicketError("")
 	a.TicketID, a.TicketError = &ticketID, ""
-	if s.Ticket, err = desk.Get(ctx, s.Tx.Client(), a.TenantID, ticketID); err != nil {
+	if s.group != nil {
+		s.Ticket, err = s.group.ticket(ctx, s, ticketID)
+	} else {
+		s.Ticket, err = desk.Get(ctx, s.Tx.Client(), a.TenantID, ticketID)
+	}
+	if err != nil {
 		return err
 	}
 	b, err := p.stormComment(ctx, s, head, n)
@@ -55,6 +60,13 @@ func (p *Pipeline) stormComment(ctx context.Context, s *State, head *groupHead, 
 	b, step := head.Burst.next(head.LastOccurrenceAt, s.At, limit, quiet)
 	details, now, pg := alertDetails(s.Alert, s.At), time.Now().UTC(), p.store.IsPostgres()
 	var err error
+	if s.group != nil && step != reviseSummary {
+		// A revision held by the group goes before the ticket's next
+		// comment, as it would have.
+		if err := s.group.flushRevision(ctx, s.batch); err != nil {
+			return b, fmt.Errorf("occurrence comment: %w", err)
+		}
+	}
 	switch step {
 	case ownComment:
 		body := fmt.Sprintf("Alert re-triggered — %s occurrence\n\n%s", Ordinal(n), details)
@@ -74,9 +86,12 @@ func (p *Pipeline) stormComment(ctx context.Context, s *State, head *groupHead, 
 			s.Ticket.Number, Ordinal(n), limit)
 	case reviseSummary:
 		body := b.summary(n, s.At, details)
-		if pg {
+		switch {
+		case s.group != nil:
+			err = s.group.reviseLater(ctx, s.batch, s.Ticket, *b.SummaryID, body, now)
+		case pg:
 			err = desk.ReviseLater(ctx, s.batch, s.Ticket, *b.SummaryID, body, now)
-		} else {
+		default:
 			err = p.desk.Revise(ctx, s.Tx, s.Ticket, *b.SummaryID, body)
 		}
 		s.Tracef("joined open ticket #%d of the same condition: %s occurrence, counted in the summary comment (%d so far)",

@@ -71,8 +71,11 @@
 // go through a Combiner (combine.go): a firing that arrives while its
 // condition is busy in this process waits, and the waiting ones run
 // together, up to MaxCombined (together.go: all their locks first, in
-// lockAll's order, then each event's own statements and stages as Process
-// runs them, and one COMMIT). If that transaction fails, each runs alone.
+// lockAll's order, with every firing's lookup; then each event's stages
+// as Process runs them, on what was read, its condition's open ticket
+// carried over from the events before it; the joined ticket read once;
+// and their writes with the one COMMIT, a statement per kind, see
+// togetherwrites.go). If that transaction fails, each runs alone.
 //
 // # Transient failures
 //

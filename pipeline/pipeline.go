@@ -117,6 +117,9 @@ type run struct {
 	look   *triggerLookup
 	dir    *eventDirectory
 	reset  *resetLookup
+	// lockOf is the run whose lock statement read this one's version
+	// and secret (a group's, see groupReads).
+	lockOf *run
 }
 
 func (p *Pipeline) newRun(ev event.Event) *run {
@@ -145,16 +148,24 @@ func (p *Pipeline) newRun(ev event.Event) *run {
 // exec runs r's stages and writes their outcome, once r.first was read in
 // the transaction.
 func (p *Pipeline) exec(ctx context.Context, tx *ent.Tx, b *store.Batch, r *run, o options) (Result, error) {
+	res, _, err := p.execIn(ctx, tx, b, r, o, nil)
+	return res, err
+}
+
+// execIn is exec, for a firing of a group that shares g (nil: none); it
+// returns the state too.
+func (p *Pipeline) execIn(ctx context.Context, tx *ent.Tx, b *store.Batch, r *run, o options, g *together) (Result, *State, error) {
 	version, err := r.lock.check(r.ev, o)
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	s := &State{Event: r.ev, Tx: tx, batch: b, At: r.ev.OccurredAt, version: version, versionRead: true,
-		lookup: r.look, dir: r.dir, reset: r.reset}
+		lookup: r.look, dir: r.dir, reset: r.reset, group: g}
 	if err := r.stages.Exec(ctx, s); err != nil {
-		return Result{}, err
+		return Result{}, s, err
 	}
-	return p.finish(ctx, s)
+	res, err := p.finish(ctx, s)
+	return res, s, err
 }
 
 // logged logs a committed event's outcome at debug level.
@@ -257,8 +268,12 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 	}
 	if s.create != nil && s.Alert.ID != 0 {
 		// Its id was drawn in the lookup (PostgreSQL): the alert and the
-		// entries naming it go in one statement.
-		if err := insertAlert(ctx, s); err != nil {
+		// entries naming it go in one statement, or with the group's.
+		insert := insertAlert
+		if s.group != nil {
+			insert = s.group.addAlert
+		}
+		if err := insert(ctx, s); err != nil {
 			return res, err
 		}
 		if err := p.writeCondition(ctx, s); err != nil {

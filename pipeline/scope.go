@@ -61,7 +61,7 @@ func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
 			if err != nil {
 				return false, err
 			}
-			s.AssetID = &id
+			s.AssetID, s.assetMade = &id, true
 			if created {
 				s.Tracef("device %s was unknown: created asset %q in client %q", unknownDevice, name, s.ClientName)
 			} else {

@@ -81,6 +81,12 @@ type State struct {
 	// event runs alone); draft is the ticket it drafted in that page.
 	page  *page
 	draft *desk.Draft
+	// group is what the firings run together with this one share (nil:
+	// it runs alone, or reads what it needs itself).
+	group *together
+	// assetMade says the event made, or found just made, its device's
+	// asset: directories read before may not know it.
+	assetMade bool
 
 	// The tenant's configuration version as the transaction read it, and
 	// the routing configuration of that version once a stage needed it.

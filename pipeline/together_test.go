@@ -15,10 +15,15 @@ import (
 )
 
 // firings prepares e (a storm rule: two comments, then a summary) and
-// returns events of the demo NinjaOne integration that run together:
-// a condition's first firing and many more a minute apart, a replay of
-// one of them, another condition, and an event Process refuses.
-func firings(t *testing.T, e *apptest.Env) []event.Event {
+// returns two groups of events of the demo NinjaOne integration that run
+// together. The first: a condition's first firing and many more a minute
+// apart, a replay of one of them, another condition, and an event Process
+// refuses. The second, as a storm's later groups: firings joining the
+// ticket the first opened, counted in its summary, a replay of a stored
+// alert, a new burst after a quiet period (comments again, then a new
+// summary), the other condition again, and a device nobody knew, whose
+// first alert makes its asset and second finds it.
+func firings(t *testing.T, e *apptest.Env) [][]event.Event {
 	t.Helper()
 	e.SetActions(event.NinjaOne, rule.Actions{StormComments: apptest.Int(2), StormQuietMinutes: apptest.Int(10)})
 	in := e.Integration(event.NinjaOne)
@@ -31,31 +36,52 @@ func firings(t *testing.T, e *apptest.Env) []event.Event {
 			OccurredAt: at.Add(time.Duration(minute) * time.Minute), Origin: "webhook",
 		}
 	}
-	var evs []event.Event
+	var first, second []event.Event
 	for i := range 9 {
-		evs = append(evs, ev(fmt.Sprintf("storm-%d", i), "disk", i))
+		first = append(first, ev(fmt.Sprintf("storm-%d", i), "disk", i))
 	}
-	evs = append(evs, ev("storm-3", "disk", 3), ev("other-0", "cpu", 4), ev("", "disk", 5), ev("storm-9", "disk", 30))
-	return evs
+	first = append(first, ev("storm-3", "disk", 3), ev("other-0", "cpu", 4), ev("", "disk", 5), ev("storm-9", "disk", 30))
+	for i := 10; i < 16; i++ {
+		second = append(second, ev(fmt.Sprintf("storm-%d", i), "disk", 21+i))
+	}
+	second = append(second, ev("storm-4", "disk", 37), ev("other-1", "cpu", 38))
+	for i := 16; i < 21; i++ {
+		second = append(second, ev(fmt.Sprintf("storm-%d", i), "disk", 40+i))
+	}
+	unknown := func(id string, minute int) event.Event {
+		e := ev(id, "disk", minute)
+		e.ExternalDeviceID, e.DeviceName = "new-device", "host-new"
+		return e
+	}
+	second = append(second, unknown("new-0", 61), ev("storm-21", "disk", 61), unknown("new-1", 62))
+	return [][]event.Event{first, second}
 }
 
 // TestProcessTogetherMatchesProcess: events run together in one
-// transaction leave the same tickets, comments, alerts (traces included),
-// condition rows and outbox entries, and get the same results, as the
-// same events run one by one through Process, on two databases prepared
-// alike.
+// transaction per group leave the same tickets, comments, alerts (traces
+// included), condition rows and outbox entries, and get the same results,
+// as the same events run one by one through Process, on two databases
+// prepared alike.
 func TestProcessTogetherMatchesProcess(t *testing.T) {
 	one := apptest.New(t, dialect.Postgres)
 	var want []string
-	for _, ev := range firings(t, one) {
-		res, err := one.Pipeline.Process(one.Ctx, ev)
-		want = append(want, fmt.Sprint(res.Outcome, " ", err))
+	for _, group := range firings(t, one) {
+		for _, ev := range group {
+			res, err := one.Pipeline.Process(one.Ctx, ev)
+			want = append(want, fmt.Sprint(res.Outcome, " ", err))
+		}
 	}
 	together := apptest.New(t, dialect.Postgres)
-	res, errs := together.Pipeline.ProcessTogether(together.Ctx, firings(t, together))
-	for i := range res {
-		if got := fmt.Sprint(res[i].Outcome, " ", errs[i]); got != want[i] {
-			t.Errorf("event %d: %s together, %s one by one", i, got, want[i])
+	var got []string
+	for _, group := range firings(t, together) {
+		res, errs := together.Pipeline.ProcessTogether(together.Ctx, group)
+		for i := range res {
+			got = append(got, fmt.Sprint(res[i].Outcome, " ", errs[i]))
+		}
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("event %d: %s together, %s one by one", i, got[i], want[i])
 		}
 	}
 	a, b := apptest.Snapshot(t, one), apptest.Snapshot(t, together)
@@ -75,7 +101,7 @@ func TestProcessTogetherMatchesProcess(t *testing.T) {
 func TestProcessTogetherSecretChanged(t *testing.T) {
 	e := apptest.New(t, dialect.Postgres)
 	before := apptest.Snapshot(t, e)
-	evs := firings(t, e)[:4]
+	evs := firings(t, e)[0][:4]
 	_, errs := e.Pipeline.ProcessTogether(e.Ctx, evs, pipeline.WithWebhookSecret("not the secret"))
 	for i, err := range errs {
 		if !errors.Is(err, pipeline.ErrSecretChanged) {

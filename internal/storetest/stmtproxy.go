@@ -18,6 +18,21 @@ import (
 // frontend's messages. statements returns the count since its last call.
 func Counted(t testing.TB, s *store.Store) (counted *store.Store, statements func() int) {
 	t.Helper()
+	counted, n := CountedTrips(t, s)
+	return counted, func() int { return n().Statements }
+}
+
+// Counts is what CountedTrips counted: statements as Counted counts them,
+// and round trips, the messages after which a client waits for the
+// server's answer: simple queries ('Q') and the Syncs ('S') that close an
+// extended-protocol exchange, one per pgx batch or statement.
+type Counts struct {
+	Statements, RoundTrips int
+}
+
+// CountedTrips is Counted, counting round trips too.
+func CountedTrips(t testing.TB, s *store.Store) (counted *store.Store, counts func() Counts) {
+	t.Helper()
 	u, err := url.Parse(URL(t, s))
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +42,7 @@ func Counted(t testing.TB, s *store.Store) (counted *store.Store, statements fun
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	var n atomic.Int64
+	var n tally
 	target := u.Host
 	go func() {
 		for {
@@ -43,10 +58,17 @@ func Counted(t testing.TB, s *store.Store) (counted *store.Store, statements fun
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { counted.Close() })
-	return counted, func() int { return int(n.Swap(0)) }
+	return counted, func() Counts {
+		return Counts{Statements: int(n.statements.Swap(0)), RoundTrips: int(n.trips.Swap(0))}
+	}
 }
 
-func forwardCounting(client net.Conn, target string, n *atomic.Int64) {
+// tally is what the proxy counted since it was last read.
+type tally struct {
+	statements, trips atomic.Int64
+}
+
+func forwardCounting(client net.Conn, target string, n *tally) {
 	defer client.Close()
 	server, err := net.Dial("tcp", target)
 	if err != nil {
@@ -63,7 +85,7 @@ func forwardCounting(client net.Conn, target string, n *atomic.Int64) {
 // countStatements reads the frontend stream: untyped messages (SSL, GSS
 // or cancel requests, then the startup message) until the startup
 // message, then typed ones.
-func countStatements(r io.Reader, n *atomic.Int64) error {
+func countStatements(r io.Reader, n *tally) error {
 	head := make([]byte, 8)
 	for {
 		if _, err := io.ReadFull(r, head); err != nil {
@@ -83,8 +105,14 @@ func countStatements(r io.Reader, n *atomic.Int64) error {
 		if _, err := io.ReadFull(r, typed); err != nil {
 			return err
 		}
-		if typed[0] == 'Q' || typed[0] == 'E' {
-			n.Add(1)
+		switch typed[0] {
+		case 'Q':
+			n.statements.Add(1)
+			n.trips.Add(1)
+		case 'E':
+			n.statements.Add(1)
+		case 'S':
+			n.trips.Add(1)
 		}
 		size := int(binary.BigEndian.Uint32(typed[1:5]))
 		if _, err := io.CopyN(io.Discard, r, int64(size-4)); err != nil {
