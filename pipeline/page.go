@@ -70,9 +70,9 @@ func (p *Pipeline) inPages(ctx context.Context, evs []event.Event,
 }
 
 // leftovers runs the events at idx that no page took, in order, up to
-// MaxCombined in one transaction (ProcessTogether): each still runs its
-// own statements, as Process would, but they share the locks' round trip
-// and the commit's WAL flush instead of paying for both one by one.
+// MaxCombined in one transaction (ProcessTogether): each gets the result
+// Process would give it, and they share the locks' round trip, their
+// reads and writes where they can, and the commit's WAL flush.
 func (p *Pipeline) leftovers(ctx context.Context, evs []event.Event, idx []int, res []Result, errs []error) {
 	for lo := 0; lo < len(idx); lo += MaxCombined {
 		chunk := idx[lo:min(lo+MaxCombined, len(idx))]
