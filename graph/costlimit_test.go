@@ -2,8 +2,6 @@ package graph_test
 
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -26,14 +24,10 @@ const feedPage = `{ alerts(first: 100) { totalCount totalCountIsEstimate nodes {
 // token goes on.
 func TestCostLimitPerToken(t *testing.T) {
 	e := apptest.New(t, "sqlite3")
-	newAPI := func() *apptest.Env {
-		// One point a minute after a burst of 10,000: the test cannot
-		// outrun the refill.
-		return withServer(t, e, graph.NewHandler(graph.Deps{Store: e.Store, Pipeline: e.Pipeline, Desk: e.Desk,
-			Redis: apptest.Redis(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-			RateLimit: graph.RateLimit{CostPerMinute: 1, CostBurst: 10_000}}))
-	}
-	a, b := newAPI(), newAPI()
+	// One point a minute after a burst of 10,000: the test cannot outrun
+	// the refill.
+	limit := graph.RateLimit{CostPerMinute: 1, CostBurst: 10_000}
+	a, b := limitedAPI(t, e, limit), limitedAPI(t, e, limit)
 	other := technician(e)
 
 	a.Admin(feedPage, nil).Must(nil)

@@ -112,6 +112,13 @@ func TestStatementBudget(t *testing.T) {
 	api.Admin(`{ me { id } boards { id } }`, nil).Must(nil)
 }
 
+// limitedAPI serves an API handler of its own on e's store with limit,
+// with its own client of the one Redis, as a replica is.
+func limitedAPI(t *testing.T, e *apptest.Env, limit graph.RateLimit) *apptest.Env {
+	return withServer(t, e, graph.NewHandler(graph.Deps{Store: e.Store, Pipeline: e.Pipeline, Desk: e.Desk,
+		Redis: apptest.Redis(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), RateLimit: limit}))
+}
+
 func withServer(t *testing.T, e *apptest.Env, h http.Handler) *apptest.Env {
 	t.Helper()
 	srv := httptest.NewServer(h)
@@ -126,15 +133,10 @@ func withServer(t *testing.T, e *apptest.Env, h http.Handler) *apptest.Env {
 // another token goes on.
 func TestRateLimitPerToken(t *testing.T) {
 	e := apptest.New(t, "sqlite3")
-	newAPI := func() *apptest.Env {
-		// Each with its own client of the one Redis, as replicas are. One
-		// request a minute after a burst of 3: the test cannot outrun the
-		// refill.
-		return withServer(t, e, graph.NewHandler(graph.Deps{Store: e.Store, Pipeline: e.Pipeline, Desk: e.Desk,
-			Redis: apptest.Redis(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-			RateLimit: graph.RateLimit{PerMinute: 1, Burst: 3}}))
-	}
-	a, b := newAPI(), newAPI()
+	// One request a minute after a burst of 3: the test cannot outrun the
+	// refill.
+	limit := graph.RateLimit{PerMinute: 1, Burst: 3}
+	a, b := limitedAPI(t, e, limit), limitedAPI(t, e, limit)
 	other := technician(e)
 
 	for i, api := range []*apptest.Env{a, b, a} {

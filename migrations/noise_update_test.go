@@ -2,9 +2,6 @@ package migrations_test
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/alertdesk/alertdesk/internal/storetest"
@@ -60,8 +57,8 @@ func TestNoiseRollupUpdatesMatchBackfill(t *testing.T) {
 	}
 	for _, st := range steps {
 		exec(st.sql)
-		got := rollups(t, db, "")
-		want := rollups(t, db, "SELECT alert_noise_backfill(NULL, 0)")
+		got := storetest.NoiseRollups(t, db, "")
+		want := storetest.NoiseRollups(t, db, "SELECT alert_noise_backfill(NULL, 0)")
 		if got != want {
 			t.Errorf("after %s: rollups\n%s\nbackfill of the alerts\n%s", st.name, got, want)
 		}
@@ -114,51 +111,4 @@ func TestNoiseRollupUpdatePerStatement(t *testing.T) {
 	if n := count(writes) - before; n != 0 {
 		t.Errorf("an update of no counted column wrote %d rollup rows, want none", n)
 	}
-}
-
-// rollups reads the three rollup tables, but rows whose counts are all
-// zero; with recompute, in a transaction rolled back, after emptying them
-// and running recompute.
-func rollups(t *testing.T, db *sql.DB, recompute string) string {
-	t.Helper()
-	ctx := context.Background()
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if recompute != "" {
-		for _, q := range []string{"DELETE FROM alert_noise_conditions", "DELETE FROM alert_noise_condition_days",
-			"DELETE FROM alert_noise_days", recompute} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-	}
-	var b strings.Builder
-	for _, q := range []string{
-		`SELECT format('condition %s %s %s: %s alerts %s resets', tenant_id, integration_id, dedup_key, alerts, resets)
-			FROM alert_noise_conditions WHERE alerts <> 0 OR resets <> 0 ORDER BY 1`,
-		`SELECT format('condition %s %s %s day %s: %s alerts %s resets', tenant_id, integration_id, dedup_key, day, alerts, resets)
-			FROM alert_noise_condition_days WHERE alerts <> 0 OR resets <> 0 ORDER BY 1`,
-		`SELECT format('kind %s day %s key %s shard %s: %s %s %s %s', kind, day, key, shard, alerts, resets, closed, tickets)
-			FROM alert_noise_days WHERE alerts <> 0 OR resets <> 0 OR closed <> 0 OR tickets <> 0 ORDER BY tenant_id, 1`,
-	} {
-		rows, err := tx.QueryContext(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintln(&b, line)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
-	}
-	return b.String()
 }

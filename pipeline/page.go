@@ -348,15 +348,7 @@ func (pg *page) add(ctx context.Context, s *State) error {
 	if s.create == nil || s.Alert.ID == 0 {
 		return fmt.Errorf("pipeline: page: alert %s is not a first-seen one", s.Event.ExternalAlertID)
 	}
-	m := s.create.Mutation()
-	if err := validateAlert(m); err != nil {
-		return err
-	}
-	fields, vals, err := alertValues(m)
-	if err != nil {
-		return err
-	}
-	rows, err := outboxRows(ctx, s)
+	alert, rows, err := heldAlert(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -370,9 +362,27 @@ func (pg *page) add(ctx context.Context, s *State) error {
 	if s.draft != nil {
 		pg.drafts = append(pg.drafts, *s.draft)
 	}
-	pg.alerts = append(pg.alerts, alertRow{id: s.Alert.ID, fields: fields, values: vals})
+	pg.alerts = append(pg.alerts, alert)
 	pg.outbox = append(pg.outbox, rows...)
 	return nil
+}
+
+// heldAlert is a first-seen alert whose id was drawn, with its outbox
+// entries, as insertAlert would write them, held for a multi-row INSERT.
+func heldAlert(ctx context.Context, s *State) (alertRow, []outboxRow, error) {
+	m := s.create.Mutation()
+	if err := validateAlert(m); err != nil {
+		return alertRow{}, nil, err
+	}
+	fields, vals, err := alertValues(m)
+	if err != nil {
+		return alertRow{}, nil, err
+	}
+	rows, err := outboxRows(ctx, s)
+	if err != nil {
+		return alertRow{}, nil, err
+	}
+	return alertRow{id: s.Alert.ID, fields: fields, values: vals}, rows, nil
 }
 
 // write defers the page's statements to COMMIT, in the order the foreign

@@ -69,19 +69,11 @@ func (g *together) ticket(ctx context.Context, s *State, id int) (*ent.Ticket, e
 // addAlert takes a first-seen alert whose id was drawn, with its outbox
 // entries, as insertAlert would write them.
 func (g *together) addAlert(ctx context.Context, s *State) error {
-	m := s.create.Mutation()
-	if err := validateAlert(m); err != nil {
-		return err
-	}
-	fields, vals, err := alertValues(m)
+	alert, rows, err := heldAlert(ctx, s)
 	if err != nil {
 		return err
 	}
-	rows, err := outboxRows(ctx, s)
-	if err != nil {
-		return err
-	}
-	g.rows.alerts = append(g.rows.alerts, alertRow{id: s.Alert.ID, fields: fields, values: vals})
+	g.rows.alerts = append(g.rows.alerts, alert)
 	g.rows.outbox = append(g.rows.outbox, rows...)
 	if len(g.rows.alerts) >= PageSize {
 		// As a page: the statement's parameters stay bounded.

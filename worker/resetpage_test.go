@@ -325,7 +325,7 @@ func TestPollResetPagesRaceWebhooks(t *testing.T) {
 	if n := h.DB.OutboxEntry.Query().Where(outboxentry.Topic(outbox.AlertTriggered)).CountX(h.Ctx); n != alerts+20 {
 		t.Errorf("%d triggered events, want %d", n, alerts+20)
 	}
-	if got, want := noiseRollups(t, h.Store, false), noiseRollups(t, h.Store, true); got != want {
+	if got, want := storetest.NoiseRollups(t, h.Store.DB, ""), storetest.NoiseRollups(t, h.Store.DB, "SELECT alert_noise_backfill(NULL, 0)"); got != want {
 		t.Errorf("noise rollups\n%s\nfrom the alerts\n%s", got, want)
 	}
 }
