@@ -165,6 +165,14 @@ func TestAlertEventsSlowSubscriberIsolated(t *testing.T) {
 					t.FailNow()
 				}
 			}
+			// A last message finds the slow one's socket full, and its
+			// write waits out the write timeout before the client reads.
+			err := feed.Publish(t.Context(), rdb, feed.Message{Type: feed.Occurrence, TenantID: tenant, AlertID: r.AlertID,
+				IntegrationID: integ, At: start.Format(time.RFC3339Nano)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(3 * time.Second)
 			// The slow one was held up: it now reads what its socket held
 			// and what the hub kept, which is not everything.
 			got := 0
@@ -182,7 +190,7 @@ func TestAlertEventsSlowSubscriberIsolated(t *testing.T) {
 			}
 			select {
 			case <-slow.Closed:
-			default:
+			case <-time.After(5 * time.Second):
 				t.Errorf("the slow subscriber's connection is still open after %d of %d messages", got, n)
 			}
 			t.Logf("slow subscriber: %d of %d messages, then closed (%v)", got, n, slow.Err)
