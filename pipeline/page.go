@@ -116,15 +116,9 @@ func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Res
 	}
 	look := &pageLookup{}
 	pg := &page{store: p.store, tenantID: clean[cand[0]].TenantID}
-	err := p.store.BatchTx(ctx, look.statements(clean, cand), func(tx *ent.Tx, b *store.Batch) error {
-		if look.version == nil {
-			return fmt.Errorf("pipeline: tenant %d not found", pg.tenantID)
-		}
-		cfg, err := p.config(ctx, &State{Event: clean[cand[0]], Tx: tx, version: *look.version, versionRead: true})
+	err := p.pageTx(ctx, pg, clean[cand[0]], look.statements(clean, cand), &look.version, func(tx *ent.Tx, b *store.Batch, cfg *Config) error {
+		cfg, err := pageDirectory(ctx, tx.Client(), cfg, clean, cand)
 		if err != nil {
-			return err
-		}
-		if cfg, err = pageDirectory(ctx, tx.Client(), cfg, clean, cand); err != nil {
 			return err
 		}
 		// What the page takes: each condition's and alert's first event
@@ -165,13 +159,34 @@ func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Res
 		if len(pg.pool) > 0 {
 			p.log.DebugContext(ctx, "pipeline: page drew more ticket numbers than it used", "unused", len(pg.pool))
 		}
-		return pg.write(ctx, p, tx, b)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	slices.Sort(rest)
 	return rest, nil
+}
+
+// pageTx runs fn in a page's transaction, first sent with BEGIN, with the
+// page's Config as of the configuration version first reads into
+// *version (nil: no such tenant), then writes what the page holds with
+// COMMIT.
+func (p *Pipeline) pageTx(ctx context.Context, pg *page, ev event.Event, first []store.Statement, version **int64,
+	fn func(tx *ent.Tx, b *store.Batch, cfg *Config) error) error {
+	return p.store.BatchTx(ctx, first, func(tx *ent.Tx, b *store.Batch) error {
+		if *version == nil {
+			return fmt.Errorf("pipeline: tenant %d not found", pg.tenantID)
+		}
+		cfg, err := p.config(ctx, &State{Event: ev, Tx: tx, version: **version, versionRead: true})
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, b, cfg); err != nil {
+			return err
+		}
+		return pg.write(ctx, p, tx, b)
+	})
 }
 
 // pageLookup is what the page's first round trip reads, after the locks:

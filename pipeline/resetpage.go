@@ -42,14 +42,7 @@ func (p *Pipeline) resetPage(ctx context.Context, evs []event.Event, res []Resul
 	}
 	look := &resetPageLookup{}
 	pg := &page{store: p.store, tenantID: clean[cand[0]].TenantID}
-	err := p.store.BatchTx(ctx, look.statements(clean, cand), func(tx *ent.Tx, b *store.Batch) error {
-		if look.version == nil {
-			return fmt.Errorf("pipeline: tenant %d not found", pg.tenantID)
-		}
-		cfg, err := p.config(ctx, &State{Event: clean[cand[0]], Tx: tx, version: *look.version, versionRead: true})
-		if err != nil {
-			return err
-		}
+	err := p.pageTx(ctx, pg, clean[cand[0]], look.statements(clean, cand), &look.version, func(tx *ent.Tx, b *store.Batch, cfg *Config) error {
 		// resolved counts, per ticket, the live alerts the page resolved
 		// so far: the next reset of the ticket sees them resolved.
 		resolved, seen := map[int]int{}, map[string]bool{}
@@ -77,6 +70,7 @@ func (p *Pipeline) resetPage(ctx context.Context, evs []event.Event, res []Resul
 			if err := p.reset.Exec(ctx, s); err != nil {
 				return fmt.Errorf("alert %s: %w", ev.ExternalAlertID, err)
 			}
+			var err error
 			if res[i], err = p.finish(ctx, s); err != nil {
 				return fmt.Errorf("alert %s: %w", ev.ExternalAlertID, err)
 			}
@@ -89,7 +83,7 @@ func (p *Pipeline) resetPage(ctx context.Context, evs []event.Event, res []Resul
 				}
 			}
 		}
-		return pg.write(ctx, p, tx, b)
+		return nil
 	})
 	if err != nil {
 		return nil, err
