@@ -47,9 +47,12 @@ type Config struct {
 // (migration 0004) that advance tenants.config_version on every insert,
 // update and delete; a table added to LoadConfig must get them too.
 var ConfigTables = []string{
-	"alert_rules", "maintenance_windows", "boards", "ticket_status", "priorities",
-	"users", "clients", "assets", "asset_devices", "organization_mappings",
+	"alert_rules", "maintenance_windows", "boards", "ticket_status", "priorities", "users",
 }
+
+// The inventory (clients, assets, device links, organization mappings) is
+// not among them: each event reads its own mappings (Directory), so an
+// inventory sync's thousands of writes leave every cached Config good.
 
 // BoardConfig is a board as ticket creation needs it.
 type BoardConfig struct {

@@ -79,6 +79,38 @@ func TestConfigVersionTriggers(t *testing.T) {
 	})
 }
 
+// TestInventoryLeavesConfigVersion: writes to the inventory, which each
+// event reads for itself, leave config_version alone, so an inventory
+// sync does not make every replica load its configurations again.
+func TestInventoryLeavesConfigVersion(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		demo, err := seed.Demo(ctx, s, seed.Options{DataDir: t.TempDir(), PublicURL: "http://alertdesk.test", Secrets: storetest.Secrets(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"clients", "assets", "asset_devices", "organization_mappings"} {
+			t.Run(table, func(t *testing.T) {
+				var id int
+				row := s.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT MIN(id) FROM %s WHERE tenant_id = %d`, table, demo.TenantID))
+				if err := row.Scan(&id); err != nil {
+					t.Fatalf("no %s row of the demo tenant: %v", table, err)
+				}
+				before := s.Ent.Tenant.Query().Where(tenant.ID(demo.TenantID)).Select(tenant.FieldConfigVersion).IntX(ctx)
+				if _, err := s.DB.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET tenant_id = tenant_id WHERE id = %d`, table, id)); err != nil {
+					t.Fatal(err)
+				}
+				if after := s.Ent.Tenant.Query().Where(tenant.ID(demo.TenantID)).Select(tenant.FieldConfigVersion).IntX(ctx); after != before {
+					t.Errorf("update of %s: config_version %d → %d, want it unchanged", table, before, after)
+				}
+				if got := triggerEvents(t, s, table); got != "" {
+					t.Errorf("%s has config_version triggers on %q, want none", table, got)
+				}
+			})
+		}
+	})
+}
+
 // triggerEvents lists the operations that fire a config_version trigger
 // on table, sorted and comma-separated.
 func triggerEvents(t *testing.T, s *store.Store, table string) string {

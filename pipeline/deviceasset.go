@@ -42,13 +42,8 @@ func (p *Pipeline) deviceAsset(ctx context.Context, s *State, deviceID string, c
 	if r := []rune(name); len(r) > 200 {
 		name = string(r[:200])
 	}
-	// The cached configurations stay good (see migration 0015): later
-	// events of the device find the link above.
-	if p.store.IsPostgres() {
-		if _, err := c.ExecContext(ctx, `SELECT set_config('alertdesk.device_asset', 'on', true)`); err != nil {
-			return 0, "", false, fmt.Errorf("create asset: %w", err)
-		}
-	}
+	// The cached configurations stay good: they hold no inventory, and
+	// later events of the device find the link above.
 	made, err := c.Asset.Create().SetTenantID(a.TenantID).SetName(name).SetClientID(clientID).Save(ctx)
 	if err != nil {
 		return 0, "", false, fmt.Errorf("create asset: %w", err)
@@ -56,11 +51,6 @@ func (p *Pipeline) deviceAsset(ctx context.Context, s *State, deviceID string, c
 	if err := c.AssetDevice.Create().SetTenantID(a.TenantID).SetAssetID(made.ID).
 		SetIntegrationID(a.IntegrationID).SetExternalDeviceID(deviceID).Exec(ctx); err != nil {
 		return 0, "", false, fmt.Errorf("link device: %w", err)
-	}
-	if p.store.IsPostgres() {
-		if _, err := c.ExecContext(ctx, `SELECT set_config('alertdesk.device_asset', '', true)`); err != nil {
-			return 0, "", false, fmt.Errorf("create asset: %w", err)
-		}
 	}
 	return made.ID, name, true, nil
 }

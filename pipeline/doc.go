@@ -125,11 +125,13 @@
 // version (config.go, configcache.go). The device and organization
 // mappings grow with the inventory and are not in it: each event reads
 // its own, a page or a simulation those of its alerts (Directory), so the
-// cache's size does not depend on how many assets a tenant has. tenants.config_version is advanced by database triggers
-// on every write to those tables ([ConfigTables], migration 0004), in the
-// writing transaction, so no write path can leave a cache stale; each event
-// reads the version in its lock statement, and events that need a version
-// another is loading wait for that load (up to a second) rather than all
-// loading it after a change. A table added to LoadConfig needs its
-// triggers too (TestConfigVersionTriggers, both dialects).
+// cache's size does not depend on how many assets a tenant has, and an
+// inventory sync leaves it good. tenants.config_version is advanced by
+// database triggers on every write to the tables a Config is built from
+// ([ConfigTables], migration 0004; the inventory's were dropped in 0023),
+// in the writing transaction, so no write path can leave a cache stale;
+// each event reads the version in its lock statement, and events that
+// need a version another is loading wait for that load (up to a second)
+// rather than all loading it after a change. A table added to LoadConfig
+// needs its triggers too (TestConfigVersionTriggers, both dialects).
 package pipeline

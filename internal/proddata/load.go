@@ -333,7 +333,7 @@ func (l *loader) dropIndexes(ctx context.Context) ([]string, error) {
 // config_version for each row written to these tables: thousands of
 // updates of one tenants row in one transaction, whose versions every
 // later foreign-key check of the load would walk.
-var configTriggers = []string{"clients", "assets", "asset_devices", "organization_mappings", "users"}
+var configTriggers = []string{"users"}
 
 // triggersOff stops triggers for the load's transaction: all of them,
 // foreign-key checks included, when the role may (a superuser; the
