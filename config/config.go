@@ -89,9 +89,9 @@ type APILimits struct {
 	RatePerMinute int
 	RateBurst     int
 	// CostPerMinute is the complexity points each token's operations may
-	// cost a minute (ALERTDESK_API_COST_PER_MINUTE, default 300000; 0
+	// cost a minute (ALERTDESK_API_COST_PER_MINUTE, default 150000; 0
 	// turns the limit off) and CostBurst how many at once
-	// (ALERTDESK_API_COST_BURST, default 100000).
+	// (ALERTDESK_API_COST_BURST, default 50000).
 	CostPerMinute int
 	CostBurst     int
 }
@@ -205,8 +205,8 @@ func FromEnv() (Config, error) {
 		{"ALERTDESK_API_MAX_CONCURRENT", 0, 0, &c.API.MaxConcurrent},
 		{"ALERTDESK_API_RATE_PER_MINUTE", 600, 0, &c.API.RatePerMinute},
 		{"ALERTDESK_API_RATE_BURST", 100, 1, &c.API.RateBurst},
-		{"ALERTDESK_API_COST_PER_MINUTE", 300000, 0, &c.API.CostPerMinute},
-		{"ALERTDESK_API_COST_BURST", 100000, 1, &c.API.CostBurst},
+		{"ALERTDESK_API_COST_PER_MINUTE", 150000, 0, &c.API.CostPerMinute},
+		{"ALERTDESK_API_COST_BURST", 50000, 1, &c.API.CostBurst},
 	} {
 		if *s.dst, err = intEnv(s.key, s.def, s.min); err != nil {
 			return c, err

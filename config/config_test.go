@@ -13,7 +13,7 @@ func TestAPILimits(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := APILimits{MaxDepth: 12, MaxComplexity: 10000, MaxStatements: 200, RatePerMinute: 600, RateBurst: 100,
-			CostPerMinute: 300000, CostBurst: 100000}
+			CostPerMinute: 150000, CostBurst: 50000}
 		if c.API != want {
 			t.Errorf("API limits %+v, want %+v", c.API, want)
 		}

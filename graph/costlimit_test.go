@@ -24,9 +24,9 @@ const feedPage = `{ alerts(first: 100) { totalCount totalCountIsEstimate nodes {
 // token goes on.
 func TestCostLimitPerToken(t *testing.T) {
 	e := apptest.New(t, "sqlite3")
-	// One point a minute after a burst of 10,000: the test cannot outrun
-	// the refill.
-	limit := graph.RateLimit{CostPerMinute: 1, CostBurst: 10_000}
+	// One point a minute after a burst of 4,000, one page and a bit: the
+	// test cannot outrun the refill.
+	limit := graph.RateLimit{CostPerMinute: 1, CostBurst: 4_000}
 	a, b := limitedAPI(t, e, limit), limitedAPI(t, e, limit)
 	other := technician(e)
 
@@ -39,7 +39,7 @@ func TestCostLimitPerToken(t *testing.T) {
 		t.Errorf("Retry-After %q", header.Get("Retry-After"))
 	}
 	cost := out.Errors[0].Extensions.Cost
-	if cost < 5000 || cost > 10_000 {
+	if cost != feedPageCost {
 		t.Errorf("the page cost %d points", cost)
 	}
 	if !strings.Contains(out.Errors[0].Message, "costs "+strconv.Itoa(cost)+" points") {
@@ -63,6 +63,46 @@ func TestCostLimitPerToken(t *testing.T) {
 
 	b.GraphQL(other, feedPage, nil).Must(nil)
 	a.GraphQL(other, `{ me { id } }`, nil).Must(nil)
+}
+
+// feedPageCost is feedPage's complexity: 25 for its statement, 100 times
+// each item's 27, and its two counts once.
+const feedPageCost = 25 + 100*27 + 2*25
+
+// An operation's complexity, which its token pays, counts a page's items
+// times its size and what the page has once (its counts, pageInfo) once,
+// fragments included; each alias is its own statement.
+func TestOperationCost(t *testing.T) {
+	e := apptest.New(t, "sqlite3")
+	// A point's burst, spent by the first operation: every later one is
+	// refused and says its cost.
+	api := limitedAPI(t, e, graph.RateLimit{CostPerMinute: 1, CostBurst: 1})
+	api.Admin(`{ me { id } }`, nil).Must(nil)
+	for _, tc := range []struct {
+		name, query string
+		cost        int
+	}{
+		{"count of a page", `{ alerts(first: 100) { totalCount } }`, 25 + 25},
+		{"items of a page", `{ alerts(first: 100) { nodes { id } } }`, 25 + 100*2},
+		{"default page size", `{ alerts { nodes { id } } }`, 25 + 50*2},
+		{"page in a fragment", `{ alerts(first: 10) { ...P } }
+			fragment P on AlertConnection { totalCount nodes { id } pageInfo { hasNextPage } }`, 25 + 10*2 + 25 + 2},
+		{"inline fragment", `{ tickets(first: 10) { ... on TicketConnection { totalCount edges { node { id } } } } }`, 25 + 10*3 + 25},
+		{"aliased counts", `{ a: alerts(first: 1) { totalCount } b: alerts(first: 1) { totalCount } }`, 2 * (25 + 25)},
+		{"list in a page", `{ tickets(first: 10) { nodes { alerts { id } } } }`, 25 + 10*(1+5+10*1)},
+		{"single record", `{ me { id } }`, 25 + 1},
+		{"feed page", feedPage, feedPageCost},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, out := post(t, api, e.Demo.AdminToken, tc.query)
+			if len(out.Errors) != 1 || out.Errors[0].Extensions.Code != graph.CodeRateLimited {
+				t.Fatalf("answer %+v", out)
+			}
+			if got := out.Errors[0].Extensions.Cost; got != tc.cost {
+				t.Errorf("cost %d, want %d", got, tc.cost)
+			}
+		})
+	}
 }
 
 type costAnswer struct {

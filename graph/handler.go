@@ -163,7 +163,7 @@ func NewHandler(d Deps) http.Handler {
 	srv.Use(documentLimit{})
 	srv.Use(listLimit{})
 	srv.Use(depthLimit{max: orDefault(d.MaxDepth, DefaultMaxDepth)})
-	srv.Use(extension.FixedComplexityLimit(orDefault(d.MaxComplexity, DefaultMaxComplexity)))
+	srv.Use(&complexityLimit{limit: orDefault(d.MaxComplexity, DefaultMaxComplexity)})
 	srv.Use(statementEstimate{max: maxStatements})
 	if limiter != nil && limiter.cost != nil {
 		// Last: only an operation every other limit admitted is charged.

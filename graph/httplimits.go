@@ -30,12 +30,13 @@ type RateLimit struct {
 }
 
 // Default rate limit of a token. The live feed's page of 100 alerts costs
-// 7,725 points: a token may load about 39 a minute, 12 at once.
+// 2,775 points: a token may load about 54 a minute, 18 at once, more than
+// a dispatcher clicks through and nine times a script polling every 10 s.
 const (
 	DefaultRatePerMinute = 600
 	DefaultRateBurst     = 100
-	DefaultCostPerMinute = 300_000
-	DefaultCostBurst     = 100_000
+	DefaultCostPerMinute = 150_000
+	DefaultCostBurst     = 50_000
 )
 
 // limitBody answers 413 to a body over max bytes, whether its length is
