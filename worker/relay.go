@@ -296,34 +296,29 @@ func (w *Worker) retryEntry(ctx context.Context, e *ent.OutboxEntry, cause error
 }
 
 // updateLag refreshes the pending count and the age of the oldest
-// undelivered entry, per topic the relay delivers.
+// undelivered entry of the topics the relay delivers: one walk of the
+// undelivered entries for the count, and the first of them for the age,
+// whatever the number of topics.
 func (w *Worker) updateLag(ctx context.Context) {
-	var pending int
-	var oldest time.Time
-	for _, topic := range w.topics() {
-		q := w.d.Store.Ent.OutboxEntry.Query().Where(outboxentry.DeliveredAtIsNil(), outboxentry.Topic(topic))
-		n, err := q.Clone().Count(ctx)
-		if err != nil {
-			return
-		}
-		pending += n
-		if n == 0 {
-			continue
-		}
-		first, err := q.Order(ent.Asc(outboxentry.FieldID)).First(ctx)
-		if err != nil {
-			return
-		}
-		if oldest.IsZero() || first.CreatedAt.Before(oldest) {
-			oldest = first.CreatedAt
-		}
+	topics := w.topics()
+	if len(topics) == 0 {
+		return
+	}
+	q := w.d.Store.Ent.OutboxEntry.Query().Where(outboxentry.DeliveredAtIsNil(), outboxentry.TopicIn(topics...))
+	pending, err := q.Clone().Count(ctx)
+	if err != nil {
+		return
 	}
 	metrics.OutboxPending.Set(float64(pending))
-	if oldest.IsZero() {
+	if pending == 0 {
 		metrics.OutboxLag.Set(0)
-	} else {
-		metrics.OutboxLag.Set(time.Since(oldest).Seconds())
+		return
 	}
+	first, err := q.Order(ent.Asc(outboxentry.FieldID)).First(ctx)
+	if err != nil {
+		return
+	}
+	metrics.OutboxLag.Set(time.Since(first.CreatedAt).Seconds())
 }
 
 func entryOf(e *ent.OutboxEntry, attempt int, last bool) Entry {

@@ -860,9 +860,12 @@ var (
 				Columns: []*schema.Column{OutboxEntriesColumns[8], OutboxEntriesColumns[2]},
 			},
 			{
-				Name:    "outboxentry_delivered_at_available_at",
+				Name:    "outboxentry_undelivered",
 				Unique:  false,
-				Columns: []*schema.Column{OutboxEntriesColumns[7], OutboxEntriesColumns[4]},
+				Columns: []*schema.Column{OutboxEntriesColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "delivered_at IS NULL",
+				},
 			},
 		},
 	}

@@ -32,7 +32,7 @@ func (p phase) result(name string) *scenarioResult {
 }
 
 // pgbenchOf is the pgbench run a scenario is compared with: its own, or
-// for roles first-seen's.
+// first-seen's for a scenario without one.
 func (p phase) pgbenchOf(r scenarioResult) (*pgbenchResult, int) {
 	if r.Pgbench == nil {
 		if fs := p.result(scFirstSeen); fs != nil {
@@ -60,10 +60,11 @@ func renderScenarios(r *scenarioReport) string {
 	fmt.Fprintf(&b, "Each scenario on a fresh server (default role) after %d first-seen warm-up webhooks, "+
 		"NinjaOne CONDITION webhooks at concurrency %d (storm: %d senders); then `pgbench -M prepared -T %d` with as many clients "+
 		"replaying that scenario's statements as captured from the PostgreSQL log, server stopped, same database "+
-		"(mix: the three scripts at 70/20/10). `VACUUM (ANALYZE)` and `CHECKPOINT` before each timed phase. "+
+		"(mix: the three scripts at 70/20/10; roles: first-seen's script, after its rounds, each round %d warm-up webhooks "+
+		"and the api rounds' outbox entries marked delivered as pgbench's are). `VACUUM (ANALYZE)` and `CHECKPOINT` before each timed phase. "+
 		"refire: %d open tickets opened beforehand, each firing a new series of one of their conditions; reset: as many "+
 		"tickets as resets opened beforehand, each reset closing its own; storm: %d firings of one condition.\n\n",
-		o.Warmup, o.C, o.StormC, int(o.PgbenchTime.Seconds()), o.Pool, o.Storm)
+		o.Warmup, o.C, o.StormC, int(o.PgbenchTime.Seconds()), o.Warmup, o.Pool, o.Storm)
 	for _, p := range r.Phases {
 		if p.Name == "preloaded" {
 			s := p.Size
