@@ -79,6 +79,19 @@ func TestProcessTogetherStatements(t *testing.T) {
 			t.Errorf("statements: %d for %d firings, want at most %d (a lookup each and %d)", got, n, n+fixed, fixed)
 		}
 	}
+	// A firing alone (Process) reads no ticket either: BEGIN with its
+	// locks and lookup, then its writes with COMMIT.
+	for range 2 { // the first may prepare
+		counts()
+		if res, err := p.Process(ctx, fire()); err != nil || res.Outcome != pipeline.Joined {
+			t.Fatalf("alone: %s, %v", res.Outcome, err)
+		}
+	}
+	if alone := counts(); alone.RoundTrips != 2 {
+		t.Errorf("a firing alone: %d statements in %d round trips, want 2 round trips", alone.Statements, alone.RoundTrips)
+	} else {
+		t.Logf("a firing alone: %d statements in %d round trips", alone.Statements, alone.RoundTrips)
+	}
 	var count int
 	if err := e.Store.DB.QueryRowContext(ctx, `SELECT occurrence_count FROM alert_conditions`).Scan(&count); err != nil {
 		t.Fatal(err)
