@@ -8,11 +8,8 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/alertdesk/alertdesk/desk"
-	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/internal/apptest"
-	"github.com/alertdesk/alertdesk/internal/storetest"
 	"github.com/alertdesk/alertdesk/pipeline"
 	"github.com/alertdesk/alertdesk/rule"
 )
@@ -113,96 +110,5 @@ func TestProcessTogetherSecretChanged(t *testing.T) {
 	}
 	if after := apptest.Snapshot(t, e); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("rows changed:\n%q\nwant\n%q", after, before)
-	}
-}
-
-// TestJoinWaitsForCloseByHand: a ticket closed by hand while firings of
-// its condition run is not joined once closed. The close, under way when
-// they read the condition's open ticket, makes them wait, and they then
-// see it closed: the first opens a new ticket, the others join that, as
-// they would one by one after the close. (They used to join the ticket
-// as read, and commit on it once it was closed.)
-func TestJoinWaitsForCloseByHand(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		run  func(e *apptest.Env, evs []event.Event) ([]pipeline.Result, []error)
-	}{
-		{"one", func(e *apptest.Env, evs []event.Event) ([]pipeline.Result, []error) {
-			res, err := e.Pipeline.Process(e.Ctx, evs[0])
-			return []pipeline.Result{res}, []error{err}
-		}},
-		{"together", func(e *apptest.Env, evs []event.Event) ([]pipeline.Result, []error) {
-			return e.Pipeline.ProcessTogether(e.Ctx, evs)
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := apptest.New(t, dialect.Postgres)
-			evs := firings(t, e)[0][:4] // one condition, a minute apart
-			first, err := e.Pipeline.Process(e.Ctx, evs[0])
-			if err != nil || first.Outcome != pipeline.Created {
-				t.Fatalf("first firing: %s, %v", first.Outcome, err)
-			}
-			closed := *first.TicketID
-			comments := func() int {
-				var n int
-				if err := e.Store.DB.QueryRowContext(e.Ctx, `SELECT count(*) FROM comments WHERE ticket_id = $1`, closed).Scan(&n); err != nil {
-					t.Fatal(err)
-				}
-				return n
-			}
-			before := comments()
-			release := storetest.Hold(t, e.Store, func(tx *ent.Tx) error {
-				_, err := e.Desk.Close(e.Ctx, tx, e.Demo.TenantID, closed, nil, desk.Person(e.Demo.AdminUserID))
-				return err
-			})
-			type outcome struct {
-				res  []pipeline.Result
-				errs []error
-			}
-			done := make(chan outcome, 1)
-			go func() {
-				res, errs := tc.run(e, evs[1:])
-				done <- outcome{res, errs}
-			}()
-			var got *outcome
-			storetest.WaitForLockWait(t, e.Store, func() bool {
-				select {
-				case o := <-done:
-					got = &o
-					return true
-				default:
-					return false
-				}
-			})
-			if err := release(); err != nil {
-				t.Fatal(err)
-			}
-			if got == nil {
-				o := <-done
-				got = &o
-			}
-			var opened int
-			for i, res := range got.res {
-				ticket := 0
-				if res.TicketID != nil {
-					ticket = *res.TicketID
-				}
-				want := pipeline.Joined
-				if i == 0 {
-					want = pipeline.Created
-				}
-				if got.errs[i] != nil || res.Outcome != want || ticket == 0 || ticket == closed {
-					t.Fatalf("firing %d: %s, ticket %d, %v; want %s on a new ticket", i, res.Outcome, ticket, got.errs[i], want)
-				}
-				if i == 0 {
-					opened = ticket
-				} else if ticket != opened {
-					t.Errorf("firing %d joined ticket %d, want %d", i, ticket, opened)
-				}
-			}
-			if n := comments() - before; n != 0 {
-				t.Errorf("the closed ticket got %d comments", n)
-			}
-		})
 	}
 }
