@@ -30,12 +30,11 @@ func (p *Pipeline) dedup(ctx context.Context, s *State) error {
 	m.SetTicketID(ticketID)
 	m.SetTicketError("")
 	a.TicketID, a.TicketError = &ticketID, ""
-	if s.group != nil {
-		s.Ticket, err = s.group.ticket(ctx, s, ticketID)
-	} else {
-		s.Ticket, err = desk.Get(ctx, s.Tx.Client(), a.TenantID, ticketID)
-	}
-	if err != nil {
+	if head.TicketNumber != 0 {
+		// Read with the group (PostgreSQL): what the comments and the
+		// trace need of the ticket, without a round trip of its own.
+		s.Ticket = &ent.Ticket{ID: ticketID, TenantID: a.TenantID, Number: head.TicketNumber}
+	} else if s.Ticket, err = desk.Get(ctx, s.Tx.Client(), a.TenantID, ticketID); err != nil {
 		return err
 	}
 	b, err := p.stormComment(ctx, s, head, n)

@@ -73,9 +73,8 @@
 // together, up to MaxCombined (together.go: all their locks first, in
 // lockAll's order, with every firing's lookup; then each event's stages
 // as Process runs them, on what was read, its condition's open ticket
-// carried over from the events before it; the joined ticket read once;
-// and their writes with the one COMMIT, a statement per kind, see
-// togetherwrites.go). If that transaction fails, each runs alone.
+// carried over from the events before it; and their writes with the one
+// COMMIT, a statement per kind, see togetherwrites.go). If that transaction fails, each runs alone.
 //
 // # Transient failures
 //

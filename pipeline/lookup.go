@@ -13,20 +13,21 @@ import (
 )
 
 // triggerLookupSQL finds, in one round trip, the event's alert (the columns
-// upsertTriggered checks; kind 0), the open ticket group of the event's
-// condition (what dedup reads; kind 1) and, when the alert is new, an id
-// for it (kind 2), so that insertAlert can write the outbox entries that
-// name it in the same statement. An id drawn for an event that then
-// fails is a gap in the ids, nothing more.
+// upsertTriggered checks; kind 0) and, when the alert is new, the open
+// ticket group of the event's condition with its ticket's number (what
+// dedup reads; kind 1) and an id for the alert (kind 2), so that
+// insertAlert can write the outbox entries that name it in the same
+// statement. An id drawn for an event that then fails is a gap in the
+// ids, nothing more.
 const triggerLookupSQL = `WITH found AS (
 	SELECT id, status, last_event_at, ticket_id, metadata
 	FROM alerts WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = $3)
 SELECT 0 AS kind, id, status, last_event_at, ticket_id, metadata, NULL::bigint AS occurrence_count,
-	NULL::bigint, NULL::bigint, NULL::bigint, NULL::timestamptz FROM found
+	NULL::bigint, NULL::bigint, NULL::bigint, NULL::timestamptz, NULL::bigint FROM found
 UNION ALL
 ` + openGroupSQL + `
 UNION ALL
-SELECT 2, nextval(pg_get_serial_sequence('alerts', 'id')), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 2, nextval(pg_get_serial_sequence('alerts', 'id')), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 WHERE NOT EXISTS (SELECT 1 FROM found)`
 
 // triggerLookup is what triggerLookupSQL found.
@@ -58,14 +59,19 @@ func (l *triggerLookup) read(rows store.Rows) error {
 			comments, summaryCount sql.NullInt64
 			summaryID              sql.NullInt64
 			summarySince           sql.NullTime
+			number                 sql.NullInt64
 		)
 		if err := rows.Scan(&kind, &id, &status, &lastEventAt, &ticketID, &meta, &count,
-			&comments, &summaryID, &summaryCount, &summarySince); err != nil {
+			&comments, &summaryID, &summaryCount, &summarySince, &number); err != nil {
 			return err
 		}
 		switch kind {
 		case 1:
-			l.group = &groupHead{AlertID: id, TicketID: int(ticketID.Int64), OccurrenceCount: int(count.Int64),
+			if !number.Valid {
+				continue // its ticket is closed
+			}
+			l.group = &groupHead{AlertID: id, TicketID: int(ticketID.Int64), TicketNumber: int(number.Int64),
+				OccurrenceCount:  int(count.Int64),
 				LastOccurrenceAt: lastEventAt.Time,
 				Burst:            burst{Comments: int(comments.Int64), SummaryCount: int(summaryCount.Int64)}}
 			if summaryID.Valid {

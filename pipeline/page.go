@@ -4,14 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
-	"github.com/alertdesk/alertdesk/ent/outboxentry"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/store"
 )
@@ -431,82 +428,4 @@ func (pg *page) write(ctx context.Context, p *Pipeline, tx *ent.Tx, b *store.Bat
 		p.desk.Signal(tx)
 	}
 	return nil
-}
-
-// alertInsert is one INSERT of the page's alerts; a column some alert
-// does not set takes its default there, as it would in insertAlert.
-func (pg *page) alertInsert() store.Statement {
-	if len(pg.alerts) == 0 {
-		return store.Statement{}
-	}
-	var cols []string
-	at := map[string]int{}
-	for _, r := range pg.alerts {
-		for _, f := range r.fields {
-			if _, ok := at[f]; !ok {
-				at[f] = len(cols)
-				cols = append(cols, f)
-			}
-		}
-	}
-	var q strings.Builder
-	var args []any
-	q.WriteString("INSERT INTO " + entalert.Table + " (" + entalert.FieldID + ", " + strings.Join(cols, ", ") + ") VALUES ")
-	row := make([]string, len(cols))
-	for i, r := range pg.alerts {
-		for j := range row {
-			row[j] = "DEFAULT"
-		}
-		for j, f := range r.fields {
-			args = append(args, r.values[j])
-			row[at[f]] = "$" + strconv.Itoa(len(args))
-		}
-		args = append(args, r.id)
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("($" + strconv.Itoa(len(args)) + ", " + strings.Join(row, ", ") + ")")
-	}
-	return store.Statement{Name: "pipeline: create alerts", SQL: q.String(), Args: args}
-}
-
-// conditionInsert opens the page's conditions as writeCondition opens one.
-func (pg *page) conditionInsert() store.Statement {
-	if len(pg.conditions) == 0 {
-		return store.Statement{}
-	}
-	var q strings.Builder
-	args := []any{pg.tenantID}
-	q.WriteString(`INSERT INTO alert_conditions (tenant_id, created_at, integration_id, dedup_key, ticket_id,
-				head_alert_id, occurrence_count, first_occurrence_at, last_occurrence_at) VALUES `)
-	for i, c := range pg.conditions {
-		args = append(args, c.at, c.integrationID, c.dedupKey, c.ticketID, c.headID)
-		n := len(args)
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "($1, $%d, $%d, $%d, $%d, $%d, 1, $%d, $%d)", n-4, n-3, n-2, n-1, n, n-4, n-4)
-	}
-	q.WriteString(openConditionConflict)
-	return store.Statement{Name: "pipeline: open conditions", SQL: q.String(), Args: args}
-}
-
-// outboxInsert writes the page's outbox entries, in the order queued.
-func (pg *page) outboxInsert() store.Statement {
-	if len(pg.outbox) == 0 {
-		return store.Statement{}
-	}
-	var q strings.Builder
-	args := []any{pg.tenantID, time.Now()}
-	q.WriteString("INSERT INTO " + outboxentry.Table + " (" + strings.Join([]string{
-		outboxentry.FieldTenantID, outboxentry.FieldCreatedAt, outboxentry.FieldAvailableAt,
-		outboxentry.FieldTopic, outboxentry.FieldPayload}, ", ") + ") VALUES ")
-	for i, r := range pg.outbox {
-		args = append(args, r.topic, r.payload)
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "($1, $2, $2, $%d, $%d)", len(args)-1, len(args))
-	}
-	return store.Statement{Name: "pipeline: outbox", SQL: q.String(), Args: args}
 }

@@ -13,12 +13,12 @@ import (
 // giving each the result Process would, in one transaction on PostgreSQL
 // and in a few round trips whatever their number: with BEGIN, the locks
 // of all their alerts and conditions (as lockAll orders them) and each
-// triggered event's lookup (its alert, its condition's open ticket, an
-// id), the first event's configuration version and secret and each
-// device's directory, read once for all; then each event's stages, in
-// order, on what was read, each event's view of its condition carried
-// over from the events before it in memory (see groupReads); the
-// tickets they join read once; and their writes held and sent with
+// triggered event's lookup (its alert, its condition's open ticket with
+// the ticket's number, an id), the first event's
+// configuration version and secret and each device's directory, read
+// once for all; then each event's stages, in order, on what was read,
+// each event's view of its condition carried over from the events before
+// it in memory (see groupReads); and their writes held and sent with
 // COMMIT a statement per kind (see together). An event whose alert is
 // stored already or repeats one of the group's, and every event after
 // one that made an asset, runs its statements as Process does, after
@@ -225,5 +225,9 @@ func (g *groupReads) after(s *State) {
 		return
 	}
 	// It opened the condition's ticket: the condition had none open.
-	g.heads[s.Alert.DedupKey] = &groupHead{AlertID: s.Alert.ID, TicketID: ch.opened, OccurrenceCount: 1, LastOccurrenceAt: at}
+	h := &groupHead{AlertID: s.Alert.ID, TicketID: ch.opened, OccurrenceCount: 1, LastOccurrenceAt: at}
+	if s.Ticket != nil && s.Ticket.ID == ch.opened {
+		h.TicketNumber = s.Ticket.Number
+	}
+	g.heads[s.Alert.DedupKey] = h
 }

@@ -11,17 +11,15 @@ import (
 )
 
 // together is what the firings of a group that ProcessTogether runs on
-// what it read with the locks share (PostgreSQL): the tickets they join,
-// read once, and their writes, held until a firing that reads the
-// database runs or the group commits, then written a statement per kind
-// for the group instead of a few per firing: one multi-row INSERT of
+// what it read with the locks share (PostgreSQL): their writes, held
+// until a firing that reads the database runs or the group commits, then
+// written a statement per kind for the group instead of a few per firing: one multi-row INSERT of
 // their alerts and one of their outbox entries (in the firings' order),
 // one UPDATE per condition counting all its firings, and a storm's
 // summary comment rewritten once, with the text its last firing gives it.
 // The rows are those the firings' own statements would leave.
 type together struct {
 	tenantID int
-	tickets  map[int]*ent.Ticket
 	rows     page // alerts and outbox, for its INSERTs
 	counts   []*occurrences
 	revise   *revision
@@ -48,22 +46,7 @@ type revision struct {
 }
 
 func newTogether(tenantID int) *together {
-	return &together{tenantID: tenantID, tickets: map[int]*ent.Ticket{}, rows: page{tenantID: tenantID}}
-}
-
-// ticket is the ticket a firing joins, read by the group's first firing
-// that joined it; each firing gets a copy.
-func (g *together) ticket(ctx context.Context, s *State, id int) (*ent.Ticket, error) {
-	t, ok := g.tickets[id]
-	if !ok {
-		var err error
-		if t, err = desk.Get(ctx, s.Tx.Client(), s.Event.TenantID, id); err != nil {
-			return nil, err
-		}
-		g.tickets[id] = t
-	}
-	c := *t
-	return &c, nil
+	return &together{tenantID: tenantID, rows: page{tenantID: tenantID}}
 }
 
 // addAlert takes a first-seen alert whose id was drawn, with its outbox
