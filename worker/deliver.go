@@ -66,12 +66,17 @@ func (w *Worker) handleDeliver(ctx context.Context, t *asynq.Task) error {
 }
 
 // noteError keeps the consumer's last error on the entry for operators.
+// It is one statement on its own: ent's UpdateOne wraps it in a
+// transaction with a read-back, four round trips during which the written
+// row's transaction stays open, and while it is open no page of the
+// database can prune the versions other updates replace, so they stop
+// being HOT (a receiver that is down makes this one per event and retry).
 func (w *Worker) noteError(ctx context.Context, id int, cause error) {
 	msg := cause.Error()
 	if len(msg) > 500 {
 		msg = msg[:500]
 	}
-	if err := w.d.Store.Ent.OutboxEntry.UpdateOneID(id).SetLastError(msg).Exec(ctx); err != nil && !ent.IsNotFound(err) {
+	if err := w.d.Store.Ent.OutboxEntry.Update().Where(outboxentry.ID(id)).SetLastError(msg).Exec(ctx); err != nil {
 		w.log.WarnContext(ctx, "outbox: record error", "id", id, "err", err)
 	}
 }
