@@ -206,23 +206,32 @@ var steps = []step{
 			{tid}, u.id, 'outbox:pd-' || t.id
 		FROM tickets t CROSS JOIN LATERAL (VALUES ({admin}), (NULLIF(t.assignee_id, {admin}))) u(id)
 		WHERE t.tenant_id = {tid} AND t.id > {tb} AND u.id IS NOT NULL`},
+	// The newest 20 are still being retried. Written so at insert rather
+	// than updated after: an update of delivered_at would leave HOT chains
+	// that make the partial index on undelivered entries, built after the
+	// load, unusable to the planner while any older transaction runs.
 	{"outbox", `INSERT INTO outbox_entries (id, created_at, topic, payload, available_at, attempts, last_error,
 			delivered_at, tenant_id)
-		SELECT {ob} + row_number() OVER (ORDER BY at, ticket, topic), at, topic,
-			('{"tenantId":{tid},"ticketId":' || ticket || '}')::jsonb, at, 1, '', at + interval '1 second', {tid}
+		SELECT {ob} + rn, at, topic, ('{"tenantId":{tid},"ticketId":' || ticket || '}')::jsonb,
+			CASE WHEN retrying THEN now() + interval '10 minutes' ELSE at END,
+			CASE WHEN retrying THEN 3 ELSE 1 END,
+			CASE WHEN retrying THEN 'dial tcp: connection refused' ELSE '' END,
+			CASE WHEN retrying THEN NULL ELSE at + interval '1 second' END, {tid}
 		FROM (
-			SELECT t.created_at AS at, t.id AS ticket, 'RMM_ALERT_TRIGGERED' AS topic FROM tickets t
-			WHERE t.tenant_id = {tid} AND t.id > {tb}
-			UNION ALL
-			SELECT t.created_at, t.id, 'NOTIFICATION_REQUESTED' FROM tickets t WHERE t.tenant_id = {tid} AND t.id > {tb}
-			UNION ALL
-			SELECT t.closed_at, t.id, 'TICKET_CLOSED' FROM tickets t
-			WHERE t.tenant_id = {tid} AND t.id > {tb} AND t.closed_at IS NOT NULL
-		) e`},
-	// The newest entries are still being retried.
-	{"outbox retries", `UPDATE outbox_entries SET delivered_at = NULL, attempts = 3, last_error = 'dial tcp: connection refused',
-			available_at = now() + interval '10 minutes'
-		WHERE id > (SELECT MAX(id) - 20 FROM outbox_entries) AND id > {ob}`},
+			SELECT *, rn > count(*) OVER () - 20 AS retrying
+			FROM (
+				SELECT row_number() OVER (ORDER BY at, ticket, topic) AS rn, at, ticket, topic
+				FROM (
+					SELECT t.created_at AS at, t.id AS ticket, 'RMM_ALERT_TRIGGERED' AS topic FROM tickets t
+					WHERE t.tenant_id = {tid} AND t.id > {tb}
+					UNION ALL
+					SELECT t.created_at, t.id, 'NOTIFICATION_REQUESTED' FROM tickets t WHERE t.tenant_id = {tid} AND t.id > {tb}
+					UNION ALL
+					SELECT t.closed_at, t.id, 'TICKET_CLOSED' FROM tickets t
+					WHERE t.tenant_id = {tid} AND t.id > {tb} AND t.closed_at IS NOT NULL
+				) e
+			) n
+		) x`},
 	{"event subscription", `INSERT INTO event_subscriptions (created_at, url, secret, event_types, description, is_active,
 			updated_at, tenant_id)
 		VALUES ({t0} - interval '1 day', 'https://hooks.example.com/alertdesk', 'proddata-signing-secret',
