@@ -160,6 +160,11 @@ func preload(ctx context.Context, o options, cfg serverConfig, url string, w *wo
 	if err != nil {
 		return size, 0, err
 	}
+	if w.receiver != nil {
+		if _, err := db.ExecContext(ctx, "UPDATE event_subscriptions SET url = $1 WHERE tenant_id = $2 AND is_active", w.receiver.url, tenant); err != nil {
+			return size, 0, fmt.Errorf("preload: point the subscriptions at the receiver: %w", err)
+		}
+	}
 	w.log.Info("preloaded", "took", f.LoadTime)
 	return size, f.LoadTime, nil
 }

@@ -86,6 +86,9 @@ type serverConfig struct {
 	LogPath string // stdout and stderr of the child, appended
 	// Debug starts the server's profiler listener (ALERTDESK_DEBUG_ADDR).
 	Debug bool
+	// Receiver lets the server deliver events to loopback, where the
+	// benchmark's receiver is.
+	Receiver bool
 }
 
 // server is a running alertdesk child process.
@@ -128,6 +131,9 @@ func startServer(cfg serverConfig) (*server, error) {
 	)
 	if cfg.Role != "" {
 		env = append(env, "ALERTDESK_ROLE="+cfg.Role)
+	}
+	if cfg.Receiver {
+		env = append(env, "ALERTDESK_OUTBOUND_ALLOW=127.0.0.1/32")
 	}
 	var debug string
 	if cfg.Debug {
