@@ -88,7 +88,6 @@ type workspace struct {
 	env            environment
 	pglog          *pgLog
 	log            *slog.Logger
-	receiver       *receiver
 }
 
 // openWorkspace prepares a workspace; close releases it.
@@ -120,9 +119,6 @@ func openWorkspace(ctx context.Context, o options, log *slog.Logger) (w *workspa
 	if w.pglog, err = findPGLog(ctx, w.admin, o.PGLog); err != nil {
 		return nil, err
 	}
-	if w.receiver, err = startReceiver(); err != nil {
-		return nil, err
-	}
 	log.Info("building alertdesk", "root", w.root)
 	w.bin = filepath.Join(w.tmp, "alertdesk")
 	if err := buildServer(ctx, w.root, w.bin); err != nil {
@@ -132,7 +128,6 @@ func openWorkspace(ctx context.Context, o options, log *slog.Logger) (w *workspa
 }
 
 func (w *workspace) close(o options) {
-	w.receiver.close()
 	if w.admin != nil {
 		cctx, ccancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		defer ccancel()
@@ -177,7 +172,7 @@ func (w *workspace) scratch(ctx context.Context, o options) (db, url string, dro
 func (w *workspace) serverConfig(o options, url string) serverConfig {
 	return serverConfig{
 		Bin: w.bin, DataDir: w.tmp, DatabaseURL: url, RedisURL: o.RedisURL, Role: o.Role, Debug: o.ServerProfile != "" || o.HeapProfiles != "",
-		LogPath: filepath.Join(w.tmp, "server.log"), Receiver: w.receiver != nil,
+		LogPath: filepath.Join(w.tmp, "server.log"),
 	}
 }
 

@@ -86,9 +86,6 @@ type serverConfig struct {
 	LogPath string // stdout and stderr of the child, appended
 	// Debug starts the server's profiler listener (ALERTDESK_DEBUG_ADDR).
 	Debug bool
-	// Receiver lets the server deliver events to loopback, where the
-	// benchmark's receiver is.
-	Receiver bool
 }
 
 // server is a running alertdesk child process.
@@ -131,9 +128,6 @@ func startServer(cfg serverConfig) (*server, error) {
 	)
 	if cfg.Role != "" {
 		env = append(env, "ALERTDESK_ROLE="+cfg.Role)
-	}
-	if cfg.Receiver {
-		env = append(env, "ALERTDESK_OUTBOUND_ALLOW=127.0.0.1/32")
 	}
 	var debug string
 	if cfg.Debug {
