@@ -74,7 +74,8 @@
 // lockAll's order, with every firing's lookup; then each event's stages
 // as Process runs them, on what was read, its condition's open ticket
 // carried over from the events before it; and their writes with the one
-// COMMIT, a statement per kind, see togetherwrites.go). If that transaction fails, each runs alone.
+// COMMIT, a statement per kind, see togetherwrites.go). If that
+// transaction fails, each runs alone.
 //
 // # Transient failures
 //
