@@ -4,14 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"entgo.io/ent/dialect"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/alertdesk/alertdesk/desk"
 	"github.com/alertdesk/alertdesk/event"
@@ -153,22 +150,10 @@ func checkUpdatesInPlace(t testing.TB, name string, plans []plancheck.Plan) {
 // explainedPipeline is a pipeline on a pool of its own whose connections
 // report every statement's plan to the recorder.
 func explainedPipeline(t testing.TB, databaseURL string) (*pipeline.Pipeline, *plancheck.Recorder) {
-	u, err := url.Parse(databaseURL)
+	db, rec, err := plancheck.Open(databaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := u.Query()
-	for k, v := range plancheck.AutoExplain {
-		q.Set(k, v)
-	}
-	u.RawQuery = q.Encode()
-	cfg, err := pgx.ParseConfig(u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &plancheck.Recorder{}
-	cfg.OnNotice = rec.OnNotice
-	db := stdlib.OpenDB(*cfg)
 	t.Cleanup(func() { db.Close() })
 	st := store.New(db, dialect.Postgres)
 	return pipeline.New(st, desk.New(st), slog.New(slog.NewTextHandler(io.Discard, nil))), rec

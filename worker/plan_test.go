@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 	"testing"
 
 	"entgo.io/ent/dialect"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/alertdesk/alertdesk/internal/apptest"
@@ -118,22 +115,10 @@ func TestRelayPlansAreBounded(t *testing.T) {
 
 // explainedStore is a store whose connections report every plan to rec.
 func explainedStore(t testing.TB, databaseURL string) (*store.Store, *plancheck.Recorder) {
-	u, err := url.Parse(databaseURL)
+	db, rec, err := plancheck.Open(databaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := u.Query()
-	for k, v := range plancheck.AutoExplain {
-		q.Set(k, v)
-	}
-	u.RawQuery = q.Encode()
-	cfg, err := pgx.ParseConfig(u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &plancheck.Recorder{}
-	cfg.OnNotice = rec.OnNotice
-	db := stdlib.OpenDB(*cfg)
 	t.Cleanup(func() { db.Close() })
 	return store.New(db, dialect.Postgres), rec
 }
