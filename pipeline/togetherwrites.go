@@ -15,10 +15,10 @@ import (
 // until a firing that reads the database runs or the group commits, then
 // written a statement per kind for the group instead of a few per
 // firing: one multi-row INSERT of their alerts and one of their outbox
-// entries (in the firings' order),
-// one UPDATE per condition counting all its firings, and a storm's
-// summary comment rewritten once, with the text its last firing gives it.
-// The rows are those the firings' own statements would leave.
+// entries (in the firings' order), one UPDATE per condition counting all
+// its firings, and a storm's summary comment rewritten once, with the
+// text its last firing gives it. The rows are those the firings' own
+// statements would leave.
 type together struct {
 	tenantID int
 	rows     page // alerts and outbox, for its INSERTs
