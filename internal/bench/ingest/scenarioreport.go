@@ -31,17 +31,6 @@ func (p phase) result(name string) *scenarioResult {
 	return nil
 }
 
-// pgbenchOf is the pgbench run a scenario is compared with: its own, or
-// first-seen's for a scenario without one.
-func (p phase) pgbenchOf(r scenarioResult) (*pgbenchResult, int) {
-	if r.Pgbench == nil {
-		if fs := p.result(scFirstSeen); fs != nil {
-			return fs.Pgbench, fs.PgbenchC
-		}
-	}
-	return r.Pgbench, r.PgbenchC
-}
-
 // verdict marks a target met or missed.
 func verdict(ok bool) string {
 	if ok {
@@ -84,7 +73,7 @@ func renderScenarios(r *scenarioReport) string {
 				continue
 			}
 			l := res.Ingest
-			pg, pgc := p.pgbenchOf(*res)
+			pg, pgc := res.Pgbench, res.PgbenchC
 			pgCell, ratio := "–", "–"
 			if pg != nil {
 				pgCell = fmt.Sprintf("%.0f, %d clients (%s)", pg.TPS, pgc, ms(percentile(pg.Latencies, 0.99)))
@@ -154,7 +143,7 @@ func writeTargets(b *strings.Builder, r *scenarioReport) {
 		for _, res := range p.Results {
 			l := res.Ingest
 			var parts []string
-			if pg, _ := p.pgbenchOf(res); pg != nil && res.Name != scStorm {
+			if pg := res.Pgbench; pg != nil && res.Name != scStorm {
 				x := l.Throughput() / pg.TPS
 				parts = append(parts, fmt.Sprintf("≥ %.1f× pgbench: %.2f %s", targetRatio, x, verdict(x >= targetRatio)))
 			}

@@ -329,15 +329,7 @@ func (r *scenarioRun) run(ctx context.Context, sc string, done []scenarioResult)
 		}
 		// First-seen's statements replayed now, on the database the rounds
 		// grew, rather than first-seen's figure from before them.
-		fs := r.scripts[scFirstSeen]
-		res.Scripts = []string{filepath.Base(fs)}
-		pb := &pgbencher{o: o, bench: r.bench, conn: r.conn, db: r.db, scripts: []string{fs}, logDir: r.w.tmp, log: r.w.log}
-		bp, err := pb.timed(ctx, "prepared", res.PgbenchC, min(res.PgbenchC, o.PgbenchJobs), o.PgbenchTime)
-		if err != nil {
-			return res, err
-		}
-		res.Pgbench = &bp.Result
-		return res, nil
+		return res, r.replay(ctx, &res, []string{r.scripts[scFirstSeen]}, false)
 	}
 
 	ph, err := r.round(ctx, plan, "")
@@ -406,21 +398,29 @@ func (r *scenarioRun) run(ctx context.Context, sc string, done []scenarioResult)
 		r.scripts[sc] = path
 		scripts = append(scripts, path)
 	}
+	return res, r.replay(ctx, &res, scripts, sc == scFirstSeen)
+}
+
+// replay runs pgbench on scripts at the scenario's concurrency, server
+// stopped, and keeps its result as the scenario's comparison; validate
+// first checks that the scripts run.
+func (r *scenarioRun) replay(ctx context.Context, res *scenarioResult, scripts []string, validate bool) error {
+	o := r.o
 	for _, s := range scripts {
 		res.Scripts = append(res.Scripts, filepath.Base(s))
 	}
 	pb := &pgbencher{o: o, bench: r.bench, conn: r.conn, db: r.db, scripts: scripts, logDir: r.w.tmp, log: r.w.log}
-	if sc == scFirstSeen {
+	if validate {
 		if err := pb.validate(ctx); err != nil {
-			return res, err
+			return err
 		}
 	}
 	bp, err := pb.timed(ctx, "prepared", res.PgbenchC, min(res.PgbenchC, o.PgbenchJobs), o.PgbenchTime)
 	if err != nil {
-		return res, err
+		return err
 	}
 	res.Pgbench = &bp.Result
-	return res, nil
+	return nil
 }
 
 // firings makes n requests from gen, which returns the firing and the
