@@ -15,10 +15,11 @@ import (
 // of all their alerts and conditions (as lockAll orders them) and each
 // triggered event's lookup (its alert, its condition's open ticket with
 // the ticket's number, an id), the first event's configuration version
-// and secret and each device's directory, read once for all; then each event's stages, in order, on what was read,
-// each event's view of its condition carried over from the events before
-// it in memory (see groupReads); and their writes held and sent with
-// COMMIT a statement per kind (see together). An event whose alert is
+// and secret and each device's directory, read once for all; then each
+// event's stages, in order, on what was read, each event's view of its
+// condition carried over from the events before it in memory (see
+// groupReads); and their writes held and sent with COMMIT a statement per
+// kind (see together). An event whose alert is
 // stored already or repeats one of the group's, and every event after
 // one that made an asset, runs its statements as Process does, after
 // what the group holds is sent. Firings of one condition thus share the
