@@ -30,7 +30,8 @@ const (
 const CodeDocumentTooLarge = "DOCUMENT_TOO_LARGE"
 
 // documentLimit refuses an operation whose text exceeds the bounds above.
-type documentLimit struct{}
+// A document in known passed them when it was first sent.
+type documentLimit struct{ known *queryCache }
 
 var _ interface {
 	graphql.HandlerExtension
@@ -41,7 +42,10 @@ func (documentLimit) ExtensionName() string { return "DocumentLimit" }
 
 func (documentLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (documentLimit) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+func (l documentLimit) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if l.known != nil && l.known.has(p.Query) {
+		return nil
+	}
 	if msg := checkDocument(p.Query); msg != "" {
 		err := gqlerror.Errorf("%s", msg)
 		err.Extensions = map[string]any{"code": CodeDocumentTooLarge}
@@ -54,7 +58,7 @@ func (documentLimit) MutateOperationParameters(_ context.Context, p *graphql.Raw
 // A document that does not parse is left to gqlgen, which reports it.
 func checkDocument(query string) string {
 	if n := len(query); n > maxDocumentBytes {
-		return fmt.Sprintf("the document has %d bytes, which exceeds the limit of %d", n, maxDocumentBytes)
+		return documentBytesMessage(n)
 	}
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, maxDocumentTokens)
 	if err != nil {
@@ -81,6 +85,10 @@ func checkDocument(query string) string {
 		return fmt.Sprintf("the document nests selections %d deep, which exceeds the limit of %d", c.nesting, maxDocumentNesting)
 	}
 	return ""
+}
+
+func documentBytesMessage(n int) string {
+	return fmt.Sprintf("the document has %d bytes, which exceeds the limit of %d", n, maxDocumentBytes)
 }
 
 func isTokenLimit(e *gqlerror.Error) bool {

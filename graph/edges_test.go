@@ -264,8 +264,18 @@ func TestDocumentBounded(t *testing.T) {
 	deep := "query { " + strings.Repeat("... on Query { ", 40) + "me { id }" + strings.Repeat(" }", 40) + " }"
 	refusedBeforeRunning(t, e.Admin(deep, nil), graph.CodeDocumentTooLarge)
 
+	// Measured in the body, before it is decoded: 413. The length is the
+	// decoded document's, so a document of escapes that fits is served.
 	long := "query { me { id } } # " + strings.Repeat("x", 70_000)
-	refusedBeforeRunning(t, e.Admin(long, nil), graph.CodeDocumentTooLarge)
+	r = e.Admin(long, nil)
+	refusedBeforeRunning(t, r, graph.CodeDocumentTooLarge)
+	if r.Status != http.StatusRequestEntityTooLarge || !strings.Contains(r.Errors[0].Message, "70022 bytes") {
+		t.Errorf("long document: %d %s", r.Status, r.Raw)
+	}
+	escaped := "query { me { id } } # " + strings.Repeat("<", 20_000) // \u003c in the body
+	if r := e.Admin(escaped, nil); r.Status != http.StatusOK || len(r.Errors) > 0 {
+		t.Errorf("document of 20 kB in a body of 120 kB: %d %.300s", r.Status, r.Raw)
+	}
 
 	refusedBeforeRunning(t, e.Admin(aliases(1001, "me { id }"), nil), graph.CodeDocumentTooLarge)
 

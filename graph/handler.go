@@ -160,7 +160,9 @@ func NewHandler(d Deps) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
-	srv.Use(documentLimit{})
+	queries := newQueryCache(queryCacheBytes)
+	srv.SetQueryCache(queries)
+	srv.Use(documentLimit{known: queries})
 	srv.Use(listLimit{})
 	srv.Use(depthLimit{max: orDefault(d.MaxDepth, DefaultMaxDepth)})
 	srv.Use(&complexityLimit{limit: orDefault(d.MaxComplexity, DefaultMaxComplexity)})
@@ -181,7 +183,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	admit := newAdmission(orDefault(d.MaxConcurrent, DefaultMaxConcurrent()))
-	var api http.Handler = limitBody(withSockets(sessions, admit.middleware(srv)), maxRequestBytes)
+	var api http.Handler = limitBody(documentSize(withSockets(sessions, admit.middleware(srv))), maxRequestBytes)
 	if limiter != nil {
 		api = limiter.middleware(api)
 	}

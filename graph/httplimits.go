@@ -59,11 +59,20 @@ func limitBody(next http.Handler, max int64) http.Handler {
 				writeHTTPError(w, http.StatusBadRequest, "could not read the request body", CodeBadUserInput, nil)
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Body = bufferedBody{bytes.NewReader(body), body}
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// bufferedBody is a body limitBody read in full, so that later checks
+// can look at its bytes without reading it again.
+type bufferedBody struct {
+	*bytes.Reader
+	b []byte
+}
+
+func (bufferedBody) Close() error { return nil }
 
 func tooLarge(w http.ResponseWriter, max int64) {
 	writeHTTPError(w, http.StatusRequestEntityTooLarge,
