@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/alertdesk/alertdesk/apitoken"
 	"github.com/alertdesk/alertdesk/graph"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 )
@@ -168,6 +170,21 @@ func TestRateLimitPerToken(t *testing.T) {
 	}
 	for _, api := range []*apptest.Env{a, b} {
 		api.GraphQL(other, `{ me { id } }`, nil).Must(nil)
+	}
+
+	// The rate is checked before the token is looked up, so what a token
+	// sends past it costs no statement: an unknown token is refused as
+	// unknown within its burst, then as over its rate.
+	unknown, _, err := apitoken.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var statuses []int
+	for range 4 {
+		statuses = append(statuses, a.GraphQL(unknown, `{ me { id } }`, nil).Status)
+	}
+	if want := []int{401, 401, 401, 429}; !slices.Equal(statuses, want) {
+		t.Errorf("unknown token answered %v, want %v", statuses, want)
 	}
 }
 

@@ -183,12 +183,14 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	admit := newAdmission(orDefault(d.MaxConcurrent, DefaultMaxConcurrent()))
-	var api http.Handler = limitBody(documentSize(withSockets(sessions, admit.middleware(srv))), maxRequestBytes)
+	var api http.Handler = authn.Middleware(limitBody(documentSize(withSockets(sessions, admit.middleware(srv))), maxRequestBytes))
 	if limiter != nil {
+		// Before the token is looked up: most of what a token sends past
+		// its rate then costs one Redis round trip, no statement.
 		api = limiter.middleware(api)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn.Middleware(api))
+	mux.Handle("/graphql", api)
 	if d.Playground {
 		mux.Handle("GET /playground", playground.Handler("alertdesk GraphQL", "/graphql"))
 	}
