@@ -99,7 +99,7 @@ func updateAlert(ctx context.Context, s *State) error {
 			return fmt.Errorf("pipeline: save alert: %s: %w", f, err)
 		}
 		args = append(args, cv)
-		set(f + " = $" + strconv.Itoa(len(args)))
+		set(f + " = " + storedJSONValue(s, f, "$"+strconv.Itoa(len(args))))
 	}
 	for _, f := range m.AddedFields() {
 		v, _ := m.AddedField(f)

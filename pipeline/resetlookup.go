@@ -17,9 +17,10 @@ const liveCap = 100
 
 // resetLookup is what a reset reads with its locks on PostgreSQL, so that
 // a reset that closes a ticket takes two round trips (this one and COMMIT):
-// the alert, the lock of its ticket (after the pipeline's locks, as
-// desk.Lock takes it), the ticket as that lock's previous holder left it,
-// and how many other alerts of the ticket are live (up to liveCap).
+// the alert but its metadata and decision trace, the lock of its ticket
+// (after the pipeline's locks, as desk.Lock takes it), the ticket as that
+// lock's previous holder left it, and how many other alerts of the ticket
+// are live (up to liveCap).
 type resetLookup struct {
 	// lockedTicket is the ticket whose lock was taken (0: none). The
 	// alert's lock was held when it was read, so it is the alert's ticket.
@@ -27,6 +28,9 @@ type resetLookup struct {
 	alert        *ent.Alert
 	ticket       *ent.Ticket
 	othersLive   int
+	// jsonUnread says alert was read without its metadata and decision
+	// trace, which finish then merges in the UPDATE (storedjson.go).
+	jsonUnread bool
 }
 
 // Each live status is its own probe of (tenant, ticket, status): with
@@ -36,7 +40,7 @@ type resetLookup struct {
 const (
 	resetLockSQL = `SELECT ticket_id, %s FROM alerts
 	WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = $3 AND ticket_id IS NOT NULL`
-	resetReadSQL = `SELECT row_to_json(a)::text, CASE WHEN t.id IS NULL THEN NULL ELSE row_to_json(t)::text END,
+	resetReadSQL = `SELECT (to_jsonb(a) - 'metadata' - 'decision_trace')::text, CASE WHEN t.id IS NULL THEN NULL ELSE row_to_json(t)::text END,
 	(SELECT count(*) FROM (
 		(SELECT 1 FROM alerts o WHERE o.tenant_id = a.tenant_id AND o.ticket_id = a.ticket_id
 			AND o.status = 'active' AND o.id <> a.id LIMIT $4)
@@ -76,7 +80,7 @@ func (l *resetLookup) read(rows store.Rows) error {
 		if err := rows.Scan(&a, &t, &l.othersLive); err != nil {
 			return err
 		}
-		l.alert = new(ent.Alert)
+		l.alert, l.jsonUnread = new(ent.Alert), true
 		if err := json.Unmarshal([]byte(a.String), l.alert); err != nil {
 			return fmt.Errorf("alert: %w", err)
 		}
