@@ -113,8 +113,9 @@
 // (resetlookup.go reads alert, ticket and live alerts under the locks, the
 // alert without its metadata and trace, which its UPDATE merges in SQL,
 // storedjson.go; the desk's comment and close, one statement, are
-// deferred to COMMIT, desk/deferred.go). Tests compare these hand-written statements' rows
-// with ent's and count round trips and statements through a TCP proxy.
+// deferred to COMMIT, desk/deferred.go). Tests compare these hand-written
+// statements' rows with ent's and count round trips and statements
+// through a TCP proxy.
 // plan_test.go runs every event path on 100,000 alerts with auto_explain
 // and fails on a statement that reads more than 400 rows, with and without
 // statistics (BenchmarkEventPlans: a million).
