@@ -45,14 +45,13 @@ type Config struct {
 
 // ConfigTables are the tables a Config is built from. Each has triggers
 // (migration 0004) that advance tenants.config_version on every insert,
-// update and delete; a table added to LoadConfig must get them too.
+// update and delete; a table added to LoadConfig must get them too. The
+// inventory (clients, assets, device links, organization mappings) is not
+// among them: each event reads its own mappings (Directory), so an
+// inventory sync's thousands of writes leave every cached Config good.
 var ConfigTables = []string{
 	"alert_rules", "maintenance_windows", "boards", "ticket_status", "priorities", "users",
 }
-
-// The inventory (clients, assets, device links, organization mappings) is
-// not among them: each event reads its own mappings (Directory), so an
-// inventory sync's thousands of writes leave every cached Config good.
 
 // BoardConfig is a board as ticket creation needs it.
 type BoardConfig struct {
