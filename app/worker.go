@@ -96,7 +96,7 @@ func (a *App) listenAddr() string {
 // and where workers run, the queue sizes and the integrations' poll ages
 // and health states (cached and time-bounded).
 func (a *App) collectors() []prometheus.Collector {
-	cs := []prometheus.Collector{metrics.DBPools(a.Store.Pools())}
+	cs := []prometheus.Collector{metrics.DBPools(a.Store.PoolStats)}
 	if a.Config.RunsWorker() {
 		cs = append(cs,
 			metrics.NewQueues(asynq.NewInspectorFromRedisClient(a.Redis), worker.DefaultQueue),

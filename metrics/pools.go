@@ -6,9 +6,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// DBPools reports sql.DB.Stats() of each named pool at scrape time
-// (main, webhook ingest, control on PostgreSQL; main alone on SQLite).
-type DBPools map[string]*sql.DB
+// DBPools reports the statistics of each named pool at scrape time
+// (main, webhook ingest, control on PostgreSQL; main alone on SQLite), as
+// the function returns them (store.Store.PoolStats).
+type DBPools func() map[string]sql.DBStats
 
 var (
 	poolOpen     = prometheus.NewDesc("alertdesk_db_pool_open_connections", "Open connections of a database pool, in use and idle.", []string{"pool"}, nil)
@@ -26,11 +27,10 @@ func (DBPools) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// Collect implements prometheus.Collector; Stats takes no lock a query
-// holds, so a scrape never waits on the database.
+// Collect implements prometheus.Collector; sql.DB.Stats takes no lock a
+// query holds, so a scrape never waits on the database.
 func (p DBPools) Collect(ch chan<- prometheus.Metric) {
-	for name, db := range p {
-		s := db.Stats()
+	for name, s := range p() {
 		ch <- prometheus.MustNewConstMetric(poolOpen, prometheus.GaugeValue, float64(s.OpenConnections), name)
 		ch <- prometheus.MustNewConstMetric(poolInUse, prometheus.GaugeValue, float64(s.InUse), name)
 		ch <- prometheus.MustNewConstMetric(poolIdle, prometheus.GaugeValue, float64(s.Idle), name)

@@ -90,6 +90,11 @@ func (s *Store) BatchTx(ctx context.Context, first []Statement, fn func(tx *ent.
 			return fn(tx, &Batch{tx: tx})
 		})
 	}
+	done, err := s.turn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: begin transaction: %w", err)
+	}
+	defer done()
 	conn, err := s.DB.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)

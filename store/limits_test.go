@@ -273,3 +273,63 @@ func TestIsRead(t *testing.T) {
 		}
 	}
 }
+
+// TestIngestWaitsForTurns: the webhook pool's transactions, Tx and
+// BatchTx alike, wait for a turn rather than in database/sql's queue of
+// connections (which wakes a waiter at random), and the waits are
+// reported as the pool's.
+func TestIngestWaitsForTurns(t *testing.T) {
+	base := storetest.Open(t, dialect.Postgres)
+	ctx := context.Background()
+	l := store.DefaultLimits()
+	l.WebhookConns = 2
+	s := connectWith(t, base, l, nil)
+	in := s.Ingest()
+
+	hold := make(chan struct{})
+	holding := make(chan struct{}, 2)
+	holders := make(chan error, 2)
+	for range 2 {
+		go func() {
+			holders <- in.Tx(ctx, func(tx *ent.Tx) error {
+				holding <- struct{}{}
+				<-hold
+				return nil
+			})
+		}()
+	}
+	<-holding
+	<-holding
+	const waiters = 6
+	done := make(chan error, waiters)
+	for i := range waiters {
+		go func() {
+			if i%2 == 0 {
+				done <- in.Tx(ctx, func(tx *ent.Tx) error {
+					_, err := tx.Tenant.Query().Exist(ctx)
+					return err
+				})
+				return
+			}
+			done <- in.BatchTx(ctx, []store.Statement{{Name: "one", SQL: "SELECT 1"}}, func(*ent.Tx, *store.Batch) error { return nil })
+		}()
+	}
+	time.Sleep(100 * time.Millisecond) // the waiters queue
+	close(hold)
+	for range 2 {
+		if err := <-holders; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range waiters {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := in.DB.Stats().WaitCount; n != 0 {
+		t.Errorf("%d waits in database/sql's queue; want none", n)
+	}
+	if n := s.PoolStats()["ingest"].WaitCount; n < 1 {
+		t.Errorf("the ingest pool reports %d waits; want the turns' (up to %d)", n, waiters)
+	}
+}

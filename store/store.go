@@ -46,6 +46,9 @@ type Store struct {
 	ingest      *Store
 	view        bool
 	databaseURL string
+	// turns admits the transactions of Tx and BatchTx in arrival order
+	// (the ingest Store's; nil: as database/sql does).
+	turns *turns
 }
 
 // Open connects (see Connect) and applies pending migrations.
@@ -107,6 +110,7 @@ func Connect(ctx context.Context, databaseURL, dataDir string, opts ...Option) (
 		s.control = openPool(pg, controlConns)
 		s.controlEnt = ent.NewClient(ent.Driver(Driver(name, s.control)))
 		in := New(openPool(pg, max(o.limits.WebhookConns, 1)), name)
+		in.turns = newTurns(o.limits.WebhookConns)
 		in.numbers, in.sequences, in.control, in.controlEnt = s.numbers, s.sequences, s.control, s.controlEnt
 		in.view, in.databaseURL = true, databaseURL
 		s.ingest = in
@@ -254,6 +258,11 @@ func (s *Store) IsPostgres() bool { return s.Dialect == dialect.Postgres }
 // returned as is so callers can match it; begin and commit failures are
 // wrapped. Inside fn use tx (tx.Client()), never s.Ent.
 func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	done, err := s.turn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: begin transaction: %w", err)
+	}
+	defer done()
 	return WithTx(ctx, s.Ent, fn)
 }
 
