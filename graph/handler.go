@@ -183,7 +183,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	admit := newAdmission(orDefault(d.MaxConcurrent, DefaultMaxConcurrent()))
-	var api http.Handler = authn.Middleware(limitBody(documentSize(withSockets(sessions, admit.middleware(srv))), maxRequestBytes))
+	var api http.Handler = authn.Middleware(limitBody(documentSize(decodableBody(withSockets(sessions, admit.middleware(srv)))), maxRequestBytes))
 	if limiter != nil {
 		// Before the token is looked up: most of what a token sends past
 		// its rate then costs one Redis round trip, no statement.

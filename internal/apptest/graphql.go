@@ -40,6 +40,13 @@ func (e *Env) GraphQL(token, query string, vars map[string]any) GQLResponse {
 	if err != nil {
 		e.T.Fatal(err)
 	}
+	return e.PostGraphQL(token, body)
+}
+
+// PostGraphQL posts body, as it is, to /graphql as JSON with a bearer
+// token ("" sends none).
+func (e *Env) PostGraphQL(token string, body []byte) GQLResponse {
+	e.T.Helper()
 	req, err := http.NewRequestWithContext(e.Ctx, http.MethodPost, e.HTTP.URL+"/graphql", bytes.NewReader(body))
 	if err != nil {
 		e.T.Fatal(err)
