@@ -10,54 +10,25 @@ import (
 // queryLength is the length in bytes that the "query" member of the JSON
 // object body has once decoded, found in one pass without decoding it.
 // ok is false when body is not an object whose last "query" member is a
-// string it could measure; gqlgen then decodes the body and reports
-// what is wrong with it. Decoding a 150 kB document only to refuse it for
+// string it could measure; the body is then decoded, and refused for
+// what is wrong with it (decodableBody) or for its document. Decoding a 150 kB document only to refuse it for
 // its size was the largest share of the CPU that refusing it cost.
 func queryLength(body []byte) (n int, ok bool) {
 	s := scanner{b: body}
-	s.space()
-	if !s.take('{') {
-		return 0, false
-	}
 	found := false
-	s.space()
-	if s.take('}') {
-		return 0, false
-	}
-	for {
-		key, plain := s.rawString()
-		if key == nil || !plain {
-			// A key with escapes might spell "query"; not worth decoding.
-			return 0, false
-		}
-		s.space()
-		if !s.take(':') {
-			return 0, false
-		}
-		s.space()
+	whole := s.object(func(key []byte) bool {
 		// encoding/json matches names without regard to case, and keeps
 		// the last of repeated members.
-		if bytes.EqualFold(key, []byte("query")) {
-			if n, ok = s.decodedLength(); !ok {
-				return 0, false
-			}
-			found = true
-		} else if !s.skipValue(0) {
-			return 0, false
+		if !bytes.EqualFold(key, []byte("query")) {
+			return s.skipValue(0)
 		}
-		s.space()
-		if s.take('}') {
-			s.space()
-			if !found || s.i != len(s.b) {
-				return 0, false
-			}
-			return n, true
-		}
-		if !s.take(',') {
-			return 0, false
-		}
-		s.space()
+		n, found = s.decodedLength()
+		return found
+	})
+	if !whole || !found {
+		return 0, false
 	}
+	return n, true
 }
 
 // maxSkipDepth bounds the nesting a skipped value may have, as
@@ -84,6 +55,46 @@ func (s *scanner) take(c byte) bool {
 		return true
 	}
 	return false
+}
+
+// object reads the object that the rest of the input must be, calling
+// value at each member's value with the member's name as written; value
+// reads the value. false when the input is not such an object, when a
+// name has escapes (it might spell any name; not worth decoding), or when
+// value returns false.
+func (s *scanner) object(value func(name []byte) bool) bool {
+	s.space()
+	if !s.take('{') {
+		return false
+	}
+	s.space()
+	if s.take('}') {
+		s.space()
+		return s.i == len(s.b)
+	}
+	for {
+		name, plain := s.rawString()
+		if name == nil || !plain {
+			return false
+		}
+		s.space()
+		if !s.take(':') {
+			return false
+		}
+		s.space()
+		if !value(name) {
+			return false
+		}
+		s.space()
+		if s.take('}') {
+			s.space()
+			return s.i == len(s.b)
+		}
+		if !s.take(',') {
+			return false
+		}
+		s.space()
+	}
 }
 
 // rawString reads a string and returns its text between the quotes as

@@ -51,38 +51,7 @@ func decodeRequest(body []byte) error {
 // not sure, as for a name written with escapes.
 func requestShape(body []byte) bool {
 	s := scanner{b: body}
-	s.space()
-	if !s.take('{') {
-		return false
-	}
-	s.space()
-	if s.take('}') {
-		s.space()
-		return s.i == len(s.b)
-	}
-	for {
-		key, plain := s.rawString()
-		if key == nil || !plain {
-			return false
-		}
-		s.space()
-		if !s.take(':') {
-			return false
-		}
-		s.space()
-		if !s.member(key) {
-			return false
-		}
-		s.space()
-		if s.take('}') {
-			s.space()
-			return s.i == len(s.b)
-		}
-		if !s.take(',') {
-			return false
-		}
-		s.space()
-	}
+	return s.object(s.member)
 }
 
 // member passes over the value of the member named key, false when it
