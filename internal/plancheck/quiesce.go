@@ -7,6 +7,14 @@ import (
 	"time"
 )
 
+// quietSQL says whether no transaction id up to $1 still runs and no
+// other backend holds a snapshot that could see one running (a read-only
+// transaction has a snapshot but no id). Both ages are taken in one
+// statement, so comparing them compares the two ids.
+const quietSQL = `SELECT txid_snapshot_xmin(txid_current_snapshot()) > $1
+	AND NOT EXISTS (SELECT 1 FROM pg_stat_activity
+		WHERE pid <> pg_backend_pid() AND age(backend_xmin) >= age(($1 % 4294967296)::text::xid))`
+
 // WaitForOlderTransactions waits, up to timeout, until every transaction
 // that was running anywhere on the server when it was called has ended,
 // and every snapshot taken before then has been let go. Until then no row
@@ -16,14 +24,6 @@ import (
 // package run) kept a loaded table's old versions, and an update that
 // would have stayed on its page moved. It returns false when some were
 // still running at the timeout.
-// quietSQL says whether no transaction id up to $1 still runs and no
-// other backend holds a snapshot that could see one running (a read-only
-// transaction has a snapshot but no id). Both ages are taken in one
-// statement, so comparing them compares the two ids.
-const quietSQL = `SELECT txid_snapshot_xmin(txid_current_snapshot()) > $1
-	AND NOT EXISTS (SELECT 1 FROM pg_stat_activity
-		WHERE pid <> pg_backend_pid() AND age(backend_xmin) >= age(($1 % 4294967296)::text::xid))`
-
 func WaitForOlderTransactions(ctx context.Context, db *sql.DB, timeout time.Duration) (bool, error) {
 	var now int64
 	if err := db.QueryRowContext(ctx, `SELECT txid_current()`).Scan(&now); err != nil {
