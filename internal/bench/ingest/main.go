@@ -82,6 +82,7 @@ type options struct {
 	Analyze          bool          // VACUUM (ANALYZE) before each timed phase
 	Checkpoint       bool          // CHECKPOINT before each timed phase
 	Role             string        // ALERTDESK_ROLE of the measured server ("": its default)
+	ServerEnv        []string      // extra KEY=VALUE variables of the measured server
 	ServerProfile    string        // write a CPU profile of the server here ("": none)
 	HeapProfiles     string        // write heap profiles of every server round into this directory ("": none)
 	Keep             bool          // keep the database and temporary directory
@@ -136,6 +137,14 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.Out, "out", "", "also write the Markdown report to this file")
 	fs.StringVar(&o.ScriptOut, "script-out", "", "also write the generated pgbench script to this file")
 	fs.StringVar(&o.Root, "root", "", "alertdesk module root (default: from go env GOMOD)")
+	fs.Func("server-env", "KEY=VALUE: a variable of the measured server, over the harness's own (e.g. ALERTDESK_DB_WEBHOOK_CONNS=4); repeatable",
+		func(v string) error {
+			if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+				return fmt.Errorf("want KEY=VALUE, got %q", v)
+			}
+			o.ServerEnv = append(o.ServerEnv, v)
+			return nil
+		})
 	fs.DurationVar(&o.Timeout, "timeout", 20*time.Minute, "bound on the whole run")
 	sweep := fs.String("sweep", "",
 		"after the main measurement, measure ingest and pgbench -M prepared at each of these concurrencies, comma-separated (e.g. 1,4,8,16)")

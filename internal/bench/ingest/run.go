@@ -172,7 +172,7 @@ func (w *workspace) scratch(ctx context.Context, o options) (db, url string, dro
 func (w *workspace) serverConfig(o options, url string) serverConfig {
 	return serverConfig{
 		Bin: w.bin, DataDir: w.tmp, DatabaseURL: url, RedisURL: o.RedisURL, Role: o.Role, Debug: o.ServerProfile != "" || o.HeapProfiles != "",
-		LogPath: filepath.Join(w.tmp, "server.log"),
+		LogPath: filepath.Join(w.tmp, "server.log"), Env: o.ServerEnv,
 	}
 }
 

@@ -86,6 +86,8 @@ type serverConfig struct {
 	LogPath string // stdout and stderr of the child, appended
 	// Debug starts the server's profiler listener (ALERTDESK_DEBUG_ADDR).
 	Debug bool
+	// Env are KEY=VALUE variables set last (-server-env), over the rest.
+	Env []string
 }
 
 // server is a running alertdesk child process.
@@ -100,7 +102,8 @@ type server struct {
 
 // startServer starts alertdesk with the benchmark's environment on a free
 // loopback port. The child's own environment is the parent's minus every
-// variable alertdesk reads, so nothing from the caller's shell leaks in.
+// variable alertdesk reads, so nothing from the caller's shell leaks in;
+// what -server-env sets is added on purpose.
 func startServer(cfg serverConfig) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
@@ -137,7 +140,7 @@ func startServer(cfg serverConfig) (*server, error) {
 		env = append(env, "ALERTDESK_DEBUG_ADDR="+debug)
 	}
 	cmd := exec.Command(cfg.Bin, "serve")
-	cmd.Env = env
+	cmd.Env = append(env, cfg.Env...) // the last of a repeated key wins
 	cmd.Dir = cfg.DataDir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
