@@ -3,10 +3,10 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
-	"mime"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 )
 
 // decodableBody answers 400 to a JSON POST that gqlgen's transport could
@@ -15,7 +15,7 @@ import (
 // is wrong in a line. It needs the body that limitBody read.
 func decodableBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if b, ok := r.Body.(bufferedBody); ok && r.Method == http.MethodPost && jsonContent(r) {
+		if b, ok := r.Body.(bufferedBody); ok && (transport.POST{}).Supports(r) {
 			if err := decodeRequest(b.b); err != nil {
 				writeHTTPError(w, http.StatusBadRequest, "the request body is not a GraphQL request in JSON: "+err.Error(), CodeBadUserInput, nil)
 				return
@@ -23,12 +23,6 @@ func decodableBody(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// jsonContent says whether gqlgen's POST transport takes r.
-func jsonContent(r *http.Request) bool {
-	t, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return err == nil && t == "application/json"
 }
 
 // decodeRequest returns the error gqlgen's POST transport would meet
