@@ -20,9 +20,9 @@ import (
 // condition carried over from the events before it in memory (see
 // groupReads); and their writes held and sent with COMMIT a statement per
 // kind (see together). An event whose alert is
-// stored already or repeats one of the group's, and every event after
-// one that made an asset, runs its statements as Process does, after
-// what the group holds is sent. Firings of one condition thus share the
+// stored already or repeats one of the group's, and every event of a
+// device after one that made the device's asset, runs its statements as
+// Process does, after what the group holds is sent. Firings of one condition thus share the
 // wait for its lock, the round trips and the commit's WAL flush instead
 // of queueing for each one by one. If the transaction fails, each event
 // runs through Process; on SQLite they always do.
@@ -116,7 +116,7 @@ func groupOf(shared bool, g *together) *together {
 // ticket, which the events before it in the group may have opened or
 // counted on: that is carried over from their changes (the condition's
 // row changes only under its lock, which the group holds). A device's
-// directory holds until an event makes an asset.
+// directory holds until an event makes the device's asset.
 type groupReads struct {
 	runs []*run
 	// read says which runs' lookups went with the locks: triggered
@@ -128,14 +128,14 @@ type groupReads struct {
 	// dirs is the directory each read run shares with the runs of its
 	// device and organization.
 	dirs []*eventDirectory
-	// stale is set once an event made an asset: the directories read
-	// before may miss it.
-	stale bool
+	// stale are the devices whose asset an event made: the directories
+	// read before miss it.
+	stale map[string]bool
 }
 
 func newGroupReads(runs []*run) *groupReads {
 	g := &groupReads{runs: runs, read: make([]bool, len(runs)), dirs: make([]*eventDirectory, len(runs)),
-		heads: map[string]*groupHead{}}
+		heads: map[string]*groupHead{}, stale: map[string]bool{}}
 	seen := map[string]bool{}
 	for j, r := range runs {
 		if r.ev.Kind != event.Triggered || r.look == nil || seen[r.ev.ExternalAlertID] {
@@ -187,7 +187,7 @@ func (g *groupReads) statements() []store.Statement {
 // left it.
 func (g *groupReads) use(j int) bool {
 	r := g.runs[j]
-	if !g.read[j] || g.stale || !r.look.isNew() {
+	if !g.read[j] || g.stale[r.ev.ExternalDeviceID] || !r.look.isNew() {
 		return false
 	}
 	if r.lockOf != nil {
@@ -206,7 +206,7 @@ func (g *groupReads) after(s *State) {
 		return
 	}
 	if s.assetMade {
-		g.stale = true
+		g.stale[s.Alert.ExternalDeviceID] = true
 	}
 	ch := s.condition
 	if ch == nil || s.Outcome == Replay || s.Outcome == Stale {
