@@ -61,6 +61,17 @@ func (p *Pipeline) deviceAsset(ctx context.Context, s *State, deviceID string, c
 	return made.ID, name, true, nil
 }
 
+// groupAsset is deviceAsset for an alert of a group run together, which
+// takes the asset the group prepared when there is one.
+func (p *Pipeline) groupAsset(ctx context.Context, s *State, deviceID string, clientID int) (int, string, bool, error) {
+	if s.group != nil {
+		if m, ok := s.group.asset(deviceID); ok {
+			return m.id, m.name, m.created, nil
+		}
+	}
+	return p.deviceAsset(ctx, s, deviceID, clientID)
+}
+
 // assetName is the name of a device's new asset: the RMM's name for it,
 // else its id, at most 200 characters.
 func assetName(deviceName, deviceID string) string {

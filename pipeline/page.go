@@ -312,24 +312,36 @@ func (pg *page) drawTickets(ctx context.Context, tx *ent.Tx, n int) error {
 	if n == 0 {
 		return nil
 	}
+	st, err := pg.drawStatement(ctx, n)
+	if err != nil {
+		return err
+	}
+	return st.Run(ctx, tx)
+}
+
+// drawStatement is the statement that draws n ticket ids and numbers
+// into the pool.
+func (pg *page) drawStatement(ctx context.Context, n int) (store.Statement, error) {
 	seq, err := pg.store.TicketSequence(ctx, pg.tenantID)
 	if err != nil {
-		return fmt.Errorf("pipeline: ticket numbers: %w", err)
+		return store.Statement{}, fmt.Errorf("pipeline: ticket numbers: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('tickets', 'id')), nextval($1::regclass)
-	FROM generate_series(1, $2::int)`, seq, n)
-	if err != nil {
-		return fmt.Errorf("pipeline: draw tickets: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, number int
-		if err := rows.Scan(&id, &number); err != nil {
-			return fmt.Errorf("pipeline: draw tickets: %w", err)
-		}
-		pg.pool = append(pg.pool, [2]int{id, number})
-	}
-	return rows.Err()
+	return store.Statement{
+		Name: "pipeline: draw tickets",
+		SQL: `SELECT nextval(pg_get_serial_sequence('tickets', 'id')), nextval($1::regclass)
+	FROM generate_series(1, $2::int)`,
+		Args: []any{seq, n},
+		Read: func(rows store.Rows) error {
+			for rows.Next() {
+				var id, number int
+				if err := rows.Scan(&id, &number); err != nil {
+					return err
+				}
+				pg.pool = append(pg.pool, [2]int{id, number})
+			}
+			return rows.Err()
+		},
+	}, nil
 }
 
 // draft is the page's Create: the ticket takes an id and number drawn

@@ -271,6 +271,9 @@ func (p *Pipeline) finish(ctx context.Context, s *State) (Result, error) {
 		// entries naming it go in one statement, or with the group's.
 		insert := insertAlert
 		if s.group != nil {
+			if err := s.group.writeDraft(ctx, s); err != nil {
+				return res, err
+			}
 			insert = s.group.addAlert
 		}
 		if err := insert(ctx, s); err != nil {

@@ -57,7 +57,7 @@ func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
 		if s.ClientID == nil {
 			s.Tracef("device %s is not mapped to an asset", unknownDevice)
 		} else {
-			id, name, created, err := p.deviceAsset(ctx, s, unknownDevice, *s.ClientID)
+			id, name, created, err := p.groupAsset(ctx, s, unknownDevice, *s.ClientID)
 			if err != nil {
 				return false, err
 			}

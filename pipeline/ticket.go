@@ -103,13 +103,17 @@ func (p *Pipeline) newTicket(ctx context.Context, s *State, auto bool) (*ent.Tic
 	return t, nil
 }
 
-// openTicket creates the ticket: at once, or in a page, as a draft whose
-// id and number were drawn ahead, written with the page's others.
+// openTicket creates the ticket: at once, or in a page or a group run
+// together, as a draft whose id and number were drawn ahead, written
+// later.
 func (p *Pipeline) openTicket(ctx context.Context, s *State, in desk.NewTicket) (*ent.Ticket, error) {
-	if s.page == nil {
-		return p.desk.Create(ctx, s.Tx, in)
+	switch {
+	case s.page != nil:
+		return s.page.draft(ctx, s, in)
+	case s.group != nil:
+		return s.group.draftTicket(ctx, s, in)
 	}
-	return s.page.draft(ctx, s, in)
+	return p.desk.Create(ctx, s.Tx, in)
 }
 
 // link makes t the alert's ticket and its condition's open ticket.

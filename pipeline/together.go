@@ -62,7 +62,10 @@ func (p *Pipeline) ProcessTogether(ctx context.Context, evs []event.Event, opts 
 	reads := newGroupReads(runs)
 	first := append([]store.Statement{lockAll("pipeline: lock events", take)}, reads.statements()...)
 	err := p.store.BatchTx(ctx, first, func(tx *ent.Tx, b *store.Batch) error {
-		g := newTogether(take[0].TenantID)
+		g := newTogether(p.store, take[0].TenantID)
+		if err := p.prepare(ctx, tx, b, g, reads); err != nil {
+			return err
+		}
 		for j, r := range runs {
 			shared := reads.use(j)
 			if !shared {

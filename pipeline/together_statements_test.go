@@ -100,3 +100,55 @@ func TestProcessTogetherStatements(t *testing.T) {
 		t.Errorf("condition count %d, want %d", count, fired)
 	}
 }
+
+// TestProcessTogetherNewDevicesStatements: a group of first-seen alerts
+// on devices nobody knew, as a poll page leaves them, makes their assets
+// and draws their tickets in one round trip between its reads and its
+// writes, whatever its size: three round trips, where each alert used to
+// take two of its own (its asset, its ticket).
+func TestProcessTogetherNewDevicesStatements(t *testing.T) {
+	e := apptest.New(t, dialect.Postgres)
+	s, counts := storetest.CountedTrips(t, e.Store)
+	p := pipeline.New(s, desk.New(s), nil)
+	ctx := context.Background()
+	in := e.Integration(event.NinjaOne)
+	at := time.Date(2026, 3, 19, 13, 41, 15, 0, time.UTC)
+	n := 0
+	group := func(size int) storetest.Counts {
+		evs := make([]event.Event, size)
+		for i := range evs {
+			n++
+			evs[i] = event.Event{
+				TenantID: e.Demo.TenantID, IntegrationID: in.ID, Provider: event.NinjaOne, Kind: event.Triggered,
+				ExternalAlertID: fmt.Sprintf("new-%d", n), ExternalDeviceID: fmt.Sprintf("device-%d", n),
+				ConditionIdentity: "disk", SourceType: "CONDITION", Severity: event.Major, Message: "Disk almost full",
+				DeviceName: fmt.Sprintf("host-%d", n), ExternalOrganizationID: "2",
+				OccurredAt: at.Add(time.Duration(n) * time.Second), Origin: "webhook",
+			}
+		}
+		counts()
+		res, errs := p.ProcessTogether(ctx, evs)
+		got := counts()
+		for i := range res {
+			if errs[i] != nil || res[i].Outcome != pipeline.Created {
+				t.Fatalf("alert %d of %d: %s, %v", i, size, res[i].Outcome, errs[i])
+			}
+		}
+		t.Logf("a group of %d: %d statements in %d round trips", size, got.Statements, got.RoundTrips)
+		return got
+	}
+	group(2) // prepares the group's statements on the connections
+	for _, size := range []int{8, 32} {
+		if got := group(size); got.RoundTrips != 3 {
+			t.Errorf("%d alerts on new devices: %d round trips, want 3", size, got.RoundTrips)
+		}
+	}
+	var assets, tickets int
+	if err := e.Store.DB.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM asset_devices WHERE external_device_id LIKE 'device-%'),
+		(SELECT count(*) FROM tickets t JOIN alerts a ON a.ticket_id = t.id WHERE a.external_alert_id LIKE 'new-%')`).Scan(&assets, &tickets); err != nil {
+		t.Fatal(err)
+	}
+	if assets != n || tickets != n {
+		t.Errorf("%d devices linked and %d tickets for %d alerts", assets, tickets, n)
+	}
+}

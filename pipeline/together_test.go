@@ -22,7 +22,8 @@ import (
 // ticket the first opened, counted in its summary, a replay of a stored
 // alert, a new burst after a quiet period (comments again, then a new
 // summary), the other condition again, and a device nobody knew, whose
-// first alert makes its asset and second finds it.
+// first alert makes its asset and second finds it. The third, new
+// conditions, most on devices nobody knew, one of them fired twice.
 func firings(t *testing.T, e *apptest.Env) [][]event.Event {
 	t.Helper()
 	e.SetActions(event.NinjaOne, rule.Actions{StormComments: apptest.Int(2), StormQuietMinutes: apptest.Int(10)})
@@ -54,7 +55,16 @@ func firings(t *testing.T, e *apptest.Env) [][]event.Event {
 		return e
 	}
 	second = append(second, unknown("new-0", 61), ev("storm-21", "disk", 61), unknown("new-1", 62))
-	return [][]event.Event{first, second}
+	// The third, as first-seen alerts on new devices: each group's assets
+	// and tickets are prepared at once (togetherprep.go).
+	var third []event.Event
+	for i := range 4 {
+		e := ev(fmt.Sprintf("fresh-%d", i), fmt.Sprintf("check-%d", i%3), 70+i)
+		e.ExternalDeviceID, e.DeviceName = fmt.Sprintf("fresh-device-%d", i%3), fmt.Sprintf("host-fresh-%d", i%3)
+		third = append(third, e)
+	}
+	third = append(third, ev("mem-0", "memory", 75), unknown("new-2", 76))
+	return [][]event.Event{first, second, third}
 }
 
 // TestProcessTogetherMatchesProcess: events run together in one

@@ -21,9 +21,11 @@ import (
 // statements would leave.
 type together struct {
 	tenantID int
-	rows     page // alerts and outbox, for its INSERTs
+	rows     page // alerts and outbox, for its INSERTs; tickets drawn
 	counts   []*occurrences
 	revise   *revision
+	// assets are the devices' assets prepare found or made.
+	assets map[string]*madeAsset
 }
 
 // occurrences is the firings of a group that joined one condition's
@@ -46,8 +48,32 @@ type revision struct {
 	at        time.Time
 }
 
-func newTogether(tenantID int) *together {
-	return &together{tenantID: tenantID, rows: page{tenantID: tenantID}}
+func newTogether(s *store.Store, tenantID int) *together {
+	return &together{tenantID: tenantID, rows: page{store: s, tenantID: tenantID}}
+}
+
+// asset takes the asset prepare made or found for a device, once.
+func (g *together) asset(deviceID string) (*madeAsset, bool) {
+	m, ok := g.assets[deviceID]
+	delete(g.assets, deviceID)
+	return m, ok
+}
+
+// draftTicket is openTicket for a firing of the group: the ticket takes
+// an id and number drawn ahead and is written when the firing finishes.
+func (g *together) draftTicket(ctx context.Context, s *State, in desk.NewTicket) (*ent.Ticket, error) {
+	return g.rows.draft(ctx, s, in)
+}
+
+// writeDraft defers the INSERT of the ticket s drafted, before anything
+// that names the ticket: its alert, its condition, a later firing's note.
+func (g *together) writeDraft(ctx context.Context, s *State) error {
+	if s.draft == nil {
+		return nil
+	}
+	d := *s.draft
+	s.draft = nil
+	return desk.InsertLater(ctx, s.batch, []desk.Draft{d})
 }
 
 // addAlert takes a first-seen alert whose id was drawn, with its outbox
