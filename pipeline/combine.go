@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	"github.com/alertdesk/alertdesk/event"
@@ -12,77 +13,126 @@ import (
 // bounds how long their locks are held and the latency of the last.
 const MaxCombined = 64
 
-// A Combiner runs firings of one condition that arrive while another of
-// the condition's events is in flight in this process together (see
-// ProcessTogether), as a storm of one condition would otherwise run one
-// transaction at a time behind the condition's lock. Other events, and
-// a firing of a condition nobody is working on, run through Process at
-// once. Events of one condition keep their order of arrival.
+// A Combiner runs webhook firings through a Pipeline in groups that share
+// a transaction (see ProcessTogether). A firing of a condition that has
+// one in flight in this process waits, as a storm's firings would
+// otherwise queue one transaction at a time behind its lock. While most
+// firings join open tickets, firings of any condition also wait whenever
+// GroupsInFlight groups or firings are in flight: joins are bound by the
+// commit's WAL flush and the locks they share (noise rollups), which a
+// group takes once for all its firings. While most open tickets or make
+// assets, that work is bound by CPU, so they run at once, in parallel,
+// as many as the store admits. Waiting firings of one tenant, integration
+// and options run together, up to MaxCombined, when a group may start.
+// Firings of one condition keep their order of arrival: one of them is in
+// flight at a time, alone or in a group. Other events (resets,
+// acknowledgements) run through Process at once, or after the firings of
+// their alert that wait or run in this process.
 type Combiner struct {
 	// OnGroup, when set, is told the size of each group of two or more
 	// run together.
 	OnGroup func(events int)
 
-	p      *Pipeline
-	mu     sync.Mutex
-	queues map[combineKey]*combineQueue
+	p *Pipeline
+
+	mu      sync.Mutex
+	running int
+	busy    map[conditionKey]bool // conditions with a firing in flight
+	// alerts counts the events in flight or waiting per alert, and
+	// flying those in flight: a reset or acknowledgement waits for the
+	// firings of its alert before it.
+	alerts  map[alertKey]int
+	flying  map[alertKey]int
+	waiting []*combined
+	// heavy is a moving average of the share of firings that did not
+	// join an open ticket; grouping says which side of it the last
+	// change put the Combiner on.
+	heavy    float64
+	grouping bool
 }
+
+// GroupsInFlight is how many groups (or lone firings) a Combiner runs at
+// a time while most firings join open tickets: two, so that one group
+// reads while the other commits.
+const GroupsInFlight = 2
+
+// heavyWeight is the weight of each firing in Combiner.heavy, and
+// groupBelow and aloneAbove its thresholds (apart, so that a load near
+// one does not switch at every firing).
+const (
+	heavyWeight = 1.0 / 64
+	groupBelow  = 0.4
+	aloneAbove  = 0.6
+)
 
 // NewCombiner returns a Combiner running events through p.
 func NewCombiner(p *Pipeline) *Combiner {
-	return &Combiner{p: p, queues: map[combineKey]*combineQueue{}}
+	// It starts running firings at once, as it would while they open
+	// tickets.
+	return &Combiner{p: p, busy: map[conditionKey]bool{}, alerts: map[alertKey]int{}, flying: map[alertKey]int{}, heavy: 1}
 }
 
-// combineKey names a condition, and the options its events carry: only
-// events judged alike share a transaction.
-type combineKey struct {
+// conditionKey names a condition.
+type conditionKey struct {
 	tenantID, integrationID int
 	dedupKey                string
-	o                       options
 }
 
-// combineQueue holds the firings waiting while one of the condition's
-// runs; it exists while one does.
-type combineQueue struct {
-	waiting []*combined
+// alertKey names an alert.
+type alertKey struct {
+	tenantID, integrationID int
+	externalAlertID         string
 }
 
 // combined is one waiting firing. Its done channel is closed with its
 // result, or with lead set when its goroutine is to run the next group.
 type combined struct {
-	ev   event.Event
-	opts []Option
-	done chan struct{}
-	res  Result
-	err  error
-	lead []*combined
+	ev     event.Event
+	opts   []Option
+	o      options
+	firing bool
+	key    conditionKey // a firing's
+	alert  alertKey
+	done   chan struct{}
+	res    Result
+	err    error
+	lead   []*combined
+	picked bool // taken into a group
 }
 
-// Process runs ev as Pipeline.Process would, combined with other firings
-// of its condition when one is in flight.
+// Process runs ev as Pipeline.Process would, together with other waiting
+// firings when it has to wait.
 func (c *Combiner) Process(ctx context.Context, ev event.Event, opts ...Option) (Result, error) {
-	if ev.Kind != event.Triggered {
+	clean := ev.Clean()
+	me := &combined{ev: ev, opts: opts, o: applyOptions(opts), firing: ev.Kind == event.Triggered,
+		alert: alertKey{clean.TenantID, clean.IntegrationID, clean.ExternalAlertID}}
+	c.mu.Lock()
+	if !me.firing && c.alerts[me.alert] == 0 {
+		c.mu.Unlock()
 		return c.p.Process(ctx, ev, opts...)
 	}
-	clean := ev.Clean()
-	key := combineKey{clean.TenantID, clean.IntegrationID, clean.DedupKey(), applyOptions(opts)}
-	c.mu.Lock()
-	q, busy := c.queues[key]
-	if !busy {
-		c.queues[key] = &combineQueue{}
+	if me.firing {
+		me.key = conditionKey{clean.TenantID, clean.IntegrationID, clean.DedupKey()}
+	}
+	// After its alert's events that wait or run, in order.
+	queued := c.alerts[me.alert] > 0
+	c.alerts[me.alert]++
+	if me.firing && !queued && c.free() && !c.busy[me.key] {
+		c.start([]*combined{me})
 		c.mu.Unlock()
 		// Deferred, so that a panic too ends the turn.
-		defer c.handOff(key)
-		return c.p.Process(ctx, ev, opts...)
+		defer c.finish([]*combined{me})
+		me.res, me.err = c.p.Process(ctx, ev, opts...)
+		return me.res, me.err
 	}
-	me := &combined{ev: ev, opts: opts, done: make(chan struct{})}
-	q.waiting = append(q.waiting, me)
+	me.done = make(chan struct{})
+	c.waiting = append(c.waiting, me)
 	c.mu.Unlock()
 
 	select {
 	case <-me.done:
 	case <-ctx.Done():
-		if c.withdraw(key, me) {
+		if c.withdraw(me) {
 			return Result{}, ctx.Err()
 		}
 		<-me.done // taken into a group already: its result is coming
@@ -90,9 +140,118 @@ func (c *Combiner) Process(ctx context.Context, ev event.Event, opts ...Option) 
 	if me.lead == nil {
 		return me.res, me.err
 	}
-	defer c.handOff(key)
+	defer c.finish(me.lead)
+	if len(me.lead) == 1 {
+		me.res, me.err = c.p.Process(ctx, ev, opts...)
+		return me.res, me.err
+	}
 	c.runGroup(ctx, me.lead)
 	return me.res, me.err
+}
+
+// free says whether another group may start. c.mu is held.
+func (c *Combiner) free() bool { return !c.grouping || c.running < GroupsInFlight }
+
+// judge takes the outcomes of finished firings into the average that
+// decides whether firings wait to run in groups. c.mu is held.
+func (c *Combiner) judge(group []*combined) {
+	for _, w := range group {
+		if !w.firing {
+			continue
+		}
+		x := 1.0
+		if w.res.Outcome == Joined {
+			x = 0
+		}
+		c.heavy += heavyWeight * (x - c.heavy)
+	}
+	switch {
+	case c.grouping && c.heavy > aloneAbove:
+		c.grouping = false
+	case !c.grouping && c.heavy < groupBelow:
+		c.grouping = true
+	}
+}
+
+// start marks a group in flight. c.mu is held.
+func (c *Combiner) start(group []*combined) {
+	c.running++
+	for _, w := range group {
+		if w.firing {
+			c.busy[w.key] = true
+		}
+		c.flying[w.alert]++
+	}
+}
+
+// finish ends a group's turn and starts what waited for it.
+func (c *Combiner) finish(group []*combined) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.judge(group)
+	c.running--
+	for _, w := range group {
+		if w.firing {
+			delete(c.busy, w.key)
+		}
+		c.forget(w)
+		if c.flying[w.alert]--; c.flying[w.alert] == 0 {
+			delete(c.flying, w.alert)
+		}
+	}
+	c.dispatch()
+}
+
+// dispatch hands the waiting events to leaders while groups may start. A
+// group is the first waiting event that may run and, when it is a firing,
+// the firings after it of its tenant, integration and options that may
+// too, up to MaxCombined. A firing may not run while its condition is
+// busy, nor another event while its alert has a firing in flight; and
+// none past an event of its condition or alert that did not. c.mu is
+// held.
+func (c *Combiner) dispatch() {
+	for c.free() && len(c.waiting) > 0 {
+		var (
+			group   []*combined
+			skipped = map[conditionKey]bool{}
+			passed  = map[alertKey]bool{}
+		)
+		for _, w := range c.waiting {
+			if len(group) == MaxCombined {
+				break
+			}
+			ok := !passed[w.alert]
+			switch {
+			case !w.firing:
+				ok = ok && len(group) == 0 && c.flying[w.alert] == 0
+			default:
+				ok = ok && !c.busy[w.key] && !skipped[w.key]
+				if ok && len(group) > 0 {
+					l := group[0]
+					ok = l.firing && l.key.tenantID == w.key.tenantID && l.key.integrationID == w.key.integrationID && l.o == w.o
+				}
+			}
+			if !ok {
+				passed[w.alert] = true
+				if w.firing {
+					skipped[w.key] = true
+				}
+				continue
+			}
+			w.picked = true
+			group = append(group, w)
+			if !w.firing {
+				break
+			}
+		}
+		if len(group) == 0 {
+			return
+		}
+		c.waiting = slices.DeleteFunc(c.waiting, func(w *combined) bool { return w.picked })
+		c.start(group)
+		group[0].lead = slices.Clip(group)
+		close(group[0].done)
+	}
 }
 
 // errGroupAborted is the result of a waiting firing whose group's run
@@ -123,7 +282,7 @@ func (c *Combiner) runGroup(ctx context.Context, group []*combined) {
 	for i, w := range group {
 		evs[i] = w.ev
 	}
-	if c.OnGroup != nil && len(group) > 1 {
+	if c.OnGroup != nil {
 		c.OnGroup(len(group))
 	}
 	res, errs := c.p.ProcessTogether(gctx, evs, group[0].opts...)
@@ -136,37 +295,26 @@ func (c *Combiner) runGroup(ctx context.Context, group []*combined) {
 	}
 }
 
-// handOff ends the caller's turn on key: the firings that waited meanwhile
-// go to the first of them to run as a group, else the condition is idle.
-func (c *Combiner) handOff(key combineKey) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	q := c.queues[key]
-	if len(q.waiting) == 0 {
-		delete(c.queues, key)
-		return
-	}
-	n := min(len(q.waiting), MaxCombined)
-	group := q.waiting[:n:n]
-	q.waiting = append([]*combined(nil), q.waiting[n:]...)
-	group[0].lead = group
-	close(group[0].done)
-}
-
-// withdraw takes a waiting firing out of its queue; false when a group
+// withdraw takes a waiting firing out of the queue; false when a group
 // has taken it already.
-func (c *Combiner) withdraw(key combineKey, me *combined) bool {
+func (c *Combiner) withdraw(me *combined) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	q := c.queues[key]
-	if q == nil {
+	i := slices.Index(c.waiting, me)
+	if i < 0 {
 		return false
 	}
-	for i, w := range q.waiting {
-		if w == me {
-			q.waiting = append(q.waiting[:i], q.waiting[i+1:]...)
-			return true
-		}
+	c.waiting = slices.Delete(c.waiting, i, i+1)
+	c.forget(me)
+	// What waited behind it may run now.
+	c.dispatch()
+	return true
+}
+
+// forget drops an event that finished or gave up from the alerts' count.
+// c.mu is held.
+func (c *Combiner) forget(w *combined) {
+	if c.alerts[w.alert]--; c.alerts[w.alert] == 0 {
+		delete(c.alerts, w.alert)
 	}
-	return false
 }

@@ -69,13 +69,19 @@
 // A storm would run one transaction at a time behind its condition's lock,
 // each waiting for the one before to flush its commit. Webhooks therefore
 // go through a Combiner (combine.go): a firing that arrives while its
-// condition is busy in this process waits, and the waiting ones run
-// together, up to MaxCombined (together.go: all their locks first, in
-// lockAll's order, with every firing's lookup; then each event's stages
-// as Process runs them, on what was read, its condition's open ticket
-// carried over from the events before it; and their writes with the one
-// COMMIT, a statement per kind, see togetherwrites.go). If that
-// transaction fails, each runs alone.
+// condition is busy in this process waits, and so, while most firings
+// join open tickets, does any firing that arrives with GroupsInFlight
+// groups in flight (joins are bound by the commit and the locks they
+// share, not by CPU). The waiting ones run together, up to MaxCombined
+// (together.go: all their locks first, in lockAll's order, with every
+// firing's lookup; then, in one round trip, the assets of their new
+// devices and the ids and numbers of the tickets routing foresees,
+// togetherprep.go; then each event's stages as Process runs them, on what
+// was read, its condition's open ticket carried over from the events
+// before it; and their writes with the one COMMIT, a statement per kind,
+// see togetherwrites.go). If that transaction fails, each runs alone. A
+// reset or acknowledgement waits for the firings of its alert that wait
+// or run before it.
 //
 // # Transient failures
 //
@@ -108,7 +114,9 @@
 // BEGIN with the lock statement, the lookup (lookup.go) and the device's
 // and organization's mappings (directory.go); the ticket with
 // its comment (desk/insert.go); the alert with its outbox entries and the
-// condition's row, sent with COMMIT (insert.go, store.Batch.Defer). A firing
+// condition's row, sent with COMMIT (insert.go, store.Batch.Defer). On a
+// device nobody knew, one round trip more: the device's lock with the
+// statement that finds or makes its asset (deviceasset.go). A firing
 // that joins an open ticket is three; a reset that closes one is two
 // (resetlookup.go reads alert, ticket and live alerts under the locks, the
 // alert without its metadata and trace, which its UPDATE merges in SQL,

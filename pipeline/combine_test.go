@@ -1,0 +1,323 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/alertdesk/alertdesk/ent"
+	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/event"
+	"github.com/alertdesk/alertdesk/internal/apptest"
+	"github.com/alertdesk/alertdesk/internal/storetest"
+	"github.com/alertdesk/alertdesk/pipeline"
+)
+
+// combinerEnv is a Combiner on the demo's pipeline, firing the demo's
+// NinjaOne integration.
+type combinerEnv struct {
+	*apptest.Env
+	c      *pipeline.Combiner
+	in     int
+	groups chan int
+	mu     sync.Mutex
+	n      int
+}
+
+func newCombinerEnv(t *testing.T) *combinerEnv {
+	t.Helper()
+	e := apptest.New(t, dialect.Postgres)
+	ce := &combinerEnv{Env: e, c: pipeline.NewCombiner(e.Pipeline), in: e.Integration(event.NinjaOne).ID,
+		groups: make(chan int, 1000)}
+	ce.c.OnGroup = func(n int) { ce.groups <- n }
+	return ce
+}
+
+// firing is a trigger of condition cond on device 7 of the demo's
+// organization 2, with a new alert id unless one is given.
+func (e *combinerEnv) firing(cond, alertID string) event.Event {
+	e.mu.Lock()
+	e.n++
+	n := e.n
+	e.mu.Unlock()
+	if alertID == "" {
+		alertID = fmt.Sprintf("%s-%d", cond, n)
+	}
+	return event.Event{
+		TenantID: e.Demo.TenantID, IntegrationID: e.in, Provider: event.NinjaOne, Kind: event.Triggered,
+		ExternalAlertID: alertID, ExternalDeviceID: "7", ConditionIdentity: cond,
+		SourceType: "CONDITION", Severity: event.Major, Message: "Check " + cond, DeviceName: "host-7",
+		ExternalOrganizationID: "2", OccurredAt: time.Date(2026, 3, 19, 13, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Second),
+		Origin: "webhook",
+	}
+}
+
+// fill takes the Combiner's GroupsInFlight turns with firings that wait
+// on alert locks the test holds, and returns what releases them and
+// their errors.
+func (e *combinerEnv) fill(t *testing.T) (release func(), errs <-chan error) {
+	t.Helper()
+	var keys []string
+	for i := range pipeline.GroupsInFlight {
+		keys = append(keys, fmt.Sprintf("alert:%d:%d:held-%d", e.Demo.TenantID, e.in, i))
+	}
+	rel := storetest.Hold(t, e.Store, func(tx *ent.Tx) error { return e.Store.LockKeys(context.Background(), tx, keys...) })
+	out := make(chan error, pipeline.GroupsInFlight)
+	for i := range pipeline.GroupsInFlight {
+		ev := e.firing(fmt.Sprintf("held-%d", i), fmt.Sprintf("held-%d", i))
+		go func() {
+			_, err := e.c.Process(context.Background(), ev)
+			out <- err
+		}()
+	}
+	e.waitFor(t, "the turns' firings to wait on the held locks", func() bool {
+		var n int
+		if err := e.Store.DB.QueryRow(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == pipeline.GroupsInFlight
+	})
+	return func() {
+		if err := rel(); err != nil {
+			t.Fatal(err)
+		}
+	}, out
+}
+
+func (e *combinerEnv) waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+type outcome struct {
+	res pipeline.Result
+	err error
+}
+
+// TestCombinerGroupsWaitingFirings: while grouping, firings that arrive
+// with every turn taken wait, and the first turn freed runs them in one
+// transaction, whatever their conditions; each gets the result it would
+// alone, and a condition's firings keep their order.
+func TestCombinerGroupsWaitingFirings(t *testing.T) {
+	e := newCombinerEnv(t)
+	e.c.StartGrouping()
+	release, held := e.fill(t)
+	evs := []event.Event{e.firing("cpu", ""), e.firing("disk", ""), e.firing("cpu", ""), e.firing("memory", "")}
+	got := make([]chan outcome, len(evs))
+	for i, ev := range evs {
+		got[i] = make(chan outcome, 1)
+		go func() {
+			res, err := e.c.Process(context.Background(), ev)
+			got[i] <- outcome{res, err}
+		}()
+		// In this order.
+		e.waitFor(t, "the firing to wait", func() bool { return e.c.Waiting() == i+1 })
+	}
+	release()
+	for range pipeline.GroupsInFlight {
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := make([]outcome, len(evs))
+	for i := range got {
+		out[i] = <-got[i]
+		if out[i].err != nil {
+			t.Fatalf("firing %d: %v", i, out[i].err)
+		}
+	}
+	for i, want := range []pipeline.Outcome{pipeline.Created, pipeline.Created, pipeline.Joined, pipeline.Created} {
+		if out[i].res.Outcome != want {
+			t.Errorf("firing %d (%s): %s, want %s", i, evs[i].ConditionIdentity, out[i].res.Outcome, want)
+		}
+	}
+	if a, b := out[0].res.TicketID, out[2].res.TicketID; a == nil || b == nil || *a != *b {
+		t.Errorf("cpu's second firing joined ticket %v, want its first's %v", b, a)
+	}
+	select {
+	case n := <-e.groups:
+		if n != len(evs) {
+			t.Errorf("a group of %d ran together, want %d", n, len(evs))
+		}
+	default:
+		t.Error("no firings ran together")
+	}
+}
+
+// TestCombinerRunsAtOnceWhileFiringsOpenTickets: a Combiner starts out
+// running firings at once, whatever is in flight, and keeps doing so
+// while they open tickets; only a firing of a busy condition waits.
+func TestCombinerRunsAtOnceWhileFiringsOpenTickets(t *testing.T) {
+	e := newCombinerEnv(t)
+	if e.c.Grouping() {
+		t.Fatal("a new Combiner groups")
+	}
+	release, held := e.fill(t)
+	if res, err := e.c.Process(context.Background(), e.firing("cpu", "")); err != nil || res.Outcome != pipeline.Created {
+		t.Fatalf("a firing with every turn taken: %s, %v", res.Outcome, err)
+	}
+	release()
+	for range pipeline.GroupsInFlight {
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestCombinerSwitchesWithOutcomes: firings that join open tickets make a
+// Combiner group, and firings that open tickets make it run them at once
+// again.
+func TestCombinerSwitchesWithOutcomes(t *testing.T) {
+	e := newCombinerEnv(t)
+	fire := func(cond string) pipeline.Outcome {
+		t.Helper()
+		res, err := e.c.Process(context.Background(), e.firing(cond, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Outcome
+	}
+	for i := range 200 {
+		if fire(fmt.Sprintf("new-%d", i)) != pipeline.Created || e.c.Grouping() {
+			t.Fatalf("firing %d: grouping while firings open tickets", i)
+		}
+	}
+	joins := 0
+	for !e.c.Grouping() {
+		if joins++; joins > 200 || fire("new-0") != pipeline.Joined {
+			t.Fatalf("after %d joins, not grouping", joins)
+		}
+	}
+	opened := 0
+	for e.c.Grouping() {
+		if opened++; opened > 200 {
+			t.Fatal("after 200 new tickets, still grouping")
+		}
+		fire(fmt.Sprintf("other-%d", opened))
+	}
+	t.Logf("grouping after %d joins, running at once after %d new tickets", joins, opened)
+}
+
+// TestCombinerWaitingFiringGivesUp: a waiting firing whose context ends
+// returns its error and writes nothing.
+func TestCombinerWaitingFiringGivesUp(t *testing.T) {
+	e := newCombinerEnv(t)
+	e.c.StartGrouping()
+	release, held := e.fill(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	ev := e.firing("cpu", "")
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.c.Process(ctx, ev)
+		done <- err
+	}()
+	e.waitFor(t, "the firing to wait", func() bool { return e.c.Waiting() == 1 })
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if e.c.Waiting() != 0 {
+		t.Errorf("%d still waiting", e.c.Waiting())
+	}
+	release()
+	for range pipeline.GroupsInFlight {
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.DB.Alert.Query().Where(entalert.ExternalAlertID(ev.ExternalAlertID)).CountX(e.Ctx); n != 0 {
+		t.Errorf("%d alerts of the withdrawn firing", n)
+	}
+}
+
+// TestCombinerConcurrentConditions: many senders firing a few conditions
+// while the Combiner groups leave one ticket per condition and exact
+// counts, with firings run together.
+func TestCombinerConcurrentConditions(t *testing.T) {
+	e := newCombinerEnv(t)
+	e.c.StartGrouping()
+	conds := []string{"cpu", "disk", "memory", "ping"}
+	const senders, each = 16, 12
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if _, err := e.c.Process(context.Background(), e.firing(conds[(s+i)%len(conds)], "")); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if got := e.DB.Ticket.Query().CountX(e.Ctx); got != len(conds) {
+		t.Errorf("%d tickets, want %d", got, len(conds))
+	}
+	rows, err := e.Store.DB.Query(`SELECT occurrence_count FROM alert_conditions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	total := 0
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if want := senders * each / len(conds); n != want {
+			t.Errorf("a condition counted %d firings, want %d", n, want)
+		}
+		total++
+	}
+	if total != len(conds) {
+		t.Errorf("%d conditions, want %d", total, len(conds))
+	}
+	if len(e.groups) == 0 {
+		t.Error("no firings ran together")
+	}
+}
+
+// TestCombinerResetWaitsForItsFiring: a reset that arrives while its
+// alert's firing waits for a turn runs after the firing, not before it
+// (which would find no alert to resolve and leave the firing's ticket
+// open).
+func TestCombinerResetWaitsForItsFiring(t *testing.T) {
+	e := newCombinerEnv(t)
+	e.c.StartGrouping()
+	release, held := e.fill(t)
+	fired := e.firing("cpu", "")
+	reset := fired
+	reset.Kind, reset.OccurredAt = event.Reset, fired.OccurredAt.Add(time.Minute)
+	got := make([]chan outcome, 2)
+	for i, ev := range []event.Event{fired, reset} {
+		got[i] = make(chan outcome, 1)
+		go func() {
+			res, err := e.c.Process(context.Background(), ev)
+			got[i] <- outcome{res, err}
+		}()
+		e.waitFor(t, "the event to wait", func() bool { return e.c.Waiting() == i+1 })
+	}
+	release()
+	for range pipeline.GroupsInFlight {
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, want := range []pipeline.Outcome{pipeline.Created, pipeline.Resolved} {
+		if o := <-got[i]; o.err != nil || o.res.Outcome != want {
+			t.Errorf("event %d: %s, %v; want %s", i, o.res.Outcome, o.err, want)
+		}
+	}
+}
