@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/alertdesk/alertdesk/ent"
 	"github.com/alertdesk/alertdesk/ent/asset"
@@ -72,15 +73,19 @@ func (p *Pipeline) groupAsset(ctx context.Context, s *State, deviceID string, cl
 	return p.deviceAsset(ctx, s, deviceID, clientID)
 }
 
+// maxAssetName is the schema's limit on an asset's name, in bytes.
+const maxAssetName = 200
+
 // assetName is the name of a device's new asset: the RMM's name for it,
-// else its id, at most 200 characters.
+// else its id, cut to maxAssetName bytes between characters.
 func assetName(deviceName, deviceID string) string {
 	name := strings.TrimSpace(deviceName)
 	if name == "" {
 		name = "device " + deviceID
 	}
-	if r := []rune(name); len(r) > 200 {
-		name = string(r[:200])
+	for len(name) > maxAssetName {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
 	}
 	return name
 }
