@@ -88,7 +88,7 @@ func (p *Pipeline) ProcessTogether(ctx context.Context, evs []event.Event, opts 
 			if got[j], s, err = p.execIn(ctx, tx, b, r, o, groupOf(shared, g)); err != nil {
 				return err
 			}
-			reads.after(s)
+			reads.after(s, g)
 		}
 		return g.flush(ctx, b)
 	})
@@ -203,13 +203,26 @@ func (g *groupReads) use(j int) bool {
 	return true
 }
 
-// after takes what an event's run changed of what the group read.
-func (g *groupReads) after(s *State) {
+// after takes what an event's run changed of what the group read: a
+// device's asset it made, as prepare made it, goes into the device's
+// directories, as Process would read them now (it made the asset in the
+// client it found); one made otherwise leaves them stale.
+func (g *groupReads) after(s *State, made *together) {
 	if s == nil || s.Alert == nil {
 		return
 	}
-	if s.assetMade {
-		g.stale[s.Alert.ExternalDeviceID] = true
+	if device := s.Alert.ExternalDeviceID; s.assetMade {
+		m, ok := made.prepared[device]
+		if !ok || s.ClientID == nil {
+			g.stale[device] = true
+		} else {
+			ref := AssetRef{ID: m.id, Name: m.name, Client: &ClientRef{ID: *s.ClientID, Name: s.ClientName}}
+			for _, d := range g.dirs {
+				if d != nil && d.device == device {
+					d.dir.Devices[device] = ref
+				}
+			}
+		}
 	}
 	ch := s.condition
 	if ch == nil || s.Outcome == Replay || s.Outcome == Stale {

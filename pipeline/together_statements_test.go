@@ -105,7 +105,9 @@ func TestProcessTogetherStatements(t *testing.T) {
 // on devices nobody knew, as a poll page leaves them, makes their assets
 // and draws their tickets in one round trip between its reads and its
 // writes, whatever its size: three round trips, where each alert used to
-// take two of its own (its asset, its ticket).
+// take two of its own (its asset, its ticket). A device's second alert
+// finds the asset its first made without reading, and the tickets are
+// numbered in the alerts' order, without gaps.
 func TestProcessTogetherNewDevicesStatements(t *testing.T) {
 	e := apptest.New(t, dialect.Postgres)
 	s, counts := storetest.CountedTrips(t, e.Store)
@@ -113,34 +115,49 @@ func TestProcessTogetherNewDevicesStatements(t *testing.T) {
 	ctx := context.Background()
 	in := e.Integration(event.NinjaOne)
 	at := time.Date(2026, 3, 19, 13, 41, 15, 0, time.UTC)
-	n := 0
-	group := func(size int) storetest.Counts {
+	n, devices := 0, 0
+	// group runs size alerts, each condition of a new device fired
+	// perDevice times in a row, and returns its round trips and its
+	// tickets' numbers in the alerts' order.
+	group := func(size, perDevice int) (storetest.Counts, []int) {
 		evs := make([]event.Event, size)
 		for i := range evs {
 			n++
+			if i%perDevice == 0 {
+				devices++
+			}
 			evs[i] = event.Event{
 				TenantID: e.Demo.TenantID, IntegrationID: in.ID, Provider: event.NinjaOne, Kind: event.Triggered,
-				ExternalAlertID: fmt.Sprintf("new-%d", n), ExternalDeviceID: fmt.Sprintf("device-%d", n),
-				ConditionIdentity: "disk", SourceType: "CONDITION", Severity: event.Major, Message: "Disk almost full",
-				DeviceName: fmt.Sprintf("host-%d", n), ExternalOrganizationID: "2",
+				ExternalAlertID: fmt.Sprintf("new-%d", n), ExternalDeviceID: fmt.Sprintf("device-%d", devices),
+				ConditionIdentity: fmt.Sprintf("check-%d", i%perDevice), SourceType: "CONDITION", Severity: event.Major,
+				Message: "Disk almost full", DeviceName: fmt.Sprintf("host-%d", devices), ExternalOrganizationID: "2",
 				OccurredAt: at.Add(time.Duration(n) * time.Second), Origin: "webhook",
 			}
 		}
 		counts()
 		res, errs := p.ProcessTogether(ctx, evs)
 		got := counts()
+		numbers := make([]int, len(res))
 		for i := range res {
-			if errs[i] != nil || res[i].Outcome != pipeline.Created {
+			if errs[i] != nil || res[i].Outcome != pipeline.Created || res[i].TicketID == nil {
 				t.Fatalf("alert %d of %d: %s, %v", i, size, res[i].Outcome, errs[i])
 			}
+			numbers[i] = e.DB.Ticket.GetX(ctx, *res[i].TicketID).Number
 		}
-		t.Logf("a group of %d: %d statements in %d round trips", size, got.Statements, got.RoundTrips)
-		return got
+		t.Logf("a group of %d, %d per device: %d statements in %d round trips", size, perDevice, got.Statements, got.RoundTrips)
+		return got, numbers
 	}
-	group(2) // prepares the group's statements on the connections
-	for _, size := range []int{8, 32} {
-		if got := group(size); got.RoundTrips != 3 {
-			t.Errorf("%d alerts on new devices: %d round trips, want 3", size, got.RoundTrips)
+	group(2, 1) // prepares the group's statements on the connections
+	for _, tc := range []struct{ size, perDevice int }{{8, 1}, {32, 1}, {8, 2}} {
+		got, numbers := group(tc.size, tc.perDevice)
+		if got.RoundTrips != 3 {
+			t.Errorf("%d alerts on new devices, %d per device: %d round trips, want 3", tc.size, tc.perDevice, got.RoundTrips)
+		}
+		for i := 1; i < len(numbers); i++ {
+			if numbers[i] != numbers[i-1]+1 {
+				t.Errorf("%d alerts, %d per device: ticket numbers %v, want them in a row", tc.size, tc.perDevice, numbers)
+				break
+			}
 		}
 	}
 	var assets, tickets int
@@ -148,7 +165,7 @@ func TestProcessTogetherNewDevicesStatements(t *testing.T) {
 		(SELECT count(*) FROM tickets t JOIN alerts a ON a.ticket_id = t.id WHERE a.external_alert_id LIKE 'new-%')`).Scan(&assets, &tickets); err != nil {
 		t.Fatal(err)
 	}
-	if assets != n || tickets != n {
-		t.Errorf("%d devices linked and %d tickets for %d alerts", assets, tickets, n)
+	if assets != devices || tickets != n {
+		t.Errorf("%d devices linked and %d tickets for %d devices' %d alerts", assets, tickets, devices, n)
 	}
 }

@@ -23,7 +23,8 @@ import (
 // alert, a new burst after a quiet period (comments again, then a new
 // summary), the other condition again, and a device nobody knew, whose
 // first alert makes its asset and second finds it. The third, new
-// conditions, most on devices nobody knew, one of them fired twice.
+// conditions, most on devices nobody knew, one of them fired twice, and
+// two conditions of one new device.
 func firings(t *testing.T, e *apptest.Env) [][]event.Event {
 	t.Helper()
 	e.SetActions(event.NinjaOne, rule.Actions{StormComments: apptest.Int(2), StormQuietMinutes: apptest.Int(10)})
@@ -63,7 +64,14 @@ func firings(t *testing.T, e *apptest.Env) [][]event.Event {
 		e.ExternalDeviceID, e.DeviceName = fmt.Sprintf("fresh-device-%d", i%3), fmt.Sprintf("host-fresh-%d", i%3)
 		third = append(third, e)
 	}
+	// Two conditions of one new device: the second finds the asset the
+	// first made.
 	third = append(third, ev("mem-0", "memory", 75), unknown("new-2", 76))
+	for i, cond := range []string{"cpu", "disk"} {
+		e := ev(fmt.Sprintf("twice-%d", i), cond, 77+i)
+		e.ExternalDeviceID, e.DeviceName = "twice-device", "host-twice"
+		third = append(third, e)
+	}
 	return [][]event.Event{first, second, third}
 }
 

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/alertdesk/alertdesk/ent"
@@ -94,6 +95,6 @@ func (p *Pipeline) prepare(ctx context.Context, tx *ent.Tx, b *store.Batch, g *t
 	if err := b.Send(ctx, stmts...); err != nil {
 		return err
 	}
-	g.assets = devices
+	g.assets, g.prepared = devices, maps.Clone(devices)
 	return nil
 }

@@ -24,8 +24,9 @@ type together struct {
 	rows     page // alerts and outbox, for its INSERTs; tickets drawn
 	counts   []*occurrences
 	revise   *revision
-	// assets are the devices' assets prepare found or made.
-	assets map[string]*madeAsset
+	// assets are the devices' assets prepare found or made that no
+	// firing took yet; prepared, all of them.
+	assets, prepared map[string]*madeAsset
 }
 
 // occurrences is the firings of a group that joined one condition's

@@ -110,10 +110,10 @@ func (s *Store) BatchTx(ctx context.Context, first []Statement, fn func(tx *ent.
 	})
 }
 
-// runStatement runs st in tx and hands its rows to st.Read.
 // Run runs st alone in tx, a round trip.
 func (st Statement) Run(ctx context.Context, tx *ent.Tx) error { return runStatement(ctx, tx, st) }
 
+// runStatement runs st in tx and hands its rows to st.Read.
 func runStatement(ctx context.Context, tx *ent.Tx, st Statement) error {
 	if st.Read == nil {
 		if _, err := tx.ExecContext(ctx, st.SQL, st.Args...); err != nil {
