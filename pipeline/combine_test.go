@@ -59,8 +59,8 @@ func (e *combinerEnv) firing(cond, alertID string) event.Event {
 
 // fill takes the Combiner's GroupsInFlight turns with firings that wait
 // on alert locks the test holds, and returns what releases them and
-// their errors.
-func (e *combinerEnv) fill(t *testing.T) (release func(), errs <-chan error) {
+// waits for them to finish.
+func (e *combinerEnv) fill(t *testing.T) (release func()) {
 	t.Helper()
 	var keys []string
 	for i := range pipeline.GroupsInFlight {
@@ -87,7 +87,28 @@ func (e *combinerEnv) fill(t *testing.T) (release func(), errs <-chan error) {
 		if err := rel(); err != nil {
 			t.Fatal(err)
 		}
-	}, out
+		for range pipeline.GroupsInFlight {
+			if err := <-out; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// queue sends evs to the Combiner one after the other, each once the one
+// before waits, and returns where each one's outcome will arrive.
+func (e *combinerEnv) queue(t *testing.T, evs ...event.Event) []chan outcome {
+	t.Helper()
+	got := make([]chan outcome, len(evs))
+	for i, ev := range evs {
+		got[i] = make(chan outcome, 1)
+		go func() {
+			res, err := e.c.Process(context.Background(), ev)
+			got[i] <- outcome{res, err}
+		}()
+		e.waitFor(t, "the event to wait", func() bool { return e.c.Waiting() == i+1 })
+	}
+	return got
 }
 
 func (e *combinerEnv) waitFor(t *testing.T, what string, ok func() bool) {
@@ -111,24 +132,10 @@ type outcome struct {
 func TestCombinerGroupsWaitingFirings(t *testing.T) {
 	e := newCombinerEnv(t)
 	e.c.StartGrouping()
-	release, held := e.fill(t)
+	release := e.fill(t)
 	evs := []event.Event{e.firing("cpu", ""), e.firing("disk", ""), e.firing("cpu", ""), e.firing("memory", "")}
-	got := make([]chan outcome, len(evs))
-	for i, ev := range evs {
-		got[i] = make(chan outcome, 1)
-		go func() {
-			res, err := e.c.Process(context.Background(), ev)
-			got[i] <- outcome{res, err}
-		}()
-		// In this order.
-		e.waitFor(t, "the firing to wait", func() bool { return e.c.Waiting() == i+1 })
-	}
+	got := e.queue(t, evs...)
 	release()
-	for range pipeline.GroupsInFlight {
-		if err := <-held; err != nil {
-			t.Fatal(err)
-		}
-	}
 	out := make([]outcome, len(evs))
 	for i := range got {
 		out[i] = <-got[i]
@@ -162,16 +169,11 @@ func TestCombinerRunsAtOnceWhileFiringsOpenTickets(t *testing.T) {
 	if e.c.Grouping() {
 		t.Fatal("a new Combiner groups")
 	}
-	release, held := e.fill(t)
+	release := e.fill(t)
 	if res, err := e.c.Process(context.Background(), e.firing("cpu", "")); err != nil || res.Outcome != pipeline.Created {
 		t.Fatalf("a firing with every turn taken: %s, %v", res.Outcome, err)
 	}
 	release()
-	for range pipeline.GroupsInFlight {
-		if err := <-held; err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // TestCombinerSwitchesWithOutcomes: firings that join open tickets make a
@@ -213,7 +215,7 @@ func TestCombinerSwitchesWithOutcomes(t *testing.T) {
 func TestCombinerWaitingFiringGivesUp(t *testing.T) {
 	e := newCombinerEnv(t)
 	e.c.StartGrouping()
-	release, held := e.fill(t)
+	release := e.fill(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	ev := e.firing("cpu", "")
 	done := make(chan error, 1)
@@ -230,11 +232,6 @@ func TestCombinerWaitingFiringGivesUp(t *testing.T) {
 		t.Errorf("%d still waiting", e.c.Waiting())
 	}
 	release()
-	for range pipeline.GroupsInFlight {
-		if err := <-held; err != nil {
-			t.Fatal(err)
-		}
-	}
 	if n := e.DB.Alert.Query().Where(entalert.ExternalAlertID(ev.ExternalAlertID)).CountX(e.Ctx); n != 0 {
 		t.Errorf("%d alerts of the withdrawn firing", n)
 	}
@@ -296,25 +293,12 @@ func TestCombinerConcurrentConditions(t *testing.T) {
 func TestCombinerResetWaitsForItsFiring(t *testing.T) {
 	e := newCombinerEnv(t)
 	e.c.StartGrouping()
-	release, held := e.fill(t)
+	release := e.fill(t)
 	fired := e.firing("cpu", "")
 	reset := fired
 	reset.Kind, reset.OccurredAt = event.Reset, fired.OccurredAt.Add(time.Minute)
-	got := make([]chan outcome, 2)
-	for i, ev := range []event.Event{fired, reset} {
-		got[i] = make(chan outcome, 1)
-		go func() {
-			res, err := e.c.Process(context.Background(), ev)
-			got[i] <- outcome{res, err}
-		}()
-		e.waitFor(t, "the event to wait", func() bool { return e.c.Waiting() == i+1 })
-	}
+	got := e.queue(t, fired, reset)
 	release()
-	for range pipeline.GroupsInFlight {
-		if err := <-held; err != nil {
-			t.Fatal(err)
-		}
-	}
 	for i, want := range []pipeline.Outcome{pipeline.Created, pipeline.Resolved} {
 		if o := <-got[i]; o.err != nil || o.res.Outcome != want {
 			t.Errorf("event %d: %s, %v; want %s", i, o.res.Outcome, o.err, want)
