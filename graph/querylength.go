@@ -11,8 +11,9 @@ import (
 // object body has once decoded, found in one pass without decoding it.
 // ok is false when body is not an object whose last "query" member is a
 // string it could measure; the body is then decoded, and refused for
-// what is wrong with it (decodableBody) or for its document. Decoding a 150 kB document only to refuse it for
-// its size was the largest share of the CPU that refusing it cost.
+// what is wrong with it (decodableBody) or for its document. Decoding a
+// 150 kB document only to refuse it for its size was the largest share of
+// the CPU that refusing it cost.
 func queryLength(body []byte) (n int, ok bool) {
 	s := scanner{b: body}
 	found := false

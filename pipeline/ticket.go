@@ -111,7 +111,7 @@ func (p *Pipeline) openTicket(ctx context.Context, s *State, in desk.NewTicket) 
 	case s.page != nil:
 		return s.page.draft(ctx, s, in)
 	case s.group != nil:
-		return s.group.draftTicket(ctx, s, in)
+		return s.group.rows.draft(ctx, s, in)
 	}
 	return p.desk.Create(ctx, s.Tx, in)
 }

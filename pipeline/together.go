@@ -19,12 +19,12 @@ import (
 // event's stages, in order, on what was read, each event's view of its
 // condition carried over from the events before it in memory (see
 // groupReads); and their writes held and sent with COMMIT a statement per
-// kind (see together). An event whose alert is
-// stored already or repeats one of the group's, and every event of a
-// device after one that made the device's asset, runs its statements as
-// Process does, after what the group holds is sent. Firings of one condition thus share the
-// wait for its lock, the round trips and the commit's WAL flush instead
-// of queueing for each one by one. If the transaction fails, each event
+// kind (see together). An event whose alert is stored already or repeats
+// one of the group's, and every event of a device after one that made the
+// device's asset otherwise than prepare does, runs its statements as
+// Process does, after what the group holds is sent. Firings of one
+// condition thus share the wait for its lock, the round trips and the
+// commit's WAL flush instead of queueing for each one by one. If the transaction fails, each event
 // runs through Process; on SQLite they always do.
 func (p *Pipeline) ProcessTogether(ctx context.Context, evs []event.Event, opts ...Option) ([]Result, []error) {
 	res := make([]Result, len(evs))
@@ -212,7 +212,7 @@ func (g *groupReads) after(s *State, made *together) {
 		return
 	}
 	if device := s.Alert.ExternalDeviceID; s.assetMade {
-		m, ok := made.prepared[device]
+		m, ok := made.assets[device]
 		if !ok || s.ClientID == nil {
 			g.stale[device] = true
 		} else {

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"maps"
 	"slices"
 
 	"github.com/alertdesk/alertdesk/ent"
@@ -95,6 +94,6 @@ func (p *Pipeline) prepare(ctx context.Context, tx *ent.Tx, b *store.Batch, g *t
 	if err := b.Send(ctx, stmts...); err != nil {
 		return err
 	}
-	g.assets, g.prepared = devices, maps.Clone(devices)
+	g.assets = devices
 	return nil
 }

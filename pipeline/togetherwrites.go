@@ -24,9 +24,8 @@ type together struct {
 	rows     page // alerts and outbox, for its INSERTs; tickets drawn
 	counts   []*occurrences
 	revise   *revision
-	// assets are the devices' assets prepare found or made that no
-	// firing took yet; prepared, all of them.
-	assets, prepared map[string]*madeAsset
+	// assets are the devices' assets prepare found or made.
+	assets map[string]*madeAsset
 }
 
 // occurrences is the firings of a group that joined one condition's
@@ -53,17 +52,16 @@ func newTogether(s *store.Store, tenantID int) *together {
 	return &together{tenantID: tenantID, rows: page{store: s, tenantID: tenantID}}
 }
 
-// asset takes the asset prepare made or found for a device, once.
-func (g *together) asset(deviceID string) (*madeAsset, bool) {
+// asset takes the asset prepare made or found for a device: made only
+// for the first firing that takes it, found for any later one.
+func (g *together) asset(deviceID string) (madeAsset, bool) {
 	m, ok := g.assets[deviceID]
-	delete(g.assets, deviceID)
-	return m, ok
-}
-
-// draftTicket is openTicket for a firing of the group: the ticket takes
-// an id and number drawn ahead and is written when the firing finishes.
-func (g *together) draftTicket(ctx context.Context, s *State, in desk.NewTicket) (*ent.Ticket, error) {
-	return g.rows.draft(ctx, s, in)
+	if !ok {
+		return madeAsset{}, false
+	}
+	got := *m
+	m.created = false
+	return got, true
 }
 
 // writeDraft defers the INSERT of the ticket s drafted, before anything
