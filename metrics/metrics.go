@@ -28,11 +28,11 @@ var (
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 	}, []string{"origin", "kind", "outcome"})
 
-	// CombinedEvents observes how many firings of one condition ran in
-	// one transaction (pipeline.Combiner).
+	// CombinedEvents observes how many webhook firings, or resets, ran
+	// in one transaction (pipeline.Combiner).
 	CombinedEvents = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "alertdesk_pipeline_combined_events",
-		Help:    "Firings of one condition run together in one transaction because they arrived while the condition was busy.",
+		Help:    "Webhook firings, or resets, run together in one transaction because they arrived while their condition was busy or, while most events join open tickets or reset alerts, while two groups were in flight.",
 		Buckets: prometheus.ExponentialBuckets(2, 2, 6),
 	})
 

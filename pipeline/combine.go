@@ -13,20 +13,21 @@ import (
 // bounds how long their locks are held and the latency of the last.
 const MaxCombined = 64
 
-// A Combiner runs webhook firings through a Pipeline in groups that share
-// a transaction (see ProcessTogether). A firing of a condition that has
-// one in flight in this process waits, as a storm's firings would
-// otherwise queue one transaction at a time behind its lock. While most
-// firings join open tickets, firings of any condition also wait whenever
-// GroupsInFlight groups or firings are in flight: joins are bound by the
-// commit's WAL flush and the locks they share (noise rollups), which a
-// group takes once for all its firings. While most open tickets or make
-// assets, that work is bound by CPU, so they run at once, in parallel,
-// as many as the store admits. Waiting firings of one tenant, integration
+// A Combiner runs webhook firings and resets through a Pipeline in groups
+// that share a transaction (see ProcessTogether and ResetPage). A firing
+// of a condition that has one in flight in this process waits, as a
+// storm's firings would otherwise queue one transaction at a time behind
+// its lock. While most events join open tickets or reset alerts, firings
+// and resets of any condition also wait whenever GroupsInFlight groups or
+// events are in flight: they are bound by the commit's WAL flush and the
+// locks they share (noise rollups), which a group takes once for all its
+// events. While most firings open tickets or make assets, that work is
+// bound by CPU, so events run at once, in parallel, as many as the store
+// admits. Waiting firings, or waiting resets, of one tenant, integration
 // and options run together, up to MaxCombined, when a group may start.
-// Firings of one condition keep their order of arrival: one of them is in
-// flight at a time, alone or in a group. Other events (resets,
-// acknowledgements) run through Process at once, or after the firings of
+// Events of one alert, and firings of one condition, keep their order of
+// arrival: one of them is in flight at a time, alone or in a group.
+// Acknowledgements run through Process at once, or after the events of
 // their alert that wait or run in this process.
 type Combiner struct {
 	// OnGroup, when set, is told the size of each group of two or more
@@ -44,19 +45,19 @@ type Combiner struct {
 	alerts  map[alertKey]int
 	flying  map[alertKey]int
 	waiting []*combined
-	// heavy is a moving average of the share of firings that did not
-	// join an open ticket; grouping says which side of it the last
-	// change put the Combiner on.
+	// heavy is a moving average of the share of firings and resets that
+	// were firings not joining an open ticket; grouping says which side
+	// of it the last change put the Combiner on.
 	heavy    float64
 	grouping bool
 }
 
-// GroupsInFlight is how many groups (or lone firings) a Combiner runs at
-// a time while most firings join open tickets: two, so that one group
-// reads while the other commits.
+// GroupsInFlight is how many groups (or lone events) a Combiner runs at
+// a time while most events join open tickets or reset alerts: two, so
+// that one group reads while the other commits.
 const GroupsInFlight = 2
 
-// heavyWeight is the weight of each firing in Combiner.heavy, and
+// heavyWeight is the weight of each firing or reset in Combiner.heavy, and
 // groupBelow and aloneAbove its thresholds (apart, so that a load near
 // one does not switch at every firing).
 const (
@@ -84,13 +85,14 @@ type alertKey struct {
 	externalAlertID         string
 }
 
-// combined is one waiting firing. Its done channel is closed with its
+// combined is one waiting event. Its done channel is closed with its
 // result, or with lead set when its goroutine is to run the next group.
 type combined struct {
 	ev     event.Event
 	opts   []Option
 	o      options
 	firing bool
+	reset  bool
 	key    conditionKey // a firing's
 	alert  alertKey
 	done   chan struct{}
@@ -101,13 +103,13 @@ type combined struct {
 }
 
 // Process runs ev as Pipeline.Process would, together with other waiting
-// firings when it has to wait.
+// events of its kind when it has to wait.
 func (c *Combiner) Process(ctx context.Context, ev event.Event, opts ...Option) (Result, error) {
 	clean := ev.Clean()
-	me := &combined{ev: ev, opts: opts, o: applyOptions(opts), firing: ev.Kind == event.Triggered,
+	me := &combined{ev: ev, opts: opts, o: applyOptions(opts), firing: ev.Kind == event.Triggered, reset: ev.Kind == event.Reset,
 		alert: alertKey{clean.TenantID, clean.IntegrationID, clean.ExternalAlertID}}
 	c.mu.Lock()
-	if !me.firing && c.alerts[me.alert] == 0 {
+	if !me.firing && !me.reset && c.alerts[me.alert] == 0 {
 		c.mu.Unlock()
 		return c.p.Process(ctx, ev, opts...)
 	}
@@ -117,7 +119,7 @@ func (c *Combiner) Process(ctx context.Context, ev event.Event, opts ...Option) 
 	// After its alert's events that wait or run, in order.
 	queued := c.alerts[me.alert] > 0
 	c.alerts[me.alert]++
-	if me.firing && !queued && c.free() && !c.busy[me.key] {
+	if (me.firing || me.reset) && !queued && c.free() && !(me.firing && c.busy[me.key]) {
 		c.start([]*combined{me})
 		c.mu.Unlock()
 		// Deferred, so that a panic too ends the turn.
@@ -156,11 +158,11 @@ func (c *Combiner) free() bool { return !c.grouping || c.running < GroupsInFligh
 // decides whether firings wait to run in groups. c.mu is held.
 func (c *Combiner) judge(group []*combined) {
 	for _, w := range group {
-		if !w.firing {
+		if !w.firing && !w.reset {
 			continue
 		}
 		x := 1.0
-		if w.res.Outcome == Joined {
+		if w.reset || w.res.Outcome == Joined {
 			x = 0
 		}
 		c.heavy += heavyWeight * (x - c.heavy)
@@ -203,12 +205,12 @@ func (c *Combiner) finish(group []*combined) {
 }
 
 // dispatch hands the waiting events to leaders while groups may start. A
-// group is the first waiting event that may run and, when it is a firing,
-// the firings after it of its tenant, integration and options that may
-// too, up to MaxCombined. A firing may not run while its condition is
-// busy, nor another event while its alert has a firing in flight; and
-// none past an event of its condition or alert that did not. c.mu is
-// held.
+// group is the first waiting event that may run and, when it is a firing
+// or a reset, the events of its kind after it of its tenant, integration
+// and options that may too, up to MaxCombined. A firing may not run while
+// its condition is busy, nor another event while its alert has one in
+// flight; and none past an event of its condition or alert that did not.
+// c.mu is held.
 func (c *Combiner) dispatch() {
 	for c.free() && len(c.waiting) > 0 {
 		var (
@@ -221,15 +223,15 @@ func (c *Combiner) dispatch() {
 				break
 			}
 			ok := !passed[w.alert]
-			switch {
-			case !w.firing:
-				ok = ok && len(group) == 0 && c.flying[w.alert] == 0
-			default:
+			if w.firing {
 				ok = ok && !c.busy[w.key] && !skipped[w.key]
-				if ok && len(group) > 0 {
-					l := group[0]
-					ok = l.firing && l.key.tenantID == w.key.tenantID && l.key.integrationID == w.key.integrationID && l.o == w.o
-				}
+			} else {
+				ok = ok && c.flying[w.alert] == 0
+			}
+			if ok && len(group) > 0 {
+				l := group[0]
+				ok = l.firing == w.firing && l.reset == w.reset && l.alert.tenantID == w.alert.tenantID &&
+					l.alert.integrationID == w.alert.integrationID && l.o == w.o
 			}
 			if !ok {
 				passed[w.alert] = true
@@ -240,7 +242,7 @@ func (c *Combiner) dispatch() {
 			}
 			w.picked = true
 			group = append(group, w)
-			if !w.firing {
+			if !w.firing && !w.reset {
 				break
 			}
 		}
@@ -254,11 +256,11 @@ func (c *Combiner) dispatch() {
 	}
 }
 
-// errGroupAborted is the result of a waiting firing whose group's run
+// errGroupAborted is the result of a waiting event whose group's run
 // panicked.
-var errGroupAborted = errors.New("pipeline: the firings run together with this one failed")
+var errGroupAborted = errors.New("pipeline: the events run together with this one failed")
 
-// runGroup runs a group of waiting firings in one transaction and hands
+// runGroup runs a group of waiting events in one transaction and hands
 // each its result. Its context outlives the caller's cancellation (the
 // others wait on it) but keeps the caller's deadline.
 func (c *Combiner) runGroup(ctx context.Context, group []*combined) {
@@ -285,7 +287,13 @@ func (c *Combiner) runGroup(ctx context.Context, group []*combined) {
 	if c.OnGroup != nil {
 		c.OnGroup(len(group))
 	}
-	res, errs := c.p.ProcessTogether(gctx, evs, group[0].opts...)
+	run := c.p.ProcessTogether
+	if group[0].reset {
+		// Their alerts written in one statement: two groups in flight
+		// take the rollup rows in one order (see doc.go).
+		run = c.p.ResetPage
+	}
+	res, errs := run(gctx, evs, group[0].opts...)
 	answered = true
 	for i, w := range group {
 		w.res, w.err = res[i], errs[i]
@@ -295,7 +303,7 @@ func (c *Combiner) runGroup(ctx context.Context, group []*combined) {
 	}
 }
 
-// withdraw takes a waiting firing out of the queue; false when a group
+// withdraw takes a waiting event out of the queue; false when a group
 // has taken it already.
 func (c *Combiner) withdraw(me *combined) bool {
 	c.mu.Lock()

@@ -99,11 +99,17 @@ func (e *combinerEnv) fill(t *testing.T) (release func()) {
 // before waits, and returns where each one's outcome will arrive.
 func (e *combinerEnv) queue(t *testing.T, evs ...event.Event) []chan outcome {
 	t.Helper()
+	return e.queueWith(t, nil, evs...)
+}
+
+// queueWith is queue, each event sent with opts.
+func (e *combinerEnv) queueWith(t *testing.T, opts []pipeline.Option, evs ...event.Event) []chan outcome {
+	t.Helper()
 	got := make([]chan outcome, len(evs))
 	for i, ev := range evs {
 		got[i] = make(chan outcome, 1)
 		go func() {
-			res, err := e.c.Process(context.Background(), ev)
+			res, err := e.c.Process(context.Background(), ev, opts...)
 			got[i] <- outcome{res, err}
 		}()
 		e.waitFor(t, "the event to wait", func() bool { return e.c.Waiting() == i+1 })
@@ -118,6 +124,28 @@ func (e *combinerEnv) waitFor(t *testing.T, what string, ok func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
+}
+
+// opened fires a new alert of each condition, one at a time, and returns
+// the firings; each opened a ticket.
+func (e *combinerEnv) opened(t *testing.T, conds ...string) []event.Event {
+	t.Helper()
+	var out []event.Event
+	for _, cond := range conds {
+		ev := e.firing(cond, "")
+		if res, err := e.c.Process(context.Background(), ev); err != nil || res.Outcome != pipeline.Created {
+			t.Fatalf("firing %s: %s, %v", cond, res.Outcome, err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// resetOf is the RMM's reset of a firing's alert, a minute later.
+func resetOf(fired event.Event) event.Event {
+	ev := fired
+	ev.Kind, ev.OccurredAt = event.Reset, fired.OccurredAt.Add(time.Minute)
+	return ev
 }
 
 type outcome struct {
@@ -303,5 +331,67 @@ func TestCombinerResetWaitsForItsFiring(t *testing.T) {
 		if o := <-got[i]; o.err != nil || o.res.Outcome != want {
 			t.Errorf("event %d: %s, %v; want %s", i, o.res.Outcome, o.err, want)
 		}
+	}
+}
+
+// TestCombinerGroupsWaitingResets: while grouping, resets that arrive with
+// every turn taken wait, and the first turn freed runs them as one page
+// (ResetPage), whatever their conditions: each resolves its alert and
+// closes its ticket, as alone. A firing between them runs in a turn of
+// its own.
+func TestCombinerGroupsWaitingResets(t *testing.T) {
+	e := newCombinerEnv(t)
+	fired := e.opened(t, "cpu", "disk", "memory")
+	e.c.StartGrouping()
+	release := e.fill(t)
+	evs := []event.Event{resetOf(fired[0]), resetOf(fired[1]), e.firing("ping", ""), resetOf(fired[2])}
+	got := e.queue(t, evs...)
+	release()
+	for i, want := range []pipeline.Outcome{pipeline.Resolved, pipeline.Resolved, pipeline.Created, pipeline.Resolved} {
+		o := <-got[i]
+		if o.err != nil || o.res.Outcome != want {
+			t.Fatalf("event %d (%s %s): %s, %v; want %s", i, evs[i].Kind, evs[i].ConditionIdentity, o.res.Outcome, o.err, want)
+		}
+		if evs[i].Kind == event.Reset {
+			if tk := e.DB.Ticket.GetX(e.Ctx, *o.res.TicketID); tk.ClosedAt == nil {
+				t.Errorf("%s's ticket %d stays open", evs[i].ConditionIdentity, tk.ID)
+			}
+		}
+	}
+	select {
+	case n := <-e.groups:
+		if n != 3 {
+			t.Errorf("a group of %d ran together, want the 3 resets", n)
+		}
+	default:
+		t.Error("no resets ran together")
+	}
+}
+
+// TestCombinerResetGroupSecretChanged: resets run together, judged against
+// a secret that is no longer the integration's, all fail as each would
+// alone and resolve nothing.
+func TestCombinerResetGroupSecretChanged(t *testing.T) {
+	e := newCombinerEnv(t)
+	fired := e.opened(t, "cpu", "disk")
+	e.c.StartGrouping()
+	release := e.fill(t)
+	got := e.queueWith(t, []pipeline.Option{pipeline.WithWebhookSecret("not the secret")}, resetOf(fired[0]), resetOf(fired[1]))
+	release()
+	for i := range got {
+		if o := <-got[i]; !errors.Is(o.err, pipeline.ErrSecretChanged) {
+			t.Errorf("reset %d: %s, %v; want ErrSecretChanged", i, o.res.Outcome, o.err)
+		}
+	}
+	select {
+	case n := <-e.groups:
+		if n != 2 {
+			t.Errorf("a group of %d ran together, want 2", n)
+		}
+	default:
+		t.Error("no resets ran together")
+	}
+	if n := e.DB.Alert.Query().Where(entalert.StatusEQ(entalert.StatusActive)).CountX(e.Ctx); n != len(fired)+pipeline.GroupsInFlight {
+		t.Errorf("%d active alerts, want the %d fired and the turns' %d", n, len(fired), pipeline.GroupsInFlight)
 	}
 }

@@ -1,6 +1,6 @@
 package pipeline
 
-// Waiting is how many firings wait for a turn in c.
+// Waiting is how many events wait for a turn in c.
 func (c *Combiner) Waiting() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -32,12 +33,14 @@ const PageSize = 500
 // that failed as a whole: events of one alert or condition keep their
 // order.
 func (p *Pipeline) ProcessPage(ctx context.Context, evs []event.Event) ([]Result, []error) {
-	return p.inPages(ctx, evs, p.processPage)
+	return p.inPages(ctx, evs, nil, func(ctx context.Context, evs []event.Event, res []Result) ([]int, error) {
+		return p.processPage(ctx, evs, res)
+	})
 }
 
 // inPages runs evs in pages of PageSize through run (PostgreSQL), then
-// the events run left, in order (leftovers), and on SQLite all.
-func (p *Pipeline) inPages(ctx context.Context, evs []event.Event,
+// the events run left, in order, with opts (leftovers), and on SQLite all.
+func (p *Pipeline) inPages(ctx context.Context, evs []event.Event, opts []Option,
 	run func(ctx context.Context, evs []event.Event, res []Result) ([]int, error)) ([]Result, []error) {
 	res := make([]Result, len(evs))
 	errs := make([]error, len(evs))
@@ -48,7 +51,11 @@ func (p *Pipeline) inPages(ctx context.Context, evs []event.Event,
 		if p.store.IsPostgres() {
 			var err error
 			if left, err = run(ctx, evs[lo:hi], res[lo:hi]); err != nil {
-				p.log.WarnContext(ctx, "pipeline: page failed, its events run one by one", "events", hi-lo, "err", err)
+				// With a changed secret, each event fails again below as
+				// Process fails it: nothing went wrong.
+				if !errors.Is(err, ErrSecretChanged) {
+					p.log.WarnContext(ctx, "pipeline: page failed, its events run one by one", "events", hi-lo, "err", err)
+				}
 				clear(res[lo:hi])
 				left = nil
 			}
@@ -62,7 +69,7 @@ func (p *Pipeline) inPages(ctx context.Context, evs []event.Event,
 			rest = append(rest, lo+i)
 		}
 	}
-	p.leftovers(ctx, evs, rest, res, errs)
+	p.leftovers(ctx, evs, rest, res, errs, opts...)
 	return res, errs
 }
 
@@ -70,14 +77,14 @@ func (p *Pipeline) inPages(ctx context.Context, evs []event.Event,
 // MaxCombined in one transaction (ProcessTogether): each gets the result
 // Process would give it, and they share the locks' round trip, their
 // reads and writes where they can, and the commit's WAL flush.
-func (p *Pipeline) leftovers(ctx context.Context, evs []event.Event, idx []int, res []Result, errs []error) {
+func (p *Pipeline) leftovers(ctx context.Context, evs []event.Event, idx []int, res []Result, errs []error, opts ...Option) {
 	for lo := 0; lo < len(idx); lo += MaxCombined {
 		chunk := idx[lo:min(lo+MaxCombined, len(idx))]
 		group := make([]event.Event, len(chunk))
 		for j, i := range chunk {
 			group[j] = evs[i]
 		}
-		got, gotErrs := p.ProcessTogether(ctx, group)
+		got, gotErrs := p.ProcessTogether(ctx, group, opts...)
 		for j, i := range chunk {
 			res[i], errs[i] = got[j], gotErrs[j]
 		}
@@ -113,7 +120,7 @@ func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Res
 	}
 	look := &pageLookup{}
 	pg := &page{store: p.store, tenantID: clean[cand[0]].TenantID}
-	err := p.pageTx(ctx, pg, clean[cand[0]], look.statements(clean, cand), &look.version, func(tx *ent.Tx, b *store.Batch, cfg *Config) error {
+	err := p.pageTx(ctx, pg, clean[cand[0]], look.statements(clean, cand), &look.read, options{}, func(tx *ent.Tx, b *store.Batch, cfg *Config) error {
 		cfg, err := pageDirectory(ctx, tx.Client(), cfg, clean, cand)
 		if err != nil {
 			return err
@@ -144,7 +151,7 @@ func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Res
 		}
 		for j, i := range take {
 			ev := clean[i]
-			s := &State{Event: ev, Tx: tx, batch: b, At: ev.OccurredAt, version: *look.version, versionRead: true,
+			s := &State{Event: ev, Tx: tx, batch: b, At: ev.OccurredAt, version: *look.read.version, versionRead: true,
 				cfg: cfg, lookup: &triggerLookup{drawn: look.ids[j]}, page: pg}
 			if err := p.triggered.Exec(ctx, s); err != nil {
 				return fmt.Errorf("alert %s: %w", ev.ExternalAlertID, err)
@@ -166,16 +173,17 @@ func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Res
 }
 
 // pageTx runs fn in a page's transaction, first sent with BEGIN, with the
-// page's Config as of the configuration version first reads into
-// *version (nil: no such tenant), then writes what the page holds with
-// COMMIT.
-func (p *Pipeline) pageTx(ctx context.Context, pg *page, ev event.Event, first []store.Statement, version **int64,
+// page's Config as of the configuration version first reads into read
+// (readTenant), after read.check with o, then writes what the page holds
+// with COMMIT.
+func (p *Pipeline) pageTx(ctx context.Context, pg *page, ev event.Event, first []store.Statement, read *lockRead, o options,
 	fn func(tx *ent.Tx, b *store.Batch, cfg *Config) error) error {
 	return p.store.BatchTx(ctx, first, func(tx *ent.Tx, b *store.Batch) error {
-		if *version == nil {
-			return fmt.Errorf("pipeline: tenant %d not found", pg.tenantID)
+		version, err := read.check(ev, o)
+		if err != nil {
+			return err
 		}
-		cfg, err := p.config(ctx, &State{Event: ev, Tx: tx, version: **version, versionRead: true})
+		cfg, err := p.config(ctx, &State{Event: ev, Tx: tx, version: version, versionRead: true})
 		if err != nil {
 			return err
 		}
@@ -187,15 +195,15 @@ func (p *Pipeline) pageTx(ctx context.Context, pg *page, ev event.Event, first [
 }
 
 // pageLookup is what the page's first round trip reads, after the locks:
-// the tenant's configuration version, which of the events' alerts are
+// the tenant's configuration version (readTenant), which of the events' alerts are
 // stored, which of their conditions have an open ticket, and an id for
 // each event's alert should it be new (unused ones are gaps, nothing
 // more). Each read probes a unique index with an array of keys.
 type pageLookup struct {
-	version *int64
-	stored  map[string]bool // by external alert id
-	open    map[string]bool // by dedup key
-	ids     []int
+	read   lockRead
+	stored map[string]bool // by external alert id
+	open   map[string]bool // by dedup key
+	ids    []int
 }
 
 func (l *pageLookup) statements(evs []event.Event, cand []int) []store.Statement {
@@ -215,7 +223,7 @@ func (l *pageLookup) statements(evs []event.Event, cand []int) []store.Statement
 			return rows.Err()
 		}
 	}
-	return []store.Statement{lock, readVersion(tenantID, &l.version), {
+	return []store.Statement{lock, readTenant(ev, &l.read), {
 		Name: "pipeline: find page alerts",
 		SQL: `SELECT external_alert_id FROM alerts
 	WHERE tenant_id = $1 AND integration_id = $2 AND external_alert_id = ANY($3::text[])`,
@@ -256,21 +264,15 @@ func lockPage(evs []event.Event, cand []int) (lock store.Statement, alertIDs, de
 	return lockAll("pipeline: lock page", picked), alertIDs, dedupKeys
 }
 
-// readVersion reads the tenant's configuration version into v (nil: no
-// such tenant).
-func readVersion(tenantID int, v **int64) store.Statement {
+// readTenant reads the tenant's configuration version (nil: no such
+// tenant) and the integration's webhook secret into r, for r.check.
+func readTenant(ev event.Event, r *lockRead) store.Statement {
 	return store.Statement{
 		Name: "pipeline: read config version",
-		SQL:  `SELECT config_version FROM tenants WHERE id = $1`,
-		Args: []any{tenantID},
-		Read: func(rows store.Rows) error {
-			if rows.Next() {
-				if err := rows.Scan(v); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		},
+		SQL: `SELECT (SELECT config_version FROM tenants WHERE id = $1),
+	(SELECT webhook_secret FROM integrations WHERE id = $2 AND tenant_id = $1)`,
+		Args: []any{ev.TenantID, ev.IntegrationID},
+		Read: func(rows store.Rows) error { return store.ScanRow(rows, &r.version, &r.secret) },
 	}
 }
 

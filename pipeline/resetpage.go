@@ -27,22 +27,28 @@ import (
 // when the page resolved its last live alert, as one by one), and the
 // page's comments, closes, alerts and outbox entries written with COMMIT,
 // a statement each. An event whose alert is not stored, or whose ticket
-// was not locked with the page, runs through Process after its page, as
-// do all of them on SQLite and a page that failed as a whole.
-func (p *Pipeline) ResetPage(ctx context.Context, evs []event.Event) ([]Result, []error) {
-	return p.inPages(ctx, evs, p.resetPage)
+// was not locked with the page, runs after its page as Process runs it,
+// with up to MaxCombined others in a transaction (ProcessTogether), as do
+// all of them on SQLite and a page that failed as a whole. opts apply to
+// every event, as to Process: with WithWebhookSecret a page confirms the
+// secret in its first round trip.
+func (p *Pipeline) ResetPage(ctx context.Context, evs []event.Event, opts ...Option) ([]Result, []error) {
+	o := applyOptions(opts)
+	return p.inPages(ctx, evs, opts, func(ctx context.Context, evs []event.Event, res []Result) ([]int, error) {
+		return p.resetPage(ctx, evs, res, o)
+	})
 }
 
 // resetPage runs the events of one page that it can take in its
 // transaction, filling their results, and returns the others.
-func (p *Pipeline) resetPage(ctx context.Context, evs []event.Event, res []Result) ([]int, error) {
+func (p *Pipeline) resetPage(ctx context.Context, evs []event.Event, res []Result, o options) ([]int, error) {
 	clean, cand, rest := candidates(evs, event.Reset)
 	if len(cand) == 0 {
 		return rest, nil
 	}
 	look := &resetPageLookup{}
 	pg := &page{store: p.store, tenantID: clean[cand[0]].TenantID}
-	err := p.pageTx(ctx, pg, clean[cand[0]], look.statements(clean, cand), &look.version, func(tx *ent.Tx, b *store.Batch, cfg *Config) error {
+	err := p.pageTx(ctx, pg, clean[cand[0]], look.statements(clean, cand), &look.read, o, func(tx *ent.Tx, b *store.Batch, cfg *Config) error {
 		// resolved counts, per ticket, the live alerts the page resolved
 		// so far: the next reset of the ticket sees them resolved.
 		resolved, seen := map[int]int{}, map[string]bool{}
@@ -65,7 +71,7 @@ func (p *Pipeline) resetPage(ctx context.Context, evs []event.Event, res []Resul
 				}
 				rl.othersLive = max(rl.othersLive, 0)
 			}
-			s := &State{Event: ev, Tx: tx, batch: b, At: ev.OccurredAt, version: *look.version, versionRead: true,
+			s := &State{Event: ev, Tx: tx, batch: b, At: ev.OccurredAt, version: *look.read.version, versionRead: true,
 				cfg: cfg, reset: rl, page: pg}
 			if err := p.reset.Exec(ctx, s); err != nil {
 				return fmt.Errorf("alert %s: %w", ev.ExternalAlertID, err)
@@ -98,7 +104,7 @@ func (p *Pipeline) resetPage(ctx context.Context, evs []event.Event, res []Resul
 // liveCap more than the page's own alerts of it, so that what the page
 // resolves can be taken off exactly.
 type resetPageLookup struct {
-	version *int64
+	read    lockRead
 	tickets map[int]*ent.Ticket
 	lockedT map[int]bool
 	alerts  map[string]*ent.Alert // by external alert id
@@ -151,7 +157,7 @@ func (l *resetPageLookup) statements(evs []event.Event, cand []int) []store.Stat
 			}
 			return rows.Err()
 		},
-	}, readVersion(tenantID, &l.version), {
+	}, readTenant(ev, &l.read), {
 		Name: "pipeline: load page alerts",
 		SQL:  resetPageReadSQL,
 		Args: key,
