@@ -32,7 +32,7 @@ var (
 	// in one transaction (pipeline.Combiner).
 	CombinedEvents = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "alertdesk_pipeline_combined_events",
-		Help:    "Webhook firings, or resets, run together in one transaction because they arrived while their condition was busy or, while most events join open tickets or reset alerts, while two groups were in flight.",
+		Help:    "Webhook firings, or resets, run together in one transaction because they arrived while their condition was busy, or while two groups were in flight (firings: while most join open tickets; resets: always).",
 		Buckets: prometheus.ExponentialBuckets(2, 2, 6),
 	})
 

@@ -17,13 +17,15 @@ const MaxCombined = 64
 // that share a transaction (see ProcessTogether and ResetPage). A firing
 // of a condition that has one in flight in this process waits, as a
 // storm's firings would otherwise queue one transaction at a time behind
-// its lock. While most events join open tickets or reset alerts, firings
-// and resets of any condition also wait whenever GroupsInFlight groups or
-// events are in flight: they are bound by the commit's WAL flush and the
-// locks they share (noise rollups), which a group takes once for all its
-// events. While most firings open tickets or make assets, that work is
-// bound by CPU, so events run at once, in parallel, as many as the store
-// admits. Waiting firings, or waiting resets, of one tenant, integration
+// its lock. While most firings join open tickets, firings of any
+// condition also wait whenever GroupsInFlight groups or events are in
+// flight: joins are bound by the commit's WAL flush and the locks they
+// share (noise rollups), which a group takes once for all its firings.
+// While most firings open tickets or make assets, that work is bound by
+// CPU, so they run at once, in parallel, as many as the store admits.
+// Resets are always bound so: a reset waits whenever GroupsInFlight
+// groups or lone resets are in flight (or, while firings group, any
+// groups). Waiting firings, or waiting resets, of one tenant, integration
 // and options run together, up to MaxCombined, when a group may start.
 // Events of one alert, and firings of one condition, keep their order of
 // arrival: one of them is in flight at a time, alone or in a group.
@@ -37,27 +39,29 @@ type Combiner struct {
 	p *Pipeline
 
 	mu      sync.Mutex
-	running int
-	busy    map[conditionKey]bool // conditions with a firing in flight
+	running int // groups and lone events in flight
+	// resetting counts those of running that are resets'.
+	resetting int
+	busy      map[conditionKey]bool // conditions with a firing in flight
 	// alerts counts the events in flight or waiting per alert, and
 	// flying those in flight: a reset or acknowledgement waits for the
 	// firings of its alert before it.
 	alerts  map[alertKey]int
 	flying  map[alertKey]int
 	waiting []*combined
-	// heavy is a moving average of the share of firings and resets that
-	// were firings not joining an open ticket; grouping says which side
-	// of it the last change put the Combiner on.
+	// heavy is a moving average of the share of firings that did not
+	// join an open ticket; grouping says which side of it the last
+	// change put the Combiner on.
 	heavy    float64
 	grouping bool
 }
 
 // GroupsInFlight is how many groups (or lone events) a Combiner runs at
-// a time while most events join open tickets or reset alerts: two, so
-// that one group reads while the other commits.
+// a time while most firings join open tickets, and how many of resets at
+// any time: two, so that one group reads while the other commits.
 const GroupsInFlight = 2
 
-// heavyWeight is the weight of each firing or reset in Combiner.heavy, and
+// heavyWeight is the weight of each firing in Combiner.heavy, and
 // groupBelow and aloneAbove its thresholds (apart, so that a load near
 // one does not switch at every firing).
 const (
@@ -119,7 +123,7 @@ func (c *Combiner) Process(ctx context.Context, ev event.Event, opts ...Option) 
 	// After its alert's events that wait or run, in order.
 	queued := c.alerts[me.alert] > 0
 	c.alerts[me.alert]++
-	if (me.firing || me.reset) && !queued && c.free() && !(me.firing && c.busy[me.key]) {
+	if (me.firing || me.reset) && !queued && c.mayStart(me) && !(me.firing && c.busy[me.key]) {
 		c.start([]*combined{me})
 		c.mu.Unlock()
 		// Deferred, so that a panic too ends the turn.
@@ -151,18 +155,24 @@ func (c *Combiner) Process(ctx context.Context, ev event.Event, opts ...Option) 
 	return me.res, me.err
 }
 
-// free says whether another group may start. c.mu is held.
-func (c *Combiner) free() bool { return !c.grouping || c.running < GroupsInFlight }
+// mayStart says whether a group led by w may start now. c.mu is held.
+func (c *Combiner) mayStart(w *combined) bool {
+	free := !c.grouping || c.running < GroupsInFlight
+	if w.reset {
+		return free && c.resetting < GroupsInFlight
+	}
+	return free
+}
 
 // judge takes the outcomes of finished firings into the average that
 // decides whether firings wait to run in groups. c.mu is held.
 func (c *Combiner) judge(group []*combined) {
 	for _, w := range group {
-		if !w.firing && !w.reset {
+		if !w.firing {
 			continue
 		}
 		x := 1.0
-		if w.reset || w.res.Outcome == Joined {
+		if w.res.Outcome == Joined {
 			x = 0
 		}
 		c.heavy += heavyWeight * (x - c.heavy)
@@ -178,6 +188,9 @@ func (c *Combiner) judge(group []*combined) {
 // start marks a group in flight. c.mu is held.
 func (c *Combiner) start(group []*combined) {
 	c.running++
+	if group[0].reset {
+		c.resetting++
+	}
 	for _, w := range group {
 		if w.firing {
 			c.busy[w.key] = true
@@ -192,6 +205,9 @@ func (c *Combiner) finish(group []*combined) {
 	defer c.mu.Unlock()
 	c.judge(group)
 	c.running--
+	if group[0].reset {
+		c.resetting--
+	}
 	for _, w := range group {
 		if w.firing {
 			delete(c.busy, w.key)
@@ -205,14 +221,14 @@ func (c *Combiner) finish(group []*combined) {
 }
 
 // dispatch hands the waiting events to leaders while groups may start. A
-// group is the first waiting event that may run and, when it is a firing
-// or a reset, the events of its kind after it of its tenant, integration
-// and options that may too, up to MaxCombined. A firing may not run while
-// its condition is busy, nor another event while its alert has one in
-// flight; and none past an event of its condition or alert that did not.
-// c.mu is held.
+// group is the first waiting event that may run, its kind's group may
+// start (mayStart), and, when it is a firing or a reset, the events of
+// its kind after it of its tenant, integration and options that may run
+// too, up to MaxCombined. A firing may not run while its condition is
+// busy, nor another event while its alert has one in flight; and none
+// past an event of its condition or alert that did not. c.mu is held.
 func (c *Combiner) dispatch() {
-	for c.free() && len(c.waiting) > 0 {
+	for len(c.waiting) > 0 {
 		var (
 			group   []*combined
 			skipped = map[conditionKey]bool{}
@@ -228,7 +244,9 @@ func (c *Combiner) dispatch() {
 			} else {
 				ok = ok && c.flying[w.alert] == 0
 			}
-			if ok && len(group) > 0 {
+			if ok && len(group) == 0 {
+				ok = c.mayStart(w)
+			} else if ok {
 				l := group[0]
 				ok = l.firing == w.firing && l.reset == w.reset && l.alert.tenantID == w.alert.tenantID &&
 					l.alert.integrationID == w.alert.integrationID && l.o == w.o

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alertdesk/alertdesk/ent"
 	entalert "github.com/alertdesk/alertdesk/ent/alert"
+	"github.com/alertdesk/alertdesk/ent/ticket"
 	"github.com/alertdesk/alertdesk/event"
 	"github.com/alertdesk/alertdesk/internal/apptest"
 	"github.com/alertdesk/alertdesk/internal/storetest"
@@ -62,6 +63,13 @@ func (e *combinerEnv) firing(cond, alertID string) event.Event {
 // waits for them to finish.
 func (e *combinerEnv) fill(t *testing.T) (release func()) {
 	t.Helper()
+	return e.fillWith(t, event.Triggered)
+}
+
+// fillWith is fill with events of kind (resets of alerts never stored
+// take their turns as firings do).
+func (e *combinerEnv) fillWith(t *testing.T, kind event.Kind) (release func()) {
+	t.Helper()
 	var keys []string
 	for i := range pipeline.GroupsInFlight {
 		keys = append(keys, fmt.Sprintf("alert:%d:%d:held-%d", e.Demo.TenantID, e.in, i))
@@ -70,6 +78,7 @@ func (e *combinerEnv) fill(t *testing.T) (release func()) {
 	out := make(chan error, pipeline.GroupsInFlight)
 	for i := range pipeline.GroupsInFlight {
 		ev := e.firing(fmt.Sprintf("held-%d", i), fmt.Sprintf("held-%d", i))
+		ev.Kind = kind
 		go func() {
 			_, err := e.c.Process(context.Background(), ev)
 			out <- err
@@ -368,6 +377,37 @@ func TestCombinerGroupsWaitingResets(t *testing.T) {
 	}
 }
 
+// TestCombinerGroupsResetsWhileFiringsRunAtOnce: resets group whatever
+// firings do: while firings run at once, resets that arrive with
+// GroupsInFlight resets in flight wait and run together, and a firing
+// then still runs at once.
+func TestCombinerGroupsResetsWhileFiringsRunAtOnce(t *testing.T) {
+	e := newCombinerEnv(t)
+	fired := e.opened(t, "cpu", "disk", "memory")
+	if e.c.Grouping() {
+		t.Fatal("grouping after firings that opened tickets")
+	}
+	release := e.fillWith(t, event.Reset)
+	got := e.queue(t, resetOf(fired[0]), resetOf(fired[1]), resetOf(fired[2]))
+	if res, err := e.c.Process(context.Background(), e.firing("ping", "")); err != nil || res.Outcome != pipeline.Created {
+		t.Fatalf("a firing with every reset turn taken: %s, %v", res.Outcome, err)
+	}
+	release()
+	for i := range got {
+		if o := <-got[i]; o.err != nil || o.res.Outcome != pipeline.Resolved {
+			t.Errorf("reset %d: %s, %v; want resolved", i, o.res.Outcome, o.err)
+		}
+	}
+	select {
+	case n := <-e.groups:
+		if n != 3 {
+			t.Errorf("a group of %d ran together, want the 3 resets", n)
+		}
+	default:
+		t.Error("no resets ran together")
+	}
+}
+
 // TestCombinerResetGroupSecretChanged: resets run together, judged against
 // a secret that is no longer the integration's, all fail as each would
 // alone and resolve nothing.
@@ -393,5 +433,41 @@ func TestCombinerResetGroupSecretChanged(t *testing.T) {
 	}
 	if n := e.DB.Alert.Query().Where(entalert.StatusEQ(entalert.StatusActive)).CountX(e.Ctx); n != len(fired)+pipeline.GroupsInFlight {
 		t.Errorf("%d active alerts, want the %d fired and the turns' %d", n, len(fired), pipeline.GroupsInFlight)
+	}
+}
+
+// TestCombinerConcurrentResets: many senders resetting alerts, and firing
+// new ones, at once: every reset resolves its alert and closes its
+// ticket, whether it ran alone or in a group, and resets ran together.
+func TestCombinerConcurrentResets(t *testing.T) {
+	e := newCombinerEnv(t)
+	const senders, each = 16, 4
+	var conds []string
+	for i := range senders * each {
+		conds = append(conds, fmt.Sprintf("check-%d", i))
+	}
+	fired := e.opened(t, conds...)
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Go(func() {
+			for i := range each {
+				ev := resetOf(fired[s*each+i])
+				if i%2 == 1 {
+					if _, err := e.c.Process(context.Background(), e.firing(fmt.Sprintf("new-%d-%d", s, i), "")); err != nil {
+						t.Error(err)
+					}
+				}
+				if res, err := e.c.Process(context.Background(), ev); err != nil || res.Outcome != pipeline.Resolved {
+					t.Errorf("reset of %s: %s, %v", ev.ConditionIdentity, res.Outcome, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := e.DB.Ticket.Query().Where(ticket.ClosedAtIsNil()).CountX(e.Ctx); n != senders*each/2 {
+		t.Errorf("%d tickets open, want the %d new firings'", n, senders*each/2)
+	}
+	if len(e.groups) == 0 {
+		t.Error("no resets ran together")
 	}
 }

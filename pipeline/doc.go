@@ -69,13 +69,14 @@
 // A storm would run one transaction at a time behind its condition's lock,
 // each waiting for the one before to flush its commit. Webhooks therefore
 // go through a Combiner (combine.go): a firing that arrives while its
-// condition is busy in this process waits, and so, while most events
-// join open tickets or reset alerts, does any firing or reset that
-// arrives with GroupsInFlight groups in flight (joins and resets are
-// bound by the commit and the locks they share, not by CPU). Waiting
-// resets run together as a page (ResetPage, resetpage.go: their alerts
-// written in one statement, so two groups take the rollup rows in one
-// order). Waiting firings run together, up to MaxCombined
+// condition is busy in this process waits, and so, while most firings
+// join open tickets, does any firing that arrives with GroupsInFlight
+// groups in flight (joins are bound by the commit and the locks they
+// share, not by CPU). Resets always are: one that arrives with
+// GroupsInFlight reset groups in flight waits, and waiting resets run
+// together as a page (ResetPage, resetpage.go: their alerts written in
+// one statement, so two groups take the rollup rows in one order).
+// Waiting firings run together, up to MaxCombined
 // (together.go: all their locks first, in lockAll's order, with every
 // firing's lookup; then, in one round trip, the assets of their new
 // devices and the ids and numbers of the tickets routing foresees,
