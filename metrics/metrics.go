@@ -32,7 +32,7 @@ var (
 	// in one transaction (pipeline.Combiner).
 	CombinedEvents = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "alertdesk_pipeline_combined_events",
-		Help:    "Webhook firings, or resets, run together in one transaction because they arrived while their condition was busy, or while two groups were in flight (firings: while most join open tickets; resets: always).",
+		Help:    "Webhook firings, or resets, run together in one transaction because they arrived while their condition was busy, or while two groups were in flight (any firing while most join open tickets; resets and firings of conditions whose ticket is open, always).",
 		Buckets: prometheus.ExponentialBuckets(2, 2, 6),
 	})
 

@@ -23,10 +23,12 @@ const MaxCombined = 64
 // share (noise rollups), which a group takes once for all its firings.
 // While most firings open tickets or make assets, that work is bound by
 // CPU, so they run at once, in parallel, as many as the store admits.
-// Resets are always bound so: a reset waits whenever GroupsInFlight
-// groups or lone resets are in flight (or, while firings group, any
-// groups). Waiting firings, or waiting resets, of one tenant, integration
-// and options run together, up to MaxCombined, when a group may start.
+// Resets are always bound as joins are, and so is a firing of a condition
+// whose last firing in this process left its ticket open (it will most
+// likely join): such a light event waits whenever GroupsInFlight light
+// groups or events are in flight (or, while firings group, any). Waiting
+// firings, or waiting resets, of one tenant, integration and options run
+// together, up to MaxCombined, when a group may start.
 // Events of one alert, and firings of one condition, keep their order of
 // arrival: one of them is in flight at a time, alone or in a group.
 // Acknowledgements run through Process at once, or after the events of
@@ -40,9 +42,13 @@ type Combiner struct {
 
 	mu      sync.Mutex
 	running int // groups and lone events in flight
-	// resetting counts those of running that are resets'.
-	resetting int
-	busy      map[conditionKey]bool // conditions with a firing in flight
+	// lightRunning counts those of running that were light when they
+	// started (see light).
+	lightRunning int
+	// open holds, up to maxOpen, the conditions whose last firing in
+	// this process opened or joined a ticket.
+	open map[conditionKey]bool
+	busy map[conditionKey]bool // conditions with a firing in flight
 	// alerts counts the events in flight or waiting per alert, and
 	// flying those in flight: a reset or acknowledgement waits for the
 	// firings of its alert before it.
@@ -57,13 +63,17 @@ type Combiner struct {
 }
 
 // GroupsInFlight is how many groups (or lone events) a Combiner runs at
-// a time while most firings join open tickets, and how many of resets at
-// any time: two, so that one group reads while the other commits.
+// a time while most firings join open tickets, and how many light ones
+// at any time: two, so that one group reads while the other commits.
 const GroupsInFlight = 2
 
 // heavyWeight is the weight of each firing in Combiner.heavy, and
 // groupBelow and aloneAbove its thresholds (apart, so that a load near
 // one does not switch at every firing).
+// maxOpen bounds Combiner.open: a condition forgotten only waits as any
+// other firing while firings open tickets.
+const maxOpen = 20000
+
 const (
 	heavyWeight = 1.0 / 64
 	groupBelow  = 0.4
@@ -74,7 +84,8 @@ const (
 func NewCombiner(p *Pipeline) *Combiner {
 	// It starts running firings at once, as it would while they open
 	// tickets.
-	return &Combiner{p: p, busy: map[conditionKey]bool{}, alerts: map[alertKey]int{}, flying: map[alertKey]int{}, heavy: 1}
+	return &Combiner{p: p, busy: map[conditionKey]bool{}, alerts: map[alertKey]int{}, flying: map[alertKey]int{},
+		open: map[conditionKey]bool{}, heavy: 1}
 }
 
 // conditionKey names a condition.
@@ -97,6 +108,7 @@ type combined struct {
 	o      options
 	firing bool
 	reset  bool
+	light  bool         // the group it leads started light
 	key    conditionKey // a firing's
 	alert  alertKey
 	done   chan struct{}
@@ -155,21 +167,32 @@ func (c *Combiner) Process(ctx context.Context, ev event.Event, opts ...Option) 
 	return me.res, me.err
 }
 
+// light says whether w is bound by what transactions share, not by CPU:
+// a reset, a firing while most firings join, or a firing of a condition
+// whose ticket it most likely joins. c.mu is held.
+func (c *Combiner) light(w *combined) bool {
+	return w.reset || (w.firing && (c.grouping || c.open[w.key]))
+}
+
 // mayStart says whether a group led by w may start now. c.mu is held.
 func (c *Combiner) mayStart(w *combined) bool {
 	free := !c.grouping || c.running < GroupsInFlight
-	if w.reset {
-		return free && c.resetting < GroupsInFlight
+	if c.light(w) {
+		return free && c.lightRunning < GroupsInFlight
 	}
 	return free
 }
 
 // judge takes the outcomes of finished firings into the average that
-// decides whether firings wait to run in groups. c.mu is held.
+// decides whether firings wait to run in groups, and into what their
+// conditions' next firings are likely to do. c.mu is held.
 func (c *Combiner) judge(group []*combined) {
 	for _, w := range group {
 		if !w.firing {
 			continue
+		}
+		if w.err == nil {
+			c.remember(w)
 		}
 		x := 1.0
 		if w.res.Outcome == Joined {
@@ -185,11 +208,29 @@ func (c *Combiner) judge(group []*combined) {
 	}
 }
 
+// remember notes whether a finished firing left its condition's ticket
+// open. c.mu is held.
+func (c *Combiner) remember(w *combined) {
+	switch w.res.Outcome {
+	case Replay:
+	case Created, Joined:
+		if !c.open[w.key] && len(c.open) >= maxOpen {
+			for k := range c.open { // one, at random
+				delete(c.open, k)
+				break
+			}
+		}
+		c.open[w.key] = true
+	default:
+		delete(c.open, w.key)
+	}
+}
+
 // start marks a group in flight. c.mu is held.
 func (c *Combiner) start(group []*combined) {
 	c.running++
-	if group[0].reset {
-		c.resetting++
+	if group[0].light = c.light(group[0]); group[0].light {
+		c.lightRunning++
 	}
 	for _, w := range group {
 		if w.firing {
@@ -205,8 +246,8 @@ func (c *Combiner) finish(group []*combined) {
 	defer c.mu.Unlock()
 	c.judge(group)
 	c.running--
-	if group[0].reset {
-		c.resetting--
+	if group[0].light {
+		c.lightRunning--
 	}
 	for _, w := range group {
 		if w.firing {

@@ -408,6 +408,38 @@ func TestCombinerGroupsResetsWhileFiringsRunAtOnce(t *testing.T) {
 	}
 }
 
+// TestCombinerGroupsFiringsOfOpenConditions: while firings run at once, a
+// firing of a condition whose last firing here opened a ticket is light:
+// it waits while GroupsInFlight light groups are in flight, and the
+// waiting ones join their tickets together, while a firing of a new
+// condition runs at once.
+func TestCombinerGroupsFiringsOfOpenConditions(t *testing.T) {
+	e := newCombinerEnv(t)
+	e.opened(t, "cpu", "disk", "memory")
+	release := e.fillWith(t, event.Reset)
+	got := e.queue(t, e.firing("cpu", ""), e.firing("disk", ""), e.firing("memory", ""))
+	if res, err := e.c.Process(context.Background(), e.firing("ping", "")); err != nil || res.Outcome != pipeline.Created {
+		t.Fatalf("a new condition's firing with every light turn taken: %s, %v", res.Outcome, err)
+	}
+	release()
+	for i := range got {
+		if o := <-got[i]; o.err != nil || o.res.Outcome != pipeline.Joined {
+			t.Errorf("firing %d: %s, %v; want joined", i, o.res.Outcome, o.err)
+		}
+	}
+	select {
+	case n := <-e.groups:
+		if n != 3 {
+			t.Errorf("a group of %d ran together, want the 3 firings", n)
+		}
+	default:
+		t.Error("no firings ran together")
+	}
+	if e.c.Grouping() {
+		t.Error("grouping after 4 tickets opened and 3 joins")
+	}
+}
+
 // TestCombinerResetGroupSecretChanged: resets run together, judged against
 // a secret that is no longer the integration's, all fail as each would
 // alone and resolve nothing.

@@ -72,11 +72,13 @@
 // condition is busy in this process waits, and so, while most firings
 // join open tickets, does any firing that arrives with GroupsInFlight
 // groups in flight (joins are bound by the commit and the locks they
-// share, not by CPU). Resets always are: one that arrives with
-// GroupsInFlight reset groups in flight waits, and waiting resets run
-// together as a page (ResetPage, resetpage.go: their alerts written in
-// one statement, so two groups take the rollup rows in one order).
-// Waiting firings run together, up to MaxCombined
+// share, not by CPU). Resets always are, and so is a firing of a
+// condition whose last firing in the process left its ticket open: such
+// a light event that arrives with GroupsInFlight light groups in flight
+// waits too. Waiting resets run together as a page (ResetPage,
+// resetpage.go: their alerts written in one statement, so two groups
+// take the rollup rows in one order). Waiting firings run together, up
+// to MaxCombined
 // (together.go: all their locks first, in lockAll's order, with every
 // firing's lookup; then, in one round trip, the assets of their new
 // devices and the ids and numbers of the tickets routing foresees,
