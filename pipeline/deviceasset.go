@@ -113,7 +113,7 @@ var ensureAssetSQL = fmt.Sprintf(`WITH found AS (
 ), linked AS (
 	INSERT INTO asset_devices (%s) SELECT $1, $4, id, $2, $3 FROM made
 )
-SELECT id, name, false FROM found UNION ALL SELECT id, name, true FROM made`,
+SELECT id, name, false AS created FROM found UNION ALL SELECT id, name, true FROM made`,
 	strings.Join(assetInsert, ", "), strings.Join(assetDeviceInsert, ", "))
 
 func ensureAssetStatement(tenantID, integrationID int, deviceID, name string, clientID int,

@@ -77,6 +77,9 @@ var (
 	// A ticket that draws its own number (nextval in its INSERT), alone
 	// or with its initial comment in a data-modifying CTE.
 	ticketWithNumber = regexp.MustCompile(`(?is)^(?:WITH\s+\w+\s+AS\s+\()?INSERT\s+INTO\s+"?tickets"?\s.*RETURNING\s+id,\s*number(?:\).*SELECT\s+id,\s*number\s+FROM\s+\w+)?\s*$`)
+	// A statement that finds a device's asset or makes it (one row, the
+	// asset's id first): its id is the asset the alert and ticket name.
+	findsOrMakesAsset = regexp.MustCompile(`(?is)^WITH\s.*\bINSERT\s+INTO\s+"?assets"?\s.*\bRETURNING\s+id\b.*\bSELECT\s+id\b`)
 )
 
 // buildScript turns the captured statements into a pgbench script:
@@ -106,6 +109,8 @@ func buildScript(stmts []stmt, plan scriptPlan) (string, []scriptStmt, error) {
 			table = m[1]
 		} else if ticketWithNumber.MatchString(s.SQL) {
 			table = "tickets"
+		} else if findsOrMakesAsset.MatchString(s.SQL) {
+			table = "assets"
 		} else if m := drawsID.FindStringSubmatch(s.SQL); m != nil {
 			table, meta = m[1], "\\aset"
 		}

@@ -312,6 +312,42 @@ func TestBuildScriptTicketDrawsItsNumber(t *testing.T) {
 	}
 }
 
+// TestBuildScriptMakesAsset: the statement that finds or makes a new
+// device's asset yields the asset's id to the ticket and alert that name
+// it, so that each transaction names the asset it made (one asset for all
+// would make its rollup row a lock every transaction waits for).
+func TestBuildScriptMakesAsset(t *testing.T) {
+	assetID := strconv.FormatInt(captureIDStarts["assets"], 10)
+	stmts := []stmt{
+		{SQL: "begin"},
+		{SQL: `WITH found AS (
+	SELECT a.id, a.name FROM assets a WHERE a.id = (SELECT d.asset_id FROM asset_devices d WHERE d.external_device_id = $1)
+), made AS (
+	INSERT INTO assets (tenant_id, name) SELECT $2, $3 WHERE NOT EXISTS (SELECT FROM found)
+	RETURNING id, name
+), linked AS (
+	INSERT INTO asset_devices (asset_id, external_device_id) SELECT id, $1 FROM made
+)
+SELECT id, name, false AS created FROM found UNION ALL SELECT id, name, true FROM made`,
+			Extended: true, Params: []*string{ptr(captureDeviceToken), ptr("1"), ptr("SRV-01")}, Types: []string{"text", "bigint", "text"}},
+		{SQL: `INSERT INTO "alerts" ("asset_id", "external_device_id") VALUES ($1, $2) RETURNING "id"`, Extended: true,
+			Params: []*string{ptr(assetID), ptr(captureDeviceToken)}, Types: []string{"bigint", "text"}},
+		{SQL: "commit"},
+	}
+	script, _, err := buildScript(stmts, scriptPlan{IDStarts: captureIDStarts, TicketNumber: captureTicketNumber})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`SELECT id, name, true FROM made \gset assets_`,
+		`VALUES ((:assets_id)::bigint, (:n)::text)`,
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("script lacks %s\n%s", want, script)
+		}
+	}
+}
+
 // TestBuildScriptLookupDrawsID: a lookup that draws the id of the alert a
 // later statement inserts yields it to that statement, and a CTE that
 // inserts into two tables is labelled with both.
