@@ -157,6 +157,19 @@ func resetOf(fired event.Event) event.Event {
 	return ev
 }
 
+// wantGroup checks that the first group run together had n events.
+func (e *combinerEnv) wantGroup(t *testing.T, n int) {
+	t.Helper()
+	select {
+	case got := <-e.groups:
+		if got != n {
+			t.Errorf("a group of %d ran together, want %d", got, n)
+		}
+	default:
+		t.Error("nothing ran together")
+	}
+}
+
 type outcome struct {
 	res pipeline.Result
 	err error
@@ -188,14 +201,7 @@ func TestCombinerGroupsWaitingFirings(t *testing.T) {
 	if a, b := out[0].res.TicketID, out[2].res.TicketID; a == nil || b == nil || *a != *b {
 		t.Errorf("cpu's second firing joined ticket %v, want its first's %v", b, a)
 	}
-	select {
-	case n := <-e.groups:
-		if n != len(evs) {
-			t.Errorf("a group of %d ran together, want %d", n, len(evs))
-		}
-	default:
-		t.Error("no firings ran together")
-	}
+	e.wantGroup(t, len(evs))
 }
 
 // TestCombinerRunsAtOnceWhileFiringsOpenTickets: a Combiner starts out
@@ -367,76 +373,47 @@ func TestCombinerGroupsWaitingResets(t *testing.T) {
 			}
 		}
 	}
-	select {
-	case n := <-e.groups:
-		if n != 3 {
-			t.Errorf("a group of %d ran together, want the 3 resets", n)
-		}
-	default:
-		t.Error("no resets ran together")
-	}
+	e.wantGroup(t, 3)
 }
 
-// TestCombinerGroupsResetsWhileFiringsRunAtOnce: resets group whatever
-// firings do: while firings run at once, resets that arrive with
-// GroupsInFlight resets in flight wait and run together, and a firing
-// then still runs at once.
-func TestCombinerGroupsResetsWhileFiringsRunAtOnce(t *testing.T) {
-	e := newCombinerEnv(t)
-	fired := e.opened(t, "cpu", "disk", "memory")
-	if e.c.Grouping() {
-		t.Fatal("grouping after firings that opened tickets")
-	}
-	release := e.fillWith(t, event.Reset)
-	got := e.queue(t, resetOf(fired[0]), resetOf(fired[1]), resetOf(fired[2]))
-	if res, err := e.c.Process(context.Background(), e.firing("ping", "")); err != nil || res.Outcome != pipeline.Created {
-		t.Fatalf("a firing with every reset turn taken: %s, %v", res.Outcome, err)
-	}
-	release()
-	for i := range got {
-		if o := <-got[i]; o.err != nil || o.res.Outcome != pipeline.Resolved {
-			t.Errorf("reset %d: %s, %v; want resolved", i, o.res.Outcome, o.err)
-		}
-	}
-	select {
-	case n := <-e.groups:
-		if n != 3 {
-			t.Errorf("a group of %d ran together, want the 3 resets", n)
-		}
-	default:
-		t.Error("no resets ran together")
-	}
-}
-
-// TestCombinerGroupsFiringsOfOpenConditions: while firings run at once, a
-// firing of a condition whose last firing here opened a ticket is light:
-// it waits while GroupsInFlight light groups are in flight, and the
-// waiting ones join their tickets together, while a firing of a new
-// condition runs at once.
-func TestCombinerGroupsFiringsOfOpenConditions(t *testing.T) {
-	e := newCombinerEnv(t)
-	e.opened(t, "cpu", "disk", "memory")
-	release := e.fillWith(t, event.Reset)
-	got := e.queue(t, e.firing("cpu", ""), e.firing("disk", ""), e.firing("memory", ""))
-	if res, err := e.c.Process(context.Background(), e.firing("ping", "")); err != nil || res.Outcome != pipeline.Created {
-		t.Fatalf("a new condition's firing with every light turn taken: %s, %v", res.Outcome, err)
-	}
-	release()
-	for i := range got {
-		if o := <-got[i]; o.err != nil || o.res.Outcome != pipeline.Joined {
-			t.Errorf("firing %d: %s, %v; want joined", i, o.res.Outcome, o.err)
-		}
-	}
-	select {
-	case n := <-e.groups:
-		if n != 3 {
-			t.Errorf("a group of %d ran together, want the 3 firings", n)
-		}
-	default:
-		t.Error("no firings ran together")
-	}
-	if e.c.Grouping() {
-		t.Error("grouping after 4 tickets opened and 3 joins")
+// TestCombinerLightEventsWaitWhileFiringsRunAtOnce: while firings run at
+// once, light events, resets and firings of conditions whose last firing
+// here opened a ticket, wait while GroupsInFlight light groups are in
+// flight and run together, while a firing of a new condition still runs
+// at once.
+func TestCombinerLightEventsWaitWhileFiringsRunAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		light func(e *combinerEnv, fired event.Event) event.Event
+		want  pipeline.Outcome
+	}{
+		{"resets", func(_ *combinerEnv, fired event.Event) event.Event { return resetOf(fired) }, pipeline.Resolved},
+		{"firings of open conditions", func(e *combinerEnv, fired event.Event) event.Event {
+			return e.firing(fired.ConditionIdentity, "")
+		}, pipeline.Joined},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newCombinerEnv(t)
+			var evs []event.Event
+			for _, fired := range e.opened(t, "cpu", "disk", "memory") {
+				evs = append(evs, tc.light(e, fired))
+			}
+			release := e.fillWith(t, event.Reset)
+			got := e.queue(t, evs...)
+			if res, err := e.c.Process(context.Background(), e.firing("ping", "")); err != nil || res.Outcome != pipeline.Created {
+				t.Fatalf("a new condition's firing with every light turn taken: %s, %v", res.Outcome, err)
+			}
+			release()
+			for i := range got {
+				if o := <-got[i]; o.err != nil || o.res.Outcome != tc.want {
+					t.Errorf("event %d: %s, %v; want %s", i, o.res.Outcome, o.err, tc.want)
+				}
+			}
+			e.wantGroup(t, len(evs))
+			if e.c.Grouping() {
+				t.Error("grouping after 4 tickets opened")
+			}
+		})
 	}
 }
 
@@ -455,14 +432,7 @@ func TestCombinerResetGroupSecretChanged(t *testing.T) {
 			t.Errorf("reset %d: %s, %v; want ErrSecretChanged", i, o.res.Outcome, o.err)
 		}
 	}
-	select {
-	case n := <-e.groups:
-		if n != 2 {
-			t.Errorf("a group of %d ran together, want 2", n)
-		}
-	default:
-		t.Error("no resets ran together")
-	}
+	e.wantGroup(t, 2)
 	if n := e.DB.Alert.Query().Where(entalert.StatusEQ(entalert.StatusActive)).CountX(e.Ctx); n != len(fired)+pipeline.GroupsInFlight {
 		t.Errorf("%d active alerts, want the %d fired and the turns' %d", n, len(fired), pipeline.GroupsInFlight)
 	}
