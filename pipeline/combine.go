@@ -21,18 +21,19 @@ const MaxCombined = 64
 // condition also wait whenever GroupsInFlight groups or events are in
 // flight: joins are bound by the commit's WAL flush and the locks they
 // share (noise rollups), which a group takes once for all its firings.
-// While most firings open tickets or make assets, that work is bound by
-// CPU, so they run at once, in parallel, as many as the store admits.
+// While most firings open tickets or make assets, they ran faster in
+// parallel than in groups (docs/BENCHMARKS.md), so they run at once, as
+// many as the store admits.
 // Resets are always bound as joins are, and so is a firing of a condition
 // whose last firing in this process left its ticket open (it will most
 // likely join): such a light event waits whenever GroupsInFlight light
 // groups or events are in flight (or, while firings group, any). Waiting
 // firings, or waiting resets, of one tenant, integration and options run
-// together, up to MaxCombined, when a group may start.
-// Events of one alert, and firings of one condition, keep their order of
-// arrival: one of them is in flight at a time, alone or in a group.
-// Acknowledgements run through Process at once, or after the events of
-// their alert that wait or run in this process.
+// together, up to MaxCombined, when a group may start. Events of one
+// alert, and firings of one condition, keep their order of arrival: one
+// of them is in flight at a time, alone or in a group. Acknowledgements
+// run through Process at once, or after the events of their alert that
+// wait or run in this process.
 type Combiner struct {
 	// OnGroup, when set, is told the size of each group of two or more
 	// run together.
@@ -50,8 +51,8 @@ type Combiner struct {
 	open map[conditionKey]bool
 	busy map[conditionKey]bool // conditions with a firing in flight
 	// alerts counts the events in flight or waiting per alert, and
-	// flying those in flight: a reset or acknowledgement waits for the
-	// firings of its alert before it.
+	// flying those in flight: an event waits for the events of its
+	// alert before it.
 	alerts  map[alertKey]int
 	flying  map[alertKey]int
 	waiting []*combined
@@ -67,13 +68,13 @@ type Combiner struct {
 // at any time: two, so that one group reads while the other commits.
 const GroupsInFlight = 2
 
-// heavyWeight is the weight of each firing in Combiner.heavy, and
-// groupBelow and aloneAbove its thresholds (apart, so that a load near
-// one does not switch at every firing).
 // maxOpen bounds Combiner.open: a condition forgotten only waits as any
 // other firing while firings open tickets.
 const maxOpen = 20000
 
+// heavyWeight is the weight of each firing in Combiner.heavy, and
+// groupBelow and aloneAbove its thresholds (apart, so that a load near
+// one does not switch at every firing).
 const (
 	heavyWeight = 1.0 / 64
 	groupBelow  = 0.4

@@ -195,10 +195,10 @@ func (p *Pipeline) pageTx(ctx context.Context, pg *page, ev event.Event, first [
 }
 
 // pageLookup is what the page's first round trip reads, after the locks:
-// the tenant's configuration version (readTenant), which of the events' alerts are
-// stored, which of their conditions have an open ticket, and an id for
-// each event's alert should it be new (unused ones are gaps, nothing
-// more). Each read probes a unique index with an array of keys.
+// the tenant's configuration version (readTenant), which of the events'
+// alerts are stored, which of their conditions have an open ticket, and
+// an id for each event's alert should it be new (unused ones are gaps,
+// nothing more). Each read probes a unique index with an array of keys.
 type pageLookup struct {
 	read   lockRead
 	stored map[string]bool // by external alert id
@@ -268,7 +268,7 @@ func lockPage(evs []event.Event, cand []int) (lock store.Statement, alertIDs, de
 // tenant) and the integration's webhook secret into r, for r.check.
 func readTenant(ev event.Event, r *lockRead) store.Statement {
 	return store.Statement{
-		Name: "pipeline: read config version",
+		Name: "pipeline: read config version and secret",
 		SQL: `SELECT (SELECT config_version FROM tenants WHERE id = $1),
 	(SELECT webhook_secret FROM integrations WHERE id = $2 AND tenant_id = $1)`,
 		Args: []any{ev.TenantID, ev.IntegrationID},
