@@ -142,7 +142,7 @@ func (p *Pipeline) processPage(ctx context.Context, evs []event.Event, res []Res
 				continue
 			}
 			take = append(take, i)
-			if sc := cfg.Scope(a); cfg.Decide(&sc, nil).Ticket() {
+			if cfg.foreseesTicket(a) {
 				tickets++
 			}
 		}

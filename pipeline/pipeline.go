@@ -122,6 +122,14 @@ type run struct {
 	lockOf *run
 }
 
+// lockRead is what the lock statement that serves r read.
+func (r *run) lockRead() lockRead {
+	if r.lockOf != nil {
+		return r.lockOf.lock
+	}
+	return r.lock
+}
+
 func (p *Pipeline) newRun(ev event.Event) *run {
 	r := &run{ev: ev}
 	switch ev.Kind {

@@ -88,6 +88,13 @@ func (p *Pipeline) resolveScope(ctx context.Context, s *State) (bool, error) {
 	return unmapped, nil
 }
 
+// foreseesTicket says whether routing, as cfg stands, opens a ticket for
+// a first-seen alert a: how many ticket numbers a page or group draws.
+func (cfg *Config) foreseesTicket(a *ent.Alert) bool {
+	sc := cfg.Scope(a)
+	return cfg.Decide(&sc, nil).Ticket()
+}
+
 // makesAsset says whether resolveScope would create an asset for the
 // alert's device under cfg: a device no mapping lists, of a mapped
 // organization.

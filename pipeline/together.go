@@ -24,8 +24,9 @@ import (
 // device's asset otherwise than prepare does, runs its statements as
 // Process does, after what the group holds is sent. Firings of one
 // condition thus share the wait for its lock, the round trips and the
-// commit's WAL flush instead of queueing for each one by one. If the transaction fails, each event
-// runs through Process; on SQLite they always do.
+// commit's WAL flush instead of queueing for each one by one. If the
+// transaction fails, each event runs through Process; on SQLite they
+// always do.
 func (p *Pipeline) ProcessTogether(ctx context.Context, evs []event.Event, opts ...Option) ([]Result, []error) {
 	res := make([]Result, len(evs))
 	errs := make([]error, len(evs))
@@ -193,9 +194,7 @@ func (g *groupReads) use(j int) bool {
 	if !g.read[j] || g.stale[r.ev.ExternalDeviceID] || !r.look.isNew() {
 		return false
 	}
-	if r.lockOf != nil {
-		r.lock = r.lockOf.lock
-	}
+	r.lock = r.lockRead()
 	r.dir = g.dirs[j]
 	if h, ok := g.heads[r.ev.DedupKey()]; ok {
 		r.look.group = h

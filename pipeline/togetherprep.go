@@ -39,10 +39,7 @@ func (p *Pipeline) prepare(ctx context.Context, tx *ent.Tx, b *store.Batch, g *t
 			continue
 		}
 		if cfg == nil {
-			version := r.lock.version
-			if r.lockOf != nil {
-				version = r.lockOf.lock.version
-			}
+			version := r.lockRead().version
 			if version == nil {
 				return nil // no such tenant: each event says so
 			}
@@ -64,7 +61,7 @@ func (p *Pipeline) prepare(ctx context.Context, tx *ent.Tx, b *store.Batch, g *t
 		}
 		if key := ev.DedupKey(); r.look.group == nil && !keys[key] {
 			keys[key] = true
-			if sc := dcfg.Scope(a); dcfg.Decide(&sc, nil).Ticket() {
+			if dcfg.foreseesTicket(a) {
 				tickets++
 			}
 		}
